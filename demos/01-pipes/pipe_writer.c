@@ -1,0 +1,71 @@
+/* pipe_writer.c - write framed messages to standard output (a pipe).
+ *
+ * Usage: pipe_writer [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]
+ *   -n COUNT           frames to write, 0 = until the pipe breaks (default 5)
+ *   -s SIZE            payload bytes per frame (default 32)
+ *   --hold             wait for SIGUSR1 before writing (a writer that is late)
+ *   --ignore-sigpipe   get EPIPE from write() instead of dying of SIGPIPE
+ *
+ * What to watch: with nobody reading, the writer fills the pipe (64 KiB,
+ * 16 pages) and sleeps in write(); when the reader exits, the next write()
+ * kills the writer with SIGPIPE, or fails with EPIPE if SIGPIPE is ignored.
+ * Mirror: python_peers/01-pipes/pipe_writer.py. Wire format: frame.h.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "frame.h"
+#include "trace.h"
+
+/* Block until SIGUSR1: sigwait needs the signal blocked first. */
+static void hold(void)
+{
+    sigset_t set;
+    int sig;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+        die("sigprocmask");
+    trace_note("holding until SIGUSR1");
+    if (sigwait(&set, &sig) != 0)
+        die("sigwait");
+}
+
+int main(int argc, char *argv[])
+{
+    long count = 5, size = 32;
+    int do_hold = 0;
+    static char payload[FRAME_MAX];
+
+    set_progname(argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            count = parse_long("-n", argv[++i], 0, 1000000000);
+        else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+            size = parse_long("-s", argv[++i], 16, FRAME_MAX);
+        else if (strcmp(argv[i], "--hold") == 0)
+            do_hold = 1;
+        else if (strcmp(argv[i], "--ignore-sigpipe") == 0)
+            signal(SIGPIPE, SIG_IGN);
+        else
+            fail(2, "usage: %s [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]", argv[0]);
+    }
+    if (do_hold)
+        hold();
+
+    for (long i = 1; count == 0 || i <= count; i++) {
+        /* The text says who sent it; the rest is padding up to SIZE. */
+        memset(payload, '.', (size_t)size);
+        int n = snprintf(payload, (size_t)size, "message %ld from C", i);
+        payload[n < size ? n : size - 1] = '.';   /* snprintf's NUL */
+        trace_note("frame %ld", i);
+        if (frame_write(STDOUT_FILENO, payload, (size_t)size) == -1)
+            die("write %s", fd_object(STDOUT_FILENO));
+    }
+    fprintf(stderr, "%s: wrote %ld frames of %ld bytes\n", progname(), count, size);
+    return 0;
+}

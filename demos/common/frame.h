@@ -1,0 +1,26 @@
+/* frame.h - length-prefixed frames on a byte stream (pipe, FIFO, socket).
+ *
+ * Wire format: a 4-byte little-endian signed length n, then n bytes of
+ * payload, 0 <= n <= FRAME_MAX. Python's struct.pack('<i', n) writes the
+ * same header. python_peers/ipclab/frame.py is the mirror image.
+ */
+#ifndef IPCLAB_FRAME_H
+#define IPCLAB_FRAME_H
+
+#include <stddef.h>
+
+#define FRAME_MAX (1024 * 1024)   /* 1 MiB: a longer length is an error */
+
+enum { FRAME_EOF = -1, FRAME_ERROR = -2 };
+
+/* Write one frame, looping over short writes and EINTR.
+ * Returns 0, or -1 with errno set (EPIPE when the reader is gone). */
+int frame_write(int fd, const void *payload, size_t len);
+
+/* Read one frame into buf (cap bytes, at least FRAME_MAX for any frame).
+ * Returns the payload length, FRAME_EOF at a clean end of stream (EOF
+ * before the first header byte), or FRAME_ERROR with the reason written
+ * to why: a failed read, a length out of range, a frame cut short by EOF. */
+long frame_read(int fd, void *buf, size_t cap, char *why, size_t whylen);
+
+#endif

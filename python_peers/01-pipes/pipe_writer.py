@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""pipe_writer.py - write framed messages to standard output (a pipe).
+
+Usage: pipe_writer.py [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]
+  -n COUNT           frames to write, 0 = until the pipe breaks (default 5)
+  -s SIZE            payload bytes per frame (default 32)
+  --hold             wait for SIGUSR1 before writing (a writer that is late)
+  --ignore-sigpipe   get EPIPE from write() instead of dying of SIGPIPE
+
+What to watch: with nobody reading, the writer fills the pipe (64 KiB,
+16 pages) and sleeps in write(); when the reader exits, the next write()
+kills the writer with SIGPIPE, or fails with EPIPE if SIGPIPE is ignored.
+Mirror: demos/01-pipes/pipe_writer.c. Wire format: ipclab/frame.py.
+"""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import frame, trace                       # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+
+STDOUT = 1
+
+
+def hold():
+    """Block until SIGUSR1: sigwait needs the signal blocked first."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    trace.note("holding until SIGUSR1")
+    signal.sigwait({signal.SIGUSR1})
+
+
+def main(argv):
+    count, size, do_hold = 5, 32, False
+    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
+    # back the kernel's default so this program behaves like the C one.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "-n":
+            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        elif arg == "-s":
+            size = parse_long("-s", next(args, ""), 16, frame.FRAME_MAX)
+        elif arg == "--hold":
+            do_hold = True
+        elif arg == "--ignore-sigpipe":
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        else:
+            fail(2, f"usage: {argv[0]} [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]")
+    if do_hold:
+        hold()
+
+    i = 1
+    while count == 0 or i <= count:
+        # The text says who sent it; the rest is padding up to SIZE.
+        text = f"message {i} from Python".encode()[:size - 1]
+        payload = text + b"." * (size - len(text))
+        trace.note(f"frame {i}")
+        try:
+            frame.write(STDOUT, payload)
+        except OSError as e:
+            die(f"write {fd_object(STDOUT)}", e)
+        i += 1
+    print(f"{progname()}: wrote {count} frames of {size} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

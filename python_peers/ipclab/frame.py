@@ -1,0 +1,91 @@
+"""Length-prefixed frames on a byte stream (pipe, FIFO, socket).
+
+Wire format: a 4-byte little-endian signed length n (struct '<i'), then n
+bytes of payload, 0 <= n <= FRAME_MAX. Mirror image of demos/common/frame.c;
+every read and write is traced (trace.py).
+"""
+import errno
+import os
+import struct
+
+from ipclab import trace
+
+FRAME_MAX = 1024 * 1024   # 1 MiB: a longer length is an error
+HEADER = struct.Struct("<i")
+
+
+class FrameError(Exception):
+    """A frame that cannot be read: bad length, cut short, failed read."""
+
+
+def _write_all(fd, data):
+    """os.write() may write less than asked: loop until done."""
+    view = memoryview(data)
+    while view:
+        trace.before("write", fd, length=len(view), data=view)
+        try:
+            w = os.write(fd, view)
+        except OSError as e:
+            trace.after("write", fd, -1, e.errno)
+            if e.errno == errno.EINTR:   # Python retries itself (PEP 475)
+                continue
+            raise
+        trace.after("write", fd, w)
+        view = view[w:]
+
+
+def _read_full(fd, n):
+    """os.read() may return less than asked: loop until n bytes or EOF."""
+    got = bytearray()
+    while len(got) < n:
+        trace.before("read", fd, length=n - len(got))
+        try:
+            chunk = os.read(fd, n - len(got))
+        except OSError as e:
+            trace.after("read", fd, -1, e.errno)
+            raise
+        trace.after("read", fd, len(chunk), data=chunk)
+        if not chunk:
+            break
+        got += chunk
+    return bytes(got)
+
+
+def write(fd, payload):
+    """Write one frame. Raises OSError (EPIPE when the reader is gone)."""
+    if len(payload) > FRAME_MAX:
+        raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
+    # Header and a small payload in one write(), so a frame of up to
+    # PIPE_BUF bytes reaches a pipe whole even with several writers.
+    if len(payload) <= 4096:
+        _write_all(fd, HEADER.pack(len(payload)) + payload)
+    else:
+        _write_all(fd, HEADER.pack(len(payload)))
+        _write_all(fd, payload)
+
+
+def read(fd):
+    """Read one frame: its payload, or None at a clean end of stream.
+
+    Raises FrameError for a failed read, a length out of range or a frame
+    cut short by EOF."""
+    try:
+        hdr = _read_full(fd, 4)
+    except OSError as e:
+        raise FrameError(f"read frame header: {os.strerror(e.errno)}") from e
+    if not hdr:
+        return None
+    if len(hdr) < 4:
+        raise FrameError(f"frame cut short by EOF: got {len(hdr)} of 4 header bytes")
+    (length,) = HEADER.unpack(hdr)
+    if not 0 <= length <= FRAME_MAX:
+        raise FrameError(f"frame length {length} is out of range "
+                         f"(0 to {FRAME_MAX} bytes)")
+    try:
+        payload = _read_full(fd, length)
+    except OSError as e:
+        raise FrameError(f"read frame payload: {os.strerror(e.errno)}") from e
+    if len(payload) < length:
+        raise FrameError(f"frame cut short by EOF: got {len(payload)} of "
+                         f"{length} payload bytes")
+    return payload

@@ -1,0 +1,97 @@
+# tests/helpers/common.bash - loaded by every test file:  load helpers/common
+#
+# Gives each test: $BIN (the demos, normal or sanitizer build), $PYTHON,
+# $ROOT, $PEERS (python_peers), a private $T directory, background
+# launching that never hangs bats, waits on what the kernel shows, and a
+# check in teardown that the test left no process of ours behind.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+load helpers/kernel
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN=${IPCLAB_BIN:-$ROOT/build/bin}
+[[ $BIN = /* ]] || BIN=$ROOT/$BIN
+PYTHON=${PYTHON:-/usr/bin/python3}
+PEERS=$ROOT/python_peers
+: "${BATS_TEST_TIMEOUT:=60}"
+
+common_setup() {
+  T=$BATS_TEST_TMPDIR
+  # Every process a test starts inherits this marker; teardown looks for it.
+  export IPCLAB_TESTID="t$$-$RANDOM$RANDOM"
+  # ASan must not mistake a program killed on purpose for a leak report run.
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+}
+
+setup() { common_setup; }
+teardown() { assert_nothing_left; }
+
+# bg NAME CMD...: start CMD in the background with bats' fd 3 closed;
+# its pid lands in the variable NAME. Output goes to $T/NAME.out/.err.
+bg() {
+  local __name=$1; shift
+  "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
+  printf -v "$__name" '%s' "$!"
+}
+
+# bg_pipe WPID RPID "WRITER" "READER": WRITER | READER in the background,
+# each side's pid in the named variable (each side records its pid, then
+# execs, so the pid is that of the real program). Output in $T/WPID.err,
+# $T/RPID.out and $T/RPID.err.
+bg_pipe() {
+  local __w=$1 __r=$2 wcmd=$3 rcmd=$4
+  rm -f "$T/$__w.pid" "$T/$__r.pid"
+  { bash -c 'echo $$ >"$0.pid"; exec '"$wcmd" "$T/$__w" 2>"$T/$__w.err" |
+    bash -c 'echo $$ >"$0.pid"; exec '"$rcmd" "$T/$__r" >"$T/$__r.out" 2>"$T/$__r.err"
+  } </dev/null 3>&- &
+  wait_for test -s "$T/$__w.pid" -a -s "$T/$__r.pid"
+  printf -v "$__w" '%s' "$(<"$T/$__w.pid")"
+  printf -v "$__r" '%s' "$(<"$T/$__r.pid")"
+}
+
+# wait_for CMD...: poll until CMD succeeds (what the kernel shows: a state,
+# a wchan, a file), 20 s at most. Polling is not timing: nothing here
+# assumes how long anything takes.
+wait_for() {
+  local i
+  for ((i = 0; i < 1000; i++)); do
+    "$@" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  echo "wait_for: gave up waiting for: $*" >&2
+  return 1
+}
+
+# wait_exit PID: wait until the process is gone (or a zombie nobody reaps).
+wait_exit() {
+  wait_for proc_gone "$1"
+}
+
+# Processes started by this test: they carry $IPCLAB_TESTID in their
+# environment. The test's own shell and its ancestors are not counted.
+our_procs() {
+  local ancestors=" " p=$BASHPID f
+  while [ "$p" -gt 1 ] 2>/dev/null; do
+    ancestors+="$p "
+    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || break
+  done
+  for f in /proc/[0-9]*/environ; do
+    p=${f#/proc/}; p=${p%/environ}
+    [[ $ancestors == *" $p "* ]] && continue
+    grep -qz "^IPCLAB_TESTID=$IPCLAB_TESTID\$" "$f" 2>/dev/null && echo "$p"
+  done
+  return 0
+}
+
+# Teardown: fail when a test left a process of ours, then kill it anyway.
+assert_nothing_left() {
+  local left
+  left=$(our_procs)
+  if [ -n "$left" ]; then
+    ps -o pid,stat,wchan:20,args -p "${left//$'\n'/,}" >&2 || true
+    kill -9 $left 2>/dev/null || true
+    fail "processes left behind: $left"
+  fi
+}

@@ -1,0 +1,84 @@
+# tests/helpers/kernel.bash - what the kernel shows about a process and a
+# pipe, read the way ipclab reads it (docs/architecture.md): /proc/PID/stat,
+# wchan, syscall and fd links; FIONREAD and F_GETPIPE_SZ on a pipe.
+
+# State letter: R running, S sleeping, D disk, T stopped, Z zombie.
+proc_state() {
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  stat=${stat##*) }          # the name may hold spaces and ')': cut at the last
+  echo "${stat%% *}"
+}
+
+proc_wchan() { cat "/proc/$1/wchan"; echo; }
+
+# The syscall a process is blocked in, by name (x86_64 and aarch64 numbers
+# for the calls the lessons use), then its first argument (the fd).
+proc_syscall() {
+  local nr arg0 rest
+  read -r nr arg0 rest <"/proc/$1/syscall" || return 1
+  [ "$nr" = running ] && { echo running; return; }
+  echo "$(syscall_name "$nr") $((arg0))"
+}
+
+syscall_name() {
+  case "$(uname -m):$1" in
+    x86_64:0) echo read ;; x86_64:1) echo write ;; x86_64:7) echo poll ;;
+    x86_64:34) echo pause ;; x86_64:35) echo nanosleep ;; x86_64:61) echo wait4 ;;
+    x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;
+    x86_64:257) echo openat ;; x86_64:202) echo futex ;;
+    aarch64:63) echo read ;; aarch64:64) echo write ;; aarch64:56) echo openat ;;
+    aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;;
+    *) echo "syscall-$1" ;;
+  esac
+}
+
+# Sleeping in a read of a pipe: state S, a pipe wchan, syscall read.
+blocked_reading_pipe() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_wchan "$1") == *pipe_read* ]] &&
+  [[ $(proc_syscall "$1") == "read "* ]]
+}
+
+# Sleeping in a write to a pipe: state S, a pipe wchan, syscall write.
+blocked_writing_pipe() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_wchan "$1") == *pipe_write* ]] &&
+  [[ $(proc_syscall "$1") == "write "* ]]
+}
+
+# Sleeping in sigwait (sigtimedwait): the demos' --hold.
+blocked_in_sigwait() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_syscall "$1") == "rt_sigtimedwait "* ]]
+}
+
+proc_gone() {
+  [ ! -e "/proc/$1" ] || [ "$(proc_state "$1" 2>/dev/null)" = Z ] ||
+    [ -z "$(proc_state "$1" 2>/dev/null)" ]
+}
+
+# fd_target PID FD: what descriptor FD of PID refers to (pipe:[81234]).
+fd_target() { readlink "/proc/$1/fd/$2"; }
+
+# pipe_level PID FD: "QUEUED CAPACITY" of the pipe behind descriptor FD of
+# PID, asked on a short-lived read-only, non-blocking open of
+# /proc/PID/fd/FD, closed at once so EOF and SIGPIPE stay as they were.
+pipe_level() {
+  "$PYTHON" - "$1" "$2" <<'PY'
+import array, fcntl, os, sys, termios
+fd = os.open(f"/proc/{sys.argv[1]}/fd/{sys.argv[2]}", os.O_RDONLY | os.O_NONBLOCK)
+try:
+    n = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, n)
+    print(n[0], fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ))
+finally:
+    os.close(fd)
+PY
+}
+
+# pipe_is_full PID FD: the pipe holds as many bytes as it can.
+pipe_is_full() {
+  local q c
+  read -r q c < <(pipe_level "$1" "$2") && [ "$q" -gt 0 ] && [ "$q" -eq "$c" ]
+}

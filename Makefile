@@ -30,15 +30,29 @@ vpath %.c $(sort $(dir $(DEMO_SRC)))
 DEMOS      := $(addprefix $(BIN)/,$(DEMO_NAMES))
 ASAN_DEMOS := $(addprefix $(ASAN_BIN)/,$(DEMO_NAMES))
 
+# ipclab itself: tui/*.c with Lua 5.4 and ncursesw from pkg-config.
+TUI_SRC  := $(wildcard tui/*.c)
+TUI_HDR  := $(wildcard tui/*.h)
+TUI_PKGS := lua5.4 ncursesw
+TUI_CPPFLAGS = -D_GNU_SOURCE -Itui $(shell pkg-config --cflags $(TUI_PKGS)) \
+               -DIPCLAB_DATADIR='"$(PREFIX)/share/ipclab"'
+TUI_LIBS = $(shell pkg-config --libs $(TUI_PKGS))
+
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)
 
 .PHONY: all asan run test grade setup check-python clean install
 .DELETE_ON_ERROR:
 
-all: $(DEMOS)
+all: $(DEMOS) $(BIN)/ipclab
 
-asan: $(ASAN_DEMOS)
+asan: $(ASAN_DEMOS) $(ASAN_BIN)/ipclab
+
+$(BIN)/ipclab: $(TUI_SRC) $(TUI_HDR) | $(BIN)
+	$(CC) $(WARN) $(CFLAGS) $(TUI_CPPFLAGS) -o $@ $(TUI_SRC) $(LDFLAGS) $(TUI_LIBS)
+
+$(ASAN_BIN)/ipclab: $(TUI_SRC) $(TUI_HDR) | $(ASAN_BIN)
+	$(CC) $(WARN) $(SANFLAGS) $(TUI_CPPFLAGS) -o $@ $(TUI_SRC) $(LDFLAGS) $(TUI_LIBS)
 
 # Each demo is one file plus demos/common: a single compiler call, no objects.
 $(BIN)/%: %.c $(COMMON_SRC) $(COMMON_HDR) | $(BIN)

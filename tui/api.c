@@ -1,0 +1,376 @@
+/* api.c - the calls a scenario makes (docs/scenario-api.md): metadata,
+ * narration, waits, programs and spawn, channels. Objects' methods are in
+ * api_objects.c. Errors are raised with luaL_error, which puts the
+ * scenario's file:line in front of the reason. */
+#include "ipclab.h"
+#include "api.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int l_scenario(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "title");
+    if (lua_isstring(L, -1))
+        scopy(R.title, sizeof R.title, lua_tostring(L, -1));
+    tlog("scenario %s", R.title);
+    return 0;
+}
+
+static int l_say(lua_State *L)
+{
+    scopy(R.narration, sizeof R.narration, luaL_checkstring(L, 1));
+    tlog("say %s", R.narration);
+    return 0;
+}
+
+static int l_print(lua_State *L)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= lua_gettop(L); i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    tlog("print %s", lua_tostring(L, -1));
+    return 0;
+}
+
+static int l_expect(lua_State *L)
+{
+    const char *msg = luaL_checkstring(L, 2);
+    if (lua_isfunction(L, 1)) {
+        lua_pushvalue(L, 1);
+        lua_call(L, 0, 1);
+        lua_replace(L, 1);
+    }
+    int ok = lua_toboolean(L, 1);
+    R.expects++;
+    R.failed += !ok;
+    tlog("expect %s: %s", ok ? "ok" : "FAILED", msg);
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+/* Waits: each yields to the event loop; the continuation runs on resume. */
+
+static int k_done(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)L; (void)status; (void)ctx;
+    return 0;
+}
+
+static int l_sleep(lua_State *L)
+{
+    double s = luaL_checknumber(L, 1);
+    luaL_argcheck(L, s >= 0, 1, "a time in seconds, 0 or more");
+    return scen_wait(L, W_SLEEP, s > 0 ? s : 1e-9, 0, k_done);
+}
+
+static int l_pause(lua_State *L)
+{
+    if (lua_isstring(L, 1))
+        l_say(L);
+    if (R.headless) {
+        tlog("pause (headless: continuing)");
+        return 0;
+    }
+    return scen_wait(L, W_PAUSE, 0, 0, k_done);
+}
+
+static int k_until(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status; (void)ctx;
+    luaL_unref(L, LUA_REGISTRYINDEX, R.wait_ref);
+    R.wait_ref = LUA_NOREF;
+    if (R.timed_out)
+        return luaL_error(L, "timed out after %g s waiting for %s",
+                          lua_tonumber(L, 2), R.wait_what);
+    return 1;                               /* the predicate's value */
+}
+
+static int l_wait_until(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    double timeout = luaL_checknumber(L, 2);
+    luaL_argcheck(L, timeout > 0, 2, "a timeout in seconds, more than 0");
+    scopy(R.wait_what, sizeof R.wait_what, luaL_optstring(L, 3, "the condition"));
+    lua_pushvalue(L, 1);
+    R.wait_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return scen_wait(L, W_UNTIL, timeout, 0, k_until);
+}
+
+#define STEP_TIMEOUT 10.0
+
+/* step(proc, n): release n traced calls, then wait at the next one. */
+static int k_step(lua_State *L, int status, lua_KContext left)
+{
+    struct proc *p = &R.procs[R.wait_proc];
+    (void)status;
+    if (R.timed_out)
+        return luaL_error(L, "%s did not reach a traced call within %g s",
+                          p->name, STEP_TIMEOUT);
+    if (p->exited) {
+        lua_pushnil(L);
+        return 1;
+    }
+    if (left > 0) {
+        p->step_waiting = 0;
+        if (write(p->step_fd, "g", 1) != 1)
+            return luaL_error(L, "step %s: its step pipe is closed", p->name);
+        return scen_wait(L, W_STEP, STEP_TIMEOUT, left - 1, k_step);
+    }
+    const struct event *e = &R.events[p->step_event];
+    lua_newtable(L);
+    lua_pushstring(L, e->op);
+    lua_setfield(L, -2, "op");
+    lua_pushinteger(L, e->fd);
+    lua_setfield(L, -2, "fd");
+    lua_pushstring(L, e->obj);
+    lua_setfield(L, -2, "obj");
+    lua_pushinteger(L, e->len);
+    lua_setfield(L, -2, "len");
+    return 1;
+}
+
+static int l_step(lua_State *L)
+{
+    int i = check_proc(L, 1);
+    lua_Integer n = luaL_optinteger(L, 2, 1);
+    luaL_argcheck(L, n >= 0, 2, "a number of calls, 0 or more");
+    if (R.procs[i].step_fd < 0)
+        return luaL_error(L, "%s is not in step mode: spawn it with step = true",
+                          R.procs[i].name);
+    R.wait_proc = i;
+    return scen_wait(L, W_STEP, STEP_TIMEOUT, (long)n, k_step);
+}
+
+static int l_run_free(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    if (p->step_fd >= 0)
+        close(p->step_fd);                  /* EOF: it stops waiting */
+    p->step_fd = -1;
+    p->step_waiting = 0;
+    return 0;
+}
+
+/* Programs. */
+
+static void push_program(lua_State *L, const char *lang, const char *name,
+                         const char *exe, const char *script)
+{
+    lua_newtable(L);
+    lua_pushstring(L, exe);
+    lua_rawseti(L, -2, 1);
+    if (script) {
+        lua_pushstring(L, script);
+        lua_rawseti(L, -2, 2);
+    }
+    lua_pushstring(L, lang);
+    lua_setfield(L, -2, "lang");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+}
+
+static int l_C(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", R.bin, name);
+    if (strchr(name, '/') || access(path, X_OK) != 0)
+        return luaL_error(L, "no program %s (run make to build the demos)", path);
+    push_program(L, "C", name, path, NULL);
+    return 1;
+}
+
+static int l_Python(lua_State *L)
+{
+    const char *file = luaL_checkstring(L, 1);
+    char path[1024];
+    if (strchr(file, '/'))
+        snprintf(path, sizeof path, "%s/python_peers/%s", R.root, file);
+    else
+        snprintf(path, sizeof path, "%s/python_peers/%s/%s", R.root, R.lesson, file);
+    if (access(path, R_OK) != 0)
+        return luaL_error(L, "no Python peer %s", path);
+    push_program(L, "Python", strrchr(path, '/') + 1, R.python, path);
+    return 1;
+}
+
+/* spawn { argv..., name=, lang=, stdin=, stdout=, fds=, args_fds=, env=, step= } */
+static int l_spawn(lua_State *L)
+{
+    struct spawn_req req;
+    char err[512], fdargs[16][12];
+    const char *name = NULL, *lang = "C";
+    int ch, end;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    memset(&req, 0, sizeof req);
+    for (lua_Integer k = 1; lua_rawgeti(L, 1, k) != LUA_TNIL; k++) {
+        if (lua_istable(L, -1)) {           /* C "x" / Python "x.py" */
+            lua_getfield(L, -1, "name");
+            lua_getfield(L, -2, "lang");
+            if (!name) name = lua_tostring(L, -2);
+            if (lua_isstring(L, -1)) lang = lua_tostring(L, -1);
+            lua_pop(L, 2);
+            for (lua_Integer j = 1; lua_rawgeti(L, -1, j) == LUA_TSTRING && req.argc < 60; j++)
+                req.argv[req.argc++] = (char *)lua_tostring(L, -1);
+            lua_pop(L, 1);
+        } else if (lua_isstring(L, -1) && req.argc < 60) {
+            req.argv[req.argc++] = (char *)lua_tostring(L, -1);
+        } else {
+            return luaL_error(L, "spawn: argument %d must be a string or C/Python program", (int)k);
+        }
+        /* Values stay referenced by the table until spawn returns. */
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (req.argc == 0)
+        return luaL_error(L, "spawn: no program given");
+    lua_getfield(L, 1, "name");
+    req.name = lua_isstring(L, -1) ? lua_tostring(L, -1)
+             : name ? name : strrchr(req.argv[0], '/') ? strrchr(req.argv[0], '/') + 1 : req.argv[0];
+    lua_getfield(L, 1, "lang");
+    req.lang = lua_isstring(L, -1) ? lua_tostring(L, -1) : lang;
+    lua_getfield(L, 1, "step");
+    req.step = lua_toboolean(L, -1);
+    lua_pop(L, 3);
+
+    static const char *const std[] = { "stdin", "stdout", NULL };
+    for (int s = 0; std[s]; s++) {
+        lua_getfield(L, 1, std[s]);
+        if (s == 0 && lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pipe") == 0) {
+            req.stdin_pipe = 1;
+        } else if (!lua_isnil(L, -1)) {
+            ch = check_end(L, lua_gettop(L), &end);
+            if (R.chans[ch].end[end] < 0)
+                return luaL_error(L, "spawn: that channel end was already closed");
+            req.fd_target[req.nfds] = s;
+            req.fd_source[req.nfds++] = R.chans[ch].end[end];
+            R.chans[ch].handed[end] = 1;
+        }
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, 1, "fds");
+    if (lua_istable(L, -1))
+        for (int target = 0; target < 90; target++) {
+            if (lua_rawgeti(L, -1, target) != LUA_TNIL && req.nfds < 16) {
+                ch = check_end(L, lua_gettop(L), &end);
+                if (R.chans[ch].end[end] < 0)
+                    return luaL_error(L, "spawn: fds[%d]: that end was already closed", target);
+                req.fd_target[req.nfds] = target;
+                req.fd_source[req.nfds++] = R.chans[ch].end[end];
+                R.chans[ch].handed[end] = 1;
+            }
+            lua_pop(L, 1);
+        }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "args_fds");
+    if (lua_toboolean(L, -1))
+        for (int f = 0; f < req.nfds && req.argc < 62; f++)
+            if (req.fd_target[f] > 1) {
+                snprintf(fdargs[f], sizeof fdargs[f], "%d", req.fd_target[f]);
+                req.argv[req.argc++] = fdargs[f];
+            }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "env");
+    if (lua_istable(L, -1))
+        for (lua_pushnil(L); lua_next(L, -2) && req.nenv < 32; lua_pop(L, 1)) {
+            lua_pushfstring(L, "%s=%s", luaL_checkstring(L, -2), luaL_checkstring(L, -1));
+            req.env[req.nenv++] = (char *)lua_tostring(L, -1);
+            lua_insert(L, 1);               /* keep the string alive */
+        }
+    int i = spawn_proc(&req, err, sizeof err);
+    if (i < 0)
+        return luaL_error(L, "spawn: %s", err);
+    tlog("spawn %s pid %d [%s] %s", R.procs[i].name, (int)R.procs[i].pid,
+         R.procs[i].lang, R.procs[i].cmd);
+    push_proc(L, i);
+    return 1;
+}
+
+/* Channels. */
+
+static int made(lua_State *L, int i, const char *err)
+{
+    if (i < 0)
+        return luaL_error(L, "%s", err);
+    push_chan(L, i);
+    return 1;
+}
+
+static int l_pipe(lua_State *L)
+{
+    char err[256];
+    return made(L, chan_pipe(luaL_optstring(L, 1, "pipe"), err, sizeof err), err);
+}
+
+static int l_fifo(lua_State *L)
+{
+    char err[400];
+    const char *name = luaL_checkstring(L, 1);
+    luaL_argcheck(L, strlen(name) < 64 && !strchr(name, '/') && name[0] != '.', 1,
+                  "a plain file name, under 64 characters");
+    return made(L, chan_fifo(name, err, sizeof err), err);
+}
+
+static int l_socketpair(lua_State *L)
+{
+    static const char *const types[] = { "stream", "dgram", "seqpacket", NULL };
+    static const int socktypes[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+    char err[256];
+    int t = luaL_checkoption(L, 1, "stream", types);
+    return made(L, chan_socketpair(types[t], socktypes[t], err, sizeof err), err);
+}
+
+static int l_ipcname(lua_State *L)
+{
+    char out[128];
+    const char *name = luaL_checkstring(L, 1);
+    luaL_argcheck(L, strlen(name) < 48 && !strchr(name, '/'), 1, "a short name without '/'");
+    ipcname(name, out, sizeof out);
+    lua_pushstring(L, out);
+    return 1;
+}
+
+static int l_sysvkey(lua_State *L)
+{
+    lua_pushinteger(L, sysvkey(luaL_checkstring(L, 1)));
+    return 1;
+}
+
+static int watched(lua_State *L, enum ctype type)
+{
+    int i;
+    if (lua_isinteger(L, 1))
+        i = chan_ipc(type, NULL, (long)lua_tointeger(L, 1), (long)luaL_optinteger(L, 2, 0));
+    else
+        i = chan_ipc(type, luaL_checkstring(L, 1), 0, 0);
+    return made(L, i, "too many channels");
+}
+
+static int l_shm(lua_State *L) { return watched(L, CH_SHM); }
+static int l_sem(lua_State *L) { return watched(L, CH_SEM); }
+
+void api_register(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "scenario", l_scenario }, { "say", l_say }, { "print", l_print },
+        { "expect", l_expect }, { "sleep", l_sleep }, { "pause", l_pause },
+        { "wait_until", l_wait_until }, { "step", l_step }, { "run_free", l_run_free },
+        { "C", l_C }, { "Python", l_Python }, { "spawn", l_spawn },
+        { "pipe", l_pipe }, { "fifo", l_fifo }, { "socketpair", l_socketpair },
+        { "ipcname", l_ipcname }, { "sysvkey", l_sysvkey }, { "shm", l_shm },
+        { "sem", l_sem }, { NULL, NULL } };
+    luaL_setfuncs(L, fns, 0);
+    api_objects_register(L);
+}

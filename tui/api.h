@@ -1,0 +1,17 @@
+/* api.h - what api.c and api_objects.c share: Lua objects for processes,
+ * channels and channel ends are plain tables with a metatable and the
+ * index into R.procs / R.chans in a hidden field. */
+#ifndef IPCLAB_API_H
+#define IPCLAB_API_H
+
+#include <lua.h>
+
+void push_proc(lua_State *L, int i);
+int check_proc(lua_State *L, int arg);
+void push_chan(lua_State *L, int i);
+int check_chan(lua_State *L, int arg);
+/* A channel end: returns the channel index, *end = 0 or 1. */
+int check_end(lua_State *L, int arg, int *end);
+void api_objects_register(lua_State *L);
+
+#endif

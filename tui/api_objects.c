@@ -1,0 +1,328 @@
+/* api_objects.c - processes and channels as the scenario sees them
+ * (docs/scenario-api.md): proc:state(), p:level(), watch(), ... Every value
+ * comes from the kernel: a method samples when it is called. */
+#include "ipclab.h"
+#include "api.h"
+
+#include <lauxlib.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static int hidden(lua_State *L, int arg, const char *key, const char *what)
+{
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_getfield(L, arg, key);
+    if (!lua_isinteger(L, -1))
+        luaL_error(L, "bad argument #%d: expected %s", arg, what);
+    int i = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return i;
+}
+
+static void push_object(lua_State *L, const char *key, int i, const char *meta)
+{
+    lua_newtable(L);
+    lua_pushinteger(L, i);
+    lua_setfield(L, -2, key);
+    luaL_setmetatable(L, meta);
+}
+
+void push_proc(lua_State *L, int i)
+{
+    push_object(L, "_proc", i, "ipclab.proc");
+    lua_pushinteger(L, R.procs[i].pid);
+    lua_setfield(L, -2, "pid");
+    lua_pushstring(L, R.procs[i].name);
+    lua_setfield(L, -2, "name");
+}
+
+int check_proc(lua_State *L, int arg) { return hidden(L, arg, "_proc", "a process"); }
+int check_chan(lua_State *L, int arg) { return hidden(L, arg, "_chan", "a channel"); }
+
+int check_end(lua_State *L, int arg, int *end)
+{
+    *end = hidden(L, arg, "_end", "a channel end (p.r, p.w, s.a, s.b)");
+    return hidden(L, arg, "_chan", "a channel end");
+}
+
+static void set_end(lua_State *L, int i, int e, const char *field)
+{
+    push_object(L, "_chan", i, "ipclab.end");
+    lua_pushinteger(L, e);
+    lua_setfield(L, -2, "_end");
+    lua_setfield(L, -2, field);
+}
+
+void push_chan(lua_State *L, int i)
+{
+    struct chan *c = &R.chans[i];
+    push_object(L, "_chan", i, "ipclab.chan");
+    if (c->type == CH_PIPE) {
+        set_end(L, i, 0, "r");
+        set_end(L, i, 1, "w");
+    } else if (c->type == CH_SOCKPAIR) {
+        set_end(L, i, 0, "a");
+        set_end(L, i, 1, "b");
+    }
+    if (c->type == CH_FIFO || c->type == CH_SHM || c->type == CH_SEM) {
+        lua_pushstring(L, c->path);
+        lua_setfield(L, -2, c->type == CH_FIFO ? "path" : "name");
+    }
+}
+
+/* Process methods. */
+
+static struct proc *sampled(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    if (!p->exited && procfs_sample(p, now()) == -1 && p->parent >= 0)
+        p->exited = 1;
+    return p;
+}
+
+static int p_state(lua_State *L)
+{
+    struct proc *p = sampled(L);
+    lua_newtable(L);
+    lua_pushstring(L, p->exited ? "exited" : pstate_name(p->state));
+    lua_setfield(L, -2, "state");
+    if (p->call[0] && !p->exited) {
+        lua_pushstring(L, p->call);
+        lua_setfield(L, -2, "call");
+    }
+    if (p->call_fd >= 0 && !p->exited) {
+        lua_pushinteger(L, p->call_fd);
+        lua_setfield(L, -2, "fd");
+        lua_pushstring(L, p->object);
+        lua_setfield(L, -2, "object");
+    }
+    lua_pushstring(L, p->wchan);
+    lua_setfield(L, -2, "wchan");
+    lua_pushnumber(L, now() - p->since);
+    lua_setfield(L, -2, "since");
+    return 1;
+}
+
+static int p_blocked_in(lua_State *L)
+{
+    struct proc *p = sampled(L);
+    const char *call = luaL_checkstring(L, 2);
+    lua_pushboolean(L, !p->exited && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
+                       strcmp(p->call, call) == 0);
+    return 1;
+}
+
+static int p_exited(lua_State *L)
+{
+    reap_children();
+    lua_pushboolean(L, sampled(L)->exited);
+    return 1;
+}
+
+static int p_status(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    reap_children();
+    if (p->exited && p->status[0])
+        lua_pushstring(L, p->status);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int p_output(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    read_outputs();
+    lua_pushlstring(L, p->out, p->out_len);
+    return 1;
+}
+
+static int p_write(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    size_t n;
+    const char *s = luaL_checklstring(L, 2, &n);
+    if (p->in_fd < 0)
+        return luaL_error(L, "%s: spawn it with stdin = \"pipe\" to write to it", p->name);
+    if (write(p->in_fd, s, n) != (ssize_t)n)
+        return luaL_error(L, "write to %s's stdin: short write or error", p->name);
+    return 0;
+}
+
+static int p_close_stdin(lua_State *L)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    if (p->in_fd >= 0)
+        close(p->in_fd);
+    p->in_fd = -1;
+    return 0;
+}
+
+static int send_signal(lua_State *L, int sig)
+{
+    struct proc *p = &R.procs[check_proc(L, 1)];
+    if (proc_signal((int)(p - R.procs), sig) == -1 && !p->exited)
+        return luaL_error(L, "kill %s (pid %d): cannot send the signal", p->name, (int)p->pid);
+    tlog("signal %s SIG%s", p->name, sigabbrev_np(sig));
+    return 0;
+}
+
+static int p_signal(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 2);
+    if (strncmp(name, "SIG", 3) == 0)
+        name += 3;
+    for (int s = 1; s < NSIG; s++)
+        if (sigabbrev_np(s) && strcmp(sigabbrev_np(s), name) == 0)
+            return send_signal(L, s);
+    return luaL_error(L, "unknown signal '%s'", name);
+}
+
+static int p_stop(lua_State *L) { return send_signal(L, SIGSTOP); }
+static int p_cont(lua_State *L) { return send_signal(L, SIGCONT); }
+static int p_kill(lua_State *L) { return send_signal(L, SIGKILL); }
+
+static int p_events(lua_State *L)
+{
+    int i = check_proc(L, 1);
+    const char *op = luaL_optstring(L, 2, NULL);
+    unsigned long first = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
+    int n = 0;
+
+    events_drain();
+    lua_newtable(L);
+    for (unsigned long k = first; k < R.nevents; k++) {
+        const struct event *e = event_at(k);
+        if (e->proc != i || (op && strcmp(e->op, op) != 0) || e->ev == 'b')
+            continue;
+        lua_newtable(L);
+        lua_pushstring(L, e->ev == 'n' ? "note" : "after");
+        lua_setfield(L, -2, "ev");
+        lua_pushstring(L, e->ev == 'n' ? e->text : e->op);
+        lua_setfield(L, -2, e->ev == 'n' ? "text" : "op");
+        lua_pushinteger(L, e->fd);
+        lua_setfield(L, -2, "fd");
+        lua_pushinteger(L, e->ret);
+        lua_setfield(L, -2, "ret");
+        lua_pushstring(L, e->err);
+        lua_setfield(L, -2, "errno");
+        lua_pushstring(L, e->data);
+        lua_setfield(L, -2, "data");
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
+/* Channel methods. */
+
+static struct chan *chan_now(lua_State *L)
+{
+    struct chan *c = &R.chans[check_chan(L, 1)];
+    chan_sample(c);
+    return c;
+}
+
+static void push_known(lua_State *L, long v)
+{
+    if (v < 0) lua_pushnil(L); else lua_pushinteger(L, v);
+}
+
+static int c_level(lua_State *L) { push_known(L, chan_now(L)->level); return 1; }
+static int c_capacity(lua_State *L) { push_known(L, chan_now(L)->capacity); return 1; }
+static int c_value(lua_State *L) { push_known(L, chan_now(L)->value); return 1; }
+
+static const char *const vtypes[] = { "u8", "u16", "u32", "u64", "i32", "i64", NULL };
+static const size_t vsizes[] = { 1, 2, 4, 8, 4, 8 };
+
+int decode_value(const struct chan *c, enum vtype t, size_t off, long long *out)
+{
+    unsigned long long u = 0;
+    if (off + vsizes[t] > c->nbytes)
+        return -1;
+    for (size_t k = vsizes[t]; k-- > 0;)
+        u = u << 8 | c->bytes[off + k];    /* little-endian */
+    *out = t == V_I32 ? (long long)(int)(unsigned)u : (long long)u;
+    return 0;
+}
+
+static int c_read(lua_State *L)
+{
+    int t = luaL_checkoption(L, 2, NULL, vtypes);
+    lua_Integer off = luaL_checkinteger(L, 3);
+    struct chan *c = chan_now(L);
+    long long v;
+    luaL_argcheck(L, off >= 0 && off < 64, 3, "offset must be 0 to 63 (ipclab reads the first 64 bytes)");
+    if (decode_value(c, (enum vtype)t, (size_t)off, &v) == -1)
+        lua_pushnil(L);
+    else
+        lua_pushinteger(L, v);
+    return 1;
+}
+
+static int c_bytes(lua_State *L)
+{
+    lua_Integer off = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+    struct chan *c = chan_now(L);
+    if (off < 0 || n < 0 || (size_t)(off + n) > c->nbytes)
+        lua_pushnil(L);
+    else
+        lua_pushlstring(L, (const char *)c->bytes + off, (size_t)n);
+    return 1;
+}
+
+static int c_close(lua_State *L)
+{
+    struct chan *c = &R.chans[check_chan(L, 1)];
+    for (int e = 0; e < 2; e++)
+        if (c->end[e] >= 0) {
+            close(c->end[e]);
+            c->end[e] = -1;
+        }
+    return 0;
+}
+
+/* watch(chan [, { {name, offset, type}, ... }]) */
+static int l_watch(lua_State *L)
+{
+    struct chan *c = &R.chans[check_chan(L, 1)];
+    c->watched = 1;
+    c->nview = 0;
+    if (lua_istable(L, 2))
+        for (int k = 1; k <= 8 && lua_rawgeti(L, 2, k) == LUA_TTABLE; k++) {
+            struct field *f = &c->view[c->nview++];
+            lua_rawgeti(L, -1, 1);
+            scopy(f->name, sizeof f->name, luaL_checkstring(L, -1));
+            lua_rawgeti(L, -2, 2);
+            f->off = (size_t)luaL_checkinteger(L, -1);
+            lua_rawgeti(L, -3, 3);
+            f->type = (enum vtype)luaL_checkoption(L, -1, NULL, vtypes);
+            luaL_argcheck(L, f->off + vsizes[f->type] <= 64, 2, "a field past byte 64");
+            lua_pop(L, 4);
+        }
+    return 0;
+}
+
+void api_objects_register(lua_State *L)
+{
+    static const luaL_Reg proc_m[] = {
+        { "state", p_state }, { "blocked_in", p_blocked_in }, { "exited", p_exited },
+        { "status", p_status }, { "output", p_output }, { "write", p_write },
+        { "close_stdin", p_close_stdin }, { "signal", p_signal }, { "stop", p_stop },
+        { "cont", p_cont }, { "kill", p_kill }, { "events", p_events }, { NULL, NULL } };
+    static const luaL_Reg chan_m[] = {
+        { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
+        { "read", c_read }, { "bytes", c_bytes }, { "close", c_close }, { NULL, NULL } };
+
+    luaL_newmetatable(L, "ipclab.proc");
+    luaL_newlib(L, proc_m);
+    lua_setfield(L, -2, "__index");
+    luaL_newmetatable(L, "ipclab.chan");
+    luaL_newlib(L, chan_m);
+    lua_setfield(L, -2, "__index");
+    luaL_newmetatable(L, "ipclab.end");
+    lua_pop(L, 3);
+    lua_pushcfunction(L, l_watch);
+    lua_setfield(L, -2, "watch");
+}

@@ -1,0 +1,204 @@
+/* ipclab.h - the run's model, shared by every part of the ipclab program.
+ *
+ * Data flows one way each sample (docs/architecture.md):
+ *   kernel (/proc, ioctl, sem_getvalue...)  -> procfs.c, chan.c  -> model
+ *   programs' trace lines (one pipe)        -> events.c          -> model
+ *   model -> runner.c (the Lua scenario's waits) and -> ui.c / transcript.c
+ * There is one run per ipclab process, held in the global R (as redis's
+ * `server`): the parts are small and all act on the same run.
+ */
+#ifndef IPCLAB_H
+#define IPCLAB_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define IPCLAB_VERSION "0.1.0"
+
+#define MAX_PROCS   24
+#define MAX_CHANS   24
+#define MAX_EVENTS  4096       /* timeline ring */
+#define OUT_KEEP    16384      /* bytes of recent output kept per process */
+#define SAMPLE_HZ   20
+
+enum pstate { PS_RUNNING, PS_BUSY, PS_SLEEPING, PS_DISK, PS_STOPPED,
+              PS_ZOMBIE, PS_EXITED };
+
+struct proc {
+    int used;
+    pid_t pid;
+    int parent;                 /* index of the proc it descends from, or -1 */
+    char name[32], lang[16], cmd[256];
+    /* The kernel's view at the last sample. */
+    enum pstate state;
+    char call[32];              /* system call it sleeps in, "" if none */
+    int call_fd;                /* its descriptor argument, or -1 */
+    char object[96];            /* what that descriptor is: pipe:[81234] */
+    char wchan[64];
+    double since;               /* when state+call last changed */
+    enum pstate shown_state;    /* what the transcript said last */
+    char shown_call[32];
+    int pending;                /* samples the new state has lasted */
+    /* Exit, from waitpid (or from /proc for descendants). */
+    int exited;
+    char status[48];            /* "exit 0", "signal SIGPIPE" */
+    /* Captured stdout+stderr, and stdin fed by the scenario. */
+    int out_fd, in_fd;
+    char out[OUT_KEEP];
+    size_t out_len;
+    /* Trace and step mode. */
+    int step_fd;                /* write end of its step pipe, or -1 */
+    int step_waiting;           /* it sits before a traced call */
+    int step_event;             /* index of that before event, or -1 */
+    char open_call[32];         /* traced call entered and not left */
+    double open_t;              /* when it was entered */
+    unsigned long nevents;
+};
+
+enum ctype { CH_PIPE, CH_FIFO, CH_SOCKPAIR, CH_SHM, CH_SEM };
+enum vtype { V_U8, V_U16, V_U32, V_U64, V_I32, V_I64 };
+
+struct field { char name[24]; size_t off; enum vtype type; };
+
+struct chan {
+    int used;
+    enum ctype type;
+    char label[32];
+    int end[2];                 /* ipclab's own copies, -1 once closed */
+    int handed[2];              /* given to a process: close at next wait */
+    ino_t ino;                  /* pipe or socket inode */
+    char path[300];             /* FIFO path, or POSIX shm/sem name */
+    int sysv;                   /* shm/sem named by a System V key */
+    long key, index;
+    int watched;
+    struct field view[8];
+    int nview;
+    /* Sampled. */
+    long level, capacity;       /* -1 when unknown */
+    unsigned char bytes[64];
+    size_t nbytes;
+    long value;                 /* semaphore value, or -1 */
+    long shown_level, shown_value, prev;
+};
+
+struct event {
+    double t;
+    int proc;                   /* index, or -1 for an untracked pid */
+    pid_t pid;
+    char ev;                    /* 'b' before, 'a' after, 'n' note */
+    unsigned long seq;
+    char op[24];
+    int fd;
+    long len, ret;
+    char err[16], obj[64], data[40], text[160];
+    int step;                   /* a before event that waits for go */
+};
+
+enum wait_kind { W_NONE, W_SLEEP, W_UNTIL, W_STEP, W_PAUSE, W_DONE };
+
+struct run {
+    /* Where things are. */
+    char root[512], bin[512], python[256], scenario[512], lesson[64];
+    char dir[200];              /* the run's private directory, 0700 */
+    long id;                    /* ipclab's pid: names are /ipclab-ID-name */
+    double t0;
+    int headless, color, quit, restart;
+    FILE *record;
+    char title[128];
+    /* Model. */
+    struct proc procs[MAX_PROCS];
+    struct chan chans[MAX_CHANS];
+    struct event events[MAX_EVENTS];
+    unsigned long nevents;      /* total ever; ring index = n % MAX_EVENTS */
+    int trace_r, trace_w;       /* the one trace pipe all programs write to */
+    char narration[256];
+    int expects, failed, errored;
+    char error[512];            /* the scenario's error, file:line: reason */
+    /* The scenario's current wait. */
+    enum wait_kind wait;
+    double deadline, wait_start;
+    int wait_proc, wait_ref, timed_out, go;
+    long hook_count;
+    char wait_what[128];
+};
+
+extern struct run R;
+
+/* main.c */
+double now(void);
+void scopy(char *dst, size_t size, const char *src);   /* bounded, always ends in NUL */
+void tlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* procfs.c: the kernel's view of one process. */
+int procfs_sample(struct proc *p, double t);
+const char *syscall_name(long nr);
+int procfs_children(pid_t pid, pid_t *out, int max);
+const char *pstate_name(enum pstate s);
+void describe_proc(const struct proc *p, char *buf, size_t len);
+
+/* spawn.c: starting, feeding, signalling and reaping processes. */
+struct spawn_req {
+    char *argv[64];
+    int argc;
+    const char *name, *lang;
+    int fd_target[16], fd_source[16], nfds;   /* dup2(source, target) */
+    int stdin_pipe;
+    char *env[32];
+    int nenv;
+    int step;
+};
+int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
+int adopt_proc(pid_t pid, int parent);
+void reap_children(void);
+void read_outputs(void);
+int proc_signal(int i, int sig);
+void stop_all(void);
+int proc_index(pid_t pid);
+
+/* chan.c: channels, their levels, and removing every object at the end. */
+int chan_pipe(const char *label, char *err, size_t errlen);
+int chan_fifo(const char *label, char *err, size_t errlen);
+int chan_socketpair(const char *label, int socktype, char *err, size_t errlen);
+int chan_ipc(enum ctype type, const char *name, long key, long index);
+void chan_sample(struct chan *c);
+int decode_value(const struct chan *c, enum vtype t, size_t off, long long *out);
+void chan_close_handed(void);
+void chan_cleanup_all(void);
+void ipcname(const char *name, char *out, size_t len);
+long sysvkey(const char *name);
+void registry_add(const char *kind, const char *what);
+void clean_run_dir(const char *dir, long id);
+
+/* events.c: the trace pipe. */
+void events_drain(void);
+struct event *event_at(unsigned long n);
+
+/* runner.c: the Lua scenario as a coroutine the event loop resumes. */
+struct lua_State;
+int runner_load(const char *path);
+void runner_step(void);
+void runner_close(void);
+int scen_wait(struct lua_State *L, enum wait_kind kind, double timeout,
+              long ctx, int (*k)(struct lua_State *, int, long));
+
+/* api.c: the calls a scenario can make (docs/scenario-api.md). */
+void api_register(struct lua_State *L);
+
+/* sample.c: one sampling pass over processes and channels. */
+void sample_all(void);
+
+/* ui.c / menu.c */
+int ui_start(void);
+void ui_stop(void);
+int ui_frame(void);            /* draw and handle keys; 1 = quit */
+int menu_choose(char *path, size_t len);
+
+/* janitor.c: the run's directory and objects, and cleaning them up on
+ * every exit path, SIGKILL of ipclab included. */
+int run_dir_create(char *err, size_t errlen);
+int janitor_start(void);
+void janitor_finish(void);
+int clean_leftovers(int verbose);
+
+#endif

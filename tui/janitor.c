@@ -1,0 +1,260 @@
+/* janitor.c - nothing of a run may outlive it.
+ *
+ * Every run has a private directory (0700) holding its FIFOs and a registry
+ * of the named objects it handed out; every process it starts carries
+ * IPCLAB_RUN=ID in its environment (descendants inherit it). Cleaning a run
+ * means: SIGKILL every process with that mark, remove every POSIX object
+ * named /ipclab-ID-*, every System V object under a registered key, and the
+ * directory. Three paths lead there:
+ *   - ipclab's normal end (any key, signal, error) calls clean_run_dir;
+ *   - a janitor process, forked at start, waits for EOF on a pipe whose only
+ *     write end ipclab holds: when ipclab dies, even by SIGKILL, it cleans;
+ *   - `ipclab clean` cleans every run whose ipclab is gone.
+ */
+#include "ipclab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int janitor_w = -1;
+static pid_t janitor_pid = -1;
+static int nkeys;
+
+/* $XDG_RUNTIME_DIR/ipclab, else /tmp/ipclab-UID: ours, 0700, no symlink. */
+static int base_dir(char *out, size_t len)
+{
+    const char *x = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
+
+    if (x && *x && access(x, W_OK) == 0)
+        snprintf(out, len, "%.150s/ipclab", x);
+    else
+        snprintf(out, len, "/tmp/ipclab-%ld", (long)getuid());
+    if (mkdir(out, 0700) == -1 && errno != EEXIST)
+        return -1;
+    if (lstat(out, &st) == -1)
+        return -1;
+    if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
+        errno = EPERM;              /* someone else's, or open to others */
+        return -1;
+    }
+    return 0;
+}
+
+int run_dir_create(char *err, size_t errlen)
+{
+    char base[160];
+
+    if (base_dir(base, sizeof base) == -1) {
+        snprintf(err, errlen, "private directory %s: %s", base, strerror(errno));
+        return -1;
+    }
+    snprintf(R.dir, sizeof R.dir, "%s/run-%ld", base, R.id);
+    if (mkdir(R.dir, 0700) == -1 && errno != EEXIST) {   /* EEXIST: a restart */
+        snprintf(err, errlen, "mkdir %s: %s", R.dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void registry_add(const char *kind, const char *what)
+{
+    char path[260], line[400];
+    snprintf(path, sizeof path, "%s/objects", R.dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd == -1)
+        return;
+    int n = snprintf(line, sizeof line, "%s %s\n", kind, what);
+    (void)!write(fd, line, (size_t)n);
+    close(fd);
+}
+
+void ipcname(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "/ipclab-%ld-%s", R.id, name);
+    registry_add("posix", out);
+}
+
+/* 0x1C, then 16 bits of the run id, then the name's number in this run. */
+long sysvkey(const char *name)
+{
+    char what[64];
+    long key = 0x1C000000L | (R.id & 0xFFFF) << 8 | (nkeys++ & 0xFF);
+    snprintf(what, sizeof what, "%ld %.40s", key, name);
+    registry_add("sysv", what);
+    return key;
+}
+
+static int has_mark(pid_t pid, const char *mark)
+{
+    char path[64], env[16384];
+    snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return 0;
+    ssize_t n = read(fd, env, sizeof env - 1);
+    close(fd);
+    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(env + i) + 1) {
+        env[n] = '\0';
+        if (strcmp(env + i, mark) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void kill_marked(long id)
+{
+    char mark[48];
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+
+    snprintf(mark, sizeof mark, "IPCLAB_RUN=%ld", id);
+    while (d && (e = readdir(d)) != NULL) {
+        pid_t pid = (pid_t)atol(e->d_name);
+        if (pid > 0 && pid != getpid() && has_mark(pid, mark))
+            kill(pid, SIGKILL);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void unlink_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[600];
+
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
+}
+
+void clean_run_dir(const char *dir, long id)
+{
+    char path[300], prefix[64], kind[16], what[300];
+    FILE *f;
+
+    kill_marked(id);
+    snprintf(path, sizeof path, "%s/objects", dir);
+    if ((f = fopen(path, "re")) != NULL) {
+        while (fscanf(f, "%15s %299[^\n]", kind, what) == 2) {
+            if (strcmp(kind, "posix") == 0) {
+                shm_unlink(what);
+                sem_unlink(what);
+                mq_unlink(what);
+            } else if (strcmp(kind, "sysv") == 0) {
+                key_t key = (key_t)atol(what);
+                int q = msgget(key, 0), m = shmget(key, 0, 0), s = semget(key, 0, 0);
+                if (q != -1) msgctl(q, IPC_RMID, NULL);
+                if (m != -1) shmctl(m, IPC_RMID, NULL);
+                if (s != -1) semctl(s, 0, IPC_RMID);
+            }
+        }
+        fclose(f);
+    }
+    snprintf(prefix, sizeof prefix, "ipclab-%ld-", id);
+    unlink_prefixed("/dev/shm", prefix);
+    unlink_prefixed("/dev/mqueue", prefix);
+    snprintf(prefix, sizeof prefix, "sem.ipclab-%ld-", id);
+    unlink_prefixed("/dev/shm", prefix);
+    /* The directory holds only files we made: FIFOs, sockets, the registry. */
+    unlink_prefixed(dir, "");
+    rmdir(dir);
+}
+
+int janitor_start(void)
+{
+    int p[2];
+
+    if (pipe2(p, O_CLOEXEC) == -1)
+        return -1;
+    janitor_pid = fork();
+    if (janitor_pid == -1)
+        return -1;
+    if (janitor_pid == 0) {
+        char c;
+        /* Its own group, deaf to the terminal's signals: it must outlive
+         * ipclab, not die with it. */
+        setpgid(0, 0);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        for (int fd = 0; fd < 1024; fd++)
+            if (fd != p[0])
+                close(fd);
+        ssize_t n;
+        do
+            n = read(p[0], &c, 1);
+        while (n == -1 && errno == EINTR);
+        if (n != 1)                         /* EOF: ipclab died */
+            clean_run_dir(R.dir, R.id);
+        _exit(0);
+    }
+    close(p[0]);
+    janitor_w = p[1];
+    return 0;
+}
+
+/* The normal end: ipclab cleaned up itself; the janitor leaves quietly. */
+void janitor_finish(void)
+{
+    if (janitor_w >= 0) {
+        (void)!write(janitor_w, "q", 1);
+        close(janitor_w);
+        waitpid(janitor_pid, NULL, 0);
+        janitor_w = -1;
+    }
+}
+
+/* ipclab clean: every run of ours whose ipclab is gone. */
+int clean_leftovers(int verbose)
+{
+    char base[160], dir[400];
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+
+    if (base_dir(base, sizeof base) == -1 || (d = opendir(base)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        long id;
+        char comm[64] = "";
+        if (sscanf(e->d_name, "run-%ld", &id) != 1)
+            continue;
+        snprintf(dir, sizeof dir, "/proc/%ld/comm", id);
+        FILE *f = fopen(dir, "re");
+        if (f) {
+            if (!fgets(comm, sizeof comm, f)) comm[0] = '\0';
+            fclose(f);
+        }
+        if (strncmp(comm, "ipclab", 6) == 0)
+            continue;                       /* still running */
+        snprintf(dir, sizeof dir, "%s/%.30s", base, e->d_name);
+        if (verbose)
+            printf("ipclab clean: removing what run %ld left\n", id);
+        clean_run_dir(dir, id);
+        n++;
+    }
+    closedir(d);
+    if (verbose && n == 0)
+        printf("ipclab clean: nothing left by earlier runs\n");
+    return n;
+}

@@ -1,0 +1,326 @@
+/* main.c - ipclab: run a lesson's scenario and show, as the kernel sees it,
+ * who runs and who is blocked in which call on which object.
+ *
+ *   ipclab                     the lesson menu
+ *   ipclab run FILE.lua        play a scenario on screen
+ *   ipclab run FILE.lua --headless [--record FILE]   print a transcript
+ *   ipclab list                lessons and scenarios, as text
+ *   ipclab clean               remove what crashed runs left
+ *
+ * The loop (redis's ae.c, reduced): poll the trace pipe, the terminal and
+ * a self-pipe for signals with a timeout of one sample period; then sample,
+ * step the scenario, draw. Every way out goes through finish(). */
+#include "ipclab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+struct run R;
+static int sig_pipe[2] = { -1, -1 };
+
+double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void scopy(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* One transcript line: seconds since start, then what happened. */
+void tlog(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (R.headless)
+        printf("%7.3f %s\n", now() - R.t0, line);
+    if (R.record)
+        fprintf(R.record, "%7.3f %s\n", now() - R.t0, line);
+}
+
+static void on_signal(int sig)
+{
+    unsigned char s = (unsigned char)sig;
+    int saved = errno;
+    (void)!write(sig_pipe[1], &s, 1);
+    errno = saved;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+        "usage: ipclab                        open the lesson menu\n"
+        "       ipclab run FILE.lua [--headless] [--record FILE] [--no-color]\n"
+        "       ipclab list                   list lessons and scenarios\n"
+        "       ipclab clean                  remove what crashed runs left\n"
+        "       ipclab --help | --version\n"
+        "Keys on screen: space continue/step, tab select, s stop/continue,\n"
+        "k kill, r restart, ? help, q quit. See ipclab(1).\n");
+}
+
+/* IPCLAB_ROOT, else the tree the binary was built in (ROOT/build/bin). */
+static void find_paths(const char *argv0)
+{
+    char exe[PATH_MAX];
+    const char *env;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+    (void)argv0;
+    exe[n > 0 ? n : 0] = '\0';
+    if ((env = getenv("IPCLAB_ROOT")) && *env) {
+        scopy(R.root, sizeof R.root, env);
+    } else {
+        char *s = strrchr(exe, '/');
+        for (int up = 0; up < 3 && s; up++) {   /* build/bin/ipclab, build/asan/bin/ipclab */
+            *s = '\0';
+            char probe[PATH_MAX + 16];
+            snprintf(probe, sizeof probe, "%s/lessons", exe);
+            if (access(probe, F_OK) == 0)
+                break;
+            s = strrchr(exe, '/');
+        }
+        scopy(R.root, sizeof R.root, s ? exe : IPCLAB_DATADIR);
+    }
+    if ((env = getenv("IPCLAB_BIN")) && *env)
+        scopy(R.bin, sizeof R.bin, env);
+    else
+        snprintf(R.bin, sizeof R.bin, "%.480s/build/bin", R.root);
+    scopy(R.python, sizeof R.python,
+          (env = getenv("PYTHON")) && *env ? env : "/usr/bin/python3");
+}
+
+/* lessons/NN-topic/scenarios/x.lua -> "NN-topic", for Python "x.py". */
+static void find_lesson(const char *path)
+{
+    char real[PATH_MAX];
+    const char *s = realpath(path, real) ? strstr(real, "/lessons/") : NULL;
+
+    R.lesson[0] = '\0';
+    if (s) {
+        s += strlen("/lessons/");
+        size_t n = strcspn(s, "/");
+        if (n < sizeof R.lesson)
+            memcpy(R.lesson, s, n), R.lesson[n] = '\0';
+    }
+}
+
+static void setup_signals(void)
+{
+    struct sigaction sa;
+
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);               /* children get it back (spawn.c) */
+}
+
+static int start_run(const char *path, char *err, size_t errlen)
+{
+    memset(R.procs, 0, sizeof R.procs);
+    memset(R.chans, 0, sizeof R.chans);
+    R.nevents = 0;
+    R.expects = R.failed = R.errored = 0;
+    R.error[0] = R.narration[0] = '\0';
+    R.wait = W_NONE;
+    R.t0 = now();
+    scopy(R.scenario, sizeof R.scenario, path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    scopy(R.title, sizeof R.title, base);
+    find_lesson(path);
+    if (run_dir_create(err, errlen) == -1)
+        return -1;
+    int tp[2];
+    if (pipe2(tp, O_CLOEXEC) == -1) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    R.trace_r = tp[0];
+    R.trace_w = tp[1];
+    fcntl(R.trace_r, F_SETFL, O_NONBLOCK);
+    /* Room for bursts, so a slow frame never blocks a traced program. */
+    fcntl(R.trace_r, F_SETPIPE_SZ, 1 << 20);
+    return runner_load(path) == -1 ? 1 : 0;
+}
+
+/* Stop everything the run started and remove every object it made. */
+static void end_run(void)
+{
+    stop_all();
+    events_drain();
+    chan_cleanup_all();
+    clean_run_dir(R.dir, R.id);
+    runner_close();
+    close(R.trace_r);
+    close(R.trace_w);
+}
+
+static void loop(void)
+{
+    struct pollfd fds[2] = { { R.trace_r, POLLIN, 0 }, { sig_pipe[0], POLLIN, 0 } };
+
+    while (!R.quit) {
+        unsigned char s;
+        poll(fds, 2, 1000 / SAMPLE_HZ);
+        while (read(sig_pipe[0], &s, 1) == 1)
+            if (s != SIGCHLD) {
+                tlog("interrupted by SIG%s: cleaning up", sigabbrev_np(s));
+                R.quit = 1;
+            }
+        sample_all();
+        /* A scenario that did not wait runs on at once (several steps). */
+        for (int k = 0; k < 8 && R.wait != W_DONE && !R.quit; k++) {
+            enum wait_kind before = R.wait;
+            double start = R.wait_start;
+            runner_step();
+            if (R.wait == before && R.wait_start == start)
+                break;
+        }
+        if (R.headless) {
+            if (R.wait == W_DONE)
+                break;
+        } else if (ui_frame()) {
+            break;
+        }
+    }
+}
+
+static int run_scenario(const char *path)
+{
+    char err[512];
+    int status;
+
+    int st = start_run(path, err, sizeof err);
+    if (st == -1) {
+        fprintf(stderr, "ipclab: %s\n", err);
+        return 3;
+    }
+    if (st == 1) {                          /* the file does not load */
+        R.errored = 1;
+        tlog("error %s", R.error);
+    }
+    if (!R.headless && ui_start() == -1) {
+        end_run();
+        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
+                        "try --headless\n", getenv("TERM") ? getenv("TERM") : "unset");
+        return 3;
+    }
+    if (!R.errored)
+        loop();
+    end_run();
+    if (!R.headless)
+        ui_stop();
+    tlog("end: %d expectation%s, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
+         R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
+    if (R.errored && !R.headless)
+        fprintf(stderr, "ipclab: %s\n", R.error);
+    status = R.errored ? 2 : R.failed ? 1 : R.quit ? 130 : 0;
+    return status;
+}
+
+int list_lessons(void);
+
+int main(int argc, char *argv[])
+{
+    const char *scenario = NULL, *record = NULL;
+    int clean = 0, list = 0;
+
+    R.id = (long)getpid();
+    R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
+    find_paths(argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("ipclab %s\n", IPCLAB_VERSION);
+            return 0;
+        } else if (!strcmp(argv[i], "run") && i + 1 < argc && !scenario) {
+            scenario = argv[++i];
+        } else if (!strcmp(argv[i], "--headless")) {
+            R.headless = 1;
+        } else if (!strcmp(argv[i], "--no-color")) {
+            R.color = 0;
+        } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
+            record = argv[++i];
+        } else if (!strcmp(argv[i], "clean")) {
+            clean = 1;
+        } else if (!strcmp(argv[i], "list")) {
+            list = 1;
+        } else {
+            usage(stderr);
+            return 3;
+        }
+    }
+    if (clean)
+        return clean_leftovers(1) >= 0 ? 0 : 1;
+    if (list)
+        return list_lessons();
+    if (record && (R.record = fopen(record, "we")) == NULL) {
+        fprintf(stderr, "ipclab: --record %s: %s\n", record, strerror(errno));
+        return 3;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    setup_signals();
+    /* Orphaned descendants come back to ipclab, which reaps and kills them. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (scenario == NULL) {
+        static char chosen[PATH_MAX];
+        if (R.headless) {
+            fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
+            return 3;
+        }
+        if (menu_choose(chosen, sizeof chosen) != 0)
+            return 0;
+        scenario = chosen;
+    }
+    if (access(scenario, R_OK) != 0) {
+        fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
+        return 3;
+    }
+    char err[512];
+    if (run_dir_create(err, sizeof err) == -1) {
+        fprintf(stderr, "ipclab: %s\n", err);
+        return 3;
+    }
+    if (janitor_start() == -1) {
+        fprintf(stderr, "ipclab: cannot start the janitor: %s\n", strerror(errno));
+        return 3;
+    }
+    int status;
+    do {
+        R.restart = 0;
+        R.quit = 0;
+        status = run_scenario(scenario);
+    } while (R.restart);
+    janitor_finish();
+    if (R.record)
+        fclose(R.record);
+    return status;
+}

@@ -1,0 +1,179 @@
+/* procfs.c - what the kernel says about one process, read from /proc:
+ * stat (state letter after the last ')'), syscall (number and arguments,
+ * or "running"), wchan, and the fd link of the call's descriptor argument.
+ * A vanished process is reported, never an error (htop does the same). */
+#include "ipclab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Names from <sys/syscall.h>: numbers differ per architecture. */
+static const struct { long nr; const char *name; } calls[] = {
+#define S(n) { SYS_##n, #n },
+    S(read) S(write) S(readv) S(writev) S(pread64) S(pwrite64) S(openat)
+    S(close) S(ppoll) S(pselect6) S(epoll_pwait) S(wait4) S(waitid)
+    S(nanosleep) S(clock_nanosleep) S(rt_sigtimedwait) S(rt_sigsuspend)
+    S(futex) S(accept) S(accept4) S(connect) S(recvfrom) S(sendto)
+    S(recvmsg) S(sendmsg) S(mq_timedsend) S(mq_timedreceive) S(msgsnd)
+    S(msgrcv) S(semop) S(semtimedop) S(flock) S(fcntl) S(execve)
+    S(sched_yield) S(splice)
+#ifdef SYS_pause
+    S(pause) S(poll) S(select) S(epoll_wait) S(open)
+#endif
+#undef S
+};
+
+const char *syscall_name(long nr)
+{
+    static char other[32];
+
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (calls[i].nr == nr)
+            return calls[i].name;
+    snprintf(other, sizeof other, "syscall %ld", nr);
+    return other;
+}
+
+/* Calls whose first argument is a descriptor worth naming. */
+static int first_arg_is_fd(const char *call)
+{
+    static const char *const fdcalls[] = {
+        "read", "write", "readv", "writev", "pread64", "pwrite64", "accept",
+        "accept4", "connect", "recvfrom", "sendto", "recvmsg", "sendmsg",
+        "mq_timedsend", "mq_timedreceive", "flock", "fcntl", "splice", NULL
+    };
+    for (int i = 0; fdcalls[i]; i++)
+        if (strcmp(call, fdcalls[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *pstate_name(enum pstate s)
+{
+    static const char *const names[] = { "running", "busy-polling", "sleeping",
+        "disk", "stopped", "zombie", "exited" };
+    return names[s];
+}
+
+static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
+{
+    char path[64];
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+/* Returns 0 when sampled, -1 when the process is gone. */
+int procfs_sample(struct proc *p, double t)
+{
+    char stat[1024], sys[256], link[64];
+    enum pstate st;
+    char call[32] = "";
+    int fd = -1;
+
+    if (read_small(p->pid, "stat", stat, sizeof stat) <= 0)
+        return -1;
+    char *paren = strrchr(stat, ')');          /* the name may hold ')' */
+    if (paren == NULL || paren[1] == '\0')
+        return -1;
+    switch (paren[2]) {
+    case 'R': st = PS_RUNNING; break;
+    case 'S': case 'I': st = PS_SLEEPING; break;
+    case 'D': st = PS_DISK; break;
+    case 'T': case 't': st = PS_STOPPED; break;
+    case 'Z': case 'X': st = PS_ZOMBIE; break;
+    default: st = PS_RUNNING;
+    }
+    if (st == PS_SLEEPING || st == PS_DISK || st == PS_STOPPED) {
+        long nr;
+        unsigned long arg0;
+        if (read_small(p->pid, "syscall", sys, sizeof sys) > 0 &&
+            sscanf(sys, "%ld %lx", &nr, &arg0) == 2 && nr >= 0) {
+            snprintf(call, sizeof call, "%s", syscall_name(nr));
+            if (first_arg_is_fd(call))
+                fd = (int)arg0;
+        }
+        if (read_small(p->pid, "wchan", p->wchan, sizeof p->wchan) < 0)
+            p->wchan[0] = '\0';
+    } else {
+        p->wchan[0] = '\0';
+    }
+    /* Running inside a traced receive that never sleeps (MPI_Recv spins):
+     * the kernel says R, the trace says which call. */
+    if (st == PS_RUNNING && p->open_call[0] != '\0' && t - p->open_t > 0.3) {
+        st = PS_BUSY;
+        snprintf(call, sizeof call, "%s", p->open_call);
+    }
+    if (st != p->state || strcmp(call, p->call) != 0) {
+        p->since = t;
+        p->pending = 0;
+    }
+    p->state = st;
+    scopy(p->call, sizeof p->call, call);
+    p->call_fd = fd;
+    p->object[0] = '\0';
+    if (fd >= 0) {
+        snprintf(link, sizeof link, "/proc/%ld/fd/%d", (long)p->pid, fd);
+        ssize_t n = readlink(link, p->object, sizeof p->object - 1);
+        p->object[n > 0 ? n : 0] = '\0';
+    }
+    return 0;
+}
+
+/* The children of pid, from /proc/PID/task/TID/children of each thread. */
+int procfs_children(pid_t pid, pid_t *out, int max)
+{
+    char path[64], buf[1024];
+    int n = 0;
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    if ((d = opendir(path)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL && n < max) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "task/%.16s/children", e->d_name);
+        if (read_small(pid, path, buf, sizeof buf) <= 0)
+            continue;
+        for (char *s = buf, *end; n < max; s = end) {
+            long c = strtol(s, &end, 10);
+            if (end == s)
+                break;
+            out[n++] = (pid_t)c;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* "sleeping in write(fd 1 -> pipe:[81234])", "exited: signal SIGPIPE". */
+void describe_proc(const struct proc *p, char *buf, size_t len)
+{
+    if (p->exited)
+        snprintf(buf, len, "exited: %s", p->status);
+    else if (p->call[0] && p->object[0])
+        snprintf(buf, len, "%s in %s(fd %d -> %s)", pstate_name(p->state),
+                 p->call, p->call_fd, p->object);
+    else if (p->call[0])
+        snprintf(buf, len, "%s in %s", pstate_name(p->state), p->call);
+    else
+        snprintf(buf, len, "%s", pstate_name(p->state));
+}

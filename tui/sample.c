@@ -1,0 +1,98 @@
+/* sample.c - one pass of watching, SAMPLE_HZ times a second: read output
+ * and trace lines, reap, adopt new descendants (a parent's child, mpirun's
+ * ranks), sample every process and watched channel from the kernel, and
+ * tell the transcript what changed and stayed changed for two samples (so
+ * a process that flickers between running and sleeping does not flood it). */
+#include "ipclab.h"
+
+#include <string.h>
+
+static void adopt_descendants(void)
+{
+    pid_t kids[32];
+
+    for (int i = 0; i < MAX_PROCS; i++) {
+        if (!R.procs[i].used || R.procs[i].exited)
+            continue;
+        int n = procfs_children(R.procs[i].pid, kids, 32);
+        for (int k = 0; k < n; k++)
+            if (proc_index(kids[k]) < 0) {
+                int j = adopt_proc(kids[k], i);
+                if (j >= 0)
+                    tlog("follow %s pid %d [%s], child of %s", R.procs[j].name,
+                         (int)kids[k], R.procs[j].lang, R.procs[i].name);
+            }
+    }
+}
+
+static void sample_procs(double t)
+{
+    char what[256];
+
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (!p->used || p->exited)
+            continue;
+        if (procfs_sample(p, t) == -1) {
+            if (p->parent >= 0) {           /* not ours to reap: just gone */
+                p->exited = 1;
+                p->state = PS_EXITED;
+                scopy(p->status, sizeof p->status, "gone");
+                tlog("exit %s (reaped by its parent)", p->name);
+            }
+            continue;
+        }
+        if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0)
+            continue;
+        if (++p->pending < 2)
+            continue;
+        p->shown_state = p->state;
+        scopy(p->shown_call, sizeof p->shown_call, p->call);
+        describe_proc(p, what, sizeof what);
+        tlog("state %s %s%s", p->name, what, p->step_waiting ? " (held in step mode)" : "");
+    }
+}
+
+static void sample_chans(void)
+{
+    for (int i = 0; i < MAX_CHANS; i++) {
+        struct chan *c = &R.chans[i];
+        if (!c->used || !c->watched)
+            continue;
+        chan_sample(c);
+        long shown = c->type == CH_SEM ? c->value : c->level;
+        if (c->type == CH_SHM) {            /* the first field stands for it */
+            long long v = -1;
+            if (c->nview > 0 && decode_value(c, c->view[0].type, c->view[0].off, &v) == 0)
+                shown = (long)v;
+        }
+        long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
+        long before = c->prev;
+        c->prev = shown;
+        if (shown == *last || shown != before)  /* changed, or not yet settled */
+            continue;
+        *last = shown;
+        if (shown < 0)
+            continue;
+        if (c->type == CH_SEM)
+            tlog("channel %s value %ld", c->label, shown);
+        else if (c->type == CH_SHM && c->nview > 0)
+            tlog("channel %s %s = %ld", c->label, c->view[0].name, shown);
+        else if (c->capacity > 0)
+            tlog("channel %s %ld/%ld bytes", c->label, c->level, c->capacity);
+        else
+            tlog("channel %s %ld bytes", c->label, c->level);
+    }
+}
+
+void sample_all(void)
+{
+    double t = now();
+
+    read_outputs();
+    events_drain();
+    reap_children();
+    adopt_descendants();
+    sample_procs(t);
+    sample_chans();
+}

@@ -1,0 +1,344 @@
+/* spawn.c - start the scenario's processes, capture their output, feed
+ * their stdin, signal them, reap them, and stop them all at the end.
+ *
+ * Each child: its own process group (so the terminal's Ctrl-C reaches only
+ * ipclab, which then cleans up), PR_SET_PDEATHSIG so it dies with ipclab,
+ * default signal dispositions and mask, stdout+stderr on a pty so that C
+ * stdio and Python line-buffer as in a terminal and the pane is live. */
+#include "ipclab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define HIGH_FD 200             /* sources are parked above this first */
+
+int proc_index(pid_t pid)
+{
+    for (int i = 0; i < MAX_PROCS; i++)
+        if (R.procs[i].used && R.procs[i].pid == pid)
+            return i;
+    return -1;
+}
+
+static int free_slot(void)
+{
+    for (int i = 0; i < MAX_PROCS; i++)
+        if (!R.procs[i].used)
+            return i;
+    return -1;
+}
+
+static void init_proc(struct proc *p, pid_t pid, int parent)
+{
+    memset(p, 0, sizeof *p);
+    p->used = 1;
+    p->pid = pid;
+    p->parent = parent;
+    p->out_fd = p->in_fd = p->step_fd = -1;
+    p->step_event = -1;
+    p->call_fd = -1;
+    p->since = now();
+    p->shown_state = (enum pstate)-1;
+}
+
+/* A pty whose slave passes bytes through unchanged (no \r\n). */
+static int open_pty(char *slave, size_t len)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m == -1)
+        return -1;
+    if (grantpt(m) == -1 || unlockpt(m) == -1 ||
+        ptsname_r(m, slave, len) != 0) {
+        close(m);
+        return -1;
+    }
+    fcntl(m, F_SETFL, O_NONBLOCK);
+    return m;
+}
+
+/* In the child: never returns. Errors go back through errfd as errno. */
+static void child(const struct spawn_req *req, const char *slave, int in_r,
+                  int step_r, int errfd)
+{
+    sigset_t none;
+    int parked[16], fd;
+    char num[16];
+
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)                     /* ipclab died before prctl */
+        _exit(127);
+    for (int s = 1; s < NSIG; s++)
+        signal(s, SIG_DFL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* Park every source high first, so no dup2 clobbers a later source. */
+    for (int i = 0; i < req->nfds; i++)
+        parked[i] = fcntl(req->fd_source[i], F_DUPFD_CLOEXEC, HIGH_FD);
+    int trace = fcntl(R.trace_w, F_DUPFD_CLOEXEC, HIGH_FD);
+    int step = step_r >= 0 ? fcntl(step_r, F_DUPFD_CLOEXEC, HIGH_FD) : -1;
+
+    fd = open(slave, O_RDWR | O_NOCTTY);
+    if (fd == -1)
+        goto fail;
+    struct termios tio;
+    if (tcgetattr(fd, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(fd, TCSANOW, &tio);
+    }
+    int in = in_r >= 0 ? in_r : open("/dev/null", O_RDONLY);
+    if (in == -1 || dup2(in, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+        goto fail;
+    for (int i = 0; i < req->nfds; i++)
+        if (parked[i] == -1 || dup2(parked[i], req->fd_target[i]) == -1)
+            goto fail;
+    /* Fixed numbers for the trace and step descriptors, above the
+     * program's own: 90 and 91. dup2 clears close-on-exec. */
+    if (dup2(trace, 90) == -1 || (step >= 0 && dup2(step, 91) == -1))
+        goto fail;
+    setenv("IPCLAB_TRACE_FD", "90", 1);
+    if (step >= 0)
+        setenv("IPCLAB_STEP_FD", "91", 1);
+    else
+        unsetenv("IPCLAB_STEP_FD");
+    snprintf(num, sizeof num, "%ld", R.id);
+    setenv("IPCLAB_RUN", num, 1);
+    for (int i = 0; i < req->nenv; i++)
+        putenv(req->env[i]);
+    execvp(req->argv[0], req->argv);
+fail:
+    fd = errno;
+    (void)!write(errfd, &fd, sizeof fd);
+    _exit(127);
+}
+
+int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
+{
+    int i = free_slot(), in[2] = { -1, -1 }, step[2] = { -1, -1 }, ep[2];
+    char slave[64];
+    int master, e;
+    pid_t pid;
+
+    if (i < 0) {
+        snprintf(err, errlen, "too many processes (at most %d)", MAX_PROCS);
+        return -1;
+    }
+    if ((master = open_pty(slave, sizeof slave)) == -1 ||
+        (req->stdin_pipe && pipe2(in, O_CLOEXEC) == -1) ||
+        (req->step && pipe2(step, O_CLOEXEC) == -1) ||
+        pipe2(ep, O_CLOEXEC) == -1) {
+        snprintf(err, errlen, "spawn %s: %s", req->argv[0], strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid == -1) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0)
+        child(req, slave, in[0], step[0], ep[1]);
+    close(ep[1]);
+    if (in[0] >= 0)
+        close(in[0]);
+    if (step[0] >= 0)
+        close(step[0]);
+    /* The error pipe closes on a successful exec: a read of 0 means ran. */
+    ssize_t n = read(ep[0], &e, sizeof e);
+    close(ep[0]);
+    if (n == sizeof e) {
+        waitpid(pid, NULL, 0);
+        close(master);
+        if (in[1] >= 0) close(in[1]);
+        if (step[1] >= 0) close(step[1]);
+        snprintf(err, errlen, "cannot run %s: %s", req->argv[0], strerror(e));
+        return -1;
+    }
+    struct proc *p = &R.procs[i];
+    init_proc(p, pid, -1);
+    scopy(p->name, sizeof p->name, req->name);
+    scopy(p->lang, sizeof p->lang, req->lang);
+    for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
+        const char *s = a == 0 || !strchr(req->argv[a], '/') ? req->argv[a]
+                      : strrchr(req->argv[a], '/') + 1;
+        o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s", a ? " " : "", s);
+    }
+    p->out_fd = master;
+    p->in_fd = in[1];
+    p->step_fd = step[1];
+    return i;
+}
+
+/* A descendant found in /proc (mpirun's ranks, a parent's child): named
+ * after its program, or its script when the program is a Python. */
+int adopt_proc(pid_t pid, int parent)
+{
+    char path[64], buf[256] = "";
+    int i = free_slot();
+    size_t n = 0;
+    FILE *f;
+
+    if (i < 0)
+        return -1;
+    init_proc(&R.procs[i], pid, parent);
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+    if ((f = fopen(path, "r")) != NULL) {
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+    }
+    struct proc *p = &R.procs[i];
+    const char *arg0 = buf, *arg1 = buf + strlen(buf) + 1;
+    int python = strstr(arg0, "python") != NULL && arg1 < buf + n;
+    const char *prog = python ? arg1 : arg0;
+    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+    scopy(p->name, sizeof p->name, base);
+    scopy(p->lang, sizeof p->lang, python ? "Python" : "C");
+    for (size_t k = 0; k + 1 < n; k++)
+        if (buf[k] == '\0')
+            buf[k] = ' ';
+    scopy(p->cmd, sizeof p->cmd, buf);
+    return i;
+}
+
+static void set_status(struct proc *p, int ws)
+{
+    p->exited = 1;
+    p->state = PS_EXITED;
+    if (WIFEXITED(ws))
+        snprintf(p->status, sizeof p->status, "exit %d", WEXITSTATUS(ws));
+    else if (WIFSIGNALED(ws))
+        snprintf(p->status, sizeof p->status, "signal SIG%s",
+                 sigabbrev_np(WTERMSIG(ws)) ? sigabbrev_np(WTERMSIG(ws)) : "?");
+}
+
+void reap_children(void)
+{
+    int ws;
+    pid_t pid;
+
+    /* ipclab is a subreaper: orphaned descendants come back to it too. */
+    while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+        int i = proc_index(pid);
+        if (i >= 0 && !R.procs[i].exited) {
+            set_status(&R.procs[i], ws);
+            tlog("exit %s %s", R.procs[i].name, R.procs[i].status);
+        }
+    }
+}
+
+/* Append output; in the transcript, one line per complete output line. */
+static void keep_output(struct proc *p, const char *buf, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (p->out_len == OUT_KEEP) {       /* keep the most recent bytes */
+            memmove(p->out, p->out + OUT_KEEP / 2, OUT_KEEP / 2);
+            p->out_len = OUT_KEEP / 2;
+        }
+        p->out[p->out_len++] = buf[k];
+    }
+}
+
+static void log_lines(struct proc *p, const char *buf, size_t n, int flush)
+{
+    static char line[MAX_PROCS][256];
+    static size_t len[MAX_PROCS];
+    int i = (int)(p - R.procs);
+
+    for (size_t k = 0; k < n; k++) {
+        if (buf[k] == '\n' || len[i] == sizeof line[i] - 1) {
+            line[i][len[i]] = '\0';
+            tlog("output %s | %s", p->name, line[i]);
+            len[i] = 0;
+        } else if (buf[k] != '\r') {
+            line[i][len[i]++] = buf[k];
+        }
+    }
+    if (flush && len[i] > 0) {
+        line[i][len[i]] = '\0';
+        tlog("output %s | %s", p->name, line[i]);
+        len[i] = 0;
+    }
+}
+
+void read_outputs(void)
+{
+    char buf[4096];
+
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (!p->used || p->out_fd < 0)
+            continue;
+        for (;;) {
+            ssize_t n = read(p->out_fd, buf, sizeof buf);
+            if (n > 0) {
+                keep_output(p, buf, (size_t)n);
+                log_lines(p, buf, (size_t)n, 0);
+                continue;
+            }
+            if (n == -1 && (errno == EAGAIN || errno == EINTR))
+                break;
+            /* EOF, or EIO once every holder of the pty's slave is gone. */
+            log_lines(p, "", 0, 1);
+            close(p->out_fd);
+            p->out_fd = -1;
+            break;
+        }
+    }
+}
+
+int proc_signal(int i, int sig)
+{
+    struct proc *p = &R.procs[i];
+    if (!p->used || p->exited)
+        return -1;
+    return kill(p->pid, sig);
+}
+
+/* SIGTERM to every group, a short grace, then SIGKILL; reap all. */
+void stop_all(void)
+{
+    int live = 0;
+
+    for (int sig = SIGTERM; ; sig = SIGKILL) {
+        for (int i = 0; i < MAX_PROCS; i++) {
+            struct proc *p = &R.procs[i];
+            if (p->used && !p->exited) {
+                kill(-p->pid, sig);         /* its group, if it leads one */
+                kill(p->pid, sig);
+                kill(p->pid, SIGCONT);      /* a stopped process must see it */
+            }
+        }
+        for (int tries = 0; tries < 50; tries++) {
+            reap_children();
+            live = 0;
+            for (int i = 0; i < MAX_PROCS; i++) {
+                struct proc *p = &R.procs[i];
+                /* A descendant that is not ours to reap: gone is enough. */
+                if (p->used && !p->exited && p->parent >= 0 &&
+                    procfs_sample(p, now()) == -1)
+                    p->exited = 1;
+                live += p->used && !p->exited;
+            }
+            if (live == 0)
+                break;
+            usleep(10000);
+        }
+        if (live == 0 || sig == SIGKILL)
+            break;
+    }
+    read_outputs();
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (p->out_fd >= 0) close(p->out_fd);
+        if (p->in_fd >= 0) close(p->in_fd);
+        if (p->step_fd >= 0) close(p->step_fd);
+        p->out_fd = p->in_fd = p->step_fd = -1;
+    }
+}

@@ -1,0 +1,71 @@
+/* shmseg.h - the layouts of lesson 08's shared-memory segments.
+ *
+ * A segment is just bytes: nothing tells a program that attaches whether
+ * they are what it expects. So every segment starts with a 16-byte header
+ * the creator writes and every attacher checks:
+ *
+ *   offset  size  field
+ *        0     4  magic     "ICNT" for a counter, "IRNG" for a ring
+ *        4     4  version   SEG_VERSION
+ *        8     4  size      bytes of the whole layout, header included
+ *       12     4  reserved  0
+ *
+ * counter (24 bytes):  16  8  counter   the shared count
+ * ring (32 + slots * slot_size bytes):
+ *                      16  4  slots     number of slots
+ *                      20  4  slot_size bytes per slot: a frame (frame.h)
+ *                      24  4  head      the slot the producer fills next
+ *                      28  4  tail      the slot the consumer empties next
+ *                      32     slot 0, slot 1, ...
+ *
+ * Numbers are in the machine's byte order, little-endian on x86 and ARM;
+ * python_peers/ipclab/shmseg.py is the mirror image (struct '<').
+ */
+#ifndef IPCLAB_SHMSEG_H
+#define IPCLAB_SHMSEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEG_VERSION     1
+#define COUNTER_MAGIC   "ICNT"
+#define RING_MAGIC      "IRNG"
+#define RING_SLOTS_MAX  64      /* --slots: 1 to 64 */
+#define RING_RECORD_MIN 16      /* -s: bytes of payload a slot holds */
+#define RING_RECORD_MAX 1024
+
+struct seg_header {
+    char magic[4];
+    uint32_t version;
+    uint32_t size;
+    uint32_t reserved;
+};
+
+/* volatile: every access in the program is a real load or store of the
+ * shared bytes, never a copy kept in a register. It makes nothing atomic. */
+struct counter_seg {
+    struct seg_header h;
+    volatile uint64_t counter;
+};
+
+struct ring_seg {
+    struct seg_header h;
+    uint32_t slots, slot_size;
+    volatile uint32_t head, tail;
+    unsigned char slot[];       /* slots * slot_size bytes */
+};
+
+/* Write a header for a layout of size bytes. */
+void seg_init(struct seg_header *h, const char *magic, size_t size);
+
+/* Is the mapping at h (mapped bytes long) a segment of this magic that is
+ * at least need bytes? NULL if so, else why not (a static buffer). */
+const char *seg_check(const struct seg_header *h, size_t mapped,
+                      const char *magic, size_t need);
+
+/* Create (slots, record: payload bytes per slot) or attach to the POSIX
+ * ring segment name: shm_open, ftruncate, mmap, header. Exits with a
+ * message naming the call and the object on any failure. */
+struct ring_seg *ring_open(const char *name, int create, long slots, long record);
+
+#endif

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""shm_counter.py - add 1 to a counter in POSIX shared memory, COUNT times.
+
+Usage: shm_counter.py [-n COUNT] [--create] [--unlink] [--sem NAME] SEGMENT
+  SEGMENT      the segment's POSIX name, /ipclab-RUN-counter
+  -n COUNT     increments to make, 0 = only print the counter (default 100000)
+  --create     create the segment (and the semaphore, value 1), mode 0600;
+               the names must not exist yet
+  --unlink     remove the segment's (and the semaphore's) name at the end
+  --sem NAME   hold the POSIX named semaphore NAME around each increment
+
+What to watch: an increment is a load, an add and a store. Two counters
+without --sem lose updates: both load n, both store n+1. In step mode a
+scenario forces C load, Python load, C store, Python store: one update is
+lost every time. With --sem the second side waits in sem_wait (a futex)
+until the first has stored and posted: the count is exact. The segment
+is a file in /dev/shm; it outlives the programs until --unlink.
+Mirror: demos/08-shared-memory/shm_counter.c. Layout: ipclab/shmseg.py.
+Not multiprocessing.shared_memory: in Python 3.11 its resource tracker
+would unlink, when this program exits, a segment it only attached to.
+"""
+import mmap
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import posix, shmseg, trace                 # noqa: E402
+from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
+
+
+def create_segment(name):
+    """Create the segment: a new name, then its size, then the mapping."""
+    trace.before("shm_open", obj=name)
+    try:
+        fd = shmseg.shm_open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:
+        trace.after("shm_open", -1, -1, e.errno)
+        die(f"shm_open {name}", e)
+    trace.after("shm_open", fd, fd)
+    # A new segment is 0 bytes long: give it the layout's size first.
+    try:
+        os.ftruncate(fd, COUNTER_SIZE)
+    except OSError as e:
+        die(f"ftruncate {name}", e)
+    mem = map_segment(fd, name)
+    U64.pack_into(mem, COUNTER_AT, 0)
+    shmseg.init(mem, COUNTER_MAGIC, COUNTER_SIZE)
+    return mem
+
+
+def attach_segment(name):
+    """Attach to an existing segment, and check it is a counter before use."""
+    trace.before("shm_open", obj=name)
+    try:
+        fd = shmseg.shm_open(name, os.O_RDWR, 0)
+    except OSError as e:
+        trace.after("shm_open", -1, -1, e.errno)
+        die(f"shm_open {name}", e)
+    trace.after("shm_open", fd, fd)
+    try:
+        size = os.fstat(fd).st_size
+    except OSError as e:
+        die(f"fstat {name}", e)
+    # Too short: the bytes past its end are not there (SIGBUS).
+    if size < COUNTER_SIZE:
+        fail(1, f"{name}: the segment is {size} bytes, the counter layout needs {COUNTER_SIZE}")
+    mem = map_segment(fd, name)
+    why = shmseg.check(mem, size, COUNTER_MAGIC, COUNTER_SIZE)
+    if why is not None:
+        fail(1, f"{name}: {why}")
+    return mem
+
+
+def map_segment(fd, name):
+    """Map the counter's bytes; then the descriptor is no longer needed."""
+    trace.before("mmap", fd, obj=name, length=COUNTER_SIZE)
+    try:
+        mem = mmap.mmap(fd, COUNTER_SIZE)
+    except OSError as e:
+        trace.after("mmap", fd, -1, e.errno)
+        die(f"mmap {name}", e)
+    trace.after("mmap", fd, 0)
+    os.close(fd)                    # the mapping keeps the segment
+    return mem
+
+
+def open_sem(name, create):
+    """Open (or create, value 1: unlocked) the semaphore that guards the counter."""
+    trace.before("sem_open", obj=name)
+    try:
+        if create:
+            sem = posix.sem_open(name, os.O_CREAT | os.O_EXCL, 0o600, 1)
+        else:
+            sem = posix.sem_open(name)
+    except OSError as e:
+        trace.after("sem_open", ret=-1, err=e.errno)
+        die(f"sem_open {name}", e)
+    trace.after("sem_open", ret=0)
+    return sem
+
+
+def sem_call(op, call, sem, name):
+    trace.before(op, obj=name)
+    try:
+        call(sem)                   # posix.py retries after a signal itself
+    except OSError as e:
+        trace.after(op, ret=-1, err=e.errno)
+        die(f"{op} {name}", e)
+    trace.after(op, ret=0)
+
+
+def increment(mem):
+    """One increment: a load and a store, traced so that step mode can hold
+    the program between them."""
+    trace.before("shm_load", obj="counter", length=8)
+    (v,) = U64.unpack_from(mem, COUNTER_AT)
+    trace.after("shm_load", ret=8, data=U64.pack(v))
+    v = v + 1                       # the other side may store meanwhile
+    trace.before("shm_store", obj="counter", length=8, data=U64.pack(v))
+    U64.pack_into(mem, COUNTER_AT, v)
+    trace.after("shm_store", ret=8)
+
+
+def remove(op, call, name):
+    trace.before(op, obj=name)
+    try:
+        call(name)
+    except OSError as e:
+        trace.after(op, ret=-1, err=e.errno)
+        die(f"{op} {name}", e)
+    trace.after(op, ret=0)
+
+
+def usage(argv0):
+    fail(2, f"usage: {argv0} [-n COUNT] [--create] [--unlink] [--sem NAME] SEGMENT")
+
+
+def main(argv):
+    count, create, unlink_at_end = 100000, False, False
+    name = sem_name = sem = None
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "-n":
+            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        elif arg == "--create":
+            create = True
+        elif arg == "--unlink":
+            unlink_at_end = True
+        elif arg == "--sem":
+            sem_name = next(args, None)
+            if sem_name is None:
+                usage(argv[0])
+        elif not arg.startswith("-") and name is None:
+            name = arg
+        else:
+            usage(argv[0])
+    if name is None:
+        usage(argv[0])
+
+    mem = create_segment(name) if create else attach_segment(name)
+    if sem_name is not None:
+        sem = open_sem(sem_name, create)
+
+    for _ in range(count):
+        if sem is not None:
+            sem_call("sem_wait", posix.sem_wait, sem, sem_name)
+        increment(mem)
+        if sem is not None:
+            sem_call("sem_post", posix.sem_post, sem, sem_name)
+    (now,) = U64.unpack_from(mem, COUNTER_AT)
+    print(f"{progname()}: added {count}, counter now {now}", flush=True)
+
+    if unlink_at_end:
+        # Only the names go: a process that still has the segment mapped
+        # (or the semaphore open) keeps using it.
+        remove("shm_unlink", shmseg.shm_unlink, name)
+        if sem_name is not None:
+            remove("sem_unlink", posix.sem_unlink, sem_name)
+    if sem is not None:
+        posix.sem_close(sem)
+    mem.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,130 @@
+"""The layouts of lesson 08's shared-memory segments.
+
+Mirror image of demos/common/shmseg.c; the table of offsets is in
+demos/common/shmseg.h. Every segment starts with a 16-byte header the creator
+writes and every attacher checks: magic ("ICNT" counter, "IRNG" ring),
+version, size of the whole layout, reserved. The counter is a u64 at 16; a
+ring has slots, slot_size, head and tail (u32) at 16, 20, 24, 28 and its
+slots from 32. All little-endian.
+
+Python has no shm_open(): a POSIX shared-memory object is a file in the
+tmpfs /dev/shm, and glibc's shm_open() is open() of /dev/shm/NAME. shm_open
+and shm_unlink below do the same. (multiprocessing.shared_memory would do it
+too, but in Python 3.11 its resource tracker unlinks, at exit, even a
+segment this process only attached to: see lessons/08-shared-memory.)
+"""
+import errno
+import mmap
+import os
+import struct
+
+from ipclab import trace
+from ipclab.err import die, fail
+
+SEG_VERSION = 1
+COUNTER_MAGIC = b"ICNT"
+RING_MAGIC = b"IRNG"
+RING_SLOTS_MAX = 64        # --slots: 1 to 64
+RING_RECORD_MIN = 16       # -s: bytes of payload a slot holds
+RING_RECORD_MAX = 1024
+
+HEADER = struct.Struct("<4sIII")       # magic, version, size, reserved
+U32 = struct.Struct("<I")
+U64 = struct.Struct("<Q")
+COUNTER_AT, COUNTER_SIZE = 16, 24      # the counter: a u64 after the header
+SLOTS_AT, SLOT_SIZE_AT, HEAD_AT, TAIL_AT = 16, 20, 24, 28
+RING_HEADER = 32                       # slot 0 starts here
+
+
+def shm_open(name, flags, mode=0o600):
+    """shm_open(3): open /dev/shm/NAME (a name is '/' and no other '/')."""
+    base = name.lstrip("/")
+    if not base or "/" in base:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), name)
+    return os.open("/dev/shm/" + base, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+
+
+def shm_unlink(name):
+    """shm_unlink(3): remove /dev/shm/NAME; mappings stay valid."""
+    os.unlink("/dev/shm/" + name.lstrip("/"))
+
+
+def init(mem, magic, size):
+    """Write a header for a layout of size bytes, the magic last."""
+    HEADER.pack_into(mem, 0, bytes(4), SEG_VERSION, size, 0)
+    mem[0:4] = magic
+
+
+def _show_magic(m):
+    """The magic as text, non-printable bytes as \\xHH: "IRNG", "\\x00..."."""
+    return "".join(chr(c) if 32 < c < 127 else f"\\x{c:02x}" for c in m)
+
+
+def check(mem, mapped, magic, need):
+    """Is mem (mapped bytes) a segment of this magic and at least need
+    bytes? None if so, else why not."""
+    kind = "counter" if magic == COUNTER_MAGIC else "ring"
+    if mapped < need:
+        return f"the segment is {mapped} bytes, the {kind} layout needs {need}"
+    got, version, size, _ = HEADER.unpack_from(mem, 0)
+    if got != magic:
+        return (f'not a {kind} segment: its magic is "{_show_magic(got)}", '
+                f'expected "{magic.decode()}"')
+    if version != SEG_VERSION:
+        return f"layout version {version}, this program knows version {SEG_VERSION}"
+    if size < need or size > mapped:
+        return f"the header says {size} bytes, the segment has {mapped}"
+    return None
+
+
+def ring_open(name, create, slots=0, record=0):
+    """Create (slots, record: payload bytes per slot) or attach to the POSIX
+    ring segment name: shm_open, ftruncate, mmap, header. Returns the mmap;
+    exits with a message naming the call and the object on any failure."""
+    size = RING_HEADER + slots * (4 + record)
+    # The same steps as shm_counter.py: open (or create) the name, give a
+    # new segment its size, map it, close the descriptor.
+    trace.before("shm_open", obj=name)
+    try:
+        fd = shm_open(name, os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0))
+    except OSError as e:
+        trace.after("shm_open", -1, -1, e.errno)
+        die(f"shm_open {name}", e)
+    trace.after("shm_open", fd, fd)
+    try:
+        if create:
+            os.ftruncate(fd, size)
+        else:
+            size = os.fstat(fd).st_size
+    except OSError as e:
+        die(f"{'ftruncate' if create else 'fstat'} {name}", e)
+    if size < RING_HEADER:          # mmap of 0 bytes would fail: say why
+        fail(1, f"{name}: the segment is {size} bytes, the ring layout needs {RING_HEADER}")
+    trace.before("mmap", fd, obj=name, length=size)
+    try:
+        mem = mmap.mmap(fd, size)
+    except OSError as e:
+        trace.after("mmap", fd, -1, e.errno)
+        die(f"mmap {name}", e)
+    trace.after("mmap", fd, 0)
+    os.close(fd)                    # the mapping keeps the segment (and
+    #                                 Python's mmap keeps a dup of fd)
+
+    if create:
+        # Fill in everything, the header's magic last: an attacher that
+        # checks the magic sees a whole ring or none.
+        struct.pack_into("<IIII", mem, SLOTS_AT, slots, 4 + record, 0, 0)
+        init(mem, RING_MAGIC, size)
+        return mem
+    why = check(mem, size, RING_MAGIC, RING_HEADER)
+    if why is not None:
+        fail(1, f"{name}: {why}")
+    slots, slot_size, head, tail = struct.unpack_from("<IIII", mem, SLOTS_AT)
+    total = HEADER.unpack_from(mem, 0)[2]
+    if (not 1 <= slots <= RING_SLOTS_MAX
+            or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX
+            or total != RING_HEADER + slots * slot_size
+            or head >= slots or tail >= slots):
+        fail(1, f"{name}: a broken ring header: {slots} slots of {slot_size} bytes, "
+                f"head {head}, tail {tail}, in {total} bytes")
+    return mem

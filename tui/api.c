@@ -222,8 +222,11 @@ static int l_spawn(lua_State *L)
             if (!name) name = lua_tostring(L, -2);
             if (lua_isstring(L, -1)) lang = lua_tostring(L, -1);
             lua_pop(L, 2);
-            for (lua_Integer j = 1; lua_rawgeti(L, -1, j) == LUA_TSTRING && req.argc < 60; j++)
+            int prog = lua_gettop(L);
+            for (lua_Integer j = 1; lua_rawgeti(L, prog, j) == LUA_TSTRING && req.argc < 60; j++) {
                 req.argv[req.argc++] = (char *)lua_tostring(L, -1);
+                lua_pop(L, 1);
+            }
             lua_pop(L, 1);
         } else if (lua_isstring(L, -1) && req.argc < 60) {
             req.argv[req.argc++] = (char *)lua_tostring(L, -1);

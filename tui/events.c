@@ -20,10 +20,10 @@ struct event *event_at(unsigned long n)
     return &R.events[n % MAX_EVENTS];
 }
 
-/* Percent-decoding, in place. */
-static void decode(char *s)
+/* Percent-decoding, in place; returns the length (data may hold NULs). */
+static size_t decode(char *s)
 {
-    char *o = s;
+    char *start = s, *o = s;
     for (; *s; s++) {
         if (s[0] == '%' && s[1] && s[2]) {
             char hex[3] = { s[1], s[2], 0 };
@@ -34,13 +34,14 @@ static void decode(char *s)
         }
     }
     *o = '\0';
+    return (size_t)(o - start);
 }
 
 /* Data for people: printable bytes, others as '.'. */
-static void printable(char *dst, size_t len, const char *src)
+static void printable(char *dst, size_t len, const char *src, size_t n)
 {
     size_t i = 0;
-    for (; src[i] && i + 1 < len; i++)
+    for (; i < n && i + 1 < len; i++)
         dst[i] = src[i] >= ' ' && src[i] < 127 ? src[i] : '.';
     dst[i] = '\0';
 }
@@ -75,7 +76,7 @@ static void parse_line(char *line)
         if (v == NULL)
             continue;
         *v++ = '\0';
-        decode(v);
+        size_t vlen = decode(v);
         if (!strcmp(tok, "pid")) e.pid = (pid_t)atol(v);
         else if (!strcmp(tok, "seq")) e.seq = strtoul(v, NULL, 10);
         else if (!strcmp(tok, "ev")) e.ev = v[0];
@@ -85,7 +86,7 @@ static void parse_line(char *line)
         else if (!strcmp(tok, "ret")) e.ret = atol(v);
         else if (!strcmp(tok, "errno")) scopy(e.err, sizeof e.err, v);
         else if (!strcmp(tok, "obj")) scopy(e.obj, sizeof e.obj, v);
-        else if (!strcmp(tok, "data")) printable(e.data, sizeof e.data, v);
+        else if (!strcmp(tok, "data")) printable(e.data, sizeof e.data, v, vlen);
         else if (!strcmp(tok, "text")) scopy(e.text, sizeof e.text, v);
         else if (!strcmp(tok, "step")) e.step = 1;
     }
@@ -100,6 +101,7 @@ static void parse_line(char *line)
         struct proc *p = &R.procs[e.proc];
         p->nevents++;
         if (e.ev == 'b') {
+            scopy(p->open_data, sizeof p->open_data, e.data);
             scopy(p->open_call, sizeof p->open_call, e.op);
             p->open_t = e.t;
             if (e.step) {
@@ -108,9 +110,26 @@ static void parse_line(char *line)
             }
         } else if (e.ev == 'a') {
             p->open_call[0] = '\0';
+            if (!e.data[0] && e.ret > 0)    /* what a write sent */
+                scopy(event_at(n)->data, sizeof e.data, p->open_data);
+            scopy(e.data, sizeof e.data, event_at(n)->data);
         }
     }
     log_event(&e, e.proc >= 0 ? R.procs[e.proc].name : "?");
+}
+
+/* What the sampler saw (blocked, running again, exited) joins the timeline
+ * as an 's' event, so blocked intervals show between the messages. */
+void timeline_state(int proc, const char *text)
+{
+    struct event *e = event_at(R.nevents++);
+    memset(e, 0, sizeof *e);
+    e->t = now();
+    e->proc = proc;
+    e->pid = R.procs[proc].pid;
+    e->ev = 's';
+    e->fd = -1;
+    scopy(e->text, sizeof e->text, text);
 }
 
 void events_drain(void)

@@ -53,6 +53,7 @@ struct proc {
     int step_event;             /* index of that before event, or -1 */
     char open_call[32];         /* traced call entered and not left */
     double open_t;              /* when it was entered */
+    char open_data[40];         /* what it was about to send */
     unsigned long nevents;
 };
 
@@ -86,7 +87,7 @@ struct event {
     double t;
     int proc;                   /* index, or -1 for an untracked pid */
     pid_t pid;
-    char ev;                    /* 'b' before, 'a' after, 'n' note */
+    char ev;                    /* 'b' before, 'a' after, 'n' note, 's' state */
     unsigned long seq;
     char op[24];
     int fd;
@@ -173,6 +174,7 @@ void clean_run_dir(const char *dir, long id);
 /* events.c: the trace pipe. */
 void events_drain(void);
 struct event *event_at(unsigned long n);
+void timeline_state(int proc, const char *text);
 
 /* runner.c: the Lua scenario as a coroutine the event loop resumes. */
 struct lua_State;

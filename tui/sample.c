@@ -39,6 +39,7 @@ static void sample_procs(double t)
                 p->state = PS_EXITED;
                 scopy(p->status, sizeof p->status, "gone");
                 tlog("exit %s (reaped by its parent)", p->name);
+                timeline_state(i, "exited");
             }
             continue;
         }
@@ -50,6 +51,7 @@ static void sample_procs(double t)
         scopy(p->shown_call, sizeof p->shown_call, p->call);
         describe_proc(p, what, sizeof what);
         tlog("state %s %s%s", p->name, what, p->step_waiting ? " (held in step mode)" : "");
+        timeline_state(i, what);
     }
 }
 

@@ -229,6 +229,9 @@ void reap_children(void)
         if (i >= 0 && !R.procs[i].exited) {
             set_status(&R.procs[i], ws);
             tlog("exit %s %s", R.procs[i].name, R.procs[i].status);
+            char what[80];
+            snprintf(what, sizeof what, "exited: %s", R.procs[i].status);
+            timeline_state(i, what);
         }
     }
 }

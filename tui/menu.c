@@ -1,0 +1,246 @@
+/* menu.c - the lessons under lessons/: each README's first heading and
+ * first paragraph, its scenarios (with their titles) and exercises. Shown
+ * as a menu on screen (`ipclab`) or as text (`ipclab list`). */
+#include "ipclab.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LESSONS 32
+#define MAX_SCEN 16
+
+struct lesson {
+    char dir[64], title[96], summary[400];
+    char scen[MAX_SCEN][64], stitle[MAX_SCEN][96];
+    int nscen, nex;
+};
+
+static struct lesson lessons[MAX_LESSONS];
+static int nlessons;
+
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted entries of a directory, ending in suffix ("" for any). */
+static int list_dir(const char *path, const char *suffix, char out[][64], int max)
+{
+    char *names[64];
+    int n = 0;
+    DIR *d = opendir(path);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL && n < 64 && n < max) {
+        size_t l = strlen(e->d_name), s = strlen(suffix);
+        if (e->d_name[0] != '.' && l < 64 && l >= s && !strcmp(e->d_name + l - s, suffix))
+            names[n++] = strdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp);
+    for (int i = 0; i < n; i++) {
+        scopy(out[i], 64, names[i]);
+        free(names[i]);
+    }
+    return n;
+}
+
+/* A scenario's title, from its `title = "..."` line, without running it. */
+static void scenario_title(const char *path, char *out, size_t len)
+{
+    char line[512];
+    FILE *f = fopen(path, "re");
+    out[0] = '\0';
+    for (int k = 0; f && k < 40 && fgets(line, sizeof line, f); k++) {
+        char *t = strstr(line, "title"), *q1, *q2;
+        if (t && (q1 = strchr(t, '"')) && (q2 = strchr(q1 + 1, '"'))) {
+            *q2 = '\0';
+            scopy(out, len, q1 + 1);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+static void read_readme(struct lesson *l, const char *path)
+{
+    char line[512];
+    FILE *f = fopen(path, "re");
+    int in_summary = 0;
+
+    scopy(l->title, sizeof l->title, l->dir);
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "# ", 2) && !in_summary && !l->summary[0]) {
+            scopy(l->title, sizeof l->title, line + 2);
+        } else if (line[0] == '\0') {
+            if (in_summary)
+                break;
+        } else if (line[0] != '#' && l->title[0]) {
+            in_summary = 1;
+            size_t n = strlen(l->summary);
+            snprintf(l->summary + n, sizeof l->summary - n, "%s%s", n ? " " : "", line);
+        } else if (in_summary) {
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* ROOT/lessons/DIR/SUB */
+static void lesson_path(char *out, size_t len, const char *dir, const char *sub)
+{
+    snprintf(out, len, "%s/lessons/%s/%s", R.root, dir, sub);
+}
+
+static void load_lessons(void)
+{
+    char dirs[MAX_LESSONS][64], path[1024], names[MAX_SCEN][64];
+
+    snprintf(path, sizeof path, "%s/lessons", R.root);
+    nlessons = list_dir(path, "", dirs, MAX_LESSONS);
+    for (int i = 0; i < nlessons; i++) {
+        struct lesson *l = &lessons[i];
+        memset(l, 0, sizeof *l);
+        scopy(l->dir, sizeof l->dir, dirs[i]);
+        lesson_path(path, sizeof path, l->dir, "README.md");
+        read_readme(l, path);
+        lesson_path(path, sizeof path, l->dir, "scenarios");
+        l->nscen = list_dir(path, ".lua", names, MAX_SCEN);
+        for (int s = 0; s < l->nscen; s++) {
+            scopy(l->scen[s], sizeof l->scen[s], names[s]);
+            char sub[80];
+            snprintf(sub, sizeof sub, "scenarios/%s", names[s]);
+            lesson_path(path, sizeof path, l->dir, sub);
+            scenario_title(path, l->stitle[s], sizeof l->stitle[s]);
+        }
+        lesson_path(path, sizeof path, l->dir, "exercises");
+        l->nex = list_dir(path, "", names, MAX_SCEN);
+    }
+}
+
+int list_lessons(void)
+{
+    load_lessons();
+    if (nlessons == 0) {
+        fprintf(stderr, "ipclab: no lessons under %s/lessons\n", R.root);
+        return 1;
+    }
+    for (int i = 0; i < nlessons; i++) {
+        struct lesson *l = &lessons[i];
+        printf("%s\n  %s\n", l->title, l->summary);
+        for (int s = 0; s < l->nscen; s++)
+            printf("  ipclab run lessons/%s/scenarios/%-22s %s\n", l->dir, l->scen[s], l->stitle[s]);
+        if (l->nex)
+            printf("  %d exercise%s: make grade LESSON=%.2s\n", l->nex, l->nex == 1 ? "" : "s", l->dir);
+        printf("\n");
+    }
+    return 0;
+}
+
+/* Wrap text into width w starting at row y; returns the next row. */
+static int wrap(int y, int x, int w, int maxy, const char *text)
+{
+    const char *s = text;
+    while (*s && y < maxy) {
+        int n = (int)strlen(s) <= w ? (int)strlen(s) : w;
+        if (s[n] != '\0')
+            while (n > 0 && s[n] != ' ')
+                n--;
+        if (n == 0)
+            n = w;
+        mvprintw(y++, x, "%.*s", n, s);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    return y;
+}
+
+static void draw_menu(int cur, int scur, int focus)
+{
+    erase();
+    if (COLS < 80 || LINES < 24) {
+        mvprintw(LINES / 2, 0, "%.*s", COLS, "Enlarge the terminal to at least 80x24.");
+        mvprintw(LINES / 2 + 1, 0, "%.*s", COLS, "q quits.");
+        refresh();
+        return;
+    }
+    attron(A_REVERSE | A_BOLD);
+    mvprintw(0, 0, "%-*.*s", COLS, COLS, " ipclab  lessons: Linux IPC between C and Python");
+    attroff(A_REVERSE | A_BOLD);
+    int lw = 30;
+    for (int i = 0; i < nlessons && i < LINES - 4; i++) {
+        if (i == cur)
+            attron(focus == 0 ? A_REVERSE : A_BOLD);
+        mvprintw(2 + i, 1, "%-*.*s", lw - 2, lw - 2, lessons[i].title);
+        attroff(A_REVERSE | A_BOLD);
+    }
+    if (nlessons > 0) {
+        struct lesson *l = &lessons[cur];
+        int x = lw + 1, w = COLS - x - 1;
+        attron(A_BOLD);
+        mvprintw(2, x, "%.*s", w, l->title);
+        attroff(A_BOLD);
+        int y = wrap(4, x, w, LINES - 8, l->summary) + 1;
+        mvprintw(y++, x, "Scenarios (enter runs one):");
+        for (int s = 0; s < l->nscen && y < LINES - 3; s++) {
+            if (focus == 1 && s == scur)
+                attron(A_REVERSE);
+            mvprintw(y++, x + 1, "%-*.*s", w - 1, w - 1, l->stitle[s][0] ? l->stitle[s] : l->scen[s]);
+            attroff(A_REVERSE);
+        }
+        if (l->nex && y < LINES - 2)
+            mvprintw(y + 1, x, "%d exercise%s: make grade LESSON=%.2s", l->nex,
+                     l->nex == 1 ? "" : "s", l->dir);
+    } else {
+        mvprintw(2, 1, "No lessons found under %.*s/lessons.", COLS - 40, R.root);
+    }
+    attron(A_REVERSE);
+    mvprintw(LINES - 1, 0, "%-*.*s", COLS, COLS,
+             " up/down choose  enter/right scenarios  left back  q quit");
+    attroff(A_REVERSE);
+    refresh();
+}
+
+/* Returns 0 with a scenario's path, or 1 when the user quit. */
+int menu_choose(char *path, size_t len)
+{
+    static int cur, scur, focus;
+
+    load_lessons();
+    if (ui_start() == -1) {
+        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
+                        "try: ipclab list, ipclab run FILE.lua --headless\n",
+                getenv("TERM") ? getenv("TERM") : "unset");
+        return 1;
+    }
+    nodelay(stdscr, FALSE);
+    for (;;) {
+        draw_menu(cur, scur, focus);
+        int ch = getch(), ns = nlessons ? lessons[cur].nscen : 0;
+        if (ch == 'q' || ch == 'Q' || ch == ERR)
+            break;
+        if (ch == KEY_UP && focus == 0 && cur > 0) cur--, scur = 0;
+        else if (ch == KEY_DOWN && focus == 0 && cur + 1 < nlessons) cur++, scur = 0;
+        else if (ch == KEY_UP && focus == 1 && scur > 0) scur--;
+        else if (ch == KEY_DOWN && focus == 1 && scur + 1 < ns) scur++;
+        else if (ch == KEY_LEFT) focus = 0;
+        else if ((ch == KEY_RIGHT || ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 0 && ns)
+            focus = 1;
+        else if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 1) {
+            char sub[80];
+            snprintf(sub, sizeof sub, "scenarios/%s", lessons[cur].scen[scur]);
+            lesson_path(path, len, lessons[cur].dir, sub);
+            nodelay(stdscr, TRUE);
+            return 0;
+        }
+    }
+    ui_stop();
+    return 1;
+}

@@ -90,9 +90,11 @@ static int k_until(lua_State *L, int status, lua_KContext ctx)
     (void)status; (void)ctx;
     luaL_unref(L, LUA_REGISTRYINDEX, R.wait_ref);
     R.wait_ref = LUA_NOREF;
-    if (R.timed_out)
-        return luaL_error(L, "timed out after %g s waiting for %s",
-                          lua_tonumber(L, 2), R.wait_what);
+    if (R.timed_out) {
+        char secs[32];
+        snprintf(secs, sizeof secs, "%g", lua_tonumber(L, 2));
+        return luaL_error(L, "timed out after %s s waiting for %s", secs, R.wait_what);
+    }
     return 1;                               /* the predicate's value */
 }
 
@@ -115,8 +117,8 @@ static int k_step(lua_State *L, int status, lua_KContext left)
     struct proc *p = &R.procs[R.wait_proc];
     (void)status;
     if (R.timed_out)
-        return luaL_error(L, "%s did not reach a traced call within %g s",
-                          p->name, STEP_TIMEOUT);
+        return luaL_error(L, "%s did not reach a traced call within %d s",
+                          p->name, (int)STEP_TIMEOUT);
     if (p->exited) {
         lua_pushnil(L);
         return 1;
@@ -193,8 +195,12 @@ static int l_C(lua_State *L)
 
 static int l_Python(lua_State *L)
 {
-    const char *file = luaL_checkstring(L, 1);
     char path[1024];
+    if (lua_isnone(L, 1)) {                 /* the interpreter alone */
+        push_program(L, "Python", "python", R.python, NULL);
+        return 1;
+    }
+    const char *file = luaL_checkstring(L, 1);
     if (strchr(file, '/'))
         snprintf(path, sizeof path, "%s/python_peers/%s", R.root, file);
     else

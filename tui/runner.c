@@ -18,13 +18,22 @@
 static lua_State *L, *co;
 static int co_ref = LUA_NOREF;
 
+/* Raise msg at the line the scenario is running (level 0 in a hook). */
+static void hook_error(lua_State *S, const char *msg)
+{
+    luaL_where(S, 0);
+    lua_pushstring(S, msg);
+    lua_concat(S, 2);
+    lua_error(S);
+}
+
 static void count_hook(lua_State *S, lua_Debug *ar)
 {
     (void)ar;
     if (R.quit)
-        luaL_error(S, "stopped");
+        hook_error(S, "stopped");
     if (++R.hook_count > HOOK_LIMIT)
-        luaL_error(S, "the scenario ran 10 million instructions without waiting "
+        hook_error(S, "the scenario ran 10 million instructions without waiting "
                       "(an endless loop?)");
 }
 

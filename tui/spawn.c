@@ -165,11 +165,16 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     init_proc(p, pid, -1);
     scopy(p->name, sizeof p->name, req->name);
     scopy(p->lang, sizeof p->lang, req->lang);
+    /* The command as a person reads it: paths shortened to their last part. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
-        const char *s = a == 0 || !strchr(req->argv[a], '/') ? req->argv[a]
-                      : strrchr(req->argv[a], '/') + 1;
+        const char *s = req->argv[a], *slash = strrchr(s, '/');
+        if (a > 0 && slash && !strpbrk(s, " \n\t"))
+            s = slash + 1;
         o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s", a ? " " : "", s);
     }
+    for (char *c = p->cmd; *c; c++)
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
     p->out_fd = master;
     p->in_fd = in[1];
     p->step_fd = step[1];

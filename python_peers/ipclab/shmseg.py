@@ -32,6 +32,7 @@ HEADER = struct.Struct("<4sIII")       # magic, version, size, reserved
 U32 = struct.Struct("<I")
 U64 = struct.Struct("<Q")
 COUNTER_AT, COUNTER_SIZE = 16, 24      # the counter: a u64 after the header
+RING = struct.Struct("<IIII")          # slots, slot_size, head, tail
 SLOTS_AT, SLOT_SIZE_AT, HEAD_AT, TAIL_AT = 16, 20, 24, 28
 RING_HEADER = 32                       # slot 0 starts here
 
@@ -113,13 +114,13 @@ def ring_open(name, create, slots=0, record=0):
     if create:
         # Fill in everything, the header's magic last: an attacher that
         # checks the magic sees a whole ring or none.
-        struct.pack_into("<IIII", mem, SLOTS_AT, slots, 4 + record, 0, 0)
+        RING.pack_into(mem, SLOTS_AT, slots, 4 + record, 0, 0)
         init(mem, RING_MAGIC, size)
         return mem
     why = check(mem, size, RING_MAGIC, RING_HEADER)
     if why is not None:
         fail(1, f"{name}: {why}")
-    slots, slot_size, head, tail = struct.unpack_from("<IIII", mem, SLOTS_AT)
+    slots, slot_size, head, tail = RING.unpack_from(mem, SLOTS_AT)
     total = HEADER.unpack_from(mem, 0)[2]
     if (not 1 <= slots <= RING_SLOTS_MAX
             or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX

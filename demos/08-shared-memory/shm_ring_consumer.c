@@ -1,0 +1,137 @@
+/* shm_ring_consumer.c - receive framed records from a ring in shared memory.
+ *
+ * Usage: shm_ring_consumer [-n COUNT] [--create] [--slots N] [-s SIZE]
+ *                          [--unlink] SEGMENT EMPTY FULL
+ *   SEGMENT    the ring's POSIX name, /ipclab-RUN-ring
+ *   EMPTY      POSIX named semaphore: how many slots are free
+ *   FULL       POSIX named semaphore: how many slots hold a record
+ *   -n COUNT   records to receive and print, one a line (default 8)
+ *   --create   create the ring (EMPTY = slots, FULL = 0), mode 0600
+ *   --slots N  with --create: slots in the ring, 1 to 64 (default 4)
+ *   -s SIZE    with --create: payload bytes a slot holds, 16 to 1024 (default 32)
+ *   --unlink   remove the three names at the end
+ *
+ * What to watch: the consumer waits for a record (sem_wait FULL), copies the
+ * frame out of slot tail, moves tail on and gives the slot back (sem_post
+ * EMPTY). With nothing produced, FULL is 0 and the consumer sleeps in
+ * sem_wait (a futex): the ring is empty. A frame whose length does not fit
+ * its slot is bad data: the consumer says so and stops.
+ * Mirror: python_peers/08-shared-memory/shm_ring_consumer.py.
+ * Layout: shmseg.h; a slot holds a frame as on a pipe (frame.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "err.h"
+#include "shmseg.h"
+#include "trace.h"
+
+/* Open a semaphore, or create it with its first value. */
+static sem_t *open_sem(const char *name, int create, unsigned value)
+{
+    trace_before("sem_open", -1, name, 0, NULL, 0);
+    sem_t *s = create ? sem_open(name, O_CREAT | O_EXCL, 0600, value) : sem_open(name, 0);
+    trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
+    if (s == SEM_FAILED)
+        die("sem_open %s", name);
+    return s;
+}
+
+static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
+{
+    int r;
+
+    trace_before(op, -1, name, 0, NULL, 0);
+    while ((r = call(s)) == -1 && errno == EINTR)
+        ;                           /* a signal interrupted the wait: again */
+    trace_after(op, -1, r, errno, NULL, 0);
+    if (r == -1)
+        die("%s %s", op, name);
+}
+
+/* Copy the frame out of slot tail, then move tail on: after the last slot
+ * comes slot 0. Returns the length the frame says its payload has. */
+static long take(struct ring_seg *r, unsigned char *frame)
+{
+    char what[32];
+
+    snprintf(what, sizeof what, "slot %u", (unsigned)r->tail);
+    trace_before("shm_load", -1, what, r->slot_size, NULL, 0);
+    memcpy(frame, r->slot + (size_t)r->tail * r->slot_size, r->slot_size);
+    r->tail = (r->tail + 1) % r->slots;
+    trace_after("shm_load", -1, (long)r->slot_size, 0, frame, r->slot_size);
+    return (long)((uint32_t)frame[0] | (uint32_t)frame[1] << 8 |
+                  (uint32_t)frame[2] << 16 | (uint32_t)frame[3] << 24);
+}
+
+static void usage(const char *argv0) __attribute__((noreturn));
+static void usage(const char *argv0)
+{
+    fail(2, "usage: %s [-n COUNT] [--create] [--slots N] [-s SIZE] [--unlink] "
+            "SEGMENT EMPTY FULL", argv0);
+}
+
+int main(int argc, char *argv[])
+{
+    long count = 8, slots = 4, record = 32;
+    int create = 0, unlink_at_end = 0, nnames = 0;
+    const char *names[3];           /* SEGMENT EMPTY FULL */
+    unsigned char frame[4 + RING_RECORD_MAX];
+
+    set_progname(argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            count = parse_long("-n", argv[++i], 0, 1000000000);
+        else if (strcmp(argv[i], "--create") == 0)
+            create = 1;
+        else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc)
+            slots = parse_long("--slots", argv[++i], 1, RING_SLOTS_MAX);
+        else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+            record = parse_long("-s", argv[++i], RING_RECORD_MIN, RING_RECORD_MAX);
+        else if (strcmp(argv[i], "--unlink") == 0)
+            unlink_at_end = 1;
+        else if (argv[i][0] != '-' && nnames < 3)
+            names[nnames++] = argv[i];
+        else
+            usage(argv[0]);
+    }
+    if (nnames != 3)
+        usage(argv[0]);
+
+    struct ring_seg *r = ring_open(names[0], create, slots, record);
+    sem_t *empty = open_sem(names[1], create, (unsigned)slots);
+    sem_t *full = open_sem(names[2], create, 0);
+
+    for (long i = 1; i <= count; i++) {
+        sem_call("sem_wait", sem_wait, full, names[2]);     /* a record */
+        unsigned slot = r->tail;
+        long len = take(r, frame);
+        sem_call("sem_post", sem_post, empty, names[1]);    /* a free slot */
+        if (len > (long)r->slot_size - 4)   /* bad data: say so, stop */
+            fail(1, "%s: slot %u: frame length %ld does not fit the %u-byte slot",
+                 names[0], slot, len, (unsigned)r->slot_size);
+        printf("%.*s\n", (int)len, (const char *)frame + 4);
+        fflush(stdout);             /* a watcher sees each record at once */
+    }
+    fprintf(stderr, "%s: received %ld records\n", progname(), count);
+
+    if (unlink_at_end) {
+        /* The names go; a producer that has them open keeps going. */
+        if (shm_unlink(names[0]) == -1)
+            die("shm_unlink %s", names[0]);
+        for (int i = 1; i < 3; i++)
+            if (sem_unlink(names[i]) == -1)
+                die("sem_unlink %s", names[i]);
+    }
+    if (sem_close(empty) == -1)
+        die("sem_close %s", names[1]);
+    if (sem_close(full) == -1)
+        die("sem_close %s", names[2]);
+    if (munmap(r, r->h.size) == -1)
+        die("munmap %s", names[0]);
+    return 0;
+}

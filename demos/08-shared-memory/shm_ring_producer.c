@@ -1,0 +1,137 @@
+/* shm_ring_producer.c - send framed records through a ring in shared memory.
+ *
+ * Usage: shm_ring_producer [-n COUNT] [--create] [--slots N] [-s SIZE]
+ *                          [--unlink] SEGMENT EMPTY FULL
+ *   SEGMENT    the ring's POSIX name, /ipclab-RUN-ring
+ *   EMPTY      POSIX named semaphore: how many slots are free
+ *   FULL       POSIX named semaphore: how many slots hold a record
+ *   -n COUNT   records to send (default 8)
+ *   --create   create the ring (EMPTY = slots, FULL = 0), mode 0600
+ *   --slots N  with --create: slots in the ring, 1 to 64 (default 4)
+ *   -s SIZE    with --create: payload bytes a slot holds, 16 to 1024 (default 32)
+ *   --unlink   remove the three names at the end
+ *
+ * What to watch: the producer takes a free slot (sem_wait EMPTY), writes a
+ * frame into slot head, moves head on and announces it (sem_post FULL); the
+ * consumer does the mirror image. With nobody consuming, EMPTY falls to 0
+ * and the producer sleeps in sem_wait (a futex): the ring is full. Then head
+ * has come round to tail, exactly as in an empty ring: only the semaphores
+ * tell full from empty. head wraps from the last slot back to slot 0.
+ * Mirror: python_peers/08-shared-memory/shm_ring_producer.py.
+ * Layout: shmseg.h; a slot holds a frame as on a pipe (frame.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "err.h"
+#include "shmseg.h"
+#include "trace.h"
+
+/* Open a semaphore, or create it with its first value. */
+static sem_t *open_sem(const char *name, int create, unsigned value)
+{
+    trace_before("sem_open", -1, name, 0, NULL, 0);
+    sem_t *s = create ? sem_open(name, O_CREAT | O_EXCL, 0600, value) : sem_open(name, 0);
+    trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
+    if (s == SEM_FAILED)
+        die("sem_open %s", name);
+    return s;
+}
+
+static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
+{
+    int r;
+
+    trace_before(op, -1, name, 0, NULL, 0);
+    while ((r = call(s)) == -1 && errno == EINTR)
+        ;                           /* a signal interrupted the wait: again */
+    trace_after(op, -1, r, errno, NULL, 0);
+    if (r == -1)
+        die("%s %s", op, name);
+}
+
+/* Write one frame (4-byte little-endian length, payload) into slot head,
+ * then move head on: after the last slot comes slot 0. */
+static void put(struct ring_seg *r, const char *text, size_t len)
+{
+    unsigned char frame[4 + RING_RECORD_MAX];
+    char what[32];
+    uint32_t n = (uint32_t)len;
+
+    frame[0] = n & 0xff, frame[1] = (n >> 8) & 0xff;
+    frame[2] = (n >> 16) & 0xff, frame[3] = n >> 24;
+    memcpy(frame + 4, text, len);
+    snprintf(what, sizeof what, "slot %u", (unsigned)r->head);
+    trace_before("shm_store", -1, what, 4 + len, frame, 4 + len);
+    memcpy(r->slot + (size_t)r->head * r->slot_size, frame, 4 + len);
+    r->head = (r->head + 1) % r->slots;
+    trace_after("shm_store", -1, (long)(4 + len), 0, NULL, 0);
+}
+
+static void usage(const char *argv0) __attribute__((noreturn));
+static void usage(const char *argv0)
+{
+    fail(2, "usage: %s [-n COUNT] [--create] [--slots N] [-s SIZE] [--unlink] "
+            "SEGMENT EMPTY FULL", argv0);
+}
+
+int main(int argc, char *argv[])
+{
+    long count = 8, slots = 4, record = 32;
+    int create = 0, unlink_at_end = 0, nnames = 0;
+    const char *names[3];           /* SEGMENT EMPTY FULL */
+    char text[64];
+
+    set_progname(argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+            count = parse_long("-n", argv[++i], 0, 1000000000);
+        else if (strcmp(argv[i], "--create") == 0)
+            create = 1;
+        else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc)
+            slots = parse_long("--slots", argv[++i], 1, RING_SLOTS_MAX);
+        else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+            record = parse_long("-s", argv[++i], RING_RECORD_MIN, RING_RECORD_MAX);
+        else if (strcmp(argv[i], "--unlink") == 0)
+            unlink_at_end = 1;
+        else if (argv[i][0] != '-' && nnames < 3)
+            names[nnames++] = argv[i];
+        else
+            usage(argv[0]);
+    }
+    if (nnames != 3)
+        usage(argv[0]);
+
+    struct ring_seg *r = ring_open(names[0], create, slots, record);
+    sem_t *empty = open_sem(names[1], create, (unsigned)slots);
+    sem_t *full = open_sem(names[2], create, 0);
+    size_t capacity = r->slot_size - 4;
+
+    for (long i = 1; i <= count; i++) {
+        int n = snprintf(text, sizeof text, "record %ld from C", i);
+        sem_call("sem_wait", sem_wait, empty, names[1]);    /* a free slot */
+        put(r, text, (size_t)n < capacity ? (size_t)n : capacity);
+        sem_call("sem_post", sem_post, full, names[2]);     /* one more record */
+    }
+    fprintf(stderr, "%s: sent %ld records\n", progname(), count);
+
+    if (unlink_at_end) {
+        /* The names go; a consumer that has them open keeps going. */
+        if (shm_unlink(names[0]) == -1)
+            die("shm_unlink %s", names[0]);
+        for (int i = 1; i < 3; i++)
+            if (sem_unlink(names[i]) == -1)
+                die("sem_unlink %s", names[i]);
+    }
+    if (sem_close(empty) == -1)
+        die("sem_close %s", names[1]);
+    if (sem_close(full) == -1)
+        die("sem_close %s", names[2]);
+    if (munmap(r, r->h.size) == -1)
+        die("munmap %s", names[0]);
+    return 0;
+}

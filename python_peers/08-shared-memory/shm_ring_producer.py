@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""shm_ring_producer.py - send framed records through a ring in shared memory.
+
+Usage: shm_ring_producer.py [-n COUNT] [--create] [--slots N] [-s SIZE]
+                            [--unlink] SEGMENT EMPTY FULL
+  SEGMENT    the ring's POSIX name, /ipclab-RUN-ring
+  EMPTY      POSIX named semaphore: how many slots are free
+  FULL       POSIX named semaphore: how many slots hold a record
+  -n COUNT   records to send (default 8)
+  --create   create the ring (EMPTY = slots, FULL = 0), mode 0600
+  --slots N  with --create: slots in the ring, 1 to 64 (default 4)
+  -s SIZE    with --create: payload bytes a slot holds, 16 to 1024 (default 32)
+  --unlink   remove the three names at the end
+
+What to watch: the producer takes a free slot (sem_wait EMPTY), writes a
+frame into slot head, moves head on and announces it (sem_post FULL); the
+consumer does the mirror image. With nobody consuming, EMPTY falls to 0
+and the producer sleeps in sem_wait (a futex): the ring is full. Then head
+has come round to tail, exactly as in an empty ring: only the semaphores
+tell full from empty. head wraps from the last slot back to slot 0.
+Mirror: demos/08-shared-memory/shm_ring_producer.c.
+Layout: ipclab/shmseg.py; a slot holds a frame as on a pipe (ipclab/frame.py).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import posix, shmseg, trace                 # noqa: E402
+from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.shmseg import HEAD_AT, RING, RING_HEADER, SLOTS_AT, U32  # noqa: E402
+
+
+def open_sem(name, create, value):
+    """Open a semaphore, or create it with its first value."""
+    trace.before("sem_open", obj=name)
+    try:
+        if create:
+            sem = posix.sem_open(name, os.O_CREAT | os.O_EXCL, 0o600, value)
+        else:
+            sem = posix.sem_open(name)
+    except OSError as e:
+        trace.after("sem_open", ret=-1, err=e.errno)
+        die(f"sem_open {name}", e)
+    trace.after("sem_open", ret=0)
+    return sem
+
+
+def sem_call(op, call, sem, name):
+    trace.before(op, obj=name)
+    try:
+        call(sem)                   # posix.py retries after a signal itself
+    except OSError as e:
+        trace.after(op, ret=-1, err=e.errno)
+        die(f"{op} {name}", e)
+    trace.after(op, ret=0)
+
+
+def put(mem, text):
+    """Write one frame (4-byte little-endian length, payload) into slot head,
+    then move head on: after the last slot comes slot 0."""
+    slots, slot_size, head, tail = RING.unpack_from(mem, SLOTS_AT)
+    data = U32.pack(len(text)) + text
+    trace.before("shm_store", obj=f"slot {head}", length=len(data), data=data)
+    at = RING_HEADER + head * slot_size
+    mem[at:at + len(data)] = data
+    U32.pack_into(mem, HEAD_AT, (head + 1) % slots)
+    trace.after("shm_store", ret=len(data))
+
+
+def usage(argv0):
+    fail(2, f"usage: {argv0} [-n COUNT] [--create] [--slots N] [-s SIZE] [--unlink] "
+            "SEGMENT EMPTY FULL")
+
+
+def main(argv):
+    count, slots, record = 8, 4, 32
+    create = unlink_at_end = False
+    names = []                      # SEGMENT EMPTY FULL
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "-n":
+            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        elif arg == "--create":
+            create = True
+        elif arg == "--slots":
+            slots = parse_long("--slots", next(args, ""), 1, shmseg.RING_SLOTS_MAX)
+        elif arg == "-s":
+            record = parse_long("-s", next(args, ""), shmseg.RING_RECORD_MIN,
+                                shmseg.RING_RECORD_MAX)
+        elif arg == "--unlink":
+            unlink_at_end = True
+        elif not arg.startswith("-") and len(names) < 3:
+            names.append(arg)
+        else:
+            usage(argv[0])
+    if len(names) != 3:
+        usage(argv[0])
+
+    mem = shmseg.ring_open(names[0], create, slots, record)
+    empty = open_sem(names[1], create, slots)
+    full = open_sem(names[2], create, 0)
+    capacity = RING.unpack_from(mem, SLOTS_AT)[1] - 4
+
+    for i in range(1, count + 1):
+        text = f"record {i} from Python".encode()
+        sem_call("sem_wait", posix.sem_wait, empty, names[1])   # a free slot
+        put(mem, text[:capacity])
+        sem_call("sem_post", posix.sem_post, full, names[2])    # one more record
+    print(f"{progname()}: sent {count} records", file=sys.stderr)
+
+    if unlink_at_end:
+        # The names go; a consumer that has them open keeps going.
+        try:
+            shmseg.shm_unlink(names[0])
+        except OSError as e:
+            die(f"shm_unlink {names[0]}", e)
+        for name in names[1:]:
+            try:
+                posix.sem_unlink(name)
+            except OSError as e:
+                die(f"sem_unlink {name}", e)
+    posix.sem_close(empty)
+    posix.sem_close(full)
+    mem.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

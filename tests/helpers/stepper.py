@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""stepper.py - interleave lesson programs call by call, in step mode.
+
+Usage: stepper.py [--timeout SECONDS] NAME=COMMAND... -- ACTION...
+
+Starts each COMMAND (split like a shell line) with its own trace pipe
+(IPCLAB_TRACE_FD) and its own step pipe (IPCLAB_STEP_FD): each program then
+waits before every traced call until it is let through (docs/trace-protocol.md).
+The ACTIONs (one per argument, or several in one argument separated by spaces)
+run in order; after each, one line says where the program stopped:
+
+  NAME>OP     let NAME through its calls until it has made call OP, then
+              until it stops again:
+                c>shm_load: c waits before shm_store [shm_load data=0700000000000000]
+                py>sem_wait: py blocked in futex_do_wait
+                c>shm_store: c exit 0
+              A program that is blocked in the kernel (not waiting for a
+              step) when its action starts is only reported, not waited for.
+  kill:NAME   SIGKILL NAME and reap it:  kill:c: c signal SIGKILL
+  free:NAME   close NAME's step pipe: it runs freely from now on
+
+Then every program runs freely; the last line is
+  end: c exit 0, py exit 0
+"Blocked" is what the kernel shows: state S in a futex (sem_wait) or a
+System V semaphore wait (semtimedop). The trace pipes are read all along,
+so a program running freely never blocks on a full trace pipe.
+
+Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
+a wait timed out (every program is killed), 2 for bad usage. The programs
+inherit stdout and stderr and die with the stepper (PR_SET_PDEATHSIG).
+"""
+import ctypes
+import os
+import re
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+BLOCKED_WCHAN = re.compile(r"futex|semtimedop|semop")
+
+
+class Timeout(Exception):
+    pass
+
+
+def die_with_parent():
+    """In the child before exec: SIGKILL when the stepper dies."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+
+
+class Proc:
+    def __init__(self, name, argv):
+        self.name = name
+        trace_r, trace_w = os.pipe()
+        step_r, step_w = os.pipe()
+        env = dict(os.environ, IPCLAB_TRACE_FD=str(trace_w),
+                   IPCLAB_STEP_FD=str(step_r))
+        self.popen = subprocess.Popen(argv, env=env, pass_fds=(trace_w, step_r),
+                                      stdin=subprocess.DEVNULL,
+                                      preexec_fn=die_with_parent)
+        os.close(trace_w)
+        os.close(step_r)
+        self.trace_fd, self.step_fd = trace_r, step_w
+        self.buf = b""
+        self.events = []
+        self.waiting = None         # the before event it now waits at
+        self.eof = False
+
+    def feed(self, chunk):
+        if not chunk:
+            self.eof = True
+            return
+        self.buf += chunk
+        *lines, self.buf = self.buf.split(b"\n")
+        for line in lines:
+            ev = dict(f.split("=", 1) for f in line.decode().split() if "=" in f)
+            self.events.append(ev)
+            if ev.get("ev") == "before" and ev.get("step") == "wait":
+                self.waiting = ev
+
+    def release(self):
+        os.write(self.step_fd, b"g")
+        self.waiting = None
+
+    def free(self):
+        if self.step_fd != -1:
+            os.close(self.step_fd)
+            self.step_fd = -1
+        self.waiting = None
+
+    def status(self):
+        rc = self.popen.returncode
+        return f"exit {rc}" if rc >= 0 else f"signal {signal.Signals(-rc).name}"
+
+    def blocked(self):
+        """The wchan when the kernel shows it asleep on a semaphore."""
+        try:
+            with open(f"/proc/{self.popen.pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open(f"/proc/{self.popen.pid}/wchan") as f:
+                wchan = f.read().strip()
+        except (OSError, IndexError):
+            return None
+        return wchan if state == "S" and BLOCKED_WCHAN.search(wchan) else None
+
+
+class Stepper:
+    def __init__(self, procs, timeout):
+        self.procs = procs
+        self.timeout = timeout
+
+    def pump(self, wait):
+        """Read whatever the programs have traced, waiting up to wait seconds."""
+        fds = {p.trace_fd: p for p in self.procs.values() if not p.eof}
+        if not fds:
+            time.sleep(wait)        # nothing to read: poll the exits
+            return
+        ready, _, _ = select.select(list(fds), [], [], wait)
+        for fd in ready:
+            fds[fd].feed(os.read(fd, 65536))
+
+    def settle(self, p, what):
+        """Wait until p waits for a step, has ended, or is blocked."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            self.pump(0)
+            if p.waiting is not None:
+                return f"waits before {p.waiting.get('op')}"
+            if p.eof and p.popen.poll() is not None:
+                return p.status()
+            wchan = p.blocked()
+            if wchan is not None:
+                return f"blocked in {wchan}"
+            if time.monotonic() > deadline:
+                raise Timeout(f"{p.name} {what}")
+            self.pump(0.01)
+
+    def run_through(self, p, op):
+        released_at = None
+        while True:
+            where = self.settle(p, f"to reach {op}")
+            if p.waiting is None or released_at is not None:
+                break
+            if p.waiting.get("op") == op:
+                released_at = len(p.events)
+            p.release()
+        for ev in p.events[len(p.events) if released_at is None else released_at:]:
+            if ev.get("ev") == "after" and ev.get("op") == op and "data" in ev:
+                where += f" [{op} data={decode(ev['data']).hex()}]"
+                break
+        return f"{p.name} {where}"
+
+    def kill(self, p):
+        p.popen.kill()
+        p.popen.wait()
+        p.free()
+        return f"{p.name} {p.status()}"
+
+    def act(self, action):
+        if m := re.fullmatch(r"(\w+)>(\w+)", action):
+            return self.run_through(self.proc(m[1]), m[2])
+        if m := re.fullmatch(r"kill:(\w+)", action):
+            return self.kill(self.proc(m[1]))
+        if m := re.fullmatch(r"free:(\w+)", action):
+            self.proc(m[1]).free()
+            return f"{m[1]} runs freely"
+        usage(f"unknown action {action!r}")
+
+    def proc(self, name):
+        if name not in self.procs:
+            usage(f"no program named {name!r}")
+        return self.procs[name]
+
+    def finish(self):
+        """Let everybody run freely to the end, reading their traces."""
+        for p in self.procs.values():
+            p.free()
+        deadline = time.monotonic() + self.timeout
+        for p in self.procs.values():
+            while p.popen.poll() is None:
+                if time.monotonic() > deadline:
+                    raise Timeout(f"{p.name} to exit")
+                self.pump(0.01)
+        return "end: " + ", ".join(f"{p.name} {p.status()}" for p in self.procs.values())
+
+
+def decode(value):
+    """Undo the trace protocol's percent-encoding."""
+    return re.sub(rb"%([0-9A-F]{2})", lambda m: bytes([int(m[1], 16)]), value.encode())
+
+
+def usage(why):
+    print(f"stepper.py: {why}\nusage: stepper.py [--timeout SECONDS] "
+          "NAME=COMMAND... -- ACTION...", file=sys.stderr)
+    sys.exit(2)
+
+
+def main(argv):
+    args, timeout = argv[1:], 20.0
+    if args[:1] == ["--timeout"] and len(args) > 1:
+        timeout, args = float(args[1]), args[2:]
+    if "--" not in args:
+        usage("no -- before the actions")
+    split = args.index("--")
+    specs, actions = args[:split], " ".join(args[split + 1:]).split()
+    procs = {}
+    stepper = Stepper(procs, timeout)
+    try:
+        for spec in specs:
+            name, eq, command = spec.partition("=")
+            if not eq or not re.fullmatch(r"\w+", name) or name in procs:
+                usage(f"bad program {spec!r}")
+            procs[name] = Proc(name, shlex.split(command))
+        for action in actions:
+            print(f"{action}: {stepper.act(action)}", flush=True)
+        print(stepper.finish(), flush=True)
+        return 0
+    except Timeout as e:
+        print(f"stepper.py: timed out after {timeout:g} s waiting for {e}",
+              file=sys.stderr, flush=True)
+        return 1
+    finally:
+        for p in procs.values():
+            if p.popen.poll() is None:
+                p.popen.kill()
+                p.popen.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -5,6 +5,7 @@
 load helpers/common
 load helpers/ipclab
 
+# bats test_tags=demo
 @test "ipclab --help and --version answer; an unknown option is refused" {
   run "$IPCLAB" --help
   assert_success
@@ -17,12 +18,14 @@ load helpers/ipclab
   assert_output --partial "usage:"
 }
 
+# bats test_tags=demo
 @test "a scenario with a syntax error is reported at its file and line" {
   run "$IPCLAB" run "$FIX/syntax-error.lua" --headless
   assert_failure 2
   assert_output --partial "syntax-error.lua:3: unexpected symbol near '='"
 }
 
+# bats test_tags=demo
 @test "a runtime error names file:line and the reason, and its processes are stopped" {
   run "$IPCLAB" run "$FIX/runtime-error.lua" --headless
   assert_failure 2
@@ -30,12 +33,14 @@ load helpers/ipclab
   assert_output --partial "exit sleeper signal SIGTERM"
 }
 
+# bats test_tags=demo
 @test "an endless loop in a scenario is stopped with a clear error" {
   run "$IPCLAB" run "$FIX/runaway.lua" --headless
   assert_failure 2
   assert_output --partial "runaway.lua:3: the scenario ran 10 million instructions without waiting"
 }
 
+# bats test_tags=demo
 @test "scenarios run sandboxed: no os, io or load" {
   run "$IPCLAB" run "$FIX/sandbox.lua" --headless
   assert_failure 2
@@ -43,12 +48,14 @@ load helpers/ipclab
   assert_output --partial "sandbox.lua:4: attempt to index a nil value (global 'os')"
 }
 
+# bats test_tags=demo
 @test "wait_until times out with an error at the scenario's line" {
   run "$IPCLAB" run "$FIX/timeout.lua" --headless
   assert_failure 2
   assert_output --partial "timeout.lua:3: timed out after 0.3 s waiting for the sleeper to exit"
 }
 
+# bats test_tags=demo
 @test "a failed expectation is shown as FAILED and makes headless ipclab exit 1" {
   run "$IPCLAB" run "$FIX/expect-fails.lua" --headless
   assert_failure 1
@@ -57,6 +64,7 @@ load helpers/ipclab
   assert_output --partial "end: 2 expectations, 1 failed"
 }
 
+# bats test_tags=demo
 @test "step mode lets exactly one traced call of a process through" {
   run "$IPCLAB" run "$FIX/step.lua" --headless
   assert_success
@@ -66,6 +74,7 @@ load helpers/ipclab
   assert_output --partial "end: 5 expectations, 0 failed"
 }
 
+# bats test_tags=demo
 @test "a missing scenario file or terminal gives a clear message" {
   run "$IPCLAB" run "$T/nope.lua" --headless
   assert_failure 3
@@ -76,6 +85,7 @@ load helpers/ipclab
   assert_output --partial "--headless"
 }
 
+# bats test_tags=demo
 @test "--record saves the transcript" {
   run "$IPCLAB" run "$FIX/expect-fails.lua" --headless --record "$T/t.txt"
   assert_failure 1
@@ -99,12 +109,14 @@ assert_run_left_nothing() {
   assert_dir_not_exist "$(dirname "$FIFO")"
 }
 
+# bats test_tags=demo
 @test "SIGKILL of ipclab mid-scenario leaves no process, object or file" {
   start_long_run
   kill -KILL "$IPID"
   assert_run_left_nothing
 }
 
+# bats test_tags=demo
 @test "SIGTERM, SIGINT and SIGHUP of ipclab clean up and say so" {
   for sig in TERM INT HUP; do
     start_long_run
@@ -116,6 +128,7 @@ assert_run_left_nothing() {
   done
 }
 
+# bats test_tags=demo
 @test "ipclab clean removes what a run killed with its janitor left" {
   start_long_run
   # Kill the janitor first, then ipclab: nobody cleans; the children die

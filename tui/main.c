@@ -78,33 +78,37 @@ static void usage(FILE *to)
         "k kill, r restart, ? help, q quit. See ipclab(1).\n");
 }
 
-/* IPCLAB_ROOT, else the tree the binary was built in (ROOT/build/bin). */
-static void find_paths(const char *argv0)
+/* The kit's root: IPCLAB_ROOT, else the first folder above the binary that
+ * holds lessons/ (build/bin/ipclab, build/asan/bin/ipclab), else the
+ * installed data. The demos: IPCLAB_BIN, else the binary's own folder,
+ * where make builds them. */
+static void find_paths(void)
 {
-    char exe[PATH_MAX];
+    char exe[PATH_MAX], dir[PATH_MAX], probe[PATH_MAX + 16];
     const char *env;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *s;
 
-    (void)argv0;
     exe[n > 0 ? n : 0] = '\0';
+    if ((s = strrchr(exe, '/')) != NULL)
+        *s = '\0';
+    scopy(R.bin, sizeof R.bin, (env = getenv("IPCLAB_BIN")) && *env ? env : exe);
+    scopy(R.root, sizeof R.root, IPCLAB_DATADIR);
     if ((env = getenv("IPCLAB_ROOT")) && *env) {
         scopy(R.root, sizeof R.root, env);
     } else {
-        char *s = strrchr(exe, '/');
-        for (int up = 0; up < 3 && s; up++) {   /* build/bin/ipclab, build/asan/bin/ipclab */
-            *s = '\0';
-            char probe[PATH_MAX + 16];
-            snprintf(probe, sizeof probe, "%s/lessons", exe);
-            if (access(probe, F_OK) == 0)
+        scopy(dir, sizeof dir, exe);
+        while (dir[0] != '\0') {
+            snprintf(probe, sizeof probe, "%s/lessons", dir);
+            if (access(probe, F_OK) == 0) {
+                scopy(R.root, sizeof R.root, dir);
                 break;
-            s = strrchr(exe, '/');
+            }
+            if ((s = strrchr(dir, '/')) == NULL)
+                break;
+            *s = '\0';
         }
-        scopy(R.root, sizeof R.root, s ? exe : IPCLAB_DATADIR);
     }
-    if ((env = getenv("IPCLAB_BIN")) && *env)
-        scopy(R.bin, sizeof R.bin, env);
-    else
-        snprintf(R.bin, sizeof R.bin, "%.480s/build/bin", R.root);
     scopy(R.python, sizeof R.python,
           (env = getenv("PYTHON")) && *env ? env : "/usr/bin/python3");
 }
@@ -253,7 +257,7 @@ int main(int argc, char *argv[])
 
     R.id = (long)getpid();
     R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
-    find_paths(argv[0]);
+    find_paths();
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);

@@ -240,9 +240,12 @@ static int draw_chans(int y)
 /* The timeline: the latest events, one row each, in the process's lane. */
 static void draw_timeline(int y, int rows)
 {
-    int idx[MAX_PROCS], n = nprocs(idx), lanes = n < 1 ? 1 : n > 4 ? 4 : n;
-    int lw = (COLS - 13) / lanes;
+    int idx[MAX_PROCS], n = nprocs(idx), lanes = n > 4 ? 4 : n;
     char buf[256];
+
+    if (n == 0)
+        return;
+    int lw = (COLS - 13) / lanes;
 
     for (int k = 0; k < lanes; k++)
         put(y, 13 + k * lw, lw, A_UNDERLINE, R.procs[idx[k]].name);

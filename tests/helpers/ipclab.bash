@@ -15,3 +15,17 @@ janitor_of() {
     [ "$(cat "/proc/$kid/comm")" = ipclab ] && echo "$kid"
   done
 }
+
+# ipclab on a real terminal: a private tmux server per test; the pane stays
+# after ipclab exits so its exit status can be read.
+tmux_start() {       # COLS ROWS COMMAND
+  TMUXS="ipclab-$IPCLAB_TESTID"
+  printf 'set -g remain-on-exit on\nset -g status off\n' >"$T/tmux.conf"
+  tmux -L "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" "$3" 3>&-
+}
+screen() { tmux -L "$TMUXS" capture-pane -p; }
+screen_has() { screen | grep -qF -- "$1"; }
+keys() { tmux -L "$TMUXS" send-keys "$@"; }
+pane_dead() { [ "$(tmux -L "$TMUXS" display -p '#{pane_dead}')" = 1 ]; }
+pane_status() { tmux -L "$TMUXS" display -p '#{pane_dead_status}'; }
+tmux_stop() { tmux -L "$TMUXS" kill-server 2>/dev/null || true; }

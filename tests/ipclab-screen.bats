@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# ipclab on a real 80x24 terminal (tmux): what a person would read.
+load helpers/common
+load helpers/ipclab
+
+teardown() {
+  tmux_stop
+  assert_nothing_left
+}
+
+# bats test_tags=demo
+@test "the lesson menu lists the lessons and their scenarios" {
+  tmux_start 80 24 "$IPCLAB"
+  wait_for screen_has "01 · Anonymous pipes"
+  assert screen_has "enter/right scenarios"
+  keys Enter
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys q
+  wait_for pane_dead
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "a blocked writer is shown sleeping in write with the pipe at capacity" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "65536/65536 bytes 100%"
+  wait_for screen_has "paused: press space"
+  run screen
+  assert_output --regexp "writer  C  pid [0-9]+"
+  assert_output --regexp "sleeping [0-9.]+s in write"
+  assert_output --regexp "fd 1 -> pipe:\[[0-9]+\]"
+  assert_output --partial "The pipe is full: the writer sleeps in write()."
+  keys Space
+  wait_for screen_has "The reader reads; the writer goes on."
+  keys q
+  wait_for pane_dead
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "? shows the keys and any key closes the help" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  keys '?'
+  wait_for screen_has "ipclab keys"
+  run screen
+  assert_output --partial "stop / continue the selected process (SIGSTOP/SIGCONT)"
+  assert_output --partial "quit (everything is cleaned up)"
+  keys x
+  wait_for bash -c "! tmux -L $TMUXS capture-pane -p | grep -q 'ipclab keys'"
+  keys q
+  wait_for pane_dead
+}
+
+# bats test_tags=demo
+@test "a 60x15 terminal asks to be enlarged instead of drawing a broken screen" {
+  tmux_start 60 15 "$IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "Enlarge the terminal to at least 80x24 (it is 60x15)."
+  keys q
+  wait_for pane_dead
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "NO_COLOR gives a screen without colours" {
+  tmux_start 80 24 "env NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  # Colour escapes are 3x/4x/9x parameters; bold and reverse remain.
+  run bash -c "tmux -L $TMUXS capture-pane -p -e | grep -cE $'\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7])(;[0-9;]*)?m'"
+  assert_output 0
+  keys q
+  wait_for pane_dead
+}

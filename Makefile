@@ -72,8 +72,10 @@ setup:
 check-python:
 	@scripts/check-python
 
+# On a terminal: ipclab's lesson menu. Without one (a pipe, CI): lesson
+# 01's narrated tour in plain text.
 run: setup all check-python
-	@scripts/lesson01-demo
+	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else scripts/lesson01-demo; fi
 
 # The whole suite on the normal build, then the demos' tests again on the
 # sanitizer build (tests tagged "demo"); then the graders on both skeletons
@@ -88,7 +90,12 @@ grade: setup all check-python
 clean:
 	rm -rf $(BUILD)
 
+# ipclab and the demos side by side in libexec (ipclab finds the demos in
+# its own folder), the lessons and peers in share (IPCLAB_DATADIR).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/libexec/ipclab $(DESTDIR)$(PREFIX)/share/ipclab
-	install -m 755 $(DEMOS) $(DESTDIR)$(PREFIX)/libexec/ipclab/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/ipclab \
+	  $(DESTDIR)$(PREFIX)/share/ipclab $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(DEMOS) $(BIN)/ipclab $(DESTDIR)$(PREFIX)/libexec/ipclab/
+	ln -sf ../libexec/ipclab/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
 	cp -R python_peers lessons slides docs $(DESTDIR)$(PREFIX)/share/ipclab/
+	install -m 644 tui/ipclab.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/sem.h>
@@ -120,32 +121,48 @@ void chan_close_handed(void)
         }
 }
 
-/* A process of ours holding the channel: opens /proc/PID/fd/N, or -1. */
-static int open_via_holder(const struct chan *c, int flags)
+/* Open /proc/PID/fd/FD if it still is this channel, else -1. */
+static int open_if_same(const struct chan *c, pid_t pid, const char *fd, int flags)
 {
     char path[300];
     struct stat st;
 
+    snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)pid, fd);
+    if (stat(path, &st) == 0 && st.st_ino == c->ino &&
+        (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return open(path, flags | O_CLOEXEC);
+    return -1;
+}
+
+/* A process of ours holding the channel: opens /proc/PID/fd/N, or -1.
+ * The last holder is tried first, so a sample costs a stat and an open. */
+static int open_via_holder(struct chan *c, int flags)
+{
+    char path[64], num[16];
+    int fd;
+
+    snprintf(num, sizeof num, "%d", c->holder_fd);
+    if (c->holder_pid > 0 && (fd = open_if_same(c, c->holder_pid, num, flags)) >= 0)
+        return fd;
     for (int i = 0; i < MAX_PROCS; i++) {
         const struct proc *p = &R.procs[i];
         if (!p->used || p->exited)
             continue;
         snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
         DIR *d = opendir(path);
-        if (d == NULL)
-            continue;
         struct dirent *e;
-        int fd = -1;
-        while (fd == -1 && (e = readdir(d)) != NULL) {
-            snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)p->pid, e->d_name);
-            if (e->d_name[0] != '.' && stat(path, &st) == 0 && st.st_ino == c->ino &&
-                (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-                fd = open(path, flags | O_CLOEXEC);
-        }
-        closedir(d);
+        fd = -1;
+        while (d && fd == -1 && (e = readdir(d)) != NULL)
+            if (e->d_name[0] != '.' && (fd = open_if_same(c, p->pid, e->d_name, flags)) >= 0) {
+                c->holder_pid = p->pid;
+                c->holder_fd = atoi(e->d_name);
+            }
+        if (d)
+            closedir(d);
         if (fd >= 0)
             return fd;
     }
+    c->holder_pid = 0;
     return -1;
 }
 

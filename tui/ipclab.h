@@ -69,6 +69,8 @@ struct chan {
     int end[2];                 /* ipclab's own copies, -1 once closed */
     int handed[2];              /* given to a process: close at next wait */
     ino_t ino;                  /* pipe or socket inode */
+    pid_t holder_pid;           /* who held it at the last sample */
+    int holder_fd;
     char path[300];             /* FIFO path, or POSIX shm/sem name */
     int sysv;                   /* shm/sem named by a System V key */
     long key, index;

@@ -191,12 +191,6 @@ static void loop(void)
 
     while (!R.quit) {
         unsigned char s;
-        poll(fds, 2, 1000 / SAMPLE_HZ);
-        while (read(sig_pipe[0], &s, 1) == 1)
-            if (s != SIGCHLD) {
-                tlog("interrupted by SIG%s: cleaning up", sigabbrev_np(s));
-                R.quit = 1;
-            }
         sample_all();
         /* A scenario that did not wait runs on at once (several steps). */
         for (int k = 0; k < 8 && R.wait != W_DONE && !R.quit; k++) {
@@ -206,12 +200,14 @@ static void loop(void)
             if (R.wait == before && R.wait_start == start)
                 break;
         }
-        if (R.headless) {
-            if (R.wait == W_DONE)
-                break;
-        } else if (ui_frame()) {
+        if (R.headless ? R.wait == W_DONE : ui_frame())
             break;
-        }
+        poll(fds, 2, 1000 / SAMPLE_HZ);
+        while (read(sig_pipe[0], &s, 1) == 1)
+            if (s != SIGCHLD) {
+                tlog("interrupted by SIG%s: cleaning up", sigabbrev_np(s));
+                R.quit = 1;
+            }
     }
 }
 

@@ -34,8 +34,7 @@ ASAN_DEMOS := $(addprefix $(ASAN_BIN)/,$(DEMO_NAMES))
 TUI_SRC  := $(wildcard tui/*.c)
 TUI_HDR  := $(wildcard tui/*.h)
 TUI_PKGS := lua5.4 ncursesw
-TUI_CPPFLAGS = -D_GNU_SOURCE -Itui $(shell pkg-config --cflags $(TUI_PKGS)) \
-               -DIPCLAB_DATADIR='"$(PREFIX)/share/ipclab"'
+TUI_CPPFLAGS = -D_GNU_SOURCE -Itui $(shell pkg-config --cflags $(TUI_PKGS))
 TUI_LIBS = $(shell pkg-config --libs $(TUI_PKGS))
 # The screen cuts strings to fit on purpose: snprintf truncation is not a bug there.
 TUI_WARN := $(WARN) -Wno-format-truncation

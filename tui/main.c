@@ -80,7 +80,7 @@ static void usage(FILE *to)
 
 /* The kit's root: IPCLAB_ROOT, else the first folder above the binary that
  * holds lessons/ (build/bin/ipclab, build/asan/bin/ipclab), else the
- * installed data. The demos: IPCLAB_BIN, else the binary's own folder,
+ * installed data (make install). The demos: IPCLAB_BIN, else the binary's own folder,
  * where make builds them. */
 static void find_paths(void)
 {
@@ -93,7 +93,8 @@ static void find_paths(void)
     if ((s = strrchr(exe, '/')) != NULL)
         *s = '\0';
     scopy(R.bin, sizeof R.bin, (env = getenv("IPCLAB_BIN")) && *env ? env : exe);
-    scopy(R.root, sizeof R.root, IPCLAB_DATADIR);
+    /* Installed: PREFIX/libexec/ipclab/ipclab and PREFIX/share/ipclab. */
+    snprintf(R.root, sizeof R.root, "%.400s/../../share/ipclab", exe);
     if ((env = getenv("IPCLAB_ROOT")) && *env) {
         scopy(R.root, sizeof R.root, env);
     } else {

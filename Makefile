@@ -90,7 +90,7 @@ clean:
 	rm -rf $(BUILD)
 
 # ipclab and the demos side by side in libexec (ipclab finds the demos in
-# its own folder), the lessons and peers in share (IPCLAB_DATADIR).
+# its own folder), the lessons and peers in share (found relative to the binary).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/ipclab \
 	  $(DESTDIR)$(PREFIX)/share/ipclab $(DESTDIR)$(PREFIX)/share/man/man1

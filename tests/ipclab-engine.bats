@@ -142,3 +142,19 @@ assert_run_left_nothing() {
   assert_file_not_exist "/dev/shm${NAME}"
   assert_dir_not_exist "$(dirname "$FIFO")"
 }
+
+# bats test_tags=demo
+@test "a receive that spins (like MPI_Recv) is shown busy-polling, not blocked" {
+  run "$IPCLAB" run "$FIX/busy-poll.lua" --headless
+  assert_success
+  assert_output --partial "expect ok: it spins in MPI_Recv"
+}
+
+# bats test_tags=demo
+@test "FIFOs, socketpairs and stdin work as channels, measured from the kernel" {
+  run "$IPCLAB" run "$FIX/channels.lua" --headless
+  assert_success
+  assert_output --partial "end: 4 expectations, 0 failed"
+  run ls "$XDG_RUNTIME_DIR/ipclab"
+  assert_output ""
+}

@@ -225,8 +225,10 @@ static int l_spawn(lua_State *L)
         if (lua_istable(L, -1)) {           /* C "x" / Python "x.py" */
             lua_getfield(L, -1, "name");
             lua_getfield(L, -2, "lang");
-            if (!name) name = lua_tostring(L, -2);
-            if (lua_isstring(L, -1)) lang = lua_tostring(L, -1);
+            if (!name) {                    /* the first program names it */
+                name = lua_tostring(L, -2);
+                if (lua_isstring(L, -1)) lang = lua_tostring(L, -1);
+            }
             lua_pop(L, 2);
             int prog = lua_gettop(L);
             for (lua_Integer j = 1; lua_rawgeti(L, prog, j) == LUA_TSTRING && req.argc < 60; j++) {

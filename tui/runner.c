@@ -56,6 +56,9 @@ static void sandbox_env(lua_State *S)
     lua_pop(S, 1);
     lua_pushvalue(S, -1);
     lua_setfield(S, -2, "_G");
+    /* Where the Python helpers live, for a peer given with Python(). */
+    lua_pushfstring(S, "%s/python_peers", R.root);
+    lua_setfield(S, -2, "IPCLAB_PEERS");
 }
 
 int runner_load(const char *path)

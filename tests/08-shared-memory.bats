@@ -556,3 +556,25 @@ resource_tracker.unregister(m._name, "shared_memory"); m.close()' "${SEG#/}"
   assert_equal "$(posix_counter "$SEG")" 7
   run "$BIN/shm_counter" -n 0 --unlink "$SEG"
 }
+
+# ---- the lesson's scenarios ------------------------------------------------------
+
+# bats test_tags=demo
+@test "the lesson's scenarios play headless, every expectation met, nothing left" {
+  [ -x "$BIN/ipclab" ] || skip "ipclab is not built: $BIN/ipclab"
+  export PYTHON XDG_RUNTIME_DIR=$T/xdg
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
+  local s run key
+  for s in "$ROOT"/lessons/08-shared-memory/scenarios/*.lua; do
+    run "$BIN/ipclab" run "$s" --headless
+    assert_success
+    assert_output --regexp "end: [0-9]+ expectations?, 0 failed"
+    # The run's own names (ipclab-RUN-...) and keys are gone.
+    for run in $(grep -o 'ipclab-[0-9]*-' <<<"$output" | sort -u); do
+      assert_equal "$(ls /dev/shm | grep -c -- "$run")" 0
+    done
+    for key in $(grep -o 'key 0x[0-9a-f]*' <<<"$output" | sort -u | cut -d' ' -f2); do
+      assert_equal "$(ipcs -m -s | grep -ci "^$key ")" 0
+    done
+  done
+}

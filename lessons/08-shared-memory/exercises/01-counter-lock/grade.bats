@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# Grading test of exercise 08-shared-memory/01-counter-lock (README.md says
+# what is checked). Grades $EXERCISE_DIR/locked_counter.c: this folder by
+# default.
+#   bats lessons/08-shared-memory/exercises/01-counter-lock/grade.bats
+#
+# The learner's counter runs beside the kit's Python shm_counter.py, both
+# in step mode (tests/helpers/stepper.py): the grader forces the order
+# "C load, Python load, C store, Python store" that loses an update without
+# the semaphore, and reads from the kernel where each side sleeps.
+
+load ../../../../tests/helpers/grading
+
+setup_file() { compile_c locked_counter.c; }
+
+setup() {
+  common_setup
+  SEG=/ipclab-$IPCLAB_TESTID-counter SEM=/ipclab-$IPCLAB_TESTID-lock
+  PEER="$PYTHON $ROOT/python_peers/08-shared-memory/shm_counter.py"
+  # The kit makes the segment (counter 0) and the semaphore (1: free).
+  $PEER --create --sem "$SEM" -n 0 "$SEG" >/dev/null
+}
+
+teardown() {
+  local err=0
+  assert_nothing_left || err=1
+  rm -f "/dev/shm/${SEG#/}" "/dev/shm/sem.${SEM#/}"
+  return "$err"
+}
+
+counter() { od -An -t u8 -j 16 -N 8 "/dev/shm/${SEG#/}" | tr -d ' '; }
+sem_value() {
+  "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
+s = posix.sem_open(sys.argv[1]); print(posix.sem_getvalue(s)); posix.sem_close(s)' \
+    "$SEM" "$ROOT/python_peers"
+}
+
+# steps N ACTIONS...: the learner's program (c) and the kit's (py), N
+# increments each, stepped through ACTIONS; the transcript is in $output.
+steps() {
+  local exe n=$1
+  need_exe exe
+  shift
+  run "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 5 \
+    "c=$exe -n $n --sem $SEM $SEG" "py=$PEER -n $n --sem $SEM $SEG" -- "$@"
+  echo "$output" | sed 's/^/  /' >&2
+}
+
+@test "locked_counter.c compiles with the kit's flags" {
+  assert_compiled
+}
+
+@test "alone, it adds COUNT and leaves the semaphore free" {
+  local exe
+  need_exe exe
+  run "$exe" -n 1000 --sem "$SEM" "$SEG"
+  assert_success
+  assert_equal "$(counter)" 1000
+  assert_equal "$(sem_value)" 1
+}
+
+@test "while it is between its load and its store, Python's increment waits in sem_wait" {
+  steps 1 'c>shm_load py>shm_load'
+  assert_line "py>shm_load: py blocked in futex_do_wait"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(counter)" 2
+}
+
+@test "while Python is between its load and its store, it waits in sem_wait" {
+  steps 1 'py>shm_load c>shm_load'
+  assert_line "c>shm_load: c blocked in futex_do_wait"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(counter)" 2
+}
+
+@test "forced three times into C load, Python load, C store, Python store: nothing is lost" {
+  steps 3 'c>shm_load py>shm_load c>shm_store py>shm_store' \
+          'c>shm_load py>shm_load c>shm_store py>shm_store' \
+          'c>shm_load py>shm_load c>shm_store py>shm_store'
+  assert_success
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(counter)" 6
+  assert_equal "$(sem_value)" 1
+}

@@ -71,3 +71,23 @@ teardown() {
   keys q
   wait_for pane_dead
 }
+
+# bats test_tags=demo
+@test "s stops the selected process and r restarts the scenario with new processes" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  local old
+  old=$(screen | sed -n 's/.*writer  C  pid \([0-9]*\).*/\1/p')
+  keys Tab s
+  wait_for screen_has "stopped"
+  assert_equal "$(proc_state "$old")" T
+  keys r
+  wait_for proc_gone "$old"
+  wait_for screen_has "paused: press space"
+  run screen
+  assert_output --regexp "writer  C  pid [0-9]+"
+  refute_output --partial "pid $old"
+  keys q
+  wait_for pane_dead
+  assert_equal "$(pane_status)" 0
+}

@@ -235,7 +235,7 @@ static int run_scenario(const char *path)
     if (!R.errored)
         loop();
     end_run();
-    if (!R.headless)
+    if (!R.headless && !R.restart)          /* a restart keeps the screen */
         ui_stop();
     tlog("end: %d expectation%s, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
          R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");

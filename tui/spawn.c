@@ -344,6 +344,8 @@ void stop_all(void)
     read_outputs();
     for (int i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &R.procs[i];
+        if (!p->used)                       /* a zeroed slot's fds are not ours */
+            continue;
         if (p->out_fd >= 0) close(p->out_fd);
         if (p->in_fd >= 0) close(p->in_fd);
         if (p->step_fd >= 0) close(p->step_fd);

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# Grading test of exercise 08-shared-memory/02-ring-wraparound (README.md
+# says what is checked). Grades $EXERCISE_DIR/ring_consumer.py: this folder
+# by default.
+#   bats lessons/08-shared-memory/exercises/02-ring-wraparound/grade.bats
+#
+# The kit's C producer (build/bin/shm_ring_producer: run make first) makes
+# the ring and fills it; the learner's consumer empties it. What the ring's
+# header and semaphores hold is read from the kernel afterwards.
+
+load ../../../../tests/helpers/grading
+
+setup() {
+  common_setup
+  RING=/ipclab-$IPCLAB_TESTID-ring
+  EMPTY=/ipclab-$IPCLAB_TESTID-empty FULL=/ipclab-$IPCLAB_TESTID-full
+  prod=""
+}
+
+teardown() {
+  local err=0
+  # A producer still waiting for free slots is the consumer's fault, judged
+  # by the check itself: stop it here.
+  if [ -n "$prod" ]; then kill "$prod" 2>/dev/null || true; wait "$prod" 2>/dev/null || true; fi
+  assert_nothing_left || err=1
+  rm -f "/dev/shm/${RING#/}" "/dev/shm/sem.${EMPTY#/}" "/dev/shm/sem.${FULL#/}"
+  return "$err"
+}
+
+blocked_or_gone() {
+  proc_gone "$1" || { [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *futex* ]]; }
+}
+
+# producer SLOTS COUNT: the kit's producer makes a ring of SLOTS slots and
+# sends COUNT records; returns once it has sent them all or sleeps on a
+# full ring. Its pid is in $prod.
+producer() {
+  [ -x "$BIN/shm_ring_producer" ] || fail "build the kit first (make): $BIN/shm_ring_producer is missing"
+  "$BIN/shm_ring_producer" --create --slots "$1" -n "$2" "$RING" "$EMPTY" "$FULL" \
+    >/dev/null 2>"$T/producer.err" </dev/null 3>&- &
+  prod=$!
+  wait_for blocked_or_gone "$prod"
+}
+
+# consume COUNT: run the learner's consumer; status, output, stderr set.
+consume() {
+  local prog
+  prog=$(exercise_file ring_consumer.py)
+  "$PYTHON" "$prog" -n "$1" "$RING" "$EMPTY" "$FULL" >"$T/consumer.out" \
+    2>"$T/consumer.err" </dev/null 3>&- &
+  finish $! consumer
+  show_run
+}
+
+records() { for i in $(seq "$1"); do echo "record $i from C"; done; }
+
+# "slots slot_size head tail" from the ring's header, and the semaphores.
+ring_fields() { od -An -t u4 -j 16 -N 16 "/dev/shm/${RING#/}" | xargs; }
+sem_values() {
+  "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); from ipclab import posix
+def value(name):
+    s = posix.sem_open(name); v = posix.sem_getvalue(s); posix.sem_close(s); return v
+print(value(sys.argv[2]), value(sys.argv[3]))' "$ROOT/python_peers" "$EMPTY" "$FULL"
+}
+
+@test "takes 3 records from a ring of 4 slots, in order" {
+  producer 4 3
+  consume 3
+  assert_equal "$output" "$(records 3)"
+  assert_equal "$status" 0
+}
+
+@test "takes 10 records through a ring of 4 slots, in order: after the last slot comes slot 0" {
+  producer 4 10
+  consume 10
+  assert_equal "$output" "$(records 10)"
+  assert_equal "$status" 0
+  wait_for proc_gone "$prod"
+  # Every slot given back, none waiting: EMPTY 4, FULL 0.
+  assert_equal "$(sem_values)" "4 0"
+}
+
+@test "leaves tail inside the ring: after 4 records from 4 slots it is back at slot 0" {
+  producer 4 4
+  consume 4
+  assert_equal "$status" 0
+  # slots 4, slot size 36, head 0 (the producer wrapped), tail 0.
+  assert_equal "$(ring_fields)" "4 36 0 0"
+}
+
+@test "a ring of a single slot: every record passes through slot 0" {
+  producer 1 3
+  consume 3
+  assert_equal "$output" "$(records 3)"
+  assert_equal "$status" 0
+  assert_equal "$(ring_fields)" "1 36 0 0"
+}

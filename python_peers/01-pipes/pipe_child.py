@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""pipe_child.py - answer every ping from the parent, until EOF.
+
+Usage: pipe_child.py RFD WFD      (pipe_parent appends the two numbers)
+  RFD   the descriptor to read pings from (the down pipe's read end)
+  WFD   the descriptor to answer on (the up pipe's write end)
+
+What to watch: the child reads until read() returns 0, which happens only
+after the parent has closed its write end of the down pipe. When the child
+exits, its WFD closes; the parent sees EOF only if it holds no copy of that
+end itself (pipe_parent --forget-close).
+Mirror: demos/01-pipes/pipe_child.c. Parent: pipe_parent.c/.py.
+"""
+import fcntl
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import frame, trace                       # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+
+
+def main(argv):
+    answered = 0
+    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
+    # back the kernel's default so this program behaves like the C one.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if len(argv) != 3:
+        fail(2, f"usage: {argv[0]} RFD WFD")
+    rfd = parse_long("RFD", argv[1], 0, 1023)
+    wfd = parse_long("WFD", argv[2], 0, 1023)
+    # Refuse descriptors we were not given before reading anything.
+    for name, fd in (("RFD", rfd), ("WFD", wfd)):
+        try:
+            fcntl.fcntl(fd, fcntl.F_GETFD)
+        except OSError as e:
+            die(f"{name} {fd_object(fd)}", e)
+
+    while True:
+        try:
+            ping = frame.read(rfd)
+        except frame.FrameError as e:
+            fail(1, f"ping {answered + 1} from {fd_object(rfd)}: {e}")
+        if ping is None:
+            break
+        pong = b"pong: " + ping + b" (from Python)"
+        trace.note(f"answer {answered + 1}")
+        try:
+            frame.write(wfd, pong[:frame.FRAME_MAX - 1])
+        except OSError as e:
+            die(f"write {fd_object(wfd)}", e)
+        answered += 1
+    # Our write end closed: if nobody else holds one, the parent sees EOF.
+    try:
+        os.close(wfd)
+    except OSError as e:
+        die(f"close {fd_object(wfd)}", e)
+    print(f"{progname()}: answered {answered} pings", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

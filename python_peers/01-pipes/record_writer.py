@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""record_writer.py - write fixed-size records, no framing, one write() each.
+
+Usage: record_writer.py [-s SIZE] [-n COUNT] [-t TAG] [--hold]
+  -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+  -n COUNT   records to write (default 10)
+  -t TAG     the byte every record is made of (default P)
+  --hold     wait for SIGUSR1 before writing (a writer that is late)
+
+What to watch: run two writers into one pipe, this one and record_writer
+(tag C), and read with record_reader. A write() of at most PIPE_BUF (4096)
+bytes to a pipe is atomic: its bytes are never mixed with another writer's.
+A larger one is not: when the pipe (64 KiB) fills, the writer sleeps in the
+middle of its record and the other writer's bytes land next; record_reader
+reports the torn records.
+Mirror: demos/01-pipes/record_writer.c.
+"""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import trace                              # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+
+STDOUT = 1
+RECORD_MAX = 1024 * 1024
+
+
+def hold():
+    """Block until SIGUSR1: sigwait needs the signal blocked first."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    trace.note("holding until SIGUSR1")
+    signal.sigwait({signal.SIGUSR1})
+
+
+def main(argv):
+    count, size, tag, do_hold = 10, 4096, "P", False
+    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
+    # back the kernel's default so this program behaves like the C one.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    usage = f"usage: {argv[0]} [-s SIZE] [-n COUNT] [-t TAG] [--hold]"
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "-s":
+            size = parse_long("-s", next(args, ""), 1, RECORD_MAX)
+        elif arg == "-n":
+            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        elif arg == "-t":
+            tag = next(args, None)
+            if tag is None:
+                fail(2, usage)
+            if len(tag) != 1 or not " " < tag < "\x7f":
+                fail(2, f"-t: '{tag}' is not one printable character")
+        elif arg == "--hold":
+            do_hold = True
+        else:
+            fail(2, usage)
+    record = tag.encode() * size
+    if do_hold:
+        hold()
+
+    for i in range(1, count + 1):
+        trace.note(f"record {i}")
+        # One write() per record. It returns early only if a signal
+        # interrupts it after some bytes went in; then write the rest.
+        view = memoryview(record)
+        while view:
+            trace.before("write", STDOUT, length=len(view), data=view)
+            try:
+                w = os.write(STDOUT, view)
+            except OSError as e:       # EINTR is retried by Python (PEP 475)
+                trace.after("write", STDOUT, -1, e.errno)
+                die(f"write {fd_object(STDOUT)}", e)
+            trace.after("write", STDOUT, w)
+            view = view[w:]
+    print(f"{progname()}: wrote {count} records of {size} bytes '{tag}'",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

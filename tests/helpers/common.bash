@@ -72,15 +72,17 @@ wait_exit() {
 # Processes started by this test: they carry $IPCLAB_TESTID in their
 # environment. The test's own shell and its ancestors are not counted.
 our_procs() {
-  local ancestors=" " p=$BASHPID f
+  local ancestors=" " p=$BASHPID stat f
   while [ "$p" -gt 1 ] 2>/dev/null; do
     ancestors+="$p "
-    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || break
+    stat=$(<"/proc/$p/stat") || break
+    stat=${stat##*) }          # after the name (which may hold spaces): state ppid ...
+    p=${stat#* }; p=${p%% *}
   done
-  for f in /proc/[0-9]*/environ; do
+  # One grep over every environment: a grep per process costs ~1 s a test.
+  for f in $(grep -lz "^IPCLAB_TESTID=$IPCLAB_TESTID\$" /proc/[0-9]*/environ 2>/dev/null); do
     p=${f#/proc/}; p=${p%/environ}
-    [[ $ancestors == *" $p "* ]] && continue
-    grep -qz "^IPCLAB_TESTID=$IPCLAB_TESTID\$" "$f" 2>/dev/null && echo "$p"
+    [[ $ancestors == *" $p "* ]] || echo "$p"
   done
   return 0
 }
@@ -94,4 +96,32 @@ assert_nothing_left() {
     kill -9 $left 2>/dev/null || true
     fail "processes left behind: $left"
   fi
+}
+
+# bg_reaped NAME CMD...: like bg, but CMD runs under a small reaper that
+# stays until every descendant is gone. A program whose parent a test kills
+# (pipe_parent's zombie child) is handed to this reaper, which reaps it at
+# once, instead of to init. NAME gets CMD's pid, NAME_reaper the reaper's
+# (wait_exit it last). Output goes to $T/NAME.out/.err.
+bg_reaped() {
+  local __name=$1; shift
+  rm -f "$T/$__name.pid"
+  "$PYTHON" -c '
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(f"{pid}\n")
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+' "$T/$__name.pid" "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
+  printf -v "${__name}_reaper" '%s' "$!"
+  wait_for test -s "$T/$__name.pid"
+  printf -v "$__name" '%s' "$(<"$T/$__name.pid")"
 }

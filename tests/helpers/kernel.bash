@@ -82,3 +82,37 @@ pipe_is_full() {
   local q c
   read -r q c < <(pipe_level "$1" "$2") && [ "$q" -gt 0 ] && [ "$q" -eq "$c" ]
 }
+
+# Stopped by a signal (SIGSTOP, Ctrl-Z): state T.
+proc_stopped() { [ "$(proc_state "$1")" = T ]; }
+
+# Exited but not yet reaped by its parent: state Z.
+proc_zombie() { [ "$(proc_state "$1")" = Z ]; }
+
+# proc_children PID: PID's children, one pid a line (none: no output).
+proc_children() {
+  local c
+  for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$c"; done
+}
+
+# fd_mode PID FD: how descriptor FD of PID was opened: r, w or rw
+# (the access mode in /proc/PID/fdinfo/FD's flags, an octal number).
+fd_mode() {
+  local key flags rest
+  while read -r key flags rest; do
+    [ "$key" = flags: ] || continue
+    case $((8#$flags & 3)) in 0) echo r ;; 1) echo w ;; *) echo rw ;; esac
+    return 0
+  done <"/proc/$1/fdinfo/$2"
+  return 1
+}
+
+# fds_on PID TARGET: PID's descriptors that refer to TARGET (pipe:[81234]),
+# one "FD MODE" a line, in descriptor order: "5 r", "6 w".
+fds_on() {
+  local f fd
+  for f in /proc/"$1"/fd/*; do
+    fd=${f##*/}
+    [ "$(readlink "$f" 2>/dev/null)" = "$2" ] && echo "$fd $(fd_mode "$1" "$fd")"
+  done | sort -n
+}

@@ -1,0 +1,211 @@
+# tests/helpers/grading.bash - loaded by every exercise's grade.bats:
+#   load ../../../../tests/helpers/grading
+#
+# Gives a grading test everything common.bash gives ($ROOT, $PYTHON, $T, bg,
+# wait_for, the kernel's view, the teardown that fails on a process left
+# behind), plus:
+#   $EXERCISE_DIR   the folder being graded: the learner's exercise folder by
+#                   default, a reference solution with EXERCISE_DIR=... (what
+#                   scripts/grade --solutions does)
+#   compile_c / assert_compiled / need_exe    C with the kit's flags
+#   feed / finish                             run a program on a pipe, safely
+#   frame / header                            frames of the kit's wire format
+#   taken_and_waiting                         "it read all we sent and waits"
+
+# common.bash finds the repository and kernel.bash from $BATS_TEST_DIRNAME,
+# which is tests/ for the kit's own tests: pretend so while loading it.
+_grading_testdir=$BATS_TEST_DIRNAME
+BATS_TEST_DIRNAME=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+load helpers/common
+BATS_TEST_DIRNAME=$_grading_testdir
+unset _grading_testdir
+
+EXERCISE_DIR=${EXERCISE_DIR:-$BATS_TEST_DIRNAME}
+[[ $EXERCISE_DIR = /* ]] || EXERCISE_DIR=$PWD/$EXERCISE_DIR
+
+# A program that makes this many read()/write() calls without ending is
+# stuck in a loop (a read() loop that never sees EOF, a write() retried
+# forever): far more than any correct program here needs. A count of calls
+# the kernel keeps, not a time.
+SPIN_CALLS=200000
+
+# exercise_file NAME: the path of the graded file; fails when it is missing.
+exercise_file() {
+  local f=$EXERCISE_DIR/$1
+  [ -f "$f" ] || fail "$1 is missing from $EXERCISE_DIR"
+  echo "$f"
+}
+
+# ---- C ----------------------------------------------------------------------
+
+# compile_c SRC: compile SRC with demos/common the way the kit builds its
+# demos; for setup_file. Never fails: the result is kept for the tests
+# (the executable $BATS_FILE_TMPDIR/exe, the compiler's words in cc.log).
+compile_c() {
+  local src=$EXERCISE_DIR/$1 cc=${CC:-cc}
+  local cmd=("$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+             -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c
+             -o "$BATS_FILE_TMPDIR/exe")
+  echo "${cmd[*]}" >"$BATS_FILE_TMPDIR/cc.cmd"
+  if [ ! -f "$src" ]; then
+    echo "$1 is missing from $EXERCISE_DIR" >"$BATS_FILE_TMPDIR/cc.log"
+    return 0
+  fi
+  "${cmd[@]}" >"$BATS_FILE_TMPDIR/cc.log" 2>&1 </dev/null 3>&- || true
+}
+
+# assert_compiled: the check that shows the compiler's errors.
+assert_compiled() {
+  if [ ! -x "$BATS_FILE_TMPDIR/exe" ]; then
+    echo "It does not compile. The command was:" >&2
+    echo "  $(<"$BATS_FILE_TMPDIR/cc.cmd")" >&2
+    echo "and the compiler said:" >&2
+    sed 's/^/  /' "$BATS_FILE_TMPDIR/cc.log" >&2
+    return 1
+  fi
+  [ ! -s "$BATS_FILE_TMPDIR/cc.log" ] || cat "$BATS_FILE_TMPDIR/cc.log" >&2
+}
+
+# need_exe VAR: the compiled program's path into VAR, or fail pointing at the
+# compile check (other checks cannot run a program that did not compile).
+need_exe() {
+  [ -x "$BATS_FILE_TMPDIR/exe" ] ||
+    fail "not run: the program does not compile (see the check that compiles it)"
+  printf -v "$1" '%s' "$BATS_FILE_TMPDIR/exe"
+}
+
+# ---- running a program --------------------------------------------------------
+
+# feed NAME FILE CMD...: start CMD in the background reading FILE's bytes
+# through a pipe, as `cat FILE | CMD` does; bats' fd 3 closed on both sides.
+# CMD's pid lands in NAME, its output in $T/NAME.out and $T/NAME.err.
+feed() {
+  local __name=$1 __file=$2; shift 2
+  cat "$__file" 2>/dev/null 3>&- | "$@" >"$T/$__name.out" 2>"$T/$__name.err" 3>&- &
+  printf -v "$__name" '%s' "$!"
+}
+
+# calls PID: read() plus write() calls the process has made so far.
+calls() {
+  local key val n=0
+  while read -r key val; do
+    case $key in syscr:|syscw:) n=$((n + val)) ;; esac
+  done <"/proc/$1/io"
+  echo "$n"
+}
+
+spinning() { [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ]; }
+
+# finish PID [NAME]: wait until PID (a child of this test) exits and put its
+# exit status in $status, its stdout in $output, its stderr in $stderr (from
+# $T/NAME.out and .err when NAME is given). A program caught looping stuck
+# is killed and the check fails, saying so.
+finish() {
+  local pid=$1 name=${2:-}
+  wait_for proc_gone_or_spinning "$pid" || true
+  if ! proc_gone "$pid"; then
+    local why="did not end: it is asleep in $(proc_syscall "$pid") ($(proc_wchan "$pid"))"
+    spinning "$pid" && why="made over $SPIN_CALLS read()/write() calls without ending: \
+is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
+    stop "$pid"
+    fail "the program $why"
+  fi
+  status=0
+  wait "$pid" || status=$?
+  if [ -n "$name" ]; then
+    output=$(<"$T/$name.out")
+    stderr=$(<"$T/$name.err")
+  fi
+}
+
+# stop PID: kill a child of this test (SIGKILL) and reap it.
+stop() {
+  # In one group with stderr muted: bash reports a child killed by a signal.
+  { kill -9 "$1"; wait "$1"; } 2>/dev/null || true
+}
+
+proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }
+
+# show_run: what a failing check should print about the run it judged.
+show_run() {
+  {
+    echo "exit status: $status"
+    echo "stdout:"; printf '%s\n' "$output" | sed 's/^/  /' | head -20
+    echo "stderr:"; printf '%s\n' "$stderr" | sed 's/^/  /' | head -20
+  } >&2
+}
+
+# ---- the kit's wire format ------------------------------------------------------
+
+# header LEN: the 4-byte little-endian signed length (LEN may be negative).
+header() {
+  local n=$(($1 & 0xffffffff))
+  printf "\\x$(printf %02x $((n & 255)))\\x$(printf %02x $((n >> 8 & 255)))"
+  printf "\\x$(printf %02x $((n >> 16 & 255)))\\x$(printf %02x $((n >> 24 & 255)))"
+}
+
+# frame PAYLOAD...: one whole frame per argument (text payloads).
+frame() {
+  local p
+  for p in "$@"; do header "${#p}"; printf '%s' "$p"; done
+}
+
+# decode_frames: read frames from stdin, print them the way the exercises
+# do ("frame N: LEN bytes: PAYLOAD"); stray bytes at the end are reported.
+decode_frames() {
+  "$PYTHON" -c '
+import struct, sys
+data, i, n = sys.stdin.buffer.read(), 0, 0
+while i + 4 <= len(data):
+    (length,) = struct.unpack_from("<i", data, i)
+    payload = data[i + 4:i + 4 + length]
+    i += 4 + len(payload)
+    n += 1
+    text = "".join(chr(b) if 32 <= b < 127 and b != 92 else "\\x%02x" % b for b in payload)
+    print(f"frame {n}: {len(payload)} bytes: {text}")
+if i != len(data):
+    print(f"{len(data) - i} stray bytes")
+'
+}
+
+# ---- the kernel's view -------------------------------------------------------------
+
+# taken_and_waiting PID: the process sleeps in read() on a pipe that holds
+# nothing: it has taken every byte sent so far and waits for more. The queue
+# is checked first: once it is empty the process has run its read, so a
+# sleep seen after that is a new one (the next read), not the one from
+# before our bytes arrived.
+taken_and_waiting() {
+  local call fd q c
+  call=$(proc_syscall "$1") && [[ $call == "read "* ]] || return 1
+  fd=${call#read }
+  read -r q c < <(pipe_level "$1" "$fd") && [ "$q" -eq 0 ] &&
+    blocked_reading_pipe "$1" && [ "$(proc_syscall "$1")" = "$call" ]
+}
+
+# taken_or_gone PID: taken_and_waiting, or the process has ended (a check
+# then judges what it printed instead of waiting for a read that never comes).
+taken_or_gone() { proc_gone "$1" || taken_and_waiting "$1"; }
+
+# children PID: the pids of PID's children (zombies included).
+children() { cat "/proc/$1/task/$1/children" 2>/dev/null; }
+
+# no_live_children PID: every child of PID has exited (or it has none).
+no_live_children() {
+  local c
+  for c in $(children "$1"); do proc_gone "$c" || return 1; done
+}
+
+# write_ends_of PID FD: PID's descriptors open for writing on the same pipe
+# as its descriptor FD (fdinfo flags: access mode 1 = O_WRONLY).
+write_ends_of() {
+  local pid=$1 target f fd flags
+  target=$(fd_target "$pid" "$2") || return 0
+  for f in /proc/"$pid"/fd/*; do
+    fd=${f##*/}
+    [ "$(readlink "$f" 2>/dev/null)" = "$target" ] || continue
+    flags=$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/$fd" 2>/dev/null)
+    [ -n "$flags" ] && (( (8#$flags & 3) == 1 )) && echo "$fd"
+  done
+  return 0
+}

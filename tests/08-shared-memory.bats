@@ -27,7 +27,9 @@ our_procs() {
     ancestors+="$p "
     p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) || break
   done
-  for f in $(grep -lzs "^IPCLAB_TESTID=$IPCLAB_TESTID\$" /proc/[0-9]*/environ); do
+  # The list first, then grep: grep's own pid (its environ matches) is not in it.
+  local files=(/proc/[0-9]*/environ)
+  for f in $(grep -lzs "^IPCLAB_TESTID=$IPCLAB_TESTID\$" "${files[@]}"); do
     p=${f#/proc/}; p=${p%/environ}
     [[ $ancestors == *" $p "* ]] || echo "$p"
   done

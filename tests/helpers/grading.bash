@@ -39,24 +39,29 @@ exercise_file() {
 # ---- C ----------------------------------------------------------------------
 
 # compile_c SRC: compile SRC with demos/common the way the kit builds its
-# demos; for setup_file. Never fails: the result is kept for the tests
-# (the executable $BATS_FILE_TMPDIR/exe, the compiler's words in cc.log).
+# demos; for setup_file. Never fails: the result is kept for the tests (the
+# program, named after SRC so its messages do, and the compiler's words).
 compile_c() {
-  local src=$EXERCISE_DIR/$1 cc=${CC:-cc}
+  local src=$EXERCISE_DIR/$1 cc=${CC:-cc} out
+  out=$BATS_FILE_TMPDIR/bin/$(basename "$1" .c)
+  mkdir -p "$BATS_FILE_TMPDIR/bin"
   local cmd=("$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
-             -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c
-             -o "$BATS_FILE_TMPDIR/exe")
+             -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c -o "$out")
   echo "${cmd[*]}" >"$BATS_FILE_TMPDIR/cc.cmd"
+  rm -f "$BATS_FILE_TMPDIR/exe.path"
   if [ ! -f "$src" ]; then
     echo "$1 is missing from $EXERCISE_DIR" >"$BATS_FILE_TMPDIR/cc.log"
     return 0
   fi
-  "${cmd[@]}" >"$BATS_FILE_TMPDIR/cc.log" 2>&1 </dev/null 3>&- || true
+  "${cmd[@]}" >"$BATS_FILE_TMPDIR/cc.log" 2>&1 </dev/null 3>&- &&
+    echo "$out" >"$BATS_FILE_TMPDIR/exe.path"
+  return 0
 }
 
-# assert_compiled: the check that shows the compiler's errors.
+# assert_compiled: the check that shows the compiler's errors (and its
+# warnings, when it compiled all the same).
 assert_compiled() {
-  if [ ! -x "$BATS_FILE_TMPDIR/exe" ]; then
+  if [ ! -s "$BATS_FILE_TMPDIR/exe.path" ]; then
     echo "It does not compile. The command was:" >&2
     echo "  $(<"$BATS_FILE_TMPDIR/cc.cmd")" >&2
     echo "and the compiler said:" >&2
@@ -69,9 +74,9 @@ assert_compiled() {
 # need_exe VAR: the compiled program's path into VAR, or fail pointing at the
 # compile check (other checks cannot run a program that did not compile).
 need_exe() {
-  [ -x "$BATS_FILE_TMPDIR/exe" ] ||
+  [ -s "$BATS_FILE_TMPDIR/exe.path" ] ||
     fail "not run: the program does not compile (see the check that compiles it)"
-  printf -v "$1" '%s' "$BATS_FILE_TMPDIR/exe"
+  printf -v "$1" '%s' "$(<"$BATS_FILE_TMPDIR/exe.path")"
 }
 
 # ---- running a program --------------------------------------------------------
@@ -187,25 +192,60 @@ taken_and_waiting() {
 # then judges what it printed instead of waiting for a read that never comes).
 taken_or_gone() { proc_gone "$1" || taken_and_waiting "$1"; }
 
-# children PID: the pids of PID's children (zombies included).
-children() { cat "/proc/$1/task/$1/children" 2>/dev/null; }
-
 # no_live_children PID: every child of PID has exited (or it has none).
 no_live_children() {
   local c
-  for c in $(children "$1"); do proc_gone "$c" || return 1; done
+  for c in $(proc_children "$1"); do proc_gone "$c" || return 1; done
 }
 
 # write_ends_of PID FD: PID's descriptors open for writing on the same pipe
-# as its descriptor FD (fdinfo flags: access mode 1 = O_WRONLY).
+# as its descriptor FD.
 write_ends_of() {
-  local pid=$1 target f fd flags
-  target=$(fd_target "$pid" "$2") || return 0
-  for f in /proc/"$pid"/fd/*; do
-    fd=${f##*/}
-    [ "$(readlink "$f" 2>/dev/null)" = "$target" ] || continue
-    flags=$(awk '/^flags:/ {print $2}' "/proc/$pid/fdinfo/$fd" 2>/dev/null)
-    [ -n "$flags" ] && (( (8#$flags & 3) == 1 )) && echo "$fd"
-  done
-  return 0
+  local target
+  target=$(fd_target "$1" "$2") || return 0
+  fds_on "$1" "$target" | awk '$2 == "w" { print $1 }'
+}
+
+# ---- a program that forks ------------------------------------------------------------
+
+# bg_reaper NAME CMD...: start CMD in the background under a small reaper
+# (a child subreaper) that stays until every descendant is gone, so a child
+# orphaned when a check kills CMD is reaped at once, not left to init.
+# NAME gets CMD's pid; finish_reaped NAME waits for the end of it all.
+bg_reaper() {
+  local __name=$1; shift
+  rm -f "$T/$__name.pid" "$T/$__name.status"
+  "$PYTHON" -c '
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+out, err = os.dup(1), os.dup(2)
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(f"{pid}\n")
+os.rename(sys.argv[1] + ".tmp", sys.argv[1] + ".pid")
+while True:
+    try:
+        p, st = os.wait()
+    except ChildProcessError:
+        break
+    if p == pid:      # CMD: its status the way a shell shows it
+        code = os.waitstatus_to_exitcode(st)
+        with open(sys.argv[1] + ".status", "w") as f:
+            f.write(f"{code if code >= 0 else 128 - code}\n")
+' "$T/$__name" "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
+  printf -v "${__name}_reaper" '%s' "$!"
+  wait_for test -s "$T/$__name.pid"
+  printf -v "$__name" '%s' "$(<"$T/$__name.pid")"
+}
+
+# finish_reaped NAME: wait for the reaper of bg_reaper NAME (every process
+# gone); status, output and stderr as finish sets them.
+finish_reaped() {
+  local reaper=${1}_reaper
+  wait "${!reaper}" || true
+  status=$(cat "$T/$1.status" 2>/dev/null || echo "unknown")
+  output=$(<"$T/$1.out")
+  stderr=$(<"$T/$1.err")
 }

@@ -26,6 +26,7 @@ tmux_start() {       # COLS ROWS COMMAND
 screen() { tmux -L "$TMUXS" capture-pane -p; }
 screen_has() { screen | grep -qF -- "$1"; }
 keys() { tmux -L "$TMUXS" send-keys "$@"; }
-pane_dead() { [ "$(tmux -L "$TMUXS" display -p '#{pane_dead}')" = 1 ]; }
-pane_status() { tmux -L "$TMUXS" display -p '#{pane_dead_status}'; }
+# The pane can be dead (its pty closed) before tmux has the exit status.
+pane_exited() { [ -n "$(pane_status)" ]; }
+pane_status() { tmux -L "$TMUXS" display -p "#{pane_dead_status}#{?pane_dead_signal,signal #{pane_dead_signal},}"; }
 tmux_stop() { tmux -L "$TMUXS" kill-server 2>/dev/null || true; }

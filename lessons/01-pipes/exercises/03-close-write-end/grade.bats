@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# Grading test of exercise 01-pipes/03-close-write-end (README.md says what
+# is checked). Grades $EXERCISE_DIR/parent_reader.py: this folder by default.
+#   bats lessons/01-pipes/exercises/03-close-write-end/grade.bats
+
+load ../../../../tests/helpers/grading
+
+# Run parent_reader.py -n COUNT until it ends or is stuck for good: asleep
+# in read() on a pipe that is empty, with its child already exited. Then no
+# process but the parent itself can write to that pipe: EOF can never come.
+# A stuck parent is described (in $stuck) and killed; its child (a zombie
+# until then) goes to bg_reaper's reaper.
+run_parent() {
+  local prog
+  prog=$(exercise_file parent_reader.py)
+  bg_reaper parent "$PYTHON" "$prog" -n "$1"
+  wait_for ended_or_stuck "$parent"
+  stuck=""
+  if ! proc_gone "$parent"; then
+    stuck=$(describe_stuck "$parent")
+    kill -9 "$parent"
+  fi
+  finish_reaped parent
+  [ -z "$stuck" ] || status="$status (stopped by the grader: stuck)"
+}
+
+ended_or_stuck() {
+  proc_gone "$1" || { no_live_children "$1" && taken_and_waiting "$1"; }
+}
+
+# What the kernel shows about a stuck parent: the pipe it reads, and the
+# write ends of that pipe it holds itself.
+describe_stuck() {
+  local pid=$1 call fd ends
+  call=$(proc_syscall "$pid")
+  fd=${call#read }
+  ends=$(write_ends_of "$pid" "$fd" | tr '\n' ' ')
+  echo "parent_reader.py (pid $pid) is asleep in read() on $(fd_target "$pid" "$fd")" \
+       "(fd $fd) and its child has exited;"
+  if [ -n "$ends" ]; then
+    echo "the parent itself holds that pipe's write end (fd ${ends% }), so EOF never comes."
+  else
+    echo "EOF never comes."
+  fi
+}
+
+@test "prints every frame the child writes" {
+  run_parent 3
+  show_run
+  assert_equal "$output" "frame 1: 24 bytes: message 1 from the child
+frame 2: 24 bytes: message 2 from the child
+frame 3: 24 bytes: message 3 from the child"
+}
+
+@test "sees EOF once the child has exited (not left asleep in read)" {
+  run_parent 3
+  show_run
+  [ -z "$stuck" ] || fail "$stuck"
+}
+
+@test "sees EOF at once when the child writes nothing" {
+  run_parent 0
+  show_run
+  [ -z "$stuck" ] || fail "$stuck"
+  assert_equal "$output" ""
+}
+
+@test "reaps the child and ends with status 0" {
+  run_parent 2
+  show_run
+  [ -z "$stuck" ] || fail "$stuck"
+  assert_equal "$stderr" "parent_reader.py: read 2 frames; child exited with status 0"
+  assert_equal "$status" 0
+}

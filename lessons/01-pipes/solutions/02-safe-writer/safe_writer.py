@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""safe_writer.py - write frames to standard output; survive the reader leaving.
+
+Reference solution of exercise 01-pipes/02-safe-writer (README.md there).
+
+Usage: safe_writer.py [-n COUNT] [-s SIZE]
+  -n COUNT   frames to write, 0 = until the reader goes away (default 5)
+  -s SIZE    payload bytes per frame, 16 to 1048576 (default 32)
+
+When the reader is gone, write() fails with EPIPE. Python ignores SIGPIPE,
+so that arrives as BrokenPipeError: caught, it becomes one clear line,
+"reader gone after K frames", and exit status 1 (a failed call).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "..", "python_peers"))
+from ipclab import frame                                  # noqa: E402
+from ipclab.err import fail, parse_long, progname         # noqa: E402
+
+STDOUT = 1
+
+
+def main(argv):
+    count, size = 5, 32
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "-n":
+            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        elif arg == "-s":
+            size = parse_long("-s", next(args, ""), 16, frame.FRAME_MAX)
+        else:
+            fail(2, f"usage: {argv[0]} [-n COUNT] [-s SIZE]")
+
+    sent = 0
+    while count == 0 or sent < count:
+        # The text says who sent it; the rest is padding up to SIZE.
+        text = f"message {sent + 1} from Python".encode()[:size - 1]
+        payload = text + b"." * (size - len(text))
+        try:
+            frame.write(STDOUT, payload)
+        except BrokenPipeError:
+            # The reader closed its end: not a bug here, so no traceback.
+            fail(1, f"reader gone after {sent} frames")
+        sent += 1
+    print(f"{progname()}: wrote {sent} frames of {size} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -23,6 +23,10 @@ unset _grading_testdir
 EXERCISE_DIR=${EXERCISE_DIR:-$BATS_TEST_DIRNAME}
 [[ $EXERCISE_DIR = /* ]] || EXERCISE_DIR=$PWD/$EXERCISE_DIR
 
+# A Python exercise finds ipclab relative to its own folder; a copy graded
+# elsewhere (scripts/grade --skeletons takes the committed one) finds it here.
+export PYTHONPATH=$ROOT/python_peers${PYTHONPATH:+:$PYTHONPATH}
+
 # A program that makes this many read()/write() calls without ending is
 # stuck in a loop (a read() loop that never sees EOF, a write() retried
 # forever): far more than any correct program here needs. A count of calls

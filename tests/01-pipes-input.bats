@@ -75,13 +75,20 @@ both_readers() {
   assert_failure 1
   assert_stderr_regexp '^pipe_child\.py: ping 1 from pipe:\[[0-9]+\] \(fd 0\): frame length 2000000 is out of range \(0 to 1048576 bytes\)$'
 
-  # A "child" that answers with a negative length.
+  # A "child" that answers with a negative length. The parent fails
+  # without reaping it: the reaper of bg_reaped does.
   local child='printf "\xfb\xff\xff\xff" >&"$2"; exec cat <&"$1" >/dev/null'
-  run --separate-stderr "$BIN/pipe_parent" -n 1 -- bash -c "$child" child
-  assert_failure 1
+  local status=0
+  bg_reaped p "$BIN/pipe_parent" -n 1 -- bash -c "$child" child
+  wait "$p_reaper" || status=$?
+  assert_equal "$status" 1
+  stderr=$(<"$T/p.err")
   assert_stderr_regexp 'pipe_parent: reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -5 is out of range'
-  run --separate-stderr "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" -n 1 -- bash -c "$child" child
-  assert_failure 1
+  status=0
+  bg_reaped p "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" -n 1 -- bash -c "$child" child
+  wait "$p_reaper" || status=$?
+  assert_equal "$status" 1
+  stderr=$(<"$T/p.err")
   assert_stderr_regexp 'pipe_parent\.py: reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -5 is out of range'
 }
 

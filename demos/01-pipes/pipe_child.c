@@ -32,9 +32,9 @@ int main(int argc, char *argv[])
     int wfd = (int)parse_long("WFD", argv[2], 0, 1023);
     /* Refuse descriptors we were not given before reading anything. */
     if (fcntl(rfd, F_GETFD) == -1)
-        die("RFD %s", fd_object(rfd));
+        die("RFD fd %d", rfd);
     if (fcntl(wfd, F_GETFD) == -1)
-        die("WFD %s", fd_object(wfd));
+        die("WFD fd %d", wfd);
 
     while ((len = frame_read(rfd, ping, sizeof ping, why, sizeof why)) >= 0) {
         int n = snprintf(pong, sizeof pong, "pong: %.*s (from C)", (int)len, ping);

@@ -35,7 +35,7 @@ def main(argv):
         try:
             fcntl.fcntl(fd, fcntl.F_GETFD)
         except OSError as e:
-            die(f"{name} {fd_object(fd)}", e)
+            die(f"{name} fd {fd}", e)
 
     while True:
         try:

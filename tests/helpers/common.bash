@@ -99,10 +99,12 @@ assert_nothing_left() {
 }
 
 # bg_reaped NAME CMD...: like bg, but CMD runs under a small reaper that
-# stays until every descendant is gone. A program whose parent a test kills
-# (pipe_parent's zombie child) is handed to this reaper, which reaps it at
-# once, instead of to init. NAME gets CMD's pid, NAME_reaper the reaper's
-# (wait_exit it last). Output goes to $T/NAME.out/.err.
+# stays until every descendant is gone. A program whose parent dies first
+# (pipe_parent's child, once a test kills pipe_parent) is handed to this
+# reaper, which reaps it at once, instead of to init. NAME gets CMD's pid,
+# NAME_reaper the reaper's: `wait "$NAME_reaper"` returns when all are gone,
+# with CMD's status (128 + N if a signal N killed it). Output goes to
+# $T/NAME.out/.err.
 bg_reaped() {
   local __name=$1; shift
   rm -f "$T/$__name.pid"
@@ -115,11 +117,15 @@ if pid == 0:
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(f"{pid}\n")
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+status = 0
 while True:
     try:
-        os.wait()
+        p, st = os.wait()
     except ChildProcessError:
         break
+    if p == pid:
+        status = os.waitstatus_to_exitcode(st)
+sys.exit(status if status >= 0 else 128 - status)
 ' "$T/$__name.pid" "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
   printf -v "${__name}_reaper" '%s' "$!"
   wait_for test -s "$T/$__name.pid"

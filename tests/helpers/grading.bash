@@ -87,10 +87,15 @@ need_exe() {
 
 # feed NAME FILE CMD...: start CMD in the background reading FILE's bytes
 # through a pipe, as `cat FILE | CMD` does; bats' fd 3 closed on both sides.
-# CMD's pid lands in NAME, its output in $T/NAME.out and $T/NAME.err.
+# CMD's pid lands in NAME, its output in $T/NAME.out and $T/NAME.err; the
+# feeding cat's pid in FEEDERS, for finish to stop.
+FEEDERS=()
 feed() {
   local __name=$1 __file=$2; shift 2
-  cat "$__file" 2>/dev/null 3>&- | "$@" >"$T/$__name.out" 2>"$T/$__name.err" 3>&- &
+  mkfifo "$T/$__name.pipe"
+  cat "$__file" >"$T/$__name.pipe" 2>/dev/null 3>&- &
+  FEEDERS+=("$!")
+  "$@" <"$T/$__name.pipe" >"$T/$__name.out" 2>"$T/$__name.err" 3>&- &
   printf -v "$__name" '%s' "$!"
 }
 
@@ -117,10 +122,12 @@ finish() {
     spinning "$pid" && why="made over $SPIN_CALLS read()/write() calls without ending: \
 is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
     stop "$pid"
+    stop_feeders
     fail "the program $why"
   fi
   status=0
   wait "$pid" || status=$?
+  stop_feeders
   if [ -n "$name" ]; then
     output=$(<"$T/$name.out")
     stderr=$(<"$T/$name.err")
@@ -131,6 +138,15 @@ is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
 stop() {
   # In one group with stderr muted: bash reports a child killed by a signal.
   { kill -9 "$1"; wait "$1"; } 2>/dev/null || true
+}
+
+# stop_feeders: reap the feeders. Their reader has ended, so a feeder still
+# writing gets EPIPE and ends too: a wait, not a kill (its pid may be reaped
+# and reused already).
+stop_feeders() {
+  local f
+  for f in "${FEEDERS[@]}"; do wait "$f" 2>/dev/null || true; done
+  FEEDERS=()
 }
 
 proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }

@@ -1,0 +1,35 @@
+-- eof-hang.lua: EOF needs every write end closed. pipe_parent talks to its
+-- child over two pipes; with --forget-close it keeps its own copy of the up
+-- pipe's write end, and read() on that pipe never returns 0.
+scenario {
+  title = "EOF needs every write end closed",
+  about = "A parent forgets to close its copy of the write end it gave its child: the child exits, the parent waits in read() forever.",
+}
+
+say("First the right way: the C parent closes the ends it gave its Python child.")
+local good = spawn { C "pipe_parent", "-n", "3", "--", Python "pipe_child.py", name = "parent" }
+wait_until(function() return good:exited() end, 10, "the parent to finish")
+expect(good:output():find("reply 3: pong: ping 3 (from Python)", 1, true),
+       "three pings, three replies")
+expect(good:output():find("child exited with status 0", 1, true),
+       "the child exited and the parent reaped it")
+expect(good:status() == "exit 0", "the parent saw EOF and exited 0")
+
+pause("Now the parent forgets to close its copy of the up pipe's write end. Press space.")
+local bad = spawn { C "pipe_parent", "--forget-close", "-n", "3", "--",
+                    Python "pipe_child.py", name = "forgetful parent" }
+wait_until(function() return bad:output():find("reply 3:", 1, true) end, 10,
+           "the three replies")
+wait_until(function() return bad:blocked_in("read") end, 10, "the parent asleep in read()")
+
+local s = bad:state()
+say(("After the last reply the parent is %s in %s() on fd %d, %s."):format(
+  s.state, s.call, s.fd, s.object))
+expect(s.state == "sleeping" and s.call == "read", "the parent sleeps in read()")
+expect(not bad:output():find("child exited", 1, true), "it never gets to reap its child")
+say("The child has answered and exited; nobody reaps it: it stays a zombie (Z).")
+say("read() returns 0 only when no process holds a write end, and the parent holds one itself.")
+pause(("Look at /proc/%d/fd: two descriptors, one pipe. Press space to kill the parent."):format(bad.pid))
+bad:kill()
+wait_until(function() return bad:exited() end, 10, "the parent to die")
+expect(bad:status() == "signal SIGKILL", "killed: nothing else would have ended it")

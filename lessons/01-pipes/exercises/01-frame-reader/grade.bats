@@ -59,6 +59,7 @@ frame 4: 3 bytes: a\\x0ab"
   done
   exec {w}>&-             # EOF
   finish "$reader" reader
+  echo "sent in four pieces: 05 00 | 00 00 h e | l l o 06 00 00 | 00 w o r l d !" >&2
   show_run
   assert_equal "$output" "frame 1: 5 bytes: hello
 frame 2: 6 bytes: world!"
@@ -70,6 +71,7 @@ frame 2: 6 bytes: world!"
   read_input
   # Judge the file, and show its lines cut short when the check fails.
   output=$(cut -c1-60 "$T/reader.out") show_run
+  echo "expected: a line of 24 + 1048576 characters, then 'frame 2: 3 bytes: end'" >&2
   assert_equal "$(head -n 1 "$T/reader.out" | wc -c)" $((24 + 1048576 + 1))
   assert_equal "$(head -c 30 "$T/reader.out")" "frame 1: 1048576 bytes: xxxxxx"
   assert_equal "$(tail -n +2 "$T/reader.out")" "frame 2: 3 bytes: end"

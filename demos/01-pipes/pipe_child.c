@@ -38,8 +38,9 @@ int main(int argc, char *argv[])
 
     while ((len = frame_read(rfd, ping, sizeof ping, why, sizeof why)) >= 0) {
         int n = snprintf(pong, sizeof pong, "pong: %.*s (from C)", (int)len, ping);
+        size_t plen = n < (int)sizeof pong ? (size_t)n : sizeof pong - 1;  /* cut to fit */
         trace_note("answer %ld", answered + 1);
-        if (frame_write(wfd, pong, n < (int)sizeof pong ? (size_t)n : sizeof pong - 1) == -1)
+        if (frame_write(wfd, pong, plen) == -1)
             die("write %s", fd_object(wfd));
         answered++;
     }

@@ -184,6 +184,19 @@ static int p_stop(lua_State *L) { return send_signal(L, SIGSTOP); }
 static int p_cont(lua_State *L) { return send_signal(L, SIGCONT); }
 static int p_kill(lua_State *L) { return send_signal(L, SIGKILL); }
 
+static void set_int(lua_State *L, const char *k, long v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* Its trace so far, one table per line (docs/trace-protocol.md). */
 static int p_events(lua_State *L)
 {
     int i = check_proc(L, 1);
@@ -195,21 +208,26 @@ static int p_events(lua_State *L)
     lua_newtable(L);
     for (unsigned long k = first; k < R.nevents; k++) {
         const struct event *e = event_at(k);
-        if (e->proc != i || (op && strcmp(e->op, op) != 0) || e->ev == 'b')
+        if (e->proc != i || e->ev == 's' || (op && strcmp(e->op, op) != 0))
             continue;
         lua_newtable(L);
-        lua_pushstring(L, e->ev == 'n' ? "note" : "after");
-        lua_setfield(L, -2, "ev");
-        lua_pushstring(L, e->ev == 'n' ? e->text : e->op);
-        lua_setfield(L, -2, e->ev == 'n' ? "text" : "op");
-        lua_pushinteger(L, e->fd);
-        lua_setfield(L, -2, "fd");
-        lua_pushinteger(L, e->ret);
-        lua_setfield(L, -2, "ret");
-        lua_pushstring(L, e->err);
-        lua_setfield(L, -2, "errno");
-        lua_pushstring(L, e->data);
-        lua_setfield(L, -2, "data");
+        set_str(L, "ev", e->ev == 'b' ? "before" : e->ev == 'a' ? "after" : "note");
+        lua_pushnumber(L, e->t - R.t0);
+        lua_setfield(L, -2, "t");
+        if (e->ev == 'n') {
+            set_str(L, "text", e->text);
+        } else {
+            set_str(L, "op", e->op);
+            set_int(L, "fd", e->fd);
+            set_str(L, "data", e->data);
+            if (e->ev == 'b') {
+                set_int(L, "len", e->len);
+                set_str(L, "obj", e->obj);
+            } else {
+                set_int(L, "ret", e->ret);
+                set_str(L, "errno", e->err);
+            }
+        }
         lua_rawseti(L, -2, ++n);
     }
     return 1;

@@ -37,7 +37,7 @@ static void sample_procs(double t)
             if (p->parent >= 0) {           /* not ours to reap: just gone */
                 p->exited = 1;
                 p->state = PS_EXITED;
-                scopy(p->status, sizeof p->status, "gone");
+                scopy(p->status, sizeof p->status, "reaped by its parent");
                 tlog("exit %s (reaped by its parent)", p->name);
                 timeline_state(i, "exited");
             }

@@ -118,12 +118,14 @@ static void put(int y, int x, int w, attr_t a, const char *s)
     attroff(a);
 }
 
+/* The processes to show: the live ones first, then those that ended. */
 static int nprocs(int *idx)
 {
     int n = 0;
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (R.procs[i].used)
-            idx[n++] = i;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < MAX_PROCS; i++)
+            if (R.procs[i].used && R.procs[i].exited == pass)
+                idx[n++] = i;
     return n;
 }
 
@@ -176,7 +178,10 @@ static int draw_procs(int y)
     int idx[MAX_PROCS], n = nprocs(idx);
     int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
     int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
+    int rows = (LINES - 12) / h;                      /* leave room for the rest */
 
+    if (n > rows * cols)
+        n = rows * cols;                              /* live ones came first */
     for (int k = 0; k < n; k++)
         draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1);
     return y + ((n + cols - 1) / cols) * h;
@@ -248,7 +253,7 @@ static void draw_timeline(int y, int rows)
     int lw = (COLS - 13) / lanes;
 
     for (int k = 0; k < lanes; k++)
-        put(y, 13 + k * lw, lw, A_UNDERLINE, R.procs[idx[k]].name);
+        put(y, 13 + k * lw, lw - 1, A_UNDERLINE, R.procs[idx[k]].name);
     put(y, 0, 13, A_UNDERLINE, "    #  time");
     unsigned long shown = 0, k = R.nevents;
     int row = y + rows - 1;
@@ -307,6 +312,27 @@ static void draw_help(void)
         put(y0 + 1 + k, x0 + 2, w - 4, A_REVERSE | (k == 0 ? A_BOLD : 0), lines[k]);
 }
 
+/* The narration on `lines` lines, wrapped at spaces. */
+static void draw_narration(int y, int lines, attr_t a, const char *text)
+{
+    int w = COLS - 3;
+    put(y, 0, 3, a, R.errored ? " ! " : " > ");
+    for (int k = 0; k < lines; k++) {
+        int n = (int)strlen(text);
+        if (n > w) {
+            n = w;
+            while (n > w / 2 && text[n] != ' ')
+                n--;
+        }
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", n, text);
+        put(y + k, 3, w, a, line);
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 static void draw(void)
 {
     char buf[600];
@@ -322,19 +348,21 @@ static void draw(void)
         refresh();
         return;
     }
+    char right[96];
+    snprintf(right, sizeof right, "  %s  %5.1fs ", st, now() - R.t0);
+    int rw = (int)strlen(right);
     snprintf(buf, sizeof buf, " ipclab  %s%s%s", R.lesson, R.lesson[0] ? "  " : "", R.title);
-    put(0, 0, COLS, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
-    snprintf(buf, sizeof buf, "%s  %5.1fs ", st, now() - R.t0);
-    put(0, COLS - (int)strlen(buf), (int)strlen(buf), look(C_TITLE, A_REVERSE) | A_BOLD, buf);
+    put(0, 0, COLS - rw, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
+    put(0, COLS - rw, rw, look(C_TITLE, A_REVERSE) | A_BOLD, right);
     int y = draw_procs(1);
     mvhline(y++, 0, ACS_HLINE, COLS);
     y = draw_chans(y);
-    int rows = LINES - 3 - y;
+    int rows = LINES - 4 - y;
     if (rows > 2)
         draw_timeline(y, rows);
-    mvhline(LINES - 3, 0, ACS_HLINE, COLS);
-    snprintf(buf, sizeof buf, " %s %s", R.errored ? "!" : ">", R.errored ? R.error : R.narration);
-    put(LINES - 2, 0, COLS, R.errored ? look(C_DEAD, A_BOLD) : A_BOLD, buf);
+    mvhline(LINES - 4, 0, ACS_HLINE, COLS);
+    snprintf(buf, sizeof buf, "%s", R.errored ? R.error : R.narration);
+    draw_narration(LINES - 3, 2, R.errored ? look(C_DEAD, A_BOLD) : A_BOLD, buf);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
         " space continue/step  tab select  s stop/cont  k kill  r restart  ? help  q quit");
     if (help)

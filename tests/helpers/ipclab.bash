@@ -16,17 +16,18 @@ janitor_of() {
   done
 }
 
-# ipclab on a real terminal: a private tmux server per test; the pane stays
-# after ipclab exits so its exit status can be read.
+# ipclab on a real terminal: a private tmux server per test. The command's
+# exit status goes to a file (tmux does not always record a pane's status).
 tmux_start() {       # COLS ROWS COMMAND
   TMUXS="ipclab-$IPCLAB_TESTID"
+  rm -f "$T/exit-status"
   printf 'set -g remain-on-exit on\nset -g status off\n' >"$T/tmux.conf"
-  tmux -L "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" "$3" 3>&-
+  tmux -L "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" \
+    "$3; echo \$? >$T/exit-status.tmp; mv $T/exit-status.tmp $T/exit-status" 3>&-
 }
 screen() { tmux -L "$TMUXS" capture-pane -p; }
 screen_has() { screen | grep -qF -- "$1"; }
 keys() { tmux -L "$TMUXS" send-keys "$@"; }
-# The pane can be dead (its pty closed) before tmux has the exit status.
-pane_exited() { [ -n "$(pane_status)" ]; }
-pane_status() { tmux -L "$TMUXS" display -p "#{pane_dead_status}#{?pane_dead_signal,signal #{pane_dead_signal},}"; }
+pane_exited() { [ -s "$T/exit-status" ]; }
+pane_status() { cat "$T/exit-status" 2>/dev/null; }
 tmux_stop() { tmux -L "$TMUXS" kill-server 2>/dev/null || true; }

@@ -523,7 +523,7 @@ ring_empty() {
   assert_output "sysv_counter: shmget key $KEY: No such file or directory"
   run "$PYTHON" "$D/sysv_counter.py" -n 1 "$KEY"
   assert_failure 1
-  assert_output --regexp "^sysv_counter.py: shmget key $KEY: "
+  assert_output "sysv_counter.py: shmget key $KEY: No such file or directory"
   run "$BIN/shm_counter" --create -n 0 "$SEG"
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
     run $prog --sem "$SEM" -n 1 "$SEG"
@@ -534,6 +534,37 @@ ring_empty() {
   done
   assert_equal "$(posix_counter "$SEG")" 0
   run "$BIN/shm_counter" -n 0 --unlink "$SEG"
+}
+
+# bats test_tags=demo
+@test "objects are 0600: another user cannot attach to them, in either language" {
+  run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
+600"
+  assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
+  # Root passes every permission check: run as nobody.
+  local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "${as[@]}" $prog -n 1 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: shm_open $SEG: Permission denied$"
+  done
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run "${as[@]}" $prog -n 1 "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: shmget key $KEY: Permission denied$"
+  done
+  # Given the segment, the semaphore still refuses.
+  chmod 666 "$(shm_file "$SEG")"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "${as[@]}" $prog --sem "$SEM" -n 1 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: Permission denied$"
+  done
+  assert_equal "$(posix_counter "$SEG")" 0
+  run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
 
 # ---- Python's resource tracker ----------------------------------------------

@@ -97,6 +97,7 @@ static sem_t *open_sem(const char *name, int create)
     return s;
 }
 
+/* sem_wait (take one, or sleep until there is one) or sem_post (give one). */
 static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
 {
     int r;
@@ -124,6 +125,7 @@ static void increment(struct counter_seg *c)
     trace_after("shm_store", -1, 8, 0, NULL, 0);
 }
 
+/* shm_unlink or sem_unlink: remove a name. */
 static void remove_name(const char *op, int (*call)(const char *), const char *name)
 {
     trace_before(op, -1, name, 0, NULL, 0);

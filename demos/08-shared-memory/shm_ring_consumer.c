@@ -41,6 +41,7 @@ static sem_t *open_sem(const char *name, int create, unsigned value)
     return s;
 }
 
+/* sem_wait (take one, or sleep until there is one) or sem_post (give one). */
 static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
 {
     int r;

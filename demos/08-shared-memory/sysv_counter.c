@@ -38,9 +38,10 @@ static struct counter_seg *open_segment(key_t key, int create, int *shmid)
     struct counter_seg *c;
     struct shmid_ds ds;
 
+    /* Asking for 0600 (read and write) makes shmget check them now. */
     trace_before("shmget", -1, key_text, sizeof *c, NULL, 0);
     *shmid = create ? shmget(key, sizeof *c, IPC_CREAT | IPC_EXCL | 0600)
-                    : shmget(key, 0, 0);
+                    : shmget(key, 0, 0600);
     trace_after("shmget", -1, *shmid, errno, NULL, 0);
     if (*shmid == -1)
         die("shmget %s", key_text);
@@ -71,7 +72,7 @@ static struct counter_seg *open_segment(key_t key, int create, int *shmid)
 static int open_sem(key_t key, int create)
 {
     trace_before("semget", -1, sem_text, 0, NULL, 0);
-    int id = semget(key, 1, create ? IPC_CREAT | IPC_EXCL | 0600 : 0);
+    int id = semget(key, 1, create ? IPC_CREAT | IPC_EXCL | 0600 : 0600);
     trace_after("semget", -1, id, errno, NULL, 0);
     if (id == -1)
         die("semget %s", sem_text);

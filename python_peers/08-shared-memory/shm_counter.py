@@ -101,6 +101,7 @@ def open_sem(name, create):
 
 
 def sem_call(op, call, sem, name):
+    """sem_wait (take one, or sleep until there is one) or sem_post (give one)."""
     trace.before(op, obj=name)
     try:
         call(sem)                   # posix.py retries after a signal itself
@@ -123,6 +124,7 @@ def increment(mem):
 
 
 def remove(op, call, name):
+    """shm_unlink or sem_unlink: remove a name."""
     trace.before(op, obj=name)
     try:
         call(name)

@@ -45,6 +45,7 @@ def open_sem(name, create, value):
 
 
 def sem_call(op, call, sem, name):
+    """sem_wait (take one, or sleep until there is one) or sem_post (give one)."""
     trace.before(op, obj=name)
     try:
         call(sem)                   # posix.py retries after a signal itself

@@ -18,8 +18,9 @@ side waits for ever; with --undo the kernel adds back what the dead
 process took. ipcs -m shows the segment's nattch, ipcs -s -i ID the value.
 Mirror: demos/08-shared-memory/sysv_counter.c. Layout: ipclab/shmseg.py.
 The calls go through sysv_ipc (Debian's python3-sysv-ipc): SharedMemory()
-is shmget and shmat in one; its errors carry their own words, not errno.
+is shmget and shmat in one; its exceptions carry no errno (sysv_error).
 """
+import errno
 import os
 import sys
 
@@ -27,21 +28,33 @@ import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import fail, parse_long, progname       # noqa: E402
+from ipclab.err import die, fail, parse_long, progname  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
+
+
+def sysv_error(message, e, missing):
+    """sysv_ipc's exceptions carry no errno: die with the one the C call
+    gets (missing: the errno for "no such object" here), so that both
+    sides say the same; anything else in sysv_ipc's own words."""
+    if isinstance(e, sysv_ipc.PermissionsError):
+        die(message, OSError(errno.EACCES, ""))
+    if isinstance(e, sysv_ipc.ExistentialError):
+        die(message, OSError(missing, ""))
+    fail(1, f"{message}: {e}")
 
 
 def open_segment(key, create):
     """Get the segment, creating it if asked, and attach."""
+    # Asking for 0600 (read and write) makes shmget check them now.
     trace.before("shmget", obj=f"key {key}", length=COUNTER_SIZE)
     try:
         if create:
             shm = sysv_ipc.SharedMemory(key, sysv_ipc.IPC_CREX, 0o600, COUNTER_SIZE)
         else:
-            shm = sysv_ipc.SharedMemory(key)
+            shm = sysv_ipc.SharedMemory(key, 0, 0o600)
     except sysv_ipc.Error as e:
         trace.after("shmget", ret=-1)
-        fail(1, f"shmget key {key}: {e}")
+        sysv_error(f"shmget key {key}", e, errno.EEXIST if create else errno.ENOENT)
     trace.after("shmget", ret=shm.id)
     # An attacher asks the kernel how big the segment is before using it.
     if shm.size < COUNTER_SIZE:
@@ -67,10 +80,10 @@ def open_sem(key, create):
         if create:
             sem = sysv_ipc.Semaphore(key, sysv_ipc.IPC_CREX, 0o600, 1)
         else:
-            sem = sysv_ipc.Semaphore(key)
+            sem = sysv_ipc.Semaphore(key, 0, 0o600)
     except sysv_ipc.Error as e:
         trace.after("semget", ret=-1)
-        fail(1, f"semget key {key}: {e}")
+        sysv_error(f"semget key {key}", e, errno.EEXIST if create else errno.ENOENT)
     trace.after("semget", ret=sem.id)
     return sem
 
@@ -87,7 +100,7 @@ def sem_change(sem, delta):
             sem.release()
     except sysv_ipc.Error as e:
         trace.after("semop", ret=-1)
-        fail(1, f"semop {delta:+d} key {sem.key}: {e}")
+        sysv_error(f"semop {delta:+d} key {sem.key}", e, errno.EIDRM)
     trace.after("semop", ret=0)
 
 
@@ -155,7 +168,7 @@ def main(argv):
                 obj.remove()
             except sysv_ipc.Error as e:
                 trace.after(op, ret=-1)
-                fail(1, f"{op} IPC_RMID key {obj.key}: {e}")
+                sysv_error(f"{op} IPC_RMID key {obj.key}", e, errno.EIDRM)
             trace.after(op, ret=0)
     mem.release()                   # no view may outlive the attachment
     shm.detach()

@@ -42,6 +42,7 @@ def take(mem):
 
 
 def sem_call(op, call, sem, name):
+    """sem_wait (take one, or sleep until there is one) or sem_post (give one)."""
     trace.before(op, obj=name)
     try:
         call(sem)

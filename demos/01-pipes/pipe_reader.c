@@ -19,24 +19,10 @@
 
 #include "err.h"
 #include "frame.h"
+#include "hold.h"
 #include "trace.h"
 
 #define PREVIEW 40   /* payload characters shown per frame */
-
-/* Block until SIGUSR1: sigwait needs the signal blocked first. */
-static void hold(void)
-{
-    sigset_t set;
-    int sig;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-        die("sigprocmask");
-    trace_note("holding until SIGUSR1");
-    if (sigwait(&set, &sig) != 0)
-        die("sigwait");
-}
 
 /* The payload's first PREVIEW bytes, anything unprintable shown as '.'. */
 static const char *preview(const char *p, long len)
@@ -71,7 +57,7 @@ int main(int argc, char *argv[])
     /* One line per frame as it arrives, even when stdout is a pipe. */
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (do_hold)
-        hold();
+        hold_until_sigusr1();
 
     while (count == 0 || got < count) {
         len = frame_read(STDIN_FILENO, payload, sizeof payload, why, sizeof why);

@@ -18,22 +18,8 @@
 
 #include "err.h"
 #include "frame.h"
+#include "hold.h"
 #include "trace.h"
-
-/* Block until SIGUSR1: sigwait needs the signal blocked first. */
-static void hold(void)
-{
-    sigset_t set;
-    int sig;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-        die("sigprocmask");
-    trace_note("holding until SIGUSR1");
-    if (sigwait(&set, &sig) != 0)
-        die("sigwait");
-}
 
 int main(int argc, char *argv[])
 {
@@ -55,7 +41,7 @@ int main(int argc, char *argv[])
             fail(2, "usage: %s [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]", argv[0]);
     }
     if (do_hold)
-        hold();
+        hold_until_sigusr1();
 
     for (long i = 1; count == 0 || i <= count; i++) {
         /* The text says who sent it; the rest is padding up to SIZE. */

@@ -20,26 +20,12 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "hold.h"
 #include "trace.h"
 
 #define RECORD_MAX (1024 * 1024)
 #define SHOW_TORN  5     /* torn records described one by one */
 #define SHOW_RUNS  4     /* runs of equal bytes described per record */
-
-/* Block until SIGUSR1: sigwait needs the signal blocked first. */
-static void hold(void)
-{
-    sigset_t set;
-    int sig;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-        die("sigprocmask");
-    trace_note("holding until SIGUSR1");
-    if (sigwait(&set, &sig) != 0)
-        die("sigwait");
-}
 
 /* read() may return less than asked (a pipe hands over what it holds):
  * loop until n bytes or EOF. Returns the bytes read, < n only at EOF. */
@@ -101,7 +87,7 @@ int main(int argc, char *argv[])
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (do_hold)
-        hold();
+        hold_until_sigusr1();
 
     while ((got = read_full(STDIN_FILENO, record, size)) > 0) {
         if (got < size)

@@ -21,24 +21,10 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "hold.h"
 #include "trace.h"
 
 #define RECORD_MAX (1024 * 1024)
-
-/* Block until SIGUSR1: sigwait needs the signal blocked first. */
-static void hold(void)
-{
-    sigset_t set;
-    int sig;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-        die("sigprocmask");
-    trace_note("holding until SIGUSR1");
-    if (sigwait(&set, &sig) != 0)
-        die("sigwait");
-}
 
 int main(int argc, char *argv[])
 {
@@ -65,7 +51,7 @@ int main(int argc, char *argv[])
     }
     memset(record, tag, (size_t)size);
     if (do_hold)
-        hold();
+        hold_until_sigusr1();
 
     for (long i = 1; i <= count; i++) {
         trace_note("record %ld", i);

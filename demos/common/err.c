@@ -26,6 +26,7 @@ const char *fd_object(int fd)
     static char out[160];
     char link[64], target[128];
     ssize_t n;
+    int saved = errno;          /* callers pass us to die(), which prints errno */
 
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     n = readlink(link, target, sizeof target - 1);
@@ -33,6 +34,7 @@ const char *fd_object(int fd)
         snprintf(out, sizeof out, "fd %d", fd);
     else
         snprintf(out, sizeof out, "%.*s (fd %d)", (int)n, target, fd);
+    errno = saved;
     return out;
 }
 

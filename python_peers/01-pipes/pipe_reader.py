@@ -19,17 +19,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import fail, fd_object, parse_long, progname  # noqa: E402
 
 STDIN = 0
 PREVIEW = 40   # payload characters shown per frame
-
-
-def hold():
-    """Block until SIGUSR1: sigwait needs the signal blocked first."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    trace.note("holding until SIGUSR1")
-    signal.sigwait({signal.SIGUSR1})
 
 
 def preview(payload):
@@ -55,7 +49,7 @@ def main(argv):
     # One line per frame as it arrives, even when stdout is a pipe.
     sys.stdout.reconfigure(line_buffering=True)
     if do_hold:
-        hold()
+        hold_until_sigusr1()
 
     while count == 0 or got < count:
         try:

@@ -18,16 +18,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 
 STDOUT = 1
-
-
-def hold():
-    """Block until SIGUSR1: sigwait needs the signal blocked first."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    trace.note("holding until SIGUSR1")
-    signal.sigwait({signal.SIGUSR1})
 
 
 def main(argv):
@@ -48,7 +42,7 @@ def main(argv):
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]")
     if do_hold:
-        hold()
+        hold_until_sigusr1()
 
     i = 1
     while count == 0 or i <= count:

@@ -21,19 +21,13 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                              # noqa: E402
+from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 
 STDIN = 0
 RECORD_MAX = 1024 * 1024
 SHOW_TORN = 5     # torn records described one by one
 SHOW_RUNS = 4     # runs of equal bytes described per record
-
-
-def hold():
-    """Block until SIGUSR1: sigwait needs the signal blocked first."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    trace.note("holding until SIGUSR1")
-    signal.sigwait({signal.SIGUSR1})
 
 
 def read_full(fd, n):
@@ -81,7 +75,7 @@ def main(argv):
             fail(2, f"usage: {argv[0]} [-s SIZE] [--hold]")
     sys.stdout.reconfigure(line_buffering=True)
     if do_hold:
-        hold()
+        hold_until_sigusr1()
 
     while record := read_full(STDIN, size):
         if len(record) < size:

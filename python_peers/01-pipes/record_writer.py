@@ -21,17 +21,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                              # noqa: E402
+from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 
 STDOUT = 1
 RECORD_MAX = 1024 * 1024
-
-
-def hold():
-    """Block until SIGUSR1: sigwait needs the signal blocked first."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    trace.note("holding until SIGUSR1")
-    signal.sigwait({signal.SIGUSR1})
 
 
 def main(argv):
@@ -58,7 +52,7 @@ def main(argv):
             fail(2, usage)
     record = tag.encode() * size
     if do_hold:
-        hold()
+        hold_until_sigusr1()
 
     for i in range(1, count + 1):
         trace.note(f"record {i}")

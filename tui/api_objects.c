@@ -131,6 +131,21 @@ static int p_status(lua_State *L)
     return 1;
 }
 
+/* The processes it started that ipclab follows (live or not). */
+static int p_children(lua_State *L)
+{
+    int i = check_proc(L, 1), n = 0;
+
+    sample_all();                           /* adopt the newest ones */
+    lua_newtable(L);
+    for (int k = 0; k < MAX_PROCS; k++)
+        if (R.procs[k].used && R.procs[k].parent == i) {
+            push_proc(L, k);
+            lua_rawseti(L, -2, ++n);
+        }
+    return 1;
+}
+
 static int p_output(lua_State *L)
 {
     struct proc *p = &R.procs[check_proc(L, 1)];
@@ -328,7 +343,8 @@ void api_objects_register(lua_State *L)
         { "state", p_state }, { "blocked_in", p_blocked_in }, { "exited", p_exited },
         { "status", p_status }, { "output", p_output }, { "write", p_write },
         { "close_stdin", p_close_stdin }, { "signal", p_signal }, { "stop", p_stop },
-        { "cont", p_cont }, { "kill", p_kill }, { "events", p_events }, { NULL, NULL } };
+        { "cont", p_cont }, { "kill", p_kill }, { "events", p_events },
+        { "children", p_children }, { NULL, NULL } };
     static const luaL_Reg chan_m[] = {
         { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
         { "read", c_read }, { "bytes", c_bytes }, { "close", c_close }, { NULL, NULL } };

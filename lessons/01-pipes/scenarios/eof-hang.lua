@@ -20,10 +20,10 @@ local bad = spawn { C "pipe_parent", "--forget-close", "-n", "3", "--",
                     Python "pipe_child.py", name = "forgetful parent" }
 wait_until(function() return bad:output():find("reply 3:", 1, true) end, 10,
            "the three replies")
--- The child's last words (on the parent's stderr): it has closed its write
--- end and is exiting.
-wait_until(function() return bad:output():find("answered 3 pings", 1, true) end, 10,
-           "the child to finish")
+-- The child has closed its write end and exited: the kernel keeps it as a
+-- zombie until its parent waits for it, which this parent never will.
+local child = wait_until(function() return bad:children()[1] end, 10, "the parent's child")
+wait_until(function() return child:state().state == "zombie" end, 10, "the child to exit")
 wait_until(function() return bad:blocked_in("read") end, 10, "the parent asleep in read()")
 
 local s = bad:state()
@@ -31,6 +31,7 @@ say(("After the last reply the parent is %s in %s() on fd %d, %s."):format(
   s.state, s.call, s.fd, s.object))
 expect(s.state == "sleeping" and s.call == "read", "the parent sleeps in read()")
 expect(not bad:output():find("child exited", 1, true), "it never gets to reap its child")
+expect(child:state().state == "zombie", "the child is a zombie (Z): exited, never reaped")
 say("The child has closed its end and exited; nobody waits for it: it stays a zombie (Z).")
 say("read() returns 0 only when no process holds a write end, and the parent holds one itself.")
 pause(("Look at /proc/%d/fd: two descriptors, one pipe. Press space to kill the parent."):format(bad.pid))

@@ -8,9 +8,11 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
-load helpers/kernel
+# Found from this file's own place, so any .bats file anywhere can load it.
+_helpers=$(cd "${BASH_SOURCE[0]%/*}" && pwd)
+load "$_helpers/kernel"
 
-ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+ROOT=$(cd "$_helpers/../.." && pwd)
 BIN=${IPCLAB_BIN:-$ROOT/build/bin}
 [[ $BIN = /* ]] || BIN=$ROOT/$BIN
 PYTHON=${PYTHON:-/usr/bin/python3}

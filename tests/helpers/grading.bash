@@ -12,13 +12,7 @@
 #   frame / header                            frames of the kit's wire format
 #   taken_and_waiting                         "it read all we sent and waits"
 
-# common.bash finds the repository and kernel.bash from $BATS_TEST_DIRNAME,
-# which is tests/ for the kit's own tests: pretend so while loading it.
-_grading_testdir=$BATS_TEST_DIRNAME
-BATS_TEST_DIRNAME=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
-load helpers/common
-BATS_TEST_DIRNAME=$_grading_testdir
-unset _grading_testdir
+load "$(cd "${BASH_SOURCE[0]%/*}" && pwd)/common"
 
 EXERCISE_DIR=${EXERCISE_DIR:-$BATS_TEST_DIRNAME}
 [[ $EXERCISE_DIR = /* ]] || EXERCISE_DIR=$PWD/$EXERCISE_DIR

@@ -21,8 +21,10 @@ proc_syscall() {
   echo "$(syscall_name "$nr") $((arg0))"
 }
 
+MACHINE=$(uname -m)     # once: the polling loops call syscall_name often
+
 syscall_name() {
-  case "$(uname -m):$1" in
+  case "$MACHINE:$1" in
     x86_64:0) echo read ;; x86_64:1) echo write ;; x86_64:7) echo poll ;;
     x86_64:34) echo pause ;; x86_64:35) echo nanosleep ;; x86_64:61) echo wait4 ;;
     x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;

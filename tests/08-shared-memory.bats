@@ -185,6 +185,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "lost update (POSIX): C load, Python load, C store, Python store loses one each time" {
   run "$BIN/shm_counter" --create -n 0 "$SEG"
+  assert_success
   # Three rounds of one increment each: forced, in turn, forced.
   stepper "c=$BIN/shm_counter -n 3 $SEG" "py=$PYTHON $D/shm_counter.py -n 3 $SEG" -- \
     'c>shm_load py>shm_load c>shm_store py>shm_store' \
@@ -204,6 +205,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "lost update (System V): Python load, C load, Python store, C store loses one each time" {
   run "$PYTHON" "$D/sysv_counter.py" --create -n 0 "$KEY"
+  assert_success
   stepper "c=$BIN/sysv_counter -n 2 $KEY" "py=$PYTHON $D/sysv_counter.py -n 2 $KEY" -- \
     'py>shm_load c>shm_load py>shm_store c>shm_store' \
     'py>shm_load c>shm_load py>shm_store c>shm_store'
@@ -219,6 +221,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "POSIX semaphore: Python's load waits in sem_wait until C has stored; the count is exact" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
   assert_equal "$(posix_sem "$SEM")" 1
   stepper "c=$BIN/shm_counter --sem $SEM -n 2 $SEG" \
           "py=$PYTHON $D/shm_counter.py --sem $SEM -n 2 $SEG" -- \
@@ -239,6 +242,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "System V semaphore: C's load waits in semop until Python has stored; the count is exact" {
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
   assert_equal "$(sysv_sem "$SEMKEY")" "1 0"
   stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 2 $KEY" \
           "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 2 $KEY" -- \
@@ -256,7 +260,9 @@ sysv_round() {
 # bats test_tags=demo
 @test "running freely side by side, C and Python count exactly with either semaphore" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
   bg c1 "$BIN/shm_counter" --sem "$SEM" -n 20000 "$SEG"
   bg p1 "$PYTHON" "$D/shm_counter.py" --sem "$SEM" -n 20000 "$SEG"
   bg c2 "$BIN/sysv_counter" --sem "$SEMKEY" --undo -n 20000 "$KEY"
@@ -273,6 +279,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "POSIX semaphore: C killed while holding it leaves it at 0; Python waits for ever" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
   stepper "c=$BIN/shm_counter --sem $SEM -n 1 $SEG" \
           "py=$PYTHON $D/shm_counter.py --sem $SEM -n 1 $SEG" -- \
     'c>sem_wait kill:c py>shm_load kill:py'
@@ -288,6 +295,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "System V semaphore without SEM_UNDO: Python killed while holding it leaves it at 0" {
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
   stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 1 $KEY" \
           "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
     'py>semop kill:py c>shm_load kill:c'
@@ -300,6 +308,7 @@ sysv_round() {
 # bats test_tags=demo
 @test "System V semaphore with SEM_UNDO: the kernel gives back what the killed holder took" {
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
   stepper "c=$BIN/sysv_counter --sem $SEMKEY --undo -n 1 $KEY" \
           "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY --undo -n 1 $KEY" -- \
     'c>semop kill:c py>shm_load'
@@ -423,6 +432,7 @@ ring_empty() {
 @test "a wrong magic or version is refused clearly, both languages" {
   # A ring is not a counter ...
   run "$BIN/shm_ring_producer" --create -n 0 "$RING" "$EMPTY" "$FULL"
+  assert_success
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
     run $prog -n 1 "$RING"
     assert_failure 1
@@ -430,6 +440,7 @@ ring_empty() {
   done
   # ... nor a counter (24 bytes) a ring, nor 64 zero bytes.
   run "$BIN/shm_counter" --create -n 5 "$SEG"
+  assert_success
   install -m 600 /dev/null "$(shm_file "/ipclab-$ID-zero")"
   truncate -s 64 "$(shm_file "/ipclab-$ID-zero")"
   for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
@@ -456,6 +467,7 @@ ring_empty() {
 # bats test_tags=demo
 @test "a ring header that does not add up is refused before any record is read" {
   run "$PYTHON" "$D/shm_ring_producer.py" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
+  assert_success
   # Claim 9 slots in a segment made for 2.
   printf '\x09' | dd of="$(shm_file "$RING")" bs=1 seek=16 conv=notrunc status=none
   for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
@@ -470,6 +482,7 @@ ring_empty() {
 # bats test_tags=demo
 @test "a frame longer than its slot is bad data: the consumer says so and stops" {
   run "$BIN/shm_ring_producer" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
+  assert_success
   printf '\xff\x00\x00\x00' | dd of="$(shm_file "$RING")" bs=1 seek=32 conv=notrunc status=none
   run "$PYTHON" "$D/shm_ring_consumer.py" -n 1 "$RING" "$EMPTY" "$FULL"
   assert_failure 1
@@ -525,6 +538,7 @@ ring_empty() {
   assert_failure 1
   assert_output "sysv_counter.py: shmget key $KEY: No such file or directory"
   run "$BIN/shm_counter" --create -n 0 "$SEG"
+  assert_success
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
     run $prog --sem "$SEM" -n 1 "$SEG"
     assert_failure 1
@@ -539,7 +553,9 @@ ring_empty() {
 # bats test_tags=demo
 @test "objects are 0600: another user cannot attach to them, in either language" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
   assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
 600"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
@@ -571,6 +587,7 @@ ring_empty() {
 
 @test "Python 3.11's resource tracker unlinks a segment it only attached to; unregistering stops it" {
   run "$BIN/shm_counter" --create -n 7 "$SEG"
+  assert_success
   # Attach with multiprocessing.shared_memory, read, close, exit.
   run "$PYTHON" -c 'import sys; from multiprocessing import shared_memory
 m = shared_memory.SharedMemory(name=sys.argv[1]); print(bytes(m.buf[16:17])[0]); m.close()' "${SEG#/}"
@@ -581,6 +598,7 @@ m = shared_memory.SharedMemory(name=sys.argv[1]); print(bytes(m.buf[16:17])[0]);
   assert_file_not_exists "$(shm_file "$SEG")"
 
   run "$BIN/shm_counter" --create -n 7 "$SEG"
+  assert_success
   run "$PYTHON" -c 'import sys; from multiprocessing import resource_tracker, shared_memory
 m = shared_memory.SharedMemory(name=sys.argv[1])
 resource_tracker.unregister(m._name, "shared_memory"); m.close()' "${SEG#/}"

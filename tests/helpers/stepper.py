@@ -23,10 +23,13 @@ Then every program runs freely; the last line is
   end: c exit 0, py exit 0
 "Blocked" is what the kernel shows: state S in a futex (sem_wait) or a
 System V semaphore wait (semtimedop). The trace pipes are read all along,
-so a program running freely never blocks on a full trace pipe.
+so a program running freely never blocks on a full trace pipe. When every
+program still running is blocked (twice in a row, a sample apart), nobody is
+left to post: the stepper says "stuck for good" and stops at once.
 
 Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
-a wait timed out (every program is killed), 2 for bad usage. The programs
+a wait timed out or the programs are stuck for good (every program is then
+killed; the message says where each one was), 2 for bad usage. The programs
 inherit stdout and stderr and die with the stepper (PR_SET_PDEATHSIG).
 """
 import ctypes
@@ -43,6 +46,10 @@ BLOCKED_WCHAN = re.compile(r"futex|semtimedop|semop")
 
 
 class Timeout(Exception):
+    pass
+
+
+class Stuck(Exception):
     pass
 
 
@@ -179,12 +186,31 @@ class Stepper:
         for p in self.procs.values():
             p.free()
         deadline = time.monotonic() + self.timeout
-        for p in self.procs.values():
-            while p.popen.poll() is None:
-                if time.monotonic() > deadline:
-                    raise Timeout(f"{p.name} to exit")
-                self.pump(0.01)
+        all_blocked_before = False
+        while True:
+            self.pump(0.01)
+            live = [p for p in self.procs.values() if p.popen.poll() is None]
+            if not live:
+                break
+            all_blocked = all(p.blocked() for p in live)
+            if all_blocked and all_blocked_before:
+                raise Stuck(self.where())
+            all_blocked_before = all_blocked
+            if time.monotonic() > deadline:
+                raise Timeout("every program to exit")
         return "end: " + ", ".join(f"{p.name} {p.status()}" for p in self.procs.values())
+
+    def where(self):
+        """Where each program is now, as the kernel and its trace say."""
+        out = []
+        for p in self.procs.values():
+            if p.popen.poll() is not None:
+                out.append(f"{p.name} {p.status()}")
+            elif p.waiting is not None:
+                out.append(f"{p.name} waits before {p.waiting.get('op')}")
+            else:
+                out.append(f"{p.name} {'blocked in ' + p.blocked() if p.blocked() else 'running'}")
+        return ", ".join(out)
 
 
 def decode(value):
@@ -219,8 +245,12 @@ def main(argv):
         print(stepper.finish(), flush=True)
         return 0
     except Timeout as e:
-        print(f"stepper.py: timed out after {timeout:g} s waiting for {e}",
-              file=sys.stderr, flush=True)
+        print(f"stepper.py: timed out after {timeout:g} s waiting for {e}; now: "
+              f"{stepper.where()}", file=sys.stderr, flush=True)
+        return 1
+    except Stuck as e:
+        print(f"stepper.py: stuck for good, every program left sleeps on a semaphore "
+              f"that nobody can post: {e}", file=sys.stderr, flush=True)
         return 1
     finally:
         for p in procs.values():

@@ -92,11 +92,12 @@ int main(int argc, char *argv[])
         die("sem_open %s", sem_name);
 
     for (long i = 0; i < count; i++) {
-        /* TODO: take the semaphore (sem_wait), so that no other process
-         * loads the counter until this increment is stored. Check what it
-         * returns: on failure, die() naming the call and the semaphore. */
+        /* TODO: nothing stops another process from loading the counter
+         * between the load and the store in increment(): both store the same
+         * value, and one increment is lost. The semaphore opened above is
+         * there to prevent that; this loop never uses it. Check every call
+         * you add, naming the call and the semaphore when one fails. */
         increment(c);
-        /* TODO: give the semaphore back (sem_post), checked the same way. */
     }
     printf("%s: added %ld, counter now %llu\n", progname(), count,
            (unsigned long long)c->counter);

@@ -21,7 +21,7 @@ teardown() {
   local err=0
   # A producer still waiting for free slots is the consumer's fault, judged
   # by the check itself: stop it here.
-  if [ -n "$prod" ]; then kill "$prod" 2>/dev/null || true; wait "$prod" 2>/dev/null || true; fi
+  [ -z "$prod" ] || stop "$prod"
   assert_nothing_left || err=1
   rm -f "/dev/shm/${RING#/}" "/dev/shm/sem.${EMPTY#/}" "/dev/shm/sem.${FULL#/}"
   return "$err"

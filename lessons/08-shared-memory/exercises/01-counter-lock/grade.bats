@@ -41,7 +41,9 @@ steps() {
   local exe n=$1
   need_exe exe
   shift
-  run "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 5 \
+  # Both asleep on the semaphore for good: the stepper says so at once;
+  # the timeout is the last resort.
+  run "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 15 \
     "c=$exe -n $n --sem $SEM $SEG" "py=$PEER -n $n --sem $SEM $SEG" -- "$@"
   echo "$output" | sed 's/^/  /' >&2
 }

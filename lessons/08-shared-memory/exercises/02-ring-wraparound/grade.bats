@@ -27,9 +27,12 @@ teardown() {
   return "$err"
 }
 
-blocked_or_gone() {
-  proc_gone "$1" || { [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *futex* ]]; }
-}
+in_sem_wait() { [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *futex* ]]; }
+blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1"; }
+
+# The consumer has ended, or sleeps in sem_wait while the producer is gone
+# or asleep too: then nothing will ever wake it.
+ended_or_stuck() { proc_gone "$1" || { in_sem_wait "$1" && blocked_or_gone "$prod"; }; }
 
 # producer SLOTS COUNT: the kit's producer makes a ring of SLOTS slots and
 # sends COUNT records; returns once it has sent them all or sleeps on a
@@ -43,12 +46,22 @@ producer() {
 }
 
 # consume COUNT: run the learner's consumer; status, output, stderr set.
+# A consumer stuck for good is stopped and the check fails, saying so.
 consume() {
-  local prog
+  local prog pid
   prog=$(exercise_file ring_consumer.py)
   "$PYTHON" "$prog" -n "$1" "$RING" "$EMPTY" "$FULL" >"$T/consumer.out" \
     2>"$T/consumer.err" </dev/null 3>&- &
-  finish $! consumer
+  pid=$!
+  wait_for ended_or_stuck "$pid" || true
+  if ! proc_gone "$pid"; then
+    stop "$pid"
+    status="killed by the grader" output=$(<"$T/consumer.out") stderr=$(<"$T/consumer.err")
+    show_run
+    fail "the consumer sleeps in sem_wait for ever: the producer is $(proc_gone "$prod" &&
+      echo gone || echo asleep too), nothing will wake it. Does every slot taken get posted back?"
+  fi
+  finish "$pid" consumer
   show_run
 }
 

@@ -95,6 +95,7 @@ load helpers/ipclab
 
 # Start the long fixture, wait until it made its objects; sets IPID, NAME, FIFO.
 start_long_run() {
+  rm -f "$T/IPID.out"     # not the last run's: bg truncates it only when it starts
   bg IPID "$IPCLAB" run "$FIX/long.lua" --headless
   wait_for grep -q "say ready:" "$T/IPID.out"
   read -r NAME FIFO < <(sed -n 's/.*say ready: //p' "$T/IPID.out")

@@ -103,6 +103,7 @@ static attr_t look(int pair, attr_t mono)
 static attr_t state_look(const struct proc *p)
 {
     if (p->exited || p->state == PS_ZOMBIE) return look(C_DEAD, A_DIM);
+    if (p->step_waiting) return look(C_STOP, A_BOLD);
     if (p->state == PS_STOPPED) return look(C_STOP, A_UNDERLINE);
     if (p->state == PS_SLEEPING || p->state == PS_DISK) return look(C_SLEEP, A_BOLD);
     return look(C_RUN, A_NORMAL);
@@ -155,15 +156,22 @@ static void draw_pane(int i, int y, int x, int w)
     snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
              p->parent >= 0 ? "  (child)" : "");
     put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
+    int held = !p->exited && p->step_waiting && p->step_event >= 0;
     if (p->exited)
         snprintf(buf, sizeof buf, " EXITED: %s", p->status);
+    else if (held)
+        snprintf(buf, sizeof buf, " HELD %.1fs before %s%s%s", now() - p->since,
+                 R.events[p->step_event].op, R.events[p->step_event].obj[0] ? " " : "",
+                 R.events[p->step_event].obj);
     else if (p->call[0])
-        snprintf(buf, sizeof buf, " %s %.1fs in %s%s", pstate_name(p->state),
-                 now() - p->since, p->call, p->step_waiting ? " [held: step]" : "");
+        snprintf(buf, sizeof buf, " %s %.1fs in %s", pstate_name(p->state),
+                 now() - p->since, p->call);
     else
         snprintf(buf, sizeof buf, " %s %.1fs", pstate_name(p->state), now() - p->since);
     put(y + 1, x, w, state_look(p), buf);
-    if (!p->exited && p->object[0])
+    if (held)
+        snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
+    else if (!p->exited && p->object[0])
         snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
     else
         buf[0] = '\0';

@@ -5,6 +5,15 @@
 load helpers/common
 load helpers/ipclab
 
+# A test that fails midway kills ipclab and its janitor in teardown: clean
+# what they leave (only this test's runs: XDG_RUNTIME_DIR is per test).
+teardown() {
+  local rc=0
+  assert_nothing_left || rc=$?
+  "$IPCLAB" clean >/dev/null 2>&1 || true
+  return "$rc"
+}
+
 # bats test_tags=demo
 @test "ipclab --help and --version answer; an unknown option is refused" {
   run "$IPCLAB" --help

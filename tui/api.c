@@ -123,6 +123,14 @@ static int k_step(lua_State *L, int status, lua_KContext left)
         lua_pushnil(L);
         return 1;
     }
+    if (!p->step_waiting) {                 /* blocked in the kernel */
+        lua_newtable(L);
+        lua_pushstring(L, p->open_call);
+        lua_setfield(L, -2, "op");
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "blocked");
+        return 1;
+    }
     if (left > 0) {
         p->step_waiting = 0;
         if (write(p->step_fd, "g", 1) != 1)

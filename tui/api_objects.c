@@ -286,7 +286,8 @@ static int c_read(lua_State *L)
     lua_Integer off = luaL_checkinteger(L, 3);
     struct chan *c = chan_now(L);
     long long v;
-    luaL_argcheck(L, off >= 0 && off < 64, 3, "offset must be 0 to 63 (ipclab reads the first 64 bytes)");
+    luaL_argcheck(L, off >= 0 && off < (lua_Integer)sizeof c->bytes, 3,
+                  "offset must be 0 to 255 (ipclab reads the first 256 bytes)");
     if (decode_value(c, (enum vtype)t, (size_t)off, &v) == -1)
         lua_pushnil(L);
     else
@@ -331,7 +332,7 @@ static int l_watch(lua_State *L)
             f->off = (size_t)luaL_checkinteger(L, -1);
             lua_rawgeti(L, -3, 3);
             f->type = (enum vtype)luaL_checkoption(L, -1, NULL, vtypes);
-            luaL_argcheck(L, f->off + vsizes[f->type] <= 64, 2, "a field past byte 64");
+            luaL_argcheck(L, f->off + vsizes[f->type] <= sizeof c->bytes, 2, "a field past byte 256");
             lua_pop(L, 4);
         }
     return 0;

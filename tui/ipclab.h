@@ -79,7 +79,7 @@ struct chan {
     int nview;
     /* Sampled. */
     long level, capacity;       /* -1 when unknown */
-    unsigned char bytes[64];
+    unsigned char bytes[256];     /* the first bytes of a segment */
     size_t nbytes;
     long value;                 /* semaphore value, or -1 */
     long shown_level, shown_value, prev;

@@ -116,8 +116,11 @@ static int condition_met(int *nargs)
     case W_SLEEP: return 0;                 /* only the deadline ends it */
     case W_PAUSE: return R.go || R.headless;
     case W_STEP: {
+        /* Held at its next traced call, gone, or asleep inside the call it
+         * was let into (sem_wait on a taken semaphore): each ends a step. */
         const struct proc *p = &R.procs[R.wait_proc];
-        return p->step_waiting || p->exited;
+        return p->step_waiting || p->exited ||
+               (p->open_call[0] && p->state == PS_SLEEPING && now() - p->since > 0.1);
     }
     case W_UNTIL:
         R.hook_count = 0;

@@ -168,7 +168,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     /* The command as a person reads it: paths shortened to their last part. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
         const char *s = req->argv[a], *slash = strrchr(s, '/');
-        if (a > 0 && slash && !strpbrk(s, " \n\t"))
+        if (a > 0 && slash && slash != s && !strpbrk(s, " \n\t"))   /* not /ipclab-42-x */
             s = slash + 1;
         o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s", a ? " " : "", s);
     }

@@ -82,7 +82,10 @@ our_procs() {
     p=${stat#* }; p=${p%% *}
   done
   # One grep over every environment: a grep per process costs ~1 s a test.
-  for f in $(grep -lz "^IPCLAB_TESTID=$IPCLAB_TESTID\$" /proc/[0-9]*/environ 2>/dev/null); do
+  # The list first, then grep: grep's own pid (its environment matches too)
+  # is not in it, whether or not bash execs grep in the $( ) subshell.
+  local files=(/proc/[0-9]*/environ)
+  for f in $(grep -lz "^IPCLAB_TESTID=$IPCLAB_TESTID\$" "${files[@]}" 2>/dev/null); do
     p=${f#/proc/}; p=${p%/environ}
     [[ $ancestors == *" $p "* ]] || echo "$p"
   done

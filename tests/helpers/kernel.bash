@@ -29,8 +29,10 @@ syscall_name() {
     x86_64:34) echo pause ;; x86_64:35) echo nanosleep ;; x86_64:61) echo wait4 ;;
     x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;
     x86_64:257) echo openat ;; x86_64:202) echo futex ;;
+    x86_64:65) echo semop ;; x86_64:220) echo semtimedop ;;
     aarch64:63) echo read ;; aarch64:64) echo write ;; aarch64:56) echo openat ;;
     aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;;
+    aarch64:98) echo futex ;; aarch64:193) echo semop ;; aarch64:192) echo semtimedop ;;
     *) echo "syscall-$1" ;;
   esac
 }
@@ -53,6 +55,19 @@ blocked_writing_pipe() {
 blocked_in_sigwait() {
   [ "$(proc_state "$1")" = S ] &&
   [[ $(proc_syscall "$1") == "rt_sigtimedwait "* ]]
+}
+
+# Sleeping in sem_wait (a POSIX semaphore is a futex).
+blocked_in_sem_wait() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_wchan "$1") == *futex* ]] &&
+  [[ $(proc_syscall "$1") == "futex "* ]]
+}
+
+# Sleeping in semop on a System V semaphore set.
+blocked_in_semop() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_wchan "$1") == *semtimedop* ]]
 }
 
 proc_gone() {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "psem.h"
 #include "shmseg.h"
 #include "trace.h"
 
@@ -86,30 +87,6 @@ static struct counter_seg *attach_segment(const char *name)
     return c;
 }
 
-/* Open (or create, value 1: unlocked) the semaphore that guards the counter. */
-static sem_t *open_sem(const char *name, int create)
-{
-    trace_before("sem_open", -1, name, 0, NULL, 0);
-    sem_t *s = create ? sem_open(name, O_CREAT | O_EXCL, 0600, 1) : sem_open(name, 0);
-    trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
-    if (s == SEM_FAILED)
-        die("sem_open %s", name);
-    return s;
-}
-
-/* sem_wait (take one, or sleep until there is one) or sem_post (give one). */
-static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
-{
-    int r;
-
-    trace_before(op, -1, name, 0, NULL, 0);
-    while ((r = call(s)) == -1 && errno == EINTR)
-        ;                           /* a signal interrupted the wait: again */
-    trace_after(op, -1, r, errno, NULL, 0);
-    if (r == -1)
-        die("%s %s", op, name);
-}
-
 /* One increment: a load and a store, traced so that step mode can hold
  * the program between them. */
 static void increment(struct counter_seg *c)
@@ -168,14 +145,14 @@ int main(int argc, char *argv[])
 
     struct counter_seg *c = create ? create_segment(name) : attach_segment(name);
     if (sem_name != NULL)
-        sem = open_sem(sem_name, create);
+        sem = psem_open(sem_name, create, 1);   /* 1: unlocked */
 
     for (long i = 0; i < count; i++) {
         if (sem != NULL)
-            sem_call("sem_wait", sem_wait, sem, sem_name);
+            psem_wait(sem, sem_name);
         increment(c);
         if (sem != NULL)
-            sem_call("sem_post", sem_post, sem, sem_name);
+            psem_post(sem, sem_name);
     }
     printf("%s: added %ld, counter now %llu\n", progname(), count,
            (unsigned long long)c->counter);

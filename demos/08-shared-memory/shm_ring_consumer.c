@@ -27,32 +27,9 @@
 #include <sys/mman.h>
 
 #include "err.h"
+#include "psem.h"
 #include "shmseg.h"
 #include "trace.h"
-
-/* Open a semaphore, or create it with its first value. */
-static sem_t *open_sem(const char *name, int create, unsigned value)
-{
-    trace_before("sem_open", -1, name, 0, NULL, 0);
-    sem_t *s = create ? sem_open(name, O_CREAT | O_EXCL, 0600, value) : sem_open(name, 0);
-    trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
-    if (s == SEM_FAILED)
-        die("sem_open %s", name);
-    return s;
-}
-
-/* sem_wait (take one, or sleep until there is one) or sem_post (give one). */
-static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
-{
-    int r;
-
-    trace_before(op, -1, name, 0, NULL, 0);
-    while ((r = call(s)) == -1 && errno == EINTR)
-        ;                           /* a signal interrupted the wait: again */
-    trace_after(op, -1, r, errno, NULL, 0);
-    if (r == -1)
-        die("%s %s", op, name);
-}
 
 /* Copy the frame out of slot tail, then move tail on: after the last slot
  * comes slot 0. Returns the length the frame says its payload has. */
@@ -104,14 +81,14 @@ int main(int argc, char *argv[])
         usage(argv[0]);
 
     struct ring_seg *r = ring_open(names[0], create, slots, record);
-    sem_t *empty = open_sem(names[1], create, (unsigned)slots);
-    sem_t *full = open_sem(names[2], create, 0);
+    sem_t *empty = psem_open(names[1], create, (unsigned)slots);
+    sem_t *full = psem_open(names[2], create, 0);
 
     for (long i = 1; i <= count; i++) {
-        sem_call("sem_wait", sem_wait, full, names[2]);     /* a record */
+        psem_wait(full, names[2]);     /* a record */
         unsigned slot = r->tail;
         long len = take(r, frame);
-        sem_call("sem_post", sem_post, empty, names[1]);    /* a free slot */
+        psem_post(empty, names[1]);    /* a free slot */
         if (len > (long)r->slot_size - 4)   /* bad data: say so, stop */
             fail(1, "%s: slot %u: frame length %ld does not fit the %u-byte slot",
                  names[0], slot, len, (unsigned)r->slot_size);

@@ -28,32 +28,9 @@
 #include <sys/mman.h>
 
 #include "err.h"
+#include "psem.h"
 #include "shmseg.h"
 #include "trace.h"
-
-/* Open a semaphore, or create it with its first value. */
-static sem_t *open_sem(const char *name, int create, unsigned value)
-{
-    trace_before("sem_open", -1, name, 0, NULL, 0);
-    sem_t *s = create ? sem_open(name, O_CREAT | O_EXCL, 0600, value) : sem_open(name, 0);
-    trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
-    if (s == SEM_FAILED)
-        die("sem_open %s", name);
-    return s;
-}
-
-/* sem_wait (take one, or sleep until there is one) or sem_post (give one). */
-static void sem_call(const char *op, int (*call)(sem_t *), sem_t *s, const char *name)
-{
-    int r;
-
-    trace_before(op, -1, name, 0, NULL, 0);
-    while ((r = call(s)) == -1 && errno == EINTR)
-        ;                           /* a signal interrupted the wait: again */
-    trace_after(op, -1, r, errno, NULL, 0);
-    if (r == -1)
-        die("%s %s", op, name);
-}
 
 /* Write one frame (4-byte little-endian length, payload) into slot head,
  * then move head on: after the last slot comes slot 0. */
@@ -108,15 +85,15 @@ int main(int argc, char *argv[])
         usage(argv[0]);
 
     struct ring_seg *r = ring_open(names[0], create, slots, record);
-    sem_t *empty = open_sem(names[1], create, (unsigned)slots);
-    sem_t *full = open_sem(names[2], create, 0);
+    sem_t *empty = psem_open(names[1], create, (unsigned)slots);
+    sem_t *full = psem_open(names[2], create, 0);
     size_t capacity = r->slot_size - 4;
 
     for (long i = 1; i <= count; i++) {
         int n = snprintf(text, sizeof text, "record %ld from C", i);
-        sem_call("sem_wait", sem_wait, empty, names[1]);    /* a free slot */
+        psem_wait(empty, names[1]);    /* a free slot */
         put(r, text, (size_t)n < capacity ? (size_t)n : capacity);
-        sem_call("sem_post", sem_post, full, names[2]);     /* one more record */
+        psem_post(full, names[2]);     /* one more record */
     }
     fprintf(stderr, "%s: sent %ld records\n", progname(), count);
 

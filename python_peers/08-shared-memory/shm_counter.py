@@ -26,6 +26,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.psem import psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -85,32 +86,6 @@ def map_segment(fd, name):
     return mem
 
 
-def open_sem(name, create):
-    """Open (or create, value 1: unlocked) the semaphore that guards the counter."""
-    trace.before("sem_open", obj=name)
-    try:
-        if create:
-            sem = posix.sem_open(name, os.O_CREAT | os.O_EXCL, 0o600, 1)
-        else:
-            sem = posix.sem_open(name)
-    except OSError as e:
-        trace.after("sem_open", ret=-1, err=e.errno)
-        die(f"sem_open {name}", e)
-    trace.after("sem_open", ret=0)
-    return sem
-
-
-def sem_call(op, call, sem, name):
-    """sem_wait (take one, or sleep until there is one) or sem_post (give one)."""
-    trace.before(op, obj=name)
-    try:
-        call(sem)                   # posix.py retries after a signal itself
-    except OSError as e:
-        trace.after(op, ret=-1, err=e.errno)
-        die(f"{op} {name}", e)
-    trace.after(op, ret=0)
-
-
 def increment(mem):
     """One increment: a load and a store, traced so that step mode can hold
     the program between them."""
@@ -162,14 +137,14 @@ def main(argv):
 
     mem = create_segment(name) if create else attach_segment(name)
     if sem_name is not None:
-        sem = open_sem(sem_name, create)
+        sem = psem_open(sem_name, create, 1)   # 1: unlocked
 
     for _ in range(count):
         if sem is not None:
-            sem_call("sem_wait", posix.sem_wait, sem, sem_name)
+            psem_wait(sem, sem_name)
         increment(mem)
         if sem is not None:
-            sem_call("sem_post", posix.sem_post, sem, sem_name)
+            psem_post(sem, sem_name)
     (now,) = U64.unpack_from(mem, COUNTER_AT)
     print(f"{progname()}: added {count}, counter now {now}", flush=True)
 

@@ -26,33 +26,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.psem import psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import RING, RING_HEADER, SLOTS_AT, TAIL_AT, U32  # noqa: E402
-
-
-def open_sem(name, create, value):
-    """Open a semaphore, or create it with its first value."""
-    trace.before("sem_open", obj=name)
-    try:
-        if create:
-            sem = posix.sem_open(name, os.O_CREAT | os.O_EXCL, 0o600, value)
-        else:
-            sem = posix.sem_open(name)
-    except OSError as e:
-        trace.after("sem_open", ret=-1, err=e.errno)
-        die(f"sem_open {name}", e)
-    trace.after("sem_open", ret=0)
-    return sem
-
-
-def sem_call(op, call, sem, name):
-    """sem_wait (take one, or sleep until there is one) or sem_post (give one)."""
-    trace.before(op, obj=name)
-    try:
-        call(sem)                   # posix.py retries after a signal itself
-    except OSError as e:
-        trace.after(op, ret=-1, err=e.errno)
-        die(f"{op} {name}", e)
-    trace.after(op, ret=0)
 
 
 def take(mem):
@@ -97,15 +72,15 @@ def main(argv):
         usage(argv[0])
 
     mem = shmseg.ring_open(names[0], create, slots, record)
-    empty = open_sem(names[1], create, slots)
-    full = open_sem(names[2], create, 0)
+    empty = psem_open(names[1], create, slots)
+    full = psem_open(names[2], create, 0)
     slot_size = RING.unpack_from(mem, SLOTS_AT)[1]
 
     for _ in range(count):
-        sem_call("sem_wait", posix.sem_wait, full, names[2])     # a record
+        psem_wait(full, names[2])     # a record
         slot = U32.unpack_from(mem, TAIL_AT)[0]
         data = take(mem)
-        sem_call("sem_post", posix.sem_post, empty, names[1])    # a free slot
+        psem_post(empty, names[1])    # a free slot
         (length,) = U32.unpack_from(data)
         if length > slot_size - 4:      # bad data: say so, stop
             fail(1, f"{names[0]}: slot {slot}: frame length {length} does not fit "

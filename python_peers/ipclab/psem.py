@@ -1,0 +1,46 @@
+"""POSIX named semaphores, traced, with messages that name them.
+
+Mirror image of demos/common/psem.c: sem_open/sem_wait/sem_post (through
+ipclab.posix, ctypes) plus the trace events and the error handling every
+lesson program needs.
+"""
+import os
+
+from ipclab import posix, trace
+from ipclab.err import die
+
+
+def psem_open(name, create, value):
+    """Open the semaphore NAME, or create it (0600, failing if it exists)
+    with its first value."""
+    trace.before("sem_open", obj=name)
+    try:
+        if create:
+            sem = posix.sem_open(name, os.O_CREAT | os.O_EXCL, 0o600, value)
+        else:
+            sem = posix.sem_open(name)
+    except OSError as e:
+        trace.after("sem_open", ret=-1, err=e.errno)
+        die(f"sem_open {name}", e)
+    trace.after("sem_open", ret=0)
+    return sem
+
+
+def _call(op, call, sem, name):
+    trace.before(op, obj=name)
+    try:
+        call(sem)                   # posix.py retries after a signal itself
+    except OSError as e:
+        trace.after(op, ret=-1, err=e.errno)
+        die(f"{op} {name}", e)
+    trace.after(op, ret=0)
+
+
+def psem_wait(sem, name):
+    """sem_wait: take one, or sleep until there is one (a futex wait)."""
+    _call("sem_wait", posix.sem_wait, sem, name)
+
+
+def psem_post(sem, name):
+    """sem_post: give one back, waking a waiter."""
+    _call("sem_post", posix.sem_post, sem, name)

@@ -542,8 +542,11 @@ ring_empty() {
   assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
 600"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
-  # Root passes every permission check: run as nobody.
+  # Root passes every permission check: run as nobody, from copies nobody
+  # can read wherever the checkout is.
   local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  public_copy "$BIN/shm_counter" "$BIN/sysv_counter" "$PEERS"
+  local BIN=$PUB D=$PUB/python_peers/08-shared-memory
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
     run "${as[@]}" $prog -n 1 "$SEG"
     assert_failure 1

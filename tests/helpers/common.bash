@@ -92,8 +92,19 @@ our_procs() {
   return 0
 }
 
+# public_copy FILE|DIR...: copies another user can run, in a fresh 0755
+# folder whose path lands in $PUB (the checkout may sit where only its
+# owner can read, like /root). Removed in teardown.
+public_copy() {
+  PUB=$(mktemp -d /tmp/ipclab-pub.XXXXXX)
+  chmod 755 "$PUB"
+  cp -R "$@" "$PUB/"
+  chmod -R a+rX "$PUB"
+}
+
 # Teardown: fail when a test left a process of ours, then kill it anyway.
 assert_nothing_left() {
+  [ -z "${PUB:-}" ] || rm -rf "$PUB"
   local left
   left=$(our_procs)
   if [ -n "$left" ]; then

@@ -168,3 +168,21 @@ assert_run_left_nothing() {
   run ls "$XDG_RUNTIME_DIR/ipclab"
   assert_output ""
 }
+
+# bats test_tags=demo
+@test "message queues show their depth and limits, and are removed at the end" {
+  run "$IPCLAB" run "$FIX/queues.lua" --headless
+  assert_success
+  assert_output --partial "expect ok: the POSIX queue holds 3 of 4 messages"
+  assert_output --partial "expect ok: the System V queue holds 2 messages"
+  local id
+  id=$(sed -n 's/.*say Nothing yet: \/ipclab-\([0-9]*\)-jobs.*/\1/p' <<<"$output")
+  [ -n "$id" ]
+  run "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1])
+from ipclab import posix
+posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
+  assert_failure
+  assert_output --partial "No such file or directory"
+  run ipcs -q
+  refute_output --regexp "0x1c$(printf '%04x' $((id & 0xFFFF)))"
+}

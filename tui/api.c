@@ -379,6 +379,7 @@ static int watched(lua_State *L, enum ctype type)
 
 static int l_shm(lua_State *L) { return watched(L, CH_SHM); }
 static int l_sem(lua_State *L) { return watched(L, CH_SEM); }
+static int l_mqueue(lua_State *L) { return watched(L, CH_MQ); }
 
 void api_register(lua_State *L)
 {
@@ -389,7 +390,7 @@ void api_register(lua_State *L)
         { "C", l_C }, { "Python", l_Python }, { "spawn", l_spawn },
         { "pipe", l_pipe }, { "fifo", l_fifo }, { "socketpair", l_socketpair },
         { "ipcname", l_ipcname }, { "sysvkey", l_sysvkey }, { "shm", l_shm },
-        { "sem", l_sem }, { NULL, NULL } };
+        { "sem", l_sem }, { "mqueue", l_mqueue }, { NULL, NULL } };
     luaL_setfuncs(L, fns, 0);
     api_objects_register(L);
 }

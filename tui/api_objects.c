@@ -65,7 +65,7 @@ void push_chan(lua_State *L, int i)
         set_end(L, i, 0, "a");
         set_end(L, i, 1, "b");
     }
-    if (c->type == CH_FIFO || c->type == CH_SHM || c->type == CH_SEM) {
+    if (c->type == CH_FIFO || c->type == CH_SHM || c->type == CH_SEM || c->type == CH_MQ) {
         lua_pushstring(L, c->path);
         lua_setfield(L, -2, c->type == CH_FIFO ? "path" : "name");
     }

@@ -11,11 +11,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -247,6 +249,33 @@ static void sample_sem(struct chan *c)
     }
 }
 
+/* A message queue: how many messages wait, and its limits. Opening a
+ * POSIX queue to ask changes nothing for its users (unlike a pipe end). */
+static void sample_mq(struct chan *c)
+{
+    c->level = c->capacity = c->qbytes = c->msgsize = -1;
+    if (!c->sysv) {
+        struct mq_attr a;
+        mqd_t q = mq_open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (q == (mqd_t)-1)
+            return;
+        if (mq_getattr(q, &a) == 0) {
+            c->level = a.mq_curmsgs;
+            c->capacity = a.mq_maxmsg;
+            c->msgsize = a.mq_msgsize;
+        }
+        mq_close(q);
+        return;
+    }
+    struct msqid_ds ds;
+    int id = msgget((key_t)c->key, 0);
+    if (id != -1 && msgctl(id, IPC_STAT, &ds) == 0) {
+        c->level = (long)ds.msg_qnum;
+        c->qbytes = (long)ds.__msg_cbytes;
+        c->capacity = (long)ds.msg_qbytes;   /* System V limits bytes, not messages */
+    }
+}
+
 void chan_sample(struct chan *c)
 {
     switch (c->type) {
@@ -254,6 +283,7 @@ void chan_sample(struct chan *c)
     case CH_SOCKPAIR: sample_sockpair(c); break;
     case CH_SHM: sample_shm(c); break;
     case CH_SEM: sample_sem(c); break;
+    case CH_MQ: sample_mq(c); break;
     }
 }
 

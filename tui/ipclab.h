@@ -57,7 +57,7 @@ struct proc {
     unsigned long nevents;
 };
 
-enum ctype { CH_PIPE, CH_FIFO, CH_SOCKPAIR, CH_SHM, CH_SEM };
+enum ctype { CH_PIPE, CH_FIFO, CH_SOCKPAIR, CH_SHM, CH_SEM, CH_MQ };
 enum vtype { V_U8, V_U16, V_U32, V_U64, V_I32, V_I64 };
 
 struct field { char name[24]; size_t off; enum vtype type; };
@@ -78,7 +78,8 @@ struct chan {
     struct field view[8];
     int nview;
     /* Sampled. */
-    long level, capacity;       /* -1 when unknown */
+    long level, capacity;       /* -1 when unknown; a queue: messages */
+    long qbytes, msgsize;       /* a queue: bytes queued (System V), message size limit */
     unsigned char bytes[256];     /* the first bytes of a segment */
     size_t nbytes;
     long value;                 /* semaphore value, or -1 */

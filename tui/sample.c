@@ -78,6 +78,10 @@ static void sample_chans(void)
             continue;
         if (c->type == CH_SEM)
             tlog("channel %s value %ld", c->label, shown);
+        else if (c->type == CH_MQ && c->sysv)
+            tlog("channel %s %ld messages, %ld/%ld bytes", c->label, shown, c->qbytes, c->capacity);
+        else if (c->type == CH_MQ)
+            tlog("channel %s %ld/%ld messages", c->label, shown, c->capacity);
         else if (c->type == CH_SHM && c->nview > 0)
             tlog("channel %s %s = %ld", c->label, c->view[0].name, shown);
         else if (c->capacity > 0)

@@ -207,6 +207,8 @@ static void draw_bar(int y, int x, int w, long level, long cap)
     addch(']');
 }
 
+#define LABEL_W 22     /* a channel's name, before its bar */
+
 static int draw_chans(int y)
 {
     char buf[512];
@@ -215,7 +217,20 @@ static int draw_chans(int y)
         struct chan *c = &R.chans[i];
         if (!c->used || !c->watched)
             continue;
-        if (c->type == CH_SEM) {
+        if (c->type == CH_MQ) {
+            put(y, 0, LABEL_W, A_BOLD, c->label);
+            if (c->level < 0) {
+                put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, " (no such queue yet)");
+            } else if (c->sysv) {
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->qbytes, c->capacity);
+                snprintf(buf, sizeof buf, " %ld msgs %ld/%ld bytes", c->level, c->qbytes, c->capacity);
+                put(y++, COLS - 30, 30, A_NORMAL, buf);
+            } else {
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->level, c->capacity);
+                snprintf(buf, sizeof buf, " %ld/%ld msgs (max %ld B)", c->level, c->capacity, c->msgsize);
+                put(y++, COLS - 30, 30, A_NORMAL, buf);
+            }
+        } else if (c->type == CH_SEM) {
             snprintf(buf, sizeof buf, " semaphore %s: value %s%ld", c->label,
                      c->value < 0 ? "? (not there)" : "", c->value < 0 ? 0 : c->value);
             put(y++, 0, COLS, A_NORMAL, buf);
@@ -233,9 +248,9 @@ static int draw_chans(int y)
             put(y++, 0, COLS, A_BOLD, buf);
         } else {
             snprintf(buf, sizeof buf, " %s", c->label);
-            put(y, 0, 18, A_BOLD, buf);
+            put(y, 0, LABEL_W, A_BOLD, buf);
             if (c->level >= 0 && c->capacity > 0) {
-                draw_bar(y, 18, COLS - 46, c->level, c->capacity);
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 28, c->level, c->capacity);
                 snprintf(buf, sizeof buf, " %ld/%ld bytes %3ld%%", c->level, c->capacity,
                          c->level * 100 / c->capacity);
             } else {
@@ -243,8 +258,8 @@ static int draw_chans(int y)
                 if (c->level >= 0)
                     snprintf(buf, sizeof buf, " %ld bytes queued", c->level);
             }
-            put(y++, c->level >= 0 && c->capacity > 0 ? COLS - 26 : 18,
-                c->level >= 0 && c->capacity > 0 ? 26 : COLS - 18, A_NORMAL, buf);
+            put(y++, c->level >= 0 && c->capacity > 0 ? COLS - 26 : LABEL_W,
+                c->level >= 0 && c->capacity > 0 ? 26 : COLS - LABEL_W, A_NORMAL, buf);
         }
     }
     return y;

@@ -186,3 +186,17 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   run ipcs -q
   refute_output --regexp "0x1c$(printf '%04x' $((id & 0xFFFF)))"
 }
+
+# bats test_tags=demo
+@test "an ordinary user runs scenarios; the run's folder is private (0700) and left empty" {
+  public_copy "$BIN" "$PEERS" "$FIX"
+  local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  run env -u XDG_RUNTIME_DIR IPCLAB_ROOT="$PUB" IPCLAB_BIN="$PUB/$(basename "$BIN")" \
+    "${as[@]}" "$PUB/$(basename "$BIN")/ipclab" run "$PUB/fixtures/channels.lua" --headless
+  assert_success
+  assert_output --partial "end: 4 expectations, 0 failed"
+  local base=/tmp/ipclab-$(id -u nobody)
+  assert_equal "$(stat -c '%a %U' "$base")" "700 nobody"
+  run ls -A "$base"
+  refute_output --regexp "run-"
+}

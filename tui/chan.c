@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/msg.h>
+#include <sys/pidfd.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -90,7 +91,10 @@ int chan_socketpair(const char *label, int socktype, char *err, size_t errlen)
     int i = new_slot(CH_SOCKPAIR, label);
     if (i < 0 || socketpair(AF_UNIX, socktype | SOCK_CLOEXEC, 0, R.chans[i].end) == -1)
         return fail_chan(i, "socketpair", err, errlen);
+    struct stat st;
     note_inode(&R.chans[i]);
+    if (fstat(R.chans[i].end[1], &st) == 0)
+        R.chans[i].ino2 = st.st_ino;
     return i;
 }
 
@@ -123,28 +127,41 @@ void chan_close_handed(void)
         }
 }
 
-/* Open /proc/PID/fd/FD if it still is this channel, else -1. */
-static int open_if_same(const struct chan *c, pid_t pid, const char *fd, int flags)
+/* A socket cannot be opened through /proc: borrow the holder's descriptor
+ * (pidfd_getfd, the same permission as ptrace), to ask and close at once. */
+static int borrow(pid_t pid, int fd)
+{
+    int pidfd = pidfd_open(pid, 0);
+    if (pidfd == -1)
+        return -1;
+    int mine = pidfd_getfd(pidfd, fd, 0);
+    close(pidfd);
+    return mine;
+}
+
+/* Open /proc/PID/fd/FD if it still is this inode, else -1. */
+static int open_if_same(ino_t ino, pid_t pid, const char *fd, int flags)
 {
     char path[300];
     struct stat st;
 
     snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)pid, fd);
-    if (stat(path, &st) == 0 && st.st_ino == c->ino &&
-        (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-        return open(path, flags | O_CLOEXEC);
-    return -1;
+    if (stat(path, &st) != 0 || st.st_ino != ino)
+        return -1;
+    if (S_ISSOCK(st.st_mode))
+        return borrow(pid, atoi(fd));
+    return S_ISFIFO(st.st_mode) ? open(path, flags | O_CLOEXEC) : -1;
 }
 
-/* A process of ours holding the channel: opens /proc/PID/fd/N, or -1.
+/* A process of ours holding the inode: opens /proc/PID/fd/N, or -1.
  * The last holder is tried first, so a sample costs a stat and an open. */
-static int open_via_holder(struct chan *c, int flags)
+static int open_via_holder(struct chan *c, ino_t ino, int flags)
 {
     char path[64], num[16];
     int fd;
 
     snprintf(num, sizeof num, "%d", c->holder_fd);
-    if (c->holder_pid > 0 && (fd = open_if_same(c, c->holder_pid, num, flags)) >= 0)
+    if (c->holder_pid > 0 && (fd = open_if_same(ino, c->holder_pid, num, flags)) >= 0)
         return fd;
     for (int i = 0; i < MAX_PROCS; i++) {
         const struct proc *p = &R.procs[i];
@@ -155,7 +172,7 @@ static int open_via_holder(struct chan *c, int flags)
         struct dirent *e;
         fd = -1;
         while (d && fd == -1 && (e = readdir(d)) != NULL)
-            if (e->d_name[0] != '.' && (fd = open_if_same(c, p->pid, e->d_name, flags)) >= 0) {
+            if (e->d_name[0] != '.' && (fd = open_if_same(ino, p->pid, e->d_name, flags)) >= 0) {
                 c->holder_pid = p->pid;
                 c->holder_fd = atoi(e->d_name);
             }
@@ -171,7 +188,7 @@ static int open_via_holder(struct chan *c, int flags)
 static void sample_pipe(struct chan *c)
 {
     int own = c->end[0] >= 0 ? c->end[0] : c->end[1];
-    int fd = own >= 0 ? own : open_via_holder(c, O_RDONLY | O_NONBLOCK);
+    int fd = own >= 0 ? own : open_via_holder(c, c->ino, O_RDONLY | O_NONBLOCK);
     int n;
 
     c->level = c->capacity = -1;
@@ -184,17 +201,21 @@ static void sample_pipe(struct chan *c)
         close(fd);
 }
 
+/* Bytes waiting to be read at either end: SIOCINQ (= FIONREAD). */
 static void sample_sockpair(struct chan *c)
 {
     int n, total = 0, got = 0;
 
-    /* A socket cannot be opened through /proc: measure while ipclab still
-     * holds the ends (bytes waiting at either end). */
-    for (int e = 0; e < 2; e++)
-        if (c->end[e] >= 0 && ioctl(c->end[e], FIONREAD, &n) == 0) {
+    for (int e = 0; e < 2; e++) {
+        int fd = c->end[e] >= 0 ? c->end[e]
+               : open_via_holder(c, e == 0 ? c->ino : c->ino2, 0);
+        if (fd >= 0 && ioctl(fd, FIONREAD, &n) == 0) {
             total += n;
             got = 1;
         }
+        if (fd >= 0 && fd != c->end[e])
+            close(fd);
+    }
     c->level = got ? total : -1;
 }
 

@@ -68,7 +68,7 @@ struct chan {
     char label[32];
     int end[2];                 /* ipclab's own copies, -1 once closed */
     int handed[2];              /* given to a process: close at next wait */
-    ino_t ino;                  /* pipe or socket inode */
+    ino_t ino, ino2;            /* pipe or socket inode; a socketpair's other end */
     pid_t holder_pid;           /* who held it at the last sample */
     int holder_fd;
     char path[300];             /* FIFO path, or POSIX shm/sem name */

@@ -120,10 +120,13 @@ assert_run_left_nothing() {
 }
 
 # bats test_tags=demo
-@test "SIGKILL of ipclab mid-scenario leaves no process, object or file" {
-  start_long_run
-  kill -KILL "$IPID"
-  assert_run_left_nothing
+@test "SIGKILL or a crash (SIGSEGV) of ipclab mid-scenario leaves no process, object or file" {
+  ulimit -c 0
+  for sig in KILL SEGV; do
+    start_long_run
+    kill -"$sig" "$IPID"
+    assert_run_left_nothing
+  done
 }
 
 # bats test_tags=demo

@@ -102,6 +102,7 @@ static void parse_line(char *line)
         p->nevents++;
         if (e.ev == 'b') {
             scopy(p->open_data, sizeof p->open_data, e.data);
+            scopy(p->open_obj, sizeof p->open_obj, e.obj);
             scopy(p->open_call, sizeof p->open_call, e.op);
             p->open_t = e.t;
             if (e.step) {

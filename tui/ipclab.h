@@ -54,6 +54,7 @@ struct proc {
     char open_call[32];         /* traced call entered and not left */
     double open_t;              /* when it was entered */
     char open_data[40];         /* what it was about to send */
+    char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
 };
 

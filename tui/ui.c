@@ -173,6 +173,8 @@ static void draw_pane(int i, int y, int x, int w)
         snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
     else if (!p->exited && p->object[0])
         snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
+    else if (!p->exited && p->call[0] && p->open_call[0])   /* the trace says which */
+        snprintf(buf, sizeof buf, "   in %s %s", p->open_call, p->open_obj);
     else
         buf[0] = '\0';
     put(y + 2, x, w, A_NORMAL, buf);

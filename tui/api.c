@@ -132,8 +132,7 @@ static int k_step(lua_State *L, int status, lua_KContext left)
         return 1;
     }
     if (left > 0) {
-        p->step_waiting = 0;
-        if (write(p->step_fd, "g", 1) != 1)
+        if (proc_step_go(R.wait_proc) == -1)
             return luaL_error(L, "step %s: its step pipe is closed", p->name);
         return scen_wait(L, W_STEP, STEP_TIMEOUT, left - 1, k_step);
     }

@@ -131,12 +131,12 @@ static int p_status(lua_State *L)
     return 1;
 }
 
-/* The processes it started that ipclab follows (live or not). */
+/* The processes it started that ipclab follows (live or not), as of the
+ * last sample: a child started a moment ago shows at the next one. */
 static int p_children(lua_State *L)
 {
     int i = check_proc(L, 1), n = 0;
 
-    sample_all();                           /* adopt the newest ones */
     lua_newtable(L);
     for (int k = 0; k < MAX_PROCS; k++)
         if (R.procs[k].used && R.procs[k].parent == i) {

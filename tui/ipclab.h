@@ -158,6 +158,7 @@ int adopt_proc(pid_t pid, int parent);
 void reap_children(void);
 void read_outputs(void);
 int proc_signal(int i, int sig);
+int proc_step_go(int i);
 void stop_all(void);
 int proc_index(pid_t pid);
 
@@ -199,6 +200,7 @@ int ui_start(void);
 void ui_stop(void);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
+int list_lessons(void);        /* ipclab list */
 
 /* janitor.c: the run's directory and objects, and cleaning them up on
  * every exit path, SIGKILL of ipclab included. */

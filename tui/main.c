@@ -245,8 +245,6 @@ static int run_scenario(const char *path)
     return status;
 }
 
-int list_lessons(void);
-
 int main(int argc, char *argv[])
 {
     const char *scenario = NULL, *record = NULL;

@@ -301,6 +301,15 @@ void read_outputs(void)
     }
 }
 
+/* Step mode: let the process through the traced call it waits before.
+ * Returns -1 when its step pipe is closed. */
+int proc_step_go(int i)
+{
+    struct proc *p = &R.procs[i];
+    p->step_waiting = 0;
+    return write(p->step_fd, "g", 1) == 1 ? 0 : -1;
+}
+
 int proc_signal(int i, int sig)
 {
     struct proc *p = &R.procs[i];

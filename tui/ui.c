@@ -408,10 +408,8 @@ static void key(int ch)
     case ' ':
         if (R.wait == W_PAUSE)
             R.go = 1;
-        else if (p->used && p->step_fd >= 0 && p->step_waiting && R.wait != W_STEP) {
-            p->step_waiting = 0;
-            (void)!write(p->step_fd, "g", 1);
-        }
+        else if (p->used && p->step_fd >= 0 && p->step_waiting && R.wait != W_STEP)
+            proc_step_go(selected);
         break;
     case '\t':
         for (int k = 0; k < n; k++)

@@ -8,7 +8,9 @@ load helpers/ipclab
 # A test that fails midway kills ipclab and its janitor in teardown: clean
 # what they leave (only this test's runs: XDG_RUNTIME_DIR is per test).
 teardown() {
-  local rc=0
+  local rc=0 key
+  # System V queues a test made for someone else (key per line).
+  [ ! -f "$T/foreign" ] || while read -r key; do ipcrm -Q "$key" 2>/dev/null; done <"$T/foreign"
   assert_nothing_left || rc=$?
   "$IPCLAB" clean >/dev/null 2>&1 || true
   return "$rc"
@@ -187,7 +189,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_failure
   assert_output --partial "No such file or directory"
   run ipcs -q
-  refute_output --regexp "0x1c$(printf '%04x' $((id & 0xFFFF)))"
+  refute_output --regexp "$(printf '0x%06x' "$id")[0-9a-f]{2} "
 }
 
 # bats test_tags=demo
@@ -202,4 +204,197 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_equal "$(stat -c '%a %U' "$base")" "700 nobody"
   run ls -A "$base"
   refute_output --regexp "run-"
+}
+
+# bats test_tags=demo
+@test "after a teacher's pause, step() returns only once the process has moved: the lost update holds" {
+  # --pace 1: every pause() lasts a second, as on screen; each process then
+  # sits held for a second before its next step.
+  run "$IPCLAB" run "$ROOT/lessons/08-shared-memory/scenarios/lost-update.lua" --headless --pace 1
+  assert_success
+  refute_output --partial "FAILED"
+  assert_output --partial "expect ok: 6 increments, 3 forced interleavings: the counter says 3"
+  assert_output --partial "end: 11 expectations, 0 failed"
+}
+
+# bats test_tags=demo
+@test "a forged or wrong handle is an error at its line; print prints only its values; write never blocks" {
+  run "$IPCLAB" run "$FIX/handles.lua" --headless
+  assert_success
+  refute_output --partial "FAILED"
+  assert_output --regexp $'print two\tvalues\t3\n'
+  run "$IPCLAB" run "$FIX/forged.lua" --headless
+  assert_failure 2
+  assert_output --partial "forged.lua:2: bad argument #1 to 'step' (process expected, got table)"
+}
+
+# bats test_tags=demo
+@test "an endless loop that catches every error is still stopped, and cannot catch the stop" {
+  run timeout -k 2 20 "$IPCLAB" run "$FIX/hostage-pcall.lua" --headless
+  assert_failure 2
+  assert_output --partial "hostage-pcall.lua:3: the scenario ran 10 million instructions without waiting"
+  assert_output --partial "exit sleeper signal SIGTERM"
+}
+
+# bats test_tags=demo
+@test "a scenario cannot set a finalizer, and its memory is capped" {
+  run timeout -k 2 20 "$IPCLAB" run "$FIX/hostage-gc.lua" --headless
+  assert_failure 2
+  assert_output --partial "hostage-gc.lua:2: setmetatable: finalizers (__gc) are not allowed in scenarios"
+  run timeout -k 2 60 "$IPCLAB" run "$FIX/hostage-memory.lua" --headless
+  assert_failure 2
+  assert_output --partial "hostage-memory.lua:4: the scenario used more than 256 MiB of memory"
+}
+
+# Sleeping in the system call named $2 (by syscall, never by wchan).
+blocked_in() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "$2 "* ]]
+}
+
+# Start the fixture stuck in one long C call; sets IPID and NAME.
+start_stuck_run() {
+  rm -f "$T/IPID.out"
+  bg IPID "$IPCLAB" run "$FIX/hostage-cfunc.lua" --headless
+  wait_for grep -q "say ready:" "$T/IPID.out"
+  NAME=$(sed -n 's/.*say ready: //p' "$T/IPID.out")
+  assert_file_exist "/dev/shm${NAME}"
+  # Inside string.find: running, in Lua, for as long as anyone waits.
+  wait_for test "$(proc_state "$IPID")" = R
+}
+
+# bats test_tags=demo
+@test "SIGINT, SIGTERM, SIGHUP and SIGQUIT end a scenario stuck in one long library call; nothing is left" {
+  for sig in INT TERM HUP QUIT; do
+    start_stuck_run
+    kill -"$sig" "$IPID"
+    wait_exit "$IPID"
+    wait_for no_procs_left
+    assert_file_not_exist "/dev/shm${NAME}"
+    run cat "$T/IPID.err"
+    assert_output --partial "interrupted by SIG$sig, but the scenario is stuck inside one long call"
+  done
+  run ls -A "$XDG_RUNTIME_DIR/ipclab"
+  assert_output ""
+}
+
+# bats test_tags=demo
+@test "a scenario stuck in one long library call is stopped by the wall clock" {
+  start_stuck_run
+  wait_exit "$IPID"
+  wait "$IPID" || assert_equal "$?" 2
+  run cat "$T/IPID.err"
+  assert_output --partial "the scenario ran more than 5 s without waiting, inside one long call"
+  wait_for no_procs_left
+  assert_file_not_exist "/dev/shm${NAME}"
+}
+
+# bats test_tags=demo
+@test "Ctrl-C ends ipclab while it loads a scenario file that blocks (a FIFO)" {
+  mkfifo "$T/scenario.lua"
+  bg IPID "$IPCLAB" run "$T/scenario.lua" --headless
+  wait_for blocked_in "$IPID" openat
+  kill -INT "$IPID"
+  wait_exit "$IPID"
+  run wait "$IPID"
+  assert_equal "$status" 130
+}
+
+# bats test_tags=demo
+@test "watching a FIFO never opens it: a writer asleep in open() stays asleep through 2 s of sampling" {
+  run "$IPCLAB" run "$FIX/watch-fifo.lua" --headless
+  assert_success
+  refute_output --partial "FAILED"
+  assert_output --partial "expect ok: two seconds of watching later, the writer still sleeps in open"
+}
+
+# bats test_tags=demo
+@test "watching a System V segment never attaches it: nattch and the last attacher stay the program's" {
+  bg IPID "$IPCLAB" run "$FIX/watch-sysv.lua" --headless
+  wait_for grep -q "say ready:" "$T/IPID.out"
+  local key maker
+  read -r key maker < <(sed -n 's/.*say ready: //p' "$T/IPID.out")
+  # The scenario has read the value through ipclab by now. In
+  # /proc/sysvipc/shm (key shmid perms size cpid lpid nattch ...) lpid is
+  # the last process to attach or detach: an attach by ipclab would show.
+  local k id perms size cpid lpid nattch rest
+  read -r k id perms size cpid lpid nattch rest < <(awk -v k="$key" '$1 == k' /proc/sysvipc/shm)
+  assert_equal "$nattch" 1
+  assert_equal "$lpid" "$maker"
+  run ipcs -m -i "$id"
+  assert_output --partial "nattch=1"
+  kill -TERM "$IPID"
+  wait_exit "$IPID"
+  wait_for no_procs_left
+  run awk -v k="$key" '$1 == k' /proc/sysvipc/shm
+  assert_output ""
+}
+
+# bats test_tags=demo
+@test "a descendant is named after its program once it execs, under its real parent" {
+  run "$IPCLAB" run "$FIX/adopt.lua" --headless
+  assert_success
+  refute_output --partial "FAILED"
+  assert_output --regexp "follow python3 pid [0-9]+ \[Python\], by its trace"
+  assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[C\]"
+}
+
+# bats test_tags=demo
+@test "SIGKILL of ipclab: the janitor finds a grandchild however large its environment" {
+  # 40 KB of environment before the run's mark (the janitor once read 16).
+  export IPCLAB_BIG_ENV=$(printf '%040000d' 0)
+  bg IPID "$IPCLAB" run "$FIX/grandchild.lua" --headless
+  wait_for grep -q "say ready" "$T/IPID.out"
+  kill -KILL "$IPID"
+  wait_for no_procs_left
+}
+
+# bats test_tags=demo
+@test "a followed process whose pid goes to an unrelated process: ipclab never signals the newcomer" {
+  [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs root in the initial pid namespace"
+  bg IPID "$IPCLAB" run "$FIX/reuse.lua" --headless
+  wait_for grep -q "say ready:" "$T/IPID.out"
+  local child parent newcomer=
+  read -r child parent < <(sed -n 's/.*say ready: //p' "$T/IPID.out")
+  kill -STOP "$IPID"                 # no sample between the child's end and its reuse
+  kill -USR1 "$parent"
+  wait_for proc_gone "$child"
+  # An unrelated process takes the child's pid (other processes may take it
+  # first on a busy machine: try again).
+  local i
+  for ((i = 0; i < 50; i++)); do
+    echo $((child - 1)) >/proc/sys/kernel/ns_last_pid
+    bg newcomer sleep 300
+    [ "$newcomer" = "$child" ] && break
+    kill "$newcomer"
+  done
+  [ "$newcomer" = "$child" ] || skip "could not give the pid to a newcomer"
+  kill -CONT "$IPID"
+  kill -TERM "$IPID"
+  wait_exit "$IPID"
+  assert_equal "$(proc_state "$newcomer")" S     # alive, not killed by ipclab
+  kill "$newcomer"
+  wait_exit "$newcomer"
+}
+
+# bats test_tags=demo
+@test "System V keys hold the whole run id, skip a key someone uses, and clean-up leaves others' objects" {
+  [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs root in the initial pid namespace"
+  local x= i out
+  for ((i = 0; i < 20; i++)); do
+    # Choose ipclab's pid, and take its first key for someone else first.
+    x=$(( $(</proc/sys/kernel/ns_last_pid) + 300 ))
+    (( x < $(</proc/sys/kernel/pid_max) - 10 )) || x=1000
+    "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.MessageQueue(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600)' $((x << 8 | 1))
+    echo $((x << 8 | 1)) >>"$T/foreign"
+    echo $((x - 1)) >/proc/sys/kernel/ns_last_pid
+    bg IPID "$IPCLAB" run "$FIX/sysvkeys.lua" --headless
+    wait_exit "$IPID"
+    [ "$IPID" = "$x" ] && break
+  done
+  [ "$IPID" = "$x" ] || skip "could not start ipclab with a chosen pid"
+  out=$(sed -n 's/.*say keys: //p' "$T/IPID.out")
+  assert_equal "$out" "$((x << 8 | 2)) $((x << 8 | 3))"
+  # The other's queue is still there after the run's clean-up.
+  run ipcs -q
+  assert_output --partial "$(printf '0x%08x' $((x << 8 | 1)))"
 }

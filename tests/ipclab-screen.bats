@@ -91,3 +91,40 @@ teardown() {
   cat "$T/ipclab.err" >&2
   assert_equal "$(pane_status)" 0
 }
+
+# bats test_tags=demo
+@test "Ctrl-\\ (SIGQUIT) on screen cleans up and gives the terminal back: main screen, echo on" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua; stty -a >$T/stty"
+  wait_for screen_has "paused: press space"
+  keys 'C-\'
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0        # the status of stty; ipclab's is below
+  assert_equal "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" 0
+  run cat "$T/stty"
+  assert_output --regexp '(^| )echo( |$)'
+  assert_output --regexp '(^| )icanon( |$)'
+}
+
+# bats test_tags=demo
+@test "the lost update played on screen at a teacher's pace: every check holds" {
+  tmux_start 80 24 "$IPCLAB run $ROOT/lessons/08-shared-memory/scenarios/lost-update.lua --record $T/t.txt"
+  local presses=0
+  until screen_has "finished: r restarts"; do
+    wait_for screen_has_any "paused: press space" "finished: r restarts"
+    if screen_has "paused: press space"; then
+      local said
+      said=$(screen | grep '^ > ')       # the narration: it changes once we go on
+      sleep 1.5                          # a teacher talks before each step
+      keys Space
+      presses=$((presses + 1))
+      wait_for bash -c "[ \"\$(tmux -L $TMUXS capture-pane -p | grep '^ > ')\" != \"\$0\" ]" "$said"
+    fi
+  done
+  assert_equal "$presses" 4
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0        # 1 if any expectation failed
+  run cat "$T/t.txt"
+  refute_output --partial "FAILED"
+  assert_output --partial "expect ok: 6 increments, 3 forced interleavings: the counter says 3"
+}

@@ -31,8 +31,9 @@ static int l_say(lua_State *L)
 static int l_print(lua_State *L)
 {
     luaL_Buffer b;
+    int n = lua_gettop(L);                  /* before luaL_buffinit pushes its box */
     luaL_buffinit(L, &b);
-    for (int i = 1; i <= lua_gettop(L); i++) {
+    for (int i = 1; i <= n; i++) {
         if (i > 1)
             luaL_addchar(&b, '\t');
         luaL_tolstring(L, i, NULL);
@@ -78,6 +79,10 @@ static int l_pause(lua_State *L)
 {
     if (lua_isstring(L, 1))
         l_say(L);
+    if (R.headless && R.pace > 0) {         /* a teacher's pause, for tests */
+        tlog("pause (headless: continuing after %g s)", R.pace);
+        return scen_wait(L, W_SLEEP, R.pace, 0, k_done);
+    }
     if (R.headless) {
         tlog("pause (headless: continuing)");
         return 0;
@@ -362,7 +367,10 @@ static int l_ipcname(lua_State *L)
 
 static int l_sysvkey(lua_State *L)
 {
-    lua_pushinteger(L, sysvkey(luaL_checkstring(L, 1)));
+    long key = sysvkey(luaL_checkstring(L, 1));
+    if (key == -1)
+        return luaL_error(L, "sysvkey: a run has at most 255 System V keys");
+    lua_pushinteger(L, key);
     return 1;
 }
 

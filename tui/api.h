@@ -1,6 +1,6 @@
-/* api.h - what api.c and api_objects.c share: Lua objects for processes,
- * channels and channel ends are plain tables with a metatable and the
- * index into R.procs / R.chans in a hidden field. */
+/* api.h - what api.c and api_objects.c share: processes, channels and
+ * channel ends are full userdata (api_objects.c), checked by metatable and
+ * run on every use; a wrong or stale one is a file:line error. */
 #ifndef IPCLAB_API_H
 #define IPCLAB_API_H
 

@@ -9,66 +9,110 @@
 #include <string.h>
 #include <unistd.h>
 
-static int hidden(lua_State *L, int arg, const char *key, const char *what)
+/* Handles are full userdata, checked by their metatable on every use, as
+ * Lua's io library checks file handles: a table with the right fields is
+ * not a process. Each carries the run's generation, so a handle can never
+ * name a slot of another run. One userdata per object, kept in a registry
+ * table, so p:children()[1] == child holds. */
+enum { H_PROC, H_CHAN, H_END };
+static const char *const meta[] = { "ipclab.proc", "ipclab.chan", "ipclab.end" };
+static const char *const what[] = { "process", "channel", "channel end (p.r, p.w, s.a, s.b)" };
+
+struct handle { int kind, index, end; unsigned gen; };
+
+static void push_handle(lua_State *L, int kind, int i, int end)
 {
-    luaL_checktype(L, arg, LUA_TTABLE);
-    lua_getfield(L, arg, key);
-    if (!lua_isinteger(L, -1))
-        luaL_error(L, "bad argument #%d: expected %s", arg, what);
-    int i = (int)lua_tointeger(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "ipclab.handles");
+    lua_Integer key = (lua_Integer)(kind * 1000 + i * 2 + end);
+    if (lua_rawgeti(L, -1, key) == LUA_TUSERDATA) {
+        lua_remove(L, -2);
+        return;
+    }
     lua_pop(L, 1);
-    return i;
+    struct handle *h = lua_newuserdatauv(L, sizeof *h, 0);
+    *h = (struct handle){ kind, i, end, R.gen };
+    luaL_setmetatable(L, meta[kind]);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, key);
+    lua_remove(L, -2);
 }
 
-static void push_object(lua_State *L, const char *key, int i, const char *meta)
+static struct handle *check_handle(lua_State *L, int arg, int kind)
 {
-    lua_newtable(L);
-    lua_pushinteger(L, i);
-    lua_setfield(L, -2, key);
-    luaL_setmetatable(L, meta);
+    struct handle *h = luaL_testudata(L, arg, meta[kind]);
+    if (h == NULL)
+        luaL_typeerror(L, arg, what[kind]);
+    int max = kind == H_PROC ? MAX_PROCS : MAX_CHANS;
+    int used = h->index >= 0 && h->index < max &&
+               (kind == H_PROC ? R.procs[h->index].used : R.chans[h->index].used);
+    if (h->gen != R.gen || !used)
+        luaL_argerror(L, arg, "a stale handle: its object belongs to another run");
+    return h;
 }
 
-void push_proc(lua_State *L, int i)
-{
-    push_object(L, "_proc", i, "ipclab.proc");
-    lua_pushinteger(L, R.procs[i].pid);
-    lua_setfield(L, -2, "pid");
-    lua_pushstring(L, R.procs[i].name);
-    lua_setfield(L, -2, "name");
-}
-
-int check_proc(lua_State *L, int arg) { return hidden(L, arg, "_proc", "a process"); }
-int check_chan(lua_State *L, int arg) { return hidden(L, arg, "_chan", "a channel"); }
+void push_proc(lua_State *L, int i) { push_handle(L, H_PROC, i, 0); }
+void push_chan(lua_State *L, int i) { push_handle(L, H_CHAN, i, 0); }
+int check_proc(lua_State *L, int arg) { return check_handle(L, arg, H_PROC)->index; }
+int check_chan(lua_State *L, int arg) { return check_handle(L, arg, H_CHAN)->index; }
 
 int check_end(lua_State *L, int arg, int *end)
 {
-    *end = hidden(L, arg, "_end", "a channel end (p.r, p.w, s.a, s.b)");
-    return hidden(L, arg, "_chan", "a channel end");
+    struct handle *h = check_handle(L, arg, H_END);
+    *end = h->end;
+    return h->index;
 }
 
-static void set_end(lua_State *L, int i, int e, const char *field)
+/* p.pid, p.name; ch.r, ch.w (pipe), ch.a, ch.b (socketpair), ch.path
+ * (FIFO), ch.name (shm, sem, queue); otherwise a method. */
+static int proc_index_mm(lua_State *L)
 {
-    push_object(L, "_chan", i, "ipclab.end");
-    lua_pushinteger(L, e);
-    lua_setfield(L, -2, "_end");
-    lua_setfield(L, -2, field);
+    const struct proc *p = &R.procs[check_proc(L, 1)];
+    const char *k = lua_tostring(L, 2);
+    if (k && strcmp(k, "pid") == 0)
+        lua_pushinteger(L, p->pid);
+    else if (k && strcmp(k, "name") == 0)
+        lua_pushstring(L, p->name);
+    else
+        lua_gettable(L, lua_upvalueindex(1));
+    return 1;
 }
 
-void push_chan(lua_State *L, int i)
+static int chan_index_mm(lua_State *L)
 {
-    struct chan *c = &R.chans[i];
-    push_object(L, "_chan", i, "ipclab.chan");
-    if (c->type == CH_PIPE) {
-        set_end(L, i, 0, "r");
-        set_end(L, i, 1, "w");
-    } else if (c->type == CH_SOCKPAIR) {
-        set_end(L, i, 0, "a");
-        set_end(L, i, 1, "b");
-    }
-    if (c->type == CH_FIFO || c->type == CH_SHM || c->type == CH_SEM || c->type == CH_MQ) {
+    int i = check_chan(L, 1);
+    const struct chan *c = &R.chans[i];
+    const char *k = lua_tostring(L, 2);
+    static const char *const ends[] = { "r", "w", "a", "b" };
+    for (int e = 0; k && e < 4; e++)
+        if (strcmp(k, ends[e]) == 0) {
+            if ((c->type == CH_PIPE && e < 2) || (c->type == CH_SOCKPAIR && e >= 2))
+                push_handle(L, H_END, i, e % 2);
+            else
+                lua_pushnil(L);
+            return 1;
+        }
+    if (k && strcmp(k, c->type == CH_FIFO ? "path" : "name") == 0 &&
+        c->type != CH_PIPE && c->type != CH_SOCKPAIR)
         lua_pushstring(L, c->path);
-        lua_setfield(L, -2, c->type == CH_FIFO ? "path" : "name");
-    }
+    else
+        lua_gettable(L, lua_upvalueindex(1));
+    return 1;
+}
+
+static int tostring_mm(lua_State *L)
+{
+    const struct handle *h = lua_touserdata(L, 1);
+    const char *label = h->gen == R.gen ? R.chans[h->index].label : "?";
+    if (h->kind == H_PROC && h->gen == R.gen)
+        lua_pushfstring(L, "process %s (pid %d)", R.procs[h->index].name,
+                        (int)R.procs[h->index].pid);
+    else if (h->kind == H_PROC)
+        lua_pushstring(L, "process ?");
+    else if (h->kind == H_CHAN)
+        lua_pushfstring(L, "channel %s", label);
+    else
+        lua_pushfstring(L, "channel end %s of %s", h->end ? "w/b" : "r/a", label);
+    return 1;
 }
 
 /* Process methods. */
@@ -76,7 +120,7 @@ void push_chan(lua_State *L, int i)
 static struct proc *sampled(lua_State *L)
 {
     struct proc *p = &R.procs[check_proc(L, 1)];
-    if (!p->exited && procfs_sample(p, now()) == -1 && p->parent >= 0)
+    if (!p->exited && procfs_sample(p, now()) == -1 && !p->spawned)
         p->exited = 1;
     return p;
 }
@@ -154,24 +198,25 @@ static int p_output(lua_State *L)
     return 1;
 }
 
+/* Queued, never blocking: the loop writes as fast as the process reads. */
 static int p_write(lua_State *L)
 {
-    struct proc *p = &R.procs[check_proc(L, 1)];
+    int i = check_proc(L, 1);
+    struct proc *p = &R.procs[i];
     size_t n;
     const char *s = luaL_checklstring(L, 2, &n);
-    if (p->in_fd < 0)
-        return luaL_error(L, "%s: spawn it with stdin = \"pipe\" to write to it", p->name);
-    if (write(p->in_fd, s, n) != (ssize_t)n)
-        return luaL_error(L, "write to %s's stdin: short write or error", p->name);
+    if (p->in_fd < 0 || p->in_close)
+        return luaL_error(L, "%s: its stdin is %s", p->name, p->in_close || p->exited
+                          ? "closed" : "not a pipe: spawn it with stdin = \"pipe\"");
+    if (proc_feed(i, s, n) == -1)
+        return luaL_error(L, "%s: more than %d bytes wait to be read from its stdin",
+                          p->name, IN_KEEP);
     return 0;
 }
 
 static int p_close_stdin(lua_State *L)
 {
-    struct proc *p = &R.procs[check_proc(L, 1)];
-    if (p->in_fd >= 0)
-        close(p->in_fd);
-    p->in_fd = -1;
+    proc_close_stdin(check_proc(L, 1));
     return 0;
 }
 
@@ -350,14 +395,22 @@ void api_objects_register(lua_State *L)
         { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
         { "read", c_read }, { "bytes", c_bytes }, { "close", c_close }, { NULL, NULL } };
 
-    luaL_newmetatable(L, "ipclab.proc");
-    luaL_newlib(L, proc_m);
-    lua_setfield(L, -2, "__index");
-    luaL_newmetatable(L, "ipclab.chan");
-    luaL_newlib(L, chan_m);
-    lua_setfield(L, -2, "__index");
-    luaL_newmetatable(L, "ipclab.end");
-    lua_pop(L, 3);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "ipclab.handles");
+    for (int k = 0; k < 3; k++) {
+        luaL_newmetatable(L, meta[k]);
+        if (k != H_END) {
+            lua_newtable(L);
+            luaL_setfuncs(L, k == H_PROC ? proc_m : chan_m, 0);
+            lua_pushcclosure(L, k == H_PROC ? proc_index_mm : chan_index_mm, 1);
+            lua_setfield(L, -2, "__index");
+        }
+        lua_pushcfunction(L, tostring_mm);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushstring(L, meta[k]);         /* getmetatable() cannot change it */
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
     lua_pushcfunction(L, l_watch);
     lua_setfield(L, -2, "watch");
 }

@@ -2,10 +2,13 @@
  * the kernel reports them.
  *
  * Watching must not change what is watched: ipclab closes its own copies of
- * pipe ends once they are handed over, and afterwards measures a pipe
- * through a holder's /proc/PID/fd/N, opened read-only and non-blocking,
- * asked (FIONREAD, F_GETPIPE_SZ) and closed at once. Shared memory is read
- * with pread or a read-only attach; semaphores with sem_getvalue/GETVAL. */
+ * pipe ends once they are handed over, and afterwards never opens, attaches
+ * or connects to an object the way a program would. Pipes, FIFOs, sockets
+ * and POSIX queues are asked through a holder's descriptor, borrowed with
+ * pidfd_getfd and closed at once; shared memory is read with pread of its
+ * /dev/shm file (POSIX) or from the memory of a process that has it
+ * attached (System V); semaphores from a pread copy (POSIX) or semctl
+ * GETVAL; System V queues from msgctl IPC_STAT. */
 #include "ipclab.h"
 
 #include <dirent.h>
@@ -127,52 +130,51 @@ void chan_close_handed(void)
         }
 }
 
-/* A socket cannot be opened through /proc: borrow the holder's descriptor
- * (pidfd_getfd, the same permission as ptrace), to ask and close at once. */
-static int borrow(pid_t pid, int fd)
+/* Is the holder's descriptor fd (a /proc/PID/fd entry) this channel's
+ * object? Pipes, FIFOs and sockets by inode; POSIX queues by name. */
+static int is_object(const struct proc *p, const char *fd, ino_t ino, const char *name)
 {
-    int pidfd = pidfd_open(pid, 0);
-    if (pidfd == -1)
-        return -1;
-    int mine = pidfd_getfd(pidfd, fd, 0);
-    close(pidfd);
-    return mine;
-}
-
-/* Open /proc/PID/fd/FD if it still is this inode, else -1. */
-static int open_if_same(ino_t ino, pid_t pid, const char *fd, int flags)
-{
-    char path[300];
+    char path[64], link[300];
     struct stat st;
 
-    snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)pid, fd);
-    if (stat(path, &st) != 0 || st.st_ino != ino)
-        return -1;
-    if (S_ISSOCK(st.st_mode))
-        return borrow(pid, atoi(fd));
-    return S_ISFIFO(st.st_mode) ? open(path, flags | O_CLOEXEC) : -1;
+    snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)p->pid, fd);
+    if (name) {
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        return n > 0 && (link[n] = '\0', strcmp(link, name) == 0);
+    }
+    return stat(path, &st) == 0 && st.st_ino == ino &&
+           (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-/* A process of ours holding the inode: opens /proc/PID/fd/N, or -1.
- * The last holder is tried first, so a sample costs a stat and an open. */
-static int open_via_holder(struct chan *c, ino_t ino, int flags)
+/* Watching must not change what is watched: never open a pipe, FIFO or
+ * queue the way a program does (an open of a FIFO releases a writer asleep
+ * in open(); a new reader of a pipe hides SIGPIPE from its writer). Borrow
+ * a holder's descriptor instead (pidfd_getfd(2): a duplicate, the same
+ * permission as ptrace), ask, and close it at once. Returns the borrowed
+ * descriptor, or -1 when no process of the run holds the object. The last
+ * holder is tried first, so a sample costs a stat and a pidfd_getfd. */
+static int borrow_from_holder(struct chan *c, ino_t ino, const char *name)
 {
     char path[64], num[16];
-    int fd;
+    int last = c->holder_pid > 0 ? proc_index(c->holder_pid) : -1;
 
     snprintf(num, sizeof num, "%d", c->holder_fd);
-    if (c->holder_pid > 0 && (fd = open_if_same(ino, c->holder_pid, num, flags)) >= 0)
-        return fd;
+    if (last >= 0 && !R.procs[last].exited && is_object(&R.procs[last], num, ino, name)) {
+        int fd = pidfd_getfd(R.procs[last].pidfd, c->holder_fd, 0);
+        if (fd >= 0)
+            return fd;
+    }
     for (int i = 0; i < MAX_PROCS; i++) {
         const struct proc *p = &R.procs[i];
-        if (!p->used || p->exited)
+        if (!p->used || p->exited || p->pidfd < 0)
             continue;
         snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
         DIR *d = opendir(path);
         struct dirent *e;
-        fd = -1;
+        int fd = -1;
         while (d && fd == -1 && (e = readdir(d)) != NULL)
-            if (e->d_name[0] != '.' && (fd = open_if_same(ino, p->pid, e->d_name, flags)) >= 0) {
+            if (e->d_name[0] != '.' && is_object(p, e->d_name, ino, name) &&
+                (fd = pidfd_getfd(p->pidfd, atoi(e->d_name), 0)) >= 0) {
                 c->holder_pid = p->pid;
                 c->holder_fd = atoi(e->d_name);
             }
@@ -188,7 +190,7 @@ static int open_via_holder(struct chan *c, ino_t ino, int flags)
 static void sample_pipe(struct chan *c)
 {
     int own = c->end[0] >= 0 ? c->end[0] : c->end[1];
-    int fd = own >= 0 ? own : open_via_holder(c, c->ino, O_RDONLY | O_NONBLOCK);
+    int fd = own >= 0 ? own : borrow_from_holder(c, c->ino, NULL);
     int n;
 
     c->level = c->capacity = -1;
@@ -208,7 +210,7 @@ static void sample_sockpair(struct chan *c)
 
     for (int e = 0; e < 2; e++) {
         int fd = c->end[e] >= 0 ? c->end[e]
-               : open_via_holder(c, e == 0 ? c->ino : c->ino2, 0);
+               : borrow_from_holder(c, e == 0 ? c->ino : c->ino2, NULL);
         if (fd >= 0 && ioctl(fd, FIONREAD, &n) == 0) {
             total += n;
             got = 1;
@@ -219,6 +221,44 @@ static void sample_sockpair(struct chan *c)
     c->level = got ? total : -1;
 }
 
+/* A System V segment's first bytes, read from the memory of a process of
+ * the run that has it attached (/proc/PID/maps names it /SYSV<key> with
+ * the shmid as inode; /proc/PID/mem, the permission of ptrace). Attaching
+ * it ourselves would change its nattch, which students read in ipcs.
+ * Returns the bytes read, or 0 when no process has it attached. */
+static size_t read_attached(int shmid, unsigned char *buf, size_t len)
+{
+    char path[64], line[512];
+
+    for (int i = 0; i < MAX_PROCS; i++) {
+        const struct proc *p = &R.procs[i];
+        if (!p->used || p->exited)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/maps", (long)p->pid);
+        FILE *f = fopen(path, "re");
+        unsigned long start = 0, end, inode;
+        int found = 0;
+        while (f && !found && fgets(line, sizeof line, f))
+            found = sscanf(line, "%lx-%lx %*s %*s %*s %lu", &start, &end, &inode) == 3 &&
+                    inode == (unsigned long)shmid && strstr(line, "/SYSV") != NULL;
+        if (f)
+            fclose(f);
+        if (!found)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/mem", (long)p->pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? pread(fd, buf, len, (off_t)start) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n > 0)
+            return (size_t)n;
+    }
+    return 0;
+}
+
+/* A POSIX segment: pread of its file in /dev/shm (no mapping, so a file
+ * cut short is no SIGBUS). A System V one: its size from shmctl(IPC_STAT),
+ * its bytes from a process that has it attached. */
 static void sample_shm(struct chan *c)
 {
     c->nbytes = 0;
@@ -241,26 +281,31 @@ static void sample_shm(struct chan *c)
     struct shmid_ds ds;
     if (id == -1 || shmctl(id, IPC_STAT, &ds) == -1)
         return;
-    void *m = shmat(id, NULL, SHM_RDONLY);
-    if (m == (void *)-1)
-        return;
     c->capacity = (long)ds.shm_segsz;
-    c->nbytes = ds.shm_segsz < sizeof c->bytes ? ds.shm_segsz : sizeof c->bytes;
-    memcpy(c->bytes, m, c->nbytes);
-    shmdt(m);
+    size_t want = ds.shm_segsz < sizeof c->bytes ? ds.shm_segsz : sizeof c->bytes;
+    c->nbytes = read_attached(id, c->bytes, want);
 }
 
+/* A POSIX semaphore is a sem_t in the file /dev/shm/sem.NAME: read a copy
+ * with pread and ask sem_getvalue about the copy. sem_open would map the
+ * file, and a file shorter than a sem_t would kill ipclab with SIGBUS. */
 static void sample_sem(struct chan *c)
 {
     c->value = -1;
     if (!c->sysv) {
-        sem_t *s = sem_open(c->path, 0);
+        char path[320];
+        struct stat st;
+        sem_t copy;
         int v;
-        if (s == SEM_FAILED)
+        snprintf(path, sizeof path, "/dev/shm/sem.%s", c->path[0] == '/' ? c->path + 1 : c->path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
             return;
-        if (sem_getvalue(s, &v) == 0)
+        if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof copy &&
+            pread(fd, &copy, sizeof copy, 0) == (ssize_t)sizeof copy &&
+            sem_getvalue(&copy, &v) == 0)
             c->value = v;
-        sem_close(s);
+        close(fd);
         return;
     }
     int id = semget((key_t)c->key, 0, 0);
@@ -270,14 +315,19 @@ static void sample_sem(struct chan *c)
     }
 }
 
-/* A message queue: how many messages wait, and its limits. Opening a
- * POSIX queue to ask changes nothing for its users (unlike a pipe end). */
+/* A message queue: how many messages wait, and its limits. POSIX: from a
+ * holder's borrowed descriptor (an mqd_t is one); only when no process of
+ * the run has it open (a queue left after its users exited) is it opened
+ * read-only, which no user of a queue can see. System V: msgctl(IPC_STAT),
+ * a kernel table. */
 static void sample_mq(struct chan *c)
 {
     c->level = c->capacity = c->qbytes = c->msgsize = -1;
     if (!c->sysv) {
         struct mq_attr a;
-        mqd_t q = mq_open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        mqd_t q = borrow_from_holder(c, 0, c->path);
+        if (q == (mqd_t)-1)
+            q = mq_open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (q == (mqd_t)-1)
             return;
         if (mq_getattr(q, &a) == 0) {
@@ -285,7 +335,7 @@ static void sample_mq(struct chan *c)
             c->capacity = a.mq_maxmsg;
             c->msgsize = a.mq_msgsize;
         }
-        mq_close(q);
+        close(q);
         return;
     }
     struct msqid_ds ds;

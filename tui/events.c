@@ -93,8 +93,9 @@ static void parse_line(char *line)
     if (e.pid <= 0 || (e.ev != 'b' && e.ev != 'a' && e.ev != 'n'))
         return;                             /* not ours: ignore quietly */
     e.proc = proc_index(e.pid);
-    if (e.proc < 0)
-        e.proc = adopt_proc(e.pid, 0);
+    if (e.proc < 0 && (e.proc = adopt_proc(e.pid, -1)) >= 0)   /* not sampled yet */
+        tlog("follow %s pid %d [%s], by its trace", R.procs[e.proc].name, (int)e.pid,
+             R.procs[e.proc].lang);
     unsigned long n = R.nevents++;
     *event_at(n) = e;
     if (e.proc >= 0) {

@@ -1,9 +1,10 @@
 /* ipclab.h - the run's model, shared by every part of the ipclab program.
  *
  * Data flows one way each sample (docs/architecture.md):
- *   kernel (/proc, ioctl, sem_getvalue...)  -> procfs.c, chan.c  -> model
+ *   kernel (/proc, ioctl, borrowed fds...)  -> procfs.c, chan.c  -> model
  *   programs' trace lines (one pipe)        -> events.c          -> model
- *   model -> runner.c (the Lua scenario's waits) and -> ui.c / transcript.c
+ *   model -> runner.c (the Lua scenario's waits), -> ui.c (the screen) and
+ *   -> tlog() (the headless transcript, main.c)
  * There is one run per ipclab process, held in the global R (as redis's
  * `server`): the parts are small and all act on the same run.
  */
@@ -21,6 +22,9 @@
 #define MAX_EVENTS  4096       /* timeline ring */
 #define OUT_KEEP    16384      /* bytes of recent output kept per process */
 #define SAMPLE_HZ   20
+#define TRACE_FD    90         /* a program's trace and step descriptors */
+#define STEP_FD     91
+#define IN_KEEP     (1 << 20)  /* stdin bytes a scenario may queue for a process */
 
 enum pstate { PS_RUNNING, PS_BUSY, PS_SLEEPING, PS_DISK, PS_STOPPED,
               PS_ZOMBIE, PS_EXITED };
@@ -28,8 +32,11 @@ enum pstate { PS_RUNNING, PS_BUSY, PS_SLEEPING, PS_DISK, PS_STOPPED,
 struct proc {
     int used;
     pid_t pid;
+    int pidfd;                  /* pidfd_open(pid): signals never reach a reused pid */
+    int spawned;                /* started by ipclab (ours to reap), not adopted */
     int parent;                 /* index of the proc it descends from, or -1 */
     char name[32], lang[16], cmd[256];
+    char comm[20];              /* the kernel's name at the last sample: changes at exec */
     /* The kernel's view at the last sample. */
     enum pstate state;
     char call[32];              /* system call it sleeps in, "" if none */
@@ -44,13 +51,17 @@ struct proc {
     int exited;
     char status[48];            /* "exit 0", "signal SIGPIPE" */
     /* Captured stdout+stderr, and stdin fed by the scenario. */
-    int out_fd, in_fd;
+    int out_fd, in_fd;          /* in_fd: non-blocking; bytes wait in in_buf */
     char out[OUT_KEEP];
     size_t out_len;
+    char *in_buf;
+    size_t in_len;
+    int in_close;               /* close stdin once in_buf is written */
     /* Trace and step mode. */
     int step_fd;                /* write end of its step pipe, or -1 */
     int step_waiting;           /* it sits before a traced call */
     int step_event;             /* index of that before event, or -1 */
+    double go_t;                /* when it was last let go (0: never) */
     char open_call[32];         /* traced call entered and not left */
     double open_t;              /* when it was entered */
     char open_data[40];         /* what it was about to send */
@@ -107,8 +118,10 @@ struct run {
     char root[512], bin[512], python[256], scenario[512], lesson[64];
     char dir[200];              /* the run's private directory, 0700 */
     long id;                    /* ipclab's pid: names are /ipclab-ID-name */
+    unsigned gen;               /* run number (restarts): a handle's run */
     double t0;
     int headless, color, quit, restart;
+    double pace;                /* --pace: headless pauses last this long */
     FILE *record;
     char title[128];
     /* Model. */
@@ -124,7 +137,6 @@ struct run {
     enum wait_kind wait;
     double deadline, wait_start;
     int wait_proc, wait_ref, timed_out, go;
-    long hook_count;
     char wait_what[128];
 };
 
@@ -154,9 +166,14 @@ struct spawn_req {
     int step;
 };
 int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
-int adopt_proc(pid_t pid, int parent);
+int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
+int proc_alive(const struct proc *p);
+void proc_execed(struct proc *p);
 void reap_children(void);
 void read_outputs(void);
+int proc_feed(int i, const char *s, size_t n);
+void proc_close_stdin(int i);
+void write_inputs(void);
 int proc_signal(int i, int sig);
 int proc_step_go(int i);
 void stop_all(void);
@@ -186,6 +203,26 @@ struct lua_State;
 int runner_load(const char *path);
 void runner_step(void);
 void runner_close(void);
+
+/* sandbox.c: what a scenario may use, and stopping it whatever it does. */
+struct lua_State *sandbox_new(void);
+void sandbox_env(struct lua_State *S);
+void sandbox_thread(struct lua_State *T);
+void sandbox_waited(void);
+void sandbox_close(void);
+int sandbox_interrupted(void);
+void sandbox_locate(struct lua_State *W, struct lua_State *S, int status);
+void runner_interrupt(void);               /* async-signal-safe */
+
+/* signals.c: stop signals, SIGCHLD, and the watchdog (async-signal-safe
+ * last resort when Lua does not let go). */
+#define QUIT_KEY 255                       /* "signal" for q typed while Lua was stuck */
+int signals_start(void);                   /* returns the fd the loop polls */
+int signals_next(void);
+int stop_requested(void);
+void lua_enter(void);
+void lua_leave(void);
+int lua_wall_hit(void);
 int scen_wait(struct lua_State *L, enum wait_kind kind, double timeout,
               long ctx, int (*k)(struct lua_State *, int, long));
 
@@ -198,6 +235,8 @@ void sample_all(void);
 /* ui.c / menu.c */
 int ui_start(void);
 void ui_stop(void);
+void ui_emergency_restore(void);           /* async-signal-safe */
+int ui_is_up(void);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
 int list_lessons(void);        /* ipclab list */
@@ -207,6 +246,7 @@ int list_lessons(void);        /* ipclab list */
 int run_dir_create(char *err, size_t errlen);
 int janitor_start(void);
 void janitor_finish(void);
+void janitor_now(void);                    /* async-signal-safe: clean, wait */
 int clean_leftovers(int verbose);
 
 #endif

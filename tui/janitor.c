@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/pidfd.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -64,11 +65,20 @@ int run_dir_create(char *err, size_t errlen)
         return -1;
     }
     snprintf(R.dir, sizeof R.dir, "%s/run-%ld", base, R.id);
-    if (mkdir(R.dir, 0700) == -1 && errno != EEXIST) {   /* EEXIST: a restart */
-        snprintf(err, errlen, "mkdir %s: %s", R.dir, strerror(errno));
-        return -1;
+    nkeys = 0;                              /* a restart's objects are gone */
+    if (mkdir(R.dir, 0700) == 0)
+        return 0;
+    /* It exists: this run's, restarted; or a dead run's whose ipclab had
+     * our pid, left for `ipclab clean`: its objects are not ours to use. */
+    if (errno == EEXIST && R.gen == 0) {
+        clean_run_dir(R.dir, R.id);
+        if (mkdir(R.dir, 0700) == 0)
+            return 0;
     }
-    return 0;
+    if (errno == EEXIST && R.gen > 0)
+        return 0;
+    snprintf(err, errlen, "mkdir %s: %s", R.dir, strerror(errno));
+    return -1;
 }
 
 void registry_add(const char *kind, const char *what)
@@ -89,33 +99,57 @@ void ipcname(const char *name, char *out, size_t len)
     registry_add("posix", out);
 }
 
-/* 0x1C, then 16 bits of the run id, then the name's number in this run. */
+/* A System V key no other live run can hold: the run id (ipclab's pid,
+ * below 2^22, unique among live processes) times 256, plus the name's
+ * number in this run (1 to 255); one that someone already uses is skipped.
+ * Returns -1 when the run has used them all. */
 long sysvkey(const char *name)
 {
     char what[64];
-    long key = 0x1C000000L | (R.id & 0xFFFF) << 8 | (nkeys++ & 0xFF);
-    snprintf(what, sizeof what, "%ld %.40s", key, name);
-    registry_add("sysv", what);
-    return key;
+    while (++nkeys < 256) {
+        long key = R.id << 8 | nkeys;
+        if (msgget((key_t)key, 0) != -1 || shmget((key_t)key, 0, 0) != -1 ||
+            semget((key_t)key, 0, 0) != -1)
+            continue;                       /* taken (not by a run of ours) */
+        snprintf(what, sizeof what, "%ld %.40s", key, name);
+        registry_add("sysv", what);
+        return key;
+    }
+    return -1;
 }
 
+/* Does the process's environment hold the mark? Read whole (environ may
+ * be far longer than any buffer), one entry at a time. */
 static int has_mark(pid_t pid, const char *mark)
 {
-    char path[64], env[16384];
+    char path[64], buf[4096];
+    size_t mlen = strlen(mark), at = 0;     /* at: bytes of this entry so far */
+    int match = 1, found = 0;
+    ssize_t n;
+
     snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd == -1)
         return 0;
-    ssize_t n = read(fd, env, sizeof env - 1);
+    while (!found && (n = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n && !found; i++) {
+            if (buf[i] == '\0') {
+                found = match && at == mlen;
+                at = 0;
+                match = 1;
+                continue;
+            }
+            match = match && at < mlen && buf[i] == mark[at];
+            at++;
+        }
     close(fd);
-    for (ssize_t i = 0; i < n; i += (ssize_t)strlen(env + i) + 1) {
-        env[n] = '\0';
-        if (strcmp(env + i, mark) == 0)
-            return 1;
-    }
-    return 0;
+    return found;
 }
 
+/* SIGKILL every process carrying the mark. Through a pidfd opened before
+ * the check: if the process is still alive after its environment was
+ * read, that environment was its own, and the signal cannot reach a
+ * process that got its pid meanwhile. */
 static void kill_marked(long id)
 {
     char mark[48];
@@ -125,8 +159,14 @@ static void kill_marked(long id)
     snprintf(mark, sizeof mark, "IPCLAB_RUN=%ld", id);
     while (d && (e = readdir(d)) != NULL) {
         pid_t pid = (pid_t)atol(e->d_name);
-        if (pid > 0 && pid != getpid() && has_mark(pid, mark))
-            kill(pid, SIGKILL);
+        if (pid <= 0 || pid == getpid())
+            continue;
+        int pidfd = pidfd_open(pid, 0);
+        if (pidfd == -1)
+            continue;
+        if (has_mark(pid, mark))
+            pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        close(pidfd);
     }
     if (d)
         closedir(d);
@@ -211,6 +251,17 @@ int janitor_start(void)
     close(p[0]);
     janitor_w = p[1];
     return 0;
+}
+
+/* From a signal handler, when ipclab must go at once: the janitor sees EOF
+ * and cleans everything up; wait for it. Async-signal-safe. */
+void janitor_now(void)
+{
+    if (janitor_w >= 0) {
+        close(janitor_w);
+        janitor_w = -1;
+        waitpid(janitor_pid, NULL, 0);
+    }
 }
 
 /* The normal end: ipclab cleaned up itself; the janitor leaves quietly. */

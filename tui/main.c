@@ -7,9 +7,10 @@
  *   ipclab list                lessons and scenarios, as text
  *   ipclab clean               remove what crashed runs left
  *
- * The loop (redis's ae.c, reduced): poll the trace pipe, the terminal and
- * a self-pipe for signals with a timeout of one sample period; then sample,
- * step the scenario, draw. Every way out goes through finish(). */
+ * The loop (redis's ae.c, reduced): poll the trace pipe and a self-pipe
+ * for signals (signals.c) with a timeout of one sample period; then sample,
+ * step the scenario, draw and read the keys. Every way out of a run goes
+ * through end_run(). */
 #include "ipclab.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@
 #include <unistd.h>
 
 struct run R;
-static int sig_pipe[2] = { -1, -1 };
+static int sig_fd = -1;                     /* signals.c's self-pipe */
 
 double now(void)
 {
@@ -58,19 +59,11 @@ void tlog(const char *fmt, ...)
         fprintf(R.record, "%7.3f %s\n", now() - R.t0, line);
 }
 
-static void on_signal(int sig)
-{
-    unsigned char s = (unsigned char)sig;
-    int saved = errno;
-    (void)!write(sig_pipe[1], &s, 1);
-    errno = saved;
-}
-
 static void usage(FILE *to)
 {
     fprintf(to,
         "usage: ipclab                        open the lesson menu\n"
-        "       ipclab run FILE.lua [--headless] [--record FILE] [--no-color]\n"
+        "       ipclab run FILE.lua [--headless [--pace S]] [--record FILE] [--no-color]\n"
         "       ipclab list                   list lessons and scenarios\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
@@ -129,27 +122,11 @@ static void find_lesson(const char *path)
     }
 }
 
-static void setup_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-        return;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);               /* children get it back (spawn.c) */
-}
-
 static int start_run(const char *path, char *err, size_t errlen)
 {
     memset(R.procs, 0, sizeof R.procs);
     memset(R.chans, 0, sizeof R.chans);
+    R.gen++;
     R.nevents = 0;
     R.expects = R.failed = R.errored = 0;
     R.error[0] = R.narration[0] = '\0';
@@ -174,24 +151,39 @@ static int start_run(const char *path, char *err, size_t errlen)
     return runner_load(path) == -1 ? 1 : 0;
 }
 
-/* Stop everything the run started and remove every object it made. */
+/* Stop everything the run started and remove every object it made. Lua
+ * goes first: nothing of the scenario's can run during or after clean-up. */
 static void end_run(void)
 {
+    runner_close();
     stop_all();
     events_drain();
     chan_cleanup_all();
     clean_run_dir(R.dir, R.id);
-    runner_close();
     close(R.trace_r);
     close(R.trace_w);
 }
 
+/* Stop signals that arrived: say so once, and end the run. */
+static void read_signals(void)
+{
+    int s;
+    while ((s = signals_next()) != 0) {
+        if (s == SIGCHLD || R.quit)
+            continue;
+        if (s == QUIT_KEY)
+            tlog("quit (q) while the scenario was busy: cleaning up");
+        else
+            tlog("interrupted by SIG%s: cleaning up", sigabbrev_np(s));
+        R.quit = 1;
+    }
+}
+
 static void loop(void)
 {
-    struct pollfd fds[2] = { { R.trace_r, POLLIN, 0 }, { sig_pipe[0], POLLIN, 0 } };
+    struct pollfd fds[2] = { { R.trace_r, POLLIN, 0 }, { sig_fd, POLLIN, 0 } };
 
     while (!R.quit) {
-        unsigned char s;
         sample_all();
         /* A scenario that did not wait runs on at once (several steps). */
         for (int k = 0; k < 8 && R.wait != W_DONE && !R.quit; k++) {
@@ -201,14 +193,11 @@ static void loop(void)
             if (R.wait == before && R.wait_start == start)
                 break;
         }
-        if (R.headless ? R.wait == W_DONE : ui_frame())
+        read_signals();                     /* one may have stopped the scenario */
+        if (R.quit || (R.headless ? R.wait == W_DONE : ui_frame()))
             break;
         poll(fds, 2, 1000 / SAMPLE_HZ);
-        while (read(sig_pipe[0], &s, 1) == 1)
-            if (s != SIGCHLD) {
-                tlog("interrupted by SIG%s: cleaning up", sigabbrev_np(s));
-                R.quit = 1;
-            }
+        read_signals();
     }
 }
 
@@ -268,6 +257,13 @@ int main(int argc, char *argv[])
             R.color = 0;
         } else if (!strcmp(argv[i], "--record") && i + 1 < argc) {
             record = argv[++i];
+        } else if (!strcmp(argv[i], "--pace") && i + 1 < argc) {
+            char *end;
+            R.pace = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(R.pace >= 0 && R.pace <= 60)) {
+                fprintf(stderr, "ipclab: --pace %s: a number of seconds, 0 to 60\n", argv[i]);
+                return 3;
+            }
         } else if (!strcmp(argv[i], "clean")) {
             clean = 1;
         } else if (!strcmp(argv[i], "list")) {
@@ -286,7 +282,10 @@ int main(int argc, char *argv[])
         return 3;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    setup_signals();
+    if ((sig_fd = signals_start()) == -1) {
+        fprintf(stderr, "ipclab: pipe: %s\n", strerror(errno));
+        return 3;
+    }
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (scenario == NULL) {
@@ -296,7 +295,7 @@ int main(int argc, char *argv[])
             return 3;
         }
         if (menu_choose(chosen, sizeof chosen) != 0)
-            return 0;
+            return stop_requested() ? 128 + stop_requested() : 0;
         scenario = chosen;
     }
     if (access(scenario, R_OK) != 0) {

@@ -221,11 +221,14 @@ int menu_choose(char *path, size_t len)
         return 1;
     }
     nodelay(stdscr, FALSE);
+    timeout(100);                           /* a stop signal is seen within 0.1 s */
     for (;;) {
         draw_menu(cur, scur, focus);
         int ch = getch(), ns = nlessons ? lessons[cur].nscen : 0;
-        if (ch == 'q' || ch == 'Q' || ch == ERR)
+        if (ch == 'q' || ch == 'Q' || stop_requested())
             break;
+        if (ch == ERR)
+            continue;
         if (ch == KEY_UP && focus == 0 && cur > 0) cur--, scur = 0;
         else if (ch == KEY_DOWN && focus == 0 && cur + 1 < nlessons) cur++, scur = 0;
         else if (ch == KEY_UP && focus == 1 && scur > 0) scur--;
@@ -237,6 +240,7 @@ int menu_choose(char *path, size_t len)
             char sub[80];
             snprintf(sub, sizeof sub, "scenarios/%s", lessons[cur].scen[scur]);
             lesson_path(path, len, lessons[cur].dir, sub);
+            timeout(-1);
             nodelay(stdscr, TRUE);
             return 0;
         }

@@ -90,8 +90,18 @@ int procfs_sample(struct proc *p, double t)
     if (read_small(p->pid, "stat", stat, sizeof stat) <= 0)
         return -1;
     char *paren = strrchr(stat, ')');          /* the name may hold ')' */
-    if (paren == NULL || paren[1] == '\0')
+    char *open = strchr(stat, '(');
+    if (paren == NULL || paren[1] == '\0' || open == NULL || open > paren)
         return -1;
+    /* Read first, then checked: a pid reused after the process was reaped
+     * elsewhere is another process, whose /proc we must not describe. */
+    if (!proc_alive(p))
+        return -1;
+    char comm[sizeof p->comm];
+    snprintf(comm, sizeof comm, "%.*s", (int)(paren - open - 1), open + 1);
+    if (p->comm[0] && strcmp(comm, p->comm) != 0)
+        proc_execed(p);                        /* it ran exec: a new program */
+    scopy(p->comm, sizeof p->comm, comm);
     switch (paren[2]) {
     case 'R': st = PS_RUNNING; break;
     case 'S': case 'I': st = PS_SLEEPING; break;

@@ -4,7 +4,8 @@
  * in R (R.wait, R.deadline, ...) and yield with a continuation; after each
  * sample the loop calls runner_step(), which resumes the coroutine when the
  * wait is over. So a waiting scenario never freezes the screen. The design
- * follows OpenResty's ngx.sleep and lua.c's protected calls. */
+ * follows OpenResty's ngx.sleep and lua.c's protected calls. What the
+ * scenario may do, and how it is stopped, is sandbox.c's. */
 #include "ipclab.h"
 
 #include <lauxlib.h>
@@ -12,75 +13,33 @@
 #include <lualib.h>
 #include <string.h>
 
-#define HOOK_EVERY   10000       /* instructions between count-hook calls */
-#define HOOK_LIMIT   1000        /* x HOOK_EVERY = 10 million without a wait */
-
 static lua_State *L, *co;
 static int co_ref = LUA_NOREF;
 
-/* Raise msg at the line the scenario is running (level 0 in a hook). */
-static void hook_error(lua_State *S, const char *msg)
-{
-    luaL_where(S, 0);
-    lua_pushstring(S, msg);
-    lua_concat(S, 2);
-    lua_error(S);
-}
-
-static void count_hook(lua_State *S, lua_Debug *ar)
-{
-    (void)ar;
-    if (R.quit)
-        hook_error(S, "stopped");
-    if (++R.hook_count > HOOK_LIMIT)
-        hook_error(S, "the scenario ran 10 million instructions without waiting "
-                      "(an endless loop?)");
-}
-
-/* Only what a scenario needs: no os, io, load, require, coroutine. */
-static void sandbox_env(lua_State *S)
-{
-    static const char *const base[] = { "assert", "error", "ipairs", "next",
-        "pairs", "pcall", "rawequal", "rawget", "rawlen", "rawset", "select",
-        "setmetatable", "getmetatable", "tonumber", "tostring", "type",
-        "xpcall", "_VERSION", "string", "table", "math", "utf8", NULL };
-
-    lua_newtable(S);
-    for (int i = 0; base[i]; i++) {
-        lua_getglobal(S, base[i]);
-        lua_setfield(S, -2, base[i]);
-    }
-    lua_getfield(S, -1, "string");          /* no string.dump (bytecode) */
-    lua_pushnil(S);
-    lua_setfield(S, -2, "dump");
-    lua_pop(S, 1);
-    lua_pushvalue(S, -1);
-    lua_setfield(S, -2, "_G");
-    /* Where the Python helpers live, for a peer given with Python(). */
-    lua_pushfstring(S, "%s/python_peers", R.root);
-    lua_setfield(S, -2, "IPCLAB_PEERS");
-}
-
 int runner_load(const char *path)
 {
-    L = luaL_newstate();
+    L = sandbox_new();
     if (L == NULL) {
         scopy(R.error, sizeof R.error, "cannot create the Lua state (out of memory)");
         return -1;
     }
-    luaL_openlibs(L);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    lua_enter();                            /* loading may block: a FIFO, a pipe */
+    int st = luaL_loadfilex(L, path, "t");
+    lua_leave();
+    if (st != LUA_OK) {
         scopy(R.error, sizeof R.error, lua_tostring(L, -1));
         return -1;
     }
     sandbox_env(L);
+    /* Where the Python helpers live, for a peer given with Python(). */
+    lua_pushfstring(L, "%s/python_peers", R.root);
+    lua_setfield(L, -2, "IPCLAB_PEERS");
     api_register(L);                        /* into the env table on top */
     lua_setupvalue(L, -2, 1);               /* the chunk's _ENV */
     co = lua_newthread(L);
     co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_xmove(L, co, 1);                    /* the chunk, ready to resume */
-    lua_sethook(co, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    sandbox_thread(co);
     R.wait = W_NONE;
     return 0;
 }
@@ -97,13 +56,31 @@ int scen_wait(lua_State *S, enum wait_kind kind, double timeout, long ctx,
     return lua_yieldk(S, 0, (lua_KContext)ctx, k);
 }
 
+/* The error on top of S ends the run: the scenario's own (file:line:
+ * reason, exit 2), or a stop by a signal (the loop says which). */
 static void fail_with(lua_State *S)
 {
     const char *msg = lua_tostring(S, -1);
+    R.wait = W_DONE;
+    if (sandbox_interrupted())              /* the loop says by what */
+        return;
     scopy(R.error, sizeof R.error, msg ? msg : "(an error object that is not a string)");
     R.errored = 1;
-    R.wait = W_DONE;
     tlog("error %s", R.error);
+}
+
+/* A step ends when the process, let go, is held at its next traced call,
+ * has exited, or sleeps in the kernel inside the call it was let into
+ * (sem_wait on a taken semaphore). The last needs a sample taken after
+ * the go that shows it out of its step read and asleep somewhere else,
+ * for a tenth of a second: a sample from before the go (the process held
+ * for seconds while a teacher talks) proves nothing. */
+static int step_over(const struct proc *p)
+{
+    int in_step_read = strcmp(p->call, "read") == 0 && p->call_fd == STEP_FD;
+    return p->step_waiting || p->exited ||
+           (p->open_call[0] && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
+            !in_step_read && p->since >= p->go_t && now() - p->since > 0.1);
 }
 
 /* Is the condition of the current wait met? May push one value for the
@@ -115,17 +92,16 @@ static int condition_met(int *nargs)
     case W_NONE: return 1;
     case W_SLEEP: return 0;                 /* only the deadline ends it */
     case W_PAUSE: return R.go || R.headless;
-    case W_STEP: {
-        /* Held at its next traced call, gone, or asleep inside the call it
-         * was let into (sem_wait on a taken semaphore): each ends a step. */
-        const struct proc *p = &R.procs[R.wait_proc];
-        return p->step_waiting || p->exited ||
-               (p->open_call[0] && p->state == PS_SLEEPING && now() - p->since > 0.1);
-    }
-    case W_UNTIL:
-        R.hook_count = 0;
+    case W_STEP:
+        return step_over(&R.procs[R.wait_proc]);
+    case W_UNTIL: {
+        sandbox_waited();
         lua_rawgeti(L, LUA_REGISTRYINDEX, R.wait_ref);
-        if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        lua_enter();
+        int st = lua_pcall(L, 0, 1, 0);
+        lua_leave();
+        if (st != LUA_OK) {
+            sandbox_locate(co, L, st);      /* at the line of the wait_until */
             fail_with(L);
             lua_pop(L, 1);
             return 0;
@@ -137,6 +113,7 @@ static int condition_met(int *nargs)
         }
         lua_pop(L, 1);
         return 0;
+    }
     default: return 0;
     }
 }
@@ -156,8 +133,10 @@ void runner_step(void)
 
     if (co == NULL || R.wait == W_DONE || !wait_over(&nargs) || R.wait == W_DONE)
         return;
-    R.hook_count = 0;
+    sandbox_waited();
+    lua_enter();
     int st = lua_resume(co, L, nargs, &nres);
+    lua_leave();
     if (st == LUA_YIELD) {
         lua_pop(co, nres);
         /* The scenario waits: ipclab now lets go of the ends it handed out,
@@ -166,6 +145,7 @@ void runner_step(void)
     } else if (st == LUA_OK) {
         R.wait = W_DONE;
     } else {
+        sandbox_locate(co, co, st);
         fail_with(co);
     }
 }
@@ -173,6 +153,7 @@ void runner_step(void)
 void runner_close(void)
 {
     if (L) {
+        sandbox_close();
         lua_close(L);
         L = co = NULL;
     }

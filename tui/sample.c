@@ -34,7 +34,7 @@ static void sample_procs(double t)
         if (!p->used || p->exited)
             continue;
         if (procfs_sample(p, t) == -1) {
-            if (p->parent >= 0) {           /* not ours to reap: just gone */
+            if (!p->spawned) {              /* not ours to reap: just gone */
                 p->exited = 1;
                 p->state = PS_EXITED;
                 scopy(p->status, sizeof p->status, "reaped by its parent");
@@ -96,6 +96,7 @@ void sample_all(void)
     double t = now();
 
     read_outputs();
+    write_inputs();
     events_drain();
     reap_children();
     adopt_descendants();

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -35,17 +36,27 @@ static int free_slot(void)
     return -1;
 }
 
+/* A pidfd pins the process: signals sent through it can never reach an
+ * unrelated process that got the pid after this one was reaped. */
 static void init_proc(struct proc *p, pid_t pid, int parent)
 {
     memset(p, 0, sizeof *p);
     p->used = 1;
     p->pid = pid;
+    p->pidfd = pidfd_open(pid, 0);
     p->parent = parent;
     p->out_fd = p->in_fd = p->step_fd = -1;
     p->step_event = -1;
     p->call_fd = -1;
     p->since = now();
     p->shown_state = (enum pstate)-1;
+}
+
+/* Is p still the process we followed? (Its pid may have been reused
+ * once it was reaped by someone else.) */
+int proc_alive(const struct proc *p)
+{
+    return p->pidfd >= 0 && pidfd_send_signal(p->pidfd, 0, NULL, 0) == 0;
 }
 
 /* A pty whose slave passes bytes through unchanged (no \r\n). */
@@ -101,12 +112,14 @@ static void child(const struct spawn_req *req, const char *slave, int in_r,
         if (parked[i] == -1 || dup2(parked[i], req->fd_target[i]) == -1)
             goto fail;
     /* Fixed numbers for the trace and step descriptors, above the
-     * program's own: 90 and 91. dup2 clears close-on-exec. */
-    if (dup2(trace, 90) == -1 || (step >= 0 && dup2(step, 91) == -1))
+     * program's own. dup2 clears close-on-exec. */
+    if (dup2(trace, TRACE_FD) == -1 || (step >= 0 && dup2(step, STEP_FD) == -1))
         goto fail;
-    setenv("IPCLAB_TRACE_FD", "90", 1);
+    snprintf(num, sizeof num, "%d", TRACE_FD);
+    setenv("IPCLAB_TRACE_FD", num, 1);
+    snprintf(num, sizeof num, "%d", STEP_FD);
     if (step >= 0)
-        setenv("IPCLAB_STEP_FD", "91", 1);
+        setenv("IPCLAB_STEP_FD", num, 1);
     else
         unsetenv("IPCLAB_STEP_FD");
     snprintf(num, sizeof num, "%ld", R.id);
@@ -163,6 +176,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     }
     struct proc *p = &R.procs[i];
     init_proc(p, pid, -1);
+    p->spawned = 1;
     scopy(p->name, sizeof p->name, req->name);
     scopy(p->lang, sizeof p->lang, req->lang);
     /* The command as a person reads it: paths shortened to their last part. */
@@ -177,31 +191,32 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
             *c = ' ';
     p->out_fd = master;
     p->in_fd = in[1];
+    if (p->in_fd >= 0)                      /* proc:write never blocks the loop */
+        fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
     p->step_fd = step[1];
     return i;
 }
 
-/* A descendant found in /proc (mpirun's ranks, a parent's child): named
- * after its program, or its script when the program is a Python. */
-int adopt_proc(pid_t pid, int parent)
+/* Its name and language from its command line: a Python's script, else
+ * its program. Called at adoption and again when it execs (its comm
+ * changes): a child adopted between fork and exec had its parent's. */
+static void name_from_cmdline(struct proc *p)
 {
     char path[64], buf[256] = "";
-    int i = free_slot();
     size_t n = 0;
     FILE *f;
 
-    if (i < 0)
-        return -1;
-    init_proc(&R.procs[i], pid, parent);
-    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-    if ((f = fopen(path, "r")) != NULL) {
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)p->pid);
+    if ((f = fopen(path, "re")) != NULL) {
         n = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
     }
-    struct proc *p = &R.procs[i];
+    if (n == 0)
+        return;
+    buf[n] = '\0';
     const char *arg0 = buf, *arg1 = buf + strlen(buf) + 1;
     int python = strstr(arg0, "python") != NULL && arg1 < buf + n;
-    const char *prog = python ? arg1 : arg0;
+    const char *prog = python && arg1[0] != '-' ? arg1 : arg0;   /* not -c, -m */
     const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
     scopy(p->name, sizeof p->name, base);
     scopy(p->lang, sizeof p->lang, python ? "Python" : "C");
@@ -209,7 +224,63 @@ int adopt_proc(pid_t pid, int parent)
         if (buf[k] == '\0')
             buf[k] = ' ';
     scopy(p->cmd, sizeof p->cmd, buf);
+}
+
+/* The nearest followed ancestor of pid, from the kernel's parent links
+ * (/proc/PID/stat), or -1. */
+static int followed_ancestor(pid_t pid)
+{
+    for (int depth = 0; depth < 32 && pid > 1; depth++) {
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+        FILE *f = fopen(path, "re");
+        size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+        if (f)
+            fclose(f);
+        stat[n] = '\0';
+        char *paren = strrchr(stat, ')');
+        long ppid;
+        if (paren == NULL || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
+            return -1;
+        pid = (pid_t)ppid;
+        int i = proc_index(pid);
+        if (i >= 0)
+            return i;
+    }
+    return -1;
+}
+
+/* A descendant found in /proc (mpirun's ranks, a parent's child) or by
+ * its first trace line: its parent is the nearest followed ancestor. */
+int adopt_proc(pid_t pid, int parent)
+{
+    int i = free_slot();
+
+    if (i < 0)
+        return -1;
+    if (parent < 0)
+        parent = followed_ancestor(pid);
+    init_proc(&R.procs[i], pid, parent);
+    if (!proc_alive(&R.procs[i])) {
+        close(R.procs[i].pidfd);
+        R.procs[i].used = 0;
+        return -1;
+    }
+    snprintf(R.procs[i].name, sizeof R.procs[i].name, "pid %ld", (long)pid);
+    name_from_cmdline(&R.procs[i]);         /* nothing for a zombie */
     return i;
+}
+
+/* The process's comm changed: it ran exec. Its name follows. */
+void proc_execed(struct proc *p)
+{
+    char was[sizeof p->name];
+    if (p->spawned)
+        return;
+    scopy(was, sizeof was, p->name);
+    name_from_cmdline(p);
+    if (strcmp(was, p->name) != 0)
+        tlog("exec %s pid %d is now %s [%s]", was, (int)p->pid, p->name, p->lang);
 }
 
 static void set_status(struct proc *p, int ws)
@@ -307,15 +378,81 @@ int proc_step_go(int i)
 {
     struct proc *p = &R.procs[i];
     p->step_waiting = 0;
+    p->go_t = now();
     return write(p->step_fd, "g", 1) == 1 ? 0 : -1;
 }
 
+/* Through its pidfd: never another process that reuses the pid. */
 int proc_signal(int i, int sig)
 {
     struct proc *p = &R.procs[i];
-    if (!p->used || p->exited)
+    if (!p->used || p->exited || p->pidfd < 0)
         return -1;
-    return kill(p->pid, sig);
+    return pidfd_send_signal(p->pidfd, sig, NULL, 0);
+}
+
+/* Queue bytes for its stdin (the loop writes them as it reads them).
+ * Returns -1 when more than IN_KEEP bytes would wait. */
+int proc_feed(int i, const char *s, size_t n)
+{
+    struct proc *p = &R.procs[i];
+    if (p->in_len + n > IN_KEEP)
+        return -1;
+    char *grown = realloc(p->in_buf, p->in_len + n);
+    if (grown == NULL && p->in_len + n > 0)
+        return -1;
+    p->in_buf = grown;
+    memcpy(p->in_buf + p->in_len, s, n);
+    p->in_len += n;
+    write_inputs();
+    return 0;
+}
+
+static void close_input(struct proc *p)
+{
+    if (p->in_fd >= 0)
+        close(p->in_fd);
+    p->in_fd = -1;
+    free(p->in_buf);
+    p->in_buf = NULL;
+    p->in_len = 0;
+    p->in_close = 0;
+}
+
+/* What the scenario fed, as far as each process reads it; then the close
+ * it asked for. A process that closed its stdin or exited gets no more. */
+void write_inputs(void)
+{
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (!p->used || p->in_fd < 0)
+            continue;
+        while (p->in_len > 0) {
+            ssize_t w = write(p->in_fd, p->in_buf, p->in_len);
+            if (w > 0) {
+                memmove(p->in_buf, p->in_buf + w, p->in_len - (size_t)w);
+                p->in_len -= (size_t)w;
+            } else if (w == -1 && errno == EINTR) {
+                continue;
+            } else {
+                if (w == -1 && errno != EAGAIN) {   /* EPIPE: nobody reads */
+                    tlog("stdin %s: %s; %zu bytes not delivered", p->name,
+                         strerror(errno), p->in_len);
+                    close_input(p);
+                }
+                break;
+            }
+        }
+        if (p->in_fd >= 0 && p->in_len == 0 && p->in_close)
+            close_input(p);
+    }
+}
+
+/* Close its stdin once everything queued is written. */
+void proc_close_stdin(int i)
+{
+    R.procs[i].in_close = 1;
+    write_inputs();
 }
 
 /* SIGTERM to every group, a short grace, then SIGKILL; reap all. */
@@ -327,9 +464,12 @@ void stop_all(void)
         for (int i = 0; i < MAX_PROCS; i++) {
             struct proc *p = &R.procs[i];
             if (p->used && !p->exited) {
-                kill(-p->pid, sig);         /* its group, if it leads one */
-                kill(p->pid, sig);
-                kill(p->pid, SIGCONT);      /* a stopped process must see it */
+                /* Its group, which it leads: a spawned child not yet reaped
+                 * keeps its pid, so the group id is still its own. */
+                if (p->spawned)
+                    kill(-p->pid, sig);
+                proc_signal(i, sig);
+                proc_signal(i, SIGCONT);    /* a stopped process must see it */
             }
         }
         for (int tries = 0; tries < 50; tries++) {
@@ -338,8 +478,7 @@ void stop_all(void)
             for (int i = 0; i < MAX_PROCS; i++) {
                 struct proc *p = &R.procs[i];
                 /* A descendant that is not ours to reap: gone is enough. */
-                if (p->used && !p->exited && p->parent >= 0 &&
-                    procfs_sample(p, now()) == -1)
+                if (p->used && !p->exited && !p->spawned && !proc_alive(p))
                     p->exited = 1;
                 live += p->used && !p->exited;
             }
@@ -356,8 +495,9 @@ void stop_all(void)
         if (!p->used)                       /* a zeroed slot's fds are not ours */
             continue;
         if (p->out_fd >= 0) close(p->out_fd);
-        if (p->in_fd >= 0) close(p->in_fd);
         if (p->step_fd >= 0) close(p->step_fd);
-        p->out_fd = p->in_fd = p->step_fd = -1;
+        if (p->pidfd >= 0) close(p->pidfd);
+        close_input(p);
+        p->out_fd = p->step_fd = p->pidfd = -1;
     }
 }

@@ -20,15 +20,33 @@
 
 enum { C_TITLE = 1, C_RUN, C_SLEEP, C_STOP, C_DEAD, C_BAR, C_KEY, C_SEL };
 
-static int up, selected, help;
+static volatile sig_atomic_t up;
+static int selected, help;
 static SCREEN *scr;
 static struct termios saved_tio;
 
+/* From a signal handler: the terminal as it was, with write() and
+ * tcsetattr() only (async-signal-safe); curses is not touched. */
+void ui_emergency_restore(void)
+{
+    static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
+    if (!up)
+        return;
+    up = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+    (void)!write(STDOUT_FILENO, reset, sizeof reset - 1);
+}
+
+int ui_is_up(void)
+{
+    return up;
+}
+
 static void on_crash(int sig)
 {
-    static const char msg[] = "\033[?1049l\033[?25h\r\nipclab crashed; the terminal "
-        "is restored. Its processes die with it and its janitor removes its objects.\r\n";
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+    static const char msg[] = "ipclab crashed; the terminal is restored. Its "
+        "processes die with it and its janitor removes its objects.\r\n";
+    ui_emergency_restore();
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
     signal(sig, SIG_DFL);
     raise(sig);
@@ -154,15 +172,15 @@ static void draw_pane(int i, int y, int x, int w)
     char buf[512], out[256];
 
     snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
-             p->parent >= 0 ? "  (child)" : "");
+             p->spawned ? "" : "  (child)");
     put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
     int held = !p->exited && p->step_waiting && p->step_event >= 0;
     if (p->exited)
         snprintf(buf, sizeof buf, " EXITED: %s", p->status);
     else if (held)
-        snprintf(buf, sizeof buf, " HELD %.1fs before %s%s%s", now() - p->since,
-                 R.events[p->step_event].op, R.events[p->step_event].obj[0] ? " " : "",
-                 R.events[p->step_event].obj);
+        snprintf(buf, sizeof buf, " HELD %.1fs before %s%s%s",   /* since it arrived */
+                 now() - R.events[p->step_event].t, R.events[p->step_event].op,
+                 R.events[p->step_event].obj[0] ? " " : "", R.events[p->step_event].obj);
     else if (p->call[0])
         snprintf(buf, sizeof buf, " %s %.1fs in %s", pstate_name(p->state),
                  now() - p->since, p->call);

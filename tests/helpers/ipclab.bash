@@ -27,6 +27,7 @@ tmux_start() {       # COLS ROWS COMMAND
 }
 screen() { tmux -L "$TMUXS" capture-pane -p; }
 screen_has() { screen | grep -qF -- "$1"; }
+screen_has_any() { local s; s=$(screen); for x; do [[ $s == *"$x"* ]] && return 0; done; return 1; }
 keys() { tmux -L "$TMUXS" send-keys "$@"; }
 pane_exited() { [ -s "$T/exit-status" ]; }
 pane_status() { cat "$T/exit-status" 2>/dev/null; }

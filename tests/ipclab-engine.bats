@@ -398,3 +398,14 @@ start_stuck_run() {
   run ipcs -q
   assert_output --partial "$(printf '0x%08x' $((x << 8 | 1)))"
 }
+
+# bats test_tags=demo
+@test "watching a semaphore file shorter than a sem_t shows no value and ipclab goes on" {
+  run "$IPCLAB" run "$FIX/short-sem.lua" --headless
+  assert_success
+  assert_output --partial "expect ok: its value is unknown, and ipclab goes on"
+  local id
+  id=$(sed -n 's/.*spawn maker pid [0-9]* \[Python\].* \/ipclab-\([0-9]*\)-lock$/\1/p' <<<"$output")
+  [ -n "$id" ]
+  assert_file_not_exist "/dev/shm/sem.ipclab-$id-lock"
+}

@@ -230,7 +230,8 @@ static int run_scenario(const char *path)
          R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
     if (R.errored && !R.headless)
         fprintf(stderr, "ipclab: %s\n", R.error);
-    status = R.errored ? 2 : R.failed ? 1 : R.quit ? 130 : 0;
+    int sig = stop_requested();             /* 128 + N, as a shell reports it */
+    status = R.errored ? 2 : R.failed ? 1 : !R.quit ? 0 : sig && sig != QUIT_KEY ? 128 + sig : 130;
     return status;
 }
 

@@ -251,8 +251,11 @@ static int draw_chans(int y)
                 put(y++, COLS - 30, 30, A_NORMAL, buf);
             }
         } else if (c->type == CH_SEM) {
-            snprintf(buf, sizeof buf, " semaphore %s: value %s%ld", c->label,
-                     c->value < 0 ? "? (not there)" : "", c->value < 0 ? 0 : c->value);
+            if (c->value < 0)
+                snprintf(buf, sizeof buf, " semaphore %s: value unknown (none yet, or "
+                         "not a semaphore)", c->label);
+            else
+                snprintf(buf, sizeof buf, " semaphore %s: value %ld", c->label, c->value);
             put(y++, 0, COLS, A_NORMAL, buf);
         } else if (c->type == CH_SHM) {
             int o = snprintf(buf, sizeof buf, " shm %s:", c->label);
@@ -260,6 +263,11 @@ static int draw_chans(int y)
                 o += snprintf(buf + o, sizeof buf - (size_t)o, " %02x", c->bytes[k]);
             put(y++, 0, COLS, A_NORMAL, buf);
             o = snprintf(buf, sizeof buf, "   ");
+            if (c->capacity < 0)
+                snprintf(buf, sizeof buf, "   (no such segment yet)");
+            else if (c->nbytes == 0 && c->sysv)     /* ipclab never attaches */
+                snprintf(buf, sizeof buf, "   %ld bytes; no process has it attached, so "
+                         "its bytes are not shown", c->capacity);
             for (int f = 0; f < c->nview && o < (int)sizeof buf - 40; f++) {
                 long long v;
                 if (decode_value(c, c->view[f].type, c->view[f].off, &v) == 0)

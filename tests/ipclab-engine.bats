@@ -409,3 +409,12 @@ start_stuck_run() {
   [ -n "$id" ]
   assert_file_not_exist "/dev/shm/sem.ipclab-$id-lock"
 }
+
+# bats test_tags=demo
+@test "a trace line naming a process that is not ipclab's descendant is not followed" {
+  run "$IPCLAB" run "$FIX/forged-trace.lua" --headless
+  assert_success
+  assert_output --regexp "output liar \| claimed [0-9]+"
+  refute_output --regexp "[0-9] follow "
+  refute_output --regexp "signal|exit .*SIGTERM"
+}

@@ -223,6 +223,8 @@ static int l_Python(lua_State *L)
     return 1;
 }
 
+#define MAX_ARGS 60
+
 /* spawn { argv..., name=, lang=, stdin=, stdout=, fds=, args_fds=, env=, step= } */
 static int l_spawn(lua_State *L)
 {
@@ -243,12 +245,16 @@ static int l_spawn(lua_State *L)
             }
             lua_pop(L, 2);
             int prog = lua_gettop(L);
-            for (lua_Integer j = 1; lua_rawgeti(L, prog, j) == LUA_TSTRING && req.argc < 60; j++) {
+            for (lua_Integer j = 1; lua_rawgeti(L, prog, j) == LUA_TSTRING; j++) {
+                if (req.argc == MAX_ARGS)
+                    return luaL_error(L, "spawn: more than %d arguments", MAX_ARGS);
                 req.argv[req.argc++] = (char *)lua_tostring(L, -1);
                 lua_pop(L, 1);
             }
             lua_pop(L, 1);
-        } else if (lua_isstring(L, -1) && req.argc < 60) {
+        } else if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+            if (req.argc == MAX_ARGS)
+                return luaL_error(L, "spawn: more than %d arguments", MAX_ARGS);
             req.argv[req.argc++] = (char *)lua_tostring(L, -1);
         } else {
             return luaL_error(L, "spawn: argument %d must be a string or C/Python program", (int)k);
@@ -285,21 +291,29 @@ static int l_spawn(lua_State *L)
     }
     lua_getfield(L, 1, "fds");
     if (lua_istable(L, -1))
-        for (int target = 0; target < 90; target++) {
-            if (lua_rawgeti(L, -1, target) != LUA_TNIL && req.nfds < 16) {
-                ch = check_end(L, lua_gettop(L), &end);
-                if (R.chans[ch].end[end] < 0)
-                    return luaL_error(L, "spawn: fds[%d]: that end was already closed", target);
-                req.fd_target[req.nfds] = target;
-                req.fd_source[req.nfds++] = R.chans[ch].end[end];
-                R.chans[ch].handed[end] = 1;
+        for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1)) {
+            lua_Integer target = lua_isinteger(L, -2) ? lua_tointeger(L, -2) : -1;
+            if (target < 3 || target >= TRACE_FD)
+                return luaL_error(L, "spawn: fds: descriptor numbers are 3 to %d", TRACE_FD - 1);
+            if (req.nfds == 16)
+                return luaL_error(L, "spawn: at most 16 channel ends");
+            ch = check_end(L, lua_gettop(L), &end);
+            if (R.chans[ch].end[end] < 0)
+                return luaL_error(L, "spawn: fds[%d]: that end was already closed", (int)target);
+            /* In order of target (lua_next has none): args_fds lists them so. */
+            int k = req.nfds++;
+            for (; k > 0 && req.fd_target[k - 1] > target; k--) {
+                req.fd_target[k] = req.fd_target[k - 1];
+                req.fd_source[k] = req.fd_source[k - 1];
             }
-            lua_pop(L, 1);
+            req.fd_target[k] = (int)target;
+            req.fd_source[k] = R.chans[ch].end[end];
+            R.chans[ch].handed[end] = 1;
         }
     lua_pop(L, 1);
     lua_getfield(L, 1, "args_fds");
     if (lua_toboolean(L, -1))
-        for (int f = 0; f < req.nfds && req.argc < 62; f++)
+        for (int f = 0; f < req.nfds && req.argc < MAX_ARGS + 2; f++)
             if (req.fd_target[f] > 1) {
                 snprintf(fdargs[f], sizeof fdargs[f], "%d", req.fd_target[f]);
                 req.argv[req.argc++] = fdargs[f];
@@ -307,8 +321,12 @@ static int l_spawn(lua_State *L)
     lua_pop(L, 1);
     lua_getfield(L, 1, "env");
     if (lua_istable(L, -1))
-        for (lua_pushnil(L); lua_next(L, -2) && req.nenv < 32; lua_pop(L, 1)) {
-            lua_pushfstring(L, "%s=%s", luaL_checkstring(L, -2), luaL_checkstring(L, -1));
+        for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1)) {
+            if (req.nenv == 32)
+                return luaL_error(L, "spawn: env: at most 32 variables");
+            if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1))
+                return luaL_error(L, "spawn: env: names and values are strings");
+            lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
             req.env[req.nenv++] = (char *)lua_tostring(L, -1);
             lua_insert(L, 1);               /* keep the string alive */
         }

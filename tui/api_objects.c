@@ -343,8 +343,10 @@ static int c_read(lua_State *L)
 static int c_bytes(lua_State *L)
 {
     lua_Integer off = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, off >= 0 && off < 256, 2, "offset must be 0 to 255 (ipclab reads the first 256 bytes)");
+    luaL_argcheck(L, n >= 0 && n <= 256 - off, 3, "a count of bytes within the first 256");
     struct chan *c = chan_now(L);
-    if (off < 0 || n < 0 || (size_t)(off + n) > c->nbytes)
+    if ((size_t)(off + n) > c->nbytes)
         lua_pushnil(L);
     else
         lua_pushlstring(L, (const char *)c->bytes + off, (size_t)n);
@@ -374,10 +376,12 @@ static int l_watch(lua_State *L)
             lua_rawgeti(L, -1, 1);
             scopy(f->name, sizeof f->name, luaL_checkstring(L, -1));
             lua_rawgeti(L, -2, 2);
-            f->off = (size_t)luaL_checkinteger(L, -1);
+            lua_Integer off = luaL_checkinteger(L, -1);
             lua_rawgeti(L, -3, 3);
             f->type = (enum vtype)luaL_checkoption(L, -1, NULL, vtypes);
-            luaL_argcheck(L, f->off + vsizes[f->type] <= sizeof c->bytes, 2, "a field past byte 256");
+            luaL_argcheck(L, off >= 0 && off <= (lua_Integer)(sizeof c->bytes - vsizes[f->type]),
+                          2, "a field outside the first 256 bytes");
+            f->off = (size_t)off;
             lua_pop(L, 4);
         }
     return 0;

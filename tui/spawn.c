@@ -227,10 +227,12 @@ static void name_from_cmdline(struct proc *p)
 }
 
 /* The nearest followed ancestor of pid, from the kernel's parent links
- * (/proc/PID/stat), or -1. */
+ * (/proc/PID/stat); -1 for a descendant of ipclab without one (an orphan
+ * that came back to ipclab, its subreaper); NOT_OURS for any other process. */
+#define NOT_OURS (-2)
 static int followed_ancestor(pid_t pid)
 {
-    for (int depth = 0; depth < 32 && pid > 1; depth++) {
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
         char path[64], stat[512];
         snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
         FILE *f = fopen(path, "re");
@@ -241,28 +243,33 @@ static int followed_ancestor(pid_t pid)
         char *paren = strrchr(stat, ')');
         long ppid;
         if (paren == NULL || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
-            return -1;
+            return NOT_OURS;
         pid = (pid_t)ppid;
         int i = proc_index(pid);
         if (i >= 0)
             return i;
+        if (pid == getpid())
+            return -1;
     }
-    return -1;
+    return NOT_OURS;
 }
 
-/* A descendant found in /proc (mpirun's ranks, a parent's child) or by
- * its first trace line: its parent is the nearest followed ancestor. */
+/* A descendant found in /proc (mpirun's ranks, a parent's child), or by
+ * its first trace line: parent -1 means find it in the kernel. A pid named
+ * by a trace line is only a claim: a process that is not a descendant of
+ * ipclab is never followed (nor, at the end, signalled). */
 int adopt_proc(pid_t pid, int parent)
 {
     int i = free_slot();
 
     if (i < 0)
         return -1;
-    if (parent < 0)
-        parent = followed_ancestor(pid);
-    init_proc(&R.procs[i], pid, parent);
-    if (!proc_alive(&R.procs[i])) {
-        close(R.procs[i].pidfd);
+    init_proc(&R.procs[i], pid, parent);    /* the pidfd first: then the /proc */
+    if (parent < 0)                         /* we read is this process's, if */
+        R.procs[i].parent = followed_ancestor(pid);   /* it is alive after */
+    if (R.procs[i].parent == NOT_OURS || !proc_alive(&R.procs[i])) {
+        if (R.procs[i].pidfd >= 0)
+            close(R.procs[i].pidfd);
         R.procs[i].used = 0;
         return -1;
     }

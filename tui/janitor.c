@@ -237,6 +237,7 @@ int janitor_start(void)
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
         for (int fd = 0; fd < 1024; fd++)
             if (fd != p[0])
                 close(fd);

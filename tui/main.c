@@ -145,9 +145,14 @@ static int start_run(const char *path, char *err, size_t errlen)
     }
     R.trace_r = tp[0];
     R.trace_w = tp[1];
-    fcntl(R.trace_r, F_SETFL, O_NONBLOCK);
-    /* Room for bursts, so a slow frame never blocks a traced program. */
-    fcntl(R.trace_r, F_SETPIPE_SZ, 1 << 20);
+    /* Reading it must never block the loop; writing it may block a program. */
+    if (fcntl(R.trace_r, F_SETFL, O_NONBLOCK) == -1) {
+        snprintf(err, errlen, "fcntl O_NONBLOCK on the trace pipe: %s", strerror(errno));
+        return -1;
+    }
+    /* Room for bursts, so a slow frame never blocks a traced program (the
+     * default 64 KiB when the user's pipe budget says no: still correct). */
+    (void)fcntl(R.trace_r, F_SETPIPE_SZ, 1 << 20);
     return runner_load(path) == -1 ? 1 : 0;
 }
 
@@ -284,11 +289,14 @@ int main(int argc, char *argv[])
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((sig_fd = signals_start()) == -1) {
-        fprintf(stderr, "ipclab: pipe: %s\n", strerror(errno));
+        fprintf(stderr, "ipclab: signals and watchdog: %s\n", strerror(errno));
         return 3;
     }
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
+        fprintf(stderr, "ipclab: prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+        return 3;
+    }
     if (scenario == NULL) {
         static char chosen[PATH_MAX];
         if (R.headless) {

@@ -145,13 +145,16 @@ int signals_start(void)
     sa.sa_flags = SA_RESTART;
     sa.sa_handler = on_stop;
     for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
-        sigaction(stops[i], &sa, NULL);
+        if (sigaction(stops[i], &sa, NULL) == -1)
+            return -1;
     sa.sa_handler = on_child;
-    sigaction(SIGCHLD, &sa, NULL);
+    if (sigaction(SIGCHLD, &sa, NULL) == -1)
+        return -1;
     sa.sa_handler = on_alarm;
-    sigaction(SIGALRM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);               /* children get it back (spawn.c) */
-    setitimer(ITIMER_REAL, &tick, NULL);
+    if (sigaction(SIGALRM, &sa, NULL) == -1 ||
+        signal(SIGPIPE, SIG_IGN) == SIG_ERR ||   /* children get it back (spawn.c) */
+        setitimer(ITIMER_REAL, &tick, NULL) == -1)
+        return -1;
     return sig_pipe[0];
 }
 

@@ -70,7 +70,10 @@ static int open_pty(char *slave, size_t len)
         close(m);
         return -1;
     }
-    fcntl(m, F_SETFL, O_NONBLOCK);
+    if (fcntl(m, F_SETFL, O_NONBLOCK) == -1) {   /* reading must never block the loop */
+        close(m);
+        return -1;
+    }
     return m;
 }
 
@@ -135,10 +138,11 @@ fail:
 
 int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
 {
-    int i = free_slot(), in[2] = { -1, -1 }, step[2] = { -1, -1 }, ep[2];
+    int i = free_slot(), in[2] = { -1, -1 }, step[2] = { -1, -1 }, ep[2] = { -1, -1 };
     char slave[64];
-    int master, e;
-    pid_t pid;
+    int master = -1, e;
+    pid_t pid = -1;
+    ssize_t n = 0;
 
     if (i < 0) {
         snprintf(err, errlen, "too many processes (at most %d)", MAX_PROCS);
@@ -149,31 +153,28 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
         (req->step && pipe2(step, O_CLOEXEC) == -1) ||
         pipe2(ep, O_CLOEXEC) == -1) {
         snprintf(err, errlen, "spawn %s: %s", req->argv[0], strerror(errno));
-        return -1;
+        goto fail;
     }
-    pid = fork();
-    if (pid == -1) {
+    if ((pid = fork()) == -1) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
-        return -1;
+        goto fail;
     }
     if (pid == 0)
         child(req, slave, in[0], step[0], ep[1]);
     close(ep[1]);
+    ep[1] = -1;
+    /* The error pipe closes on a successful exec: a read of 0 means ran. */
+    n = read(ep[0], &e, sizeof e);
+    if (n == sizeof e) {
+        waitpid(pid, NULL, 0);
+        snprintf(err, errlen, "cannot run %s: %s", req->argv[0], strerror(e));
+        goto fail;
+    }
+    close(ep[0]);
     if (in[0] >= 0)
         close(in[0]);
     if (step[0] >= 0)
         close(step[0]);
-    /* The error pipe closes on a successful exec: a read of 0 means ran. */
-    ssize_t n = read(ep[0], &e, sizeof e);
-    close(ep[0]);
-    if (n == sizeof e) {
-        waitpid(pid, NULL, 0);
-        close(master);
-        if (in[1] >= 0) close(in[1]);
-        if (step[1] >= 0) close(step[1]);
-        snprintf(err, errlen, "cannot run %s: %s", req->argv[0], strerror(e));
-        return -1;
-    }
     struct proc *p = &R.procs[i];
     init_proc(p, pid, -1);
     p->spawned = 1;
@@ -191,10 +192,21 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
             *c = ' ';
     p->out_fd = master;
     p->in_fd = in[1];
-    if (p->in_fd >= 0)                      /* proc:write never blocks the loop */
-        fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
+    if (p->in_fd >= 0 && fcntl(p->in_fd, F_SETFL, O_NONBLOCK) == -1) {
+        close(p->in_fd);                    /* proc:write must never block the loop */
+        p->in_fd = -1;
+    }
     p->step_fd = step[1];
     return i;
+fail:
+    for (int k = 0; k < 2; k++) {
+        if (in[k] >= 0) close(in[k]);
+        if (step[k] >= 0) close(step[k]);
+        if (ep[k] >= 0) close(ep[k]);
+    }
+    if (master >= 0)
+        close(master);
+    return -1;
 }
 
 /* Its name and language from its command line: a Python's script, else

@@ -6,7 +6,8 @@ Usage: sysv_counter.py [-n COUNT] [--create] [--unlink] [--sem KEY] [--undo] KEY
   -n COUNT     increments to make, 0 = only print the counter (default 100000)
   --create     create the segment (and the semaphore set, value 1), mode
                0600; the keys must not be in use yet
-  --unlink     remove the segment (and the semaphore set) at the end
+  --unlink     remove the segment (and the semaphore set) at the end, even
+               when the report cannot be written (its reader has gone)
   --sem KEY    hold the System V semaphore KEY around each increment
   --undo       take and give it with SEM_UNDO: if this process dies while
                holding it, the kernel gives it back
@@ -28,7 +29,7 @@ import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -88,19 +89,29 @@ def open_sem(key, create):
     return sem
 
 
+def interrupted(e):
+    """sysv_ipc reports EINTR (a signal interrupted the wait, or a SIGSTOP
+    and SIGCONT did) as a plain sysv_ipc.Error with these words."""
+    return type(e) is sysv_ipc.Error and str(e) == "Signaled while waiting"
+
+
 def sem_change(sem, delta):
     """semop of +1 or -1 on semaphore 0. With SEM_UNDO (sem.undo) on both
     the -1 and the +1, the kernel keeps this process's balance and undoes
     it at exit."""
     trace.before("semop", obj=f"key {sem.key}")
-    try:
-        if delta < 0:
-            sem.acquire()
-        else:
-            sem.release()
-    except sysv_ipc.Error as e:
-        trace.after("semop", ret=-1)
-        sysv_error(f"semop {delta:+d} key {sem.key}", e, errno.EIDRM)
+    while True:
+        try:
+            if delta < 0:
+                sem.acquire()
+            else:
+                sem.release()
+            break
+        except sysv_ipc.Error as e:
+            if interrupted(e):
+                continue            # a signal interrupted the wait: again
+            trace.after("semop", ret=-1)
+            sysv_error(f"semop {delta:+d} key {sem.key}", e, errno.EIDRM)
     trace.after("semop", ret=0)
 
 
@@ -124,16 +135,18 @@ def main(argv):
     count, key, sem_key = 100000, 0, 0
     create = unlink_at_end = undo = False
     sem = None
+    # stdout is only our report: a reader that has gone is a write error
+    # (EPIPE) to report once the objects are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])
     for arg in args:
-        if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        if arg == "-n" and (value := next(args, None)) is not None:
+            count = parse_long("-n", value, 0, 1000000000)
         elif arg == "--create":
             create = True
         elif arg == "--unlink":
             unlink_at_end = True
-        elif arg == "--sem":
-            sem_key = parse_long("--sem", next(args, ""), 1, 0x7fffffff)
+        elif arg == "--sem" and (value := next(args, None)) is not None:
+            sem_key = parse_long("--sem", value, 1, 0x7fffffff)
         elif arg == "--undo":
             undo = True
         elif not arg.startswith("-") and key == 0:
@@ -155,7 +168,6 @@ def main(argv):
         if sem is not None:
             sem_change(sem, +1)
     (now,) = U64.unpack_from(mem, COUNTER_AT)
-    print(f"{progname()}: added {count}, counter now {now}", flush=True)
 
     if unlink_at_end:
         # IPC_RMID frees the key now; the segment itself goes when the
@@ -171,7 +183,14 @@ def main(argv):
                 sysv_error(f"{op} IPC_RMID key {obj.key}", e, errno.EIDRM)
             trace.after(op, ret=0)
     mem.release()                   # no view may outlive the attachment
-    shm.detach()
+    try:
+        shm.detach()
+    except sysv_ipc.Error as e:
+        sysv_error(f"shmdt key {key}", e, errno.EINVAL)
+    try:
+        print(f"{progname()}: added {count}, counter now {now}", flush=True)
+    except OSError as e:
+        die(f"write {fd_object(1)}", e)
     return 0
 
 

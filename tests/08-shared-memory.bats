@@ -584,6 +584,12 @@ ring_empty() {
   assert_success
   assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
 600"
+  # Python makes them 0600 too (whatever the umask).
+  run sh -c 'umask 0; exec "$@"' - "$PYTHON" "$D/shm_counter.py" --create --sem "$SEM-py" -n 0 "$SEG-py"
+  assert_success
+  assert_equal "$(stat -c %a "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600
+600"
+  rm_names "$SEG-py" "$SEM-py"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
   # Root passes every permission check: run as nobody, from copies nobody
   # can read wherever the checkout is.
@@ -935,6 +941,29 @@ ARGS
   assert_equal "$(posix_counter "$SEG")" 0
   rm_names "$SEG"
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+}
+
+# bats test_tags=demo
+@test "a System V semaphore set removed under a running counter: C and Python fail alike, naming the call" {
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
+  local prog
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    # Removed after it got the set's id, before its semop: EINVAL.
+    stepper --run "rm=ipcrm -S $SEMKEY" "c=$prog --sem $SEMKEY -n 1 $KEY" -- 'c>semget run:rm'
+    assert_success
+    assert_line --regexp "^sysv_counter(\.py)?: semop -1 key $SEMKEY: Invalid argument$"
+    assert_line "end: c exit 1"
+    "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.Semaphore(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, 1)' "$SEMKEY"
+    # Removed before its --unlink does: EINVAL too (the segment does go).
+    stepper --run "rm=ipcrm -S $SEMKEY" "c=$prog --sem $SEMKEY -n 0 --unlink $KEY" -- 'c>semget run:rm'
+    assert_line --regexp "^sysv_counter(\.py)?: semctl IPC_RMID key $SEMKEY: Invalid argument$"
+    assert_line "end: c exit 1"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
+    run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+    assert_success
+  done
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
 
 # ---- the tests' own keys ----------------------------------------------------------------

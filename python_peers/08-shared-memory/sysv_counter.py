@@ -19,7 +19,7 @@ side waits for ever; with --undo the kernel adds back what the dead
 process took. ipcs -m shows the segment's nattch, ipcs -s -i ID the value.
 Mirror: demos/08-shared-memory/sysv_counter.c. Layout: ipclab/shmseg.py.
 The calls go through sysv_ipc (Debian's python3-sysv-ipc): SharedMemory()
-is shmget and shmat in one; its exceptions carry no errno (sysv_error).
+is shmget and shmat in one; its exceptions carry no errno (sysv_errno).
 """
 import errno
 import os
@@ -33,15 +33,30 @@ from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
-def sysv_error(message, e, missing):
-    """sysv_ipc's exceptions carry no errno: die with the one the C call
-    gets (missing: the errno for "no such object" here), so that both
-    sides say the same; anything else in sysv_ipc's own words."""
+def sysv_errno(e, missing):
+    """The errno the C call gets where sysv_ipc raised e: its exceptions
+    carry none, only a class and words. missing is the errno of "no such
+    object" for this call: ENOENT from shmget or semget, EINVAL from a call
+    on an id that was removed before it. None if e tells nothing of it."""
+    text = str(e)
     if isinstance(e, sysv_ipc.PermissionsError):
-        die(message, OSError(errno.EACCES, ""))
+        return errno.EPERM if "remove" in text or "change" in text else errno.EACCES
     if isinstance(e, sysv_ipc.ExistentialError):
-        die(message, OSError(missing, ""))
-    fail(1, f"{message}: {e}")
+        if "was removed" in text:
+            return errno.EIDRM      # removed while this process waited
+        return errno.EEXIST if "already exists" in text else missing
+    return None
+
+
+def sysv_fail(op, message, e, missing):
+    """After call op failed: trace it and die, saying what the C mirror
+    says (in sysv_ipc's own words when no errno can be told)."""
+    code = sysv_errno(e, missing)
+    if op is not None:              # None: a call the C mirror does not trace
+        trace.after(op, ret=-1, err=code or 0)
+    if code is None:
+        fail(1, f"{message}: {e}")
+    die(message, OSError(code, ""))
 
 
 def open_segment(key, create):
@@ -54,8 +69,7 @@ def open_segment(key, create):
         else:
             shm = sysv_ipc.SharedMemory(key, 0, 0o600)
     except sysv_ipc.Error as e:
-        trace.after("shmget", ret=-1)
-        sysv_error(f"shmget key {key}", e, errno.EEXIST if create else errno.ENOENT)
+        sysv_fail("shmget", f"shmget key {key}", e, errno.ENOENT)
     trace.after("shmget", ret=shm.id)
     # An attacher asks the kernel how big the segment is before using it.
     if shm.size < COUNTER_SIZE:
@@ -83,8 +97,7 @@ def open_sem(key, create):
         else:
             sem = sysv_ipc.Semaphore(key, 0, 0o600)
     except sysv_ipc.Error as e:
-        trace.after("semget", ret=-1)
-        sysv_error(f"semget key {key}", e, errno.EEXIST if create else errno.ENOENT)
+        sysv_fail("semget", f"semget key {key}", e, errno.ENOENT)
     trace.after("semget", ret=sem.id)
     return sem
 
@@ -110,8 +123,7 @@ def sem_change(sem, delta):
         except sysv_ipc.Error as e:
             if interrupted(e):
                 continue            # a signal interrupted the wait: again
-            trace.after("semop", ret=-1)
-            sysv_error(f"semop {delta:+d} key {sem.key}", e, errno.EIDRM)
+            sysv_fail("semop", f"semop {delta:+d} key {sem.key}", e, errno.EINVAL)
     trace.after("semop", ret=0)
 
 
@@ -179,14 +191,13 @@ def main(argv):
             try:
                 obj.remove()
             except sysv_ipc.Error as e:
-                trace.after(op, ret=-1)
-                sysv_error(f"{op} IPC_RMID key {obj.key}", e, errno.EIDRM)
+                sysv_fail(op, f"{op} IPC_RMID key {obj.key}", e, errno.EINVAL)
             trace.after(op, ret=0)
     mem.release()                   # no view may outlive the attachment
     try:
         shm.detach()
     except sysv_ipc.Error as e:
-        sysv_error(f"shmdt key {key}", e, errno.EINVAL)
+        sysv_fail(None, f"shmdt key {key}", e, errno.EINVAL)
     try:
         print(f"{progname()}: added {count}, counter now {now}", flush=True)
     except OSError as e:

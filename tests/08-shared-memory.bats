@@ -865,6 +865,28 @@ s = posix.sem_open(sys.argv[1]); posix.sem_post(s); posix.sem_close(s)' "$SEM" "
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
 }
 
+# bats test_tags=demo
+@test "Ctrl-C ends a counter asleep on a semaphore at once, C and Python alike: killed by SIGINT, no traceback" {
+  run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
+  "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
+s = posix.sem_open(sys.argv[1]); posix.sem_wait(s); posix.sem_close(s)' "$SEM" "$PEERS"
+  local prog st
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    # A background job starts with SIGINT ignored: give it the default a
+    # program typed at a terminal has.
+    bg w "$PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' $prog --sem "$SEM" -n 1 "$SEG"
+    wait_for blocked_in_sem_wait "$w"
+    kill -INT "$w"
+    st=0; wait "$w" || st=$?
+    assert_equal "$st" $((128 + 2))
+    assert_equal "$(cat "$T/w.err")" ""
+  done
+  rm_names "$SEG" "$SEM"
+}
+
 # ---- C and Python, mirror images -----------------------------------------------------
 
 # same_outcome C_PROG PY_PROG ARGS...: both programs, given the same bad

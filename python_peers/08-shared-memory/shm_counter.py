@@ -22,6 +22,7 @@ would unlink, when this program exits, a segment it only attached to.
 """
 import mmap
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -121,6 +122,9 @@ def main(argv):
     count, create, unlink_at_end = 100000, False, False
     name = sem_name = sem = None
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # stdout is only our report: a reader that has gone is a write error
     # (EPIPE) to report once the names are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])

@@ -24,6 +24,7 @@ Mirror: demos/08-shared-memory/shm_ring_consumer.c.
 Layout: ipclab/shmseg.py; a slot holds a frame as on a pipe (ipclab/frame.py).
 """
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -56,6 +57,9 @@ def main(argv):
     names = []                      # SEGMENT EMPTY FULL
     out_error = None                # a failed write to stdout
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # A reader of stdout that has gone is a write error (EPIPE) to report
     # once the names are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])

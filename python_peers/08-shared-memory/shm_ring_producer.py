@@ -25,6 +25,7 @@ Mirror: demos/08-shared-memory/shm_ring_producer.c.
 Layout: ipclab/shmseg.py; a slot holds a frame as on a pipe (ipclab/frame.py).
 """
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -56,6 +57,9 @@ def main(argv):
     create = unlink_at_end = False
     names = []                      # SEGMENT EMPTY FULL
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # Our report goes to stderr: a reader of it that has gone is no reason
     # to stop before the names are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])

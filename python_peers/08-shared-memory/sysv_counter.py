@@ -23,6 +23,7 @@ is shmget and shmat in one; its exceptions carry no errno (sysv_errno).
 """
 import errno
 import os
+import signal
 import sys
 
 import sysv_ipc
@@ -147,6 +148,9 @@ def main(argv):
     count, key, sem_key = 100000, 0, 0
     create = unlink_at_end = undo = False
     sem = None
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     # stdout is only our report: a reader that has gone is a write error
     # (EPIPE) to report once the objects are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])

@@ -780,7 +780,7 @@ ring_sizes_rewritten() {
 # ---- every way out cleans up -------------------------------------------------------
 
 # bats test_tags=demo
-@test "with stdout's reader gone a counter says so, exits 1 and still removes its names, both languages, both APIs" {
+@test "with stdout's reader gone (or no stdout) a counter says so, exits 1 and still removes its names, both languages, both APIs" {
   local prog
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
     run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
@@ -790,6 +790,12 @@ ring_sizes_rewritten() {
     assert_output --regexp "^shm_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
     assert_file_not_exists "$(shm_file "$SEG")"
     assert_file_not_exists "/dev/shm/sem.${SEM#/}"
+    # Started with no stdout at all (>&-): the same, with EBADF.
+    run "$BIN/shm_counter" --create -n 0 "$SEG"
+    run sh -c '"$@" >&-' - $prog -n 1 --unlink "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_file_not_exists "$(shm_file "$SEG")"
   done
   for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
     run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
@@ -799,11 +805,16 @@ ring_sizes_rewritten() {
     assert_output --regexp "^sysv_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
     assert_equal "$(sysv_shm_info "$KEY")" ""
     assert_equal "$(ipcs -s | grep -ci "^$(printf '0x%08x' "$SEMKEY") ")" 0
+    run "$BIN/sysv_counter" --create -n 0 "$KEY"
+    run sh -c '"$@" >&-' - $prog -n 1 --unlink "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
   done
 }
 
 # bats test_tags=demo
-@test "with stdout's reader gone a ring consumer stops, says so, exits 1 and still removes the names, both languages" {
+@test "with stdout's reader gone (or no stdout) a ring consumer stops, says so, exits 1 and still removes the names, both languages" {
   local prog
   for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
     run "$BIN/shm_ring_producer" --create --slots 4 -n 3 "$RING" "$EMPTY" "$FULL"
@@ -811,6 +822,12 @@ ring_sizes_rewritten() {
     run no_reader $prog -n 3 --unlink "$RING" "$EMPTY" "$FULL"
     assert_failure 1
     assert_output --regexp "^shm_ring_consumer(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+    # Started with no stdout at all (>&-): the same, with EBADF.
+    run "$BIN/shm_ring_producer" --create --slots 4 -n 3 "$RING" "$EMPTY" "$FULL"
+    run sh -c '"$@" >&-' - $prog -n 3 --unlink "$RING" "$EMPTY" "$FULL"
+    assert_failure 1
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write fd 1: Bad file descriptor$"
     assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
   done
 }

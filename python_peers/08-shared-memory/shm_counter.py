@@ -165,8 +165,12 @@ def main(argv):
     if sem is not None:
         psem_close(sem, sem_name)
     mem.close()
+    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
+    # None when the program was started with it closed (>&-).
+    line = f"{progname()}: added {count}, counter now {now}\n".encode()
     try:
-        print(f"{progname()}: added {count}, counter now {now}", flush=True)
+        while line:
+            line = line[os.write(1, line):]
     except OSError as e:
         die(f"write {fd_object(1)}", e)
     return 0

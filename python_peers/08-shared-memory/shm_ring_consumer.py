@@ -95,10 +95,13 @@ def main(argv):
         if length > ring.slot_size - 4:     # bad data: say so, stop
             fail(1, f"{names[0]}: slot {slot}: frame length {length} does not fit "
                     f"the {ring.slot_size}-byte slot")
-        # Flushed at once: a watcher sees each record as it comes.
+        # Written at once, to descriptor 1 itself (sys.stdout is None when
+        # the program was started with it closed): a watcher sees each
+        # record as it comes.
+        line = data[4:4 + length] + b"\n"
         try:
-            sys.stdout.buffer.write(data[4:4 + length] + b"\n")
-            sys.stdout.flush()
+            while line:
+                line = line[os.write(1, line):]
         except OSError as e:
             out_error = e
         i += 1
@@ -120,7 +123,7 @@ def main(argv):
     if out_error is not None:
         die(f"write {fd_object(1)}", out_error)
     try:
-        print(f"{progname()}: received {i} records", file=sys.stderr)
+        os.write(2, f"{progname()}: received {i} records\n".encode())
     except OSError:
         return 1                    # stderr is gone: nowhere to say so
     return 0

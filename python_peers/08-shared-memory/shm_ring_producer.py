@@ -108,7 +108,7 @@ def main(argv):
     psem_close(full, names[2])
     shmseg.ring_close(ring)
     try:
-        print(f"{progname()}: sent {count} records", file=sys.stderr)
+        os.write(2, f"{progname()}: sent {count} records\n".encode())
     except OSError:
         return 1                    # stderr is gone: nowhere to say so
     return 0

@@ -202,8 +202,12 @@ def main(argv):
         shm.detach()
     except sysv_ipc.Error as e:
         sysv_fail(None, f"shmdt key {key}", e, errno.EINVAL)
+    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
+    # None when the program was started with it closed (>&-).
+    line = f"{progname()}: added {count}, counter now {now}\n".encode()
     try:
-        print(f"{progname()}: added {count}, counter now {now}", flush=True)
+        while line:
+            line = line[os.write(1, line):]
     except OSError as e:
         die(f"write {fd_object(1)}", e)
     return 0

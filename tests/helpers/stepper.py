@@ -30,9 +30,10 @@ Then every program runs freely; the last line is
 /proc/PID/syscall. The wchan in parentheses is only an example of where in
 the kernel it sleeps: the name differs between kernel versions
 (futex_do_wait on 6.18, futex_wait_queue on 6.1), so tests never pin it.
-The trace pipes are read all along, so a program running freely never blocks on a full trace pipe. When every
-program still running is blocked (twice in a row, a sample apart), nobody is
-left to post: the stepper says "stuck for good" and stops at once.
+The trace pipes are read all along, so a program running freely never
+blocks on a full trace pipe. When every program still running is blocked
+(twice in a row, a sample apart), nobody is left to post: the stepper says
+"stuck for good" and stops at once.
 
 Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
 a wait timed out or the programs are stuck for good (every program is then

@@ -171,8 +171,8 @@ int main(int argc, char *argv[])
         if (sem_name != NULL)
             remove_name("sem_unlink", sem_unlink, sem_name);
     }
-    if (sem != NULL && sem_close(sem) == -1)
-        die("sem_close %s", sem_name);
+    if (sem != NULL)
+        psem_close(sem, sem_name);
     if (munmap(c, sizeof *c) == -1)
         die("munmap %s", name);
     printf("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);

@@ -26,12 +26,19 @@ teardown() {
   return "$err"
 }
 
-# new_key VAR: a System V key no segment or semaphore set uses now.
+# new_key VAR: a System V key of this test's own, that no segment or
+# semaphore set uses now. Each test runs in a process of its own ($$, also
+# in $IPCLAB_TESTID): the key holds all of its pid (pid_max is at most
+# 2^22) and a number of its own, so no two live tests, here or in another
+# run side by side, can ever get the same key; the check skips a key some
+# other program holds.
+KEY_BASE=$((0x40000000))
 new_key() {
-  local k
+  local k n=${#KEYS[@]}
   while :; do
-    k=$(( (RANDOM << 15 | RANDOM) + 0x10000000 ))
-    [[ " ${KEYS[*]} " == *" $k "* ]] && continue
+    ((n < 128)) || fail "new_key: 128 keys of test $$ taken"
+    k=$((KEY_BASE + ($$ << 7) + n))
+    n=$((n + 1))
     ipcs -m -s | grep -qi "^$(printf '0x%08x' "$k") " || break
   done
   KEYS+=("$k")
@@ -91,15 +98,41 @@ posix_sem() {
 s = posix.sem_open(sys.argv[1]); print(posix.sem_getvalue(s)); posix.sem_close(s)' "$1" "$PEERS"
 }
 
-# Asleep in sem_wait (a futex) / in semop (semtimedop).
-blocked_in_futex() {
-  [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *futex* ]]
-}
-blocked_in_semop() {
-  [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *semtimedop* ]]
-}
+# Asleep in sem_wait (a futex) or in semop: blocked_in_sem_wait and
+# blocked_in_semop (helpers/kernel.bash) match the system call, and the
+# wchan only by pattern: its name differs between kernels.
 
 stepper() { run "$PYTHON" "$STEPPER" "$@"; }
+
+# A peer that breaks the rules, for stepper.py's --run: any process that
+# can map a segment can write any of its bytes, at any time.
+#   $POKE FILE OFFSET VALUE...   write u32 values (little-endian) from OFFSET
+poke_command() {
+  cat >"$T/poke.py" <<'PY'
+import os, struct, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+values = [int(v) for v in sys.argv[3:]]
+os.pwrite(fd, struct.pack(f"<{len(values)}I", *values), int(sys.argv[2]))
+os.close(fd)
+PY
+  POKE="$PYTHON $T/poke.py"
+}
+
+# no_reader CMD...: run CMD, as a shell would (SIGPIPE at its default), with
+# its stdout a pipe whose reader has gone: its first write there fails.
+no_reader() {
+  "$PYTHON" -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+rc = subprocess.call(sys.argv[1:], stdout=w)
+sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
+}
+
+# rm_names NAME...: remove POSIX segments and semaphores a test left on purpose.
+rm_names() {
+  local n
+  for n in "$@"; do rm -f "$(shm_file "$n")" "/dev/shm/sem.${n#/}"; done
+}
 
 no_procs_left() { [ -z "$(our_procs)" ]; }
 
@@ -211,8 +244,8 @@ sysv_round() {
     'c>shm_load py>shm_load c>shm_store py>shm_store c>sem_post py>shm_load py>shm_store'
   assert_success
   # C holds the semaphore: Python sleeps in sem_wait (a futex), twice.
-  assert_line "py>shm_load: py blocked in futex_do_wait"
-  assert_line "py>shm_store: py blocked in futex_do_wait"
+  assert_line --regexp "^py>shm_load: py blocked in futex( |$)"
+  assert_line --regexp "^py>shm_store: py blocked in futex( |$)"
   # Once C posts, Python loads what C stored.
   assert_line "py>shm_load: py waits before shm_store [shm_load data=0100000000000000]"
   assert_line "end: c exit 0, py exit 0"
@@ -231,7 +264,7 @@ sysv_round() {
           "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 2 $KEY" -- \
     'py>shm_load c>shm_load py>shm_store py>semop c>shm_load c>shm_store'
   assert_success
-  assert_line "c>shm_load: c blocked in __do_semtimedop"
+  assert_line --regexp "^c>shm_load: c blocked in (semop|semtimedop)( |$)"
   assert_line "c>shm_load: c waits before shm_store [shm_load data=0100000000000000]"
   assert_line "end: c exit 0, py exit 0"
   assert_equal "$(sysv_counter "$KEY")" 4
@@ -246,11 +279,21 @@ sysv_round() {
   assert_success
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
-  bg c1 "$BIN/shm_counter" --sem "$SEM" -n 20000 "$SEG"
-  bg p1 "$PYTHON" "$D/shm_counter.py" --sem "$SEM" -n 20000 "$SEG"
-  bg c2 "$BIN/sysv_counter" --sem "$SEMKEY" --undo -n 20000 "$KEY"
-  bg p2 "$PYTHON" "$D/sysv_counter.py" --sem "$SEMKEY" --undo -n 20000 "$KEY"
-  wait "$c1"; wait "$p1"; wait "$c2"; wait "$p2"
+  # Luck is no test: started together, C would be done before Python has
+  # begun. So each pair starts with the order that loses an update without
+  # the lock: C takes it and loads, then Python wants to load too, and must
+  # sleep. Then all four run freely, 20000 increments each.
+  stepper "c1=$BIN/shm_counter --sem $SEM -n 20000 $SEG" \
+          "p1=$PYTHON $D/shm_counter.py --sem $SEM -n 20000 $SEG" \
+          "c2=$BIN/sysv_counter --sem $SEMKEY --undo -n 20000 $KEY" \
+          "p2=$PYTHON $D/sysv_counter.py --sem $SEMKEY --undo -n 20000 $KEY" -- \
+    'c1>shm_load p1>shm_load c2>shm_load p2>shm_load'
+  assert_success
+  assert_line --regexp "^p1>shm_load: p1 blocked in futex( |$)"
+  assert_line --regexp "^p2>shm_load: p2 blocked in (semop|semtimedop)( |$)"
+  assert_line "end: c1 exit 0, p1 exit 0, c2 exit 0, p2 exit 0"
+  # Without the lock, both loads of the forced start read 0: one increment
+  # at least is lost, and neither counter can reach 40000.
   assert_equal "$(posix_counter "$SEG")" 40000
   assert_equal "$(sysv_counter "$KEY")" 40000
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
@@ -268,7 +311,7 @@ sysv_round() {
     'c>sem_wait kill:c py>shm_load kill:py'
   assert_success
   assert_line "c>sem_wait: c waits before shm_load"
-  assert_line "py>shm_load: py blocked in futex_do_wait"
+  assert_line --regexp "^py>shm_load: py blocked in futex( |$)"
   assert_line "end: c signal SIGKILL, py signal SIGKILL"
   # Nobody holds it any more, yet it is still taken.
   assert_equal "$(posix_sem "$SEM")" 0
@@ -283,7 +326,7 @@ sysv_round() {
           "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
     'py>semop kill:py c>shm_load kill:c'
   assert_success
-  assert_line "c>shm_load: c blocked in __do_semtimedop"
+  assert_line --regexp "^c>shm_load: c blocked in (semop|semtimedop)( |$)"
   assert_equal "$(sysv_sem "$SEMKEY")" "0 0"
   run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
@@ -313,7 +356,7 @@ sysv_round() {
 # takes all 10, in order, and the producer removes the names at its end.
 ring_full() {
   bg prod $1 --create --unlink --slots 4 -n 10 "$RING" "$EMPTY" "$FULL"
-  wait_for blocked_in_futex "$prod"
+  wait_for blocked_in_sem_wait "$prod"
   # Full: no free slot, four records, head has come round to tail.
   assert_equal "$(posix_sem "$EMPTY") $(posix_sem "$FULL")" "0 4"
   assert_equal "$(ring_fields "$RING")" "4 36 0 0"
@@ -332,7 +375,7 @@ ring_full() {
 # blocks on it, empty; PRODUCER's 5 records arrive in order.
 ring_empty() {
   bg cons $1 --create --unlink --slots 2 -n 5 "$RING" "$EMPTY" "$FULL"
-  wait_for blocked_in_futex "$cons"
+  wait_for blocked_in_sem_wait "$cons"
   assert_equal "$(posix_sem "$EMPTY") $(posix_sem "$FULL")" "2 0"
   assert_equal "$(ring_fields "$RING")" "2 36 0 0"
 
@@ -368,7 +411,7 @@ ring_empty() {
 # bats test_tags=demo
 @test "ring: step by step, one record taken lets the blocked producer put one more" {
   bg prod "$BIN/shm_ring_producer" --create --unlink --slots 2 -n 4 "$RING" "$EMPTY" "$FULL"
-  wait_for blocked_in_futex "$prod"
+  wait_for blocked_in_sem_wait "$prod"
   assert_equal "$(ring_fields "$RING")" "2 36 0 0"
   # A consumer takes one record, call by call.
   stepper "py=$PYTHON $D/shm_ring_consumer.py -n 1 $RING $EMPTY $FULL" -- \
@@ -380,7 +423,7 @@ ring_empty() {
   assert_line "py>sem_post: py exit 0"
   # The producer, woken, filled slot 0 again and sleeps on a full ring.
   wait_for ring_is "$RING" "2 36 1 1"
-  wait_for blocked_in_futex "$prod"
+  wait_for blocked_in_sem_wait "$prod"
   assert_equal "$(posix_sem "$EMPTY") $(posix_sem "$FULL")" "0 2"
   run "$BIN/shm_ring_consumer" -n 3 "$RING" "$EMPTY" "$FULL"
   assert_line --index 0 "record 2 from C"
@@ -541,6 +584,12 @@ ring_empty() {
   assert_success
   assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
 600"
+  # Python makes them 0600 too (whatever the umask).
+  run sh -c 'umask 0; exec "$@"' - "$PYTHON" "$D/shm_counter.py" --create --sem "$SEM-py" -n 0 "$SEG-py"
+  assert_success
+  assert_equal "$(stat -c %a "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600
+600"
+  rm_names "$SEG-py" "$SEM-py"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
   # Root passes every permission check: run as nobody, from copies nobody
   # can read wherever the checkout is.
@@ -567,6 +616,407 @@ ring_empty() {
   assert_equal "$(posix_counter "$SEG")" 0
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
   run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+}
+
+# ---- a peer that breaks the rules ------------------------------------------------
+# Shared memory is writable by the other side, at any time: what a program
+# checked when it attached can be changed the next moment. Each side copies
+# what never changes (slots, slot size) once, after the check, and checks
+# every index it reads again (head, tail, a frame's length), every time.
+
+# ring_sizes_rewritten PRODUCER CONSUMER LANG: both sides have attached;
+# then a peer sets slots to 0 and the slot size to 100000; 6 records still
+# pass through the 4 slots, in order.
+ring_sizes_rewritten() {
+  poke_command
+  run "$BIN/shm_ring_producer" --create --slots 4 -n 0 "$RING" "$EMPTY" "$FULL"
+  assert_success
+  stepper --run "evil=$POKE $(shm_file "$RING") 16 0 100000" \
+    "prod=$1 -n 6 $RING $EMPTY $FULL" "cons=$2 -n 6 --unlink $RING $EMPTY $FULL" -- \
+    'prod>sem_wait cons>sem_wait run:evil'
+  assert_success
+  assert_line "prod>sem_wait: prod waits before shm_store"
+  assert_line "run:evil: evil exit 0"
+  assert_line "end: prod exit 0, cons exit 0"
+  local i
+  for i in 1 2 3 4 5 6; do assert_line "record $i from $3"; done
+  assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+}
+
+# bats test_tags=demo
+@test "ring: slots and slot size rewritten by a peer after the check change nothing (C producer, Python consumer)" {
+  ring_sizes_rewritten "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_consumer.py" C
+}
+
+# bats test_tags=demo
+@test "ring: slots and slot size rewritten by a peer after the check change nothing (Python producer, C consumer)" {
+  ring_sizes_rewritten "$PYTHON $D/shm_ring_producer.py" "$BIN/shm_ring_consumer" Python
+}
+
+# bats test_tags=demo
+@test "ring: a head or tail a peer moved out of the ring is a broken ring header, both languages, both roles" {
+  poke_command
+  local prog
+  for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 4 -n 0 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    # Attached and checked (it waits before its second sem_open); then head := 7.
+    stepper --run "evil=$POKE $(shm_file "$RING") 24 7" "p=$prog -n 2 $RING $EMPTY $FULL" -- \
+      'p>sem_open run:evil'
+    assert_success
+    assert_line --regexp "^shm_ring_producer(\.py)?: $RING: a broken ring header: head is 7, the ring has 4 slots$"
+    assert_line "end: p exit 1"
+    # Nothing was written: no slot, no index.
+    assert_equal "$(ring_fields "$RING")" "4 36 7 0"
+    assert_equal "$(od -An -v -t x1 -j 32 "$(shm_file "$RING")" | tr -d ' \n0')" ""
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 4 -n 2 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    stepper --run "evil=$POKE $(shm_file "$RING") 28 9" "c=$prog -n 2 $RING $EMPTY $FULL" -- \
+      'c>sem_open run:evil'
+    assert_success
+    assert_line --regexp "^shm_ring_consumer(\.py)?: $RING: a broken ring header: tail is 9, the ring has 4 slots$"
+    assert_line "end: c exit 1"
+    refute_line --partial "record"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+}
+
+# bats test_tags=demo
+@test "ring: a frame length a peer rewrote is checked against the slot size checked at attach, both languages" {
+  poke_command
+  local prog
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    # After the check: slot size := 2000, and slot 0's frame length := 1000.
+    stepper --run "evil_size=$POKE $(shm_file "$RING") 20 2000" \
+            --run "evil_length=$POKE $(shm_file "$RING") 32 1000" \
+            "c=$prog -n 1 $RING $EMPTY $FULL" -- 'c>sem_open run:evil_size run:evil_length'
+    assert_success
+    assert_line --regexp "^shm_ring_consumer(\.py)?: $RING: slot 0: frame length 1000 does not fit the 36-byte slot$"
+    assert_line "end: c exit 1"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+}
+
+# bats test_tags=demo
+@test "a segment truncated under a running program ends it with a message naming SIGBUS, both languages" {
+  local prog
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "$BIN/shm_counter" --create -n 0 "$SEG"
+    assert_success
+    # Between its load and its store, someone else shrinks the segment to 0.
+    stepper --run "cut=truncate -s 0 $(shm_file "$SEG")" "c=$prog -n 2 $SEG" -- \
+      'c>shm_load run:cut c>shm_store'
+    assert_success
+    assert_line "c>shm_store: c exit 1"
+    assert_line --regexp "^shm_counter(\.py)?: SIGBUS: a shared mapping has lost its bytes: the segment \(or a semaphore's file in /dev/shm\) was truncated under us$"
+    rm_names "$SEG"
+  done
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    stepper --run "cut=truncate -s 0 $(shm_file "$RING")" "c=$prog -n 1 $RING $EMPTY $FULL" -- \
+      'c>sem_wait run:cut c>shm_load'
+    assert_success
+    assert_line "c>shm_load: c exit 1"
+    assert_line --regexp "^shm_ring_consumer(\.py)?: SIGBUS: .* was truncated under us$"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+}
+
+# bats test_tags=demo
+@test "a semaphore's file truncated under a running counter ends it with a message naming SIGBUS, both languages" {
+  local prog
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+    assert_success
+    # It holds the semaphore; its file shrinks to 0; its sem_post faults.
+    stepper --run "cut=truncate -s 0 /dev/shm/sem.${SEM#/}" "c=$prog --sem $SEM -n 1 $SEG" -- \
+      'c>sem_wait run:cut c>sem_post'
+    assert_success
+    assert_line "c>sem_post: c exit 1"
+    assert_line --regexp "^shm_counter(\.py)?: SIGBUS: .*semaphore's file in /dev/shm\) was truncated under us$"
+    rm_names "$SEG" "$SEM"
+  done
+}
+
+# bats test_tags=demo
+@test "a semaphore file shorter than a sem_t (32 bytes) is refused before it is mapped; 32 bytes is one" {
+  run "$BIN/shm_counter" --create -n 0 "$SEG"
+  assert_success
+  local size prog sem=/dev/shm/sem.${SEM#/}
+  for size in 0 31; do
+    install -m 600 /dev/null "$sem"
+    truncate -s "$size" "$sem"
+    for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+      run $prog --sem "$SEM" -n 1 "$SEG"
+      assert_failure 1
+      assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: $sem is $size bytes, too short to be a semaphore \(32\)$"
+    done
+    # The ring programs open theirs the same way.
+    for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_producer.py"; do
+      run "$BIN/shm_ring_producer" --create -n 0 "$RING" "/ipclab-$ID-empty0" "$FULL"
+      assert_success
+      run $prog -n 1 "$RING" "$SEM" "$FULL"
+      assert_failure 1
+      assert_output --regexp ": sem_open $SEM: $sem is $size bytes, too short to be a semaphore \(32\)$"
+      rm_names "$RING" "/ipclab-$ID-empty0" "$FULL"
+    done
+  done
+  assert_equal "$(posix_counter "$SEG")" 0
+  # 32 zero bytes are a semaphore whose value is 0: opened without a word.
+  truncate -s 32 "$sem"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog --sem "$SEM" -n 0 "$SEG"
+    assert_success
+  done
+  rm_names "$SEG" "$SEM"
+}
+
+# ---- every way out cleans up -------------------------------------------------------
+
+# bats test_tags=demo
+@test "with stdout's reader gone (or no stdout) a counter says so, exits 1 and still removes its names, both languages, both APIs" {
+  local prog
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+    assert_success
+    run no_reader $prog --sem "$SEM" -n 1 --unlink "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_file_not_exists "$(shm_file "$SEG")"
+    assert_file_not_exists "/dev/shm/sem.${SEM#/}"
+    # Started with no stdout at all (>&-): the same, with EBADF.
+    run "$BIN/shm_counter" --create -n 0 "$SEG"
+    run sh -c '"$@" >&-' - $prog -n 1 --unlink "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_file_not_exists "$(shm_file "$SEG")"
+  done
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+    assert_success
+    run no_reader $prog --sem "$SEMKEY" -n 1 --unlink "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
+    assert_equal "$(ipcs -s | grep -ci "^$(printf '0x%08x' "$SEMKEY") ")" 0
+    run "$BIN/sysv_counter" --create -n 0 "$KEY"
+    run sh -c '"$@" >&-' - $prog -n 1 --unlink "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
+  done
+}
+
+# bats test_tags=demo
+@test "with stdout's reader gone (or no stdout) a ring consumer stops, says so, exits 1 and still removes the names, both languages" {
+  local prog
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 4 -n 3 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    run no_reader $prog -n 3 --unlink "$RING" "$EMPTY" "$FULL"
+    assert_failure 1
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+    # Started with no stdout at all (>&-): the same, with EBADF.
+    run "$BIN/shm_ring_producer" --create --slots 4 -n 3 "$RING" "$EMPTY" "$FULL"
+    run sh -c '"$@" >&-' - $prog -n 3 --unlink "$RING" "$EMPTY" "$FULL"
+    assert_failure 1
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write fd 1: Bad file descriptor$"
+    assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+  done
+}
+
+# WAIT_or_gone PID: asleep on the semaphore again, or no longer there.
+asleep_in_semop_or_gone() { blocked_in_semop "$1" || proc_gone "$1"; }
+asleep_in_sem_wait_or_gone() { blocked_in_sem_wait "$1" || proc_gone "$1"; }
+
+# stop_and_continue PID WAIT: SIGSTOP the process asleep on a semaphore,
+# SIGCONT it (the s key twice in ipclab), and wait until it sleeps there
+# again; fail if it died instead.
+stop_and_continue() {
+  kill -STOP "$1"
+  wait_for proc_stopped "$1"
+  kill -CONT "$1"
+  wait_for "$2_or_gone" "$1"
+  ! proc_gone "$1" || fail "it did not survive SIGSTOP and SIGCONT: $(cat "$T/w.err")"
+}
+
+# bats test_tags=demo
+@test "a counter asleep on a semaphore sleeps on after SIGSTOP and SIGCONT (EINTR retried), both languages, both APIs" {
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
+  run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
+  local prog n=0
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    # Someone else holds the semaphore (no SEM_UNDO: it stays taken).
+    "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.Semaphore(int(sys.argv[1])).acquire()' "$SEMKEY"
+    bg w $prog --sem "$SEMKEY" -n 1 "$KEY"
+    wait_for blocked_in_semop "$w"
+    stop_and_continue "$w" asleep_in_semop
+    "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.Semaphore(int(sys.argv[1])).release()' "$SEMKEY"
+    wait "$w"
+    n=$((n + 1))
+    assert_equal "$(cat "$T/w.out")" "${prog##*/}: added 1, counter now $n"
+  done
+  n=0
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
+s = posix.sem_open(sys.argv[1]); posix.sem_wait(s); posix.sem_close(s)' "$SEM" "$PEERS"
+    bg w $prog --sem "$SEM" -n 1 "$SEG"
+    wait_for blocked_in_sem_wait "$w"
+    stop_and_continue "$w" asleep_in_sem_wait
+    "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
+s = posix.sem_open(sys.argv[1]); posix.sem_post(s); posix.sem_close(s)' "$SEM" "$PEERS"
+    wait "$w"
+    n=$((n + 1))
+    assert_equal "$(cat "$T/w.out")" "${prog##*/}: added 1, counter now $n"
+  done
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+  run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
+}
+
+# bats test_tags=demo
+@test "Ctrl-C ends a counter asleep on a semaphore at once, C and Python alike: killed by SIGINT, no traceback" {
+  run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  assert_success
+  "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
+s = posix.sem_open(sys.argv[1]); posix.sem_wait(s); posix.sem_close(s)' "$SEM" "$PEERS"
+  local prog st
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    # A background job starts with SIGINT ignored: give it the default a
+    # program typed at a terminal has.
+    bg w "$PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' $prog --sem "$SEM" -n 1 "$SEG"
+    wait_for blocked_in_sem_wait "$w"
+    kill -INT "$w"
+    st=0; wait "$w" || st=$?
+    assert_equal "$st" $((128 + 2))
+    assert_equal "$(cat "$T/w.err")" ""
+  done
+  rm_names "$SEG" "$SEM"
+}
+
+# ---- C and Python, mirror images -----------------------------------------------------
+
+# same_outcome C_PROG PY_PROG ARGS...: both programs, given the same bad
+# input, fail with the same status and say the same, but for their names.
+same_outcome() {
+  local c=$1 py=$2 c_out py_out c_st py_st
+  shift 2
+  c_st=0; c_out=$("$c" "$@" 2>&1) || c_st=$?
+  py_st=0; py_out=$("$PYTHON" "$py" "$@" 2>&1) || py_st=$?
+  c_out=${c_out//"$c"/PROG}; c_out=${c_out//"${c##*/}:"/PROG:}
+  py_out=${py_out//"$py"/PROG}; py_out=${py_out//"${py##*/}:"/PROG:}
+  if [ "$c_st" != "$py_st" ] || [ "$c_out" != "$py_out" ] || [ "$c_st" = 0 ]; then
+    echo "with: $*" >&2
+    echo "C ($c_st):      $c_out" >&2
+    echo "Python ($py_st): $py_out" >&2
+    return 1
+  fi
+}
+
+# each_line_of_args CPROG PYPROG: same_outcome for each line of stdin, one
+# command line a line (split like the shell's words).
+same_outcomes() {
+  local line
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    eval "set -- $line"
+    same_outcome "$1" "$2" "${@:3}" || return 1
+  done
+}
+
+# bats test_tags=demo
+@test "C and Python say the same and exit the same on the same bad input, program by program" {
+  run "$BIN/shm_counter" --create -n 0 "$SEG"
+  assert_success
+  local none=/ipclab-$ID-none role
+  same_outcomes <<ARGS
+$BIN/shm_counter $D/shm_counter.py -n
+$BIN/shm_counter $D/shm_counter.py --sem
+$BIN/shm_counter $D/shm_counter.py $SEG -n
+$BIN/shm_counter $D/shm_counter.py $SEG --sem
+$BIN/shm_counter $D/shm_counter.py -n 12x $SEG
+$BIN/shm_counter $D/shm_counter.py -n -1 $SEG
+$BIN/shm_counter $D/shm_counter.py --bogus $SEG
+$BIN/shm_counter $D/shm_counter.py $SEG $SEG
+$BIN/shm_counter $D/shm_counter.py -n 1 --sem $none $SEG
+$BIN/shm_counter $D/shm_counter.py --create -n 1 $SEG
+$BIN/shm_counter $D/shm_counter.py -n 1 $none
+$BIN/sysv_counter $D/sysv_counter.py -n
+$BIN/sysv_counter $D/sysv_counter.py --sem
+$BIN/sysv_counter $D/sysv_counter.py $KEY --sem
+$BIN/sysv_counter $D/sysv_counter.py --sem 0 $KEY
+$BIN/sysv_counter $D/sysv_counter.py --sem x $KEY
+$BIN/sysv_counter $D/sysv_counter.py 0
+$BIN/sysv_counter $D/sysv_counter.py abc
+$BIN/sysv_counter $D/sysv_counter.py $KEY $KEY
+$BIN/sysv_counter $D/sysv_counter.py -n 1 $KEY
+ARGS
+  for role in producer consumer; do
+    same_outcomes <<ARGS
+$BIN/shm_ring_$role $D/shm_ring_$role.py --slots
+$BIN/shm_ring_$role $D/shm_ring_$role.py -s
+$BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL -n
+$BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL --slots
+$BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL -s
+$BIN/shm_ring_$role $D/shm_ring_$role.py --slots 0 $RING $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py -s 15 $RING $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $SEG $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY
+$BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL extra
+$BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $RING $EMPTY $FULL
+ARGS
+  done
+  # Nothing was made, nothing was changed.
+  assert_equal "$(posix_counter "$SEG")" 0
+  rm_names "$SEG"
+  assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+}
+
+# bats test_tags=demo
+@test "a System V semaphore set removed under a running counter: C and Python fail alike, naming the call" {
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
+  local prog
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    # Removed after it got the set's id, before its semop: EINVAL.
+    stepper --run "rm=ipcrm -S $SEMKEY" "c=$prog --sem $SEMKEY -n 1 $KEY" -- 'c>semget run:rm'
+    assert_success
+    assert_line --regexp "^sysv_counter(\.py)?: semop -1 key $SEMKEY: Invalid argument$"
+    assert_line "end: c exit 1"
+    "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.Semaphore(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, 1)' "$SEMKEY"
+    # Removed before its --unlink does: EINVAL too (the segment does go).
+    stepper --run "rm=ipcrm -S $SEMKEY" "c=$prog --sem $SEMKEY -n 0 --unlink $KEY" -- 'c>semget run:rm'
+    assert_line --regexp "^sysv_counter(\.py)?: semctl IPC_RMID key $SEMKEY: Invalid argument$"
+    assert_line "end: c exit 1"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
+    run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+    assert_success
+  done
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+}
+
+# ---- the tests' own keys ----------------------------------------------------------------
+
+@test "new_key: a test's System V keys hold its pid, and a key some other program holds is skipped" {
+  local k1 k2 taken
+  k1=$((KEY_BASE + ($$ << 7)))
+  assert_equal "$KEY $SEMKEY" "$k1 $((k1 + 1))"
+  # Someone else holds the next one: new_key takes the one after it.
+  taken=$((k1 + 2))
+  "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.SharedMemory(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, 8)' "$taken"
+  new_key k2
+  ipcrm -M "$taken"
+  assert_equal "$k2" "$((k1 + 3))"
 }
 
 # ---- Python's resource tracker ----------------------------------------------

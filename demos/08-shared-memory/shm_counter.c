@@ -5,7 +5,8 @@
  *   -n COUNT     increments to make, 0 = only print the counter (default 100000)
  *   --create     create the segment (and the semaphore, value 1), mode 0600;
  *                the names must not exist yet
- *   --unlink     remove the segment's (and the semaphore's) name at the end
+ *   --unlink     remove the segment's (and the semaphore's) name at the end,
+ *                even when the report cannot be written (its reader has gone)
  *   --sem NAME   hold the POSIX named semaphore NAME around each increment
  *
  * What to watch: an increment is a load, an add and a store. Two counters
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,7 +42,8 @@ static struct counter_seg *map_segment(int fd, const char *name)
     trace_after("mmap", fd, c == MAP_FAILED ? -1 : 0, errno, NULL, 0);
     if (c == MAP_FAILED)
         die("mmap %s", name);
-    close(fd);                      /* the mapping keeps the segment */
+    if (close(fd) == -1)            /* the mapping keeps the segment */
+        die("close %s", name);
     return c;
 }
 
@@ -126,6 +129,11 @@ int main(int argc, char *argv[])
     sem_t *sem = NULL;
 
     set_progname(argv[0]);
+    seg_catch_sigbus();             /* a segment truncated under us: say so */
+    /* stdout is only our report: a reader that has gone is a write error
+     * (EPIPE) to report once the names are removed, not a sudden death. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             count = parse_long("-n", argv[++i], 0, 1000000000);
@@ -154,8 +162,7 @@ int main(int argc, char *argv[])
         if (sem != NULL)
             psem_post(sem, sem_name);
     }
-    printf("%s: added %ld, counter now %llu\n", progname(), count,
-           (unsigned long long)c->counter);
+    uint64_t now = c->counter;
 
     if (unlink_at_end) {
         /* Only the names go: a process that still has the segment mapped
@@ -164,9 +171,12 @@ int main(int argc, char *argv[])
         if (sem_name != NULL)
             remove_name("sem_unlink", sem_unlink, sem_name);
     }
-    if (sem != NULL && sem_close(sem) == -1)
-        die("sem_close %s", sem_name);
+    if (sem != NULL)
+        psem_close(sem, sem_name);
     if (munmap(c, sizeof *c) == -1)
         die("munmap %s", name);
+    printf("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
+    if (fflush(stdout) == EOF || ferror(stdout))
+        die("write %s", fd_object(STDOUT_FILENO));
     return 0;
 }

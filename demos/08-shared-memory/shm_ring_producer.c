@@ -16,13 +16,17 @@
  * consumer does the mirror image. With nobody consuming, EMPTY falls to 0
  * and the producer sleeps in sem_wait (a futex): the ring is full. Then head
  * has come round to tail, exactly as in an empty ring: only the semaphores
- * tell full from empty. head wraps from the last slot back to slot 0.
+ * tell full from empty. head wraps from the last slot back to slot 0. The
+ * consumer can write any byte of the segment at any time: slots and slot
+ * size are copied once, checked (ring_open), and head is checked every time
+ * it is read; a value out of range is bad data: the producer says so, stops.
  * Mirror: python_peers/08-shared-memory/shm_ring_producer.py.
  * Layout: shmseg.h; a slot holds a frame as on a pipe (frame.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,21 +36,22 @@
 #include "shmseg.h"
 #include "trace.h"
 
-/* Write one frame (4-byte little-endian length, payload) into slot head,
- * then move head on: after the last slot comes slot 0. */
-static void put(struct ring_seg *r, const char *text, size_t len)
+/* Write one frame (4-byte little-endian length, payload; len fits the
+ * slot) into slot head, then move head on: after the last slot comes slot 0. */
+static void put(const struct ring *r, const char *text, size_t len)
 {
     unsigned char frame[4 + RING_RECORD_MAX];
     char what[32];
     uint32_t n = (uint32_t)len;
+    uint32_t head = ring_index(r, "head");  /* read once, checked */
 
     frame[0] = n & 0xff, frame[1] = (n >> 8) & 0xff;
     frame[2] = (n >> 16) & 0xff, frame[3] = n >> 24;
     memcpy(frame + 4, text, len);
-    snprintf(what, sizeof what, "slot %u", (unsigned)r->head);
+    snprintf(what, sizeof what, "slot %u", (unsigned)head);
     trace_before("shm_store", -1, what, 4 + len, frame, 4 + len);
-    memcpy(r->slot + (size_t)r->head * r->slot_size, frame, 4 + len);
-    r->head = (r->head + 1) % r->slots;
+    memcpy(r->seg->slot + (size_t)head * r->slot_size, frame, 4 + len);
+    r->seg->head = (head + 1) % r->slots;
     trace_after("shm_store", -1, (long)(4 + len), 0, NULL, 0);
 }
 
@@ -63,8 +68,14 @@ int main(int argc, char *argv[])
     int create = 0, unlink_at_end = 0, nnames = 0;
     const char *names[3];           /* SEGMENT EMPTY FULL */
     char text[64];
+    struct ring r;
 
     set_progname(argv[0]);
+    seg_catch_sigbus();             /* a segment truncated under us: say so */
+    /* Our report goes to stderr: a reader of it that has gone is no reason
+     * to die before the names are removed. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             count = parse_long("-n", argv[++i], 0, 1000000000);
@@ -84,18 +95,17 @@ int main(int argc, char *argv[])
     if (nnames != 3)
         usage(argv[0]);
 
-    struct ring_seg *r = ring_open(names[0], create, slots, record);
+    ring_open(&r, names[0], create, slots, record);
     sem_t *empty = psem_open(names[1], create, (unsigned)slots);
     sem_t *full = psem_open(names[2], create, 0);
-    size_t capacity = r->slot_size - 4;
+    size_t capacity = r.slot_size - 4;
 
     for (long i = 1; i <= count; i++) {
         int n = snprintf(text, sizeof text, "record %ld from C", i);
         psem_wait(empty, names[1]);    /* a free slot */
-        put(r, text, (size_t)n < capacity ? (size_t)n : capacity);
+        put(&r, text, (size_t)n < capacity ? (size_t)n : capacity);
         psem_post(full, names[2]);     /* one more record */
     }
-    fprintf(stderr, "%s: sent %ld records\n", progname(), count);
 
     if (unlink_at_end) {
         /* The names go; a consumer that has them open keeps going. */
@@ -105,11 +115,10 @@ int main(int argc, char *argv[])
             if (sem_unlink(names[i]) == -1)
                 die("sem_unlink %s", names[i]);
     }
-    if (sem_close(empty) == -1)
-        die("sem_close %s", names[1]);
-    if (sem_close(full) == -1)
-        die("sem_close %s", names[2]);
-    if (munmap(r, r->h.size) == -1)
-        die("munmap %s", names[0]);
+    psem_close(empty, names[1]);
+    psem_close(full, names[2]);
+    ring_close(&r);
+    if (fprintf(stderr, "%s: sent %ld records\n", progname(), count) < 0)
+        return 1;                   /* stderr is gone: nowhere to say so */
     return 0;
 }

@@ -5,7 +5,8 @@
  *   -n COUNT     increments to make, 0 = only print the counter (default 100000)
  *   --create     create the segment (and the semaphore set, value 1), mode
  *                0600; the keys must not be in use yet
- *   --unlink     remove the segment (and the semaphore set) at the end
+ *   --unlink     remove the segment (and the semaphore set) at the end, even
+ *                when the report cannot be written (its reader has gone)
  *   --sem KEY    hold the System V semaphore KEY around each increment
  *   --undo       take and give it with SEM_UNDO: if this process dies while
  *                holding it, the kernel gives it back
@@ -18,10 +19,12 @@
  * Mirror: python_peers/08-shared-memory/sysv_counter.py. Layout: shmseg.h.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "shmseg.h"
@@ -124,6 +127,10 @@ int main(int argc, char *argv[])
     int create = 0, unlink_at_end = 0, undo = 0, shmid, semid = -1;
 
     set_progname(argv[0]);
+    /* stdout is only our report: a reader that has gone is a write error
+     * (EPIPE) to report once the objects are removed, not a sudden death. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
             count = parse_long("-n", argv[++i], 0, 1000000000);
@@ -156,8 +163,7 @@ int main(int argc, char *argv[])
         if (semid != -1)
             sem_change(semid, +1, undo);
     }
-    printf("%s: added %ld, counter now %llu\n", progname(), count,
-           (unsigned long long)c->counter);
+    uint64_t now = c->counter;
 
     if (unlink_at_end) {
         /* IPC_RMID frees the key now; the segment itself goes when the
@@ -177,5 +183,8 @@ int main(int argc, char *argv[])
     }
     if (shmdt(c) == -1)
         die("shmdt %s", key_text);
+    printf("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
+    if (fflush(stdout) == EOF || ferror(stdout))
+        die("write %s", fd_object(STDOUT_FILENO));
     return 0;
 }

@@ -8,7 +8,8 @@
 #include <semaphore.h>
 
 /* Open the semaphore NAME, or create it (0600, failing if it exists) with
- * its first value. */
+ * its first value. An existing one whose file (/dev/shm/sem.NAME) is too
+ * short to be a semaphore is refused before it is mapped. */
 sem_t *psem_open(const char *name, int create, unsigned value);
 
 /* sem_wait: take one, or sleep until there is one (the kernel shows a
@@ -17,5 +18,8 @@ void psem_wait(sem_t *s, const char *name);
 
 /* sem_post: give one back, waking a waiter. */
 void psem_post(sem_t *s, const char *name);
+
+/* sem_close: unmap it from this process; it lives on until sem_unlink. */
+void psem_close(sem_t *s, const char *name);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,28 +42,32 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
 {
     static char why[160];
     const char *kind = strcmp(magic, COUNTER_MAGIC) == 0 ? "counter" : "ring";
+    /* Each field read once: the peer may change them while we look. */
+    const volatile struct seg_header *v = h;
+    char m[4] = { v->magic[0], v->magic[1], v->magic[2], v->magic[3] };
+    uint32_t version = v->version, size = v->size;
 
     if (mapped < need)
         snprintf(why, sizeof why, "the segment is %zu bytes, the %s layout needs %zu",
                  mapped, kind, need);
-    else if (memcmp(h->magic, magic, 4) != 0)
+    else if (memcmp(m, magic, 4) != 0)
         snprintf(why, sizeof why, "not a %s segment: its magic is \"%s\", expected \"%s\"",
-                 kind, show_magic(h->magic), magic);
-    else if (h->version != SEG_VERSION)
+                 kind, show_magic(m), magic);
+    else if (version != SEG_VERSION)
         snprintf(why, sizeof why, "layout version %u, this program knows version %d",
-                 (unsigned)h->version, SEG_VERSION);
-    else if (h->size < need || h->size > mapped)
+                 (unsigned)version, SEG_VERSION);
+    else if (size < need || size > mapped)
         snprintf(why, sizeof why, "the header says %u bytes, the segment has %zu",
-                 (unsigned)h->size, mapped);
+                 (unsigned)size, mapped);
     else
         return NULL;
     return why;
 }
 
-struct ring_seg *ring_open(const char *name, int create, long slots, long record)
+void ring_open(struct ring *r, const char *name, int create, long slots, long record)
 {
     size_t size = sizeof(struct ring_seg) + (size_t)slots * (4 + (size_t)record);
-    struct ring_seg *r;
+    struct ring_seg *seg;
     struct stat st;
     int fd;
 
@@ -79,35 +84,84 @@ struct ring_seg *ring_open(const char *name, int create, long slots, long record
         if (fstat(fd, &st) == -1)
             die("fstat %s", name);
         size = (size_t)st.st_size;
-        if (size < sizeof *r)       /* mmap of 0 bytes would fail: say why */
+        if (size < sizeof *seg)     /* bytes past the file's end: SIGBUS */
             fail(1, "%s: the segment is %zu bytes, the ring layout needs %zu",
-                 name, size, sizeof *r);
+                 name, size, sizeof *seg);
     }
     trace_before("mmap", fd, name, size, NULL, 0);
-    r = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    trace_after("mmap", fd, r == MAP_FAILED ? -1 : 0, errno, NULL, 0);
-    if (r == MAP_FAILED)
+    seg = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    trace_after("mmap", fd, seg == MAP_FAILED ? -1 : 0, errno, NULL, 0);
+    if (seg == MAP_FAILED)
         die("mmap %s", name);
-    close(fd);                      /* the mapping keeps the segment */
+    if (close(fd) == -1)            /* the mapping keeps the segment */
+        die("close %s", name);
+    r->seg = seg, r->size = size, r->name = name;
 
     if (create) {
         /* Fill in everything, the header's magic last: an attacher that
          * checks the magic sees a whole ring or none. */
-        r->slots = (uint32_t)slots;
-        r->slot_size = (uint32_t)(4 + record);
-        r->head = r->tail = 0;
-        seg_init(&r->h, RING_MAGIC, size);
-        return r;
+        seg->slots = r->slots = (uint32_t)slots;
+        seg->slot_size = r->slot_size = (uint32_t)(4 + record);
+        seg->head = seg->tail = 0;
+        seg_init(&seg->h, RING_MAGIC, size);
+        return;
     }
-    const char *why = seg_check(&r->h, size, RING_MAGIC, sizeof *r);
+    const char *why = seg_check(&seg->h, size, RING_MAGIC, sizeof *seg);
     if (why != NULL)
         fail(1, "%s: %s", name, why);
-    if (r->slots < 1 || r->slots > RING_SLOTS_MAX ||
-        r->slot_size < 4 + RING_RECORD_MIN || r->slot_size > 4 + RING_RECORD_MAX ||
-        r->h.size != sizeof *r + (size_t)r->slots * r->slot_size ||
-        r->head >= r->slots || r->tail >= r->slots)
+    /* Copy, then check the copies: what is checked is what is used. */
+    uint32_t n = seg->slots, each = seg->slot_size, total = seg->h.size;
+    uint32_t head = seg->head, tail = seg->tail;
+    if (n < 1 || n > RING_SLOTS_MAX ||
+        each < 4 + RING_RECORD_MIN || each > 4 + RING_RECORD_MAX ||
+        total != sizeof *seg + (size_t)n * each || total > size ||
+        head >= n || tail >= n)
         fail(1, "%s: a broken ring header: %u slots of %u bytes, head %u, tail %u, in %u bytes",
-             name, (unsigned)r->slots, (unsigned)r->slot_size, (unsigned)r->head,
-             (unsigned)r->tail, (unsigned)r->h.size);
-    return r;
+             name, (unsigned)n, (unsigned)each, (unsigned)head, (unsigned)tail,
+             (unsigned)total);
+    r->slots = n, r->slot_size = each;
+}
+
+uint32_t ring_index(const struct ring *r, const char *field)
+{
+    volatile uint32_t *at = strcmp(field, "head") == 0 ? &r->seg->head : &r->seg->tail;
+    uint32_t i = *at;               /* one load: the peer may store any time */
+
+    if (i >= r->slots)
+        fail(1, "%s: a broken ring header: %s is %u, the ring has %u slots",
+             r->name, field, (unsigned)i, (unsigned)r->slots);
+    return i;
+}
+
+void ring_close(struct ring *r)
+{
+    if (munmap(r->seg, r->size) == -1)
+        die("munmap %s", r->name);
+}
+
+/* The message is made before any fault: a signal handler may only call
+ * async-signal-safe functions (signal-safety(7)), write and _exit here. */
+static char sigbus_msg[200];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    if (write(STDERR_FILENO, sigbus_msg, sigbus_len) == -1) {
+        /* nothing left to tell it to */
+    }
+    _exit(1);
+}
+
+void seg_catch_sigbus(void)
+{
+    struct sigaction sa = { .sa_handler = on_sigbus };
+
+    snprintf(sigbus_msg, sizeof sigbus_msg,
+             "%s: SIGBUS: a shared mapping has lost its bytes: the segment (or a "
+             "semaphore's file in /dev/shm) was truncated under us\n", progname());
+    sigbus_len = strlen(sigbus_msg);
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, NULL) == -1)
+        die("sigaction SIGBUS");
 }

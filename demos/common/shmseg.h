@@ -50,9 +50,20 @@ struct counter_seg {
 
 struct ring_seg {
     struct seg_header h;
-    uint32_t slots, slot_size;
-    volatile uint32_t head, tail;
+    volatile uint32_t slots, slot_size, head, tail;
     unsigned char slot[];       /* slots * slot_size bytes */
+};
+
+/* What a program keeps of a ring once it has checked the header. The peer
+ * can write the segment at any time, header included: so slots and slot
+ * size, which never change, are copied here once, after the check, and
+ * never read from the segment again; head and tail, which do change, are
+ * read with ring_index(), which checks them every time. */
+struct ring {
+    struct ring_seg *seg;       /* the mapping */
+    size_t size;                /* bytes mapped */
+    uint32_t slots, slot_size;  /* copies, checked */
+    const char *name;           /* for messages */
 };
 
 /* Write a header for a layout of size bytes. */
@@ -64,8 +75,20 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
                       const char *magic, size_t need);
 
 /* Create (slots, record: payload bytes per slot) or attach to the POSIX
- * ring segment name: shm_open, ftruncate, mmap, header. Exits with a
- * message naming the call and the object on any failure. */
-struct ring_seg *ring_open(const char *name, int create, long slots, long record);
+ * ring segment name: shm_open, ftruncate, mmap, header; fills in *r. Exits
+ * with a message naming the call and the object on any failure. */
+void ring_open(struct ring *r, const char *name, int create, long slots, long record);
+
+/* Read head or tail (field: "head" or "tail") from the segment, once, and
+ * return it if it is a slot number; exit with "a broken ring header" if
+ * it is not. */
+uint32_t ring_index(const struct ring *r, const char *field);
+
+/* munmap the ring (the size mapped, not what the header says now). */
+void ring_close(struct ring *r);
+
+/* From now on, a SIGBUS (a load or store in a mapping whose file was
+ * truncated under us) ends the program with a message saying so, status 1. */
+void seg_catch_sigbus(void);
 
 #endif

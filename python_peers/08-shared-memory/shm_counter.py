@@ -6,7 +6,8 @@ Usage: shm_counter.py [-n COUNT] [--create] [--unlink] [--sem NAME] SEGMENT
   -n COUNT     increments to make, 0 = only print the counter (default 100000)
   --create     create the segment (and the semaphore, value 1), mode 0600;
                the names must not exist yet
-  --unlink     remove the segment's (and the semaphore's) name at the end
+  --unlink     remove the segment's (and the semaphore's) name at the end,
+               even when the report cannot be written (its reader has gone)
   --sem NAME   hold the POSIX named semaphore NAME around each increment
 
 What to watch: an increment is a load, an add and a store. Two counters
@@ -21,12 +22,13 @@ would unlink, when this program exits, a segment it only attached to.
 """
 import mmap
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import die, fail, parse_long, progname  # noqa: E402
-from ipclab.psem import psem_open, psem_post, psem_wait  # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -82,7 +84,10 @@ def map_segment(fd, name):
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
     trace.after("mmap", fd, 0)
-    os.close(fd)                    # the mapping keeps the segment
+    try:
+        os.close(fd)                # the mapping keeps the segment
+    except OSError as e:
+        die(f"close {name}", e)
     return mem
 
 
@@ -116,18 +121,22 @@ def usage(argv0):
 def main(argv):
     count, create, unlink_at_end = 100000, False, False
     name = sem_name = sem = None
+    shmseg.catch_sigbus()           # a segment truncated under us: say so
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # stdout is only our report: a reader that has gone is a write error
+    # (EPIPE) to report once the names are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])
     for arg in args:
-        if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        if arg == "-n" and (value := next(args, None)) is not None:
+            count = parse_long("-n", value, 0, 1000000000)
         elif arg == "--create":
             create = True
         elif arg == "--unlink":
             unlink_at_end = True
-        elif arg == "--sem":
-            sem_name = next(args, None)
-            if sem_name is None:
-                usage(argv[0])
+        elif arg == "--sem" and (value := next(args, None)) is not None:
+            sem_name = value
         elif not arg.startswith("-") and name is None:
             name = arg
         else:
@@ -146,7 +155,6 @@ def main(argv):
         if sem is not None:
             psem_post(sem, sem_name)
     (now,) = U64.unpack_from(mem, COUNTER_AT)
-    print(f"{progname()}: added {count}, counter now {now}", flush=True)
 
     if unlink_at_end:
         # Only the names go: a process that still has the segment mapped
@@ -155,8 +163,16 @@ def main(argv):
         if sem_name is not None:
             remove("sem_unlink", posix.sem_unlink, sem_name)
     if sem is not None:
-        posix.sem_close(sem)
+        psem_close(sem, sem_name)
     mem.close()
+    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
+    # None when the program was started with it closed (>&-).
+    line = f"{progname()}: added {count}, counter now {now}\n".encode()
+    try:
+        while line:
+            line = line[os.write(1, line):]
+    except OSError as e:
+        die(f"write {fd_object(1)}", e)
     return 0
 
 

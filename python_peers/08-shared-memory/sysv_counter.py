@@ -6,7 +6,8 @@ Usage: sysv_counter.py [-n COUNT] [--create] [--unlink] [--sem KEY] [--undo] KEY
   -n COUNT     increments to make, 0 = only print the counter (default 100000)
   --create     create the segment (and the semaphore set, value 1), mode
                0600; the keys must not be in use yet
-  --unlink     remove the segment (and the semaphore set) at the end
+  --unlink     remove the segment (and the semaphore set) at the end, even
+               when the report cannot be written (its reader has gone)
   --sem KEY    hold the System V semaphore KEY around each increment
   --undo       take and give it with SEM_UNDO: if this process dies while
                holding it, the kernel gives it back
@@ -18,29 +19,45 @@ side waits for ever; with --undo the kernel adds back what the dead
 process took. ipcs -m shows the segment's nattch, ipcs -s -i ID the value.
 Mirror: demos/08-shared-memory/sysv_counter.c. Layout: ipclab/shmseg.py.
 The calls go through sysv_ipc (Debian's python3-sysv-ipc): SharedMemory()
-is shmget and shmat in one; its exceptions carry no errno (sysv_error).
+is shmget and shmat in one; its exceptions carry no errno (sysv_errno).
 """
 import errno
 import os
+import signal
 import sys
 
 import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import die, fail, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
-def sysv_error(message, e, missing):
-    """sysv_ipc's exceptions carry no errno: die with the one the C call
-    gets (missing: the errno for "no such object" here), so that both
-    sides say the same; anything else in sysv_ipc's own words."""
+def sysv_errno(e, missing):
+    """The errno the C call gets where sysv_ipc raised e: its exceptions
+    carry none, only a class and words. missing is the errno of "no such
+    object" for this call: ENOENT from shmget or semget, EINVAL from a call
+    on an id that was removed before it. None if e tells nothing of it."""
+    text = str(e)
     if isinstance(e, sysv_ipc.PermissionsError):
-        die(message, OSError(errno.EACCES, ""))
+        return errno.EPERM if "remove" in text or "change" in text else errno.EACCES
     if isinstance(e, sysv_ipc.ExistentialError):
-        die(message, OSError(missing, ""))
-    fail(1, f"{message}: {e}")
+        if "was removed" in text:
+            return errno.EIDRM      # removed while this process waited
+        return errno.EEXIST if "already exists" in text else missing
+    return None
+
+
+def sysv_fail(op, message, e, missing):
+    """After call op failed: trace it and die, saying what the C mirror
+    says (in sysv_ipc's own words when no errno can be told)."""
+    code = sysv_errno(e, missing)
+    if op is not None:              # None: a call the C mirror does not trace
+        trace.after(op, ret=-1, err=code or 0)
+    if code is None:
+        fail(1, f"{message}: {e}")
+    die(message, OSError(code, ""))
 
 
 def open_segment(key, create):
@@ -53,8 +70,7 @@ def open_segment(key, create):
         else:
             shm = sysv_ipc.SharedMemory(key, 0, 0o600)
     except sysv_ipc.Error as e:
-        trace.after("shmget", ret=-1)
-        sysv_error(f"shmget key {key}", e, errno.EEXIST if create else errno.ENOENT)
+        sysv_fail("shmget", f"shmget key {key}", e, errno.ENOENT)
     trace.after("shmget", ret=shm.id)
     # An attacher asks the kernel how big the segment is before using it.
     if shm.size < COUNTER_SIZE:
@@ -82,10 +98,15 @@ def open_sem(key, create):
         else:
             sem = sysv_ipc.Semaphore(key, 0, 0o600)
     except sysv_ipc.Error as e:
-        trace.after("semget", ret=-1)
-        sysv_error(f"semget key {key}", e, errno.EEXIST if create else errno.ENOENT)
+        sysv_fail("semget", f"semget key {key}", e, errno.ENOENT)
     trace.after("semget", ret=sem.id)
     return sem
+
+
+def interrupted(e):
+    """sysv_ipc reports EINTR (a signal interrupted the wait, or a SIGSTOP
+    and SIGCONT did) as a plain sysv_ipc.Error with these words."""
+    return type(e) is sysv_ipc.Error and str(e) == "Signaled while waiting"
 
 
 def sem_change(sem, delta):
@@ -93,14 +114,17 @@ def sem_change(sem, delta):
     the -1 and the +1, the kernel keeps this process's balance and undoes
     it at exit."""
     trace.before("semop", obj=f"key {sem.key}")
-    try:
-        if delta < 0:
-            sem.acquire()
-        else:
-            sem.release()
-    except sysv_ipc.Error as e:
-        trace.after("semop", ret=-1)
-        sysv_error(f"semop {delta:+d} key {sem.key}", e, errno.EIDRM)
+    while True:
+        try:
+            if delta < 0:
+                sem.acquire()
+            else:
+                sem.release()
+            break
+        except sysv_ipc.Error as e:
+            if interrupted(e):
+                continue            # a signal interrupted the wait: again
+            sysv_fail("semop", f"semop {delta:+d} key {sem.key}", e, errno.EINVAL)
     trace.after("semop", ret=0)
 
 
@@ -124,16 +148,21 @@ def main(argv):
     count, key, sem_key = 100000, 0, 0
     create = unlink_at_end = undo = False
     sem = None
+    # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # stdout is only our report: a reader that has gone is a write error
+    # (EPIPE) to report once the objects are removed. (Python ignores SIGPIPE.)
     args = iter(argv[1:])
     for arg in args:
-        if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        if arg == "-n" and (value := next(args, None)) is not None:
+            count = parse_long("-n", value, 0, 1000000000)
         elif arg == "--create":
             create = True
         elif arg == "--unlink":
             unlink_at_end = True
-        elif arg == "--sem":
-            sem_key = parse_long("--sem", next(args, ""), 1, 0x7fffffff)
+        elif arg == "--sem" and (value := next(args, None)) is not None:
+            sem_key = parse_long("--sem", value, 1, 0x7fffffff)
         elif arg == "--undo":
             undo = True
         elif not arg.startswith("-") and key == 0:
@@ -155,7 +184,6 @@ def main(argv):
         if sem is not None:
             sem_change(sem, +1)
     (now,) = U64.unpack_from(mem, COUNTER_AT)
-    print(f"{progname()}: added {count}, counter now {now}", flush=True)
 
     if unlink_at_end:
         # IPC_RMID frees the key now; the segment itself goes when the
@@ -167,11 +195,21 @@ def main(argv):
             try:
                 obj.remove()
             except sysv_ipc.Error as e:
-                trace.after(op, ret=-1)
-                sysv_error(f"{op} IPC_RMID key {obj.key}", e, errno.EIDRM)
+                sysv_fail(op, f"{op} IPC_RMID key {obj.key}", e, errno.EINVAL)
             trace.after(op, ret=0)
     mem.release()                   # no view may outlive the attachment
-    shm.detach()
+    try:
+        shm.detach()
+    except sysv_ipc.Error as e:
+        sysv_fail(None, f"shmdt key {key}", e, errno.EINVAL)
+    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
+    # None when the program was started with it closed (>&-).
+    line = f"{progname()}: added {count}, counter now {now}\n".encode()
+    try:
+        while line:
+            line = line[os.write(1, line):]
+    except OSError as e:
+        die(f"write {fd_object(1)}", e)
     return 0
 
 

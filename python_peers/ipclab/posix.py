@@ -40,8 +40,8 @@ import ctypes
 import errno
 import os
 
-__all__ = ["sem_open", "sem_wait", "sem_trywait", "sem_timedwait", "sem_post",
-           "sem_getvalue", "sem_close", "sem_unlink",
+__all__ = ["SEM_T_SIZE", "sem_open", "sem_wait", "sem_trywait", "sem_timedwait",
+           "sem_post", "sem_getvalue", "sem_close", "sem_unlink",
            "mq_open", "mq_send", "mq_timedsend", "mq_receive",
            "mq_timedreceive", "mq_getattr", "mq_close", "mq_unlink", "MqAttr"]
 
@@ -52,6 +52,10 @@ _librt = _libc if hasattr(_libc, "mq_open") else ctypes.CDLL("librt.so.1",
 
 _c_long, _c_int, _c_uint, _c_size = (ctypes.c_long, ctypes.c_int,
                                      ctypes.c_uint, ctypes.c_size_t)
+
+# sizeof(sem_t) in glibc: 32 bytes on 64-bit machines, 16 on 32-bit ones
+# (<bits/semaphore.h>). A named semaphore's file is that long.
+SEM_T_SIZE = 4 * ctypes.sizeof(ctypes.c_long)
 
 
 class _Timespec(ctypes.Structure):

@@ -7,12 +7,30 @@ lesson program needs.
 import os
 
 from ipclab import posix, trace
-from ipclab.err import die
+from ipclab.err import die, fail
+
+
+def _check_size(name):
+    """glibc keeps a named semaphore in the file /dev/shm/sem.NAME and maps
+    it. A file shorter than a sem_t (32 bytes on 64-bit glibc) would be
+    mapped anyway, and the first sem_wait would die of SIGBUS: look at its
+    size before sem_open. (A missing file is sem_open's to report.)"""
+    path = "/dev/shm/sem." + name.lstrip("/")   # glibc drops the leading slashes
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return
+    if size < posix.SEM_T_SIZE:
+        fail(1, f"sem_open {name}: {path} is {size} bytes, too short to be a "
+                f"semaphore ({posix.SEM_T_SIZE})")
 
 
 def psem_open(name, create, value):
     """Open the semaphore NAME, or create it (0600, failing if it exists)
-    with its first value."""
+    with its first value. An existing one whose file (/dev/shm/sem.NAME) is
+    too short to be a semaphore is refused before it is mapped."""
+    if not create:
+        _check_size(name)
     trace.before("sem_open", obj=name)
     try:
         if create:
@@ -44,3 +62,11 @@ def psem_wait(sem, name):
 def psem_post(sem, name):
     """sem_post: give one back, waking a waiter."""
     _call("sem_post", posix.sem_post, sem, name)
+
+
+def psem_close(sem, name):
+    """sem_close: unmap it from this process; it lives on until sem_unlink."""
+    try:
+        posix.sem_close(sem)
+    except OSError as e:
+        die(f"sem_close {name}", e)

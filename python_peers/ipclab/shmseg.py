@@ -13,13 +13,15 @@ and shm_unlink below do the same. (multiprocessing.shared_memory would do it
 too, but in Python 3.11 its resource tracker unlinks, at exit, even a
 segment this process only attached to: see lessons/08-shared-memory.)
 """
+import ctypes
 import errno
 import mmap
 import os
+import signal
 import struct
 
 from ipclab import trace
-from ipclab.err import die, fail
+from ipclab.err import die, fail, progname
 
 SEG_VERSION = 1
 COUNTER_MAGIC = b"ICNT"
@@ -78,9 +80,22 @@ def check(mem, mapped, magic, need):
     return None
 
 
+class Ring:
+    """What a program keeps of a ring once it has checked the header. The
+    peer can write the segment at any time, header included: so slots and
+    slot_size, which never change, are copied here once, after the check,
+    and never read from the segment again; head and tail, which do change,
+    are read with ring_index(), which checks them every time."""
+
+    def __init__(self, mem, slots, slot_size, name):
+        self.mem = mem              # the mapping
+        self.slots, self.slot_size = slots, slot_size   # copies, checked
+        self.name = name            # for messages
+
+
 def ring_open(name, create, slots=0, record=0):
     """Create (slots, record: payload bytes per slot) or attach to the POSIX
-    ring segment name: shm_open, ftruncate, mmap, header. Returns the mmap;
+    ring segment name: shm_open, ftruncate, mmap, header. Returns a Ring;
     exits with a message naming the call and the object on any failure."""
     size = RING_HEADER + slots * (4 + record)
     # The same steps as shm_counter.py: open (or create) the name, give a
@@ -99,7 +114,7 @@ def ring_open(name, create, slots=0, record=0):
             size = os.fstat(fd).st_size
     except OSError as e:
         die(f"{'ftruncate' if create else 'fstat'} {name}", e)
-    if size < RING_HEADER:          # mmap of 0 bytes would fail: say why
+    if size < RING_HEADER:          # bytes past the file's end: SIGBUS
         fail(1, f"{name}: the segment is {size} bytes, the ring layout needs {RING_HEADER}")
     trace.before("mmap", fd, obj=name, length=size)
     try:
@@ -108,24 +123,73 @@ def ring_open(name, create, slots=0, record=0):
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
     trace.after("mmap", fd, 0)
-    os.close(fd)                    # the mapping keeps the segment (and
-    #                                 Python's mmap keeps a dup of fd)
+    try:
+        os.close(fd)                # the mapping keeps the segment (and
+    except OSError as e:            # Python's mmap keeps a dup of fd)
+        die(f"close {name}", e)
 
     if create:
         # Fill in everything, the header's magic last: an attacher that
         # checks the magic sees a whole ring or none.
         RING.pack_into(mem, SLOTS_AT, slots, 4 + record, 0, 0)
         init(mem, RING_MAGIC, size)
-        return mem
+        return Ring(mem, slots, 4 + record, name)
     why = check(mem, size, RING_MAGIC, RING_HEADER)
     if why is not None:
         fail(1, f"{name}: {why}")
+    # Copy, then check the copies: what is checked is what is used.
     slots, slot_size, head, tail = RING.unpack_from(mem, SLOTS_AT)
     total = HEADER.unpack_from(mem, 0)[2]
     if (not 1 <= slots <= RING_SLOTS_MAX
             or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX
-            or total != RING_HEADER + slots * slot_size
+            or total != RING_HEADER + slots * slot_size or total > size
             or head >= slots or tail >= slots):
         fail(1, f"{name}: a broken ring header: {slots} slots of {slot_size} bytes, "
                 f"head {head}, tail {tail}, in {total} bytes")
-    return mem
+    return Ring(mem, slots, slot_size, name)
+
+
+def ring_index(ring, field):
+    """Read head or tail (field: "head" or "tail") from the segment, once,
+    and return it if it is a slot number; exit with "a broken ring header"
+    if it is not."""
+    (i,) = U32.unpack_from(ring.mem, HEAD_AT if field == "head" else TAIL_AT)
+    if i >= ring.slots:
+        fail(1, f"{ring.name}: a broken ring header: {field} is {i}, "
+                f"the ring has {ring.slots} slots")
+    return i
+
+
+def ring_close(ring):
+    """munmap the ring."""
+    ring.mem.close()
+
+
+# A SIGBUS cannot be caught with the signal module: its handler only notes
+# the signal and returns, the faulting load runs again, faults again, for
+# ever. So, as in shmseg.c, a handler is installed with the C library's
+# signal(): ctypes runs it at once, in the faulting thread, and all it does
+# is write a message made in advance and _exit(1).
+_sigbus_handler = None
+
+
+def catch_sigbus():
+    """From now on, a SIGBUS (a load or store in a mapping whose file was
+    truncated under us) ends the program with a message saying so, status 1."""
+    global _sigbus_handler
+    msg = (f"{progname()}: SIGBUS: a shared mapping has lost its bytes: the segment "
+           "(or a semaphore's file in /dev/shm) was truncated under us\n").encode()
+
+    def on_sigbus(sig):
+        try:
+            os.write(2, msg)
+        finally:                    # never return: the load would fault again
+            os._exit(1)
+
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_int)
+    _sigbus_handler = handler_type(on_sigbus)     # kept: C holds a pointer to it
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = [ctypes.c_int, handler_type]
+    if libc.signal(signal.SIGBUS, _sigbus_handler) == ctypes.c_void_p(-1).value:
+        die("signal SIGBUS", OSError(ctypes.get_errno(), ""))

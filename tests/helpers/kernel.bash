@@ -30,9 +30,11 @@ syscall_name() {
     x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;
     x86_64:257) echo openat ;; x86_64:202) echo futex ;;
     x86_64:65) echo semop ;; x86_64:220) echo semtimedop ;;
+    x86_64:242) echo mq_timedsend ;; x86_64:243) echo mq_timedreceive ;;
     aarch64:63) echo read ;; aarch64:64) echo write ;; aarch64:56) echo openat ;;
     aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;;
     aarch64:98) echo futex ;; aarch64:193) echo semop ;; aarch64:192) echo semtimedop ;;
+    aarch64:182) echo mq_timedsend ;; aarch64:183) echo mq_timedreceive ;;
     *) echo "syscall-$1" ;;
   esac
 }
@@ -57,17 +59,28 @@ blocked_in_sigwait() {
   [[ $(proc_syscall "$1") == "rt_sigtimedwait "* ]]
 }
 
-# Sleeping in sem_wait (a POSIX semaphore is a futex).
+# Sleeping in sem_wait (a POSIX semaphore is a futex; the wchan is
+# futex_do_wait on 6.18, futex_wait_queue on 6.1: only "futex" is relied on).
 blocked_in_sem_wait() {
   [ "$(proc_state "$1")" = S ] &&
   [[ $(proc_wchan "$1") == *futex* ]] &&
   [[ $(proc_syscall "$1") == "futex "* ]]
 }
 
-# Sleeping in semop on a System V semaphore set.
+# Sleeping in semop on a System V semaphore set (glibc's semop is the
+# semtimedop system call on x86_64; the wchan, __do_semtimedop on 6.18,
+# differs between kernels: only its "sem" is relied on).
 blocked_in_semop() {
   [ "$(proc_state "$1")" = S ] &&
-  [[ $(proc_wchan "$1") == *semtimedop* ]]
+  [[ $(proc_wchan "$1") == *sem* ]] &&
+  [[ $(proc_syscall "$1") == @(semop|semtimedop)" "* ]]
+}
+
+# Sleeping in mq_receive on an empty POSIX queue (glibc's mq_receive is
+# the mq_timedreceive system call; the wchan, wq_sleep here, is not relied on).
+blocked_in_mq_receive() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_syscall "$1") == "mq_timedreceive "* ]]
 }
 
 proc_gone() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """stepper.py - interleave lesson programs call by call, in step mode.
 
-Usage: stepper.py [--timeout SECONDS] NAME=COMMAND... -- ACTION...
+Usage: stepper.py [--timeout SECONDS] [--run NAME=COMMAND]... NAME=COMMAND...
+                  -- ACTION...
 
 Starts each COMMAND (split like a shell line) with its own trace pipe
 (IPCLAB_TRACE_FD) and its own step pipe (IPCLAB_STEP_FD): each program then
@@ -12,20 +13,27 @@ run in order; after each, one line says where the program stopped:
   NAME>OP     let NAME through its calls until it has made call OP, then
               until it stops again:
                 c>shm_load: c waits before shm_store [shm_load data=0700000000000000]
-                py>sem_wait: py blocked in futex_do_wait
+                py>sem_wait: py blocked in futex (wchan futex_do_wait)
                 c>shm_store: c exit 0
               A program that is blocked in the kernel (not waiting for a
               step) when its action starts is only reported, not waited for.
   kill:NAME   SIGKILL NAME and reap it:  kill:c: c signal SIGKILL
   free:NAME   close NAME's step pipe: it runs freely from now on
+  run:NAME    run the --run command NAME to its end while the stepped
+              programs stay where they are (a peer that rewrites shared
+              memory between two steps):  run:evil: evil exit 0
 
 Then every program runs freely; the last line is
   end: c exit 0, py exit 0
-"Blocked" is what the kernel shows: state S in a futex (sem_wait) or a
-System V semaphore wait (semtimedop). The trace pipes are read all along,
-so a program running freely never blocks on a full trace pipe. When every
-program still running is blocked (twice in a row, a sample apart), nobody is
-left to post: the stepper says "stuck for good" and stops at once.
+"Blocked" is what the kernel shows: state S in the system call futex
+(sem_wait) or semop/semtimedop (a System V semaphore), read from
+/proc/PID/syscall. The wchan in parentheses is only an example of where in
+the kernel it sleeps: the name differs between kernel versions
+(futex_do_wait on 6.18, futex_wait_queue on 6.1), so tests never pin it.
+The trace pipes are read all along, so a program running freely never
+blocks on a full trace pipe. When every program still running is blocked
+(twice in a row, a sample apart), nobody is left to post: the stepper says
+"stuck for good" and stops at once.
 
 Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
 a wait timed out or the programs are stuck for good (every program is then
@@ -42,7 +50,12 @@ import subprocess
 import sys
 import time
 
-BLOCKED_WCHAN = re.compile(r"futex|semtimedop|semop")
+# The system calls a program sleeps in on a semaphore, by number
+# (asm/unistd.h): sem_wait is a futex wait, semop a semtimedop or semop.
+SEM_SYSCALLS = {
+    "x86_64": {202: "futex", 65: "semop", 220: "semtimedop"},
+    "aarch64": {98: "futex", 193: "semop", 192: "semtimedop"},
+}.get(os.uname().machine, {})       # another machine: add its numbers here
 
 
 class Timeout(Exception):
@@ -103,21 +116,29 @@ class Proc:
         return f"exit {rc}" if rc >= 0 else f"signal {signal.Signals(-rc).name}"
 
     def blocked(self):
-        """The wchan when the kernel shows it asleep on a semaphore."""
+        """When the kernel shows it asleep on a semaphore: the system call,
+        then the wchan as an extra ("futex (wchan futex_do_wait)")."""
+        pid = self.popen.pid
         try:
-            with open(f"/proc/{self.popen.pid}/stat") as f:
+            with open(f"/proc/{pid}/stat") as f:
                 state = f.read().rsplit(")", 1)[1].split()[0]
-            with open(f"/proc/{self.popen.pid}/wchan") as f:
+            with open(f"/proc/{pid}/syscall") as f:
+                nr = f.read().split()[0]
+            with open(f"/proc/{pid}/wchan") as f:
                 wchan = f.read().strip()
         except (OSError, IndexError):
             return None
-        return wchan if state == "S" and BLOCKED_WCHAN.search(wchan) else None
+        if state != "S" or not nr.isdigit() or int(nr) not in SEM_SYSCALLS:
+            return None
+        call = SEM_SYSCALLS[int(nr)]
+        return f"{call} (wchan {wchan})" if wchan not in ("", "0") else call
 
 
 class Stepper:
     def __init__(self, procs, timeout):
         self.procs = procs
         self.timeout = timeout
+        self.commands = {}          # --run NAME=COMMAND: name -> argv
 
     def pump(self, wait):
         """Read whatever the programs have traced, waiting up to wait seconds."""
@@ -138,9 +159,9 @@ class Stepper:
                 return f"waits before {p.waiting.get('op')}"
             if p.eof and p.popen.poll() is not None:
                 return p.status()
-            wchan = p.blocked()
-            if wchan is not None:
-                return f"blocked in {wchan}"
+            call = p.blocked()
+            if call is not None:
+                return f"blocked in {call}"
             if time.monotonic() > deadline:
                 raise Timeout(f"{p.name} {what}")
             self.pump(0.01)
@@ -166,11 +187,28 @@ class Stepper:
         p.free()
         return f"{p.name} {p.status()}"
 
+    def run(self, name):
+        """Run the --run command name to its end, reading the traces."""
+        if name not in self.commands:
+            usage(f"no --run command named {name!r}")
+        proc = subprocess.Popen(self.commands[name], stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.timeout
+        while proc.poll() is None:
+            self.pump(0.01)
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise Timeout(f"{name} to end")
+        rc = proc.returncode
+        return f"{name} " + (f"exit {rc}" if rc >= 0 else f"signal {signal.Signals(-rc).name}")
+
     def act(self, action):
         if m := re.fullmatch(r"(\w+)>(\w+)", action):
             return self.run_through(self.proc(m[1]), m[2])
         if m := re.fullmatch(r"kill:(\w+)", action):
             return self.kill(self.proc(m[1]))
+        if m := re.fullmatch(r"run:(\w+)", action):
+            return self.run(m[1])
         if m := re.fullmatch(r"free:(\w+)", action):
             self.proc(m[1]).free()
             return f"{m[1]} runs freely"
@@ -220,14 +258,18 @@ def decode(value):
 
 def usage(why):
     print(f"stepper.py: {why}\nusage: stepper.py [--timeout SECONDS] "
-          "NAME=COMMAND... -- ACTION...", file=sys.stderr)
+          "[--run NAME=COMMAND]... NAME=COMMAND... -- ACTION...", file=sys.stderr)
     sys.exit(2)
 
 
 def main(argv):
-    args, timeout = argv[1:], 20.0
-    if args[:1] == ["--timeout"] and len(args) > 1:
-        timeout, args = float(args[1]), args[2:]
+    args, timeout, commands = argv[1:], 20.0, []
+    while args[:1] in (["--timeout"], ["--run"]) and len(args) > 1:
+        if args[0] == "--timeout":
+            timeout = float(args[1])
+        else:
+            commands.append(args[1])
+        args = args[2:]
     if "--" not in args:
         usage("no -- before the actions")
     split = args.index("--")
@@ -235,11 +277,15 @@ def main(argv):
     procs = {}
     stepper = Stepper(procs, timeout)
     try:
-        for spec in specs:
+        for i, spec in enumerate(commands + specs):
             name, eq, command = spec.partition("=")
-            if not eq or not re.fullmatch(r"\w+", name) or name in procs:
+            if (not eq or not re.fullmatch(r"\w+", name) or name in procs
+                    or name in stepper.commands):
                 usage(f"bad program {spec!r}")
-            procs[name] = Proc(name, shlex.split(command))
+            if i < len(commands):
+                stepper.commands[name] = shlex.split(command)
+            else:
+                procs[name] = Proc(name, shlex.split(command))
         for action in actions:
             print(f"{action}: {stepper.act(action)}", flush=True)
         print(stepper.finish(), flush=True)

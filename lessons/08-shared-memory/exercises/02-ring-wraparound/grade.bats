@@ -27,7 +27,7 @@ teardown() {
   return "$err"
 }
 
-in_sem_wait() { [ "$(proc_state "$1")" = S ] && [[ $(proc_wchan "$1") == *futex* ]]; }
+in_sem_wait() { blocked_in_sem_wait "$1"; }   # helpers/kernel.bash: the futex call
 blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1"; }
 
 # The consumer has ended, or sleeps in sem_wait while the producer is gone

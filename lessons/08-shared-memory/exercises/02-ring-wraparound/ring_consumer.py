@@ -22,22 +22,25 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import posix, shmseg, trace                   # noqa: E402
 from ipclab.err import die, fail, parse_long              # noqa: E402
-from ipclab.shmseg import RING, RING_HEADER, SLOTS_AT, TAIL_AT, U32  # noqa: E402
+from ipclab.shmseg import RING_HEADER, TAIL_AT, U32      # noqa: E402
 
 
-def take(mem):
+def take(ring):
     """Copy the frame out of slot tail and move tail on to the next slot.
 
-    The ring's header says how many slots there are and how big each is;
-    tail, in shared memory too, is the next slot to empty."""
-    slots, slot_size, head, tail = RING.unpack_from(mem, SLOTS_AT)
-    trace.before("shm_load", obj=f"slot {tail}", length=slot_size)
-    at = RING_HEADER + tail * slot_size
-    data = mem[at:at + slot_size]
+    ring.slots and ring.slot_size say how many slots there are and how big
+    each is: ring_open copied them from the ring's header once, after
+    checking it. tail, in shared memory, is the next slot to empty; the
+    producer can write there too, so shmseg.ring_index reads it and checks
+    that it is a slot number, every time."""
+    tail = shmseg.ring_index(ring, "tail")
+    trace.before("shm_load", obj=f"slot {tail}", length=ring.slot_size)
+    at = RING_HEADER + tail * ring.slot_size
+    data = ring.mem[at:at + ring.slot_size]
     # TODO: the first records come out right, then this consumer fails.
     # Draw a ring of 4 slots, follow tail record by record, and fix it.
-    U32.pack_into(mem, TAIL_AT, tail + 1)
-    trace.after("shm_load", ret=slot_size, data=data)
+    U32.pack_into(ring.mem, TAIL_AT, tail + 1)
+    trace.after("shm_load", ret=ring.slot_size, data=data)
     return data
 
 
@@ -56,8 +59,8 @@ def main(argv):
     count, names = 8, []
     args = iter(argv[1:])
     for arg in args:
-        if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+        if arg == "-n" and (value := next(args, None)) is not None:
+            count = parse_long("-n", value, 0, 1000000000)
         elif not arg.startswith("-") and len(names) < 3:
             names.append(arg)
         else:
@@ -65,16 +68,16 @@ def main(argv):
     if len(names) != 3:
         fail(2, f"usage: {argv[0]} [-n COUNT] SEGMENT EMPTY FULL")
 
-    mem = shmseg.ring_open(names[0], False)
+    ring = shmseg.ring_open(names[0], False)
     try:
         empty, full = posix.sem_open(names[1]), posix.sem_open(names[2])
     except OSError as e:
         die(f"sem_open {e.filename}", e)
-    slot_size = RING.unpack_from(mem, SLOTS_AT)[1]
+    slot_size = ring.slot_size
 
     for _ in range(count):
         sem_call("sem_wait", posix.sem_wait, full, names[2])     # a record
-        data = take(mem)
+        data = take(ring)
         sem_call("sem_post", posix.sem_post, empty, names[1])    # a free slot
         (length,) = U32.unpack_from(data)
         if length > slot_size - 4:
@@ -82,9 +85,12 @@ def main(argv):
                     f"{slot_size}-byte slot")
         sys.stdout.buffer.write(data[4:4 + length] + b"\n")
         sys.stdout.flush()
-    posix.sem_close(empty)
-    posix.sem_close(full)
-    mem.close()
+    for sem, name in ((empty, names[1]), (full, names[2])):
+        try:
+            posix.sem_close(sem)
+        except OSError as e:
+            die(f"sem_close {name}", e)
+    shmseg.ring_close(ring)
     return 0
 
 

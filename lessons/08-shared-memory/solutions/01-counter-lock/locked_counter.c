@@ -39,7 +39,8 @@ static struct counter_seg *attach_segment(const char *name)
     c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (c == MAP_FAILED)
         die("mmap %s", name);
-    close(fd);
+    if (close(fd) == -1)            /* the mapping keeps the segment */
+        die("close %s", name);
     const char *why = seg_check(&c->h, (size_t)st.st_size, COUNTER_MAGIC, sizeof *c);
     if (why != NULL)
         fail(1, "%s: %s", name, why);

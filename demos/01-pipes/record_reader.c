@@ -53,21 +53,21 @@ static void describe(long nr, const unsigned char *p, long size)
 {
     long start = 0, runs = 0;
 
-    printf("record %ld torn:", nr);
+    out("record %ld torn:", nr);
     for (long i = 1; i <= size; i++) {
         if (i < size && p[i] == p[start])
             continue;
         if (++runs > SHOW_RUNS) {
-            printf(" then ...");
+            out(" then ...");
             break;
         }
         if (p[start] > ' ' && p[start] < 127)
-            printf("%s '%c' x %ld", runs > 1 ? " then" : "", p[start], i - start);
+            out("%s '%c' x %ld", runs > 1 ? " then" : "", p[start], i - start);
         else
-            printf("%s 0x%02x x %ld", runs > 1 ? " then" : "", p[start], i - start);
+            out("%s 0x%02x x %ld", runs > 1 ? " then" : "", p[start], i - start);
         start = i;
     }
-    printf("\n");
+    out("\n");
 }
 
 int main(int argc, char *argv[])
@@ -78,14 +78,13 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            size = parse_long("-s", argv[++i], 1, RECORD_MAX);
+        if (strcmp(argv[i], "-s") == 0)
+            size = parse_long("-s", option_value(argc, argv, &i), 1, RECORD_MAX);
         else if (strcmp(argv[i], "--hold") == 0)
             do_hold = 1;
         else
             fail(2, "usage: %s [-s SIZE] [--hold]", argv[0]);
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (do_hold)
         hold_until_sigusr1();
 
@@ -102,6 +101,7 @@ int main(int argc, char *argv[])
                 describe(records, record, size);
         }
     }
+    close_stdout();     /* a write that failed there is an error too */
     fprintf(stderr, "%s: %ld records, %ld torn\n", progname(), records, torn);
     return 0;
 }

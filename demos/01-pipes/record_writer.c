@@ -35,12 +35,12 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            size = parse_long("-s", argv[++i], 1, RECORD_MAX);
-        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-            count = parse_long("-n", argv[++i], 0, 1000000000);
-        else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
-            const char *t = argv[++i];
+        if (strcmp(argv[i], "-s") == 0)
+            size = parse_long("-s", option_value(argc, argv, &i), 1, RECORD_MAX);
+        else if (strcmp(argv[i], "-n") == 0)
+            count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000000);
+        else if (strcmp(argv[i], "-t") == 0) {
+            const char *t = option_value(argc, argv, &i);
             if (strlen(t) != 1 || t[0] <= ' ' || t[0] >= 127)
                 fail(2, "-t: '%s' is not one printable character", t);
             tag = t[0];

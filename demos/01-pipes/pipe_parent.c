@@ -59,26 +59,28 @@ static void start_child(char **cmd, int ncmd, int rfd, int wfd, int report)
 }
 
 /* In the parent after fork(): did the child's exec work? EOF on report
- * says it did; else the child sent its errno, and we report it, as
- * Python's subprocess does. */
-static void check_exec(int report, pid_t pid, const char *cmd)
+ * (once our write end is closed) says it did; else the child sent its
+ * errno, and we report it, as Python's subprocess does. */
+static void check_exec(int report[2], pid_t pid, const char *cmd)
 {
     int err, status;
     ssize_t r;
 
+    if (close(report[1]) == -1)
+        die("close %s", fd_object(report[1]));
     do
-        r = read(report, &err, sizeof err);
+        r = read(report[0], &err, sizeof err);
     while (r == -1 && errno == EINTR);
     if (r == -1)
-        die("read %s", fd_object(report));
+        die("read %s", fd_object(report[0]));
     if (r == (ssize_t)sizeof err) {
         if (waitpid(pid, &status, 0) == -1)     /* it has exited: reap it */
             die("waitpid %ld", (long)pid);
         errno = err;
         die("exec %s", cmd);
     }
-    if (close(report) == -1)
-        die("close %s", fd_object(report));
+    if (close(report[0]) == -1)
+        die("close %s", fd_object(report[0]));
 }
 
 /* Read reply n and print it, bytes other than printable ASCII as '.'.
@@ -152,9 +154,7 @@ int main(int argc, char *argv[])
         die("fork");
     if (pid == 0)
         start_child(argv + i + 1, argc - i - 1, down[0], up[1], report[1]);
-    if (close(report[1]) == -1)
-        die("close %s", fd_object(report[1]));
-    check_exec(report[0], pid, argv[i + 1]);
+    check_exec(report, pid, argv[i + 1]);
     fprintf(stderr, "%s: child %ld reads fd %d, answers on fd %d\n",
             progname(), (long)pid, down[0], up[1]);
 

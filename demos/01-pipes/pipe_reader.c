@@ -68,7 +68,7 @@ int main(int argc, char *argv[])
         if (!quiet)     /* one line per frame as it arrives (out() flushes it) */
             out("frame %ld: %ld bytes: %s\n", got, len, preview(payload, len));
     }
-    close_stdout();     /* a write that failed there is an error too */
+    close_stdout();     /* stdout that cannot be written is an error too */
     fprintf(stderr, "%s: read %ld frames\n", progname(), got);
     return 0;
 }

@@ -101,7 +101,7 @@ int main(int argc, char *argv[])
                 describe(records, record, size);
         }
     }
-    close_stdout();     /* a write that failed there is an error too */
+    close_stdout();     /* stdout that cannot be written is an error too */
     fprintf(stderr, "%s: %ld records, %ld torn\n", progname(), records, torn);
     return 0;
 }

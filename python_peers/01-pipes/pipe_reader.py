@@ -65,7 +65,7 @@ def main(argv):
         trace.note(f"frame {got}")
         if not quiet:   # one line per frame as it arrives (out() flushes it)
             out(f"frame {got}: {len(payload)} bytes: {preview(payload)}")
-    close_stdout()      # a write that failed there is an error too
+    close_stdout()      # stdout that cannot be written is an error too
     print(f"{progname()}: read {got} frames", file=sys.stderr)
     return 0
 

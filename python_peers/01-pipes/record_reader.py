@@ -92,7 +92,7 @@ def main(argv):
             trace.note(f"record {records} torn")
             if torn <= SHOW_TORN:
                 describe(records, record)
-    close_stdout()      # a write that failed there is an error too
+    close_stdout()      # stdout that cannot be written is an error too
     print(f"{progname()}: {records} records, {torn} torn", file=sys.stderr)
     return 0
 

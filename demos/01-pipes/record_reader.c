@@ -1,7 +1,7 @@
 /* record_reader.c - read fixed-size records and report the torn ones.
  *
  * Usage: record_reader [-s SIZE] [--hold]
- *   -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+ *   -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
  *   --hold     wait for SIGUSR1 before reading (let the writers fill the pipe)
  *
  * Each record_writer record is SIZE copies of one tag byte, so a record
@@ -14,6 +14,7 @@
  * Mirror: python_peers/01-pipes/record_reader.py.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,7 +73,7 @@ static void describe(long nr, const unsigned char *p, long size)
 
 int main(int argc, char *argv[])
 {
-    long size = 4096, records = 0, torn = 0, got;
+    long size = PIPE_BUF, records = 0, torn = 0, got;
     int do_hold = 0;
     static unsigned char record[RECORD_MAX];
 

@@ -1,7 +1,7 @@
 /* record_writer.c - write fixed-size records, no framing, one write() each.
  *
  * Usage: record_writer [-s SIZE] [-n COUNT] [-t TAG] [--hold]
- *   -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+ *   -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
  *   -n COUNT   records to write (default 10)
  *   -t TAG     the byte every record is made of (default C)
  *   --hold     wait for SIGUSR1 before writing (a writer that is late)
@@ -15,6 +15,7 @@
  * Mirror: python_peers/01-pipes/record_writer.py.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 
 int main(int argc, char *argv[])
 {
-    long count = 10, size = 4096;
+    long count = 10, size = PIPE_BUF;
     int do_hold = 0;
     char tag = 'C';
     static char record[RECORD_MAX];

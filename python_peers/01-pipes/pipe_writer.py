@@ -3,7 +3,9 @@
 
 Usage: pipe_writer.py [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]
   -n COUNT           frames to write, 0 = until the pipe breaks (default 5)
-  -s SIZE            payload bytes per frame (default 32)
+  -s SIZE            payload bytes per frame, 16 to 1048576 (default 32): up to
+                     4092 a frame (SIZE + 4) goes out in one write() of at most
+                     PIPE_BUF bytes, whole whoever else writes to the pipe
   --hold             wait for SIGUSR1 before writing (a writer that is late)
   --ignore-sigpipe   get EPIPE from write() instead of dying of SIGPIPE
 

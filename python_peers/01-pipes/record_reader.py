@@ -2,7 +2,7 @@
 """record_reader.py - read fixed-size records and report the torn ones.
 
 Usage: record_reader.py [-s SIZE] [--hold]
-  -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+  -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
   --hold     wait for SIGUSR1 before reading (let the writers fill the pipe)
 
 Each record_writer record is SIZE copies of one tag byte, so a record
@@ -16,6 +16,7 @@ Mirror: demos/01-pipes/record_reader.c.
 """
 import itertools
 import os
+import select
 import signal
 import sys
 
@@ -62,7 +63,7 @@ def describe(nr, record):
 
 
 def main(argv):
-    size, records, torn, do_hold = 4096, 0, 0, False
+    size, records, torn, do_hold = select.PIPE_BUF, 0, 0, False
     # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
     # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
     # the kernel's defaults so this program behaves like the C one. (SIGINT

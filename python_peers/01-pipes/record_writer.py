@@ -2,7 +2,7 @@
 """record_writer.py - write fixed-size records, no framing, one write() each.
 
 Usage: record_writer.py [-s SIZE] [-n COUNT] [-t TAG] [--hold]
-  -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+  -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
   -n COUNT   records to write (default 10)
   -t TAG     the byte every record is made of (default P)
   --hold     wait for SIGUSR1 before writing (a writer that is late)
@@ -16,6 +16,7 @@ reports the torn records.
 Mirror: demos/01-pipes/record_writer.c.
 """
 import os
+import select
 import signal
 import sys
 
@@ -29,7 +30,7 @@ RECORD_MAX = 1024 * 1024
 
 
 def main(argv):
-    count, size, tag, do_hold = 10, 4096, "P", False
+    count, size, tag, do_hold = 10, select.PIPE_BUF, "P", False
     # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
     # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
     # the kernel's defaults so this program behaves like the C one. (SIGINT

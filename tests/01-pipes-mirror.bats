@@ -46,7 +46,6 @@ pipe_writer|-s
 pipe_writer|-n;x
 pipe_writer|-n;1_0
 pipe_writer|-n; 5
-pipe_writer|-n;5 
 pipe_writer|-n;٥
 pipe_writer|-s;15
 pipe_writer|-s;1048577
@@ -78,6 +77,8 @@ record_reader|-s
 record_reader|-s;0
 record_reader|--hold;x
 LIST
+  both pipe_writer -n "5 "                 # (a trailing space: not in the list)
+  [ "$status" = 2 ] || fail "pipe_writer -n '5 ': status $status"
   # The words themselves, once:
   both pipe_writer -n
   assert_equal "$stderr" "pipe_writer: -n needs a value"

@@ -141,3 +141,43 @@ LIST
   assert_failure 1
   assert_equal "$stderr" "pipe_child.py: WFD fd 9: Bad file descriptor"
 }
+
+# ping_of LEN: one frame of LEN bytes 'x', into $T/ping.
+ping_of() {
+  "$PYTHON" -c 'import struct, sys; n = int(sys.argv[1])
+sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
+}
+
+# bats test_tags=demo
+@test "the child answers the longest ping whose pong fits in a frame, and refuses a longer one: never a pong cut short" {
+  local child lang extra n
+  for child in "$BIN/pipe_child" "$PYTHON $PEERS/01-pipes/pipe_child.py"; do
+    # "pong: " PING " (from C)" is 15 bytes longer than PING; " (from Python)" 20.
+    lang=C extra=15
+    [[ $child == *.py ]] && lang=Python extra=20
+    n=$((1048576 - extra))
+    ping_of "$n"
+    $child 0 1 <"$T/ping" >"$T/pong" 2>"$T/err" 3>&-
+    assert_equal "$(stat -c %s "$T/pong")" $((4 + 1048576))
+    assert_equal "$(od -An -t d4 -N 4 "$T/pong" | xargs)" 1048576
+    assert_equal "$(head -c 14 "$T/pong" | tail -c 10)" "pong: xxxx"
+    assert_equal "$(tail -c $((extra - 6 + 4)) "$T/pong")" "xxxx (from $lang)"
+    ping_of $((n + 1))
+    run --separate-stderr $child 0 1 <"$T/ping" 3>&-
+    assert_failure 1
+    assert_output ""
+    [[ $stderr =~ ^pipe_child(\.py)?:\ ping\ 1\ from\ .*\ \(fd\ 0\):\ $((n + 1))\ bytes\ is\ too\ long\ to\ answer:\ the\ pong\ would\ be\ 1048577\ bytes,\ over\ 1048576$ ]] ||
+      fail "stderr: $stderr"
+  done
+}
+
+# bats test_tags=demo
+@test "the child answers any byte, NUL included, in C and Python alike" {
+  local child
+  for child in "$BIN/pipe_child" "$PYTHON $PEERS/01-pipes/pipe_child.py"; do
+    # "a" NUL "b" 0xff; the pong's first 11 bytes after its header:
+    # "pong: a" NUL "b" 0xff " ".
+    printf '\x04\x00\x00\x00a\x00b\xff' | $child 0 1 2>/dev/null | od -An -t x1 -j 4 -N 11 >"$T/pong"
+    assert_equal "$(xargs <"$T/pong")" "70 6f 6e 67 3a 20 61 00 62 ff 20"
+  done
+}

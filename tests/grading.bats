@@ -85,3 +85,72 @@ all_exercises() {
   run "$GRADE" --no-such-option
   assert_equal "$status" 2
 }
+
+# grade_folder EXERCISE DIR: EXERCISE's grade.bats (01-pipes/exercises/03-...)
+# on the files in DIR, the way scripts/grade runs it (bats' own variables
+# from this run unset); bounded, so that a grader that hangs fails here.
+grade_folder() {
+  local v unset=()
+  for v in $(compgen -v BATS_); do
+    [ "$v" = BATS_LIB_PATH ] || unset+=(-u "$v")
+  done
+  run env "${unset[@]}" EXERCISE_DIR="$2" timeout 200 \
+    bats --formatter tap "$ROOT/lessons/$1/grade.bats" </dev/null 3>&-
+  echo "$output" >&2
+}
+
+# patched SRC DIR PYTHON-CODE: copy SRC into DIR, changed by PYTHON-CODE,
+# which edits the string s (the file's text).
+patched() {
+  mkdir -p "$2"
+  "$PYTHON" -c 'import sys
+s = open(sys.argv[1]).read()
+exec(sys.argv[3])
+open(sys.argv[2] + "/" + sys.argv[1].rsplit("/", 1)[1], "w").write(s)' "$1" "$2" "$3"
+}
+
+# left_and_killed WHAT: every check that ran the program failed naming a
+# process it left running (pid and a command matching WHAT), and none of
+# those is left now.
+left_and_killed() {
+  local p
+  [ "$status" -ne 124 ] || fail "the grader hung: stopped after 200 s"
+  # Only "X compiles with the kit's flags" may pass.
+  assert_equal "$(grep '^ok ' <<<"$output" | grep -v ' compiles with ')" ""
+  assert_line --regexp '^# once the program had ended, 1 process\(es\) it started still ran \(the grader killed them\):$'
+  assert_line --regexp "^#   pid [0-9]+: .*$1"
+  for p in $(sed -n 's/^#   pid \([0-9]*\): .*/\1/p' <<<"$output"); do
+    proc_gone "$p" || fail "pid $p is still there: $(ps -o args= -p "$p")"
+  done
+  assert_equal "$(pgrep -f "$T/" | xargs)" ""
+}
+
+@test "a grading check whose program leaves a process running fails at once, naming it, and kills it" {
+  local sol=$ROOT/lessons/01-pipes/solutions
+  # 03: the child forks a grandchild that keeps the pipe's write end: the
+  # parent waits for EOF for ever.
+  patched "$sol/03-close-write-end/parent_reader.py" "$T/held" '
+s = s.replace("def child(w, count):\n", "def child(w, count):\n    if os.fork() == 0:\n        import time\n        time.sleep(3600)\n        os._exit(0)\n", 1)'
+  grade_folder 01-pipes/exercises/03-close-write-end "$T/held"
+  left_and_killed "$T/held"
+  assert_line --regexp "^#   pid [0-9]+: .*$T/held/parent_reader.py -n [0-9] \\(fd [0-9]+\\)$"
+
+  # 03: a grandchild that holds nothing, left running after a clean end.
+  patched "$sol/03-close-write-end/parent_reader.py" "$T/orphan" '
+s = s.replace("        os.close(r)           # the child only writes\n", "        os.close(r)\n        if os.fork() == 0:\n            os.close(w)\n            import time\n            time.sleep(3600)\n            os._exit(0)\n", 1)'
+  grade_folder 01-pipes/exercises/03-close-write-end "$T/orphan"
+  left_and_killed "$T/orphan"
+
+  # 02: a child that holds the writer's stdout.
+  patched "$sol/02-safe-writer/safe_writer.py" "$T/stdout" '
+s = s.replace("    sent = 0\n", "    import subprocess\n    subprocess.Popen([sys.executable, \"-c\", \"import time; time.sleep(3600)\", __file__])\n    sent = 0\n", 1)'
+  grade_folder 01-pipes/exercises/02-safe-writer "$T/stdout"
+  left_and_killed "import time; time.sleep\\(3600\\) $T/stdout/safe_writer.py"
+
+  # 01 (C): a child that holds the reader's stdin, the grader's pipe.
+  patched "$sol/01-frame-reader/frame_reader.c" "$T/stdin" '
+s = s.replace("    set_progname(argv[0]);\n", "    set_progname(argv[0]);\n    if (fork() == 0) {\n        sleep(3600);\n        _exit(0);\n    }\n", 1)'
+  grade_folder 01-pipes/exercises/01-frame-reader "$T/stdin"
+  left_and_killed "bin/frame_reader"
+  assert_line --regexp "^ok 1 frame_reader.c compiles"
+}

@@ -19,6 +19,10 @@
 #include "frame.h"
 #include "trace.h"
 
+/* The pong is "pong: " PING " (from C)": this much longer than the ping. */
+static const char before[] = "pong: ", after[] = " (from C)";
+#define PONG_EXTRA (sizeof before - 1 + sizeof after - 1)
+
 int main(int argc, char *argv[])
 {
     static char ping[FRAME_MAX], pong[FRAME_MAX];
@@ -37,10 +41,18 @@ int main(int argc, char *argv[])
         die("WFD fd %d", wfd);
 
     while ((len = frame_read(rfd, ping, sizeof ping, why, sizeof why)) >= 0) {
-        int n = snprintf(pong, sizeof pong, "pong: %.*s (from C)", (int)len, ping);
-        size_t plen = n < (int)sizeof pong ? (size_t)n : sizeof pong - 1;  /* cut to fit */
+        /* A pong must fit in a frame (FRAME_MAX). Refuse a ping too long
+         * to answer whole: an answer silently cut short is a wrong answer. */
+        if ((size_t)len > FRAME_MAX - PONG_EXTRA)
+            fail(1, "ping %ld from %s: %ld bytes is too long to answer: the pong would"
+                 " be %zu bytes, over %d", answered + 1, fd_object(rfd), len,
+                 (size_t)len + PONG_EXTRA, FRAME_MAX);
+        /* memcpy, not "%s": a ping may hold any byte, '\0' included. */
+        memcpy(pong, before, sizeof before - 1);
+        memcpy(pong + sizeof before - 1, ping, (size_t)len);
+        memcpy(pong + sizeof before - 1 + len, after, sizeof after - 1);
         trace_note("answer %ld", answered + 1);
-        if (frame_write(wfd, pong, plen) == -1)
+        if (frame_write(wfd, pong, (size_t)len + PONG_EXTRA) == -1)
             die("write %s", fd_object(wfd));
         answered++;
     }

@@ -45,8 +45,8 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-            count = parse_long("-n", argv[++i], 0, 1000000000);
+        if (strcmp(argv[i], "-n") == 0)
+            count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000000);
         else if (strcmp(argv[i], "--hold") == 0)
             do_hold = 1;
         else if (strcmp(argv[i], "-q") == 0)
@@ -54,8 +54,6 @@ int main(int argc, char *argv[])
         else
             fail(2, "usage: %s [-n COUNT] [--hold] [-q]", argv[0]);
     }
-    /* One line per frame as it arrives, even when stdout is a pipe. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (do_hold)
         hold_until_sigusr1();
 
@@ -67,9 +65,10 @@ int main(int argc, char *argv[])
             fail(1, "frame %ld from %s: %s", got + 1, fd_object(STDIN_FILENO), why);
         got++;
         trace_note("frame %ld", got);
-        if (!quiet)
-            printf("frame %ld: %ld bytes: %s\n", got, len, preview(payload, len));
+        if (!quiet)     /* one line per frame as it arrives (out() flushes it) */
+            out("frame %ld: %ld bytes: %s\n", got, len, preview(payload, len));
     }
+    close_stdout();     /* stdout that cannot be written is an error too */
     fprintf(stderr, "%s: read %ld frames\n", progname(), got);
     return 0;
 }

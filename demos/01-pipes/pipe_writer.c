@@ -2,7 +2,9 @@
  *
  * Usage: pipe_writer [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]
  *   -n COUNT           frames to write, 0 = until the pipe breaks (default 5)
- *   -s SIZE            payload bytes per frame (default 32)
+ *   -s SIZE            payload bytes per frame, 16 to 1048576 (default 32): up to
+ *                      4092 a frame (SIZE + 4) goes out in one write() of at most
+ *                      PIPE_BUF bytes, whole whoever else writes to the pipe
  *   --hold             wait for SIGUSR1 before writing (a writer that is late)
  *   --ignore-sigpipe   get EPIPE from write() instead of dying of SIGPIPE
  *
@@ -24,22 +26,24 @@
 int main(int argc, char *argv[])
 {
     long count = 5, size = 32;
-    int do_hold = 0;
+    int do_hold = 0, ignore = 0;
     static char payload[FRAME_MAX];
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-            count = parse_long("-n", argv[++i], 0, 1000000000);
-        else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            size = parse_long("-s", argv[++i], 16, FRAME_MAX);
+        if (strcmp(argv[i], "-n") == 0)
+            count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000000);
+        else if (strcmp(argv[i], "-s") == 0)
+            size = parse_long("-s", option_value(argc, argv, &i), 16, FRAME_MAX);
         else if (strcmp(argv[i], "--hold") == 0)
             do_hold = 1;
         else if (strcmp(argv[i], "--ignore-sigpipe") == 0)
-            signal(SIGPIPE, SIG_IGN);
+            ignore = 1;
         else
             fail(2, "usage: %s [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]", argv[0]);
     }
+    if (ignore && signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     if (do_hold)
         hold_until_sigusr1();
 

@@ -1,7 +1,7 @@
 /* record_reader.c - read fixed-size records and report the torn ones.
  *
  * Usage: record_reader [-s SIZE] [--hold]
- *   -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+ *   -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
  *   --hold     wait for SIGUSR1 before reading (let the writers fill the pipe)
  *
  * Each record_writer record is SIZE copies of one tag byte, so a record
@@ -14,6 +14,7 @@
  * Mirror: python_peers/01-pipes/record_reader.py.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,39 +54,38 @@ static void describe(long nr, const unsigned char *p, long size)
 {
     long start = 0, runs = 0;
 
-    printf("record %ld torn:", nr);
+    out("record %ld torn:", nr);
     for (long i = 1; i <= size; i++) {
         if (i < size && p[i] == p[start])
             continue;
         if (++runs > SHOW_RUNS) {
-            printf(" then ...");
+            out(" then ...");
             break;
         }
         if (p[start] > ' ' && p[start] < 127)
-            printf("%s '%c' x %ld", runs > 1 ? " then" : "", p[start], i - start);
+            out("%s '%c' x %ld", runs > 1 ? " then" : "", p[start], i - start);
         else
-            printf("%s 0x%02x x %ld", runs > 1 ? " then" : "", p[start], i - start);
+            out("%s 0x%02x x %ld", runs > 1 ? " then" : "", p[start], i - start);
         start = i;
     }
-    printf("\n");
+    out("\n");
 }
 
 int main(int argc, char *argv[])
 {
-    long size = 4096, records = 0, torn = 0, got;
+    long size = PIPE_BUF, records = 0, torn = 0, got;
     int do_hold = 0;
     static unsigned char record[RECORD_MAX];
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            size = parse_long("-s", argv[++i], 1, RECORD_MAX);
+        if (strcmp(argv[i], "-s") == 0)
+            size = parse_long("-s", option_value(argc, argv, &i), 1, RECORD_MAX);
         else if (strcmp(argv[i], "--hold") == 0)
             do_hold = 1;
         else
             fail(2, "usage: %s [-s SIZE] [--hold]", argv[0]);
     }
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (do_hold)
         hold_until_sigusr1();
 
@@ -102,6 +102,7 @@ int main(int argc, char *argv[])
                 describe(records, record, size);
         }
     }
+    close_stdout();     /* stdout that cannot be written is an error too */
     fprintf(stderr, "%s: %ld records, %ld torn\n", progname(), records, torn);
     return 0;
 }

@@ -1,7 +1,7 @@
 /* record_writer.c - write fixed-size records, no framing, one write() each.
  *
  * Usage: record_writer [-s SIZE] [-n COUNT] [-t TAG] [--hold]
- *   -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+ *   -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
  *   -n COUNT   records to write (default 10)
  *   -t TAG     the byte every record is made of (default C)
  *   --hold     wait for SIGUSR1 before writing (a writer that is late)
@@ -15,6 +15,7 @@
  * Mirror: python_peers/01-pipes/record_writer.py.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,19 +29,19 @@
 
 int main(int argc, char *argv[])
 {
-    long count = 10, size = 4096;
+    long count = 10, size = PIPE_BUF;
     int do_hold = 0;
     char tag = 'C';
     static char record[RECORD_MAX];
 
     set_progname(argv[0]);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            size = parse_long("-s", argv[++i], 1, RECORD_MAX);
-        else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-            count = parse_long("-n", argv[++i], 0, 1000000000);
-        else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
-            const char *t = argv[++i];
+        if (strcmp(argv[i], "-s") == 0)
+            size = parse_long("-s", option_value(argc, argv, &i), 1, RECORD_MAX);
+        else if (strcmp(argv[i], "-n") == 0)
+            count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000000);
+        else if (strcmp(argv[i], "-t") == 0) {
+            const char *t = option_value(argc, argv, &i);
             if (strlen(t) != 1 || t[0] <= ' ' || t[0] >= 127)
                 fail(2, "-t: '%s' is not one printable character", t);
             tag = t[0];

@@ -63,14 +63,50 @@ void fail(int status, const char *fmt, ...)
     exit(status);
 }
 
+const char *option_value(int argc, char *argv[], int *i)
+{
+    if (*i + 1 >= argc)
+        fail(2, "%s needs a value", argv[*i]);
+    return argv[++*i];
+}
+
 long parse_long(const char *option, const char *s, long lo, long hi)
 {
+    const char *digits = s + (*s == '+' || *s == '-');
     char *end;
     long v;
 
+    /* strtol alone takes " 12" too, and Python's int() " 12 " and "1_2":
+     * here and in err.py a number is an optional sign, then digits only. */
     errno = 0;
     v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+    if (*digits < '0' || *digits > '9' || errno != 0 || *end != '\0' || v < lo || v > hi)
         fail(2, "%s: '%s' is not a number from %ld to %ld", option, s, lo, hi);
     return v;
+}
+
+void out(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vprintf(fmt, ap);
+    va_end(ap);
+    if (n < 0 || fflush(stdout) == EOF)
+        die("write %s", fd_object(STDOUT_FILENO));
+}
+
+void close_stdout(void)
+{
+    char object[160];
+
+    snprintf(object, sizeof object, "%s", fd_object(STDOUT_FILENO));
+    if (fflush(stdout) == EOF)
+        die("write %s", object);
+    if (ferror(stdout))         /* a printf() that failed, not out() */
+        fail(1, "write %s: an earlier write failed", object);
+    /* EBADF: descriptor 1 was never open, and nothing was written to it. */
+    if (fclose(stdout) == EOF && errno != EBADF)
+        die("close %s", object);
 }

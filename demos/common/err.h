@@ -19,7 +19,22 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
-/* Parse a whole decimal number in [lo, hi] or fail naming the option. */
+/* The value that follows option argv[*i] (moving *i on to it), or fail
+ * with status 2: "prog: -n needs a value". */
+const char *option_value(int argc, char *argv[], int *i);
+
+/* Parse a whole decimal number in [lo, hi] (an optional sign, then digits
+ * only) or fail with status 2 naming the option. */
 long parse_long(const char *option, const char *s, long lo, long hi);
+
+/* Print to standard output and flush at once, printf style. A failed
+ * write (a full disk, a closed descriptor) is an error like any other:
+ * "prog: write /dev/full (fd 1): No space left on device", exit 1. */
+void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* At the end of main: close standard output, checked the same way (like
+ * gnulib's close_stdout). Nothing printed to a closed descriptor 1 is no
+ * error: nothing was lost. */
+void close_stdout(void);
 
 #endif

@@ -3,6 +3,7 @@
 #include "trace.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
 
 int frame_write(int fd, const void *payload, size_t len)
 {
-    unsigned char frame[4 + 4096];
+    unsigned char frame[PIPE_BUF];
     uint32_t n = (uint32_t)len;
 
     if (len > FRAME_MAX) {
@@ -58,9 +59,12 @@ int frame_write(int fd, const void *payload, size_t len)
     /* Little-endian whatever the CPU: the byte order is part of the format. */
     unsigned char hdr[4] = { n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24 };
 
-    /* Header and a small payload in one write(), so a frame of up to
-     * PIPE_BUF bytes reaches a pipe whole even with several writers. */
-    if (len <= sizeof frame - 4) {
+    /* A write() of at most PIPE_BUF (4096) bytes reaches a pipe whole, never
+     * mixed with another writer's bytes. So a frame of at most PIPE_BUF
+     * bytes, header included (a payload of up to 4092), goes out in one
+     * write(); a larger one in two, header then payload, which the kernel
+     * may split further and interleave with other writers' frames. */
+    if (4 + len <= sizeof frame) {
         memcpy(frame, hdr, 4);
         memcpy(frame + 4, payload, len);
         return write_all(fd, frame, 4 + len);

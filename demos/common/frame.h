@@ -13,7 +13,9 @@
 
 enum { FRAME_EOF = -1, FRAME_ERROR = -2 };
 
-/* Write one frame, looping over short writes and EINTR.
+/* Write one frame, looping over short writes and EINTR: in one write()
+ * when the frame, header included, is at most PIPE_BUF (4096) bytes, so
+ * that it reaches a pipe whole whoever else writes to it; else in two.
  * Returns 0, or -1 with errno set (EPIPE when the reader is gone). */
 int frame_write(int fd, const void *payload, size_t len);
 

@@ -3,19 +3,25 @@
 #include "err.h"
 #include "trace.h"
 
+#include <errno.h>
 #include <signal.h>
 
 void hold_until_sigusr1(void)
 {
     sigset_t set;
-    int sig;
+    int sig, err;
 
     /* sigwait needs the signal blocked first, or it would kill us. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
+    if (sigemptyset(&set) == -1 || sigaddset(&set, SIGUSR1) == -1)
+        die("sigaddset SIGUSR1");
     if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
-        die("sigprocmask");
+        die("sigprocmask SIG_BLOCK SIGUSR1");
     trace_note("holding until SIGUSR1");
-    if (sigwait(&set, &sig) != 0)
-        die("sigwait");
+    /* sigwait returns its error number; it does not set errno. (glibc's
+     * retries by itself when SIGSTOP and SIGCONT interrupt it: EINTR.) */
+    err = sigwait(&set, &sig);
+    if (err != 0) {
+        errno = err;
+        die("sigwait SIGUSR1");
+    }
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #define TRACE_LINE_MAX 512   /* <= PIPE_BUF, so each line is one atomic write */
+_Static_assert(TRACE_LINE_MAX <= PIPE_BUF, "a trace line must be one atomic write");
 #define TRACE_PREVIEW  32    /* bytes of data shown in an event */
 
 static int trace_fd = -1;
@@ -43,9 +45,10 @@ void trace_init(void)
     step_fd = env_fd("IPCLAB_STEP_FD");
     /* Step mode is for this process only: a child we start must not eat
      * the observer's go bytes. The trace descriptor is inherited on purpose. */
-    if (step_fd != -1) {
-        fcntl(step_fd, F_SETFD, FD_CLOEXEC);
-        unsetenv("IPCLAB_STEP_FD");
+    if (step_fd != -1 &&
+        (fcntl(step_fd, F_SETFD, FD_CLOEXEC) == -1 || unsetenv("IPCLAB_STEP_FD") == -1)) {
+        fprintf(stderr, "trace: ignoring IPCLAB_STEP_FD=%d: %s\n", step_fd, strerror(errno));
+        step_fd = -1;
     }
 }
 
@@ -76,7 +79,8 @@ static void emit(const char *ev, const char *rest)
     struct timespec ts;
     int n;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+        return;                 /* never on Linux; a trace never stops the program */
     n = snprintf(line, sizeof line, "v=1 seq=%lu t=%lld pid=%ld ev=%s %s",
                  ++seq, (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
                  (long)getpid(), ev, rest);
@@ -99,7 +103,7 @@ static void wait_for_go(void)
         r = read(step_fd, &go, 1);
     while (r == -1 && errno == EINTR);
     if (r != 1) {               /* observer gone: run freely from now on */
-        close(step_fd);
+        (void)close(step_fd);   /* a failed close changes nothing: we stop stepping */
         step_fd = -1;
     }
 }

@@ -20,12 +20,20 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
 
+# The pong is "pong: " PING " (from Python)": this much longer than the ping.
+BEFORE, AFTER = b"pong: ", b" (from Python)"
+PONG_EXTRA = len(BEFORE) + len(AFTER)
+
 
 def main(argv):
     answered = 0
-    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
-    # back the kernel's default so this program behaves like the C one.
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's defaults so this program behaves like the C one. (SIGINT
+    # ignored from the start, in a background job, stays ignored, as in C.)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     if len(argv) != 3:
         fail(2, f"usage: {argv[0]} RFD WFD")
     rfd = parse_long("RFD", argv[1], 0, 1023)
@@ -44,10 +52,16 @@ def main(argv):
             fail(1, f"ping {answered + 1} from {fd_object(rfd)}: {e}")
         if ping is None:
             break
-        pong = b"pong: " + ping + b" (from Python)"
+        # A pong must fit in a frame (FRAME_MAX). Refuse a ping too long to
+        # answer whole: an answer silently cut short is a wrong answer.
+        if len(ping) > frame.FRAME_MAX - PONG_EXTRA:
+            fail(1, f"ping {answered + 1} from {fd_object(rfd)}: {len(ping)} bytes is too "
+                    f"long to answer: the pong would be {len(ping) + PONG_EXTRA} bytes, "
+                    f"over {frame.FRAME_MAX}")
+        pong = BEFORE + ping + AFTER
         trace.note(f"answer {answered + 1}")
         try:
-            frame.write(wfd, pong[:frame.FRAME_MAX - 1])
+            frame.write(wfd, pong)
         except OSError as e:
             die(f"write {fd_object(wfd)}", e)
         answered += 1

@@ -20,7 +20,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import (close_stdout, fail, fd_object, option_value,  # noqa: E402
+                        out, parse_long, progname)
 
 STDIN = 0
 PREVIEW = 40   # payload characters shown per frame
@@ -33,21 +34,23 @@ def preview(payload):
 
 def main(argv):
     count, got, do_hold, quiet = 0, 0, False, False
-    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
-    # back the kernel's default so this program behaves like the C one.
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's defaults so this program behaves like the C one. (SIGINT
+    # ignored from the start, in a background job, stays ignored, as in C.)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
     for arg in args:
         if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+            count = parse_long("-n", option_value(arg, args), 0, 1000000000)
         elif arg == "--hold":
             do_hold = True
         elif arg == "-q":
             quiet = True
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT] [--hold] [-q]")
-    # One line per frame as it arrives, even when stdout is a pipe.
-    sys.stdout.reconfigure(line_buffering=True)
     if do_hold:
         hold_until_sigusr1()
 
@@ -60,8 +63,9 @@ def main(argv):
             break           # read() returned 0: no write end is left
         got += 1
         trace.note(f"frame {got}")
-        if not quiet:
-            print(f"frame {got}: {len(payload)} bytes: {preview(payload)}")
+        if not quiet:   # one line per frame as it arrives (out() flushes it)
+            out(f"frame {got}: {len(payload)} bytes: {preview(payload)}")
+    close_stdout()      # stdout that cannot be written is an error too
     print(f"{progname()}: read {got} frames", file=sys.stderr)
     return 0
 

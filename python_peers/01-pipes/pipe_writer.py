@@ -3,7 +3,9 @@
 
 Usage: pipe_writer.py [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]
   -n COUNT           frames to write, 0 = until the pipe breaks (default 5)
-  -s SIZE            payload bytes per frame (default 32)
+  -s SIZE            payload bytes per frame, 16 to 1048576 (default 32): up to
+                     4092 a frame (SIZE + 4) goes out in one write() of at most
+                     PIPE_BUF bytes, whole whoever else writes to the pipe
   --hold             wait for SIGUSR1 before writing (a writer that is late)
   --ignore-sigpipe   get EPIPE from write() instead of dying of SIGPIPE
 
@@ -19,28 +21,34 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, fd_object, option_value, parse_long, progname  # noqa: E402
 
 STDOUT = 1
 
 
 def main(argv):
-    count, size, do_hold = 5, 32, False
-    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
-    # back the kernel's default so this program behaves like the C one.
+    count, size, do_hold, ignore = 5, 32, False, False
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's defaults so this program behaves like the C one. (SIGINT
+    # ignored from the start, in a background job, stays ignored, as in C.)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
     for arg in args:
         if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+            count = parse_long("-n", option_value(arg, args), 0, 1000000000)
         elif arg == "-s":
-            size = parse_long("-s", next(args, ""), 16, frame.FRAME_MAX)
+            size = parse_long("-s", option_value(arg, args), 16, frame.FRAME_MAX)
         elif arg == "--hold":
             do_hold = True
         elif arg == "--ignore-sigpipe":
-            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+            ignore = True
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT] [-s SIZE] [--hold] [--ignore-sigpipe]")
+    if ignore:
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if do_hold:
         hold_until_sigusr1()
 

@@ -2,7 +2,7 @@
 """record_reader.py - read fixed-size records and report the torn ones.
 
 Usage: record_reader.py [-s SIZE] [--hold]
-  -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+  -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
   --hold     wait for SIGUSR1 before reading (let the writers fill the pipe)
 
 Each record_writer record is SIZE copies of one tag byte, so a record
@@ -16,13 +16,15 @@ Mirror: demos/01-pipes/record_reader.c.
 """
 import itertools
 import os
+import select
 import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                              # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
+                        out, parse_long, progname)
 
 STDIN = 0
 RECORD_MAX = 1024 * 1024
@@ -50,30 +52,33 @@ def read_full(fd, n):
 
 def describe(nr, record):
     """Print "record N torn: 'C' x 65536 then 'P' x 34464" (runs of equal bytes)."""
-    out = f"record {nr} torn:"
+    line = f"record {nr} torn:"
     for runs, (byte, group) in enumerate(itertools.groupby(record), 1):
         if runs > SHOW_RUNS:
-            out += " then ..."
+            line += " then ..."
             break
         shown = f"'{chr(byte)}'" if 32 < byte < 127 else f"0x{byte:02x}"
-        out += f"{' then' if runs > 1 else ''} {shown} x {sum(1 for _ in group)}"
-    print(out)
+        line += f"{' then' if runs > 1 else ''} {shown} x {sum(1 for _ in group)}"
+    out(line)
 
 
 def main(argv):
-    size, records, torn, do_hold = 4096, 0, 0, False
-    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
-    # back the kernel's default so this program behaves like the C one.
+    size, records, torn, do_hold = select.PIPE_BUF, 0, 0, False
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's defaults so this program behaves like the C one. (SIGINT
+    # ignored from the start, in a background job, stays ignored, as in C.)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
     for arg in args:
         if arg == "-s":
-            size = parse_long("-s", next(args, ""), 1, RECORD_MAX)
+            size = parse_long("-s", option_value(arg, args), 1, RECORD_MAX)
         elif arg == "--hold":
             do_hold = True
         else:
             fail(2, f"usage: {argv[0]} [-s SIZE] [--hold]")
-    sys.stdout.reconfigure(line_buffering=True)
     if do_hold:
         hold_until_sigusr1()
 
@@ -88,6 +93,7 @@ def main(argv):
             trace.note(f"record {records} torn")
             if torn <= SHOW_TORN:
                 describe(records, record)
+    close_stdout()      # stdout that cannot be written is an error too
     print(f"{progname()}: {records} records, {torn} torn", file=sys.stderr)
     return 0
 

@@ -2,7 +2,7 @@
 """record_writer.py - write fixed-size records, no framing, one write() each.
 
 Usage: record_writer.py [-s SIZE] [-n COUNT] [-t TAG] [--hold]
-  -s SIZE    bytes per record, 1 to 1048576 (default 4096)
+  -s SIZE    bytes per record, 1 to 1048576 (default PIPE_BUF, 4096)
   -n COUNT   records to write (default 10)
   -t TAG     the byte every record is made of (default P)
   --hold     wait for SIGUSR1 before writing (a writer that is late)
@@ -16,40 +16,42 @@ reports the torn records.
 Mirror: demos/01-pipes/record_writer.c.
 """
 import os
+import select
 import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                              # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, fd_object, option_value, parse_long, progname  # noqa: E402
 
 STDOUT = 1
 RECORD_MAX = 1024 * 1024
 
 
 def main(argv):
-    count, size, tag, do_hold = 10, 4096, "P", False
-    # Python ignores SIGPIPE by default (write raises BrokenPipeError); put
-    # back the kernel's default so this program behaves like the C one.
+    count, size, tag, do_hold = 10, select.PIPE_BUF, "P", False
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's defaults so this program behaves like the C one. (SIGINT
+    # ignored from the start, in a background job, stays ignored, as in C.)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    usage = f"usage: {argv[0]} [-s SIZE] [-n COUNT] [-t TAG] [--hold]"
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
     for arg in args:
         if arg == "-s":
-            size = parse_long("-s", next(args, ""), 1, RECORD_MAX)
+            size = parse_long("-s", option_value(arg, args), 1, RECORD_MAX)
         elif arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+            count = parse_long("-n", option_value(arg, args), 0, 1000000000)
         elif arg == "-t":
-            tag = next(args, None)
-            if tag is None:
-                fail(2, usage)
+            tag = option_value(arg, args)
             if len(tag) != 1 or not " " < tag < "\x7f":
                 fail(2, f"-t: '{tag}' is not one printable character")
         elif arg == "--hold":
             do_hold = True
         else:
-            fail(2, usage)
+            fail(2, f"usage: {argv[0]} [-s SIZE] [-n COUNT] [-t TAG] [--hold]")
     record = tag.encode() * size
     if do_hold:
         hold_until_sigusr1()

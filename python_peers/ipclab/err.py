@@ -4,10 +4,13 @@ Mirror image of demos/common/err.c:
     die(f"write {fd_object(fd)}", e)
     -> "pipe_writer.py: write pipe:[81234] (fd 1): Broken pipe"
 """
+import errno
 import os
+import re
 import sys
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
+STDOUT = 1
 
 
 def progname():
@@ -34,12 +37,51 @@ def fail(status, message):
     sys.exit(status)
 
 
+def option_value(option, args):
+    """The value that follows option in the iterator args, or fail with
+    status 2: 'prog: -n needs a value'."""
+    value = next(args, None)
+    if value is None:
+        fail(2, f"{option} needs a value")
+    return value
+
+
 def parse_long(option, s, lo, hi):
-    """Parse a whole decimal number in [lo, hi] or fail naming the option."""
-    try:
-        v = int(s, 10)
-    except ValueError:
-        v = None
-    if v is None or not lo <= v <= hi:
+    """Parse a whole decimal number in [lo, hi] (an optional sign, then
+    digits only) or fail with status 2 naming the option."""
+    # int() alone also takes " 12 ", "1_2" and other scripts' digits;
+    # here and in err.c a number is an optional sign, then 0-9 only.
+    if not re.fullmatch(r"[+-]?[0-9]+", s) or not lo <= int(s) <= hi:
         fail(2, f"{option}: '{s}' is not a number from {lo} to {hi}")
-    return v
+    return int(s)
+
+
+def out(text):
+    """Print one line on standard output and flush it at once. A failed
+    write (a full disk, a closed descriptor) is an error like any other:
+    'prog: write /dev/full (fd 1): No space left on device', exit 1."""
+    try:
+        if sys.stdout is None:      # descriptor 1 was closed when we started
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        print(text, flush=True)
+    except OSError as e:
+        _lost_stdout()
+        die(f"write {fd_object(STDOUT)}", e)
+
+
+def close_stdout():
+    """At the end: flush standard output, checked the same way (Python
+    flushes it again at exit, but only says 'Exception ignored')."""
+    if sys.stdout is None:          # never open, and nothing written to it
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as e:
+        _lost_stdout()
+        die(f"write {fd_object(STDOUT)}", e)
+
+
+def _lost_stdout():
+    """Nothing more can go to standard output: drop what is left, so that
+    Python's own flush at exit does not fail a second time."""
+    sys.stdout = None

@@ -6,6 +6,7 @@ every read and write is traced (trace.py).
 """
 import errno
 import os
+import select
 import struct
 
 from ipclab import trace
@@ -25,10 +26,8 @@ def _write_all(fd, data):
         trace.before("write", fd, length=len(view), data=view)
         try:
             w = os.write(fd, view)
-        except OSError as e:
+        except OSError as e:               # EINTR: Python retries (PEP 475)
             trace.after("write", fd, -1, e.errno)
-            if e.errno == errno.EINTR:   # Python retries itself (PEP 475)
-                continue
             raise
         trace.after("write", fd, w)
         view = view[w:]
@@ -41,7 +40,7 @@ def _read_full(fd, n):
         trace.before("read", fd, length=n - len(got))
         try:
             chunk = os.read(fd, n - len(got))
-        except OSError as e:
+        except OSError as e:               # EINTR: Python retries (PEP 475)
             trace.after("read", fd, -1, e.errno)
             raise
         trace.after("read", fd, len(chunk), data=chunk)
@@ -52,12 +51,17 @@ def _read_full(fd, n):
 
 
 def write(fd, payload):
-    """Write one frame. Raises OSError (EPIPE when the reader is gone)."""
+    """Write one frame: in one write() when the frame, header included, is
+    at most PIPE_BUF (4096) bytes, else in two. Raises OSError (EPIPE when
+    the reader is gone)."""
     if len(payload) > FRAME_MAX:
         raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
-    # Header and a small payload in one write(), so a frame of up to
-    # PIPE_BUF bytes reaches a pipe whole even with several writers.
-    if len(payload) <= 4096:
+    # A write() of at most PIPE_BUF (4096) bytes reaches a pipe whole, never
+    # mixed with another writer's bytes. So a frame of at most PIPE_BUF
+    # bytes, header included (a payload of up to 4092), goes out in one
+    # write(); a larger one in two, header then payload, which the kernel
+    # may split further and interleave with other writers' frames.
+    if HEADER.size + len(payload) <= select.PIPE_BUF:
         _write_all(fd, HEADER.pack(len(payload)) + payload)
     else:
         _write_all(fd, HEADER.pack(len(payload)))

@@ -6,11 +6,20 @@ reader reads or a writer writes.
 import signal
 
 from ipclab import trace
+from ipclab.err import die
 
 
 def hold_until_sigusr1():
     """Block until SIGUSR1 arrives (the kernel shows rt_sigtimedwait)."""
     # sigwait needs the signal blocked first, or it would kill us.
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    except OSError as e:
+        die("sigprocmask SIG_BLOCK SIGUSR1", e)
     trace.note("holding until SIGUSR1")
-    signal.sigwait({signal.SIGUSR1})
+    # glibc's sigwait retries by itself when SIGSTOP and SIGCONT interrupt
+    # it (EINTR), as in C.
+    try:
+        signal.sigwait({signal.SIGUSR1})
+    except OSError as e:
+        die("sigwait SIGUSR1", e)

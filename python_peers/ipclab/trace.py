@@ -9,10 +9,12 @@ Without these variables every function here does nothing.
 """
 import errno as _errno
 import os
+import select
 import sys
 import time
 
 LINE_MAX = 512   # <= PIPE_BUF, so each line is one atomic write
+assert LINE_MAX <= select.PIPE_BUF
 PREVIEW = 32     # bytes of data shown in an event
 
 _trace_fd = -1
@@ -46,7 +48,12 @@ def init():
     # Step mode is for this process only: a child we start must not eat the
     # observer's go bytes. The trace descriptor is inherited on purpose.
     if _step_fd != -1:
-        os.set_inheritable(_step_fd, False)
+        try:
+            os.set_inheritable(_step_fd, False)
+        except OSError as e:
+            print(f"trace: ignoring IPCLAB_STEP_FD={_step_fd}: {os.strerror(e.errno)}",
+                  file=sys.stderr)
+            _step_fd = -1
         del os.environ["IPCLAB_STEP_FD"]
 
 
@@ -83,7 +90,10 @@ def _wait_for_go():
     except OSError:
         go = b""
     if len(go) != 1:                # observer gone: run freely from now on
-        os.close(_step_fd)
+        try:
+            os.close(_step_fd)
+        except OSError:             # changes nothing: we stop stepping
+            pass
         _step_fd = -1
 
 

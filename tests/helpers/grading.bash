@@ -9,6 +9,7 @@
 #                   scripts/grade --solutions does)
 #   compile_c / assert_compiled / need_exe    C with the kit's flags
 #   feed / finish                             run a program on a pipe, safely
+#   run_graded, left_running                  what a graded program leaves running
 #   frame / header                            frames of the kit's wire format
 #   taken_and_waiting                         "it read all we sent and waits"
 
@@ -82,14 +83,16 @@ need_exe() {
 # feed NAME FILE CMD...: start CMD in the background reading FILE's bytes
 # through a pipe, as `cat FILE | CMD` does; bats' fd 3 closed on both sides.
 # CMD's pid lands in NAME, its output in $T/NAME.out and $T/NAME.err; the
-# feeding cat's pid in FEEDERS, for finish to stop.
+# feeding cat's pid in FEEDERS, for finish to stop. CMD is marked as the
+# graded program (see left_running).
 FEEDERS=()
 feed() {
   local __name=$1 __file=$2; shift 2
   mkfifo "$T/$__name.pipe"
   cat "$__file" >"$T/$__name.pipe" 2>/dev/null 3>&- &
   FEEDERS+=("$!")
-  "$@" <"$T/$__name.pipe" >"$T/$__name.out" 2>"$T/$__name.err" 3>&- &
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$@" <"$T/$__name.pipe" >"$T/$__name.out" \
+    2>"$T/$__name.err" 3>&- &
   printf -v "$__name" '%s' "$!"
 }
 
@@ -107,7 +110,8 @@ spinning() { [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ]; }
 # finish PID [NAME]: wait until PID (a child of this test) exits and put its
 # exit status in $status, its stdout in $output, its stderr in $stderr (from
 # $T/NAME.out and .err when NAME is given). A program caught looping stuck
-# is killed and the check fails, saying so.
+# is killed and the check fails, saying so; so does one that leaves a
+# process running (left_running), which is killed too.
 finish() {
   local pid=$1 name=${2:-}
   wait_for proc_gone_or_spinning "$pid" || true
@@ -116,16 +120,21 @@ finish() {
     spinning "$pid" && why="made over $SPIN_CALLS read()/write() calls without ending: \
 is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
     stop "$pid"
+    kill_left_running
     stop_feeders
-    fail "the program $why"
+    fail "the program $why${LEFT:+$'\n'$(left_message)}"
   fi
   status=0
   wait "$pid" || status=$?
+  # Before the feeders: one left holding the pipe would keep a feeder
+  # asleep in write() for ever.
+  kill_left_running
   stop_feeders
   if [ -n "$name" ]; then
     output=$(<"$T/$name.out")
     stderr=$(<"$T/$name.err")
   fi
+  [ -z "$LEFT" ] || fail "$(left_message)"
 }
 
 # stop PID: kill a child of this test (SIGKILL) and reap it.
@@ -144,6 +153,77 @@ stop_feeders() {
 }
 
 proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }
+
+# wait_until SECONDS CMD...: poll CMD as wait_for does, but give up after
+# SECONDS of wall time, however long each poll takes: the last resort for
+# a program stuck in a way the kernel cannot tell from slow (a child asleep
+# for ever while its parent waits for it). A bound, not a timing assertion.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ((SECONDS < deadline)); do
+    "$@" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  echo "wait_until: gave up waiting for: $*" >&2
+  return 1
+}
+
+# ---- what the graded program leaves running ------------------------------------------
+#
+# A graded program is started with IPCLAB_GRADED=$IPCLAB_TESTID in its
+# environment (feed, bg_reaper and run_graded do it; by hand:
+# env IPCLAB_GRADED="$IPCLAB_TESTID" CMD... &), and every process it starts
+# inherits it. Once the program has ended, whatever it started must have
+# ended too: a child or grandchild left running (asleep, holding a pipe end
+# the grader waits on) would keep the check waiting for ever. finish,
+# finish_reaped and run_graded name each such process, kill it, and fail.
+
+# left_running: the processes marked graded that still run (zombies do not
+# count), one "pid PID: COMMAND" a line.
+left_running() {
+  local f p cmd files=(/proc/[0-9]*/environ)
+  for f in $(grep -lz "^IPCLAB_GRADED=$IPCLAB_TESTID\$" "${files[@]}" 2>/dev/null); do
+    p=${f#/proc/}; p=${p%/environ}
+    proc_gone "$p" && continue
+    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    echo "pid $p: ${cmd% }"
+  done
+  return 0
+}
+
+# kill_left_running: kill what left_running lists (SIGKILL, which also ends
+# a stopped process); the list stays in $LEFT for left_message.
+kill_left_running() {
+  local p
+  LEFT=$(left_running)
+  for p in $(sed -n 's/^pid \([0-9]*\):.*/\1/p' <<<"$LEFT"); do
+    kill -9 "$p" 2>/dev/null || true
+  done
+  # Gone before we go on: none may hold a pipe end the grader waits on.
+  for p in $(sed -n 's/^pid \([0-9]*\):.*/\1/p' <<<"$LEFT"); do
+    wait_for proc_gone "$p" || true
+  done
+}
+
+left_message() {
+  echo "once the program had ended, $(wc -l <<<"$LEFT") process(es) it started" \
+       "still ran (the grader killed them):"
+  sed 's/^/  /' <<<"$LEFT"
+  echo "Every process a program starts must have ended (and been reaped) before it ends."
+}
+
+# run_graded CMD...: bats' run for a graded program: $status, and in
+# $output and $lines what it printed (stdout and stderr together). The
+# output goes through a file, not a pipe, so that a process CMD leaves
+# running cannot keep run waiting; such a process is named and killed, and
+# the check fails.
+run_graded() {
+  run bash -c 'exec 3>&-; "$@" >"$0" 2>&1 </dev/null; s=$?; cat "$0"; exit "$s"' \
+    "$T/run_graded.out" env IPCLAB_GRADED="$IPCLAB_TESTID" "$@"
+  kill_left_running
+  [ -z "$LEFT" ] || { echo "$output" >&2; fail "$(left_message)"; }
+}
 
 # show_run: what a failing check should print about the run it judged.
 show_run() {
@@ -220,12 +300,27 @@ write_ends_of() {
   fds_on "$1" "$target" | awk '$2 == "w" { print $1 }'
 }
 
+# holders PIPE MODE: the processes that hold PIPE (pipe:[81234]) open for
+# MODE (r or w), one "pid PID: COMMAND (fd FD)" a line.
+holders() {
+  local f p fd cmd pattern=${1//[/\\[}
+  pattern=${pattern//]/\\]}              # -lname takes a pattern: pipe:\[81234\]
+  for f in $(find /proc/[0-9]*/fd -mindepth 1 -lname "$pattern" 2>/dev/null); do
+    p=${f#/proc/}; p=${p%%/*}; fd=${f##*/}
+    [ "$(fd_mode "$p" "$fd" 2>/dev/null)" = "$2" ] || continue
+    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    echo "pid $p: ${cmd% } (fd $fd)"
+  done
+  return 0
+}
+
 # ---- a program that forks ------------------------------------------------------------
 
 # bg_reaper NAME CMD...: start CMD in the background under a small reaper
 # (a child subreaper) that stays until every descendant is gone, so a child
 # orphaned when a check kills CMD is reaped at once, not left to init.
-# NAME gets CMD's pid; finish_reaped NAME waits for the end of it all.
+# NAME gets CMD's pid, marked as the graded program (see left_running);
+# finish_reaped NAME waits for the end of it all.
 bg_reaper() {
   local __name=$1; shift
   rm -f "$T/$__name.pid" "$T/$__name.status"
@@ -235,6 +330,7 @@ ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
 out, err = os.dup(1), os.dup(2)
 pid = os.fork()
 if pid == 0:
+    os.environ["IPCLAB_GRADED"] = os.environ["IPCLAB_TESTID"]
     os.execvp(sys.argv[2], sys.argv[2:])
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(f"{pid}\n")
@@ -254,12 +350,18 @@ while True:
   printf -v "$__name" '%s' "$(<"$T/$__name.pid")"
 }
 
-# finish_reaped NAME: wait for the reaper of bg_reaper NAME (every process
-# gone); status, output and stderr as finish sets them.
+# finish_reaped NAME: once CMD of bg_reaper NAME has ended (or been killed
+# by the check), wait for its reaper (every process gone); status, output
+# and stderr as finish sets them. A process CMD left running would keep the
+# reaper waiting: it is named and killed, and the check fails.
 finish_reaped() {
-  local reaper=${1}_reaper
+  local reaper=${1}_reaper pid=${!1} ended=1
+  wait_for test -s "$T/$1.status" || ended=0
+  kill_left_running
   wait "${!reaper}" || true
   status=$(cat "$T/$1.status" 2>/dev/null || echo "unknown")
   output=$(<"$T/$1.out")
   stderr=$(<"$T/$1.err")
+  [ "$ended" = 1 ] || fail "the program (pid $pid) did not end; the grader killed:"$'\n'"$LEFT"
+  [ -z "$LEFT" ] || fail "$(left_message)"
 }

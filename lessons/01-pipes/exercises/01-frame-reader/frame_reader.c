@@ -74,6 +74,7 @@ int main(int argc, char *argv[])
          * short: say so and exit with status 1. */
         print_frame(++frames, payload, got);
     }
+    close_stdout();         /* a write to stdout that failed is an error too */
     fprintf(stderr, "%s: read %ld frames\n", progname(), frames);
     return 0;
 }

@@ -46,7 +46,8 @@ frame 4: 3 bytes: a\\x0ab"
   need_exe exe
   mkfifo "$T/fifo"
   # The reader first, so it does not inherit our end of the FIFO.
-  "$exe" <"$T/fifo" >"$T/reader.out" 2>"$T/reader.err" 3>&- &
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" <"$T/fifo" >"$T/reader.out" \
+    2>"$T/reader.err" 3>&- &
   local reader=$!
   exec {w}<>"$T/fifo"     # read-write: never blocks, and no SIGPIPE for us
   # Send the frames "hello" and "world!" in four pieces; before each next

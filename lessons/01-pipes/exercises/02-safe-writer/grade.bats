@@ -14,7 +14,8 @@ reader_leaves() {
   prog=$(exercise_file safe_writer.py)
   mkfifo "$T/fifo"
   # The writer first, so it does not inherit our end of the FIFO.
-  "$PYTHON" "$prog" -n 0 -s 16 >"$T/fifo" 2>"$T/writer.err" </dev/null 3>&- &
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" -n 0 -s 16 >"$T/fifo" \
+    2>"$T/writer.err" </dev/null 3>&- &
   local writer=$!
   exec {r}<>"$T/fifo"     # our reader end (read-write: the open never blocks)
   # Nobody reads: the writer fills the pipe, then sleeps in write().
@@ -32,11 +33,12 @@ blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1"; }
 @test "writes every frame when the reader reads them all" {
   local prog
   prog=$(exercise_file safe_writer.py)
-  set +e
-  "$PYTHON" "$prog" -n 3 -s 24 2>"$T/writer.err" 3>&- | decode_frames >"$T/frames"
-  status=${PIPESTATUS[0]}
-  set -e
-  output=$(<"$T/frames") stderr=$(<"$T/writer.err")
+  # Into a file: what it wrote is judged once it has ended (and whatever it
+  # started has too: finish).
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" -n 3 -s 24 >"$T/writer.out" \
+    2>"$T/writer.err" </dev/null 3>&- &
+  finish "$!"
+  output=$(decode_frames <"$T/writer.out") stderr=$(<"$T/writer.err")
   show_run
   assert_equal "$output" "frame 1: 24 bytes: message 1 from Python...
 frame 2: 24 bytes: message 2 from Python...
@@ -72,7 +74,7 @@ frame 3: 24 bytes: message 3 from Python..."
   prog=$(exercise_file safe_writer.py)
   # Standard output: a pipe whose read end is already closed. SIGPIPE back
   # to the default first, as a shell would start the program.
-  "$PYTHON" -c '
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" -c '
 import os, signal, sys
 r, w = os.pipe()
 os.close(r)

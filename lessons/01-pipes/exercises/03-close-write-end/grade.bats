@@ -7,17 +7,21 @@ load ../../../../tests/helpers/grading
 
 # Run parent_reader.py -n COUNT until it ends or is stuck for good: asleep
 # in read() on a pipe that is empty, with its child already exited. Then no
-# process but the parent itself can write to that pipe: EOF can never come.
-# A stuck parent is described (in $stuck) and killed; its child (a zombie
-# until then) goes to bg_reaper's reaper.
+# process but the parent itself (or one its child left behind) can write to
+# that pipe: EOF can never come. A stuck parent is described (in $stuck)
+# and killed; its child (a zombie until then) goes to bg_reaper's reaper.
+# A process the program leaves running is named and killed, and the check
+# fails (finish_reaped).
 run_parent() {
   local prog
   prog=$(exercise_file parent_reader.py)
   bg_reaper parent "$PYTHON" "$prog" -n "$1"
-  wait_for ended_or_stuck "$parent"
+  # A child that never ends is stuck too, but only a bound can tell.
+  wait_until 20 ended_or_stuck "$parent" || true
   stuck=""
   if ! proc_gone "$parent"; then
     stuck=$(describe_stuck "$parent")
+    echo "$stuck" >&2
     kill -9 "$parent"
   fi
   finish_reaped parent
@@ -28,17 +32,25 @@ ended_or_stuck() {
   proc_gone "$1" || { no_live_children "$1" && taken_and_waiting "$1"; }
 }
 
-# What the kernel shows about a stuck parent: the pipe it reads, and the
-# write ends of that pipe it holds itself.
+# What the kernel shows about a stuck parent: the pipe it reads, its child,
+# and who holds that pipe's write end (the parent itself, or a process its
+# child left behind).
 describe_stuck() {
-  local pid=$1 call fd ends
+  local pid=$1 call fd pipe ends others child
   call=$(proc_syscall "$pid")
   fd=${call#read }
+  pipe=$(fd_target "$pid" "$fd")
   ends=$(write_ends_of "$pid" "$fd" | tr '\n' ' ')
-  echo "parent_reader.py (pid $pid) is asleep in read() on $(fd_target "$pid" "$fd")" \
-       "(fd $fd) and its child has exited;"
+  others=$(holders "$pipe" w | grep -v "^pid $pid:")
+  child="its child has exited"
+  no_live_children "$pid" || child="its child (pid $(proc_children "$pid" | xargs)) still runs"
+  echo "parent_reader.py (pid $pid) is asleep in read() on $pipe (fd $fd) and $child;"
   if [ -n "$ends" ]; then
     echo "the parent itself holds that pipe's write end (fd ${ends% }), so EOF never comes."
+  elif [ -n "$others" ]; then
+    echo "that pipe's write end is still open in:"
+    sed 's/^/  /' <<<"$others"
+    echo "so EOF never comes."
   else
     echo "EOF never comes."
   fi

@@ -82,6 +82,7 @@ int main(int argc, char *argv[])
                  got, (long)len);
         print_frame(++frames, payload, got);
     }
+    close_stdout();         /* a write to stdout that failed is an error too */
     fprintf(stderr, "%s: read %ld frames\n", progname(), frames);
     return 0;
 }

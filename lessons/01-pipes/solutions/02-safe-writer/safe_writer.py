@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import frame                                  # noqa: E402
-from ipclab.err import fail, parse_long, progname         # noqa: E402
+from ipclab.err import fail, option_value, parse_long, progname  # noqa: E402
 
 STDOUT = 1
 
@@ -27,9 +27,9 @@ def main(argv):
     args = iter(argv[1:])
     for arg in args:
         if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000000)
+            count = parse_long("-n", option_value(arg, args), 0, 1000000000)
         elif arg == "-s":
-            size = parse_long("-s", next(args, ""), 16, frame.FRAME_MAX)
+            size = parse_long("-s", option_value(arg, args), 16, frame.FRAME_MAX)
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT] [-s SIZE]")
 

@@ -17,7 +17,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import frame                                  # noqa: E402
-from ipclab.err import fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import (close_stdout, fail, fd_object, option_value,  # noqa: E402
+                        out, parse_long, progname)
 
 
 def child(w, count):
@@ -39,7 +40,7 @@ def main(argv):
     args = iter(argv[1:])
     for arg in args:
         if arg == "-n":
-            count = parse_long("-n", next(args, ""), 0, 1000000)
+            count = parse_long("-n", option_value(arg, args), 0, 1000000)
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT]")
 
@@ -63,7 +64,8 @@ def main(argv):
         frames += 1
         text = "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02x}"
                        for b in payload)
-        print(f"frame {frames}: {len(payload)} bytes: {text}", flush=True)
+        out(f"frame {frames}: {len(payload)} bytes: {text}")
+    close_stdout()
     os.close(r)
     _, wstatus = os.waitpid(pid, 0)
     print(f"{progname()}: read {frames} frames; child exited with status "

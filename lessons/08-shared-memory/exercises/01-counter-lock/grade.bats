@@ -43,7 +43,7 @@ steps() {
   shift
   # Both asleep on the semaphore for good: the stepper says so at once;
   # the timeout is the last resort.
-  run "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 15 \
+  run_graded "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 15 \
     "c=$exe -n $n --sem $SEM $SEG" "py=$PEER -n $n --sem $SEM $SEG" -- "$@"
   echo "$output" | sed 's/^/  /' >&2
 }
@@ -55,7 +55,7 @@ steps() {
 @test "alone, it adds COUNT and leaves the semaphore free" {
   local exe
   need_exe exe
-  run "$exe" -n 1000 --sem "$SEM" "$SEG"
+  run_graded "$exe" -n 1000 --sem "$SEM" "$SEG"
   assert_success
   assert_equal "$(counter)" 1000
   assert_equal "$(sem_value)" 1

@@ -1,0 +1,236 @@
+#!/usr/bin/env bats
+# Lesson 01: each C program and its Python mirror answer the same input the
+# same way: same options, same messages, same exit status, on every way
+# out (bad usage, a failed exec, a closed or full stdout, Ctrl-C, a stop).
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+# same_words: one program's messages with what differs from run to run or
+# from language to language left out: the program's name without ".py",
+# the path of argv[0] in a usage line, pipe inode numbers, the child's pid.
+same_words() {
+  sed -E -e 's#usage: [^ ]*/([a-z_]+)(\.py)? #usage: \1 #' \
+         -e 's/^([a-z_]+)\.py: /\1: /' -e 's/pipe:\[[0-9]+\]/pipe:[N]/g' \
+         -e 's/child [0-9]+ reads/child PID reads/'
+}
+
+# both PROG ARG...: run build/bin/PROG and PROG.py with the same arguments
+# and stdin (/dev/null); fail unless their status, stdout and stderr agree.
+# $status and $stderr are the C program's.
+both() {
+  local prog=$1 c_status c_out c_err
+  shift
+  run --separate-stderr "$BIN/$prog" "$@" </dev/null 3>&-
+  c_status=$status c_out=$output c_err=$stderr
+  run --separate-stderr "$PYTHON" "$PEERS/01-pipes/$prog.py" "$@" </dev/null 3>&-
+  [ "$status" = "$c_status" ] && [ "$output" = "$c_out" ] &&
+    [ "$(same_words <<<"$stderr")" = "$(same_words <<<"$c_err")" ] ||
+    fail "$prog $*: C says (status $c_status) ${c_err:-nothing}
+  Python says (status $status) ${stderr:-nothing}"
+  status=$c_status stderr=$c_err
+}
+
+# bats test_tags=demo
+@test "each program and its mirror refuse the same bad options with the same words and status 2" {
+  local line prog args
+  while IFS='|' read -r prog args; do
+    # Arguments are separated by ';' (so that one may hold spaces).
+    IFS=';' read -r -a args <<<"$args"
+    both "$prog" "${args[@]}"
+    [ "$status" = 2 ] || fail "$prog ${args[*]}: status $status"
+    [[ $stderr == "$prog: "* ]] || fail "$prog ${args[*]}: $stderr"
+  done <<'LIST'
+pipe_writer|-n
+pipe_writer|-s
+pipe_writer|-n;x
+pipe_writer|-n;1_0
+pipe_writer|-n; 5
+pipe_writer|-n;٥
+pipe_writer|-s;15
+pipe_writer|-s;1048577
+pipe_writer|--bogus
+pipe_reader|-n
+pipe_reader|-n;-1
+pipe_reader|-n;+-1
+pipe_reader|-q;x
+pipe_parent|-n
+pipe_parent|--pipe-size
+pipe_parent|-n;0;--;true
+pipe_parent|-n;1001;--;true
+pipe_parent|--pipe-size;4095;--;true
+pipe_parent|-n;1
+pipe_parent|-n;1;--
+pipe_parent|-x;--;true
+pipe_parent|
+pipe_child|
+pipe_child|3
+pipe_child|3;nine
+pipe_child|1024;1
+record_writer|-t
+record_writer|-t;XY
+record_writer|-t;é
+record_writer|-s
+record_writer|-s;0
+record_writer|-n
+record_reader|-s
+record_reader|-s;0
+record_reader|--hold;x
+LIST
+  both pipe_writer -n "5 "                 # (a trailing space: not in the list)
+  [ "$status" = 2 ] || fail "pipe_writer -n '5 ': status $status"
+  # The words themselves, once:
+  both pipe_writer -n
+  assert_equal "$stderr" "pipe_writer: -n needs a value"
+  both pipe_writer -n 1_0
+  assert_equal "$stderr" "pipe_writer: -n: '1_0' is not a number from 0 to 1000000000"
+}
+
+# bats test_tags=demo
+@test "a child program that cannot be run: the parent says so, in C and Python alike, and exits 1" {
+  both pipe_parent -n 1 -- "$T/no-such-program"
+  assert_equal "$status" 1
+  assert_equal "$stderr" "pipe_parent: exec $T/no-such-program: No such file or directory"
+  both pipe_parent -n 1 -- "$T"
+  assert_equal "$stderr" "pipe_parent: exec $T: Permission denied"
+  # Five descriptors: 0, 1, 2 and the down pipe; the up pipe is one too
+  # many. The same call named.
+  both_limited() {
+    "$PYTHON" -c 'import os, resource, sys
+os.closerange(3, 65536)
+resource.setrlimit(resource.RLIMIT_NOFILE, (5, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
+  }
+  # (LeakSanitizer, in the ASan build, needs descriptors of its own at exit.)
+  assert_equal "$(ASAN_OPTIONS=detect_leaks=0 both_limited "$BIN/pipe_parent" -n 1 -- true)" \
+    "pipe_parent: pipe2 (up): Too many open files"
+  assert_equal "$(both_limited "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" -n 1 -- true)" \
+    "pipe_parent.py: pipe2 (up): Too many open files"
+}
+
+# bats test_tags=demo
+@test "replies of any bytes are shown the same by both parents" {
+  # A "child" that answers one frame of 'a' NUL 'b' 0xff DEL, then reads to EOF.
+  local child='printf "\x05\x00\x00\x00a\x00b\xff\x7f" >&"$2"; exec cat <&"$1" >/dev/null'
+  both pipe_parent -n 1 -- bash -c "$child" child
+  assert_equal "$status" 0
+  assert_equal "$output" "reply 1: a.b..
+child exited with status 0"
+}
+
+# closed_or_full PROG ARG... (with its stdin prepared by the caller in
+# $T/in): with stdout closed and with stdout /dev/full, PROG and its mirror
+# exit 1 naming the write and the object.
+closed_or_full() {
+  local prog=$1 cmd
+  shift
+  for cmd in "$BIN/$prog" "$PYTHON $PEERS/01-pipes/$prog.py"; do
+    # Under a reaper: pipe_parent dies and leaves its child to end alone.
+    bg_reaped r bash -c 'exec "$@" <"$0" >&-' "$T/in" $cmd "$@"
+    status=0
+    wait "$r_reaper" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+                 "$prog: write fd 1: Bad file descriptor"
+    bg_reaped r bash -c 'exec "$@" <"$0" >/dev/full' "$T/in" $cmd "$@"
+    status=0
+    wait "$r_reaper" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+                 "$prog: write /dev/full (fd 1): No space left on device"
+  done
+}
+
+# bats test_tags=demo
+@test "a program whose stdout is closed or full says so and exits 1, in C and Python alike" {
+  "$BIN/pipe_writer" -n 3 >"$T/in" 2>/dev/null
+  closed_or_full pipe_reader
+  printf 'ABCDEFGH' >"$T/in"
+  closed_or_full record_reader -s 8
+  : >"$T/in"
+  closed_or_full pipe_parent -n 2 -- "$BIN/pipe_child"
+  # Nothing to print, nothing lost: a closed stdout is no error then.
+  "$BIN/pipe_writer" -n 3 >"$T/in" 2>/dev/null
+  run bash -c 'exec "$@" <"$0" >&-' "$T/in" "$BIN/pipe_reader" -q
+  assert_success
+  run bash -c 'exec "$@" <"$0" >&-' "$T/in" "$PYTHON" "$PEERS/01-pipes/pipe_reader.py" -q
+  assert_success
+}
+
+# sigint_default CMD...: CMD with SIGINT back to its default action (a
+# background job starts with it ignored), as in a terminal.
+SIGINT_DEFAULT=("$PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])')
+
+# bats test_tags=demo
+@test "Ctrl-C (SIGINT) ends a Python program as it ends a C one: killed, no traceback" {
+  local prog w r status
+  mkfifo "$T/fifo"
+  exec {w}<>"$T/fifo"
+  for prog in "$BIN/pipe_reader" "$PYTHON $PEERS/01-pipes/pipe_reader.py"; do
+    # Asleep in read() on an empty pipe, then asleep in sigwait (--hold).
+    "${SIGINT_DEFAULT[@]}" $prog <"$T/fifo" >"$T/out" 2>"$T/err" 3>&- {w}>&- &
+    r=$!
+    wait_for blocked_reading_pipe "$r"
+    kill -INT "$r"
+    status=0
+    wait "$r" || status=$?
+    assert_equal "$status" 130                 # 128 + SIGINT (2)
+    assert_equal "$(<"$T/err")" ""
+    "${SIGINT_DEFAULT[@]}" $prog --hold <"$T/fifo" >"$T/out" 2>"$T/err" 3>&- {w}>&- &
+    r=$!
+    wait_for blocked_in_sigwait "$r"
+    kill -INT "$r"
+    wait_for proc_gone "$r" || { kill -9 "$r"; fail "$prog --hold: SIGINT did not end it"; }
+    status=0
+    wait "$r" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(<"$T/err")" ""
+  done
+}
+
+# bats test_tags=demo
+@test "stopped and continued (SIGSTOP, SIGCONT) in sigwait, read() or poll(), a program goes on as if nothing happened" {
+  local wc rc w r
+  for wc in "$BIN/pipe_writer" "$PYTHON $PEERS/01-pipes/pipe_writer.py"; do
+    for rc in "$BIN/pipe_reader" "$PYTHON $PEERS/01-pipes/pipe_reader.py"; do
+      bg_pipe w r "$wc --hold" "$rc"
+      local job=$!
+      wait_for blocked_in_sigwait "$w"
+      wait_for blocked_reading_pipe "$r"
+      kill -STOP "$w" "$r"
+      wait_for proc_stopped "$w"
+      wait_for proc_stopped "$r"
+      kill -CONT "$w" "$r"
+      wait_for blocked_in_sigwait "$w"
+      wait_for blocked_reading_pipe "$r"
+      kill -USR1 "$w"
+      wait_exit "$w"
+      wait_exit "$r"
+      wait "$job" || true
+      assert_equal "$(wc -l <"$T/r.out")" 5
+      assert_equal "$(<"$T/w.err")" "${wc##*/}: wrote 5 frames of 32 bytes"
+    done
+  done
+  # A parent asleep in poll(): its child reads nothing, the down pipe is full.
+  local parent
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    bg_reaped p $parent --pipe-size 4096 -n 1000 -- sleep 1000
+    # Once continued, the kernel shows the poll() restarted: a syscall named
+    # restart_syscall, asleep in the same poll wait.
+    in_poll() { [ "$(proc_state "$1")" = S ] &&
+                [[ $(proc_syscall "$1") == poll* || $(proc_wchan "$1") == *poll* ]]; }
+    wait_for in_poll "$p"
+    kill -STOP "$p"
+    wait_for proc_stopped "$p"
+    kill -CONT "$p"
+    wait_for in_poll "$p"
+    kill "$(proc_children "$p")"          # the child goes: the parent sees why
+    status=0
+    wait "$p_reaper" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(<"$T/p.out")" "child killed by signal 15 (Terminated)"
+    assert_equal "$(tail -n 1 "$T/p.err" | same_words)" "pipe_parent: sent 1 pings, got 0 replies"
+  done
+}

@@ -175,8 +175,6 @@ int main(int argc, char *argv[])
         psem_close(sem, sem_name);
     if (munmap(c, sizeof *c) == -1)
         die("munmap %s", name);
-    printf("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
-    if (fflush(stdout) == EOF || ferror(stdout))
-        die("write %s", fd_object(STDOUT_FILENO));
+    out("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
     return 0;
 }

@@ -183,8 +183,6 @@ int main(int argc, char *argv[])
     }
     if (shmdt(c) == -1)
         die("shmdt %s", key_text);
-    printf("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
-    if (fflush(stdout) == EOF || ferror(stdout))
-        die("write %s", fd_object(STDOUT_FILENO));
+    out("%s: added %ld, counter now %llu\n", progname(), count, (unsigned long long)now);
     return 0;
 }

@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, out, parse_long, progname  # noqa: E402
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
@@ -165,14 +165,7 @@ def main(argv):
     if sem is not None:
         psem_close(sem, sem_name)
     mem.close()
-    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
-    # None when the program was started with it closed (>&-).
-    line = f"{progname()}: added {count}, counter now {now}\n".encode()
-    try:
-        while line:
-            line = line[os.write(1, line):]
-    except OSError as e:
-        die(f"write {fd_object(1)}", e)
+    out(f"{progname()}: added {count}, counter now {now}")
     return 0
 
 

@@ -30,7 +30,7 @@ import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, out, parse_long, progname  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -202,14 +202,7 @@ def main(argv):
         shm.detach()
     except sysv_ipc.Error as e:
         sysv_fail(None, f"shmdt key {key}", e, errno.EINVAL)
-    # Written to descriptor 1 itself, as printf and fflush do: sys.stdout is
-    # None when the program was started with it closed (>&-).
-    line = f"{progname()}: added {count}, counter now {now}\n".encode()
-    try:
-        while line:
-            line = line[os.write(1, line):]
-    except OSError as e:
-        die(f"write {fd_object(1)}", e)
+    out(f"{progname()}: added {count}, counter now {now}")
     return 0
 
 

@@ -31,8 +31,21 @@ in_sem_wait() { blocked_in_sem_wait "$1"; }   # helpers/kernel.bash: the futex c
 blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1"; }
 
 # The consumer has ended, or sleeps in sem_wait while the producer is gone
-# or asleep too: then nothing will ever wake it.
-ended_or_stuck() { proc_gone "$1" || { in_sem_wait "$1" && blocked_or_gone "$prod"; }; }
+# or asleep too, twice in a row with neither woken in between (their
+# voluntary context switches unchanged): then nothing will ever wake it.
+# One look is not enough: the consumer can be woken between the look at it
+# and the look at the producer, which then falls asleep on a full ring.
+switches() { grep -h voluntary_ctxt_switches "/proc/$1/status" "/proc/$prod/status" 2>/dev/null | xargs; }
+asleep_both() { in_sem_wait "$1" && blocked_or_gone "$prod"; }
+ended_or_stuck() {
+  proc_gone "$1" && return 0
+  asleep_both "$1" || { last_look=; return 1; }
+  local now
+  now=$(switches "$1")
+  [ "$now" = "${last_look:-}" ] && asleep_both "$1" && return 0
+  last_look=$now
+  return 1
+}
 
 # producer SLOTS COUNT: the kit's producer makes a ring of SLOTS slots and
 # sends COUNT records; returns once it has sent them all or sleeps on a
@@ -53,6 +66,7 @@ consume() {
   "$PYTHON" "$prog" -n "$1" "$RING" "$EMPTY" "$FULL" >"$T/consumer.out" \
     2>"$T/consumer.err" </dev/null 3>&- &
   pid=$!
+  last_look=
   wait_for ended_or_stuck "$pid" || true
   if ! proc_gone "$pid"; then
     stop "$pid"

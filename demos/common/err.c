@@ -38,6 +38,42 @@ const char *fd_object(int fd)
     return out;
 }
 
+/* The undo list (err.h): what to remove if this run fails while creating.
+ * Lesson 08's programs create at most 3 objects. */
+#define UNDO_MAX 8
+static struct {
+    int (*remover)(const char *);
+    const char *arg;
+} undo[UNDO_MAX];
+static int undo_count;
+
+void undo_push(int (*remover)(const char *), const char *arg)
+{
+    if (undo_count == UNDO_MAX) {   /* a bug in the program, not bad input */
+        (void)remover(arg);         /* not on the list: remove it here */
+        fail(1, "undo_push %s: more than %d objects to undo", arg, UNDO_MAX);
+    }
+    undo[undo_count].remover = remover;
+    undo[undo_count].arg = arg;
+    undo_count++;
+}
+
+void undo_clear(void)
+{
+    undo_count = 0;
+}
+
+/* Remove, newest first, what this run created. Each entry leaves the list
+ * before its remover runs: one that fails (or dies) is never called again.
+ * Its error is ignored: the message already said what went wrong. */
+static void undo_all(void)
+{
+    while (undo_count > 0) {
+        undo_count--;
+        (void)undo[undo_count].remover(undo[undo_count].arg);
+    }
+}
+
 void die(const char *fmt, ...)
 {
     int err = errno;
@@ -48,6 +84,7 @@ void die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, ": %s\n", strerror(err));
+    undo_all();
     exit(1);
 }
 
@@ -60,6 +97,7 @@ void fail(int status, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    undo_all();
     exit(status);
 }
 

@@ -12,10 +12,19 @@ const char *progname(void);
  * Returns a static buffer, overwritten by the next call. */
 const char *fd_object(int fd);
 
-/* Print "prog: <message>: <strerror(errno)>" and exit(1). */
+/* A program that fails while it is still creating its objects removes
+ * what it made in this run, and nothing else: right after each create
+ * succeeds, undo_push(shm_unlink, name) ("if we fail, call
+ * shm_unlink(name)"); once every object is made, undo_clear(). arg is kept,
+ * not copied: it must live as long as the program (argv, a static buffer).
+ * die() and fail() call the removers, newest first, before they exit. */
+void undo_push(int (*remover)(const char *), const char *arg);
+void undo_clear(void);
+
+/* Print "prog: <message>: <strerror(errno)>", undo, exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-/* Print "prog: <message>" and exit(status) (bad usage, bad data). */
+/* Print "prog: <message>", undo, exit(status) (bad usage, bad data). */
 void fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 

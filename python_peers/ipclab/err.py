@@ -11,6 +11,7 @@ import sys
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
 STDOUT = 1
+_undo = []                  # (remover, arg): what to remove if we fail
 
 
 def progname():
@@ -25,15 +26,43 @@ def fd_object(fd):
         return f"fd {fd}"
 
 
+def undo_push(remover, arg):
+    """A program that fails while it is still creating its objects removes
+    what it made in this run, and nothing else: right after each create
+    succeeds, undo_push(shm_unlink, name) ('if we fail, call
+    shm_unlink(name)'); once every object is made, undo_clear(). die() and
+    fail() call the removers, newest first, before they exit."""
+    _undo.append((remover, arg))
+
+
+def undo_clear():
+    """Every object is made: a later failure leaves them all in place."""
+    _undo.clear()
+
+
+def _undo_all():
+    """Remove, newest first, what this run created. Each entry leaves the
+    list before its remover runs: one that fails (or dies) is never called
+    again. Its error is ignored: the message already said what went wrong."""
+    while _undo:
+        remover, arg = _undo.pop()
+        try:
+            remover(arg)
+        except Exception:           # OSError, or sysv_ipc's own errors
+            pass
+
+
 def die(message, error):
-    """Print 'prog: message: strerror' for an OSError and exit(1)."""
+    """Print 'prog: message: strerror' for an OSError, undo, exit(1)."""
     print(f"{_prog}: {message}: {os.strerror(error.errno)}", file=sys.stderr)
+    _undo_all()
     sys.exit(1)
 
 
 def fail(status, message):
-    """Print 'prog: message' and exit(status) (bad usage, bad data)."""
+    """Print 'prog: message', undo, exit(status) (bad usage, bad data)."""
     print(f"{_prog}: {message}", file=sys.stderr)
+    _undo_all()
     sys.exit(status)
 
 

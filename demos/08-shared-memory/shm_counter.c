@@ -57,6 +57,7 @@ static struct counter_seg *create_segment(const char *name)
     trace_after("shm_open", fd, fd, errno, NULL, 0);
     if (fd == -1)
         die("shm_open %s", name);
+    undo_push(shm_unlink, name);    /* ours: removed if we fail before all are made */
     /* A new segment is 0 bytes long: give it the layout's size first. */
     if (ftruncate(fd, sizeof *c) == -1)
         die("ftruncate %s", name);
@@ -154,6 +155,7 @@ int main(int argc, char *argv[])
     struct counter_seg *c = create ? create_segment(name) : attach_segment(name);
     if (sem_name != NULL)
         sem = psem_open(sem_name, create, 1);   /* 1: unlocked */
+    undo_clear();                   /* all made: a later failure leaves them */
 
     for (long i = 0; i < count; i++) {
         if (sem != NULL)

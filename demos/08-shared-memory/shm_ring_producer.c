@@ -98,6 +98,7 @@ int main(int argc, char *argv[])
     ring_open(&r, names[0], create, slots, record);
     sem_t *empty = psem_open(names[1], create, (unsigned)slots);
     sem_t *full = psem_open(names[2], create, 0);
+    undo_clear();                   /* all made: a later failure leaves them */
     size_t capacity = r.slot_size - 4;
 
     for (long i = 1; i <= count; i++) {

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -34,6 +35,11 @@
 union semun { int val; struct semid_ds *buf; unsigned short *array; };
 
 static char key_text[32], sem_text[32];   /* "key 4242": for messages */
+static char shmid_text[16], semid_text[16];   /* ids this run made, for undo */
+
+/* Removers for the undo list (err.h), which hands them text: an id. */
+static int remove_shm(const char *id) { return shmctl(atoi(id), IPC_RMID, NULL); }
+static int remove_sem(const char *id) { return semctl(atoi(id), 0, IPC_RMID); }
 
 /* Get the segment's id, creating it (zero-filled) if asked, and attach. */
 static struct counter_seg *open_segment(key_t key, int create, int *shmid)
@@ -48,6 +54,10 @@ static struct counter_seg *open_segment(key_t key, int create, int *shmid)
     trace_after("shmget", -1, *shmid, errno, NULL, 0);
     if (*shmid == -1)
         die("shmget %s", key_text);
+    if (create) {   /* ours: removed if we fail before all are made */
+        snprintf(shmid_text, sizeof shmid_text, "%d", *shmid);
+        undo_push(remove_shm, shmid_text);
+    }
     /* An attacher asks the kernel how big the segment is before using it. */
     if (shmctl(*shmid, IPC_STAT, &ds) == -1)
         die("shmctl IPC_STAT %s", key_text);
@@ -79,6 +89,10 @@ static int open_sem(key_t key, int create)
     trace_after("semget", -1, id, errno, NULL, 0);
     if (id == -1)
         die("semget %s", sem_text);
+    if (create) {   /* ours: removed if we fail before all are made */
+        snprintf(semid_text, sizeof semid_text, "%d", id);
+        undo_push(remove_sem, semid_text);
+    }
     if (create && semctl(id, 0, SETVAL, (union semun){ .val = 1 }) == -1)
         die("semctl SETVAL %s", sem_text);
     return id;
@@ -155,6 +169,7 @@ int main(int argc, char *argv[])
     struct counter_seg *c = open_segment((key_t)key, create, &shmid);
     if (sem_key != 0)
         semid = open_sem((key_t)sem_key, create);
+    undo_clear();                   /* all made: a later failure leaves them */
 
     for (long i = 0; i < count; i++) {
         if (semid != -1)

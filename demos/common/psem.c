@@ -36,6 +36,8 @@ sem_t *psem_open(const char *name, int create, unsigned value)
     trace_after("sem_open", -1, s == SEM_FAILED ? -1 : 0, errno, NULL, 0);
     if (s == SEM_FAILED)
         die("sem_open %s", name);
+    if (create)     /* ours: removed if we fail before all are made */
+        undo_push(sem_unlink, name);
     return s;
 }
 

@@ -78,6 +78,8 @@ void ring_open(struct ring *r, const char *name, int create, long slots, long re
     trace_after("shm_open", fd, fd, errno, NULL, 0);
     if (fd == -1)
         die("shm_open %s", name);
+    if (create)     /* ours: removed if we fail before all are made */
+        undo_push(shm_unlink, name);
     if (create && ftruncate(fd, (off_t)size) == -1)
         die("ftruncate %s", name);
     if (!create) {

@@ -27,7 +27,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import die, fail, out, parse_long, progname  # noqa: E402
+from ipclab.err import (die, fail, out, parse_long, progname,  # noqa: E402
+                        undo_clear, undo_push)
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
@@ -41,6 +42,7 @@ def create_segment(name):
         trace.after("shm_open", -1, -1, e.errno)
         die(f"shm_open {name}", e)
     trace.after("shm_open", fd, fd)
+    undo_push(shmseg.shm_unlink, name)  # ours: removed if we fail before all are made
     # A new segment is 0 bytes long: give it the layout's size first.
     try:
         os.ftruncate(fd, COUNTER_SIZE)
@@ -147,6 +149,7 @@ def main(argv):
     mem = create_segment(name) if create else attach_segment(name)
     if sem_name is not None:
         sem = psem_open(sem_name, create, 1)   # 1: unlocked
+    undo_clear()                    # all made: a later failure leaves them
 
     for _ in range(count):
         if sem is not None:

@@ -29,7 +29,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import (die, fail, fd_object, parse_long, progname,  # noqa: E402
+                        undo_clear)
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import RING_HEADER, TAIL_AT, U32  # noqa: E402
 
@@ -85,6 +86,7 @@ def main(argv):
     ring = shmseg.ring_open(names[0], create, slots, record)
     empty = psem_open(names[1], create, slots)
     full = psem_open(names[2], create, 0)
+    undo_clear()                    # all made: a later failure leaves them
 
     i = 0
     while i < count and out_error is None:

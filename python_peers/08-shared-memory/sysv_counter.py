@@ -30,7 +30,8 @@ import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import die, fail, out, parse_long, progname  # noqa: E402
+from ipclab.err import (die, fail, out, parse_long, progname,  # noqa: E402
+                        undo_clear, undo_push)
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -72,6 +73,8 @@ def open_segment(key, create):
     except sysv_ipc.Error as e:
         sysv_fail("shmget", f"shmget key {key}", e, errno.ENOENT)
     trace.after("shmget", ret=shm.id)
+    if create:                      # ours: removed if we fail before all are made
+        undo_push(sysv_ipc.remove_shared_memory, shm.id)
     # An attacher asks the kernel how big the segment is before using it.
     if shm.size < COUNTER_SIZE:
         fail(1, f"key {key}: the segment is {shm.size} bytes, "
@@ -100,6 +103,8 @@ def open_sem(key, create):
     except sysv_ipc.Error as e:
         sysv_fail("semget", f"semget key {key}", e, errno.ENOENT)
     trace.after("semget", ret=sem.id)
+    if create:                      # ours: removed if we fail before all are made
+        undo_push(sysv_ipc.remove_semaphore, sem.id)
     return sem
 
 
@@ -176,6 +181,7 @@ def main(argv):
     if sem_key != 0:
         sem = open_sem(sem_key, create)
         sem.undo = undo
+    undo_clear()                    # all made: a later failure leaves them
 
     for _ in range(count):
         if sem is not None:

@@ -7,7 +7,7 @@ lesson program needs.
 import os
 
 from ipclab import posix, trace
-from ipclab.err import die, fail
+from ipclab.err import die, fail, undo_push
 
 
 def _check_size(name):
@@ -41,6 +41,8 @@ def psem_open(name, create, value):
         trace.after("sem_open", ret=-1, err=e.errno)
         die(f"sem_open {name}", e)
     trace.after("sem_open", ret=0)
+    if create:                      # ours: removed if we fail before all are made
+        undo_push(posix.sem_unlink, name)
     return sem
 
 

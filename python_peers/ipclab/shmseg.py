@@ -21,7 +21,7 @@ import signal
 import struct
 
 from ipclab import trace
-from ipclab.err import die, fail, progname
+from ipclab.err import die, fail, progname, undo_push
 
 SEG_VERSION = 1
 COUNTER_MAGIC = b"ICNT"
@@ -107,6 +107,8 @@ def ring_open(name, create, slots=0, record=0):
         trace.after("shm_open", -1, -1, e.errno)
         die(f"shm_open {name}", e)
     trace.after("shm_open", fd, fd)
+    if create:                      # ours: removed if we fail before all are made
+        undo_push(shm_unlink, name)
     try:
         if create:
             os.ftruncate(fd, size)

@@ -777,6 +777,169 @@ ring_sizes_rewritten() {
   rm_names "$SEG" "$SEM"
 }
 
+# ---- a --create that fails half-way -----------------------------------------------
+
+# make_posix_sem NAME VALUE: a POSIX named semaphore that was there before.
+make_posix_sem() {
+  "$PYTHON" -c 'import os, sys; sys.path.insert(0, sys.argv[3]); from ipclab import posix
+posix.sem_close(posix.sem_open(sys.argv[1], os.O_CREAT | os.O_EXCL, 0o600, int(sys.argv[2])))' \
+    "$1" "$2" "$PEERS"
+}
+
+# make_sysv_sem KEY VALUE: a System V semaphore set that was there before.
+make_sysv_sem() {
+  "$PYTHON" -c 'import sys, sysv_ipc
+sysv_ipc.Semaphore(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, int(sys.argv[2]))' "$1" "$2"
+}
+
+# no_fsize CMD...: run CMD with a file size limit of 0 (SIGXFSZ ignored, as
+# Python ignores it anyway): its ftruncate of a new segment fails, EFBIG.
+no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
+
+# bats test_tags=demo
+@test "a counter whose --create fails at the semaphore removes the segment it made, not the semaphore that was there, both languages" {
+  local prog
+  make_posix_sem "$SEM" 5
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog --create --sem "$SEM" -n 1 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: File exists$"
+    assert_file_not_exists "$(shm_file "$SEG")"
+    assert_equal "$(posix_sem "$SEM")" 5
+  done
+  rm_names "$SEM"
+}
+
+# bats test_tags=demo
+@test "a System V counter whose --create fails at the semaphore set removes the segment it made, not the set that was there, both languages" {
+  local prog
+  make_sysv_sem "$SEMKEY" 5
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run $prog --create --sem "$SEMKEY" -n 1 "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: semget key $SEMKEY: File exists$"
+    assert_equal "$(sysv_shm_info "$KEY")" ""
+    assert_equal "$(sysv_sem "$SEMKEY")" "5 0"
+  done
+  ipcrm -S "$SEMKEY"
+}
+
+# bats test_tags=demo
+@test "a ring program whose --create fails at a semaphore removes what it made, not what was there, both languages, both roles" {
+  local role prog
+  for role in producer consumer; do
+    for prog in "$BIN/shm_ring_$role" "$PYTHON $D/shm_ring_$role.py"; do
+      # FULL was there: the ring and EMPTY, made in this run, go.
+      make_posix_sem "$FULL" 3
+      run $prog --create "$RING" "$EMPTY" "$FULL"
+      assert_failure 1
+      assert_output --regexp "^shm_ring_$role(\.py)?: sem_open $FULL: File exists$"
+      assert_file_not_exists "$(shm_file "$RING")"
+      assert_file_not_exists "/dev/shm/sem.${EMPTY#/}"
+      assert_equal "$(posix_sem "$FULL")" 3
+      rm_names "$FULL"
+      # EMPTY was there: the ring goes; FULL was never made.
+      make_posix_sem "$EMPTY" 2
+      run $prog --create "$RING" "$EMPTY" "$FULL"
+      assert_failure 1
+      assert_output --regexp "^shm_ring_$role(\.py)?: sem_open $EMPTY: File exists$"
+      assert_equal "$(ls /dev/shm | grep "ipclab-$ID-")" "sem.ipclab-$ID-empty"
+      assert_equal "$(posix_sem "$EMPTY")" 2
+      rm_names "$EMPTY"
+    done
+  done
+}
+
+# bats test_tags=demo
+@test "a --create whose ftruncate fails removes the segment it made, both languages, counter and ring" {
+  local prog
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run no_fsize $prog --create -n 1 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: ftruncate $SEG: File too large$"
+    assert_file_not_exists "$(shm_file "$SEG")"
+  done
+  for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py" \
+              "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run no_fsize $prog --create "$RING" "$EMPTY" "$FULL"
+    assert_failure 1
+    assert_output --regexp "^shm_ring_(producer|consumer)(\.py)?: ftruncate $RING: File too large$"
+    assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+  done
+}
+
+# bats test_tags=demo
+@test "a --create that fails at its first name leaves the object that had it as it was, both languages, both APIs" {
+  local prog
+  run "$BIN/shm_counter" --create -n 7 "$SEG"
+  assert_success
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog --create -n 1 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: shm_open $SEG: File exists$"
+    assert_equal "$(posix_counter "$SEG")" 7
+  done
+  run "$BIN/sysv_counter" --create -n 7 "$KEY"
+  assert_success
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run $prog --create -n 1 "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: shmget key $KEY: File exists$"
+    assert_equal "$(sysv_counter "$KEY")" 7
+  done
+  rm_names "$SEG"
+  ipcrm -M "$KEY"
+}
+
+# bats test_tags=demo
+@test "once a --create run has made every object, a later failure leaves them to be looked at, both languages, both APIs" {
+  local prog rc
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    # The report cannot be written (its reader has gone): no --unlink,
+    # so the names stay, the count done.
+    run no_reader $prog --create --sem "$SEM" -n 2 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_equal "$(posix_counter "$SEG") $(posix_sem "$SEM")" "2 1"
+    rm_names "$SEG" "$SEM"
+  done
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run no_reader $prog --create --sem "$SEMKEY" -n 2 "$KEY"
+    assert_failure 1
+    assert_output --regexp "^sysv_counter(\.py)?: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$"
+    assert_equal "$(sysv_counter "$KEY") $(sysv_sem "$SEMKEY")" "2 1 0"
+    ipcrm -M "$KEY" -S "$SEMKEY"
+  done
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    # A consumer that made the ring, with no stdout: the record it takes
+    # cannot be written; the three names stay.
+    bg cons bash -c 'exec "$@" >&-' - $prog --create -n 1 "$RING" "$EMPTY" "$FULL"
+    wait_for blocked_in_sem_wait "$cons"
+    run "$BIN/shm_ring_producer" -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_success
+    rc=0
+    wait "$cons" || rc=$?
+    assert_equal "$rc" 1
+    run cat "$T/cons.err"
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write fd 1: Bad file descriptor$"
+    assert_equal "$(ring_fields "$RING") $(posix_sem "$EMPTY") $(posix_sem "$FULL")" "4 36 1 1 4 0"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+  poke_command
+  for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py"; do
+    # A producer that made the ring, whose head a peer moves out of it
+    # before its second sem_open: it makes FULL, then reads head: bad
+    # data, it stops; the three names stay.
+    stepper --run "evil=$POKE $(shm_file "$RING") 24 7" \
+      "p=$prog --create -n 1 $RING $EMPTY $FULL" -- 'p>sem_open run:evil'
+    assert_success
+    assert_line --regexp "^shm_ring_producer(\.py)?: $RING: a broken ring header: head is 7, the ring has 4 slots$"
+    assert_line "end: p exit 1"
+    assert_equal "$(ring_fields "$RING") $(posix_sem "$EMPTY") $(posix_sem "$FULL")" "4 36 7 0 3 0"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+}
+
 # ---- every way out cleans up -------------------------------------------------------
 
 # bats test_tags=demo

@@ -418,3 +418,19 @@ start_stuck_run() {
   refute_output --regexp "[0-9] follow "
   refute_output --regexp "signal|exit .*SIGTERM"
 }
+
+# bats test_tags=demo
+@test "a spawned program holds only its 0, 1, 2, the ends it was given and the trace descriptor" {
+  run "$IPCLAB" run "$FIX/fds.lua" --headless
+  assert_success
+  assert_output --partial "output lister | fds: 0 1 2 5 90"
+}
+
+# bats test_tags=demo
+@test "a trace line's claims are checked: no step wait outside step mode, no fd out of range" {
+  run "$IPCLAB" run "$FIX/forged-step.lua" --headless
+  assert_success
+  refute_output --partial "FAILED"
+  refute_output --partial "held in step mode"
+  refute_output --partial "waits before"
+}

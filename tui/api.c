@@ -373,19 +373,30 @@ static int l_socketpair(lua_State *L)
     return made(L, chan_socketpair(types[t], socktypes[t], err, sizeof err), err);
 }
 
+/* A name for ipcname and sysvkey: 1 to 40 letters, digits, '.', '_', '-'. */
+static const char *check_label(lua_State *L, int arg)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, arg, &n);
+    int ok = n >= 1 && n <= 40 && s[0] != '.' && s[0] != '-';
+    for (size_t k = 0; k < n && ok; k++)
+        ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+             (s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == '_' || s[k] == '-';
+    luaL_argcheck(L, ok, arg, "a name of 1 to 40 letters, digits, '.', '_' or '-'");
+    return s;
+}
+
 static int l_ipcname(lua_State *L)
 {
     char out[128];
-    const char *name = luaL_checkstring(L, 1);
-    luaL_argcheck(L, strlen(name) < 48 && !strchr(name, '/'), 1, "a short name without '/'");
-    ipcname(name, out, sizeof out);
+    ipcname(check_label(L, 1), out, sizeof out);
     lua_pushstring(L, out);
     return 1;
 }
 
 static int l_sysvkey(lua_State *L)
 {
-    long key = sysvkey(luaL_checkstring(L, 1));
+    long key = sysvkey(check_label(L, 1));
     if (key == -1)
         return luaL_error(L, "sysvkey: a run has at most 255 System V keys");
     lua_pushinteger(L, key);

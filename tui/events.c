@@ -5,6 +5,7 @@
 #include "ipclab.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +64,16 @@ static void log_event(const struct event *e, const char *name)
              e->data[0] ? " \"" : "", e->data, e->data[0] ? "\"" : "");
 }
 
+/* A decimal field of a trace line, or bad when it is not one within
+ * [lo, hi]: the line is a program's claim, checked like any input. */
+static long number(const char *s, long lo, long hi, long bad)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || errno || v < lo || v > hi ? bad : v;
+}
+
 static void parse_line(char *line)
 {
     struct event e;
@@ -81,9 +92,9 @@ static void parse_line(char *line)
         else if (!strcmp(tok, "seq")) e.seq = strtoul(v, NULL, 10);
         else if (!strcmp(tok, "ev")) e.ev = v[0];
         else if (!strcmp(tok, "op")) scopy(e.op, sizeof e.op, v);
-        else if (!strcmp(tok, "fd")) e.fd = atoi(v);
-        else if (!strcmp(tok, "len")) e.len = atol(v);
-        else if (!strcmp(tok, "ret")) e.ret = atol(v);
+        else if (!strcmp(tok, "fd")) e.fd = (int)number(v, -1, 1 << 20, -1);
+        else if (!strcmp(tok, "len")) e.len = number(v, 0, LONG_MAX, 0);
+        else if (!strcmp(tok, "ret")) e.ret = number(v, -1, LONG_MAX, -1);
         else if (!strcmp(tok, "errno")) scopy(e.err, sizeof e.err, v);
         else if (!strcmp(tok, "obj")) scopy(e.obj, sizeof e.obj, v);
         else if (!strcmp(tok, "data")) printable(e.data, sizeof e.data, v, vlen);
@@ -96,6 +107,8 @@ static void parse_line(char *line)
     if (e.proc < 0 && (e.proc = adopt_proc(e.pid, -1)) >= 0)   /* not sampled yet */
         tlog("follow %s pid %d [%s], by its trace", R.procs[e.proc].name, (int)e.pid,
              R.procs[e.proc].lang);
+    if (e.proc < 0 || R.procs[e.proc].step_fd < 0)
+        e.step = 0;                         /* only a process in step mode waits */
     unsigned long n = R.nevents++;
     *event_at(n) = e;
     if (e.proc >= 0) {

@@ -152,6 +152,7 @@ int procfs_sample(struct proc *p, double t);
 const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);
+int proc_held(const struct proc *p);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 
 /* spawn.c: starting, feeding, signalling and reaping processes. */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/random.h>
 #include <sys/pidfd.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -93,9 +94,37 @@ void registry_add(const char *kind, const char *what)
     close(fd);
 }
 
+/* Does anything exist under the POSIX name: a segment, a semaphore, a
+ * queue? (A queue's mq_open fails with ENOENT only when there is none.) */
+static int posix_name_taken(const char *name)
+{
+    char path[300];
+    snprintf(path, sizeof path, "/dev/shm/%s", name + 1);
+    if (access(path, F_OK) == 0)
+        return 1;
+    snprintf(path, sizeof path, "/dev/shm/sem.%s", name + 1);
+    if (access(path, F_OK) == 0)
+        return 1;
+    mqd_t q = mq_open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (q != (mqd_t)-1)
+        mq_close(q);
+    return q != (mqd_t)-1 || errno != ENOENT;
+}
+
+/* /ipclab-ID-NAME, or, when someone already has that name (another user
+ * may make names in /dev/shm before we run), /ipclab-ID-NAME-XXXXXX with
+ * random hex: a run never works on an object it did not make. name is
+ * checked by the caller: letters, digits, '.', '_' and '-' only, so a line
+ * of the registry can never name anything else. */
 void ipcname(const char *name, char *out, size_t len)
 {
     snprintf(out, len, "/ipclab-%ld-%s", R.id, name);
+    for (int tries = 0; tries < 16 && posix_name_taken(out); tries++) {
+        unsigned r = 0;
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            r = (unsigned)now() ^ (unsigned)tries;
+        snprintf(out, len, "/ipclab-%ld-%s-%06x", R.id, name, r & 0xffffff);
+    }
     registry_add("posix", out);
 }
 
@@ -195,12 +224,16 @@ void clean_run_dir(const char *dir, long id)
     kill_marked(id);
     snprintf(path, sizeof path, "%s/objects", dir);
     if ((f = fopen(path, "re")) != NULL) {
+        /* The registry is ours (0600 in our 0700 folder), but each line is
+         * still checked: only this run's names and keys are ever removed. */
+        snprintf(prefix, sizeof prefix, "/ipclab-%ld-", id);
         while (fscanf(f, "%15s %299[^\n]", kind, what) == 2) {
-            if (strcmp(kind, "posix") == 0) {
+            if (strcmp(kind, "posix") == 0 && strncmp(what, prefix, strlen(prefix)) == 0 &&
+                strchr(what + 1, '/') == NULL) {
                 shm_unlink(what);
                 sem_unlink(what);
                 mq_unlink(what);
-            } else if (strcmp(kind, "sysv") == 0) {
+            } else if (strcmp(kind, "sysv") == 0 && atol(what) >> 8 == id) {
                 key_t key = (key_t)atol(what);
                 int q = msgget(key, 0), m = shmget(key, 0, 0), s = semget(key, 0, 0);
                 if (q != -1) msgctl(q, IPC_RMID, NULL);

@@ -174,6 +174,14 @@ int procfs_children(pid_t pid, pid_t *out, int max)
     return n;
 }
 
+/* Held in step mode: its trace says it waits before a call, and the
+ * kernel agrees: asleep in read() on its step descriptor. */
+int proc_held(const struct proc *p)
+{
+    return !p->exited && p->step_waiting && p->step_fd >= 0 && p->step_event >= 0 &&
+           p->state == PS_SLEEPING && strcmp(p->call, "read") == 0 && p->call_fd == STEP_FD;
+}
+
 /* "sleeping in write(fd 1 -> pipe:[81234])", "exited: signal SIGPIPE". */
 void describe_proc(const struct proc *p, char *buf, size_t len)
 {

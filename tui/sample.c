@@ -50,7 +50,7 @@ static void sample_procs(double t)
         p->shown_state = p->state;
         scopy(p->shown_call, sizeof p->shown_call, p->call);
         describe_proc(p, what, sizeof what);
-        tlog("state %s %s%s", p->name, what, p->step_waiting ? " (held in step mode)" : "");
+        tlog("state %s %s%s", p->name, what, proc_held(p) ? " (held in step mode)" : "");
         timeline_state(i, what);
     }
 }

@@ -100,7 +100,8 @@ static void child(const struct spawn_req *req, const char *slave, int in_r,
     int trace = fcntl(R.trace_w, F_DUPFD_CLOEXEC, HIGH_FD);
     int step = step_r >= 0 ? fcntl(step_r, F_DUPFD_CLOEXEC, HIGH_FD) : -1;
 
-    fd = open(slave, O_RDWR | O_NOCTTY);
+    /* Close-on-exec: the program gets these as 0, 1 and 2 only. */
+    fd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd == -1)
         goto fail;
     struct termios tio;
@@ -108,7 +109,7 @@ static void child(const struct spawn_req *req, const char *slave, int in_r,
         cfmakeraw(&tio);
         tcsetattr(fd, TCSANOW, &tio);
     }
-    int in = in_r >= 0 ? in_r : open("/dev/null", O_RDONLY);
+    int in = in_r >= 0 ? in_r : open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in == -1 || dup2(in, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
         goto fail;
     for (int i = 0; i < req->nfds; i++)
@@ -117,6 +118,15 @@ static void child(const struct spawn_req *req, const char *slave, int in_r,
     /* Fixed numbers for the trace and step descriptors, above the
      * program's own. dup2 clears close-on-exec. */
     if (dup2(trace, TRACE_FD) == -1 || (step >= 0 && dup2(step, STEP_FD) == -1))
+        goto fail;
+    /* Nothing else crosses the exec: not even what ipclab itself inherited
+     * from its parent (a shell's, a test runner's descriptors). */
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
+        goto fail;
+    for (int i = 0; i < req->nfds; i++)
+        if (req->fd_target[i] > 2 && fcntl(req->fd_target[i], F_SETFD, 0) == -1)
+            goto fail;
+    if (fcntl(TRACE_FD, F_SETFD, 0) == -1 || (step >= 0 && fcntl(STEP_FD, F_SETFD, 0) == -1))
         goto fail;
     snprintf(num, sizeof num, "%d", TRACE_FD);
     setenv("IPCLAB_TRACE_FD", num, 1);

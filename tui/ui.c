@@ -121,7 +121,7 @@ static attr_t look(int pair, attr_t mono)
 static attr_t state_look(const struct proc *p)
 {
     if (p->exited || p->state == PS_ZOMBIE) return look(C_DEAD, A_DIM);
-    if (p->step_waiting) return look(C_STOP, A_BOLD);
+    if (proc_held(p)) return look(C_STOP, A_BOLD);
     if (p->state == PS_STOPPED) return look(C_STOP, A_UNDERLINE);
     if (p->state == PS_SLEEPING || p->state == PS_DISK) return look(C_SLEEP, A_BOLD);
     return look(C_RUN, A_NORMAL);
@@ -174,7 +174,7 @@ static void draw_pane(int i, int y, int x, int w)
     snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
              p->spawned ? "" : "  (child)");
     put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
-    int held = !p->exited && p->step_waiting && p->step_event >= 0;
+    int held = proc_held(p);               /* the trace's word, checked in /proc */
     if (p->exited)
         snprintf(buf, sizeof buf, " EXITED: %s", p->status);
     else if (held)

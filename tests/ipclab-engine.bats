@@ -434,3 +434,16 @@ start_stuck_run() {
   refute_output --partial "held in step mode"
   refute_output --partial "waits before"
 }
+
+# bats test_tags=demo
+@test "names and keys are checked; a POSIX name someone else has is never used, nor removed" {
+  [ "$(id -u)" = 0 ] || skip "makes a file as another user"
+  run "$IPCLAB" run "$FIX/names.lua" --headless
+  assert_success
+  refute_output --partial "FAILED"
+  local id
+  id=$(sed -n 's/.*say taken: \([0-9]*\) .*/\1/p' <<<"$output")
+  [ -n "$id" ]
+  assert_file_exist "/dev/shm/ipclab-$id-taken"       # daemon's, left alone
+  rm -f "/dev/shm/ipclab-$id-taken"
+}

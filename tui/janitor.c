@@ -201,6 +201,16 @@ static void kill_marked(long id)
         closedir(d);
 }
 
+/* Remove a file only if this user made it: another user may make a file
+ * under one of our names (/dev/shm is open to all), and root could remove
+ * it. */
+static void unlink_ours(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && st.st_uid == getuid())
+        unlink(path);
+}
+
 static void unlink_prefixed(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
@@ -210,7 +220,7 @@ static void unlink_prefixed(const char *dir, const char *prefix)
     while (d && (e = readdir(d)) != NULL)
         if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
+            unlink_ours(path);
         }
     if (d)
         closedir(d);
@@ -230,8 +240,11 @@ void clean_run_dir(const char *dir, long id)
         while (fscanf(f, "%15s %299[^\n]", kind, what) == 2) {
             if (strcmp(kind, "posix") == 0 && strncmp(what, prefix, strlen(prefix)) == 0 &&
                 strchr(what + 1, '/') == NULL) {
-                shm_unlink(what);
-                sem_unlink(what);
+                char path[320];
+                snprintf(path, sizeof path, "/dev/shm/%s", what + 1);
+                unlink_ours(path);              /* shm_unlink, after a look */
+                snprintf(path, sizeof path, "/dev/shm/sem.%s", what + 1);
+                unlink_ours(path);              /* sem_unlink, the same */
                 mq_unlink(what);
             } else if (strcmp(kind, "sysv") == 0 && atol(what) >> 8 == id) {
                 key_t key = (key_t)atol(what);

@@ -48,7 +48,7 @@ teardown() {
 @test "an endless loop in a scenario is stopped with a clear error" {
   run "$IPCLAB" run "$FIX/runaway.lua" --headless
   assert_failure 2
-  assert_output --partial "runaway.lua:3: the scenario ran 10 million instructions without waiting"
+  assert_output --partial "runaway.lua:3: the scenario ran 10 million instructions (or 100000 calls) without waiting"
 }
 
 # bats test_tags=demo
@@ -232,7 +232,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
 @test "an endless loop that catches every error is still stopped, and cannot catch the stop" {
   run timeout -k 2 20 "$IPCLAB" run "$FIX/hostage-pcall.lua" --headless
   assert_failure 2
-  assert_output --partial "hostage-pcall.lua:3: the scenario ran 10 million instructions without waiting"
+  assert_output --partial "hostage-pcall.lua:3: the scenario ran 10 million instructions (or 100000 calls) without waiting"
   assert_output --partial "exit sleeper signal SIGTERM"
 }
 
@@ -270,8 +270,9 @@ start_stuck_run() {
     wait_exit "$IPID"
     wait_for no_procs_left
     assert_file_not_exist "/dev/shm${NAME}"
-    run cat "$T/IPID.err"
-    assert_output --partial "interrupted by SIG$sig, but the scenario is stuck inside one long call"
+    run cat "$T/IPID.out"
+    assert_output --partial "hostage-cfunc.lua:9: interrupted by SIG$sig, but the scenario did not stop within half a second"
+    assert_output --regexp "end: interrupted"
   done
   run ls -A "$XDG_RUNTIME_DIR/ipclab"
   assert_output ""
@@ -282,8 +283,9 @@ start_stuck_run() {
   start_stuck_run
   wait_exit "$IPID"
   wait "$IPID" || assert_equal "$?" 2
-  run cat "$T/IPID.err"
-  assert_output --partial "the scenario ran more than 5 s without waiting, inside one long call"
+  run cat "$T/IPID.out"
+  assert_output --partial "hostage-cfunc.lua:9: the scenario ran more than 5 s without waiting and did not stop"
+  assert_output --partial "end: scenario error"
   wait_for no_procs_left
   assert_file_not_exist "/dev/shm${NAME}"
 }
@@ -446,4 +448,51 @@ start_stuck_run() {
   [ -n "$id" ]
   assert_file_exist "/dev/shm/ipclab-$id-taken"       # daemon's, left alone
   rm -f "/dev/shm/ipclab-$id-taken"
+}
+
+# bats test_tags=demo
+@test "a descendant that drops the run's mark and leaves its parent is still stopped at the end" {
+  run "$IPCLAB" run "$FIX/unmarked.lua" --headless
+  assert_success
+  wait_for no_procs_left
+}
+
+# scenario TEXT: write a scenario file made of TEXT; its path is $T/s.lua.
+scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
+
+# bats test_tags=demo
+@test "any error object is reported with the scenario's file and line" {
+  local obj
+  for obj in '{}' '' '42' 'setmetatable({}, { __tostring = function() return "custom" end })'; do
+    scenario 'say("start")' "error($obj)"
+    run "$IPCLAB" run "$T/s.lua" --headless
+    assert_failure 2
+    assert_output --regexp "error $T/s.lua:2: "
+  done
+  assert_output --partial "s.lua:2: custom"
+  scenario 'say("start")' 'wait_until(function() sleep(1) return true end, 5)'
+  run "$IPCLAB" run "$T/s.lua" --headless
+  assert_failure 2
+  assert_output --partial "s.lua:2: sleep, pause, step and wait_until cannot be called inside a wait_until condition"
+}
+
+# bats test_tags=demo
+@test "scenario values are checked: names, keys, indexes, NUL bytes, ipclab's own environment" {
+  local bad
+  for bad in 'shm(0)' 'shm(1.5)' 'shm(2^40)' 'shm("/../../etc/passwd")' 'sem(5, -1)' \
+             'spawn { "a\0b" }' 'spawn { "true", env = { IPCLAB_RUN = "1" } }' \
+             'spawn { "true", stdin = 5 }' 'watch(shm("/x"), { { "a", 0, "u128" } })' \
+             'shm("/x"):read("u64", 250)'; do
+    scenario 'say("start")' "$bad"
+    run "$IPCLAB" run "$T/s.lua" --headless
+    assert_failure 2
+    assert_output --regexp "error $T/s.lua:2: (bad argument|spawn: |watch: )"
+  done
+}
+
+# bats test_tags=demo
+@test "ipclab with no scenario and no terminal says so and exits 3" {
+  run "$IPCLAB" </dev/null
+  assert_failure 3
+  assert_output --partial "cannot open the terminal"
 }

@@ -128,3 +128,33 @@ teardown() {
   refute_output --partial "FAILED"
   assert_output --partial "expect ok: 6 increments, 3 forced interleavings: the counter says 3"
 }
+
+# bats test_tags=demo
+@test "SIGKILL of ipclab on screen: its janitor gives the terminal back" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua; read -r _; stty -a >$T/stty"
+  wait_for screen_has "paused: press space"
+  local ipid janitor
+  ipid=$(pgrep -f "^$IPCLAB run $FIX/full-pipe-screen.lua" | head -1)
+  janitor=$(janitor_of "$ipid")
+  kill -KILL "$ipid"
+  wait_for proc_gone "$janitor"          # it has cleaned up and restored
+  main_screen() { [ "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
+  wait_for main_screen                   # once tmux has read what it wrote
+  keys Enter                             # read returns only in canonical mode
+  wait_for pane_exited
+  run cat "$T/stty"
+  assert_output --regexp '(^| )echo( |$)'
+  assert_output --regexp '(^| )icanon( |$)'
+}
+
+# bats test_tags=demo
+@test "q ends ipclab on screen while it loads a scenario file that blocks" {
+  mkfifo "$T/blocks.lua"
+  tmux_start 80 24 "$IPCLAB run $T/blocks.lua 2>$T/err"
+  wait_for screen_has "loading $T/blocks.lua"   # the screen is up, the load blocks
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+  run cat "$T/err"
+  assert_output --partial "quit (q), but the scenario did not stop within half a second"
+}

@@ -6,6 +6,7 @@
 #include "api.h"
 
 #include <lauxlib.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -255,7 +256,11 @@ static int l_spawn(lua_State *L)
         } else if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
             if (req.argc == MAX_ARGS)
                 return luaL_error(L, "spawn: more than %d arguments", MAX_ARGS);
-            req.argv[req.argc++] = (char *)lua_tostring(L, -1);
+            size_t n;
+            const char *a = lua_tolstring(L, -1, &n);
+            if (strlen(a) != n)
+                return luaL_error(L, "spawn: argument %d holds a NUL byte", (int)k);
+            req.argv[req.argc++] = (char *)a;
         } else {
             return luaL_error(L, "spawn: argument %d must be a string or C/Python program", (int)k);
         }
@@ -280,7 +285,9 @@ static int l_spawn(lua_State *L)
         if (s == 0 && lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pipe") == 0) {
             req.stdin_pipe = 1;
         } else if (!lua_isnil(L, -1)) {
-            ch = check_end(L, lua_gettop(L), &end);
+            char what[32];
+            snprintf(what, sizeof what, "spawn: %s", std[s]);
+            ch = field_end(L, lua_gettop(L), what, &end);
             if (R.chans[ch].end[end] < 0)
                 return luaL_error(L, "spawn: that channel end was already closed");
             req.fd_target[req.nfds] = s;
@@ -297,7 +304,9 @@ static int l_spawn(lua_State *L)
                 return luaL_error(L, "spawn: fds: descriptor numbers are 3 to %d", TRACE_FD - 1);
             if (req.nfds == 16)
                 return luaL_error(L, "spawn: at most 16 channel ends");
-            ch = check_end(L, lua_gettop(L), &end);
+            char what[32];
+            snprintf(what, sizeof what, "spawn: fds[%d]", (int)target);
+            ch = field_end(L, lua_gettop(L), what, &end);
             if (R.chans[ch].end[end] < 0)
                 return luaL_error(L, "spawn: fds[%d]: that end was already closed", (int)target);
             /* In order of target (lua_next has none): args_fds lists them so. */
@@ -326,6 +335,12 @@ static int l_spawn(lua_State *L)
                 return luaL_error(L, "spawn: env: at most 32 variables");
             if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1))
                 return luaL_error(L, "spawn: env: names and values are strings");
+            size_t nn, nv;
+            const char *n = lua_tolstring(L, -2, &nn), *v = lua_tolstring(L, -1, &nv);
+            if (strlen(n) != nn || strlen(v) != nv || nn == 0 || strchr(n, '='))
+                return luaL_error(L, "spawn: env: a name without '=' or NUL, a value without NUL");
+            if (strncmp(n, "IPCLAB_", 7) == 0)      /* the run's mark and descriptors */
+                return luaL_error(L, "spawn: env: IPCLAB_ names are ipclab's own");
             lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
             req.env[req.nenv++] = (char *)lua_tostring(L, -1);
             lua_insert(L, 1);               /* keep the string alive */
@@ -403,13 +418,28 @@ static int l_sysvkey(lua_State *L)
     return 1;
 }
 
+/* A POSIX name ("/name": one slash, then up to 250 bytes, no NUL, as
+ * shm_overview(7) and sem_overview(7) allow) or a System V key (an int,
+ * not 0 = IPC_PRIVATE) and, for a semaphore set, an element index. */
 static int watched(lua_State *L, enum ctype type)
 {
     int i;
-    if (lua_isinteger(L, 1))
-        i = chan_ipc(type, NULL, (long)lua_tointeger(L, 1), (long)luaL_optinteger(L, 2, 0));
-    else
-        i = chan_ipc(type, luaL_checkstring(L, 1), 0, 0);
+    if (lua_type(L, 1) == LUA_TNUMBER) {
+        int whole;
+        lua_Integer key = lua_tointegerx(L, 1, &whole);     /* 2^31 - 1 too */
+        key = whole ? key : 0;
+        lua_Integer index = luaL_optinteger(L, 2, 0);
+        luaL_argcheck(L, key != 0 && key >= INT_MIN && key <= INT_MAX, 1,
+                      "a System V key: a whole number that fits a key_t, not 0");
+        luaL_argcheck(L, index >= 0 && index < 32000, 2, "an index in the set, 0 to 31999");
+        i = chan_ipc(type, NULL, (long)key, (long)index);
+    } else {
+        size_t n;
+        const char *name = luaL_checklstring(L, 1, &n);
+        luaL_argcheck(L, n >= 2 && n <= 251 && name[0] == '/' && !strchr(name + 1, '/') &&
+                      strlen(name) == n, 1, "a POSIX name: '/', then 1 to 250 bytes without '/'");
+        i = chan_ipc(type, name, 0, 0);
+    }
     return made(L, i, "too many channels");
 }
 

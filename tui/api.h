@@ -12,6 +12,7 @@ void push_chan(lua_State *L, int i);
 int check_chan(lua_State *L, int arg);
 /* A channel end: returns the channel index, *end = 0 or 1. */
 int check_end(lua_State *L, int arg, int *end);
+int field_end(lua_State *L, int idx, const char *field, int *end);
 void api_objects_register(lua_State *L);
 
 #endif

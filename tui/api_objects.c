@@ -62,6 +62,19 @@ int check_end(lua_State *L, int arg, int *end)
     return h->index;
 }
 
+/* A channel end in a field of a table (spawn's stdin, stdout, fds[3]):
+ * an error names the field, not a slot of Lua's stack. */
+int field_end(lua_State *L, int idx, const char *field, int *end)
+{
+    const struct handle *h = luaL_testudata(L, idx, meta[H_END]);
+    if (h == NULL || h->gen != R.gen || !R.chans[h->index].used)
+        return luaL_error(L, "%s must be a channel end (p.r, p.w, s.a, s.b), got %s",
+                          field, h ? "a stale one" : luaL_getmetafield(L, idx, "__name") ==
+                          LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, idx));
+    *end = h->end;
+    return h->index;
+}
+
 /* p.pid, p.name; ch.r, ch.w (pipe), ch.a, ch.b (socketpair), ch.path
  * (FIFO), ch.name (shm, sem, queue); otherwise a method. */
 static int proc_index_mm(lua_State *L)
@@ -331,8 +344,8 @@ static int c_read(lua_State *L)
     lua_Integer off = luaL_checkinteger(L, 3);
     struct chan *c = chan_now(L);
     long long v;
-    luaL_argcheck(L, off >= 0 && off < (lua_Integer)sizeof c->bytes, 3,
-                  "offset must be 0 to 255 (ipclab reads the first 256 bytes)");
+    luaL_argcheck(L, off >= 0 && off <= (lua_Integer)(sizeof c->bytes - vsizes[t]), 3,
+                  "a value within the first 256 bytes (ipclab reads no more)");
     if (decode_value(c, (enum vtype)t, (size_t)off, &v) == -1)
         lua_pushnil(L);
     else
@@ -368,22 +381,35 @@ static int c_close(lua_State *L)
 static int l_watch(lua_State *L)
 {
     struct chan *c = &R.chans[check_chan(L, 1)];
+    struct field view[8];
+    int n = 0;
+    if (!lua_isnoneornil(L, 2))
+        luaL_checktype(L, 2, LUA_TTABLE);
+    for (int k = 1; lua_istable(L, 2) && lua_rawgeti(L, 2, k) != LUA_TNIL; k++, n++) {
+        int t = -1;
+        if (k > 8 || !lua_istable(L, -1))
+            return luaL_error(L, "watch: the view is at most 8 fields, each { name, offset, type }");
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        lua_rawgeti(L, -3, 3);
+        for (int j = 0; vtypes[j] && lua_type(L, -1) == LUA_TSTRING; j++)
+            if (strcmp(vtypes[j], lua_tostring(L, -1)) == 0)
+                t = j;
+        if (lua_type(L, -3) != LUA_TSTRING || !lua_isinteger(L, -2) || t < 0)
+            return luaL_error(L, "watch: field %d must be { name, offset, type }, type one of "
+                              "u8 u16 u32 u64 i32 i64", k);
+        lua_Integer off = lua_tointeger(L, -2);
+        if (off < 0 || off > (lua_Integer)(sizeof c->bytes - vsizes[t]))
+            return luaL_error(L, "watch: field %d lies outside the first 256 bytes", k);
+        scopy(view[n].name, sizeof view[n].name, lua_tostring(L, -3));
+        view[n].off = (size_t)off;
+        view[n].type = (enum vtype)t;
+        lua_pop(L, 4);
+    }
+    lua_pop(L, 1);
+    memcpy(c->view, view, sizeof view);     /* all checked: now it changes */
+    c->nview = n;
     c->watched = 1;
-    c->nview = 0;
-    if (lua_istable(L, 2))
-        for (int k = 1; k <= 8 && lua_rawgeti(L, 2, k) == LUA_TTABLE; k++) {
-            struct field *f = &c->view[c->nview++];
-            lua_rawgeti(L, -1, 1);
-            scopy(f->name, sizeof f->name, luaL_checkstring(L, -1));
-            lua_rawgeti(L, -2, 2);
-            lua_Integer off = luaL_checkinteger(L, -1);
-            lua_rawgeti(L, -3, 3);
-            f->type = (enum vtype)luaL_checkoption(L, -1, NULL, vtypes);
-            luaL_argcheck(L, off >= 0 && off <= (lua_Integer)(sizeof c->bytes - vsizes[f->type]),
-                          2, "a field outside the first 256 bytes");
-            f->off = (size_t)off;
-            lua_pop(L, 4);
-        }
     return 0;
 }
 

@@ -213,7 +213,9 @@ void sandbox_waited(void);
 void sandbox_close(void);
 int sandbox_interrupted(void);
 void sandbox_locate(struct lua_State *W, struct lua_State *S, int status);
+void sandbox_error_text(struct lua_State *S, struct lua_State *W, char *out, size_t len);
 void runner_interrupt(void);               /* async-signal-safe */
+const char *sandbox_last_where(void);
 
 /* signals.c: stop signals, SIGCHLD, and the watchdog (async-signal-safe
  * last resort when Lua does not let go). */
@@ -238,6 +240,7 @@ int ui_start(void);
 void ui_stop(void);
 void ui_emergency_restore(void);           /* async-signal-safe */
 int ui_is_up(void);
+void ui_loading(const char *path);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
 int list_lessons(void);        /* ipclab list */
@@ -248,6 +251,7 @@ int run_dir_create(char *err, size_t errlen);
 int janitor_start(void);
 void janitor_finish(void);
 void janitor_now(void);                    /* async-signal-safe: clean, wait */
+pid_t janitor_pid_of(void);
 int clean_leftovers(int verbose);
 
 #endif

@@ -30,6 +30,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static int janitor_w = -1;
@@ -270,6 +271,12 @@ int janitor_start(void)
 {
     int p[2];
 
+    /* The terminal as it is now, before the screen changes it (taken here,
+     * not in the child, which may run after ui_start): if ipclab dies with
+     * the terminal raw (SIGKILL), the janitor puts it back. */
+    struct termios was, now;
+    int tty_ok = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &was) == 0;
+
     if (pipe2(p, O_CLOEXEC) == -1)
         return -1;
     janitor_pid = fork();
@@ -277,6 +284,7 @@ int janitor_start(void)
         return -1;
     if (janitor_pid == 0) {
         char c;
+        int tty = tty_ok ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
         /* Its own group, deaf to the terminal's signals: it must outlive
          * ipclab, not die with it. */
         setpgid(0, 0);
@@ -284,15 +292,23 @@ int janitor_start(void)
         signal(SIGTERM, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
         signal(SIGQUIT, SIG_IGN);
+        signal(SIGTTOU, SIG_IGN);           /* tcsetattr from a background group */
         for (int fd = 0; fd < 1024; fd++)
-            if (fd != p[0])
+            if (fd != p[0] && fd != tty)
                 close(fd);
         ssize_t n;
         do
             n = read(p[0], &c, 1);
         while (n == -1 && errno == EINTR);
-        if (n != 1)                         /* EOF: ipclab died */
+        if (n != 1) {                       /* EOF: ipclab died */
             clean_run_dir(R.dir, R.id);
+            if (tty >= 0 && tcgetattr(tty, &now) == 0 &&
+                (now.c_lflag != was.c_lflag || now.c_iflag != was.c_iflag)) {
+                static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
+                tcsetattr(tty, TCSANOW, &was);
+                (void)!write(tty, reset, sizeof reset - 1);
+            }
+        }
         _exit(0);
     }
     close(p[0]);
@@ -309,6 +325,11 @@ void janitor_now(void)
         janitor_w = -1;
         waitpid(janitor_pid, NULL, 0);
     }
+}
+
+pid_t janitor_pid_of(void)
+{
+    return janitor_pid;
 }
 
 /* The normal end: ipclab cleaned up itself; the janitor leaves quietly. */

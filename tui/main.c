@@ -211,20 +211,22 @@ static int run_scenario(const char *path)
     char err[512];
     int status;
 
+    /* The screen first: q works while the file loads (a FIFO may block). */
+    if (!R.headless && ui_start() == -1) {
+        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
+                        "try --headless\n", getenv("TERM") ? getenv("TERM") : "unset");
+        return 3;
+    }
+    ui_loading(path);
     int st = start_run(path, err, sizeof err);
     if (st == -1) {
+        ui_stop();
         fprintf(stderr, "ipclab: %s\n", err);
         return 3;
     }
     if (st == 1) {                          /* the file does not load */
         R.errored = 1;
         tlog("error %s", R.error);
-    }
-    if (!R.headless && ui_start() == -1) {
-        end_run();
-        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
-                        "try --headless\n", getenv("TERM") ? getenv("TERM") : "unset");
-        return 3;
     }
     if (!R.errored)
         loop();
@@ -303,8 +305,9 @@ int main(int argc, char *argv[])
             fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
             return 3;
         }
-        if (menu_choose(chosen, sizeof chosen) != 0)
-            return stop_requested() ? 128 + stop_requested() : 0;
+        int m = menu_choose(chosen, sizeof chosen);
+        if (m != 0)                         /* 2: no terminal; 1: quit */
+            return m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
         scenario = chosen;
     }
     if (access(scenario, R_OK) != 0) {

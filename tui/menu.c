@@ -208,7 +208,8 @@ static void draw_menu(int cur, int scur, int focus)
     refresh();
 }
 
-/* Returns 0 with a scenario's path, or 1 when the user quit. */
+/* Returns 0 with a scenario's path, 1 when the user quit, 2 when there is
+ * no terminal. */
 int menu_choose(char *path, size_t len)
 {
     static int cur, scur, focus;
@@ -218,7 +219,7 @@ int menu_choose(char *path, size_t len)
         fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
                         "try: ipclab list, ipclab run FILE.lua --headless\n",
                 getenv("TERM") ? getenv("TERM") : "unset");
-        return 1;
+        return 2;
     }
     nodelay(stdscr, FALSE);
     timeout(100);                           /* a stop signal is seen within 0.1 s */

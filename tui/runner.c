@@ -48,6 +48,11 @@ int runner_load(const char *path)
 int scen_wait(lua_State *S, enum wait_kind kind, double timeout, long ctx,
               int (*k)(lua_State *, int, long))
 {
+    /* A wait_until condition or an expect() function runs inside ipclab's
+     * own call: it cannot give the loop back. */
+    if (S != co || !lua_isyieldable(S))
+        return luaL_error(S, "sleep, pause, step and wait_until cannot be called "
+                             "inside a wait_until condition or an expect() function");
     R.wait = kind;
     R.wait_start = now();
     R.deadline = timeout > 0 ? R.wait_start + timeout : 0;
@@ -57,14 +62,15 @@ int scen_wait(lua_State *S, enum wait_kind kind, double timeout, long ctx,
 }
 
 /* The error on top of S ends the run: the scenario's own (file:line:
- * reason, exit 2), or a stop by a signal (the loop says which). */
+ * reason, exit 2), or a stop by a signal (the loop says which). Pops it. */
 static void fail_with(lua_State *S)
 {
-    const char *msg = lua_tostring(S, -1);
     R.wait = W_DONE;
-    if (sandbox_interrupted())              /* the loop says by what */
+    if (sandbox_interrupted()) {            /* the loop says by what */
+        lua_pop(S, 1);
         return;
-    scopy(R.error, sizeof R.error, msg ? msg : "(an error object that is not a string)");
+    }
+    sandbox_error_text(S, co, R.error, sizeof R.error);
     R.errored = 1;
     tlog("error %s", R.error);
 }
@@ -103,7 +109,6 @@ static int condition_met(int *nargs)
         if (st != LUA_OK) {
             sandbox_locate(co, L, st);      /* at the line of the wait_until */
             fail_with(L);
-            lua_pop(L, 1);
             return 0;
         }
         if (lua_toboolean(L, -1)) {

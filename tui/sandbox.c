@@ -4,7 +4,7 @@
  * and string (no dump), table, math, utf8 and the API (api.c). It cannot
  * take ipclab hostage:
  *   - endless loops: a count hook stops it after HOOK_LIMIT x HOOK_EVERY
- *     instructions without a wait;
+ *     instructions, or CALL_LIMIT calls, without a wait;
  *   - a stop (q, a signal, the wall-clock watchdog in signals.c) sets a hook
  *     that fires at the next instruction;
  *   - once stopping, the error cannot be caught: pcall and xpcall are our
@@ -25,13 +25,15 @@
 
 #define HOOK_EVERY 10000        /* instructions between count-hook calls */
 #define HOOK_LIMIT 1000         /* x HOOK_EVERY = 10 million without a wait */
+#define CALL_LIMIT 100000       /* function calls without a wait */
 #define MEM_MAX    (256u << 20) /* bytes the scenario may hold */
 
 static lua_State *states[2];    /* the main state and the scenario's thread */
 static volatile sig_atomic_t stopping;   /* why Lua must stop, once set */
 enum { STOP_SIGNAL = 1, STOP_WALL, STOP_COUNT, STOP_MEMORY };
 static size_t mem_used;
-static long hook_count;
+static long hook_count, calls;
+static char last_where[300];    /* "file:line: " seen last by a hook */
 
 static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -56,8 +58,8 @@ static const char *stop_reason(void)
     case STOP_SIGNAL: return "stopped (interrupted)";
     case STOP_WALL: return "the scenario ran 5 s without waiting "
                            "(a long call such as string.rep or string.find?)";
-    case STOP_COUNT: return "the scenario ran 10 million instructions without "
-                            "waiting (an endless loop?)";
+    case STOP_COUNT: return "the scenario ran 10 million instructions (or 100000 "
+                            "calls) without waiting (an endless loop?)";
     case STOP_MEMORY: return "the scenario used more than 256 MiB of memory";
     default: return "stopped";
     }
@@ -92,10 +94,16 @@ static void stop_hook(lua_State *S, lua_Debug *ar)
     raise_stop(S);
 }
 
+/* Every HOOK_EVERY instructions, and at every call: Lua resets the count
+ * when an error is caught, so a loop of caught errors (pcall on a deep
+ * recursion) would never reach it; its calls are counted instead. */
 static void count_hook(lua_State *S, lua_Debug *ar)
 {
-    if (++hook_count > HOOK_LIMIT && !stopping)
-        stopping = STOP_COUNT;
+    if (ar->event == LUA_HOOKCOUNT ? ++hook_count > HOOK_LIMIT : ++calls > CALL_LIMIT) {
+        if (!stopping)
+            stopping = STOP_COUNT;
+    }
+    where_in(S, last_where, sizeof last_where);         /* for the watchdog */
     if (stopping) {
         lua_sethook(S, stop_hook, LUA_MASKCOUNT, 1);
         stop_hook(S, ar);
@@ -114,7 +122,7 @@ void runner_interrupt(void)
 /* The scenario waited: its instruction budget starts again. */
 void sandbox_waited(void)
 {
-    hook_count = 0;
+    hook_count = calls = 0;
 }
 
 /* pcall and xpcall that catch the scenario's own errors, never a stop or
@@ -123,6 +131,8 @@ static int finish_pcall(lua_State *S, int status, lua_KContext base)
 {
     if (status == LUA_ERRMEM && !stopping)
         stopping = STOP_MEMORY;
+    if (stopping && status != LUA_OK && status != LUA_YIELD && status != LUA_ERRMEM)
+        return lua_error(S);                /* the stop as raised, with its line */
     if (stopping)
         return raise_stop(S);
     if (status != LUA_OK && status != LUA_YIELD) {
@@ -166,13 +176,14 @@ static int l_setmetatable(lua_State *S)
 lua_State *sandbox_new(void)
 {
     mem_used = 0;
-    hook_count = 0;
+    hook_count = calls = 0;
+    last_where[0] = '\0';
     stopping = 0;
     lua_State *S = lua_newstate(alloc, NULL);
     if (S == NULL)
         return NULL;
     luaL_openlibs(S);
-    lua_sethook(S, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    lua_sethook(S, count_hook, LUA_MASKCOUNT | LUA_MASKCALL, HOOK_EVERY);
     states[0] = S;
     return S;
 }
@@ -180,14 +191,65 @@ lua_State *sandbox_new(void)
 /* The scenario's thread: hooked like the main state. */
 void sandbox_thread(lua_State *T)
 {
-    lua_sethook(T, stopping ? stop_hook : count_hook, LUA_MASKCOUNT,
-                stopping ? 1 : HOOK_EVERY);
+    lua_sethook(T, stopping ? stop_hook : count_hook,
+                LUA_MASKCOUNT | (stopping ? 0 : LUA_MASKCALL), stopping ? 1 : HOOK_EVERY);
     states[1] = T;
 }
 
 void sandbox_close(void)
 {
     states[0] = states[1] = NULL;
+}
+
+static int to_text(lua_State *S)
+{
+    luaL_tolstring(S, 1, NULL);             /* __tostring, if it has one */
+    return 1;
+}
+
+/* Does msg start with a place, "file:line:"? */
+static int has_place(const char *msg)
+{
+    const char *colon = strchr(msg, ':');
+    if (colon == NULL || colon == msg || colon[1] < '0' || colon[1] > '9')
+        return 0;
+    for (colon++; *colon >= '0' && *colon <= '9'; colon++)
+        ;
+    return *colon == ':';
+}
+
+/* The error on top of S as text for people: any error object (a table
+ * with __tostring, a number, nil), with the scenario's file:line in front
+ * when it has none, found on W's stack (the scenario's thread, whose
+ * frames an error leaves in place). Pops the error. */
+void sandbox_error_text(lua_State *S, lua_State *W, char *out, size_t len)
+{
+    char where[300], text[400];
+    const char *msg = NULL;
+
+    if (lua_type(S, -1) == LUA_TSTRING || lua_type(S, -1) == LUA_TNUMBER) {
+        msg = lua_tostring(S, -1);
+    } else {
+        lua_pushcfunction(S, to_text);
+        lua_pushvalue(S, -2);
+        lua_enter();                        /* __tostring is the scenario's code */
+        int st = lua_pcall(S, 1, 1, 0);
+        lua_leave();
+        msg = st == LUA_OK ? lua_tostring(S, -1) : NULL;
+        snprintf(text, sizeof text, "%s", msg ? msg : "(an error object that cannot be shown)");
+        lua_pop(S, 1);
+        msg = text;
+    }
+    where_in(W, where, sizeof where);
+    snprintf(out, len, "%s%s", has_place(msg) ? "" : where, msg);
+    lua_pop(S, 1);
+}
+
+/* Where the scenario was when a hook last looked ("" if none did): for
+ * the watchdog's message when Lua could not be stopped. */
+const char *sandbox_last_where(void)
+{
+    return last_where;
 }
 
 /* Was the last error a stop by a signal (not the scenario's fault)? */

@@ -48,27 +48,56 @@ static sig_atomic_t ms_now(void)
                           (ts.tv_nsec - base.tv_nsec) / 1000000);
 }
 
-static void say(const char *s)
+/* The transcript's time column, "%7.3f", without stdio. */
+static void say_time(int fd)
 {
-    (void)!write(STDERR_FILENO, s, strlen(s));
+    char buf[32], *p = buf + sizeof buf;
+    long ms = (long)((now() - R.t0) * 1000);
+    *--p = ' ';
+    for (int d = 0; d < 3; d++, ms /= 10)
+        *--p = (char)('0' + ms % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + ms % 10);
+    while ((ms /= 10) > 0);
+    while (p > buf + sizeof buf - 8)
+        *--p = ' ';
+    (void)!write(fd, p, (size_t)(buf + sizeof buf - p));
 }
 
-/* The last resort, from a signal handler: only async-signal-safe calls. */
+static void put(int fd, const char *s)
+{
+    (void)!write(fd, s, strlen(s));
+}
+
+/* The last resort, from a signal handler: only async-signal-safe calls.
+ * Says why on stderr (and ends a headless transcript), lets the janitor
+ * clean up, and exits as the run would have: 128+N for signal N, the
+ * status of q for q, 2 for a scenario that could not be stopped. */
 static void hard_exit(const char *why)
 {
+    int fd = R.headless ? STDOUT_FILENO : STDERR_FILENO;
+
     ui_emergency_restore();
-    say("ipclab: ");
+    if (R.headless)
+        say_time(fd);
+    put(fd, R.headless ? "error " : "ipclab: ");
+    put(fd, sandbox_last_where());
     if (stop_sig == QUIT_KEY) {
-        say("quit (q), but ");
+        put(fd, "quit (q), but ");
     } else if (stop_sig) {
-        say("interrupted by SIG");
-        say(sigabbrev_np(stop_sig));
-        say(", but ");
+        put(fd, "interrupted by SIG");
+        put(fd, sigabbrev_np(stop_sig));
+        put(fd, ", but ");
     }
-    say(why);
-    say("; stopping now: the janitor removes the run's processes and objects\n");
+    put(fd, why);
+    put(fd, "; stopped at once: the janitor removes the run's processes and objects\n");
+    if (R.headless) {
+        say_time(fd);
+        put(fd, stop_sig ? "end: interrupted\n" : "end: scenario error\n");
+    }
     janitor_now();
-    _exit(stop_sig == QUIT_KEY ? 130 : stop_sig ? 128 + stop_sig : 2);
+    _exit(stop_sig == QUIT_KEY ? (R.failed ? 1 : 0) : stop_sig ? 128 + stop_sig : 2);
 }
 
 static void request_stop(int sig)
@@ -115,17 +144,18 @@ static void on_alarm(int sig)
     (void)sig;
     if (in_lua) {
         sig_atomic_t t = ms_now();
-        if (t - lua_ms > GRACE_MS && ui_is_up())
+        if (t - lua_ms > 200 && ui_is_up())
             peek_keys();
         if (!wall_hit && t - lua_ms > WALL_S * 1000) {
             wall_hit = 1;
             runner_interrupt();
         }
         if (stop_sig && t - stop_ms > GRACE_MS)
-            hard_exit("the scenario is stuck inside one long call "
-                      "(or in loading a file that blocks)");
+            hard_exit("the scenario did not stop within half a second (a long call "
+                      "such as string.find, or a file that blocks while loading)");
         if (wall_hit && t - lua_ms > WALL_S * 1000 + GRACE_MS)
-            hard_exit("the scenario ran more than 5 s without waiting, inside one long call");
+            hard_exit("the scenario ran more than 5 s without waiting and did not stop "
+                      "(a long call such as string.find, or errors caught again and again)");
     }
     errno = saved;
 }

@@ -484,6 +484,36 @@ void proc_close_stdin(int i)
     write_inputs();
 }
 
+/* Descendants whose parents died came back to ipclab, their subreaper,
+ * whether or not they were followed or still carry the run's mark (a
+ * program may drop it): all of them go. The janitor is ipclab's too. */
+static void kill_returned(void)
+{
+    pid_t kids[64];
+    int n = procfs_children(getpid(), kids, 64);
+
+    for (int k = 0; k < n; k++) {
+        if (kids[k] == janitor_pid_of() || proc_index(kids[k]) >= 0)
+            continue;
+        int pidfd = pidfd_open(kids[k], 0);
+        if (pidfd >= 0) {
+            pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+            close(pidfd);
+        }
+    }
+}
+
+/* Are children of ipclab other than the janitor left (not yet reaped)? */
+static int returned_left(void)
+{
+    pid_t kids[8];
+    int n = procfs_children(getpid(), kids, 8);
+    for (int k = 0; k < n; k++)
+        if (kids[k] != janitor_pid_of())
+            return 1;
+    return 0;
+}
+
 /* SIGTERM to every group, a short grace, then SIGKILL; reap all. */
 void stop_all(void)
 {
@@ -517,6 +547,11 @@ void stop_all(void)
         }
         if (live == 0 || sig == SIGKILL)
             break;
+    }
+    kill_returned();
+    for (int tries = 0; tries < 50 && returned_left(); tries++) {
+        reap_children();
+        usleep(10000);
     }
     read_outputs();
     for (int i = 0; i < MAX_PROCS; i++) {

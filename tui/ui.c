@@ -240,7 +240,7 @@ static int draw_chans(int y)
         if (c->type == CH_MQ) {
             put(y, 0, LABEL_W, A_BOLD, c->label);
             if (c->level < 0) {
-                put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, " (no such queue yet)");
+                put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, " (no such queue)");
             } else if (c->sysv) {
                 draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->qbytes, c->capacity);
                 snprintf(buf, sizeof buf, " %ld msgs %ld/%ld bytes", c->level, c->qbytes, c->capacity);
@@ -252,7 +252,7 @@ static int draw_chans(int y)
             }
         } else if (c->type == CH_SEM) {
             if (c->value < 0)
-                snprintf(buf, sizeof buf, " semaphore %s: value unknown (none yet, or "
+                snprintf(buf, sizeof buf, " semaphore %s: value unknown (no such semaphore, or "
                          "not a semaphore)", c->label);
             else
                 snprintf(buf, sizeof buf, " semaphore %s: value %ld", c->label, c->value);
@@ -264,7 +264,7 @@ static int draw_chans(int y)
             put(y++, 0, COLS, A_NORMAL, buf);
             o = snprintf(buf, sizeof buf, "   ");
             if (c->capacity < 0)
-                snprintf(buf, sizeof buf, "   (no such segment yet)");
+                snprintf(buf, sizeof buf, "   (no such segment)");
             else if (c->nbytes == 0 && c->sysv)     /* ipclab never attaches */
                 snprintf(buf, sizeof buf, "   %ld bytes; no process has it attached, so "
                          "its bytes are not shown", c->capacity);
@@ -460,6 +460,19 @@ static void key(int ch)
         help = 1;
         break;
     }
+}
+
+/* While the scenario file loads (it may block: a FIFO): say so. */
+void ui_loading(const char *path)
+{
+    char buf[600];
+    if (!up)
+        return;
+    erase();
+    snprintf(buf, sizeof buf, " ipclab  loading %s ...", path);
+    put(0, 0, COLS, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
+    put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE), " q quit");
+    refresh();
 }
 
 /* Draw, then handle what was typed. Returns 1 to end the run. */

@@ -5,6 +5,8 @@ FIX=$ROOT/tests/fixtures
 export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 export TZ=UTC LANG=C.UTF-8
+# tmux's socket in the test's own folder too: nothing left in /tmp/tmux-UID.
+export TMUX_TMPDIR=$BATS_TEST_TMPDIR
 
 no_procs_left() { [ -z "$(our_procs)" ]; }
 
@@ -12,7 +14,7 @@ no_procs_left() { [ -z "$(our_procs)" ]; }
 janitor_of() {
   local kid
   for kid in $(cat "/proc/$1/task/$1/children"); do
-    [ "$(cat "/proc/$kid/comm")" = ipclab ] && echo "$kid"
+    [ "$(cat "/proc/$kid/comm" 2>/dev/null)" != ipclab ] || echo "$kid"
   done
 }
 

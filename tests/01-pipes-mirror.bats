@@ -12,7 +12,7 @@ bats_require_minimum_version 1.5.0
 same_words() {
   sed -E -e 's#usage: [^ ]*/([a-z_]+)(\.py)? #usage: \1 #' \
          -e 's/^([a-z_]+)\.py: /\1: /' -e 's/pipe:\[[0-9]+\]/pipe:[N]/g' \
-         -e 's/child [0-9]+ reads/child PID reads/'
+         -e 's/child [0-9]+ reads/child PID reads/' -e 's/on child [0-9]+ /on child PID /'
 }
 
 # both PROG ARG...: run build/bin/PROG and PROG.py with the same arguments
@@ -118,6 +118,48 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 child exited with status 0"
 }
 
+# gave_up CALL: the run's stderr (set by run --separate-stderr) ends with
+# CALL's failure, then the parent's word that it ended its child, a bash
+# that had become a sleep (exec): "prog: giving up on child PID (bash):
+# sent it SIGTERM; child killed by signal 15 (Terminated)". No process of
+# the test is left.
+gave_up() {
+  [[ ${stderr%$'\n'*} =~ ^pipe_parent(\.py)?:\ .*$1$ ]] || fail "not '$1' before the end: $stderr"
+  [[ ${stderr##*$'\n'} =~ ^pipe_parent(\.py)?:\ giving\ up\ on\ child\ [0-9]+\ \(bash\):\ sent\ it\ SIGTERM\;\ child\ killed\ by\ signal\ 15\ \(Terminated\)$ ]] ||
+    fail "no word of the child at the end: $stderr"
+  assert_equal "$(our_procs)" ""
+}
+
+# bats test_tags=demo
+@test "a parent that gives up on its child ends it (SIGTERM) and reaps it, whatever failed, in C and Python alike" {
+  # Each child would sleep on for ever once its parent had failed. The
+  # parent's three ways to fail after the fork: a bad reply, a write that
+  # fails (the child closed its end: EPIPE, not death by SIGPIPE), its own
+  # stdout gone.
+  local parent sleeper='exec sleep 1000 </dev/null >/dev/null 2>&1'
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- bash -c 'printf "\xff\xff\xff\xff" >&"$2"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -1 is out of range \(0 to 1048576 bytes\)"
+    # (More pings than a one-page pipe holds: some are still to send when
+    # the child has closed its end.)
+    run --separate-stderr $parent --pipe-size 4096 -n 1000 -- bash -c 'eval "exec $1<&-"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": write pipe:\[[0-9]+\] \(fd [0-9]+\): Broken pipe"
+    run --separate-stderr bash -c 'exec "$@" >&-' - $parent -n 1 -- \
+      bash -c 'printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": write fd 1: Bad file descriptor"
+  done
+  # SIGPIPE, which the parents ignore, is back to its default in the child.
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- \
+      bash -c 'sed -n "s/^SigIgn:\t//p" /proc/self/status >&2; exec cat <&"$1" >/dev/null' child 3>&-
+    [[ $stderr =~ reads\ fd.*$'\n'([0-9a-f]{16})$'\n' ]] || fail "no SigIgn: $stderr"
+    (( (0x${BASH_REMATCH[1]} & 1 << (13 - 1)) == 0 )) || fail "${parent##*/}: SIGPIPE ignored in the child"
+  done
+}
+
 # closed_or_full PROG ARG... (with its stdin prepared by the caller in
 # $T/in): with stdout closed and with stdout /dev/full, PROG and its mirror
 # exit 1 naming the write and the object.
@@ -125,18 +167,20 @@ closed_or_full() {
   local prog=$1 cmd
   shift
   for cmd in "$BIN/$prog" "$PYTHON $PEERS/01-pipes/$prog.py"; do
-    # Under a reaper: pipe_parent dies and leaves its child to end alone.
+    # Under a reaper, which waits for every descendant: pipe_parent ends its
+    # child when it fails (whose last words, said or not by then, are left
+    # out here: see the test above).
     bg_reaped r bash -c 'exec "$@" <"$0" >&-' "$T/in" $cmd "$@"
     status=0
     wait "$r_reaper" || status=$?
     assert_equal "$status" 1
-    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|: giving up on child \|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
                  "$prog: write fd 1: Bad file descriptor"
     bg_reaped r bash -c 'exec "$@" <"$0" >/dev/full' "$T/in" $cmd "$@"
     status=0
     wait "$r_reaper" || status=$?
     assert_equal "$status" 1
-    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|: giving up on child \|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
                  "$prog: write /dev/full (fd 1): No space left on device"
   done
 }

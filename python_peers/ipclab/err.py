@@ -7,6 +7,7 @@ Mirror image of demos/common/err.c:
 import errno
 import os
 import re
+import signal
 import sys
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
@@ -38,6 +39,35 @@ def undo_push(remover, arg):
 def undo_clear():
     """Every object is made: a later failure leaves them all in place."""
     _undo.clear()
+
+
+def how_it_ended(code):
+    """What an exit code (Popen.returncode, os.waitstatus_to_exitcode) says:
+    'exited with status 3', 'killed by signal 15 (Terminated)'."""
+    if code >= 0:
+        return f"exited with status {code}"
+    return f"killed by signal {-code} ({signal.strsignal(-code)})"
+
+
+def undo_child(pid, cmd):
+    """The same for a child process this program started (cmd: its program,
+    for the message): until undo_clear(), once the program has reaped it,
+    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped),
+    reap it and say so: 'prog: giving up on child 42 (cmd): sent it
+    SIGTERM; child killed by signal 15 (Terminated)'. A parent that gives up
+    on its child never leaves it running with nobody to talk to."""
+    def end_child(cmd):
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGCONT)
+            _, status = os.waitpid(pid, 0)
+        except OSError as e:
+            print(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}",
+                  file=sys.stderr)
+            raise
+        print(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
+              f"{how_it_ended(os.waitstatus_to_exitcode(status))}", file=sys.stderr)
+    undo_push(end_child, cmd)
 
 
 def _undo_all():

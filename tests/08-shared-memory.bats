@@ -613,6 +613,13 @@ ring_empty() {
     assert_failure 1
     assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: Permission denied$"
   done
+  # Nor can it remove a name that is not its own (/dev/shm is sticky: the
+  # kernel says EPERM, glibc's shm_unlink EACCES, and so does Python's).
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "${as[@]}" $prog -n 0 --unlink "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: shm_unlink $SEG: Permission denied$"
+  done
   assert_equal "$(posix_counter "$SEG")" 0
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
   run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
@@ -1114,6 +1121,12 @@ $BIN/shm_counter $D/shm_counter.py $SEG $SEG
 $BIN/shm_counter $D/shm_counter.py -n 1 --sem $none $SEG
 $BIN/shm_counter $D/shm_counter.py --create -n 1 $SEG
 $BIN/shm_counter $D/shm_counter.py -n 1 $none
+$BIN/shm_counter $D/shm_counter.py -n 1 $(name_of 300)
+$BIN/shm_counter $D/shm_counter.py --create -n 1 $(name_of 300)
+$BIN/shm_counter $D/shm_counter.py -n 1 --sem $(name_of 300) $SEG
+$BIN/shm_counter $D/shm_counter.py -n 1 /
+$BIN/shm_counter $D/shm_counter.py -n 1 /a/b
+$BIN/shm_counter $D/shm_counter.py -n 1 /.
 $BIN/sysv_counter $D/sysv_counter.py -n
 $BIN/sysv_counter $D/sysv_counter.py --sem
 $BIN/sysv_counter $D/sysv_counter.py $KEY --sem
@@ -1137,12 +1150,62 @@ $BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $SEG $EMPTY $FULL
 $BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY
 $BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL extra
 $BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $RING $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $(name_of 300) $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py --create -n 1 $(name_of 300) $EMPTY $FULL
 ARGS
   done
   # Nothing was made, nothing was changed.
   assert_equal "$(posix_counter "$SEG")" 0
   rm_names "$SEG"
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+}
+
+# name_of LEN: a POSIX name of this test's own, LEN bytes after its slash.
+name_of() {
+  local n="ipclab-$ID-"
+  while ((${#n} < $1)); do n+=x; done
+  echo "/$n"
+}
+
+# bats test_tags=demo
+@test "a POSIX name may be 255 bytes after its slash for a segment, 251 for a semaphore; C and Python refuse longer ones alike" {
+  local c=$BIN/shm_counter py=$D/shm_counter.py long
+  # The longest names work, either language creating, the other attaching.
+  run "$c" --create -n 1 --sem "$(name_of 251)" "$(name_of 255)"
+  assert_success
+  run "$PYTHON" "$py" -n 1 --unlink --sem "$(name_of 251)" "$(name_of 255)"
+  assert_output "shm_counter.py: added 1, counter now 2"
+  run "$PYTHON" "$py" --create -n 1 --sem "$(name_of 251)" "$(name_of 255)"
+  assert_success
+  run "$c" -n 1 --unlink --sem "$(name_of 251)" "$(name_of 255)"
+  assert_output "shm_counter: added 1, counter now 2"
+  # One byte more: open() refuses the file name (NAME_MAX 255, "sem."
+  # included), up to where glibc refuses the name itself, before any call.
+  run "$c" --create -n 0 "$SEG"
+  assert_success
+  same_outcomes <<ARGS
+$c $py --create -n 1 $(name_of 256)
+$c $py -n 1 $(name_of 259)
+$c $py --create -n 1 $(name_of 260)
+$c $py -n 1 $(name_of 260)
+$c $py -n 1 --sem $(name_of 252) $SEG
+$c $py -n 1 --sem $(name_of 255) $SEG
+$c $py -n 1 --sem $(name_of 256) $SEG
+ARGS
+  for long in 256 259; do
+    run "$PYTHON" "$py" -n 1 "$(name_of $long)"
+    assert_output "shm_counter.py: shm_open $(name_of $long): File name too long"
+  done
+  run "$PYTHON" "$py" --create -n 1 "$(name_of 260)"
+  assert_output "shm_counter.py: shm_open $(name_of 260): Invalid argument"
+  for long in 252 255; do
+    run "$PYTHON" "$py" -n 1 --sem "$(name_of $long)" "$SEG"
+    assert_output "shm_counter.py: sem_open $(name_of $long): File name too long"
+  done
+  run "$PYTHON" "$py" -n 1 --sem "$(name_of 256)" "$SEG"
+  assert_output "shm_counter.py: sem_open $(name_of 256): Invalid argument"
+  assert_equal "$(posix_counter "$SEG")" 0
+  rm_names "$SEG"
 }
 
 # bats test_tags=demo

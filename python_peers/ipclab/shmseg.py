@@ -39,17 +39,47 @@ SLOTS_AT, SLOT_SIZE_AT, HEAD_AT, TAIL_AT = 16, 20, 24, 28
 RING_HEADER = 32                       # slot 0 starts here
 
 
+# glibc (2.34 and later) makes the path in a buffer of sizeof "/dev/shm/"
+# + 4 + NAME_MAX bytes (room for sem_open's "sem." too): 269 with its NUL.
+_SHM_PATH_BUF = len("/dev/shm/") + 1 + 4 + 255
+
+
+def _shm_path(name):
+    """The file glibc's shm_open and shm_unlink use for name: /dev/shm/ and
+    the name without its leading slashes. None where glibc refuses the name
+    before any system call: nothing left, a '/' inside, or a path that does
+    not fit its buffer (a name over 259 bytes). A name of 256 to 259 bytes
+    gets to open(), which refuses it (ENAMETOOLONG: NAME_MAX is 255)."""
+    base = os.fsencode(name).lstrip(b"/")
+    path = b"/dev/shm/" + base
+    if not base or b"/" in base or len(path) + 1 > _SHM_PATH_BUF:
+        return None
+    return path
+
+
 def shm_open(name, flags, mode=0o600):
-    """shm_open(3): open /dev/shm/NAME (a name is '/' and no other '/')."""
-    base = name.lstrip("/")
-    if not base or "/" in base:
+    """shm_open(3) as glibc does it: open /dev/shm/NAME; a name glibc
+    refuses, or a directory, is EINVAL."""
+    path = _shm_path(name)
+    if path is None:
         raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), name)
-    return os.open("/dev/shm/" + base, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except IsADirectoryError:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), name) from None
 
 
 def shm_unlink(name):
-    """shm_unlink(3): remove /dev/shm/NAME; mappings stay valid."""
-    os.unlink("/dev/shm/" + name.lstrip("/"))
+    """shm_unlink(3) as glibc does it: remove /dev/shm/NAME (mappings stay
+    valid); a name glibc refuses is ENOENT, EPERM (another user's file in
+    the sticky /dev/shm) is EACCES."""
+    path = _shm_path(name)
+    if path is None:
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    try:
+        os.unlink(path)
+    except PermissionError as e:
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), name) from e
 
 
 def init(mem, magic, size):

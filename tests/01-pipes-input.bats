@@ -60,7 +60,7 @@ both_readers() {
   read_bytes '\x00\x00\x00\x00' "$PYTHON" "$PEERS/01-pipes/pipe_reader.py"
   assert_success
   assert_output "frame 1: 0 bytes: "
-  assert_equal "$stderr" "pipe_reader.py: read 1 frames"
+  assert_equal "$stderr" "pipe_reader.py: read 1 frame"
 }
 
 # bats test_tags=demo

@@ -118,6 +118,29 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 child exited with status 0"
 }
 
+# bats test_tags=demo
+@test "one of a thing is said in the singular, in C and Python alike: 1 frame, 1 byte, 1 ping, 1 reply, 1 record" {
+  local lang c py
+  for lang in C Python; do
+    c() { echo "$BIN/$1"; }
+    [ "$lang" = Python ] && c() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
+    run --separate-stderr bash -c 'printf "\x01\x00\x00\x00x" | $0' "$(c pipe_reader)"
+    assert_success
+    assert_output "frame 1: 1 byte: x"
+    assert_regex "$stderr" '^pipe_reader(\.py)?: read 1 frame$'
+    run --separate-stderr $(c pipe_writer) -n 1 </dev/null
+    assert_success
+    assert_regex "$stderr" '^pipe_writer(\.py)?: wrote 1 frame of 32 bytes$'
+    run --separate-stderr $(c pipe_parent) -n 1 -- $(c pipe_child) </dev/null 3>&-
+    assert_success
+    assert_output $'reply 1: pong: ping 1 (from '"$lang"$')\nchild exited with status 0'
+    assert_regex "$stderr" $'\npipe_child(\\.py)?: answered 1 ping\npipe_parent(\\.py)?: sent 1 ping, got 1 reply$'
+    run --separate-stderr bash -c '$0 -n 1 -s 1 -t x | $1 -s 1' "$(c record_writer)" "$(c record_reader)"
+    assert_success
+    assert_regex "$stderr" $'^record_writer(\\.py)?: wrote 1 record of 1 byte \'x\'\nrecord_reader(\\.py)?: 1 record, 0 torn$|^record_reader(\\.py)?: 1 record, 0 torn\nrecord_writer(\\.py)?: wrote 1 record of 1 byte \'x\'$'
+  done
+}
+
 # gave_up CALL: the run's stderr (set by run --separate-stderr) ends with
 # CALL's failure, then the parent's word that it ended its child, a bash
 # that had become a sleep (exec): "prog: giving up on child PID (bash):
@@ -275,6 +298,6 @@ os.execvp(sys.argv[1], sys.argv[1:])')
     wait "$p_reaper" || status=$?
     assert_equal "$status" 1
     assert_equal "$(<"$T/p.out")" "child killed by signal 15 (Terminated)"
-    assert_equal "$(tail -n 1 "$T/p.err" | same_words)" "pipe_parent: sent 1 pings, got 0 replies"
+    assert_equal "$(tail -n 1 "$T/p.err" | same_words)" "pipe_parent: sent 1 ping, got 0 replies"
   done
 }

@@ -455,6 +455,68 @@ ring_empty() {
 }
 
 # bats test_tags=demo
+@test "one of a thing is said in the singular, both languages: a 1-byte segment or semaphore file, 1 slot, 1 record" {
+  local prog
+  install -m 600 /dev/null "$(shm_file "$SEG")"
+  truncate -s 1 "$(shm_file "$SEG")"
+  "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.SharedMemory(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, 1)' "$KEY"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog -n 1 "$SEG"
+    assert_output --regexp ": $SEG: the segment is 1 byte, the counter layout needs 24$"
+  done
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run $prog -n 1 "$KEY"
+    assert_output --regexp ": key $KEY: the segment is 1 byte, the counter layout needs 24$"
+  done
+  ipcrm -M "$KEY"
+  rm_names "$SEG"
+  run "$BIN/shm_counter" --create -n 0 "$SEG"
+  install -m 600 /dev/null "/dev/shm/sem.${SEM#/}"
+  truncate -s 1 "/dev/shm/sem.${SEM#/}"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog -n 1 --sem "$SEM" "$SEG"
+    assert_output --regexp ": sem_open $SEM: /dev/shm/sem.${SEM#/} is 1 byte, too short to be a semaphore \(32\)$"
+  done
+  rm_names "$SEG" "$SEM"
+  # A ring of 1 slot: one record each way.
+  for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py"; do
+    run $prog --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp "^shm_ring_producer(\.py)?: sent 1 record$"
+    run "$PYTHON" "$D/shm_ring_consumer.py" -n 1 --unlink "$RING" "$EMPTY" "$FULL"
+    assert_output $'record 1 from '"$([[ $prog == *.py ]] && echo Python || echo C)"$'\nshm_ring_consumer.py: received 1 record'
+  done
+  run "$BIN/shm_ring_producer" --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+  run "$BIN/shm_ring_consumer" -n 1 "$RING" "$EMPTY" "$FULL"
+  assert_output $'record 1 from C\nshm_ring_consumer: received 1 record'
+  # A tail moved out of a ring of 1 slot, then a header of 1 slot of 1 byte.
+  poke_command
+  $POKE "$(shm_file "$RING")" 28 5
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: a broken ring header: 1 slot of 36 bytes, head 0, tail 5, in 68 bytes$"
+  done
+  $POKE "$(shm_file "$RING")" 20 1 0 0
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: a broken ring header: 1 slot of 1 byte, head 0, tail 0, in 68 bytes$"
+  done
+  $POKE "$(shm_file "$RING")" 8 1
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: the header says 1 byte, the segment has 68$"
+  done
+  rm_names "$RING" "$EMPTY" "$FULL"
+  # Attached and checked (it waits before its first sem_open); then tail := 1.
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+    stepper --run "evil=$POKE $(shm_file "$RING") 28 1" "c=$prog -n 1 $RING $EMPTY $FULL" -- \
+      'c>sem_open run:evil'
+    assert_line --regexp "^shm_ring_consumer(\.py)?: $RING: a broken ring header: tail is 1, the ring has 1 slot$"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
+}
+
+# bats test_tags=demo
 @test "a wrong magic or version is refused clearly, both languages" {
   # A ring is not a counter ...
   run "$BIN/shm_ring_producer" --create -n 0 "$RING" "$EMPTY" "$FULL"

@@ -218,6 +218,7 @@ int main(int argc, char *argv[])
     undo_clear();                   /* reaped: nothing left to end */
     out("child %s\n", how_it_ended(status));
     close_stdout();
-    fprintf(stderr, "%s: sent %ld pings, got %ld replies\n", progname(), sent, got);
+    fprintf(stderr, "%s: sent %ld %s, got %ld %s\n", progname(), sent,
+            plural(sent, "ping", "pings"), got, plural(got, "reply", "replies"));
     return got == count && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }

@@ -66,6 +66,11 @@ void undo_clear(void)
     undo_count = 0;
 }
 
+const char *plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 const char *how_it_ended(int status)
 {
     static char how[80];

@@ -31,6 +31,9 @@ void undo_clear(void);
  * never leaves it running with nobody to talk to. One child at a time. */
 void undo_child(pid_t pid, const char *cmd);
 
+/* one if n is 1, else many: "read %ld %s", n, plural(n, "frame", "frames"). */
+const char *plural(long n, const char *one, const char *many);
+
 /* What a wait status says: "exited with status 3", "killed by signal 15
  * (Terminated)". Returns a static buffer. */
 const char *how_it_ended(int status);

@@ -34,8 +34,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, how_it_ended,  # noqa: E402
-                        option_value, out, parse_long, progname, undo_child,
-                        undo_clear)
+                        option_value, out, parse_long, plural, progname,
+                        undo_child, undo_clear)
 
 
 def start_child(cmd, rfd, wfd):
@@ -173,7 +173,8 @@ def main(argv):
     undo_clear()                    # reaped: nothing left to end
     out(f"child {how_it_ended(status)}")
     close_stdout()
-    print(f"{progname()}: sent {sent} pings, got {got} replies", file=sys.stderr)
+    print(f"{progname()}: sent {sent} {plural(sent, 'ping', 'pings')}, "
+          f"got {got} {plural(got, 'reply', 'replies')}", file=sys.stderr)
     return 0 if got == count and status == 0 else 1
 
 

@@ -41,6 +41,11 @@ def undo_clear():
     _undo.clear()
 
 
+def plural(n, one, many):
+    """one if n is 1, else many: f"read {n} {plural(n, 'frame', 'frames')}"."""
+    return one if n == 1 else many
+
+
 def how_it_ended(code):
     """What an exit code (Popen.returncode, os.waitstatus_to_exitcode) says:
     'exited with status 3', 'killed by signal 15 (Terminated)'."""

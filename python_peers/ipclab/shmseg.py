@@ -21,7 +21,7 @@ import signal
 import struct
 
 from ipclab import trace
-from ipclab.err import die, fail, progname, undo_push
+from ipclab.err import die, fail, plural, progname, undo_push
 
 SEG_VERSION = 1
 COUNTER_MAGIC = b"ICNT"
@@ -98,7 +98,8 @@ def check(mem, mapped, magic, need):
     bytes? None if so, else why not."""
     kind = "counter" if magic == COUNTER_MAGIC else "ring"
     if mapped < need:
-        return f"the segment is {mapped} bytes, the {kind} layout needs {need}"
+        return (f"the segment is {mapped} {plural(mapped, 'byte', 'bytes')}, "
+                f"the {kind} layout needs {need}")
     got, version, size, _ = HEADER.unpack_from(mem, 0)
     if got != magic:
         return (f'not a {kind} segment: its magic is "{_show_magic(got)}", '
@@ -106,7 +107,8 @@ def check(mem, mapped, magic, need):
     if version != SEG_VERSION:
         return f"layout version {version}, this program knows version {SEG_VERSION}"
     if size < need or size > mapped:
-        return f"the header says {size} bytes, the segment has {mapped}"
+        return (f"the header says {size} {plural(size, 'byte', 'bytes')}, "
+                f"the segment has {mapped}")
     return None
 
 
@@ -147,7 +149,8 @@ def ring_open(name, create, slots=0, record=0):
     except OSError as e:
         die(f"{'ftruncate' if create else 'fstat'} {name}", e)
     if size < RING_HEADER:          # bytes past the file's end: SIGBUS
-        fail(1, f"{name}: the segment is {size} bytes, the ring layout needs {RING_HEADER}")
+        fail(1, f"{name}: the segment is {size} {plural(size, 'byte', 'bytes')}, "
+                f"the ring layout needs {RING_HEADER}")
     trace.before("mmap", fd, obj=name, length=size)
     try:
         mem = mmap.mmap(fd, size)
@@ -176,8 +179,9 @@ def ring_open(name, create, slots=0, record=0):
             or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX
             or total != RING_HEADER + slots * slot_size or total > size
             or head >= slots or tail >= slots):
-        fail(1, f"{name}: a broken ring header: {slots} slots of {slot_size} bytes, "
-                f"head {head}, tail {tail}, in {total} bytes")
+        fail(1, f"{name}: a broken ring header: {slots} {plural(slots, 'slot', 'slots')} "
+                f"of {slot_size} {plural(slot_size, 'byte', 'bytes')}, head {head}, "
+                f"tail {tail}, in {total} {plural(total, 'byte', 'bytes')}")
     return Ring(mem, slots, slot_size, name)
 
 
@@ -188,7 +192,7 @@ def ring_index(ring, field):
     (i,) = U32.unpack_from(ring.mem, HEAD_AT if field == "head" else TAIL_AT)
     if i >= ring.slots:
         fail(1, f"{ring.name}: a broken ring header: {field} is {i}, "
-                f"the ring has {ring.slots} slots")
+                f"the ring has {ring.slots} {plural(ring.slots, 'slot', 'slots')}")
     return i
 
 

@@ -23,13 +23,14 @@ read_input() {
 }
 
 @test "prints each frame of a stream, then ends with status 0" {
-  { frame hello "" "two words"; header 3; printf 'a\nb'; } | input
+  { frame hello "" "two words" x; header 3; printf 'a\nb'; } | input
   read_input
   show_run
   assert_equal "$output" "frame 1: 5 bytes: hello
 frame 2: 0 bytes: 
 frame 3: 9 bytes: two words
-frame 4: 3 bytes: a\\x0ab"
+frame 4: 1 byte: x
+frame 5: 3 bytes: a\\x0ab"
   assert_equal "$status" 0
 }
 

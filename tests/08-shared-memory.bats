@@ -349,6 +349,79 @@ sysv_round() {
   run "$PYTHON" "$D/sysv_counter.py" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
 
+# take_give LANG KEY UNDO_TAKE UNDO_GIVE: a process that takes semaphore 0
+# of set KEY (semop -1) and gives it back (+1), each with SEM_UNDO when its
+# flag is 1, then exits: in C (semop) or in Python (sysv_ipc's undo).
+take_give() {
+  if [ "$1" = C ]; then
+    [ -x "$T/take_give" ] || cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+      -o "$T/take_give" -x c - <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sem.h>
+int main(int argc, char *argv[])
+{
+    int id = argc == 4 ? semget((key_t)strtol(argv[1], NULL, 10), 1, 0) : -1;
+    struct sembuf take = { 0, -1, (short)(atoi(argv[2]) ? SEM_UNDO : 0) };
+    struct sembuf give = { 0, +1, (short)(atoi(argv[3]) ? SEM_UNDO : 0) };
+
+    if (id == -1 || semop(id, &take, 1) == -1 || semop(id, &give, 1) == -1) {
+        perror("take_give");
+        return 1;
+    }
+    return 0;
+}
+C
+    "$T/take_give" "${@:2}"
+  else
+    "$PYTHON" -c 'import sys, sysv_ipc
+s = sysv_ipc.Semaphore(int(sys.argv[1]))
+s.undo = sys.argv[2] == "1"
+s.acquire()
+s.undo = sys.argv[3] == "1"
+s.release()' "${@:2}"
+  fi
+}
+
+# bats test_tags=demo
+@test "SEM_UNDO on the -1 alone: every exit gives 1 more, the semaphore climbs 1, 2, 3 and lets two in at once; on both, or on neither, it stays 1" {
+  local lang
+  for lang in C Python; do
+    run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+    assert_success
+    take_give "$lang" "$SEMKEY" 1 1
+    take_give "$lang" "$SEMKEY" 0 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "1 0"
+    take_give "$lang" "$SEMKEY" 1 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "2 0"
+    take_give "$lang" "$SEMKEY" 1 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "3 0"
+    run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+  done
+  # At 2, a counter between its load and its store does not keep the other
+  # out: both load 0, both store 1. At 1, the other sleeps in semop.
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  take_give C "$SEMKEY" 1 0
+  stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 1 $KEY" \
+          "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
+    'c>shm_load py>shm_load c>shm_store py>shm_store'
+  assert_success
+  assert_line "py>shm_load: py waits before shm_store [shm_load data=0000000000000000]"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(sysv_counter "$KEY") $(sysv_sem "$SEMKEY")" "1 2 0"
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  take_give Python "$SEMKEY" 1 1
+  stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 1 $KEY" \
+          "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
+    'c>shm_load py>shm_load c>shm_store'
+  assert_success
+  assert_line --regexp "^py>shm_load: py blocked in (semop|semtimedop)( |$)"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(sysv_counter "$KEY") $(sysv_sem "$SEMKEY")" "2 1 0"
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+}
+
 # ---- the ring buffer -----------------------------------------------------------
 
 # ring_full PRODUCER CONSUMER LANG: PRODUCER creates a 4-slot ring and sends

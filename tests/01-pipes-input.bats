@@ -175,3 +175,32 @@ sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
     assert_equal "$(xargs <"$T/pong")" "70 6f 6e 67 3a 20 61 00 62 ff 20"
   done
 }
+
+# bats test_tags=demo
+@test "a reader takes a frame of 0 or 1048576 bytes and refuses a length of -1 or 1048577, in C and Python alike" {
+  local reader n
+  for reader in "$BIN/pipe_reader" "$PYTHON $PEERS/01-pipes/pipe_reader.py"; do
+    for n in 0 1048576; do
+      ping_of "$n"
+      run --separate-stderr $reader -q <"$T/ping" 3>&-
+      assert_success
+      assert_regex "$stderr" '^pipe_reader(\.py)?: read 1 frame$'
+    done
+    for n in -1 1048577; do
+      "$PYTHON" -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<i", int(sys.argv[1])))' "$n" >"$T/ping"
+      run --separate-stderr $reader -q <"$T/ping" 3>&-
+      assert_failure 1
+      assert_regex "$stderr" "^pipe_reader(\\.py)?: frame 1 from $T/ping \\(fd 0\\): frame length $n is out of range \\(0 to 1048576 bytes\\)\$"
+    done
+  done
+}
+
+# bats test_tags=demo
+@test "\"ping 1\" goes down the pipe as 06 00 00 00 70 69 6e 67 20 31, from C and Python alike" {
+  local parent child='od -An -tx1 -N 10 <&"$1" | tr -s " " >&2; exec cat <&"$1" >/dev/null'
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- bash -c "$child" child 3>&-
+    assert_failure 1          # the child never answers: no reply, status 1
+    [[ $stderr == *$'\n'" 06 00 00 00 70 69 6e 67 20 31"$'\n'* ]] || fail "${parent##*/}: $stderr"
+  done
+}

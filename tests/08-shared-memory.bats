@@ -717,13 +717,14 @@ ring_empty() {
   assert_success
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
-  assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
-600"
+  # (A counter segment is 24 bytes; a named semaphore's file, a sem_t, 32.)
+  assert_equal "$(stat -c '%a %s' "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600 24
+600 32"
   # Python makes them 0600 too (whatever the umask).
   run sh -c 'umask 0; exec "$@"' - "$PYTHON" "$D/shm_counter.py" --create --sem "$SEM-py" -n 0 "$SEG-py"
   assert_success
-  assert_equal "$(stat -c %a "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600
-600"
+  assert_equal "$(stat -c '%a %s' "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600 24
+600 32"
   rm_names "$SEG-py" "$SEM-py"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
   # Root passes every permission check: run as nobody, from copies nobody

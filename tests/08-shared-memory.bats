@@ -949,6 +949,11 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: File exists$"
     assert_file_not_exists "$(shm_file "$SEG")"
     assert_equal "$(posix_sem "$SEM")" 5
+    # A semaphore name sem_open refuses (a '/' inside): the same.
+    run $prog --create --sem /bad/name -n 0 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: sem_open /bad/name: Invalid argument$"
+    assert_file_not_exists "$(shm_file "$SEG")"
   done
   rm_names "$SEM"
 }

@@ -141,6 +141,71 @@ child exited with status 0"
   done
 }
 
+# unbuffered PROG.py ARG...: run PROG.py as Python runs it unbuffered
+# (PYTHONUNBUFFERED=1, python3 -u: stdout and stderr write through to the
+# descriptor at every write() call), and list each write() it makes through
+# sys.stdout or sys.stderr in $T/calls, one "fd N: TEXT" a call (a newline
+# shown as \n). What it writes to descriptor 1 itself (frames) goes on.
+unbuffered() {
+  "$PYTHON" -c 'import io, runpy, sys
+calls = []
+class Recorder(io.RawIOBase):
+    def __init__(self, fd):
+        self.fd = fd
+    def writable(self):
+        return True
+    def write(self, b):
+        calls.append((self.fd, bytes(b)))
+        return len(b)
+# What Python builds for an unbuffered stream: a text layer on the raw
+# descriptor, written through.
+sys.stdout = io.TextIOWrapper(Recorder(1), encoding="utf-8", write_through=True)
+sys.stderr = io.TextIOWrapper(Recorder(2), encoding="utf-8", write_through=True)
+out, sys.argv = sys.argv[1], sys.argv[2:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+with open(out, "w") as f:
+    for fd, b in calls:
+        f.write(f"fd {fd}: " + b.decode().replace("\n", "\\n") + "\n")' "$T/calls" "$@" 3>&-
+}
+
+# bats test_tags=demo
+@test "a Python program writes each line of its report in one write(), as C does, unbuffered too: no other writer can land inside it" {
+  printf '\x01\x00\x00\x00x' >"$T/frame"
+  unbuffered "$PEERS/01-pipes/pipe_reader.py" <"$T/frame"
+  run cat "$T/calls"
+  assert_output "fd 1: frame 1: 1 byte: x\n
+fd 2: pipe_reader.py: read 1 frame\n"
+  unbuffered "$PEERS/01-pipes/pipe_writer.py" -n 1 >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_writer.py: wrote 1 frame of 32 bytes\n"
+  unbuffered "$PEERS/01-pipes/pipe_parent.py" -n 1 -- "$BIN/pipe_child" 2>/dev/null
+  run cat "$T/calls"
+  assert_line --regexp '^fd 2: pipe_parent\.py: child [0-9]+ reads fd [0-9]+, answers on fd [0-9]+\\n$'
+  assert_line 'fd 1: reply 1: pong: ping 1 (from C)\n'
+  assert_line 'fd 1: child exited with status 0\n'
+  assert_line 'fd 2: pipe_parent.py: sent 1 ping, got 1 reply\n'
+  assert_equal "${#lines[@]}" 4
+  unbuffered "$PEERS/01-pipes/pipe_parent.py" -n 0 -- true
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_parent.py: -n: '0' is not a number from 1 to 1000\n"
+  unbuffered "$PEERS/01-pipes/record_writer.py" -n 1 -s 1 -t x >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: record_writer.py: wrote 1 record of 1 byte 'x'\n"
+  printf 'xxxxx' >"$T/record"
+  unbuffered "$PEERS/01-pipes/record_reader.py" -s 5 <"$T/record"
+  run cat "$T/calls"
+  assert_output "fd 2: record_reader.py: 1 record, 0 torn\n"
+  unbuffered "$PEERS/01-pipes/pipe_child.py" 0 1 <"$T/frame" >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_child.py: answered 1 ping\n"
+  unbuffered "$PEERS/08-shared-memory/shm_counter.py" -n 0 "/ipclab-$IPCLAB_TESTID-none"
+  run cat "$T/calls"
+  assert_output "fd 2: shm_counter.py: shm_open /ipclab-$IPCLAB_TESTID-none: No such file or directory\n"
+}
+
 # gave_up CALL: the run's stderr (set by run --separate-stderr) ends with
 # CALL's failure, then the parent's word that it ended its child, a bash
 # that had become a sleep (exec): "prog: giving up on child PID (bash):

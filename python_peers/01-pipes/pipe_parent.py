@@ -34,7 +34,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, how_it_ended,  # noqa: E402
-                        option_value, out, parse_long, plural, progname,
+                        option_value, out, parse_long, plural, progname, say,
                         undo_child, undo_clear)
 
 
@@ -114,11 +114,10 @@ def main(argv):
             fcntl.fcntl(up_w, fcntl.F_SETPIPE_SZ, size)
         except OSError as e:
             die(f"fcntl F_SETPIPE_SZ {fd_object(up_w)}", e)
-        print(f"{progname()}: --pipe-size: each pipe holds {held} bytes", file=sys.stderr)
+        say(f"{progname()}: --pipe-size: each pipe holds {held} bytes")
     child = start_child(cmd, down_r, up_w)
     undo_child(child.pid, cmd[0])   # ours: if we fail, ended and reaped
-    print(f"{progname()}: child {child.pid} reads fd {down_r}, answers on fd {up_w}",
-          file=sys.stderr)
+    say(f"{progname()}: child {child.pid} reads fd {down_r}, answers on fd {up_w}")
 
     # The child has its own copies of its ends: close ours.
     for fd in (down_r,) if forget else (down_r, up_w):
@@ -127,8 +126,8 @@ def main(argv):
         except OSError as e:
             die(f"close {fd_object(fd)}", e)
     if forget:
-        print(f"{progname()}: --forget-close: keeping {fd_object(up_w)}, the up "
-              "pipe's write end: EOF will never come", file=sys.stderr)
+        say(f"{progname()}: --forget-close: keeping {fd_object(up_w)}, the up "
+            "pipe's write end: EOF will never come")
 
     # Read while we send. The replies fill the up pipe while we are still
     # sending, and a pipe may hold little: 64 KiB by default, 8 KiB for a
@@ -173,8 +172,8 @@ def main(argv):
     undo_clear()                    # reaped: nothing left to end
     out(f"child {how_it_ended(status)}")
     close_stdout()
-    print(f"{progname()}: sent {sent} {plural(sent, 'ping', 'pings')}, "
-          f"got {got} {plural(got, 'reply', 'replies')}", file=sys.stderr)
+    say(f"{progname()}: sent {sent} {plural(sent, 'ping', 'pings')}, "
+        f"got {got} {plural(got, 'reply', 'replies')}")
     return 0 if got == count and status == 0 else 1
 
 

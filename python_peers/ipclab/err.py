@@ -67,11 +67,10 @@ def undo_child(pid, cmd):
             os.kill(pid, signal.SIGCONT)
             _, status = os.waitpid(pid, 0)
         except OSError as e:
-            print(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}",
-                  file=sys.stderr)
+            say(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}")
             raise
-        print(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
-              f"{how_it_ended(os.waitstatus_to_exitcode(status))}", file=sys.stderr)
+        say(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
+            f"{how_it_ended(os.waitstatus_to_exitcode(status))}")
     undo_push(end_child, cmd)
 
 
@@ -87,16 +86,25 @@ def _undo_all():
             pass
 
 
+def say(text):
+    """Print one line on standard error in one write(), as C's fprintf does:
+    print() writes the text and its newline apart when Python runs
+    unbuffered (PYTHONUNBUFFERED), and another process writing to the same
+    pipe or terminal (a parent, its child) could land in between."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def die(message, error):
     """Print 'prog: message: strerror' for an OSError, undo, exit(1)."""
-    print(f"{_prog}: {message}: {os.strerror(error.errno)}", file=sys.stderr)
+    say(f"{_prog}: {message}: {os.strerror(error.errno)}")
     _undo_all()
     sys.exit(1)
 
 
 def fail(status, message):
     """Print 'prog: message', undo, exit(status) (bad usage, bad data)."""
-    print(f"{_prog}: {message}", file=sys.stderr)
+    say(f"{_prog}: {message}")
     _undo_all()
     sys.exit(status)
 
@@ -121,13 +129,15 @@ def parse_long(option, s, lo, hi):
 
 
 def out(text):
-    """Print one line on standard output and flush it at once. A failed
-    write (a full disk, a closed descriptor) is an error like any other:
-    'prog: write /dev/full (fd 1): No space left on device', exit 1."""
+    """Print one line on standard output and flush it at once, in one
+    write() (see say). A failed write (a full disk, a closed descriptor) is
+    an error like any other: 'prog: write /dev/full (fd 1): No space left on
+    device', exit 1."""
     try:
         if sys.stdout is None:      # descriptor 1 was closed when we started
             raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-        print(text, flush=True)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
     except OSError as e:
         _lost_stdout()
         die(f"write {fd_object(STDOUT)}", e)

@@ -8,9 +8,12 @@ bats_require_minimum_version 1.5.0
 
 has_child() { [ -n "$(proc_children "$1")" ]; }
 
-# forgotten_write_end_hangs PARENT-ARGV... -- CHILD-ARGV...
+# forgotten_write_end_hangs PARENT-ARGV... -- CHILD-ARGV...: the parent
+# starts with descriptors 0, 1 and 2 only, as from a shell.
 forgotten_write_end_hangs() {
-  bg_reaped p "$@"
+  bg_reaped p "$PYTHON" -c 'import os, sys
+os.closerange(3, 65536)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
   wait_for has_child "$p"
   local child call fd pipe
   child=$(proc_children "$p")
@@ -24,11 +27,14 @@ forgotten_write_end_hangs() {
   read -r call fd <<<"$(proc_syscall "$p")"
   pipe=$(fd_target "$p" "$fd")
   [[ $pipe == pipe:* ]]
-  # It holds both ends of that pipe: its own write end keeps EOF away.
+  # It holds both ends of that pipe: its own write end keeps EOF away. (The
+  # down pipe took descriptors 3 and 4, the up pipe 5 and 6: what
+  # ls -l /proc/PID/fd shows on the lesson's slide.)
   run fds_on "$p" "$pipe"
   assert_equal "${#lines[@]}" 2
-  assert_line --index 0 "$fd r"
-  assert_line --index 1 --regexp '^[0-9]+ w$'
+  assert_line --index 0 "5 r"
+  assert_line --index 1 "6 w"
+  assert_equal "$fd" 5
   refute_line --partial "child exited"
   grep -qF -- "--forget-close: keeping $pipe" "$T/p.err"
 

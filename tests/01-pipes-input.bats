@@ -60,7 +60,7 @@ both_readers() {
   read_bytes '\x00\x00\x00\x00' "$PYTHON" "$PEERS/01-pipes/pipe_reader.py"
   assert_success
   assert_output "frame 1: 0 bytes: "
-  assert_equal "$stderr" "pipe_reader.py: read 1 frames"
+  assert_equal "$stderr" "pipe_reader.py: read 1 frame"
 }
 
 # bats test_tags=demo
@@ -75,21 +75,17 @@ both_readers() {
   assert_failure 1
   assert_stderr_regexp '^pipe_child\.py: ping 1 from pipe:\[[0-9]+\] \(fd 0\): frame length 2000000 is out of range \(0 to 1048576 bytes\)$'
 
-  # A "child" that answers with a negative length. The parent fails
-  # without reaping it: the reaper of bg_reaped does.
+  # A "child" that answers with a negative length, then reads on. The
+  # parent gives up on it: it ends it and reaps it, and says so. (The child
+  # may have ended already: it reads to EOF, and the parent closes the down
+  # pipe once it has sent its one ping.)
   local child='printf "\xfb\xff\xff\xff" >&"$2"; exec cat <&"$1" >/dev/null'
-  local status=0
-  bg_reaped p "$BIN/pipe_parent" -n 1 -- bash -c "$child" child
-  wait "$p_reaper" || status=$?
-  assert_equal "$status" 1
-  stderr=$(<"$T/p.err")
-  assert_stderr_regexp 'pipe_parent: reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -5 is out of range'
-  status=0
-  bg_reaped p "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" -n 1 -- bash -c "$child" child
-  wait "$p_reaper" || status=$?
-  assert_equal "$status" 1
-  stderr=$(<"$T/p.err")
-  assert_stderr_regexp 'pipe_parent\.py: reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -5 is out of range'
+  run --separate-stderr "$BIN/pipe_parent" -n 1 -- bash -c "$child" child 3>&-
+  assert_failure 1
+  assert_stderr_regexp $'pipe_parent: reply 1 from pipe:\\[[0-9]+\\] \\(fd [0-9]+\\): frame length -5 is out of range \\(0 to 1048576 bytes\\)\npipe_parent: giving up on child [0-9]+ \\(bash\\): sent it SIGTERM; child (killed by signal 15 \\(Terminated\\)|exited with status 0)$'
+  run --separate-stderr "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" -n 1 -- bash -c "$child" child 3>&-
+  assert_failure 1
+  assert_stderr_regexp $'pipe_parent\\.py: reply 1 from pipe:\\[[0-9]+\\] \\(fd [0-9]+\\): frame length -5 is out of range \\(0 to 1048576 bytes\\)\npipe_parent\\.py: giving up on child [0-9]+ \\(bash\\): sent it SIGTERM; child (killed by signal 15 \\(Terminated\\)|exited with status 0)$'
 }
 
 # bats test_tags=demo
@@ -179,5 +175,34 @@ sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
     # "pong: a" NUL "b" 0xff " ".
     printf '\x04\x00\x00\x00a\x00b\xff' | $child 0 1 2>/dev/null | od -An -t x1 -j 4 -N 11 >"$T/pong"
     assert_equal "$(xargs <"$T/pong")" "70 6f 6e 67 3a 20 61 00 62 ff 20"
+  done
+}
+
+# bats test_tags=demo
+@test "a reader takes a frame of 0 or 1048576 bytes and refuses a length of -1 or 1048577, in C and Python alike" {
+  local reader n
+  for reader in "$BIN/pipe_reader" "$PYTHON $PEERS/01-pipes/pipe_reader.py"; do
+    for n in 0 1048576; do
+      ping_of "$n"
+      run --separate-stderr $reader -q <"$T/ping" 3>&-
+      assert_success
+      assert_regex "$stderr" '^pipe_reader(\.py)?: read 1 frame$'
+    done
+    for n in -1 1048577; do
+      "$PYTHON" -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<i", int(sys.argv[1])))' "$n" >"$T/ping"
+      run --separate-stderr $reader -q <"$T/ping" 3>&-
+      assert_failure 1
+      assert_regex "$stderr" "^pipe_reader(\\.py)?: frame 1 from $T/ping \\(fd 0\\): frame length $n is out of range \\(0 to 1048576 bytes\\)\$"
+    done
+  done
+}
+
+# bats test_tags=demo
+@test "\"ping 1\" goes down the pipe as 06 00 00 00 70 69 6e 67 20 31, from C and Python alike" {
+  local parent child='od -An -tx1 -N 10 <&"$1" | tr -s " " >&2; exec cat <&"$1" >/dev/null'
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- bash -c "$child" child 3>&-
+    assert_failure 1          # the child never answers: no reply, status 1
+    [[ $stderr == *$'\n'" 06 00 00 00 70 69 6e 67 20 31"$'\n'* ]] || fail "${parent##*/}: $stderr"
   done
 }

@@ -12,7 +12,7 @@ bats_require_minimum_version 1.5.0
 same_words() {
   sed -E -e 's#usage: [^ ]*/([a-z_]+)(\.py)? #usage: \1 #' \
          -e 's/^([a-z_]+)\.py: /\1: /' -e 's/pipe:\[[0-9]+\]/pipe:[N]/g' \
-         -e 's/child [0-9]+ reads/child PID reads/'
+         -e 's/child [0-9]+ reads/child PID reads/' -e 's/on child [0-9]+ /on child PID /'
 }
 
 # both PROG ARG...: run build/bin/PROG and PROG.py with the same arguments
@@ -118,6 +118,136 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 child exited with status 0"
 }
 
+# bats test_tags=demo
+@test "one of a thing is said in the singular, in C and Python alike: 1 frame, 1 byte, 1 ping, 1 reply, 1 record" {
+  local lang c py
+  for lang in C Python; do
+    c() { echo "$BIN/$1"; }
+    [ "$lang" = Python ] && c() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
+    run --separate-stderr bash -c 'printf "\x01\x00\x00\x00x" | $0' "$(c pipe_reader)"
+    assert_success
+    assert_output "frame 1: 1 byte: x"
+    assert_regex "$stderr" '^pipe_reader(\.py)?: read 1 frame$'
+    run --separate-stderr $(c pipe_writer) -n 1 </dev/null
+    assert_success
+    assert_regex "$stderr" '^pipe_writer(\.py)?: wrote 1 frame of 32 bytes$'
+    run --separate-stderr $(c pipe_parent) -n 1 -- $(c pipe_child) </dev/null 3>&-
+    assert_success
+    assert_output $'reply 1: pong: ping 1 (from '"$lang"$')\nchild exited with status 0'
+    assert_regex "$stderr" $'\npipe_child(\\.py)?: answered 1 ping\npipe_parent(\\.py)?: sent 1 ping, got 1 reply$'
+    run --separate-stderr bash -c '$0 -n 1 -s 1 -t x | $1 -s 1' "$(c record_writer)" "$(c record_reader)"
+    assert_success
+    assert_regex "$stderr" $'^record_writer(\\.py)?: wrote 1 record of 1 byte \'x\'\nrecord_reader(\\.py)?: 1 record, 0 torn$|^record_reader(\\.py)?: 1 record, 0 torn\nrecord_writer(\\.py)?: wrote 1 record of 1 byte \'x\'$'
+  done
+}
+
+# unbuffered PROG.py ARG...: run PROG.py as Python runs it unbuffered
+# (PYTHONUNBUFFERED=1, python3 -u: stdout and stderr write through to the
+# descriptor at every write() call), and list each write() it makes through
+# sys.stdout or sys.stderr in $T/calls, one "fd N: TEXT" a call (a newline
+# shown as \n). What it writes to descriptor 1 itself (frames) goes on.
+unbuffered() {
+  "$PYTHON" -c 'import io, runpy, sys
+calls = []
+class Recorder(io.RawIOBase):
+    def __init__(self, fd):
+        self.fd = fd
+    def writable(self):
+        return True
+    def write(self, b):
+        calls.append((self.fd, bytes(b)))
+        return len(b)
+# What Python builds for an unbuffered stream: a text layer on the raw
+# descriptor, written through.
+sys.stdout = io.TextIOWrapper(Recorder(1), encoding="utf-8", write_through=True)
+sys.stderr = io.TextIOWrapper(Recorder(2), encoding="utf-8", write_through=True)
+out, sys.argv = sys.argv[1], sys.argv[2:]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit:
+    pass
+with open(out, "w") as f:
+    for fd, b in calls:
+        f.write(f"fd {fd}: " + b.decode().replace("\n", "\\n") + "\n")' "$T/calls" "$@" 3>&-
+}
+
+# bats test_tags=demo
+@test "a Python program writes each line of its report in one write(), as C does, unbuffered too: no other writer can land inside it" {
+  printf '\x01\x00\x00\x00x' >"$T/frame"
+  unbuffered "$PEERS/01-pipes/pipe_reader.py" <"$T/frame"
+  run cat "$T/calls"
+  assert_output "fd 1: frame 1: 1 byte: x\n
+fd 2: pipe_reader.py: read 1 frame\n"
+  unbuffered "$PEERS/01-pipes/pipe_writer.py" -n 1 >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_writer.py: wrote 1 frame of 32 bytes\n"
+  unbuffered "$PEERS/01-pipes/pipe_parent.py" -n 1 -- "$BIN/pipe_child" 2>/dev/null
+  run cat "$T/calls"
+  assert_line --regexp '^fd 2: pipe_parent\.py: child [0-9]+ reads fd [0-9]+, answers on fd [0-9]+\\n$'
+  assert_line 'fd 1: reply 1: pong: ping 1 (from C)\n'
+  assert_line 'fd 1: child exited with status 0\n'
+  assert_line 'fd 2: pipe_parent.py: sent 1 ping, got 1 reply\n'
+  assert_equal "${#lines[@]}" 4
+  unbuffered "$PEERS/01-pipes/pipe_parent.py" -n 0 -- true
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_parent.py: -n: '0' is not a number from 1 to 1000\n"
+  unbuffered "$PEERS/01-pipes/record_writer.py" -n 1 -s 1 -t x >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: record_writer.py: wrote 1 record of 1 byte 'x'\n"
+  printf 'xxxxx' >"$T/record"
+  unbuffered "$PEERS/01-pipes/record_reader.py" -s 5 <"$T/record"
+  run cat "$T/calls"
+  assert_output "fd 2: record_reader.py: 1 record, 0 torn\n"
+  unbuffered "$PEERS/01-pipes/pipe_child.py" 0 1 <"$T/frame" >/dev/null
+  run cat "$T/calls"
+  assert_output "fd 2: pipe_child.py: answered 1 ping\n"
+  unbuffered "$PEERS/08-shared-memory/shm_counter.py" -n 0 "/ipclab-$IPCLAB_TESTID-none"
+  run cat "$T/calls"
+  assert_output "fd 2: shm_counter.py: shm_open /ipclab-$IPCLAB_TESTID-none: No such file or directory\n"
+}
+
+# gave_up CALL: the run's stderr (set by run --separate-stderr) ends with
+# CALL's failure, then the parent's word that it ended its child, a bash
+# that had become a sleep (exec): "prog: giving up on child PID (bash):
+# sent it SIGTERM; child killed by signal 15 (Terminated)". No process of
+# the test is left.
+gave_up() {
+  [[ ${stderr%$'\n'*} =~ ^pipe_parent(\.py)?:\ .*$1$ ]] || fail "not '$1' before the end: $stderr"
+  [[ ${stderr##*$'\n'} =~ ^pipe_parent(\.py)?:\ giving\ up\ on\ child\ [0-9]+\ \(bash\):\ sent\ it\ SIGTERM\;\ child\ killed\ by\ signal\ 15\ \(Terminated\)$ ]] ||
+    fail "no word of the child at the end: $stderr"
+  assert_equal "$(our_procs)" ""
+}
+
+# bats test_tags=demo
+@test "a parent that gives up on its child ends it (SIGTERM) and reaps it, whatever failed, in C and Python alike" {
+  # Each child would sleep on for ever once its parent had failed. The
+  # parent's three ways to fail after the fork: a bad reply, a write that
+  # fails (the child closed its end: EPIPE, not death by SIGPIPE), its own
+  # stdout gone.
+  local parent sleeper='exec sleep 1000 </dev/null >/dev/null 2>&1'
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- bash -c 'printf "\xff\xff\xff\xff" >&"$2"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": reply 1 from pipe:\[[0-9]+\] \(fd [0-9]+\): frame length -1 is out of range \(0 to 1048576 bytes\)"
+    # (More pings than a one-page pipe holds: some are still to send when
+    # the child has closed its end.)
+    run --separate-stderr $parent --pipe-size 4096 -n 1000 -- bash -c 'eval "exec $1<&-"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": write pipe:\[[0-9]+\] \(fd [0-9]+\): Broken pipe"
+    run --separate-stderr bash -c 'exec "$@" >&-' - $parent -n 1 -- \
+      bash -c 'printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
+    assert_failure 1
+    gave_up ": write fd 1: Bad file descriptor"
+  done
+  # SIGPIPE, which the parents ignore, is back to its default in the child.
+  for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
+    run --separate-stderr $parent -n 1 -- \
+      bash -c 'sed -n "s/^SigIgn:\t//p" /proc/self/status >&2; exec cat <&"$1" >/dev/null' child 3>&-
+    [[ $stderr =~ reads\ fd.*$'\n'([0-9a-f]{16})$'\n' ]] || fail "no SigIgn: $stderr"
+    (( (0x${BASH_REMATCH[1]} & 1 << (13 - 1)) == 0 )) || fail "${parent##*/}: SIGPIPE ignored in the child"
+  done
+}
+
 # closed_or_full PROG ARG... (with its stdin prepared by the caller in
 # $T/in): with stdout closed and with stdout /dev/full, PROG and its mirror
 # exit 1 naming the write and the object.
@@ -125,18 +255,20 @@ closed_or_full() {
   local prog=$1 cmd
   shift
   for cmd in "$BIN/$prog" "$PYTHON $PEERS/01-pipes/$prog.py"; do
-    # Under a reaper: pipe_parent dies and leaves its child to end alone.
+    # Under a reaper, which waits for every descendant: pipe_parent ends its
+    # child when it fails (whose last words, said or not by then, are left
+    # out here: see the test above).
     bg_reaped r bash -c 'exec "$@" <"$0" >&-' "$T/in" $cmd "$@"
     status=0
     wait "$r_reaper" || status=$?
     assert_equal "$status" 1
-    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|: giving up on child \|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
                  "$prog: write fd 1: Bad file descriptor"
     bg_reaped r bash -c 'exec "$@" <"$0" >/dev/full' "$T/in" $cmd "$@"
     status=0
     wait "$r_reaper" || status=$?
     assert_equal "$status" 1
-    assert_equal "$(grep -v ': child [0-9]* reads fd\|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
+    assert_equal "$(grep -v ': child [0-9]* reads fd\|: giving up on child \|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
                  "$prog: write /dev/full (fd 1): No space left on device"
   done
 }
@@ -231,6 +363,6 @@ os.execvp(sys.argv[1], sys.argv[1:])')
     wait "$p_reaper" || status=$?
     assert_equal "$status" 1
     assert_equal "$(<"$T/p.out")" "child killed by signal 15 (Terminated)"
-    assert_equal "$(tail -n 1 "$T/p.err" | same_words)" "pipe_parent: sent 1 pings, got 0 replies"
+    assert_equal "$(tail -n 1 "$T/p.err" | same_words)" "pipe_parent: sent 1 ping, got 0 replies"
   done
 }

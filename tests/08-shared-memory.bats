@@ -349,6 +349,79 @@ sysv_round() {
   run "$PYTHON" "$D/sysv_counter.py" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
 
+# take_give LANG KEY UNDO_TAKE UNDO_GIVE: a process that takes semaphore 0
+# of set KEY (semop -1) and gives it back (+1), each with SEM_UNDO when its
+# flag is 1, then exits: in C (semop) or in Python (sysv_ipc's undo).
+take_give() {
+  if [ "$1" = C ]; then
+    [ -x "$T/take_give" ] || cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+      -o "$T/take_give" -x c - <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sem.h>
+int main(int argc, char *argv[])
+{
+    int id = argc == 4 ? semget((key_t)strtol(argv[1], NULL, 10), 1, 0) : -1;
+    struct sembuf take = { 0, -1, (short)(atoi(argv[2]) ? SEM_UNDO : 0) };
+    struct sembuf give = { 0, +1, (short)(atoi(argv[3]) ? SEM_UNDO : 0) };
+
+    if (id == -1 || semop(id, &take, 1) == -1 || semop(id, &give, 1) == -1) {
+        perror("take_give");
+        return 1;
+    }
+    return 0;
+}
+C
+    "$T/take_give" "${@:2}"
+  else
+    "$PYTHON" -c 'import sys, sysv_ipc
+s = sysv_ipc.Semaphore(int(sys.argv[1]))
+s.undo = sys.argv[2] == "1"
+s.acquire()
+s.undo = sys.argv[3] == "1"
+s.release()' "${@:2}"
+  fi
+}
+
+# bats test_tags=demo
+@test "SEM_UNDO on the -1 alone: every exit gives 1 more, the semaphore climbs 1, 2, 3 and lets two in at once; on both, or on neither, it stays 1" {
+  local lang
+  for lang in C Python; do
+    run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+    assert_success
+    take_give "$lang" "$SEMKEY" 1 1
+    take_give "$lang" "$SEMKEY" 0 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "1 0"
+    take_give "$lang" "$SEMKEY" 1 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "2 0"
+    take_give "$lang" "$SEMKEY" 1 0
+    assert_equal "$(sysv_sem "$SEMKEY")" "3 0"
+    run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+  done
+  # At 2, a counter between its load and its store does not keep the other
+  # out: both load 0, both store 1. At 1, the other sleeps in semop.
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  take_give C "$SEMKEY" 1 0
+  stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 1 $KEY" \
+          "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
+    'c>shm_load py>shm_load c>shm_store py>shm_store'
+  assert_success
+  assert_line "py>shm_load: py waits before shm_store [shm_load data=0000000000000000]"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(sysv_counter "$KEY") $(sysv_sem "$SEMKEY")" "1 2 0"
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  take_give Python "$SEMKEY" 1 1
+  stepper "c=$BIN/sysv_counter --sem $SEMKEY -n 1 $KEY" \
+          "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 1 $KEY" -- \
+    'c>shm_load py>shm_load c>shm_store'
+  assert_success
+  assert_line --regexp "^py>shm_load: py blocked in (semop|semtimedop)( |$)"
+  assert_line "end: c exit 0, py exit 0"
+  assert_equal "$(sysv_counter "$KEY") $(sysv_sem "$SEMKEY")" "2 1 0"
+  run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
+}
+
 # ---- the ring buffer -----------------------------------------------------------
 
 # ring_full PRODUCER CONSUMER LANG: PRODUCER creates a 4-slot ring and sends
@@ -452,6 +525,68 @@ ring_empty() {
   assert_equal "$(od -An -t x1 "$(shm_file "$SEG")" | xargs)" "00 00 00 00 00 00 00 00"
   rm "$(shm_file "$SEG")"
   ipcrm -M "$KEY"
+}
+
+# bats test_tags=demo
+@test "one of a thing is said in the singular, both languages: a 1-byte segment or semaphore file, 1 slot, 1 record" {
+  local prog
+  install -m 600 /dev/null "$(shm_file "$SEG")"
+  truncate -s 1 "$(shm_file "$SEG")"
+  "$PYTHON" -c 'import sys, sysv_ipc; sysv_ipc.SharedMemory(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, 1)' "$KEY"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog -n 1 "$SEG"
+    assert_output --regexp ": $SEG: the segment is 1 byte, the counter layout needs 24$"
+  done
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    run $prog -n 1 "$KEY"
+    assert_output --regexp ": key $KEY: the segment is 1 byte, the counter layout needs 24$"
+  done
+  ipcrm -M "$KEY"
+  rm_names "$SEG"
+  run "$BIN/shm_counter" --create -n 0 "$SEG"
+  install -m 600 /dev/null "/dev/shm/sem.${SEM#/}"
+  truncate -s 1 "/dev/shm/sem.${SEM#/}"
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run $prog -n 1 --sem "$SEM" "$SEG"
+    assert_output --regexp ": sem_open $SEM: /dev/shm/sem.${SEM#/} is 1 byte, too short to be a semaphore \(32\)$"
+  done
+  rm_names "$SEG" "$SEM"
+  # A ring of 1 slot: one record each way.
+  for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py"; do
+    run $prog --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp "^shm_ring_producer(\.py)?: sent 1 record$"
+    run "$PYTHON" "$D/shm_ring_consumer.py" -n 1 --unlink "$RING" "$EMPTY" "$FULL"
+    assert_output $'record 1 from '"$([[ $prog == *.py ]] && echo Python || echo C)"$'\nshm_ring_consumer.py: received 1 record'
+  done
+  run "$BIN/shm_ring_producer" --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+  run "$BIN/shm_ring_consumer" -n 1 "$RING" "$EMPTY" "$FULL"
+  assert_output $'record 1 from C\nshm_ring_consumer: received 1 record'
+  # A tail moved out of a ring of 1 slot, then a header of 1 slot of 1 byte.
+  poke_command
+  $POKE "$(shm_file "$RING")" 28 5
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: a broken ring header: 1 slot of 36 bytes, head 0, tail 5, in 68 bytes$"
+  done
+  $POKE "$(shm_file "$RING")" 20 1 0 0
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: a broken ring header: 1 slot of 1 byte, head 0, tail 0, in 68 bytes$"
+  done
+  $POKE "$(shm_file "$RING")" 8 1
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run $prog -n 1 "$RING" "$EMPTY" "$FULL"
+    assert_output --regexp ": $RING: the header says 1 byte, the segment has 68$"
+  done
+  rm_names "$RING" "$EMPTY" "$FULL"
+  # Attached and checked (it waits before its first sem_open); then tail := 1.
+  for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
+    run "$BIN/shm_ring_producer" --create --slots 1 -n 1 "$RING" "$EMPTY" "$FULL"
+    stepper --run "evil=$POKE $(shm_file "$RING") 28 1" "c=$prog -n 1 $RING $EMPTY $FULL" -- \
+      'c>sem_open run:evil'
+    assert_line --regexp "^shm_ring_consumer(\.py)?: $RING: a broken ring header: tail is 1, the ring has 1 slot$"
+    rm_names "$RING" "$EMPTY" "$FULL"
+  done
 }
 
 # bats test_tags=demo
@@ -582,13 +717,14 @@ ring_empty() {
   assert_success
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
-  assert_equal "$(stat -c %a "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600
-600"
+  # (A counter segment is 24 bytes; a named semaphore's file, a sem_t, 32.)
+  assert_equal "$(stat -c '%a %s' "$(shm_file "$SEG")" "/dev/shm/sem.${SEM#/}")" "600 24
+600 32"
   # Python makes them 0600 too (whatever the umask).
   run sh -c 'umask 0; exec "$@"' - "$PYTHON" "$D/shm_counter.py" --create --sem "$SEM-py" -n 0 "$SEG-py"
   assert_success
-  assert_equal "$(stat -c %a "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600
-600"
+  assert_equal "$(stat -c '%a %s' "$(shm_file "$SEG-py")" "/dev/shm/sem.${SEM#/}-py")" "600 24
+600 32"
   rm_names "$SEG-py" "$SEM-py"
   assert_equal "$(sysv_shm_info "$KEY" | cut -d' ' -f3)" 600
   # Root passes every permission check: run as nobody, from copies nobody
@@ -612,6 +748,13 @@ ring_empty() {
     run "${as[@]}" $prog --sem "$SEM" -n 1 "$SEG"
     assert_failure 1
     assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: Permission denied$"
+  done
+  # Nor can it remove a name that is not its own (/dev/shm is sticky: the
+  # kernel says EPERM, glibc's shm_unlink EACCES, and so does Python's).
+  for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
+    run "${as[@]}" $prog -n 0 --unlink "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: shm_unlink $SEG: Permission denied$"
   done
   assert_equal "$(posix_counter "$SEG")" 0
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
@@ -806,6 +949,11 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     assert_output --regexp "^shm_counter(\.py)?: sem_open $SEM: File exists$"
     assert_file_not_exists "$(shm_file "$SEG")"
     assert_equal "$(posix_sem "$SEM")" 5
+    # A semaphore name sem_open refuses (a '/' inside): the same.
+    run $prog --create --sem /bad/name -n 0 "$SEG"
+    assert_failure 1
+    assert_output --regexp "^shm_counter(\.py)?: sem_open /bad/name: Invalid argument$"
+    assert_file_not_exists "$(shm_file "$SEG")"
   done
   rm_names "$SEM"
 }
@@ -1114,6 +1262,12 @@ $BIN/shm_counter $D/shm_counter.py $SEG $SEG
 $BIN/shm_counter $D/shm_counter.py -n 1 --sem $none $SEG
 $BIN/shm_counter $D/shm_counter.py --create -n 1 $SEG
 $BIN/shm_counter $D/shm_counter.py -n 1 $none
+$BIN/shm_counter $D/shm_counter.py -n 1 $(name_of 300)
+$BIN/shm_counter $D/shm_counter.py --create -n 1 $(name_of 300)
+$BIN/shm_counter $D/shm_counter.py -n 1 --sem $(name_of 300) $SEG
+$BIN/shm_counter $D/shm_counter.py -n 1 /
+$BIN/shm_counter $D/shm_counter.py -n 1 /a/b
+$BIN/shm_counter $D/shm_counter.py -n 1 /.
 $BIN/sysv_counter $D/sysv_counter.py -n
 $BIN/sysv_counter $D/sysv_counter.py --sem
 $BIN/sysv_counter $D/sysv_counter.py $KEY --sem
@@ -1137,12 +1291,62 @@ $BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $SEG $EMPTY $FULL
 $BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY
 $BIN/shm_ring_$role $D/shm_ring_$role.py $RING $EMPTY $FULL extra
 $BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $RING $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py -n 1 $(name_of 300) $EMPTY $FULL
+$BIN/shm_ring_$role $D/shm_ring_$role.py --create -n 1 $(name_of 300) $EMPTY $FULL
 ARGS
   done
   # Nothing was made, nothing was changed.
   assert_equal "$(posix_counter "$SEG")" 0
   rm_names "$SEG"
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
+}
+
+# name_of LEN: a POSIX name of this test's own, LEN bytes after its slash.
+name_of() {
+  local n="ipclab-$ID-"
+  while ((${#n} < $1)); do n+=x; done
+  echo "/$n"
+}
+
+# bats test_tags=demo
+@test "a POSIX name may be 255 bytes after its slash for a segment, 251 for a semaphore; C and Python refuse longer ones alike" {
+  local c=$BIN/shm_counter py=$D/shm_counter.py long
+  # The longest names work, either language creating, the other attaching.
+  run "$c" --create -n 1 --sem "$(name_of 251)" "$(name_of 255)"
+  assert_success
+  run "$PYTHON" "$py" -n 1 --unlink --sem "$(name_of 251)" "$(name_of 255)"
+  assert_output "shm_counter.py: added 1, counter now 2"
+  run "$PYTHON" "$py" --create -n 1 --sem "$(name_of 251)" "$(name_of 255)"
+  assert_success
+  run "$c" -n 1 --unlink --sem "$(name_of 251)" "$(name_of 255)"
+  assert_output "shm_counter: added 1, counter now 2"
+  # One byte more: open() refuses the file name (NAME_MAX 255, "sem."
+  # included), up to where glibc refuses the name itself, before any call.
+  run "$c" --create -n 0 "$SEG"
+  assert_success
+  same_outcomes <<ARGS
+$c $py --create -n 1 $(name_of 256)
+$c $py -n 1 $(name_of 259)
+$c $py --create -n 1 $(name_of 260)
+$c $py -n 1 $(name_of 260)
+$c $py -n 1 --sem $(name_of 252) $SEG
+$c $py -n 1 --sem $(name_of 255) $SEG
+$c $py -n 1 --sem $(name_of 256) $SEG
+ARGS
+  for long in 256 259; do
+    run "$PYTHON" "$py" -n 1 "$(name_of $long)"
+    assert_output "shm_counter.py: shm_open $(name_of $long): File name too long"
+  done
+  run "$PYTHON" "$py" --create -n 1 "$(name_of 260)"
+  assert_output "shm_counter.py: shm_open $(name_of 260): Invalid argument"
+  for long in 252 255; do
+    run "$PYTHON" "$py" -n 1 --sem "$(name_of $long)" "$SEG"
+    assert_output "shm_counter.py: sem_open $(name_of $long): File name too long"
+  done
+  run "$PYTHON" "$py" -n 1 --sem "$(name_of 256)" "$SEG"
+  assert_output "shm_counter.py: sem_open $(name_of 256): Invalid argument"
+  assert_equal "$(posix_counter "$SEG")" 0
+  rm_names "$SEG"
 }
 
 # bats test_tags=demo

@@ -117,7 +117,7 @@ left_and_killed() {
   [ "$status" -ne 124 ] || fail "the grader hung: stopped after 200 s"
   # Only "X compiles with the kit's flags" may pass.
   assert_equal "$(grep '^ok ' <<<"$output" | grep -v ' compiles with ')" ""
-  assert_line --regexp '^# once the program had ended, 1 process\(es\) it started still ran \(the grader killed them\):$'
+  assert_line --regexp '^# once the program had ended, 1 process it started still ran \(the grader killed them\):$'
   assert_line --regexp "^#   pid [0-9]+: .*$1"
   for p in $(sed -n 's/^#   pid \([0-9]*\): .*/\1/p' <<<"$output"); do
     proc_gone "$p" || fail "pid $p is still there: $(ps -o args= -p "$p")"
@@ -153,4 +153,31 @@ s = s.replace("    set_progname(argv[0]);\n", "    set_progname(argv[0]);\n    i
   grade_folder 01-pipes/exercises/01-frame-reader "$T/stdin"
   left_and_killed "bin/frame_reader"
   assert_line --regexp "^ok 1 frame_reader.c compiles"
+}
+
+@test "a grader's failing check says in words what it looked at, what it expected and what it found" {
+  # The skeletons as shipped: every failing check speaks through
+  # grading.bash's expect_* (every number named), never with bats-assert's
+  # bare "expected : 4 36 0 0 / actual : 4 36 0 4".
+  run "$GRADE" --skeletons -v
+  echo "$output" >&2
+  assert_line --regexp "^ +the ring's header after the run: expected slots 4, slot size 36, head 0, tail 0; found slots 4, slot size 36, head 0, tail 4$"
+  assert_line --regexp "^ +the counter after three increments each \(from 0\): expected 6; found 3$"
+  assert_line --regexp "^ +its message on stderr \(the length\): expected words matching '-5'; found frame_reader: "
+  assert_line --regexp "^ +what it said on stderr: expected nothing matching 'Traceback\|Exception\|Error'; found \([0-9]+ lines\):$"
+  refute_output --partial "values do not equal"
+  refute_output --partial "regular expression does not match"
+  refute_output --regexp "(expected|actual|regexp|value) +: "
+  # A solution that ends with another status, one that prints a frame more.
+  local sol=$ROOT/lessons/01-pipes/solutions
+  patched "$sol/03-close-write-end/parent_reader.py" "$T/status" '
+s = s.replace("          file=sys.stderr)\n    return 0\n", "          file=sys.stderr)\n    return 3\n", 1)'
+  grade_folder 01-pipes/exercises/03-close-write-end "$T/status"
+  assert_line "# its exit status: expected 0; found 3"
+  patched "$sol/01-frame-reader/frame_reader.c" "$T/more" '
+s = s.replace("    close_stdout();", "    print_frame(frames + 1, (const unsigned char *)\"!\", 1);\n    close_stdout();", 1)'
+  grade_folder 01-pipes/exercises/01-frame-reader "$T/more"
+  assert_line "# what it printed: expected nothing; found frame 1: 1 byte: !"
+  assert_line "#   expected (2 lines):"
+  assert_line "#   found (3 lines):"
 }

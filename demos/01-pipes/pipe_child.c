@@ -61,6 +61,7 @@ int main(int argc, char *argv[])
     /* Our write end closed: if nobody else holds one, the parent sees EOF. */
     if (close(wfd) == -1)
         die("close %s", fd_object(wfd));
-    fprintf(stderr, "%s: answered %ld pings\n", progname(), answered);
+    fprintf(stderr, "%s: answered %ld %s\n", progname(), answered,
+            plural(answered, "ping", "pings"));
     return 0;
 }

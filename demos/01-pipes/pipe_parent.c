@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,8 @@ static void start_child(char **cmd, int ncmd, int rfd, int wfd, int report)
     char r[16], w[16];
     char **args = calloc((size_t)ncmd + 3, sizeof *args);
 
-    if (args != NULL) {
+    /* SIGPIPE back to its default: an ignored signal stays ignored across exec. */
+    if (args != NULL && signal(SIGPIPE, SIG_DFL) != SIG_ERR) {
         snprintf(r, sizeof r, "%d", rfd);
         snprintf(w, sizeof w, "%d", wfd);
         memcpy(args, cmd, (size_t)ncmd * sizeof *args);
@@ -76,6 +78,7 @@ static void check_exec(int report[2], pid_t pid, const char *cmd)
     if (r == (ssize_t)sizeof err) {
         if (waitpid(pid, &status, 0) == -1)     /* it has exited: reap it */
             die("waitpid %ld", (long)pid);
+        undo_clear();                           /* reaped: nothing to end */
         errno = err;
         die("exec %s", cmd);
     }
@@ -109,6 +112,11 @@ int main(int argc, char *argv[])
     char ping[32];
 
     set_progname(argv[0]);
+    /* A child that closes its end early makes our next write fail with
+     * EPIPE: we say so and end the child, rather than die of SIGPIPE and
+     * leave it behind. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "-n") == 0)
             count = parse_long("-n", option_value(argc, argv, &i), 1, 1000);
@@ -154,6 +162,7 @@ int main(int argc, char *argv[])
         die("fork");
     if (pid == 0)
         start_child(argv + i + 1, argc - i - 1, down[0], up[1], report[1]);
+    undo_child(pid, argv[i + 1]);   /* ours: if we fail, ended and reaped */
     check_exec(report, pid, argv[i + 1]);
     fprintf(stderr, "%s: child %ld reads fd %d, answers on fd %d\n",
             progname(), (long)pid, down[0], up[1]);
@@ -206,12 +215,10 @@ int main(int argc, char *argv[])
 
     if (waitpid(pid, &status, 0) == -1)
         die("waitpid %ld", (long)pid);
-    if (WIFEXITED(status))
-        out("child exited with status %d\n", WEXITSTATUS(status));
-    else
-        out("child killed by signal %d (%s)\n", WTERMSIG(status),
-            strsignal(WTERMSIG(status)));
+    undo_clear();                   /* reaped: nothing left to end */
+    out("child %s\n", how_it_ended(status));
     close_stdout();
-    fprintf(stderr, "%s: sent %ld pings, got %ld replies\n", progname(), sent, got);
+    fprintf(stderr, "%s: sent %ld %s, got %ld %s\n", progname(), sent,
+            plural(sent, "ping", "pings"), got, plural(got, "reply", "replies"));
     return got == count && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }

@@ -66,9 +66,10 @@ int main(int argc, char *argv[])
         got++;
         trace_note("frame %ld", got);
         if (!quiet)     /* one line per frame as it arrives (out() flushes it) */
-            out("frame %ld: %ld bytes: %s\n", got, len, preview(payload, len));
+            out("frame %ld: %ld %s: %s\n", got, len, plural(len, "byte", "bytes"),
+                preview(payload, len));
     }
     close_stdout();     /* stdout that cannot be written is an error too */
-    fprintf(stderr, "%s: read %ld frames\n", progname(), got);
+    fprintf(stderr, "%s: read %ld %s\n", progname(), got, plural(got, "frame", "frames"));
     return 0;
 }

@@ -56,6 +56,7 @@ int main(int argc, char *argv[])
         if (frame_write(STDOUT_FILENO, payload, (size_t)size) == -1)
             die("write %s", fd_object(STDOUT_FILENO));
     }
-    fprintf(stderr, "%s: wrote %ld frames of %ld bytes\n", progname(), count, size);
+    fprintf(stderr, "%s: wrote %ld %s of %ld bytes\n", progname(), count,
+            plural(count, "frame", "frames"), size);
     return 0;
 }

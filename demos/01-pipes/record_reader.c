@@ -103,6 +103,7 @@ int main(int argc, char *argv[])
         }
     }
     close_stdout();     /* stdout that cannot be written is an error too */
-    fprintf(stderr, "%s: %ld records, %ld torn\n", progname(), records, torn);
+    fprintf(stderr, "%s: %ld %s, %ld torn\n", progname(), records,
+            plural(records, "record", "records"), torn);
     return 0;
 }

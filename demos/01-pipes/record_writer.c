@@ -70,7 +70,7 @@ int main(int argc, char *argv[])
             off += w;
         }
     }
-    fprintf(stderr, "%s: wrote %ld records of %ld bytes '%c'\n",
-            progname(), count, size, tag);
+    fprintf(stderr, "%s: wrote %ld %s of %ld %s '%c'\n", progname(), count,
+            plural(count, "record", "records"), size, plural(size, "byte", "bytes"), tag);
     return 0;
 }

@@ -82,8 +82,8 @@ static struct counter_seg *attach_segment(const char *name)
         die("fstat %s", name);
     /* Too short: the bytes past its end are not there (SIGBUS). */
     if ((size_t)st.st_size < sizeof *c)
-        fail(1, "%s: the segment is %lld bytes, the counter layout needs %zu",
-             name, (long long)st.st_size, sizeof *c);
+        fail(1, "%s: the segment is %lld %s, the counter layout needs %zu", name,
+             (long long)st.st_size, plural(st.st_size, "byte", "bytes"), sizeof *c);
     c = map_segment(fd, name);
     const char *why = seg_check(&c->h, (size_t)st.st_size, COUNTER_MAGIC, sizeof *c);
     if (why != NULL)

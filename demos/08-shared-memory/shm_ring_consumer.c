@@ -128,7 +128,8 @@ int main(int argc, char *argv[])
         errno = out_error;
         die("write %s", fd_object(STDOUT_FILENO));
     }
-    if (fprintf(stderr, "%s: received %ld records\n", progname(), i) < 0)
+    if (fprintf(stderr, "%s: received %ld %s\n", progname(), i,
+                plural(i, "record", "records")) < 0)
         return 1;                   /* stderr is gone: nowhere to say so */
     return 0;
 }

@@ -119,7 +119,8 @@ int main(int argc, char *argv[])
     psem_close(empty, names[1]);
     psem_close(full, names[2]);
     ring_close(&r);
-    if (fprintf(stderr, "%s: sent %ld records\n", progname(), count) < 0)
+    if (fprintf(stderr, "%s: sent %ld %s\n", progname(), count,
+                plural(count, "record", "records")) < 0)
         return 1;                   /* stderr is gone: nowhere to say so */
     return 0;
 }

@@ -62,8 +62,8 @@ static struct counter_seg *open_segment(key_t key, int create, int *shmid)
     if (shmctl(*shmid, IPC_STAT, &ds) == -1)
         die("shmctl IPC_STAT %s", key_text);
     if (ds.shm_segsz < sizeof *c)
-        fail(1, "%s: the segment is %zu bytes, the counter layout needs %zu",
-             key_text, (size_t)ds.shm_segsz, sizeof *c);
+        fail(1, "%s: the segment is %zu %s, the counter layout needs %zu", key_text,
+             (size_t)ds.shm_segsz, plural((long)ds.shm_segsz, "byte", "bytes"), sizeof *c);
     trace_before("shmat", -1, key_text, 0, NULL, 0);
     c = shmat(*shmid, NULL, 0);
     trace_after("shmat", -1, c == (void *)-1 ? -1 : 0, errno, NULL, 0);

@@ -2,10 +2,12 @@
 #include "err.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *prog = "ipclab";
@@ -38,8 +40,9 @@ const char *fd_object(int fd)
     return out;
 }
 
-/* The undo list (err.h): what to remove if this run fails while creating.
- * Lesson 08's programs create at most 3 objects. */
+/* The undo list (err.h): what to remove (or end) if this run fails while
+ * creating. Lesson 08's programs create at most 3 objects, lesson 01's
+ * pipe_parent one child. */
 #define UNDO_MAX 8
 static struct {
     int (*remover)(const char *);
@@ -61,6 +64,47 @@ void undo_push(int (*remover)(const char *), const char *arg)
 void undo_clear(void)
 {
     undo_count = 0;
+}
+
+const char *plural(long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+const char *how_it_ended(int status)
+{
+    static char how[80];
+
+    if (WIFEXITED(status))
+        snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+    else
+        snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    return how;
+}
+
+/* The child undo_child() named, and its remover: end it, reap it, say so. */
+static pid_t child;
+
+static int end_child(const char *cmd)
+{
+    int status;
+
+    if (kill(child, SIGTERM) == -1 || kill(child, SIGCONT) == -1 ||
+        waitpid(child, &status, 0) == -1) {
+        fprintf(stderr, "%s: ending child %ld (%s): %s\n", prog, (long)child, cmd,
+                strerror(errno));
+        return -1;
+    }
+    fprintf(stderr, "%s: giving up on child %ld (%s): sent it SIGTERM; child %s\n",
+            prog, (long)child, cmd, how_it_ended(status));
+    return 0;
+}
+
+void undo_child(pid_t pid, const char *cmd)
+{
+    child = pid;
+    undo_push(end_child, cmd);
 }
 
 /* Remove, newest first, what this run created. Each entry leaves the list

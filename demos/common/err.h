@@ -4,6 +4,8 @@
 #ifndef IPCLAB_ERR_H
 #define IPCLAB_ERR_H
 
+#include <sys/types.h>
+
 /* The program's name in messages; set once from argv[0] by set_progname. */
 void set_progname(const char *argv0);
 const char *progname(void);
@@ -20,6 +22,21 @@ const char *fd_object(int fd);
  * die() and fail() call the removers, newest first, before they exit. */
 void undo_push(int (*remover)(const char *), const char *arg);
 void undo_clear(void);
+
+/* The same for a child process this program started (cmd: its program, for
+ * the message): until undo_clear(), once the program has reaped it, die()
+ * and fail() end it (SIGTERM, and SIGCONT in case it is stopped), reap it
+ * and say so: "prog: giving up on child 42 (cmd): sent it SIGTERM; child
+ * killed by signal 15 (Terminated)". A parent that gives up on its child
+ * never leaves it running with nobody to talk to. One child at a time. */
+void undo_child(pid_t pid, const char *cmd);
+
+/* one if n is 1, else many: "read %ld %s", n, plural(n, "frame", "frames"). */
+const char *plural(long n, const char *one, const char *many);
+
+/* What a wait status says: "exited with status 3", "killed by signal 15
+ * (Terminated)". Returns a static buffer. */
+const char *how_it_ended(int status);
 
 /* Print "prog: <message>: <strerror(errno)>", undo, exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

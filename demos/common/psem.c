@@ -23,8 +23,8 @@ static void check_size(const char *name)
         base++;
     snprintf(path, sizeof path, "/dev/shm/sem.%s", base);
     if (stat(path, &st) == 0 && st.st_size < (off_t)sizeof(sem_t))
-        fail(1, "sem_open %s: %s is %lld bytes, too short to be a semaphore (%zu)",
-             name, path, (long long)st.st_size, sizeof(sem_t));
+        fail(1, "sem_open %s: %s is %lld %s, too short to be a semaphore (%zu)", name,
+             path, (long long)st.st_size, plural(st.st_size, "byte", "bytes"), sizeof(sem_t));
 }
 
 sem_t *psem_open(const char *name, int create, unsigned value)

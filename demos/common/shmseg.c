@@ -48,8 +48,8 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
     uint32_t version = v->version, size = v->size;
 
     if (mapped < need)
-        snprintf(why, sizeof why, "the segment is %zu bytes, the %s layout needs %zu",
-                 mapped, kind, need);
+        snprintf(why, sizeof why, "the segment is %zu %s, the %s layout needs %zu",
+                 mapped, plural((long)mapped, "byte", "bytes"), kind, need);
     else if (memcmp(m, magic, 4) != 0)
         snprintf(why, sizeof why, "not a %s segment: its magic is \"%s\", expected \"%s\"",
                  kind, show_magic(m), magic);
@@ -57,8 +57,8 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
         snprintf(why, sizeof why, "layout version %u, this program knows version %d",
                  (unsigned)version, SEG_VERSION);
     else if (size < need || size > mapped)
-        snprintf(why, sizeof why, "the header says %u bytes, the segment has %zu",
-                 (unsigned)size, mapped);
+        snprintf(why, sizeof why, "the header says %u %s, the segment has %zu",
+                 (unsigned)size, plural(size, "byte", "bytes"), mapped);
     else
         return NULL;
     return why;
@@ -87,8 +87,8 @@ void ring_open(struct ring *r, const char *name, int create, long slots, long re
             die("fstat %s", name);
         size = (size_t)st.st_size;
         if (size < sizeof *seg)     /* bytes past the file's end: SIGBUS */
-            fail(1, "%s: the segment is %zu bytes, the ring layout needs %zu",
-                 name, size, sizeof *seg);
+            fail(1, "%s: the segment is %zu %s, the ring layout needs %zu",
+                 name, size, plural((long)size, "byte", "bytes"), sizeof *seg);
     }
     trace_before("mmap", fd, name, size, NULL, 0);
     seg = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -118,9 +118,10 @@ void ring_open(struct ring *r, const char *name, int create, long slots, long re
         each < 4 + RING_RECORD_MIN || each > 4 + RING_RECORD_MAX ||
         total != sizeof *seg + (size_t)n * each || total > size ||
         head >= n || tail >= n)
-        fail(1, "%s: a broken ring header: %u slots of %u bytes, head %u, tail %u, in %u bytes",
-             name, (unsigned)n, (unsigned)each, (unsigned)head, (unsigned)tail,
-             (unsigned)total);
+        fail(1, "%s: a broken ring header: %u %s of %u %s, head %u, tail %u, in %u %s",
+             name, (unsigned)n, plural(n, "slot", "slots"), (unsigned)each,
+             plural(each, "byte", "bytes"), (unsigned)head, (unsigned)tail,
+             (unsigned)total, plural(total, "byte", "bytes"));
     r->slots = n, r->slot_size = each;
 }
 
@@ -130,8 +131,8 @@ uint32_t ring_index(const struct ring *r, const char *field)
     uint32_t i = *at;               /* one load: the peer may store any time */
 
     if (i >= r->slots)
-        fail(1, "%s: a broken ring header: %s is %u, the ring has %u slots",
-             r->name, field, (unsigned)i, (unsigned)r->slots);
+        fail(1, "%s: a broken ring header: %s is %u, the ring has %u %s", r->name,
+             field, (unsigned)i, (unsigned)r->slots, plural(r->slots, "slot", "slots"));
     return i;
 }
 

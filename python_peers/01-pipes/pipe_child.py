@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.err import die, fail, fd_object, parse_long, progname  # noqa: E402
+from ipclab.err import die, fail, fd_object, parse_long, plural, progname, say  # noqa: E402
 
 # The pong is "pong: " PING " (from Python)": this much longer than the ping.
 BEFORE, AFTER = b"pong: ", b" (from Python)"
@@ -70,7 +70,7 @@ def main(argv):
         os.close(wfd)
     except OSError as e:
         die(f"close {fd_object(wfd)}", e)
-    print(f"{progname()}: answered {answered} pings", file=sys.stderr)
+    say(f"{progname()}: answered {answered} {plural(answered, 'ping', 'pings')}")
     return 0
 
 

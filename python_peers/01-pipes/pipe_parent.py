@@ -33,8 +33,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
-                        out, parse_long, progname)
+from ipclab.err import (close_stdout, die, fail, fd_object, how_it_ended,  # noqa: E402
+                        option_value, out, parse_long, plural, progname, say,
+                        undo_child, undo_clear)
 
 
 def start_child(cmd, rfd, wfd):
@@ -64,11 +65,13 @@ def read_reply(fd, n):
 
 def main(argv):
     count, size, sent, got, forget, send_first = 3, 0, 0, 0, False, False
-    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
-    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C): put back
-    # the kernel's defaults so this program behaves like the C one. (SIGINT
-    # ignored from the start, in a background job, stays ignored, as in C.)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGPIPE stays ignored (Python's default, as pipe_parent.c sets it): a
+    # child that closes its end early makes our next write fail with EPIPE,
+    # and we say so and end the child, rather than die of SIGPIPE and leave
+    # it behind. (Popen puts SIGPIPE back to its default in the child.)
+    # SIGINT would be KeyboardInterrupt (a traceback on Ctrl-C): put back
+    # the kernel's default, as in C. (SIGINT ignored from the start, in a
+    # background job, stays ignored, as in C.)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
@@ -111,10 +114,10 @@ def main(argv):
             fcntl.fcntl(up_w, fcntl.F_SETPIPE_SZ, size)
         except OSError as e:
             die(f"fcntl F_SETPIPE_SZ {fd_object(up_w)}", e)
-        print(f"{progname()}: --pipe-size: each pipe holds {held} bytes", file=sys.stderr)
+        say(f"{progname()}: --pipe-size: each pipe holds {held} bytes")
     child = start_child(cmd, down_r, up_w)
-    print(f"{progname()}: child {child.pid} reads fd {down_r}, answers on fd {up_w}",
-          file=sys.stderr)
+    undo_child(child.pid, cmd[0])   # ours: if we fail, ended and reaped
+    say(f"{progname()}: child {child.pid} reads fd {down_r}, answers on fd {up_w}")
 
     # The child has its own copies of its ends: close ours.
     for fd in (down_r,) if forget else (down_r, up_w):
@@ -123,8 +126,8 @@ def main(argv):
         except OSError as e:
             die(f"close {fd_object(fd)}", e)
     if forget:
-        print(f"{progname()}: --forget-close: keeping {fd_object(up_w)}, the up "
-              "pipe's write end: EOF will never come", file=sys.stderr)
+        say(f"{progname()}: --forget-close: keeping {fd_object(up_w)}, the up "
+            "pipe's write end: EOF will never come")
 
     # Read while we send. The replies fill the up pipe while we are still
     # sending, and a pipe may hold little: 64 KiB by default, 8 KiB for a
@@ -166,12 +169,11 @@ def main(argv):
         status = child.wait()
     except OSError as e:
         die(f"waitpid {child.pid}", e)
-    if status >= 0:
-        out(f"child exited with status {status}")
-    else:
-        out(f"child killed by signal {-status} ({signal.strsignal(-status)})")
+    undo_clear()                    # reaped: nothing left to end
+    out(f"child {how_it_ended(status)}")
     close_stdout()
-    print(f"{progname()}: sent {sent} pings, got {got} replies", file=sys.stderr)
+    say(f"{progname()}: sent {sent} {plural(sent, 'ping', 'pings')}, "
+        f"got {got} {plural(got, 'reply', 'replies')}")
     return 0 if got == count and status == 0 else 1
 
 

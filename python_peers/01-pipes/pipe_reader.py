@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import (close_stdout, fail, fd_object, option_value,  # noqa: E402
-                        out, parse_long, progname)
+                        out, parse_long, plural, progname, say)
 
 STDIN = 0
 PREVIEW = 40   # payload characters shown per frame
@@ -64,9 +64,10 @@ def main(argv):
         got += 1
         trace.note(f"frame {got}")
         if not quiet:   # one line per frame as it arrives (out() flushes it)
-            out(f"frame {got}: {len(payload)} bytes: {preview(payload)}")
+            out(f"frame {got}: {len(payload)} {plural(len(payload), 'byte', 'bytes')}: "
+                f"{preview(payload)}")
     close_stdout()      # stdout that cannot be written is an error too
-    print(f"{progname()}: read {got} frames", file=sys.stderr)
+    say(f"{progname()}: read {got} {plural(got, 'frame', 'frames')}")
     return 0
 
 

@@ -21,7 +21,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import die, fail, fd_object, option_value, parse_long, progname  # noqa: E402
+from ipclab.err import (die, fail, fd_object, option_value, parse_long,  # noqa: E402
+                        plural, progname, say)
 
 STDOUT = 1
 
@@ -63,7 +64,7 @@ def main(argv):
         except OSError as e:
             die(f"write {fd_object(STDOUT)}", e)
         i += 1
-    print(f"{progname()}: wrote {count} frames of {size} bytes", file=sys.stderr)
+    say(f"{progname()}: wrote {count} {plural(count, 'frame', 'frames')} of {size} bytes")
     return 0
 
 

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import trace                              # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
-                        out, parse_long, progname)
+                        out, parse_long, plural, progname, say)
 
 STDIN = 0
 RECORD_MAX = 1024 * 1024
@@ -94,7 +94,7 @@ def main(argv):
             if torn <= SHOW_TORN:
                 describe(records, record)
     close_stdout()      # stdout that cannot be written is an error too
-    print(f"{progname()}: {records} records, {torn} torn", file=sys.stderr)
+    say(f"{progname()}: {records} {plural(records, 'record', 'records')}, {torn} torn")
     return 0
 
 

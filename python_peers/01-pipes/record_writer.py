@@ -23,7 +23,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                              # noqa: E402
 from ipclab.hold import hold_until_sigusr1  # noqa: E402
-from ipclab.err import die, fail, fd_object, option_value, parse_long, progname  # noqa: E402
+from ipclab.err import (die, fail, fd_object, option_value, parse_long,  # noqa: E402
+                        plural, progname, say)
 
 STDOUT = 1
 RECORD_MAX = 1024 * 1024
@@ -70,8 +71,8 @@ def main(argv):
                 die(f"write {fd_object(STDOUT)}", e)
             trace.after("write", STDOUT, w)
             view = view[w:]
-    print(f"{progname()}: wrote {count} records of {size} bytes '{tag}'",
-          file=sys.stderr)
+    say(f"{progname()}: wrote {count} {plural(count, 'record', 'records')} of {size} "
+        f"{plural(size, 'byte', 'bytes')} '{tag}'")
     return 0
 
 

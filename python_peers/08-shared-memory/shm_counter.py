@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import (die, fail, out, parse_long, progname,  # noqa: E402
+from ipclab.err import (die, fail, out, parse_long, plural, progname,  # noqa: E402
                         undo_clear, undo_push)
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
@@ -69,7 +69,8 @@ def attach_segment(name):
         die(f"fstat {name}", e)
     # Too short: the bytes past its end are not there (SIGBUS).
     if size < COUNTER_SIZE:
-        fail(1, f"{name}: the segment is {size} bytes, the counter layout needs {COUNTER_SIZE}")
+        fail(1, f"{name}: the segment is {size} {plural(size, 'byte', 'bytes')}, "
+                f"the counter layout needs {COUNTER_SIZE}")
     mem = map_segment(fd, name)
     why = shmseg.check(mem, size, COUNTER_MAGIC, COUNTER_SIZE)
     if why is not None:

@@ -29,7 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import (die, fail, fd_object, parse_long, progname,  # noqa: E402
+from ipclab.err import (die, fail, fd_object, parse_long, plural, progname,  # noqa: E402
                         undo_clear)
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import RING_HEADER, TAIL_AT, U32  # noqa: E402
@@ -125,7 +125,7 @@ def main(argv):
     if out_error is not None:
         die(f"write {fd_object(1)}", out_error)
     try:
-        os.write(2, f"{progname()}: received {i} records\n".encode())
+        os.write(2, f"{progname()}: received {i} {plural(i, 'record', 'records')}\n".encode())
     except OSError:
         return 1                    # stderr is gone: nowhere to say so
     return 0

@@ -30,7 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
-from ipclab.err import die, fail, parse_long, progname, undo_clear  # noqa: E402
+from ipclab.err import die, fail, parse_long, plural, progname, undo_clear  # noqa: E402
 from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
 from ipclab.shmseg import HEAD_AT, RING_HEADER, U32  # noqa: E402
 
@@ -109,7 +109,8 @@ def main(argv):
     psem_close(full, names[2])
     shmseg.ring_close(ring)
     try:
-        os.write(2, f"{progname()}: sent {count} records\n".encode())
+        os.write(2, f"{progname()}: sent {count} {plural(count, 'record', 'records')}\n"
+                 .encode())
     except OSError:
         return 1                    # stderr is gone: nowhere to say so
     return 0

@@ -30,7 +30,7 @@ import sysv_ipc
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import shmseg, trace                        # noqa: E402
-from ipclab.err import (die, fail, out, parse_long, progname,  # noqa: E402
+from ipclab.err import (die, fail, out, parse_long, plural, progname,  # noqa: E402
                         undo_clear, undo_push)
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
@@ -77,7 +77,7 @@ def open_segment(key, create):
         undo_push(sysv_ipc.remove_shared_memory, shm.id)
     # An attacher asks the kernel how big the segment is before using it.
     if shm.size < COUNTER_SIZE:
-        fail(1, f"key {key}: the segment is {shm.size} bytes, "
+        fail(1, f"key {key}: the segment is {shm.size} {plural(shm.size, 'byte', 'bytes')}, "
                 f"the counter layout needs {COUNTER_SIZE}")
     mem = memoryview(shm)           # the attached bytes themselves
     if create:

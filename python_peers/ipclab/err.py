@@ -7,6 +7,7 @@ Mirror image of demos/common/err.c:
 import errno
 import os
 import re
+import signal
 import sys
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
@@ -40,6 +41,39 @@ def undo_clear():
     _undo.clear()
 
 
+def plural(n, one, many):
+    """one if n is 1, else many: f"read {n} {plural(n, 'frame', 'frames')}"."""
+    return one if n == 1 else many
+
+
+def how_it_ended(code):
+    """What an exit code (Popen.returncode, os.waitstatus_to_exitcode) says:
+    'exited with status 3', 'killed by signal 15 (Terminated)'."""
+    if code >= 0:
+        return f"exited with status {code}"
+    return f"killed by signal {-code} ({signal.strsignal(-code)})"
+
+
+def undo_child(pid, cmd):
+    """The same for a child process this program started (cmd: its program,
+    for the message): until undo_clear(), once the program has reaped it,
+    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped),
+    reap it and say so: 'prog: giving up on child 42 (cmd): sent it
+    SIGTERM; child killed by signal 15 (Terminated)'. A parent that gives up
+    on its child never leaves it running with nobody to talk to."""
+    def end_child(cmd):
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGCONT)
+            _, status = os.waitpid(pid, 0)
+        except OSError as e:
+            say(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}")
+            raise
+        say(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
+            f"{how_it_ended(os.waitstatus_to_exitcode(status))}")
+    undo_push(end_child, cmd)
+
+
 def _undo_all():
     """Remove, newest first, what this run created. Each entry leaves the
     list before its remover runs: one that fails (or dies) is never called
@@ -52,16 +86,25 @@ def _undo_all():
             pass
 
 
+def say(text):
+    """Print one line on standard error in one write(), as C's fprintf does:
+    print() writes the text and its newline apart when Python runs
+    unbuffered (PYTHONUNBUFFERED), and another process writing to the same
+    pipe or terminal (a parent, its child) could land in between."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def die(message, error):
     """Print 'prog: message: strerror' for an OSError, undo, exit(1)."""
-    print(f"{_prog}: {message}: {os.strerror(error.errno)}", file=sys.stderr)
+    say(f"{_prog}: {message}: {os.strerror(error.errno)}")
     _undo_all()
     sys.exit(1)
 
 
 def fail(status, message):
     """Print 'prog: message', undo, exit(status) (bad usage, bad data)."""
-    print(f"{_prog}: {message}", file=sys.stderr)
+    say(f"{_prog}: {message}")
     _undo_all()
     sys.exit(status)
 
@@ -86,13 +129,15 @@ def parse_long(option, s, lo, hi):
 
 
 def out(text):
-    """Print one line on standard output and flush it at once. A failed
-    write (a full disk, a closed descriptor) is an error like any other:
-    'prog: write /dev/full (fd 1): No space left on device', exit 1."""
+    """Print one line on standard output and flush it at once, in one
+    write() (see say). A failed write (a full disk, a closed descriptor) is
+    an error like any other: 'prog: write /dev/full (fd 1): No space left on
+    device', exit 1."""
     try:
         if sys.stdout is None:      # descriptor 1 was closed when we started
             raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-        print(text, flush=True)
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
     except OSError as e:
         _lost_stdout()
         die(f"write {fd_object(STDOUT)}", e)

@@ -7,7 +7,7 @@ lesson program needs.
 import os
 
 from ipclab import posix, trace
-from ipclab.err import die, fail, undo_push
+from ipclab.err import die, fail, plural, undo_push
 
 
 def _check_size(name):
@@ -21,8 +21,8 @@ def _check_size(name):
     except OSError:
         return
     if size < posix.SEM_T_SIZE:
-        fail(1, f"sem_open {name}: {path} is {size} bytes, too short to be a "
-                f"semaphore ({posix.SEM_T_SIZE})")
+        fail(1, f"sem_open {name}: {path} is {size} {plural(size, 'byte', 'bytes')}, "
+                f"too short to be a semaphore ({posix.SEM_T_SIZE})")
 
 
 def psem_open(name, create, value):

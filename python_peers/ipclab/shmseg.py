@@ -21,7 +21,7 @@ import signal
 import struct
 
 from ipclab import trace
-from ipclab.err import die, fail, progname, undo_push
+from ipclab.err import die, fail, plural, progname, undo_push
 
 SEG_VERSION = 1
 COUNTER_MAGIC = b"ICNT"
@@ -39,17 +39,47 @@ SLOTS_AT, SLOT_SIZE_AT, HEAD_AT, TAIL_AT = 16, 20, 24, 28
 RING_HEADER = 32                       # slot 0 starts here
 
 
+# glibc (2.34 and later) makes the path in a buffer of sizeof "/dev/shm/"
+# + 4 + NAME_MAX bytes (room for sem_open's "sem." too): 269 with its NUL.
+_SHM_PATH_BUF = len("/dev/shm/") + 1 + 4 + 255
+
+
+def _shm_path(name):
+    """The file glibc's shm_open and shm_unlink use for name: /dev/shm/ and
+    the name without its leading slashes. None where glibc refuses the name
+    before any system call: nothing left, a '/' inside, or a path that does
+    not fit its buffer (a name over 259 bytes). A name of 256 to 259 bytes
+    gets to open(), which refuses it (ENAMETOOLONG: NAME_MAX is 255)."""
+    base = os.fsencode(name).lstrip(b"/")
+    path = b"/dev/shm/" + base
+    if not base or b"/" in base or len(path) + 1 > _SHM_PATH_BUF:
+        return None
+    return path
+
+
 def shm_open(name, flags, mode=0o600):
-    """shm_open(3): open /dev/shm/NAME (a name is '/' and no other '/')."""
-    base = name.lstrip("/")
-    if not base or "/" in base:
+    """shm_open(3) as glibc does it: open /dev/shm/NAME; a name glibc
+    refuses, or a directory, is EINVAL."""
+    path = _shm_path(name)
+    if path is None:
         raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), name)
-    return os.open("/dev/shm/" + base, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except IsADirectoryError:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), name) from None
 
 
 def shm_unlink(name):
-    """shm_unlink(3): remove /dev/shm/NAME; mappings stay valid."""
-    os.unlink("/dev/shm/" + name.lstrip("/"))
+    """shm_unlink(3) as glibc does it: remove /dev/shm/NAME (mappings stay
+    valid); a name glibc refuses is ENOENT, EPERM (another user's file in
+    the sticky /dev/shm) is EACCES."""
+    path = _shm_path(name)
+    if path is None:
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    try:
+        os.unlink(path)
+    except PermissionError as e:
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), name) from e
 
 
 def init(mem, magic, size):
@@ -68,7 +98,8 @@ def check(mem, mapped, magic, need):
     bytes? None if so, else why not."""
     kind = "counter" if magic == COUNTER_MAGIC else "ring"
     if mapped < need:
-        return f"the segment is {mapped} bytes, the {kind} layout needs {need}"
+        return (f"the segment is {mapped} {plural(mapped, 'byte', 'bytes')}, "
+                f"the {kind} layout needs {need}")
     got, version, size, _ = HEADER.unpack_from(mem, 0)
     if got != magic:
         return (f'not a {kind} segment: its magic is "{_show_magic(got)}", '
@@ -76,7 +107,8 @@ def check(mem, mapped, magic, need):
     if version != SEG_VERSION:
         return f"layout version {version}, this program knows version {SEG_VERSION}"
     if size < need or size > mapped:
-        return f"the header says {size} bytes, the segment has {mapped}"
+        return (f"the header says {size} {plural(size, 'byte', 'bytes')}, "
+                f"the segment has {mapped}")
     return None
 
 
@@ -117,7 +149,8 @@ def ring_open(name, create, slots=0, record=0):
     except OSError as e:
         die(f"{'ftruncate' if create else 'fstat'} {name}", e)
     if size < RING_HEADER:          # bytes past the file's end: SIGBUS
-        fail(1, f"{name}: the segment is {size} bytes, the ring layout needs {RING_HEADER}")
+        fail(1, f"{name}: the segment is {size} {plural(size, 'byte', 'bytes')}, "
+                f"the ring layout needs {RING_HEADER}")
     trace.before("mmap", fd, obj=name, length=size)
     try:
         mem = mmap.mmap(fd, size)
@@ -146,8 +179,9 @@ def ring_open(name, create, slots=0, record=0):
             or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX
             or total != RING_HEADER + slots * slot_size or total > size
             or head >= slots or tail >= slots):
-        fail(1, f"{name}: a broken ring header: {slots} slots of {slot_size} bytes, "
-                f"head {head}, tail {tail}, in {total} bytes")
+        fail(1, f"{name}: a broken ring header: {slots} {plural(slots, 'slot', 'slots')} "
+                f"of {slot_size} {plural(slot_size, 'byte', 'bytes')}, head {head}, "
+                f"tail {tail}, in {total} {plural(total, 'byte', 'bytes')}")
     return Ring(mem, slots, slot_size, name)
 
 
@@ -158,7 +192,7 @@ def ring_index(ring, field):
     (i,) = U32.unpack_from(ring.mem, HEAD_AT if field == "head" else TAIL_AT)
     if i >= ring.slots:
         fail(1, f"{ring.name}: a broken ring header: {field} is {i}, "
-                f"the ring has {ring.slots} slots")
+                f"the ring has {ring.slots} {plural(ring.slots, 'slot', 'slots')}")
     return i
 
 

@@ -31,8 +31,7 @@ def _env_fd(name):
         fd = int(value)
         os.fstat(fd)
     except (ValueError, OSError):
-        print(f"trace: ignoring {name}={value}: not an open descriptor",
-              file=sys.stderr)
+        sys.stderr.write(f"trace: ignoring {name}={value}: not an open descriptor\n")
         return -1
     return fd
 
@@ -51,8 +50,8 @@ def init():
         try:
             os.set_inheritable(_step_fd, False)
         except OSError as e:
-            print(f"trace: ignoring IPCLAB_STEP_FD={_step_fd}: {os.strerror(e.errno)}",
-                  file=sys.stderr)
+            sys.stderr.write(f"trace: ignoring IPCLAB_STEP_FD={_step_fd}: "
+                             f"{os.strerror(e.errno)}\n")
             _step_fd = -1
         del os.environ["IPCLAB_STEP_FD"]
 

@@ -207,8 +207,10 @@ kill_left_running() {
 }
 
 left_message() {
-  echo "once the program had ended, $(wc -l <<<"$LEFT") process(es) it started" \
-       "still ran (the grader killed them):"
+  local n
+  n=$(wc -l <<<"$LEFT")
+  echo "once the program had ended, $n $( ((n == 1)) && echo process || echo processes)" \
+       "it started still ran (the grader killed them):"
   sed 's/^/  /' <<<"$LEFT"
   echo "Every process a program starts must have ended (and been reaped) before it ends."
 }
@@ -232,6 +234,69 @@ show_run() {
     echo "stdout:"; printf '%s\n' "$output" | sed 's/^/  /' | head -20
     echo "stderr:"; printf '%s\n' "$stderr" | sed 's/^/  /' | head -20
   } >&2
+}
+
+# ---- saying what a check found -----------------------------------------------------
+#
+# A failing check says in words what it looked at, what it expected and what
+# it found, with every number named:
+#   the ring's header after the run: expected slots 4, slot size 36, head 0,
+#   tail 0; found slots 4, slot size 36, head 0, tail 4
+
+# lines_of TEXT: "nothing", "1 line", "3 lines".
+lines_of() {
+  if [ -z "$1" ]; then echo nothing
+  elif [[ $1 != *$'\n'* ]]; then echo "1 line"
+  else echo "$(($(wc -l <<<"$1"))) lines"
+  fi
+}
+
+# shown TEXT: TEXT on one line, or "nothing"; text of several lines under
+# the line before, indented.
+shown() {
+  if [ -z "$1" ]; then echo nothing
+  elif [[ $1 != *$'\n'* ]]; then echo "$1"
+  else block "$1"
+  fi
+}
+
+# block TEXT: "(N lines):" then TEXT's lines, indented; or "nothing".
+block() {
+  if [ -z "$1" ]; then echo nothing
+  else echo "($(lines_of "$1")):"; sed 's/^/    /' <<<"$1"
+  fi
+}
+
+# expect_equal WHAT EXPECTED FOUND: fail unless FOUND is EXPECTED.
+expect_equal() {
+  [ "$3" = "$2" ] && return 0
+  if [[ $2$3 == *$'\n'* ]]; then
+    fail "$1:"$'\n'"  expected $(block "$2")"$'\n'"  found $(block "$3")"
+  else
+    fail "$1: expected $(shown "$2"); found $(shown "$3")"
+  fi
+}
+
+# expect_match WHAT REGEX FOUND: fail unless FOUND matches REGEX (extended).
+expect_match() {
+  [[ $3 =~ $2 ]] && return 0
+  fail "$1: expected words matching '$2'; found $(shown "$3")"
+}
+
+# expect_no_match WHAT REGEX FOUND: fail if FOUND matches REGEX.
+expect_no_match() {
+  [[ $3 =~ $2 ]] || return 0
+  fail "$1: expected nothing matching '$2'; found $(shown "$3")"
+}
+
+# expect_line WHAT REGEX: fail unless a line of $output matches REGEX (a
+# check that has shown $output already: it is not shown again).
+expect_line() {
+  local line
+  while IFS= read -r line; do
+    [[ $line =~ $2 ]] && return 0
+  done <<<"$output"
+  fail "$1: expected a line matching '$2'; none of the $(lines_of "$output") above does"
 }
 
 # ---- the kit's wire format ------------------------------------------------------
@@ -261,9 +326,11 @@ while i + 4 <= len(data):
     i += 4 + len(payload)
     n += 1
     text = "".join(chr(b) if 32 <= b < 127 and b != 92 else "\\x%02x" % b for b in payload)
-    print(f"frame {n}: {len(payload)} bytes: {text}")
+    unit = "byte" if len(payload) == 1 else "bytes"
+    print(f"frame {n}: {len(payload)} {unit}: {text}")
 if i != len(data):
-    print(f"{len(data) - i} stray bytes")
+    unit = "byte" if len(data) - i == 1 else "bytes"
+    print(f"{len(data) - i} stray {unit}")
 '
 }
 

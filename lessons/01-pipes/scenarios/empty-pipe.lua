@@ -26,9 +26,13 @@ say("It uses no CPU: the kernel wakes it when a writer writes, or when no writer
 pause("Ask the class: what happens when the writer writes? Press space to send SIGUSR1.")
 writer:signal("USR1")
 wait_until(function() return writer:exited() end, 10, "the writer to finish")
-expect(writer:status() == "exit 0", "the writer wrote its five frames and exited")
+expect(writer:status() == "exit 0" and writer:output():find("wrote 5 frames", 1, true),
+       "the writer wrote its five frames and exited")
 wait_until(function() return reader:exited() end, 10, "the reader to see EOF")
-expect(reader:output():find("frame 5: 32 bytes: message 5 from Python", 1, true),
-       "the reader got all five frames")
+expect(reader:output():find("frame 5: 32 bytes: message 5 from Python", 1, true)
+       and reader:output():find("read 5 frames", 1, true), "the reader got all five frames")
 expect(reader:status() == "exit 0", "the reader saw EOF and exited 0")
+local reads = reader:events("read")
+local last = reads[#reads]
+expect(last and last.ev == "after" and last.ret == 0, "its last read() returned 0: EOF")
 say("read() returned 0 once the writer had exited: no write end was left, so EOF.")

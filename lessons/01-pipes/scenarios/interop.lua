@@ -9,13 +9,15 @@ scenario {
 say("A C parent sends three pings down one pipe; its Python child answers up another.")
 local a = spawn { C "pipe_parent", "-n", "3", "--", Python "pipe_child.py", name = "C parent" }
 wait_until(function() return a:exited() end, 10, "the C parent to finish")
-expect(a:output():find("reply 3: pong: ping 3 (from Python)", 1, true), "three replies from Python")
+expect(a:output():find("reply 3: pong: ping 3 (from Python)", 1, true)
+       and a:output():find("got 3 replies", 1, true), "three replies from Python")
 expect(a:status() == "exit 0", "the C parent reaped its child and exited 0")
 
 pause("Now the other way round: a Python parent and a C child. Press space.")
 local b = spawn { Python "pipe_parent.py", "-n", "3", "--", C "pipe_child", name = "Python parent" }
 wait_until(function() return b:exited() end, 10, "the Python parent to finish")
-expect(b:output():find("reply 3: pong: ping 3 (from C)", 1, true), "three replies from C")
+expect(b:output():find("reply 3: pong: ping 3 (from C)", 1, true)
+       and b:output():find("got 3 replies", 1, true), "three replies from C")
 expect(b:status() == "exit 0", "the Python parent reaped its child and exited 0")
 
 pause("Last, a pipe between a C writer and a Python reader. Press space.")
@@ -26,9 +28,12 @@ watch(p)
 wait_until(function() return writer:exited() and reader:exited() end, 10, "both to finish")
 expect(reader:output():find("frame 3: 64 bytes: message 3 from C", 1, true),
        "the Python reader decoded the C writer's frames")
-local first
+local writes, whole = 0, true
 for _, ev in ipairs(writer:events("write")) do
-  if ev.ev == "before" then first = first or ev end
+  if ev.ev == "after" then
+    writes = writes + 1
+    whole = whole and ev.ret == 68
+  end
 end
-expect(first and first.len == 68, "each frame is one write() of 68 bytes: 4 + 64")
+expect(writes == 3 and whole, "each frame is one write() of 68 bytes: 4 + 64")
 say("The header is 4 bytes, little-endian: 40 00 00 00 means 64. Python: struct.pack('<i', 64).")

@@ -36,4 +36,5 @@ expect(writer2:status() == "exit 1", "writer 2 exited 1")
 expect(writer2:output():find("write pipe:%[%d+%] %(fd 1%): Broken pipe"),
        "it says which call failed on which pipe: Broken pipe (EPIPE)")
 wait_until(function() return reader2:exited() end, 10, "reader 2 to end")
-say("Python ignores SIGPIPE by default; the kit's programs put back SIG_DFL unless told not to.")
+say("Python ignores SIGPIPE by default; pipe_writer.py puts back SIG_DFL, as C has it, "
+    .. "unless told not to (--ignore-sigpipe).")

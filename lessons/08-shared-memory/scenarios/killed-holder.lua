@@ -2,7 +2,7 @@ scenario {
   title = "Killed while holding the semaphore: POSIX versus System V SEM_UNDO",
   about = "A counter is killed between sem_wait and sem_post. A POSIX semaphore "
        .. "stays taken for ever; a System V one taken with SEM_UNDO is given back "
-       .. "by the kernel when the holder dies.",
+       .. "by the kernel when the holder dies, one taken without it is not.",
 }
 
 local function run_to(proc, op)
@@ -58,13 +58,24 @@ pause("Same again, with System V and SEM_UNDO: C is killed while it holds the se
 c2:kill()
 wait_until(function() return c2:exited() end, 10, "C gone")
 wait_until(function() return v:value() == 1 end, 10, "semaphore given back")
-say("At C's exit the kernel undid its semop -1: the semaphore is 1 again.")
+say(("At C's exit the kernel undid its semop -1: the semaphore is %d again."):format(v:value()))
 
 local py2 = spawn { Python "sysv_counter.py", "--sem", tostring(semkey), "--undo", "-n", "1",
                     tostring(key), name = "Python" }
 wait_until(function() return py2:exited() end, 10, "Python done")
 expect(py2:status() == "exit 0", "Python took the semaphore and counted")
 expect(py2:output():find("counter now 1", 1, true), "the counter is 1: C's increment never happened")
-say("Without --undo, System V behaves like POSIX here: the value stays 0.")
+
+-- Part 3: System V without SEM_UNDO: nobody keeps a balance.
+pause("Once more, System V without --undo: C is killed while it holds the semaphore.")
+local c3 = spawn { C "sysv_counter", "--sem", tostring(semkey), "-n", "1", tostring(key),
+                   name = "C", step = true }
+run_to(c3, "shm_load")
+expect(v:value() == 0, "C holds the System V semaphore (semop -1, no SEM_UNDO)")
+c3:kill()
+wait_until(function() return c3:exited() end, 10, "C gone")
+say(("C is gone, and the semaphore is %d: without --undo, System V behaves like POSIX.")
+    :format(v:value()))
+expect(v:value() == 0, "the value stays 0")
 run({ Python "sysv_counter.py", "-n", "0", "--unlink", "--sem", tostring(semkey), tostring(key),
       name = "remove" }, "System V segment and set removed")

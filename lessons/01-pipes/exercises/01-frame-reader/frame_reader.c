@@ -22,7 +22,7 @@ static unsigned char payload[FRAME_MAX];
  * as \xNN, so any payload prints as one line. (Done: nothing to change.) */
 static void print_frame(long n, const unsigned char *p, size_t len)
 {
-    printf("frame %ld: %zu bytes: ", n, len);
+    printf("frame %ld: %zu %s: ", n, len, plural((long)len, "byte", "bytes"));
     for (size_t i = 0; i < len; i++) {
         if (p[i] >= ' ' && p[i] < 127 && p[i] != '\\')
             putchar(p[i]);
@@ -75,6 +75,6 @@ int main(int argc, char *argv[])
         print_frame(++frames, payload, got);
     }
     close_stdout();         /* a write to stdout that failed is an error too */
-    fprintf(stderr, "%s: read %ld frames\n", progname(), frames);
+    fprintf(stderr, "%s: read %ld %s\n", progname(), frames, plural(frames, "frame", "frames"));
     return 0;
 }

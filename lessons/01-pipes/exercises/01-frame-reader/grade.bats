@@ -23,22 +23,23 @@ read_input() {
 }
 
 @test "prints each frame of a stream, then ends with status 0" {
-  { frame hello "" "two words"; header 3; printf 'a\nb'; } | input
+  { frame hello "" "two words" x; header 3; printf 'a\nb'; } | input
   read_input
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello
+  expect_equal "what it printed" "frame 1: 5 bytes: hello
 frame 2: 0 bytes: 
 frame 3: 9 bytes: two words
-frame 4: 3 bytes: a\\x0ab"
-  assert_equal "$status" 0
+frame 4: 1 byte: x
+frame 5: 3 bytes: a\\x0ab" "$output"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "an empty stream is a clean end: no frames, status 0" {
   input </dev/null
   read_input
   show_run
-  assert_equal "$output" ""
-  assert_equal "$status" 0
+  expect_equal "what it printed" "" "$output"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "waits for the rest of a frame that arrives in pieces" {
@@ -62,9 +63,9 @@ frame 4: 3 bytes: a\\x0ab"
   finish "$reader" reader
   echo "sent in four pieces: 05 00 | 00 00 h e | l l o 06 00 00 | 00 w o r l d !" >&2
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello
-frame 2: 6 bytes: world!"
-  assert_equal "$status" 0
+  expect_equal "what it printed" "frame 1: 5 bytes: hello
+frame 2: 6 bytes: world!" "$output"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "reads a frame of 1 MiB, the largest allowed" {
@@ -72,47 +73,49 @@ frame 2: 6 bytes: world!"
   read_input
   # Judge the file, and show its lines cut short when the check fails.
   output=$(cut -c1-60 "$T/reader.out") show_run
-  echo "expected: a line of 24 + 1048576 characters, then 'frame 2: 3 bytes: end'" >&2
-  assert_equal "$(head -n 1 "$T/reader.out" | wc -c)" $((24 + 1048576 + 1))
-  assert_equal "$(head -c 30 "$T/reader.out")" "frame 1: 1048576 bytes: xxxxxx"
-  assert_equal "$(tail -n +2 "$T/reader.out")" "frame 2: 3 bytes: end"
-  assert_equal "$status" 0
+  expect_equal "the characters on its first line (\"frame 1: 1048576 bytes: \", 24, then the payload's 1048576 x and a newline)" \
+    $((24 + 1048576 + 1)) "$(head -n 1 "$T/reader.out" | wc -c)"
+  expect_equal "the start of its first line" "frame 1: 1048576 bytes: xxxxxx" \
+    "$(head -c 30 "$T/reader.out")"
+  expect_equal "what it printed after the first line" "frame 2: 3 bytes: end" \
+    "$(tail -n +2 "$T/reader.out")"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "reports a header cut short by EOF and ends with status 1" {
   { frame hello; printf '\x05\x00'; } | input
   read_input
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello"
-  assert_regex "$stderr" "cut short"
-  assert_equal "$status" 1
+  expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
+  expect_match "its message on stderr" "cut short" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }
 
 @test "reports a payload cut short by EOF and ends with status 1" {
   { frame hello; header 10; printf 'abc'; } | input
   read_input
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello"
-  assert_regex "$stderr" "cut short"
-  assert_equal "$status" 1
+  expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
+  expect_match "its message on stderr" "cut short" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }
 
 @test "refuses a length above 1 MiB, naming the length and the limit" {
   { frame hello; header 1048577; printf 'abc'; } | input
   read_input
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello"
-  assert_regex "$stderr" "1048577"
-  assert_regex "$stderr" "1048576"
-  assert_equal "$status" 1
+  expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
+  expect_match "its message on stderr (the length)" "1048577" "$stderr"
+  expect_match "its message on stderr (the limit)" "1048576" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }
 
 @test "refuses a negative length, naming the length and the limit" {
   { frame hello; header -5; printf 'abc'; } | input
   read_input
   show_run
-  assert_equal "$output" "frame 1: 5 bytes: hello"
-  assert_regex "$stderr" "-5"
-  assert_regex "$stderr" "1048576"
-  assert_equal "$status" 1
+  expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
+  expect_match "its message on stderr (the length)" "-5" "$stderr"
+  expect_match "its message on stderr (the limit)" "1048576" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }

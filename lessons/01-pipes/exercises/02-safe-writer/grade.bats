@@ -40,11 +40,11 @@ blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1"; }
   finish "$!"
   output=$(decode_frames <"$T/writer.out") stderr=$(<"$T/writer.err")
   show_run
-  assert_equal "$output" "frame 1: 24 bytes: message 1 from Python...
+  expect_equal "the frames it wrote" "frame 1: 24 bytes: message 1 from Python...
 frame 2: 24 bytes: message 2 from Python...
-frame 3: 24 bytes: message 3 from Python..."
-  assert_equal "$stderr" "safe_writer.py: wrote 3 frames of 24 bytes"
-  assert_equal "$status" 0
+frame 3: 24 bytes: message 3 from Python..." "$output"
+  expect_equal "its message on stderr" "safe_writer.py: wrote 3 frames of 24 bytes" "$stderr"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "is not killed by SIGPIPE when the reader goes away" {
@@ -58,15 +58,17 @@ frame 3: 24 bytes: message 3 from Python..."
 @test "prints no traceback when the reader goes away" {
   reader_leaves
   show_run
-  refute_regex "$stderr" "Traceback|Exception|Error"
+  expect_no_match "what it said on stderr" "Traceback|Exception|Error" "$stderr"
 }
 
 @test "says 'reader gone after K frames' (K written whole), then ends with status 1" {
   reader_leaves
   show_run
-  echo "frames in the pipe when the reader left: $K" >&2
-  assert_equal "$stderr" "safe_writer.py: reader gone after $K frames"
-  assert_equal "$status" 1
+  local frames=frames
+  [ "$K" != 1 ] || frames=frame
+  expect_equal "its message on stderr ($K frames got into the pipe whole)" \
+    "safe_writer.py: reader gone after $K $frames" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }
 
 @test "says 'reader gone after 0 frames' when the reader is gone before the first" {
@@ -86,6 +88,6 @@ os.execv(sys.argv[1], sys.argv[1:])
   finish "$!"
   output="" stderr=$(<"$T/writer.err")
   show_run
-  assert_equal "$stderr" "safe_writer.py: reader gone after 0 frames"
-  assert_equal "$status" 1
+  expect_equal "its message on stderr" "safe_writer.py: reader gone after 0 frames" "$stderr"
+  expect_equal "its exit status" 1 "$status"
 }

@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import frame                                  # noqa: E402
-from ipclab.err import fail, option_value, parse_long, progname  # noqa: E402
+from ipclab.err import fail, option_value, parse_long, plural, progname  # noqa: E402
 
 STDOUT = 1
 
@@ -43,7 +43,8 @@ def main(argv):
         # with status 1. Which exception is it? Run the "Try it" above.
         frame.write(STDOUT, payload)
         sent += 1
-    print(f"{progname()}: wrote {sent} frames of {size} bytes", file=sys.stderr)
+    print(f"{progname()}: wrote {sent} {plural(sent, 'frame', 'frames')} of {size} bytes",
+          file=sys.stderr)
     return 0
 
 

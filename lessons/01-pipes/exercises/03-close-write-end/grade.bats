@@ -59,9 +59,9 @@ describe_stuck() {
 @test "prints every frame the child writes" {
   run_parent 3
   show_run
-  assert_equal "$output" "frame 1: 24 bytes: message 1 from the child
+  expect_equal "what it printed" "frame 1: 24 bytes: message 1 from the child
 frame 2: 24 bytes: message 2 from the child
-frame 3: 24 bytes: message 3 from the child"
+frame 3: 24 bytes: message 3 from the child" "$output"
 }
 
 @test "sees EOF once the child has exited (not left asleep in read)" {
@@ -74,13 +74,14 @@ frame 3: 24 bytes: message 3 from the child"
   run_parent 0
   show_run
   [ -z "$stuck" ] || fail "$stuck"
-  assert_equal "$output" ""
+  expect_equal "what it printed" "" "$output"
 }
 
 @test "reaps the child and ends with status 0" {
   run_parent 2
   show_run
   [ -z "$stuck" ] || fail "$stuck"
-  assert_equal "$stderr" "parent_reader.py: read 2 frames; child exited with status 0"
-  assert_equal "$status" 0
+  expect_equal "its message on stderr" \
+    "parent_reader.py: read 2 frames; child exited with status 0" "$stderr"
+  expect_equal "its exit status" 0 "$status"
 }

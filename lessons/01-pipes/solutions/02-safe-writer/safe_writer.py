@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import frame                                  # noqa: E402
-from ipclab.err import fail, option_value, parse_long, progname  # noqa: E402
+from ipclab.err import fail, option_value, parse_long, plural, progname  # noqa: E402
 
 STDOUT = 1
 
@@ -42,9 +42,10 @@ def main(argv):
             frame.write(STDOUT, payload)
         except BrokenPipeError:
             # The reader closed its end: not a bug here, so no traceback.
-            fail(1, f"reader gone after {sent} frames")
+            fail(1, f"reader gone after {sent} {plural(sent, 'frame', 'frames')}")
         sent += 1
-    print(f"{progname()}: wrote {sent} frames of {size} bytes", file=sys.stderr)
+    print(f"{progname()}: wrote {sent} {plural(sent, 'frame', 'frames')} of {size} bytes",
+          file=sys.stderr)
     return 0
 
 

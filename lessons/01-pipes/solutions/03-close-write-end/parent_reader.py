@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "..", "python_peers"))
 from ipclab import frame                                  # noqa: E402
 from ipclab.err import (close_stdout, fail, fd_object, option_value,  # noqa: E402
-                        out, parse_long, progname)
+                        out, parse_long, plural, progname)
 
 
 def child(w, count):
@@ -64,12 +64,13 @@ def main(argv):
         frames += 1
         text = "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02x}"
                        for b in payload)
-        out(f"frame {frames}: {len(payload)} bytes: {text}")
+        out(f"frame {frames}: {len(payload)} {plural(len(payload), 'byte', 'bytes')}: {text}")
     close_stdout()
     os.close(r)
     _, wstatus = os.waitpid(pid, 0)
-    print(f"{progname()}: read {frames} frames; child exited with status "
-          f"{os.waitstatus_to_exitcode(wstatus)}", file=sys.stderr)
+    print(f"{progname()}: read {frames} {plural(frames, 'frame', 'frames')}; "
+          f"child exited with status {os.waitstatus_to_exitcode(wstatus)}",
+          file=sys.stderr)
     return 0
 
 

@@ -56,32 +56,35 @@ steps() {
   local exe
   need_exe exe
   run_graded "$exe" -n 1000 --sem "$SEM" "$SEG"
-  assert_success
-  assert_equal "$(counter)" 1000
-  assert_equal "$(sem_value)" 1
+  echo "$output" | sed 's/^/  /' >&2
+  expect_equal "its exit status" 0 "$status"
+  expect_equal "the counter after -n 1000 (from 0)" 1000 "$(counter)"
+  expect_equal "the semaphore's value after the run (1: free, 0: still held)" 1 "$(sem_value)"
 }
 
 @test "while it is between its load and its store, Python's increment waits in sem_wait" {
   steps 1 'c>shm_load py>shm_load'
   # The system call, not the wchan: its name differs between kernels.
-  assert_line --regexp "^py>shm_load: py blocked in futex( |$)"
-  assert_line "end: c exit 0, py exit 0"
-  assert_equal "$(counter)" 2
+  expect_line "where Python is once C holds the semaphore (the transcript above)" \
+    "^py>shm_load: py blocked in futex( |$)"
+  expect_line "how both ended" "^end: c exit 0, py exit 0$"
+  expect_equal "the counter after one increment each (from 0)" 2 "$(counter)"
 }
 
 @test "while Python is between its load and its store, it waits in sem_wait" {
   steps 1 'py>shm_load c>shm_load'
-  assert_line --regexp "^c>shm_load: c blocked in futex( |$)"
-  assert_line "end: c exit 0, py exit 0"
-  assert_equal "$(counter)" 2
+  expect_line "where C is once Python holds the semaphore (the transcript above)" \
+    "^c>shm_load: c blocked in futex( |$)"
+  expect_line "how both ended" "^end: c exit 0, py exit 0$"
+  expect_equal "the counter after one increment each (from 0)" 2 "$(counter)"
 }
 
 @test "forced three times into C load, Python load, C store, Python store: nothing is lost" {
   steps 3 'c>shm_load py>shm_load c>shm_store py>shm_store' \
           'c>shm_load py>shm_load c>shm_store py>shm_store' \
           'c>shm_load py>shm_load c>shm_store py>shm_store'
-  assert_success
-  assert_line "end: c exit 0, py exit 0"
-  assert_equal "$(counter)" 6
-  assert_equal "$(sem_value)" 1
+  expect_equal "the stepper's exit status" 0 "$status"
+  expect_line "how both ended" "^end: c exit 0, py exit 0$"
+  expect_equal "the counter after three increments each (from 0)" 6 "$(counter)"
+  expect_equal "the semaphore's value after the run (1: free, 0: still held)" 1 "$(sem_value)"
 }

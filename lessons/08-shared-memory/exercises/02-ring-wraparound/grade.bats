@@ -81,44 +81,50 @@ consume() {
 
 records() { for i in $(seq "$1"); do echo "record $i from C"; done; }
 
-# "slots slot_size head tail" from the ring's header, and the semaphores.
-ring_fields() { od -An -t u4 -j 16 -N 16 "/dev/shm/${RING#/}" | xargs; }
+# The ring's header, each number named, and the semaphores' values.
+ring_fields() {
+  od -An -t u4 -j 16 -N 16 "/dev/shm/${RING#/}" |
+    awk '{ printf "slots %s, slot size %s, head %s, tail %s\n", $1, $2, $3, $4 }'
+}
 sem_values() {
   "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); from ipclab import posix
 def value(name):
     s = posix.sem_open(name); v = posix.sem_getvalue(s); posix.sem_close(s); return v
-print(value(sys.argv[2]), value(sys.argv[3]))' "$ROOT/python_peers" "$EMPTY" "$FULL"
+print(f"EMPTY {value(sys.argv[2])}, FULL {value(sys.argv[3])}")' "$ROOT/python_peers" "$EMPTY" "$FULL"
 }
 
 @test "takes 3 records from a ring of 4 slots, in order" {
   producer 4 3
   consume 3
-  assert_equal "$output" "$(records 3)"
-  assert_equal "$status" 0
+  expect_equal "the records it printed" "$(records 3)" "$output"
+  expect_equal "its exit status" 0 "$status"
 }
 
 @test "takes 10 records through a ring of 4 slots, in order: after the last slot comes slot 0" {
   producer 4 10
   consume 10
-  assert_equal "$output" "$(records 10)"
-  assert_equal "$status" 0
+  expect_equal "the records it printed" "$(records 10)" "$output"
+  expect_equal "its exit status" 0 "$status"
   wait_for proc_gone "$prod"
-  # Every slot given back, none waiting: EMPTY 4, FULL 0.
-  assert_equal "$(sem_values)" "4 0"
+  # Every slot given back, none waiting.
+  expect_equal "the semaphores after the run (EMPTY: free slots, FULL: records waiting)" \
+    "EMPTY 4, FULL 0" "$(sem_values)"
 }
 
 @test "leaves tail inside the ring: after 4 records from 4 slots it is back at slot 0" {
   producer 4 4
   consume 4
-  assert_equal "$status" 0
-  # slots 4, slot size 36, head 0 (the producer wrapped), tail 0.
-  assert_equal "$(ring_fields)" "4 36 0 0"
+  expect_equal "its exit status" 0 "$status"
+  # Head 0: the producer wrapped round. Tail must too.
+  expect_equal "the ring's header after the run" \
+    "slots 4, slot size 36, head 0, tail 0" "$(ring_fields)"
 }
 
 @test "a ring of a single slot: every record passes through slot 0" {
   producer 1 3
   consume 3
-  assert_equal "$output" "$(records 3)"
-  assert_equal "$status" 0
-  assert_equal "$(ring_fields)" "1 36 0 0"
+  expect_equal "the records it printed" "$(records 3)" "$output"
+  expect_equal "its exit status" 0 "$status"
+  expect_equal "the ring's header after the run" \
+    "slots 1, slot size 36, head 0, tail 0" "$(ring_fields)"
 }

@@ -34,8 +34,8 @@ static struct counter_seg *attach_segment(const char *name)
     if (fstat(fd, &st) == -1)
         die("fstat %s", name);
     if ((size_t)st.st_size < sizeof *c)
-        fail(1, "%s: the segment is %lld bytes, the counter layout needs %zu",
-             name, (long long)st.st_size, sizeof *c);
+        fail(1, "%s: the segment is %lld %s, the counter layout needs %zu", name,
+             (long long)st.st_size, plural(st.st_size, "byte", "bytes"), sizeof *c);
     c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (c == MAP_FAILED)
         die("mmap %s", name);

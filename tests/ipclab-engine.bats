@@ -367,6 +367,7 @@ start_stuck_run() {
     echo $((child - 1)) >/proc/sys/kernel/ns_last_pid
     bg newcomer sleep 300
     [ "$newcomer" = "$child" ] && break
+    wait_for execed "$newcomer" sleep
     kill "$newcomer"
   done
   [ "$newcomer" = "$child" ] || skip "could not give the pid to a newcomer"

@@ -32,11 +32,19 @@ teardown() { assert_nothing_left; }
 
 # bg NAME CMD...: start CMD in the background with bats' fd 3 closed;
 # its pid lands in the variable NAME. Output goes to $T/NAME.out/.err.
+# Until it execs, the background child is a copy of this shell holding
+# bats' EXIT, ERR and DEBUG traps: a signal then would make it report the
+# test a second time. It drops them first; still, signal it only once it
+# shows its own program (see execed).
 bg() {
   local __name=$1; shift
-  "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
+  ( trap - EXIT ERR DEBUG INT TERM; exec "$@" ) \
+    >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
   printf -v "$__name" '%s' "$!"
 }
+
+# execed PID NAME: PID runs the program NAME (its comm) now.
+execed() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
 # bg_pipe WPID RPID "WRITER" "READER": WRITER | READER in the background,
 # each side's pid in the named variable (each side records its pid, then

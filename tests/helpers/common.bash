@@ -61,18 +61,24 @@ bg_pipe() {
   printf -v "$__r" '%s' "$(<"$T/$__r.pid")"
 }
 
-# wait_for CMD...: poll until CMD succeeds (what the kernel shows: a state,
-# a wchan, a file), 20 s at most. Polling is not timing: nothing here
-# assumes how long anything takes.
-wait_for() {
-  local i
-  for ((i = 0; i < 1000; i++)); do
+# wait_until SECONDS CMD...: poll CMD until it succeeds (what the kernel
+# shows: a state, a wchan, a file), giving up after SECONDS of wall time
+# however long each poll takes. Polling is not timing: nothing here assumes
+# how long anything takes; the bound only ends a test that would hang (a
+# child asleep for ever while its parent waits for it).
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  while ((SECONDS < deadline)); do
     "$@" 2>/dev/null && return 0
     sleep 0.02
   done
-  echo "wait_for: gave up waiting for: $*" >&2
+  echo "wait_until: gave up waiting for: $*" >&2
   return 1
 }
+
+# wait_for CMD...: wait_until with a bound of 30 s.
+wait_for() { wait_until 30 "$@"; }
 
 # wait_exit PID: wait until the process is gone (or a zombie nobody reaps).
 wait_exit() {

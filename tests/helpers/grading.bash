@@ -154,21 +154,6 @@ stop_feeders() {
 
 proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }
 
-# wait_until SECONDS CMD...: poll CMD as wait_for does, but give up after
-# SECONDS of wall time, however long each poll takes: the last resort for
-# a program stuck in a way the kernel cannot tell from slow (a child asleep
-# for ever while its parent waits for it). A bound, not a timing assertion.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  while ((SECONDS < deadline)); do
-    "$@" 2>/dev/null && return 0
-    sleep 0.02
-  done
-  echo "wait_until: gave up waiting for: $*" >&2
-  return 1
-}
-
 # ---- what the graded program leaves running ------------------------------------------
 #
 # A graded program is started with IPCLAB_GRADED=$IPCLAB_TESTID in its

@@ -114,7 +114,7 @@ teardown() {
     if screen_has "paused: press space"; then
       local said
       said=$(screen | grep '^ > ')       # the narration: it changes once we go on
-      sleep 1.5                          # a teacher talks before each step
+      sleep "1.$((RANDOM % 10))"         # a teacher talks (1 to 2 s) before each step
       keys Space
       presses=$((presses + 1))
       wait_for bash -c "[ \"\$(tmux -L $TMUXS capture-pane -p | grep '^ > ')\" != \"\$0\" ]" "$said"

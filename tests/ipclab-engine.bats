@@ -86,6 +86,16 @@ teardown() {
 }
 
 # bats test_tags=demo
+@test "a stepped reader let go into a read() that blocks: step() returns it blocked in read" {
+  # Held in read() on the step fd, then asleep in read() on fd 0: the same
+  # call, and maybe no sample between to see it run.
+  run "$IPCLAB" run "$FIX/step-read.lua" --headless
+  assert_success
+  assert_output --partial "expect ok: let go, it is asleep in read() on the empty pipe"
+  assert_output --partial "end: 2 expectations, 0 failed"
+}
+
+# bats test_tags=demo
 @test "a missing scenario file or terminal gives a clear message" {
   run "$IPCLAB" run "$T/nope.lua" --headless
   assert_failure 3

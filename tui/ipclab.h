@@ -43,7 +43,7 @@ struct proc {
     int call_fd;                /* its descriptor argument, or -1 */
     char object[96];            /* what that descriptor is: pipe:[81234] */
     char wchan[64];
-    double since;               /* when state+call last changed */
+    double since;               /* when state, call or fd last changed */
     enum pstate shown_state;    /* what the transcript said last */
     char shown_call[32];
     int pending;                /* samples the new state has lasted */
@@ -62,6 +62,9 @@ struct proc {
     int step_waiting;           /* it sits before a traced call */
     int step_event;             /* index of that before event, or -1 */
     double go_t;                /* when it was last let go (0: never) */
+    unsigned long long go_runs; /* times it had had a CPU then (schedstat) */
+    double slept_t;             /* first sample since the go that saw it
+                                   asleep having run (see procfs_sample) */
     char open_call[32];         /* traced call entered and not left */
     double open_t;              /* when it was entered */
     char open_data[40];         /* what it was about to send */
@@ -149,6 +152,7 @@ void tlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* procfs.c: the kernel's view of one process. */
 int procfs_sample(struct proc *p, double t);
+unsigned long long procfs_runs(pid_t pid);
 const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);

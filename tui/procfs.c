@@ -79,6 +79,19 @@ static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
     return n;
 }
 
+/* How many times the process has had a CPU: the third field of
+ * /proc/PID/schedstat (see the kernel's Documentation/scheduler/sched-stats);
+ * 0 if it cannot be read. */
+unsigned long long procfs_runs(pid_t pid)
+{
+    char buf[128];
+    unsigned long long runs = 0;
+    if (read_small(pid, "schedstat", buf, sizeof buf) <= 0 ||
+        sscanf(buf, "%*s %*s %llu", &runs) != 1)
+        return 0;
+    return runs;
+}
+
 /* Returns 0 when sampled, -1 when the process is gone. */
 int procfs_sample(struct proc *p, double t)
 {
@@ -133,7 +146,16 @@ int procfs_sample(struct proc *p, double t)
     if (st != p->state || strcmp(call, p->call) != 0) {
         p->since = t;
         p->pending = 0;
+    } else if (fd != p->call_fd) {
+        p->since = t;
     }
+    /* Let go in step mode, it may fall asleep again in the same call on
+     * the same descriptor (read() held on the step fd, then read() on fd
+     * 0) with no sample between to see it run: the count of times it got
+     * a CPU tells that it did. */
+    if ((st == PS_SLEEPING || st == PS_DISK) && p->go_t > 0 && p->slept_t < p->go_t &&
+        procfs_runs(p->pid) != p->go_runs)
+        p->slept_t = t;
     p->state = st;
     scopy(p->call, sizeof p->call, call);
     p->call_fd = fd;

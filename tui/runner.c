@@ -84,9 +84,12 @@ static void fail_with(lua_State *S)
 static int step_over(const struct proc *p)
 {
     int in_step_read = strcmp(p->call, "read") == 0 && p->call_fd == STEP_FD;
+    /* Asleep since a sample after the go: a new call (since), or the same
+     * call again once it has run (slept_t). */
+    double asleep = p->since >= p->go_t ? p->since : p->slept_t >= p->go_t ? p->slept_t : -1;
     return p->step_waiting || p->exited ||
            (p->open_call[0] && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
-            !in_step_read && p->since >= p->go_t && now() - p->since > 0.1);
+            !in_step_read && asleep >= 0 && now() - asleep > 0.1);
 }
 
 /* Is the condition of the current wait met? May push one value for the

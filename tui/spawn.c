@@ -408,6 +408,7 @@ int proc_step_go(int i)
     struct proc *p = &R.procs[i];
     p->step_waiting = 0;
     p->go_t = now();
+    p->go_runs = procfs_runs(p->pid);
     return write(p->step_fd, "g", 1) == 1 ? 0 : -1;
 }
 

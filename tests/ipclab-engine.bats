@@ -96,7 +96,7 @@ teardown() {
 }
 
 # bats test_tags=demo
-@test "a missing scenario file or terminal gives a clear message" {
+@test "a missing scenario file or terminal gives a clear message and leaves no run folder" {
   run "$IPCLAB" run "$T/nope.lua" --headless
   assert_failure 3
   assert_output --partial "nope.lua: No such file or directory"
@@ -104,6 +104,8 @@ teardown() {
   assert_failure 3
   assert_output --partial "cannot open the terminal"
   assert_output --partial "--headless"
+  run ls -A "$XDG_RUNTIME_DIR/ipclab"
+  assert_output ""                      # its run-ID folder went with it
 }
 
 # bats test_tags=demo

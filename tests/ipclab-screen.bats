@@ -148,6 +148,23 @@ teardown() {
 }
 
 # bats test_tags=demo
+@test "SIGKILL of ipclab started by an interactive bash: the janitor leaves the alternate screen too" {
+  # bash puts back the terminal modes of a job killed by a signal, before
+  # the janitor looks: modes as they were, but the screen still the alternate.
+  tmux_start 80 24 "bash --norc --noprofile -i -c '$IPCLAB run $FIX/full-pipe-screen.lua; read -r _'"
+  wait_for screen_has "paused: press space"
+  local ipid janitor
+  ipid=$(pgrep -f "^$IPCLAB run $FIX/full-pipe-screen.lua" | head -1)
+  janitor=$(janitor_of "$ipid")
+  kill -KILL "$ipid"
+  wait_for proc_gone "$janitor"
+  main_screen() { [ "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
+  wait_for main_screen
+  keys Enter
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
 @test "q ends ipclab on screen while it loads a scenario file that blocks" {
   mkfifo "$T/blocks.lua"
   tmux_start 80 24 "$IPCLAB run $T/blocks.lua 2>$T/err"

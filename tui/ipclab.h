@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #define IPCLAB_VERSION "0.1.0"
 
@@ -244,6 +245,7 @@ int ui_start(void);
 void ui_stop(void);
 void ui_emergency_restore(void);           /* async-signal-safe */
 int ui_is_up(void);
+int ui_saved_modes(struct termios *out);    /* the modes before the screen: 0, or -1 if down */
 void ui_loading(const char *path);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
@@ -255,6 +257,7 @@ int run_dir_create(char *err, size_t errlen);
 int janitor_start(void);
 void janitor_finish(void);
 void janitor_now(void);                    /* async-signal-safe: clean, wait */
+void janitor_screen(int on);               /* async-signal-safe */
 pid_t janitor_pid_of(void);
 int clean_leftovers(int verbose);
 

@@ -271,11 +271,14 @@ int janitor_start(void)
 {
     int p[2];
 
-    /* The terminal as it is now, before the screen changes it (taken here,
-     * not in the child, which may run after ui_start): if ipclab dies with
-     * the terminal raw (SIGKILL), the janitor puts it back. */
+    /* The terminal's modes before the screen changed them (taken here, not
+     * in the child, which may run after ui_start; from the screen's own
+     * copy when the menu has it up already): if ipclab dies with the
+     * terminal raw (SIGKILL), the janitor puts them back. */
     struct termios was, now;
-    int tty_ok = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &was) == 0;
+    int tty_ok = isatty(STDIN_FILENO) &&
+                 (ui_saved_modes(&was) == 0 || tcgetattr(STDIN_FILENO, &was) == 0);
+    int screen = ui_is_up();
 
     if (pipe2(p, O_CLOEXEC) == -1)
         return -1;
@@ -296,14 +299,24 @@ int janitor_start(void)
         for (int fd = 0; fd < 1024; fd++)
             if (fd != p[0] && fd != tty)
                 close(fd);
+        /* ipclab says 's' when its screen goes up, 'n' when it comes down,
+         * 'q' at its normal end (it cleaned up itself); EOF means it died. */
         ssize_t n;
-        do
+        for (;;) {
             n = read(p[0], &c, 1);
-        while (n == -1 && errno == EINTR);
+            if (n == -1 && errno == EINTR)
+                continue;
+            if (n != 1 || c == 'q')
+                break;
+            screen = c == 's';
+        }
         if (n != 1) {                       /* EOF: ipclab died */
             clean_run_dir(R.dir, R.id);
+            /* The modes, and the alternate screen: an interactive bash
+             * puts back the modes of a job killed by a signal, not the
+             * screen. */
             if (tty >= 0 && tcgetattr(tty, &now) == 0 &&
-                (now.c_lflag != was.c_lflag || now.c_iflag != was.c_iflag)) {
+                (screen || now.c_lflag != was.c_lflag || now.c_iflag != was.c_iflag)) {
                 static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
                 tcsetattr(tty, TCSANOW, &was);
                 (void)!write(tty, reset, sizeof reset - 1);
@@ -325,6 +338,14 @@ void janitor_now(void)
         janitor_w = -1;
         waitpid(janitor_pid, NULL, 0);
     }
+}
+
+/* The screen went up (on = 1) or came down (0): after ipclab's death the
+ * janitor leaves the alternate screen only if it was up. Async-signal-safe. */
+void janitor_screen(int on)
+{
+    if (janitor_w >= 0)
+        (void)!write(janitor_w, on ? "s" : "n", 1);
 }
 
 pid_t janitor_pid_of(void)

@@ -329,6 +329,7 @@ int main(int argc, char *argv[])
         R.quit = 0;
         status = run_scenario(scenario);
     } while (R.restart);
+    clean_run_dir(R.dir, R.id);             /* also when the run never started */
     janitor_finish();
     if (R.record)
         fclose(R.record);

@@ -35,11 +35,20 @@ void ui_emergency_restore(void)
     up = 0;
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
     (void)!write(STDOUT_FILENO, reset, sizeof reset - 1);
+    janitor_screen(0);
 }
 
 int ui_is_up(void)
 {
     return up;
+}
+
+int ui_saved_modes(struct termios *out)
+{
+    if (!up)
+        return -1;
+    *out = saved_tio;
+    return 0;
 }
 
 static void on_crash(int sig)
@@ -71,6 +80,7 @@ int ui_start(void)
     if ((scr = newterm(NULL, stdout, stdin)) == NULL)
         return -1;
     up = 1;
+    janitor_screen(1);
     cbreak();
     noecho();
     nonl();
@@ -110,6 +120,7 @@ void ui_stop(void)
     delscreen(scr);
     up = 0;
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+    janitor_screen(0);
 }
 
 /* Colour when there is colour; a monochrome attribute otherwise. */

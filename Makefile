@@ -1,7 +1,7 @@
 # ipclab - build, run and test the kit. The README's two commands:
 #   make run    set up, build, open ipclab
 #   make test   set up, build (also under ASan+UBSan), run the whole test suite
-# Other targets: all, grade LESSON=NN, asan, setup, check-python, clean, install.
+# Other targets: all, grade LESSON=NN, asan, soak, setup, check-python, clean, install.
 
 # One Python for the whole kit: Debian's, which sees python3-mpi4py and
 # python3-sysv-ipc and runs for every user (a pyenv python on PATH does not).
@@ -42,7 +42,7 @@ TUI_WARN := $(WARN) -Wno-format-truncation
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)
 
-.PHONY: all asan run test grade setup check-python clean install
+.PHONY: all asan run test grade soak setup check-python clean install
 .DELETE_ON_ERROR:
 
 all: $(DEMOS) $(BIN)/ipclab
@@ -85,6 +85,12 @@ test: setup all asan check-python
 
 grade: setup all check-python
 	@scripts/grade $(LESSON)
+
+# Scenarios played over and over with random kills (docs/reliability.md):
+# make soak RUNS=1000 SEED=1130, or LESSON=08 for one lesson's.
+RUNS ?= 100
+soak: setup all check-python
+	$(PYTHON) scripts/soak --runs $(RUNS) $(if $(SEED),--seed $(SEED)) $(if $(LESSON),--lesson $(LESSON))
 
 clean:
 	rm -rf $(BUILD)

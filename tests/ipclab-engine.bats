@@ -348,7 +348,9 @@ start_stuck_run() {
   run "$IPCLAB" run "$FIX/adopt.lua" --headless
   assert_success
   refute_output --partial "FAILED"
-  assert_output --regexp "follow python3 pid [0-9]+ \[Python\], by its trace"
+  # Found by its trace line, usually; on a busy machine a sample may see it
+  # first. Either way it hangs under its real parent (the expectations).
+  assert_output --regexp "follow python3 pid [0-9]+ \[Python\], (by its trace|child of parent)"
   assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[C\]"
 }
 

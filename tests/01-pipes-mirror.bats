@@ -234,8 +234,10 @@ gave_up() {
     run --separate-stderr $parent --pipe-size 4096 -n 1000 -- bash -c 'eval "exec $1<&-"; '"$sleeper" child 3>&-
     assert_failure 1
     gave_up ": write pipe:\[[0-9]+\] \(fd [0-9]+\): Broken pipe"
+    # (The child answers once it has read the ping, 10 bytes: a reply that
+    # comes before any ping is refused as a reply to no ping.)
     run --separate-stderr bash -c 'exec "$@" >&-' - $parent -n 1 -- \
-      bash -c 'printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
+      bash -c 'head -c 10 <&"$1" >/dev/null; printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
     assert_failure 1
     gave_up ": write fd 1: Bad file descriptor"
   done

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *prog = "ipclab";
@@ -83,21 +84,38 @@ const char *how_it_ended(int status)
     return how;
 }
 
-/* The child undo_child() named, and its remover: end it, reap it, say so. */
+/* The child undo_child() named, and its remover: end it, reap it, say so.
+ * SIGTERM first; a child that has not ended 1 s later (it ignores SIGTERM,
+ * or catches it and goes on) gets SIGKILL, which nothing can ignore: a
+ * parent that gives up on its child never waits for it for ever. */
 static pid_t child;
+#define GRACE_MS 1000
 
 static int end_child(const char *cmd)
 {
+    const char *how = "sent it SIGTERM";
+    pid_t r = 0;
     int status;
 
-    if (kill(child, SIGTERM) == -1 || kill(child, SIGCONT) == -1 ||
-        waitpid(child, &status, 0) == -1) {
+    if (kill(child, SIGTERM) == -1 || kill(child, SIGCONT) == -1)
+        r = -1;
+    /* Look every 10 ms whether it has ended, for GRACE_MS at most. */
+    for (int ms = 0; r == 0 && ms < GRACE_MS; ms += 10) {
+        r = waitpid(child, &status, WNOHANG);
+        if (r == 0)
+            nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+    }
+    if (r == 0) {
+        how = "sent it SIGTERM, then SIGKILL when it had not ended 1 s later";
+        r = kill(child, SIGKILL) == -1 ? -1 : waitpid(child, &status, 0);
+    }
+    if (r == -1) {
         fprintf(stderr, "%s: ending child %ld (%s): %s\n", prog, (long)child, cmd,
                 strerror(errno));
         return -1;
     }
-    fprintf(stderr, "%s: giving up on child %ld (%s): sent it SIGTERM; child %s\n",
-            prog, (long)child, cmd, how_it_ended(status));
+    fprintf(stderr, "%s: giving up on child %ld (%s): %s; child %s\n",
+            prog, (long)child, cmd, how, how_it_ended(status));
     return 0;
 }
 

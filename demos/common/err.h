@@ -25,10 +25,11 @@ void undo_clear(void);
 
 /* The same for a child process this program started (cmd: its program, for
  * the message): until undo_clear(), once the program has reaped it, die()
- * and fail() end it (SIGTERM, and SIGCONT in case it is stopped), reap it
- * and say so: "prog: giving up on child 42 (cmd): sent it SIGTERM; child
- * killed by signal 15 (Terminated)". A parent that gives up on its child
- * never leaves it running with nobody to talk to. One child at a time. */
+ * and fail() end it (SIGTERM, and SIGCONT in case it is stopped; SIGKILL if
+ * it has not ended 1 s later), reap it and say so: "prog: giving up on
+ * child 42 (cmd): sent it SIGTERM; child killed by signal 15 (Terminated)".
+ * A parent that gives up on its child never leaves it running with nobody
+ * to talk to, nor waits for it for ever. One child at a time. */
 void undo_child(pid_t pid, const char *cmd);
 
 /* one if n is 1, else many: "read %ld %s", n, plural(n, "frame", "frames"). */

@@ -9,10 +9,12 @@ import os
 import re
 import signal
 import sys
+import time
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
 STDOUT = 1
 _undo = []                  # (remover, arg): what to remove if we fail
+GRACE_MS = 1000             # a child given up on has this long to end after SIGTERM
 
 
 def progname():
@@ -57,19 +59,32 @@ def how_it_ended(code):
 def undo_child(pid, cmd):
     """The same for a child process this program started (cmd: its program,
     for the message): until undo_clear(), once the program has reaped it,
-    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped),
-    reap it and say so: 'prog: giving up on child 42 (cmd): sent it
-    SIGTERM; child killed by signal 15 (Terminated)'. A parent that gives up
-    on its child never leaves it running with nobody to talk to."""
+    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped;
+    SIGKILL if it has not ended 1 s later), reap it and say so: 'prog:
+    giving up on child 42 (cmd): sent it SIGTERM; child killed by signal 15
+    (Terminated)'. A parent that gives up on its child never leaves it
+    running with nobody to talk to, nor waits for it for ever."""
     def end_child(cmd):
+        # SIGTERM first; a child that has not ended 1 s later (it ignores
+        # SIGTERM, or catches it and goes on) gets SIGKILL, which nothing
+        # can ignore.
+        how = "sent it SIGTERM"
         try:
             os.kill(pid, signal.SIGTERM)
             os.kill(pid, signal.SIGCONT)
-            _, status = os.waitpid(pid, 0)
+            for _ in range(GRACE_MS // 10):     # look every 10 ms
+                ended, status = os.waitpid(pid, os.WNOHANG)
+                if ended:
+                    break
+                time.sleep(0.01)
+            else:
+                how = "sent it SIGTERM, then SIGKILL when it had not ended 1 s later"
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
         except OSError as e:
             say(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}")
             raise
-        say(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
+        say(f"{_prog}: giving up on child {pid} ({cmd}): {how}; child "
             f"{how_it_ended(os.waitstatus_to_exitcode(status))}")
     undo_push(end_child, cmd)
 

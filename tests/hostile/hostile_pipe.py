@@ -158,7 +158,8 @@ class Peer:
         elif name == "close":
             os.close(self.fd)
         elif name == "reopen":
-            # O_NONBLOCK: fails (ENXIO) rather than waits when the reader is gone.
+            # O_NONBLOCK: a FIFO with no reader fails (ENXIO) rather than
+            # waits; a pipe opens whatever its readers (and EPIPE follows).
             fd = os.open(f"/proc/self/fd/{self.handle}", os.O_WRONLY | os.O_NONBLOCK)
             os.set_blocking(fd, True)
             if fd != self.fd:

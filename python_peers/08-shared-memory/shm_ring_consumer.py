@@ -97,10 +97,13 @@ def main(argv):
         if length > ring.slot_size - 4:     # bad data: say so, stop
             fail(1, f"{names[0]}: slot {slot}: frame length {length} does not fit "
                     f"the {ring.slot_size}-byte slot")
+        # Shown, never obeyed: the peer may have written any byte (a NUL
+        # would cut C's line short, an escape would drive the terminal).
+        text = bytes(b if 32 <= b < 127 else ord(".") for b in data[4:4 + length])
         # Written at once, to descriptor 1 itself (sys.stdout is None when
         # the program was started with it closed): a watcher sees each
         # record as it comes.
-        line = data[4:4 + length] + b"\n"
+        line = text + b"\n"
         try:
             while line:
                 line = line[os.write(1, line):]

@@ -43,8 +43,9 @@ order (docs/hostile-peers.md has examples). The layout is shmseg.h's:
 
 --seed S makes every random choice the same from run to run (default 1);
 which of the other side's steps a write lands between is up to the kernel.
-Exit status: 0 when the steps are done, 1 when a call fails (said on
-stderr), 2 for bad usage.
+Exit status: 0 when the steps are done, or at SIGTERM, which it answers
+with how many writes scramble and smash made ("hostile_shm.py: 5210
+writes"); 1 when a call fails (said on stderr); 2 for bad usage.
 """
 import argparse
 import ctypes
@@ -116,6 +117,7 @@ def map_sysv(key):
 class Peer:
     def __init__(self, mem, rng):
         self.mem, self.rng = mem, rng
+        self.writes = 0             # by scramble and smash
         self.ring = bytes(mem[0:4]) == b"IRNG"
         # What the segment said when we came: where the slots are.
         self.slots, self.slot_size = (max(1, U32.unpack_from(mem, 16)[0]),
@@ -142,6 +144,7 @@ class Peer:
             offset = FIELDS[self.rng.choice(fields)][0]
             U32.pack_into(self.mem, offset, self.random_value())
             i += 1
+            self.writes += 1
 
     def smash(self, count):
         i = 0
@@ -149,6 +152,7 @@ class Peer:
             offset = self.rng.randrange(0, len(self.mem) - 3) & ~3
             U32.pack_into(self.mem, offset, self.random_value())
             i += 1
+            self.writes += 1
 
     def slot_at(self):
         head = U32.unpack_from(self.mem, 24)[0] % self.slots
@@ -259,6 +263,8 @@ def main(argv):
         say(f"{target}: {os.strerror(e.errno)}")
         return 1
     peer = Peer(mem, random.Random(opts.seed))
+    # SIGTERM ends a "scramble 0" or "smash 0": say how many writes it made.
+    signal.signal(signal.SIGTERM, lambda *_: (say(f"{peer.writes} writes"), os._exit(0)))
     for name, args in steps:
         try:
             peer.run(name, args)

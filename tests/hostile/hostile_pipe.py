@@ -2,7 +2,7 @@
 """hostile_pipe.py - the hostile end of a pipe: garbage, bad frames, a peer
 that closes and reopens, stops for ever mid-frame, dies, or floods.
 
-Usage: hostile_pipe.py [--seed S] [--fd N | --child] [--ignore-term] STEP...
+Usage: hostile_pipe.py [--seed S] [--plan] [--fd N | --child] [--ignore-term] STEP...
 
 Writes to descriptor N (default 1, standard output), or, with --child, to
 the last of the two descriptors pipe_parent appends to its child's command
@@ -28,12 +28,12 @@ The STEPs run in order (docs/hostile-peers.md has examples):
   exit [STATUS]    exit now (default 0)
   kill             die of SIGKILL, as a crash would
   chaos N          N steps chosen at random from the seed (frames, garbage,
-                   a bad length, a frame cut short, close and reopen), then
-                   "exit", "kill" or "pause"; the list goes to stderr first,
-                   so a run can be replayed without the seed
+                   a bad length, a frame cut short), then
+                   "exit", "kill" or "pause"; the list goes to stderr first:
+                   the list with the same --seed replays the run byte for byte
 
 --seed S makes every random byte and choice the same from run to run
-(default 1). --ignore-term: SIGTERM does not end the peer (a child a
+(default 1). --plan prints the steps (chaos chosen) on stdout and exits. --ignore-term: SIGTERM does not end the peer (a child a
 parent tries to end politely). Exit status: 0 when the steps are done, 1
 when a write fails (the reader has gone: EPIPE, said on stderr), 2 for bad
 usage. A flood that ends because the reader has gone says how many frames
@@ -94,10 +94,12 @@ def parse_steps(words):
 
 
 def chaos(rng, n):
-    """n random steps, then an ending: the list, as words."""
+    """n random steps, then an ending: the list, as words. No close and
+    reopen: whether the reader looks in between (and sees EOF) is up to the
+    kernel, and a chaos run must replay the same from its seed."""
     words = []
     for _ in range(n):
-        kind = rng.choice(["frames", "garbage", "length", "short", "reopen"])
+        kind = rng.choice(["frames", "garbage", "length", "short"])
         if kind == "frames":
             words += ["frames", str(rng.randint(1, 3)), str(rng.choice([0, 1, 16, 4092, 5000]))]
         elif kind == "garbage":
@@ -109,8 +111,6 @@ def chaos(rng, n):
         elif kind == "short":
             length = rng.randint(1, 5000)
             words += ["length", str(length), "bytes", str(rng.randint(0, length - 1))]
-        else:
-            words += ["close", "reopen"]
     return words + [rng.choice(["exit", "kill", "pause"])]
 
 
@@ -185,6 +185,7 @@ def main(argv):
     opts = argparse.ArgumentParser(prog=PROG, add_help=False)
     opts.add_argument("-h", "--help", action="store_true")
     opts.add_argument("--seed", type=int, default=1)
+    opts.add_argument("--plan", action="store_true")
     opts.add_argument("--fd", type=int, default=1)
     opts.add_argument("--child", action="store_true")
     opts.add_argument("--ignore-term", action="store_true")
@@ -208,10 +209,15 @@ def main(argv):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     rng = random.Random(opts.seed)
     steps = parse_steps(words)
+    # The plan from a random generator of its own: the plan and the seed
+    # replay a chaos run byte for byte.
+    planned, plan_rng = [], random.Random(f"plan {opts.seed}")
+    for name, args in steps:
+        planned += chaos(plan_rng, args[0]) if name == "chaos" else [name] + [str(a) for a in args]
+    if opts.plan:
+        print(" ".join(planned))
+        return 0
     if any(name == "chaos" for name, _ in steps):
-        planned = []
-        for name, args in steps:
-            planned += chaos(rng, args[0]) if name == "chaos" else [name] + [str(a) for a in args]
         say(f"seed {opts.seed}: {' '.join(planned)}")
         steps = parse_steps(planned)
     try:

@@ -107,11 +107,11 @@ stop_hostile() {
     # magic, version, size, slots and slot size: read once, checked, and
     # copied when the programs attached; rewritten at random from then on.
     hostile h --seed 3 --posix "$RING" hold scramble 0 magic,version,size,reserved,slots,slot_size
-    stepper --run "go=$GO" "prod=${PRODUCERS[prod]} -n 300 $RING $EMPTY $FULL" \
-      "cons=${CONSUMERS[cons]} -n 300 $RING $EMPTY $FULL" -- 'prod>sem_wait cons>sem_wait run:go'
+    stepper --run "go=$GO" "prod=${PRODUCERS[prod]} -n 200 $RING $EMPTY $FULL" \
+      "cons=${CONSUMERS[cons]} -n 200 $RING $EMPTY $FULL" -- 'prod>sem_wait cons>sem_wait run:go'
     assert_success
     assert_line "end: prod exit 0, cons exit 0"
-    assert_equal "$(grep '^record ' <<<"$output")" "$(for i in $(seq 300); do echo "record $i from $lang"; done)"
+    assert_equal "$(grep '^record ' <<<"$output")" "$(for i in $(seq 200); do echo "record $i from $lang"; done)"
     stop_hostile h
     rm_names "$RING" "$EMPTY" "$FULL"
   done
@@ -251,26 +251,26 @@ allowed_words() {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
   hostile h --seed 5 --posix "$SEG" hold scramble 0
-  stepper --run "go=$GO" "c=$BIN/shm_counter --sem $SEM -n 2000 $SEG" \
-    "py=$PYTHON $D/shm_counter.py --sem $SEM -n 500 $SEG" -- 'c>sem_wait py>sem_wait run:go'
+  stepper --run "go=$GO" "c=$BIN/shm_counter --sem $SEM -n 1000 $SEG" \
+    "py=$PYTHON $D/shm_counter.py --sem $SEM -n 300 $SEG" -- 'c>sem_wait py>sem_wait run:go'
   assert_success
   assert_line "end: c exit 0, py exit 0"
   stop_hostile h
   # (Its header is garbage now: the counter is read from the file.)
-  assert_equal "$(od -An -t u8 -j 16 -N 8 "$(shm_file "$SEG")" | xargs)" 2500
+  assert_equal "$(od -An -t u8 -j 16 -N 8 "$(shm_file "$SEG")" | xargs)" 1300
   rm_names "$SEG" "$SEM"
 
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
   hostile h --seed 6 --sysv "$KEY" hold scramble 0
-  stepper --run "go=$GO" "c=$BIN/sysv_counter --sem $SEMKEY -n 2000 $KEY" \
-    "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 500 $KEY" -- 'c>semop py>semop run:go'
+  stepper --run "go=$GO" "c=$BIN/sysv_counter --sem $SEMKEY -n 1000 $KEY" \
+    "py=$PYTHON $D/sysv_counter.py --sem $SEMKEY -n 300 $KEY" -- 'c>semop py>semop run:go'
   assert_success
   assert_line "end: c exit 0, py exit 0"
   stop_hostile h
   run "$PYTHON" -c 'import sys, sysv_ipc
 m = sysv_ipc.SharedMemory(int(sys.argv[1]))
 print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
-  assert_output 2500
+  assert_output 1300
   ipcrm -M "$KEY" -S "$SEMKEY"
 }

@@ -110,8 +110,10 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 
 # bats test_tags=demo
 @test "replies of any bytes are shown the same by both parents" {
-  # A "child" that answers one frame of 'a' NUL 'b' 0xff DEL, then reads to EOF.
-  local child='printf "\x05\x00\x00\x00a\x00b\xff\x7f" >&"$2"; exec cat <&"$1" >/dev/null'
+  # A "child" that reads the ping (10 bytes), answers one frame of 'a' NUL
+  # 'b' 0xff DEL, then reads to EOF. (A reply before the ping would be a
+  # reply to no ping, refused.)
+  local child='head -c 10 <&"$1" >/dev/null; printf "\x05\x00\x00\x00a\x00b\xff\x7f" >&"$2"; exec cat <&"$1" >/dev/null'
   both pipe_parent -n 1 -- bash -c "$child" child
   assert_equal "$status" 0
   assert_equal "$output" "reply 1: a.b..

@@ -274,3 +274,24 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   assert_output 1300
   ipcrm -M "$KEY" -S "$SEMKEY"
 }
+
+# bats test_tags=demo
+@test "a semaphore whose file a peer overwrote makes the C library abort in sem_wait: the program says so, status 1, not a death by SIGABRT; counter and ring, C and Python" {
+  local prog
+  run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
+  run "$BIN/shm_ring_producer" --create -n 0 "$RING" "$EMPTY" "$FULL"
+  # Count 0 (a sem_wait must sleep), and futex flags the kernel refuses.
+  run "$PYTHON" "$HOSTILE" --posix "$SEG" semset "$SEM" 0 semset "$SEM" 0x7fffffff @8 \
+    semset "$FULL" 0x7fffffff @8
+  assert_success
+  for prog in "$BIN/shm_counter --sem $SEM -n 1 $SEG" "$PYTHON $D/shm_counter.py --sem $SEM -n 1 $SEG" \
+              "${CONSUMERS[0]} -n 1 $RING $EMPTY $FULL" "${CONSUMERS[1]} -n 1 $RING $EMPTY $FULL"; do
+    run --separate-stderr $prog
+    [ "$status" = 1 ] || fail "$prog: status $status: $stderr"
+    # (glibc's own words, "The futex facility returned an unexpected error
+    # code.", come first.)
+    [[ ${stderr##*$'\n'} =~ ^(shm_counter|shm_ring_consumer)(\.py)?:\ SIGABRT:\ the\ C\ library\ gave\ up\ on\ a\ semaphore\ \(its\ words\ are\ above\):\ its\ file\ in\ /dev/shm\ was\ overwritten\ under\ us$ ]] ||
+      fail "$prog: $stderr"
+  done
+  rm_names "$SEG" "$SEM" "$RING" "$EMPTY" "$FULL"
+}

@@ -71,6 +71,7 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     seg_catch_sigbus();             /* a segment truncated under us: say so */
+    psem_catch_abort();             /* a semaphore overwritten under us: say so */
     /* A reader of stdout that has gone is a write error (EPIPE) to report
      * once the names are removed, not a sudden death. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

@@ -67,6 +67,40 @@ void undo_clear(void)
     undo_count = 0;
 }
 
+/* exit_on_signal's messages, made in advance, one a signal. */
+#define ON_SIGNAL_MAX 4
+static struct {
+    int sig;
+    char msg[240];
+    size_t len;
+} on_signal[ON_SIGNAL_MAX];
+static volatile sig_atomic_t on_signals;
+
+static void signal_exit(int sig)
+{
+    for (int i = 0; i < on_signals; i++)
+        if (on_signal[i].sig == sig && write(STDERR_FILENO, on_signal[i].msg,
+                                              on_signal[i].len) == -1)
+            break;              /* nothing left to tell it to */
+    _exit(1);
+}
+
+void exit_on_signal(int sig, const char *name, const char *why)
+{
+    struct sigaction sa = { .sa_handler = signal_exit };
+    int i = on_signals;
+
+    if (i == ON_SIGNAL_MAX)     /* a bug in the program, not bad input */
+        fail(1, "exit_on_signal %s: more than %d signals", name, ON_SIGNAL_MAX);
+    on_signal[i].sig = sig;
+    snprintf(on_signal[i].msg, sizeof on_signal[i].msg, "%s: %s: %s\n", prog, name, why);
+    on_signal[i].len = strlen(on_signal[i].msg);
+    on_signals = i + 1;         /* complete before the handler can see it */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) == -1)
+        die("sigaction %s", name);
+}
+
 const char *plural(long n, const char *one, const char *many)
 {
     return n == 1 ? one : many;

@@ -31,7 +31,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import (die, fail, fd_object, parse_long, plural, progname,  # noqa: E402
                         undo_clear)
-from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
+from ipclab.psem import (catch_abort, psem_close, psem_open, psem_post,  # noqa: E402
+                         psem_wait)
 from ipclab.shmseg import RING_HEADER, TAIL_AT, U32  # noqa: E402
 
 
@@ -58,6 +59,7 @@ def main(argv):
     names = []                      # SEGMENT EMPTY FULL
     out_error = None                # a failed write to stdout
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    catch_abort()                   # a semaphore overwritten under us: say so
     # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)

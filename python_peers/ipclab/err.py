@@ -43,6 +43,38 @@ def undo_clear():
     _undo.clear()
 
 
+# A SIGBUS or a SIGABRT cannot be caught with the signal module: its handler
+# only notes the signal and returns; the faulting load runs again and
+# faults again (SIGBUS), abort() raises the signal again (SIGABRT). So, as
+# in err.c, a handler is installed with the C library's signal(): ctypes
+# runs it at once, and all it does is write a message made in advance and
+# _exit(1).
+_on_signal = {}             # signal -> handler: kept, C holds pointers to them
+
+
+def exit_on_signal(sig, name, why):
+    """From now on, signal sig (its name: "SIGBUS") ends the program at once
+    with 'prog: NAME: why' on stderr, status 1: for the signals a peer can
+    bring on, SIGBUS (a shared file truncated under us) and SIGABRT (the C
+    library giving up on a semaphore overwritten under us)."""
+    import ctypes
+    msg = f"{_prog}: {name}: {why}\n".encode()
+
+    def handler(_):
+        try:
+            os.write(2, msg)
+        finally:                    # never return (see above)
+            os._exit(1)
+
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_int)
+    _on_signal[sig] = handler_type(handler)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = [ctypes.c_int, handler_type]
+    if libc.signal(sig, _on_signal[sig]) == ctypes.c_void_p(-1).value:
+        die(f"signal {name}", OSError(ctypes.get_errno(), ""))
+
+
 def plural(n, one, many):
     """one if n is 1, else many: f"read {n} {plural(n, 'frame', 'frames')}"."""
     return one if n == 1 else many

@@ -34,8 +34,10 @@ order (docs/hostile-peers.md has examples). The layout is shmseg.h's:
                     into it: its length and the first half of its payload;
                     neither head nor FULL moves (follow with pause or kill)
   post SEM N        sem_post the POSIX semaphore SEM N times
-  semset SEM VALUE  write VALUE as the POSIX semaphore SEM's count: glibc
-                    keeps it in the first 4 bytes of /dev/shm/sem.NAME
+  semset SEM VALUE [@OFFSET]  write VALUE (4 bytes) into the POSIX
+                    semaphore SEM's file, /dev/shm/sem.NAME: at offset 0
+                    (the default) glibc keeps the count, at @4 the number
+                    of waiters, at @8 the futex flags it passes the kernel
   hold              wait for SIGUSR1 (the kernel shows rt_sigtimedwait)
   pause             stop for ever: asleep in pause() until a signal ends it
   exit [STATUS]     exit now (default 0)
@@ -197,8 +199,9 @@ class Peer:
             for _ in range(number(args[1])):
                 posix.sem_post(sem)
         elif name == "semset":
+            offset = number(args[2][1:], 0, 28) if len(args) > 2 else 0
             fd = os.open("/dev/shm/sem." + args[0].lstrip("/"), os.O_WRONLY)
-            os.pwrite(fd, U32.pack(number(args[1], 0, 2**32 - 1)), 0)
+            os.pwrite(fd, U32.pack(number(args[1], 0, 2**32 - 1)), offset)
             os.close(fd)
         elif name == "hold":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
@@ -214,7 +217,7 @@ class Peer:
 
 # How many words each step takes: (required, optional).
 ARITY = {"set": (2, 0), "scramble": (1, 1), "smash": (1, 0), "flood": (3, 0),
-         "stall": (2, 0), "post": (2, 0), "semset": (2, 0), "hold": (0, 0),
+         "stall": (2, 0), "post": (2, 0), "semset": (2, 1), "hold": (0, 0),
          "pause": (0, 0), "exit": (0, 1), "kill": (0, 0)}
 
 

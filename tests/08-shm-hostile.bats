@@ -295,3 +295,21 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   done
   rm_names "$SEG" "$SEM" "$RING" "$EMPTY" "$FULL"
 }
+
+# bats test_tags=demo
+@test "a System V semaphore a peer set to its largest value (32767) while a counter held it: semop +1 is refused, naming it, status 1, C and Python alike, no traceback" {
+  local prog
+  run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
+  assert_success
+  for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
+    # It has taken the semaphore (-1); the peer sets it to 32767; its +1 fails.
+    stepper --run "evil=$PYTHON $HOSTILE --sysv $KEY semval $SEMKEY 32767" \
+      "c=$prog --sem $SEMKEY -n 1 $KEY" -- 'c>semop run:evil'
+    assert_success
+    assert_line "run:evil: evil exit 0"
+    assert_line "end: c exit 1"
+    [[ $stderr =~ ^sysv_counter(\.py)?:\ semop\ \+1\ key\ $SEMKEY:\ Numerical\ result\ out\ of\ range$ ]] ||
+      fail "$prog: $stderr"
+  done
+  ipcrm -M "$KEY" -S "$SEMKEY"
+}

@@ -38,6 +38,8 @@ order (docs/hostile-peers.md has examples). The layout is shmseg.h's:
                     semaphore SEM's file, /dev/shm/sem.NAME: at offset 0
                     (the default) glibc keeps the count, at @4 the number
                     of waiters, at @8 the futex flags it passes the kernel
+  semval KEY VALUE  set semaphore 0 of the System V set KEY to VALUE (semctl
+                    SETVAL, 0 to 32767)
   hold              wait for SIGUSR1 (the kernel shows rt_sigtimedwait)
   pause             stop for ever: asleep in pause() until a signal ends it
   exit [STATUS]     exit now (default 0)
@@ -203,6 +205,12 @@ class Peer:
             fd = os.open("/dev/shm/sem." + args[0].lstrip("/"), os.O_WRONLY)
             os.pwrite(fd, U32.pack(number(args[1], 0, 2**32 - 1)), offset)
             os.close(fd)
+        elif name == "semval":
+            libc = ctypes.CDLL(None, use_errno=True)
+            semid = libc.semget(number(args[0], 1, 2**31 - 1), 0, 0)
+            # semctl's fourth argument is a union semun: its int, in a long.
+            if semid == -1 or libc.semctl(semid, 0, 16, ctypes.c_long(number(args[1], 0, 32767))) == -1:
+                raise OSError(ctypes.get_errno(), "semctl SETVAL")   # 16: SETVAL
         elif name == "hold":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
             signal.sigwait({signal.SIGUSR1})
@@ -217,7 +225,7 @@ class Peer:
 
 # How many words each step takes: (required, optional).
 ARITY = {"set": (2, 0), "scramble": (1, 1), "smash": (1, 0), "flood": (3, 0),
-         "stall": (2, 0), "post": (2, 0), "semset": (2, 1), "hold": (0, 0),
+         "stall": (2, 0), "post": (2, 0), "semset": (2, 1), "semval": (2, 0), "hold": (0, 0),
          "pause": (0, 0), "exit": (0, 1), "kill": (0, 0)}
 
 

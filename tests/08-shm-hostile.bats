@@ -313,3 +313,24 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   done
   ipcrm -M "$KEY" -S "$SEMKEY"
 }
+
+# bats test_tags=demo
+@test "a segment a peer truncates between fstat and mmap: C meets SIGBUS at its first load, Python's mmap refuses; both say it was truncated under us, status 1, counter and ring" {
+  local prog name
+  run "$BIN/shm_counter" --create -n 0 "$SEG"
+  run "$BIN/shm_ring_producer" --create -n 0 "$RING" "$EMPTY" "$FULL"
+  for prog in "$BIN/shm_counter -n 1 $SEG" "$PYTHON $D/shm_counter.py -n 1 $SEG" \
+              "${CONSUMERS[0]} -n 1 $RING $EMPTY $FULL" "${CONSUMERS[1]} -n 1 $RING $EMPTY $FULL"; do
+    [[ $prog == *counter* ]] && name=$SEG || name=$RING
+    # Held before its mmap (step mode), the segment is cut to 0 bytes.
+    stepper --run "cut=$PYTHON $HOSTILE --posix $name truncate 0" "c=$prog" -- 'c>shm_open run:cut'
+    assert_success
+    assert_line "c>shm_open: c waits before mmap"
+    assert_line "end: c exit 1"
+    [[ $stderr =~ ^shm_[a-z_]+:\ SIGBUS:\ a\ shared\ mapping\ has\ lost\ its\ bytes:\ the\ segment\ \(or\ a\ semaphore\'s\ file\ in\ /dev/shm\)\ was\ truncated\ under\ us$ ||
+       $stderr =~ ^shm_[a-z_]+\.py:\ mmap\ $name:\ the\ segment\ is\ 0\ bytes,\ not\ (24|176):\ it\ was\ truncated\ under\ us$ ]] ||
+      fail "$prog: $stderr"
+    truncate -s $([ "$name" = "$SEG" ] && echo 24 || echo 176) "$(shm_file "$name")"
+  done
+  rm_names "$SEG" "$RING" "$EMPTY" "$FULL"
+}

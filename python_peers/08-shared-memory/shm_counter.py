@@ -20,6 +20,7 @@ Mirror: demos/08-shared-memory/shm_counter.c. Layout: ipclab/shmseg.py.
 Not multiprocessing.shared_memory: in Python 3.11 its resource tracker
 would unlink, when this program exits, a segment it only attached to.
 """
+import errno
 import mmap
 import os
 import signal
@@ -87,6 +88,9 @@ def map_segment(fd, name):
     except OSError as e:
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
+    except ValueError:              # shorter than that now: truncated under us
+        trace.after("mmap", fd, -1, errno.EINVAL)
+        fail(1, shmseg.shrunk(fd, name, COUNTER_SIZE))
     trace.after("mmap", fd, 0)
     try:
         os.close(fd)                # the mapping keeps the segment

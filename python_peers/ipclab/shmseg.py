@@ -81,6 +81,18 @@ def shm_unlink(name):
         raise OSError(errno.EACCES, os.strerror(errno.EACCES), name) from e
 
 
+def shrunk(fd, name, size):
+    """Why mmap.mmap(fd, size) raised ValueError: the file is shorter than
+    size now, someone truncated it since we looked. (C's mmap maps it
+    anyway; its first load past the end gets SIGBUS.)"""
+    try:
+        now = os.fstat(fd).st_size
+    except OSError:
+        now = "fewer"
+    return (f"mmap {name}: the segment is {now} bytes, not {size}: it was truncated "
+            "under us")
+
+
 def init(mem, magic, size):
     """Write a header for a layout of size bytes, the magic last."""
     HEADER.pack_into(mem, 0, bytes(4), SEG_VERSION, size, 0)
@@ -156,6 +168,9 @@ def ring_open(name, create, slots=0, record=0):
     except OSError as e:
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
+    except ValueError:
+        trace.after("mmap", fd, -1, errno.EINVAL)
+        fail(1, shrunk(fd, name, size))
     trace.after("mmap", fd, 0)
     try:
         os.close(fd)                # the mapping keeps the segment (and

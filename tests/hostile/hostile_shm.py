@@ -38,6 +38,8 @@ order (docs/hostile-peers.md has examples). The layout is shmseg.h's:
                     semaphore SEM's file, /dev/shm/sem.NAME: at offset 0
                     (the default) glibc keeps the count, at @4 the number
                     of waiters, at @8 the futex flags it passes the kernel
+  truncate SIZE     cut the POSIX segment's file to SIZE bytes (ftruncate):
+                    a load or store past the new end gets SIGBUS
   semval KEY VALUE  set semaphore 0 of the System V set KEY to VALUE (semctl
                     SETVAL, 0 to 32767)
   hold              wait for SIGUSR1 (the kernel shows rt_sigtimedwait)
@@ -119,8 +121,8 @@ def map_sysv(key):
 
 
 class Peer:
-    def __init__(self, mem, rng):
-        self.mem, self.rng = mem, rng
+    def __init__(self, mem, rng, name):
+        self.mem, self.rng, self.name = mem, rng, name
         self.writes = 0             # by scramble and smash
         self.ring = bytes(mem[0:4]) == b"IRNG"
         # What the segment said when we came: where the slots are.
@@ -205,6 +207,12 @@ class Peer:
             fd = os.open("/dev/shm/sem." + args[0].lstrip("/"), os.O_WRONLY)
             os.pwrite(fd, U32.pack(number(args[1], 0, 2**32 - 1)), offset)
             os.close(fd)
+        elif name == "truncate":
+            if self.name is None:
+                usage("truncate: a System V segment cannot be truncated")
+            fd = os.open("/dev/shm/" + self.name.lstrip("/"), os.O_WRONLY)
+            os.ftruncate(fd, number(args[0]))
+            os.close(fd)
         elif name == "semval":
             libc = ctypes.CDLL(None, use_errno=True)
             semid = libc.semget(number(args[0], 1, 2**31 - 1), 0, 0)
@@ -225,7 +233,7 @@ class Peer:
 
 # How many words each step takes: (required, optional).
 ARITY = {"set": (2, 0), "scramble": (1, 1), "smash": (1, 0), "flood": (3, 0),
-         "stall": (2, 0), "post": (2, 0), "semset": (2, 1), "semval": (2, 0), "hold": (0, 0),
+         "stall": (2, 0), "post": (2, 0), "semset": (2, 1), "semval": (2, 0), "truncate": (1, 0), "hold": (0, 0),
          "pause": (0, 0), "exit": (0, 1), "kill": (0, 0)}
 
 
@@ -273,7 +281,7 @@ def main(argv):
     except OSError as e:
         say(f"{target}: {os.strerror(e.errno)}")
         return 1
-    peer = Peer(mem, random.Random(opts.seed))
+    peer = Peer(mem, random.Random(opts.seed), opts.posix)
     # SIGTERM ends a "scramble 0" or "smash 0": say how many writes it made.
     signal.signal(signal.SIGTERM, lambda *_: (say(f"{peer.writes} writes"), os._exit(0)))
     for name, args in steps:

@@ -110,8 +110,10 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 
 # bats test_tags=demo
 @test "replies of any bytes are shown the same by both parents" {
-  # A "child" that answers one frame of 'a' NUL 'b' 0xff DEL, then reads to EOF.
-  local child='printf "\x05\x00\x00\x00a\x00b\xff\x7f" >&"$2"; exec cat <&"$1" >/dev/null'
+  # A "child" that reads the ping (10 bytes), answers one frame of 'a' NUL
+  # 'b' 0xff DEL, then reads to EOF. (A reply before the ping would be a
+  # reply to no ping, refused.)
+  local child='head -c 10 <&"$1" >/dev/null; printf "\x05\x00\x00\x00a\x00b\xff\x7f" >&"$2"; exec cat <&"$1" >/dev/null'
   both pipe_parent -n 1 -- bash -c "$child" child
   assert_equal "$status" 0
   assert_equal "$output" "reply 1: a.b..
@@ -234,8 +236,10 @@ gave_up() {
     run --separate-stderr $parent --pipe-size 4096 -n 1000 -- bash -c 'eval "exec $1<&-"; '"$sleeper" child 3>&-
     assert_failure 1
     gave_up ": write pipe:\[[0-9]+\] \(fd [0-9]+\): Broken pipe"
+    # (The child answers once it has read the ping, 10 bytes: a reply that
+    # comes before any ping is refused as a reply to no ping.)
     run --separate-stderr bash -c 'exec "$@" >&-' - $parent -n 1 -- \
-      bash -c 'printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
+      bash -c 'head -c 10 <&"$1" >/dev/null; printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
     assert_failure 1
     gave_up ": write fd 1: Bad file descriptor"
   done

@@ -87,8 +87,9 @@ static void check_exec(int report[2], pid_t pid, const char *cmd)
 }
 
 /* Read reply n and print it, bytes other than printable ASCII as '.'.
- * Returns 0 at EOF: no write end of the pipe is left open anywhere. */
-static int read_reply(int fd, long n)
+ * Returns 0 at EOF: no write end of the pipe is left open anywhere. A
+ * reply past the sent pings answers nothing: a child that floods us. */
+static int read_reply(int fd, long n, long sent)
 {
     static char reply[FRAME_MAX];
     char why[160];
@@ -98,6 +99,9 @@ static int read_reply(int fd, long n)
         return 0;
     if (len == FRAME_ERROR)
         fail(1, "reply %ld from %s: %s", n, fd_object(fd), why);
+    if (n > sent)
+        fail(1, "reply %ld from %s: a reply to no ping: %ld %s sent", n, fd_object(fd),
+             sent, plural(sent, "ping", "pings"));
     for (long i = 0; i < len; i++)
         if (reply[i] < ' ' || reply[i] > '~')
             reply[i] = '.';
@@ -196,7 +200,7 @@ int main(int argc, char *argv[])
             die("poll %s", fd_object(up[0]));
         }
         if (pfd[0].revents != 0) {
-            if (!read_reply(up[0], got + 1))
+            if (!read_reply(up[0], got + 1, sent))
                 break;          /* EOF: the child is gone before our last ping */
             got++;
         }
@@ -210,7 +214,7 @@ int main(int argc, char *argv[])
     /* Our write end closed: after the last ping the child's read() returns 0. */
     if (close(down[1]) == -1)
         die("close %s", fd_object(down[1]));
-    while (read_reply(up[0], got + 1))
+    while (read_reply(up[0], got + 1, sent))
         got++;
 
     if (waitpid(pid, &status, 0) == -1)

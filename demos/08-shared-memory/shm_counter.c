@@ -131,6 +131,7 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     seg_catch_sigbus();             /* a segment truncated under us: say so */
+    psem_catch_abort();             /* a semaphore overwritten under us: say so */
     /* stdout is only our report: a reader that has gone is a write error
      * (EPIPE) to report once the names are removed, not a sudden death. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

@@ -71,6 +71,7 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     seg_catch_sigbus();             /* a segment truncated under us: say so */
+    psem_catch_abort();             /* a semaphore overwritten under us: say so */
     /* A reader of stdout that has gone is a write error (EPIPE) to report
      * once the names are removed, not a sudden death. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -108,6 +109,11 @@ int main(int argc, char *argv[])
         if (len > (long)r.slot_size - 4)    /* bad data: say so, stop */
             fail(1, "%s: slot %u: frame length %ld does not fit the %u-byte slot",
                  names[0], (unsigned)slot, len, (unsigned)r.slot_size);
+        /* Shown, never obeyed: the peer may have written any byte (a NUL
+         * would cut the line short, an escape would drive the terminal). */
+        for (long k = 4; k < 4 + len; k++)
+            if (frame[k] < ' ' || frame[k] > '~')
+                frame[k] = '.';
         /* Flushed at once: a watcher sees each record as it comes. */
         if (printf("%.*s\n", (int)len, (const char *)frame + 4) < 0 || fflush(stdout) == EOF)
             out_error = errno;

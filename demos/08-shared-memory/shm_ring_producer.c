@@ -72,6 +72,7 @@ int main(int argc, char *argv[])
 
     set_progname(argv[0]);
     seg_catch_sigbus();             /* a segment truncated under us: say so */
+    psem_catch_abort();             /* a semaphore overwritten under us: say so */
     /* Our report goes to stderr: a reader of it that has gone is no reason
      * to die before the names are removed. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

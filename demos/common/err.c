@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *prog = "ipclab";
@@ -66,6 +67,40 @@ void undo_clear(void)
     undo_count = 0;
 }
 
+/* exit_on_signal's messages, made in advance, one a signal. */
+#define ON_SIGNAL_MAX 4
+static struct {
+    int sig;
+    char msg[240];
+    size_t len;
+} on_signal[ON_SIGNAL_MAX];
+static volatile sig_atomic_t on_signals;
+
+static void signal_exit(int sig)
+{
+    for (int i = 0; i < on_signals; i++)
+        if (on_signal[i].sig == sig && write(STDERR_FILENO, on_signal[i].msg,
+                                              on_signal[i].len) == -1)
+            break;              /* nothing left to tell it to */
+    _exit(1);
+}
+
+void exit_on_signal(int sig, const char *name, const char *why)
+{
+    struct sigaction sa = { .sa_handler = signal_exit };
+    int i = on_signals;
+
+    if (i == ON_SIGNAL_MAX)     /* a bug in the program, not bad input */
+        fail(1, "exit_on_signal %s: more than %d signals", name, ON_SIGNAL_MAX);
+    on_signal[i].sig = sig;
+    snprintf(on_signal[i].msg, sizeof on_signal[i].msg, "%s: %s: %s\n", prog, name, why);
+    on_signal[i].len = strlen(on_signal[i].msg);
+    on_signals = i + 1;         /* complete before the handler can see it */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) == -1)
+        die("sigaction %s", name);
+}
+
 const char *plural(long n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -83,21 +118,38 @@ const char *how_it_ended(int status)
     return how;
 }
 
-/* The child undo_child() named, and its remover: end it, reap it, say so. */
+/* The child undo_child() named, and its remover: end it, reap it, say so.
+ * SIGTERM first; a child that has not ended 1 s later (it ignores SIGTERM,
+ * or catches it and goes on) gets SIGKILL, which nothing can ignore: a
+ * parent that gives up on its child never waits for it for ever. */
 static pid_t child;
+#define GRACE_MS 1000
 
 static int end_child(const char *cmd)
 {
+    const char *how = "sent it SIGTERM";
+    pid_t r = 0;
     int status;
 
-    if (kill(child, SIGTERM) == -1 || kill(child, SIGCONT) == -1 ||
-        waitpid(child, &status, 0) == -1) {
+    if (kill(child, SIGTERM) == -1 || kill(child, SIGCONT) == -1)
+        r = -1;
+    /* Look every 10 ms whether it has ended, for GRACE_MS at most. */
+    for (int ms = 0; r == 0 && ms < GRACE_MS; ms += 10) {
+        r = waitpid(child, &status, WNOHANG);
+        if (r == 0)
+            nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+    }
+    if (r == 0) {
+        how = "sent it SIGTERM, then SIGKILL when it had not ended 1 s later";
+        r = kill(child, SIGKILL) == -1 ? -1 : waitpid(child, &status, 0);
+    }
+    if (r == -1) {
         fprintf(stderr, "%s: ending child %ld (%s): %s\n", prog, (long)child, cmd,
                 strerror(errno));
         return -1;
     }
-    fprintf(stderr, "%s: giving up on child %ld (%s): sent it SIGTERM; child %s\n",
-            prog, (long)child, cmd, how_it_ended(status));
+    fprintf(stderr, "%s: giving up on child %ld (%s): %s; child %s\n",
+            prog, (long)child, cmd, how, how_it_ended(status));
     return 0;
 }
 

@@ -25,11 +25,19 @@ void undo_clear(void);
 
 /* The same for a child process this program started (cmd: its program, for
  * the message): until undo_clear(), once the program has reaped it, die()
- * and fail() end it (SIGTERM, and SIGCONT in case it is stopped), reap it
- * and say so: "prog: giving up on child 42 (cmd): sent it SIGTERM; child
- * killed by signal 15 (Terminated)". A parent that gives up on its child
- * never leaves it running with nobody to talk to. One child at a time. */
+ * and fail() end it (SIGTERM, and SIGCONT in case it is stopped; SIGKILL if
+ * it has not ended 1 s later), reap it and say so: "prog: giving up on
+ * child 42 (cmd): sent it SIGTERM; child killed by signal 15 (Terminated)".
+ * A parent that gives up on its child never leaves it running with nobody
+ * to talk to, nor waits for it for ever. One child at a time. */
 void undo_child(pid_t pid, const char *cmd);
+
+/* From now on, signal sig (its name: "SIGBUS") ends the program at once
+ * with "prog: NAME: why" on stderr, status 1: for the signals a peer can
+ * bring on, SIGBUS (a shared file truncated under us) and SIGABRT (the C
+ * library giving up on a semaphore overwritten under us). The message is
+ * made now: a handler may only write() and _exit() (signal-safety(7)). */
+void exit_on_signal(int sig, const char *name, const char *why);
 
 /* one if n is 1, else many: "read %ld %s", n, plural(n, "frame", "frames"). */
 const char *plural(long n, const char *one, const char *many);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -66,4 +67,10 @@ void psem_close(sem_t *s, const char *name)
 {
     if (sem_close(s) == -1)
         die("sem_close %s", name);
+}
+
+void psem_catch_abort(void)
+{
+    exit_on_signal(SIGABRT, "SIGABRT", "the C library gave up on a semaphore (its words "
+                   "are above): its file in /dev/shm was overwritten under us");
 }

@@ -22,4 +22,10 @@ void psem_post(sem_t *s, const char *name);
 /* sem_close: unmap it from this process; it lives on until sem_unlink. */
 void psem_close(sem_t *s, const char *name);
 
+/* From now on, a SIGABRT ends the program with a message saying so, status
+ * 1: glibc aborts in sem_wait or sem_post ("The futex facility returned an
+ * unexpected error code.") when another process has overwritten the
+ * semaphore's file in /dev/shm with words the kernel refuses. */
+void psem_catch_abort(void);
+
 #endif

@@ -142,29 +142,8 @@ void ring_close(struct ring *r)
         die("munmap %s", r->name);
 }
 
-/* The message is made before any fault: a signal handler may only call
- * async-signal-safe functions (signal-safety(7)), write and _exit here. */
-static char sigbus_msg[200];
-static size_t sigbus_len;
-
-static void on_sigbus(int sig)
-{
-    (void)sig;
-    if (write(STDERR_FILENO, sigbus_msg, sigbus_len) == -1) {
-        /* nothing left to tell it to */
-    }
-    _exit(1);
-}
-
 void seg_catch_sigbus(void)
 {
-    struct sigaction sa = { .sa_handler = on_sigbus };
-
-    snprintf(sigbus_msg, sizeof sigbus_msg,
-             "%s: SIGBUS: a shared mapping has lost its bytes: the segment (or a "
-             "semaphore's file in /dev/shm) was truncated under us\n", progname());
-    sigbus_len = strlen(sigbus_msg);
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, NULL) == -1)
-        die("sigaction SIGBUS");
+    exit_on_signal(SIGBUS, "SIGBUS", "a shared mapping has lost its bytes: the segment "
+                   "(or a semaphore's file in /dev/shm) was truncated under us");
 }

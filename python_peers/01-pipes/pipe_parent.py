@@ -50,15 +50,19 @@ def start_child(cmd, rfd, wfd):
         die(f"exec {cmd[0]}", e)
 
 
-def read_reply(fd, n):
+def read_reply(fd, n, sent):
     """Read reply n and print it, bytes other than printable ASCII as '.'.
-    Returns False at EOF: no write end of the pipe is left open anywhere."""
+    Returns False at EOF: no write end of the pipe is left open anywhere. A
+    reply past the sent pings answers nothing: a child that floods us."""
     try:
         reply = frame.read(fd)
     except frame.FrameError as e:
         fail(1, f"reply {n} from {fd_object(fd)}: {e}")
     if reply is None:
         return False
+    if n > sent:
+        fail(1, f"reply {n} from {fd_object(fd)}: a reply to no ping: {sent} "
+                f"{plural(sent, 'ping', 'pings')} sent")
     out(f"reply {n}: " + "".join(chr(b) if 32 <= b < 127 else "." for b in reply))
     return True
 
@@ -148,7 +152,7 @@ def main(argv):
             except OSError as e:
                 die(f"poll {fd_object(up_r)}", e)
         if up_r in ready:
-            if not read_reply(up_r, got + 1):
+            if not read_reply(up_r, got + 1, sent):
                 break           # EOF: the child is gone before our last ping
             got += 1
         if down_w in ready:     # room, or POLLERR: the write says why
@@ -162,7 +166,7 @@ def main(argv):
         os.close(down_w)
     except OSError as e:
         die(f"close {fd_object(down_w)}", e)
-    while read_reply(up_r, got + 1):
+    while read_reply(up_r, got + 1, sent):
         got += 1
 
     try:

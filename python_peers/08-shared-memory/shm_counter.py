@@ -20,6 +20,7 @@ Mirror: demos/08-shared-memory/shm_counter.c. Layout: ipclab/shmseg.py.
 Not multiprocessing.shared_memory: in Python 3.11 its resource tracker
 would unlink, when this program exits, a segment it only attached to.
 """
+import errno
 import mmap
 import os
 import signal
@@ -29,7 +30,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import (die, fail, out, parse_long, plural, progname,  # noqa: E402
                         undo_clear, undo_push)
-from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
+from ipclab.psem import (catch_abort, psem_close, psem_open, psem_post,  # noqa: E402
+                         psem_wait)
 from ipclab.shmseg import COUNTER_AT, COUNTER_MAGIC, COUNTER_SIZE, U64  # noqa: E402
 
 
@@ -86,6 +88,9 @@ def map_segment(fd, name):
     except OSError as e:
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
+    except ValueError:              # shorter than that now: truncated under us
+        trace.after("mmap", fd, -1, errno.EINVAL)
+        fail(1, shmseg.shrunk(fd, name, COUNTER_SIZE))
     trace.after("mmap", fd, 0)
     try:
         os.close(fd)                # the mapping keeps the segment
@@ -125,6 +130,7 @@ def main(argv):
     count, create, unlink_at_end = 100000, False, False
     name = sem_name = sem = None
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    catch_abort()                   # a semaphore overwritten under us: say so
     # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -31,7 +31,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import (die, fail, fd_object, parse_long, plural, progname,  # noqa: E402
                         undo_clear)
-from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
+from ipclab.psem import (catch_abort, psem_close, psem_open, psem_post,  # noqa: E402
+                         psem_wait)
 from ipclab.shmseg import RING_HEADER, TAIL_AT, U32  # noqa: E402
 
 
@@ -58,6 +59,7 @@ def main(argv):
     names = []                      # SEGMENT EMPTY FULL
     out_error = None                # a failed write to stdout
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    catch_abort()                   # a semaphore overwritten under us: say so
     # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -97,10 +99,13 @@ def main(argv):
         if length > ring.slot_size - 4:     # bad data: say so, stop
             fail(1, f"{names[0]}: slot {slot}: frame length {length} does not fit "
                     f"the {ring.slot_size}-byte slot")
+        # Shown, never obeyed: the peer may have written any byte (a NUL
+        # would cut C's line short, an escape would drive the terminal).
+        text = bytes(b if 32 <= b < 127 else ord(".") for b in data[4:4 + length])
         # Written at once, to descriptor 1 itself (sys.stdout is None when
         # the program was started with it closed): a watcher sees each
         # record as it comes.
-        line = data[4:4 + length] + b"\n"
+        line = text + b"\n"
         try:
             while line:
                 line = line[os.write(1, line):]

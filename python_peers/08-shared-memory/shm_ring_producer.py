@@ -31,7 +31,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, shmseg, trace                 # noqa: E402
 from ipclab.err import die, fail, parse_long, plural, progname, undo_clear  # noqa: E402
-from ipclab.psem import psem_close, psem_open, psem_post, psem_wait  # noqa: E402
+from ipclab.psem import (catch_abort, psem_close, psem_open, psem_post,  # noqa: E402
+                         psem_wait)
 from ipclab.shmseg import HEAD_AT, RING_HEADER, U32  # noqa: E402
 
 
@@ -57,6 +58,7 @@ def main(argv):
     create = unlink_at_end = False
     names = []                      # SEGMENT EMPTY FULL
     shmseg.catch_sigbus()           # a segment truncated under us: say so
+    catch_abort()                   # a semaphore overwritten under us: say so
     # Ctrl-C ends it at once, as it ends the C mirror: no traceback.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)

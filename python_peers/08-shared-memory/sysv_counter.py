@@ -41,6 +41,8 @@ def sysv_errno(e, missing):
     object" for this call: ENOENT from shmget or semget, EINVAL from a call
     on an id that was removed before it. None if e tells nothing of it."""
     text = str(e)
+    if isinstance(e, ValueError):   # semop past the largest value, 32767
+        return errno.ERANGE
     if isinstance(e, sysv_ipc.PermissionsError):
         return errno.EPERM if "remove" in text or "change" in text else errno.EACCES
     if isinstance(e, sysv_ipc.ExistentialError):
@@ -126,7 +128,7 @@ def sem_change(sem, delta):
             else:
                 sem.release()
             break
-        except sysv_ipc.Error as e:
+        except (sysv_ipc.Error, ValueError) as e:   # ValueError: ERANGE
             if interrupted(e):
                 continue            # a signal interrupted the wait: again
             sysv_fail("semop", f"semop {delta:+d} key {sem.key}", e, errno.EINVAL)

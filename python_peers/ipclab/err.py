@@ -9,10 +9,12 @@ import os
 import re
 import signal
 import sys
+import time
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
 STDOUT = 1
 _undo = []                  # (remover, arg): what to remove if we fail
+GRACE_MS = 1000             # a child given up on has this long to end after SIGTERM
 
 
 def progname():
@@ -41,6 +43,38 @@ def undo_clear():
     _undo.clear()
 
 
+# A SIGBUS or a SIGABRT cannot be caught with the signal module: its handler
+# only notes the signal and returns; the faulting load runs again and
+# faults again (SIGBUS), abort() raises the signal again (SIGABRT). So, as
+# in err.c, a handler is installed with the C library's signal(): ctypes
+# runs it at once, and all it does is write a message made in advance and
+# _exit(1).
+_on_signal = {}             # signal -> handler: kept, C holds pointers to them
+
+
+def exit_on_signal(sig, name, why):
+    """From now on, signal sig (its name: "SIGBUS") ends the program at once
+    with 'prog: NAME: why' on stderr, status 1: for the signals a peer can
+    bring on, SIGBUS (a shared file truncated under us) and SIGABRT (the C
+    library giving up on a semaphore overwritten under us)."""
+    import ctypes
+    msg = f"{_prog}: {name}: {why}\n".encode()
+
+    def handler(_):
+        try:
+            os.write(2, msg)
+        finally:                    # never return (see above)
+            os._exit(1)
+
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_int)
+    _on_signal[sig] = handler_type(handler)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.signal.restype = ctypes.c_void_p
+    libc.signal.argtypes = [ctypes.c_int, handler_type]
+    if libc.signal(sig, _on_signal[sig]) == ctypes.c_void_p(-1).value:
+        die(f"signal {name}", OSError(ctypes.get_errno(), ""))
+
+
 def plural(n, one, many):
     """one if n is 1, else many: f"read {n} {plural(n, 'frame', 'frames')}"."""
     return one if n == 1 else many
@@ -57,19 +91,32 @@ def how_it_ended(code):
 def undo_child(pid, cmd):
     """The same for a child process this program started (cmd: its program,
     for the message): until undo_clear(), once the program has reaped it,
-    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped),
-    reap it and say so: 'prog: giving up on child 42 (cmd): sent it
-    SIGTERM; child killed by signal 15 (Terminated)'. A parent that gives up
-    on its child never leaves it running with nobody to talk to."""
+    die() and fail() end it (SIGTERM, and SIGCONT in case it is stopped;
+    SIGKILL if it has not ended 1 s later), reap it and say so: 'prog:
+    giving up on child 42 (cmd): sent it SIGTERM; child killed by signal 15
+    (Terminated)'. A parent that gives up on its child never leaves it
+    running with nobody to talk to, nor waits for it for ever."""
     def end_child(cmd):
+        # SIGTERM first; a child that has not ended 1 s later (it ignores
+        # SIGTERM, or catches it and goes on) gets SIGKILL, which nothing
+        # can ignore.
+        how = "sent it SIGTERM"
         try:
             os.kill(pid, signal.SIGTERM)
             os.kill(pid, signal.SIGCONT)
-            _, status = os.waitpid(pid, 0)
+            for _ in range(GRACE_MS // 10):     # look every 10 ms
+                ended, status = os.waitpid(pid, os.WNOHANG)
+                if ended:
+                    break
+                time.sleep(0.01)
+            else:
+                how = "sent it SIGTERM, then SIGKILL when it had not ended 1 s later"
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
         except OSError as e:
             say(f"{_prog}: ending child {pid} ({cmd}): {os.strerror(e.errno)}")
             raise
-        say(f"{_prog}: giving up on child {pid} ({cmd}): sent it SIGTERM; child "
+        say(f"{_prog}: giving up on child {pid} ({cmd}): {how}; child "
             f"{how_it_ended(os.waitstatus_to_exitcode(status))}")
     undo_push(end_child, cmd)
 

@@ -5,9 +5,10 @@ ipclab.posix, ctypes) plus the trace events and the error handling every
 lesson program needs.
 """
 import os
+import signal
 
 from ipclab import posix, trace
-from ipclab.err import die, fail, plural, undo_push
+from ipclab.err import die, exit_on_signal, fail, plural, undo_push
 
 
 def _check_size(name):
@@ -64,6 +65,16 @@ def psem_wait(sem, name):
 def psem_post(sem, name):
     """sem_post: give one back, waking a waiter."""
     _call("sem_post", posix.sem_post, sem, name)
+
+
+def catch_abort():
+    """From now on, a SIGABRT ends the program with a message saying so,
+    status 1: glibc aborts in sem_wait or sem_post ("The futex facility
+    returned an unexpected error code.") when another process has
+    overwritten the semaphore's file in /dev/shm with words the kernel
+    refuses."""
+    exit_on_signal(signal.SIGABRT, "SIGABRT", "the C library gave up on a semaphore "
+                   "(its words are above): its file in /dev/shm was overwritten under us")
 
 
 def psem_close(sem, name):

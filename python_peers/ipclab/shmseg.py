@@ -13,7 +13,6 @@ and shm_unlink below do the same. (multiprocessing.shared_memory would do it
 too, but in Python 3.11 its resource tracker unlinks, at exit, even a
 segment this process only attached to: see lessons/08-shared-memory.)
 """
-import ctypes
 import errno
 import mmap
 import os
@@ -21,7 +20,7 @@ import signal
 import struct
 
 from ipclab import trace
-from ipclab.err import die, fail, plural, progname, undo_push
+from ipclab.err import die, exit_on_signal, fail, plural, undo_push
 
 SEG_VERSION = 1
 COUNTER_MAGIC = b"ICNT"
@@ -80,6 +79,18 @@ def shm_unlink(name):
         os.unlink(path)
     except PermissionError as e:
         raise OSError(errno.EACCES, os.strerror(errno.EACCES), name) from e
+
+
+def shrunk(fd, name, size):
+    """Why mmap.mmap(fd, size) raised ValueError: the file is shorter than
+    size now, someone truncated it since we looked. (C's mmap maps it
+    anyway; its first load past the end gets SIGBUS.)"""
+    try:
+        now = os.fstat(fd).st_size
+    except OSError:
+        now = "fewer"
+    return (f"mmap {name}: the segment is {now} bytes, not {size}: it was truncated "
+            "under us")
 
 
 def init(mem, magic, size):
@@ -157,6 +168,9 @@ def ring_open(name, create, slots=0, record=0):
     except OSError as e:
         trace.after("mmap", fd, -1, e.errno)
         die(f"mmap {name}", e)
+    except ValueError:
+        trace.after("mmap", fd, -1, errno.EINVAL)
+        fail(1, shrunk(fd, name, size))
     trace.after("mmap", fd, 0)
     try:
         os.close(fd)                # the mapping keeps the segment (and
@@ -201,31 +215,8 @@ def ring_close(ring):
     ring.mem.close()
 
 
-# A SIGBUS cannot be caught with the signal module: its handler only notes
-# the signal and returns, the faulting load runs again, faults again, for
-# ever. So, as in shmseg.c, a handler is installed with the C library's
-# signal(): ctypes runs it at once, in the faulting thread, and all it does
-# is write a message made in advance and _exit(1).
-_sigbus_handler = None
-
-
 def catch_sigbus():
     """From now on, a SIGBUS (a load or store in a mapping whose file was
     truncated under us) ends the program with a message saying so, status 1."""
-    global _sigbus_handler
-    msg = (f"{progname()}: SIGBUS: a shared mapping has lost its bytes: the segment "
-           "(or a semaphore's file in /dev/shm) was truncated under us\n").encode()
-
-    def on_sigbus(sig):
-        try:
-            os.write(2, msg)
-        finally:                    # never return: the load would fault again
-            os._exit(1)
-
-    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_int)
-    _sigbus_handler = handler_type(on_sigbus)     # kept: C holds a pointer to it
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.signal.restype = ctypes.c_void_p
-    libc.signal.argtypes = [ctypes.c_int, handler_type]
-    if libc.signal(signal.SIGBUS, _sigbus_handler) == ctypes.c_void_p(-1).value:
-        die("signal SIGBUS", OSError(ctypes.get_errno(), ""))
+    exit_on_signal(signal.SIGBUS, "SIGBUS", "a shared mapping has lost its bytes: the "
+                   "segment (or a semaphore's file in /dev/shm) was truncated under us")

@@ -239,15 +239,19 @@ class Stepper:
         return "end: " + ", ".join(f"{p.name} {p.status()}" for p in self.procs.values())
 
     def where(self):
-        """Where each program is now, as the kernel and its trace say."""
+        """Where each program is now, as the kernel and its trace say. The
+        kernel first: a program that runs freely may have traced far more
+        than has been read yet, and its last "before" read is long gone."""
         out = []
         for p in self.procs.values():
             if p.popen.poll() is not None:
                 out.append(f"{p.name} {p.status()}")
+            elif p.blocked():
+                out.append(f"{p.name} blocked in {p.blocked()}")
             elif p.waiting is not None:
                 out.append(f"{p.name} waits before {p.waiting.get('op')}")
             else:
-                out.append(f"{p.name} {'blocked in ' + p.blocked() if p.blocked() else 'running'}")
+                out.append(f"{p.name} running")
         return ", ".join(out)
 
 

@@ -163,7 +163,7 @@ s = s.replace("    set_progname(argv[0]);\n", "    set_progname(argv[0]);\n    i
   echo "$output" >&2
   assert_line --regexp "^ +the ring's header after the run: expected slots 4, slot size 36, head 0, tail 0; found slots 4, slot size 36, head 0, tail 4$"
   assert_line --regexp "^ +the counter after three increments each \(from 0\): expected 6; found 3$"
-  assert_line --regexp "^ +its message on stderr \(the length\): expected words matching '-5'; found frame_reader: "
+  assert_line --regexp "^ +its message on stderr \(the length\): expected the number -5; found frame_reader: "
   assert_line --regexp "^ +what it said on stderr: expected nothing matching 'Traceback\|Exception\|Error'; found \([0-9]+ lines\):$"
   refute_output --partial "values do not equal"
   refute_output --partial "regular expression does not match"

@@ -388,7 +388,8 @@ start_stuck_run() {
   kill -CONT "$IPID"
   kill -TERM "$IPID"
   wait_exit "$IPID"
-  assert_equal "$(proc_state "$newcomer")" S     # alive, not killed by ipclab
+  # Alive, not killed by ipclab (asleep, or R for a moment on a busy machine).
+  [[ $(proc_state "$newcomer") = [RS] ]] || fail "the newcomer is $(proc_state "$newcomer")"
   kill "$newcomer"
   wait_exit "$newcomer"
 }

@@ -268,6 +268,15 @@ expect_match() {
   fail "$1: expected words matching '$2'; found $(shown "$3")"
 }
 
+# expect_number WHAT N FOUND: fail unless FOUND holds the number N as a
+# word of its own (not inside a longer one: a temporary folder's random
+# name, bats-run-53dRp8, holds "-5" as a substring).
+expect_number() {
+  local re="(^|[^[:alnum:]._/-])${2//./\\.}([^[:alnum:]]|\$)"
+  [[ $3 =~ $re ]] && return 0
+  fail "$1: expected the number $2; found $(shown "$3")"
+}
+
 # expect_no_match WHAT REGEX FOUND: fail if FOUND matches REGEX.
 expect_no_match() {
   [[ $3 =~ $2 ]] || return 0

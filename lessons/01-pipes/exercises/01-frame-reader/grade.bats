@@ -105,8 +105,8 @@ frame 2: 6 bytes: world!" "$output"
   read_input
   show_run
   expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
-  expect_match "its message on stderr (the length)" "1048577" "$stderr"
-  expect_match "its message on stderr (the limit)" "1048576" "$stderr"
+  expect_number "its message on stderr (the length)" 1048577 "$stderr"
+  expect_number "its message on stderr (the limit)" 1048576 "$stderr"
   expect_equal "its exit status" 1 "$status"
 }
 
@@ -115,7 +115,7 @@ frame 2: 6 bytes: world!" "$output"
   read_input
   show_run
   expect_equal "what it printed (the good frame before the bad one)" "frame 1: 5 bytes: hello" "$output"
-  expect_match "its message on stderr (the length)" "-5" "$stderr"
-  expect_match "its message on stderr (the limit)" "1048576" "$stderr"
+  expect_number "its message on stderr (the length)" -5 "$stderr"
+  expect_number "its message on stderr (the limit)" 1048576 "$stderr"
   expect_equal "its exit status" 1 "$status"
 }

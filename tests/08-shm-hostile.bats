@@ -10,68 +10,18 @@
 # program asleep in futex.
 
 load helpers/common
+load helpers/shm
 bats_require_minimum_version 1.5.0
 
 setup() {
   common_setup
-  ID=$IPCLAB_TESTID
-  SEG=/ipclab-$ID-seg SEM=/ipclab-$ID-lock
-  RING=/ipclab-$ID-ring EMPTY=/ipclab-$ID-empty FULL=/ipclab-$ID-full
-  KEYS=()
-  new_key KEY
-  new_key SEMKEY
-  D=$PEERS/08-shared-memory
+  shm_setup
   HOSTILE=$ROOT/tests/hostile/hostile_shm.py
-  STEPPER=$ROOT/tests/helpers/stepper.py
   PRODUCERS=("$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py")
   CONSUMERS=("$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py")
 }
 
-teardown() {
-  local err=0
-  assert_nothing_left || err=1
-  no_ipc_left || err=1
-  return "$err"
-}
-
-# new_key VAR: a System V key of this test's own (as in 08-shared-memory.bats:
-# all of the test's pid and a number of its own; a key in use is skipped).
-new_key() {
-  local k n=${#KEYS[@]}
-  while :; do
-    ((n < 128)) || fail "new_key: 128 keys of test $$ taken"
-    k=$((0x40000000 + ($$ << 7) + n))
-    n=$((n + 1))
-    ipcs -m -s | grep -qi "^$(printf '0x%08x' "$k") " || break
-  done
-  KEYS+=("$k")
-  printf -v "$1" '%s' "$k"
-}
-
-# Teardown: fail when this test left a /dev/shm file or a System V object.
-no_ipc_left() {
-  local left="" f k hex
-  for f in /dev/shm/ipclab-"$ID"-* /dev/shm/sem.ipclab-"$ID"-*; do
-    [ -e "$f" ] || continue
-    left+=" $f"
-    rm -f "$f"
-  done
-  for k in "${KEYS[@]}"; do
-    hex=$(printf '0x%08x' "$k")
-    if ipcs -m | grep -qi "^$hex "; then left+=" shm $hex"; ipcrm -M "$k"; fi
-    if ipcs -s | grep -qi "^$hex "; then left+=" sem $hex"; ipcrm -S "$k"; fi
-  done
-  [ -z "$left" ] || { echo "IPC objects left behind:$left" >&2; return 1; }
-}
-
-shm_file() { echo "/dev/shm/${1#/}"; }
-rm_names() { local n; for n in "$@"; do rm -f "$(shm_file "$n")" "/dev/shm/sem.${n#/}"; done; }
-ring_fields() { od -An -t u4 -j 16 -N 16 "$(shm_file "$1")" | xargs; }
 slot0_length_is() { [ "$(od -An -t u4 -j 32 -N 4 "$(shm_file "$RING")" | xargs)" = "$1" ]; }
-posix_sem() {
-  "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[2]); from ipclab import posix
-s = posix.sem_open(sys.argv[1]); print(posix.sem_getvalue(s)); posix.sem_close(s)' "$1" "$PEERS"
-}
 stepper() { run --separate-stderr "$PYTHON" "$STEPPER" "$@"; }
 
 # hostile NAME STEP...: hostile_shm.py in the background, held (SIGUSR1)

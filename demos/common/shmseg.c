@@ -42,15 +42,22 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
 {
     static char why[160];
     const char *kind = strcmp(magic, COUNTER_MAGIC) == 0 ? "counter" : "ring";
+
+    /* The size first: a header field read from a mapping shorter than the
+     * header is a read past its end (SIGBUS, or another object's bytes). */
+    if (need < sizeof *h)
+        need = sizeof *h;
+    if (mapped < need) {
+        snprintf(why, sizeof why, "the segment is %zu %s, the %s layout needs %zu",
+                 mapped, plural((long)mapped, "byte", "bytes"), kind, need);
+        return why;
+    }
     /* Each field read once: the peer may change them while we look. */
     const volatile struct seg_header *v = h;
     char m[4] = { v->magic[0], v->magic[1], v->magic[2], v->magic[3] };
     uint32_t version = v->version, size = v->size;
 
-    if (mapped < need)
-        snprintf(why, sizeof why, "the segment is %zu %s, the %s layout needs %zu",
-                 mapped, plural((long)mapped, "byte", "bytes"), kind, need);
-    else if (memcmp(m, magic, 4) != 0)
+    if (memcmp(m, magic, 4) != 0)
         snprintf(why, sizeof why, "not a %s segment: its magic is \"%s\", expected \"%s\"",
                  kind, show_magic(m), magic);
     else if (version != SEG_VERSION)

@@ -69,8 +69,9 @@ struct ring {
 /* Write a header for a layout of size bytes. */
 void seg_init(struct seg_header *h, const char *magic, size_t size);
 
-/* Is the mapping at h (mapped bytes long) a segment of this magic that is
- * at least need bytes? NULL if so, else why not (a static buffer). */
+/* Is the mapping at h (mapped bytes long, any size) a segment of this
+ * magic that is at least need bytes (and at least a header)? NULL if so,
+ * else why not (a static buffer). No byte past mapped is read. */
 const char *seg_check(const struct seg_header *h, size_t mapped,
                       const char *magic, size_t need);
 

@@ -94,9 +94,12 @@ def _show_magic(m):
 
 
 def check(mem, mapped, magic, need):
-    """Is mem (mapped bytes) a segment of this magic and at least need
-    bytes? None if so, else why not."""
+    """Is mem (mapped bytes, any size) a segment of this magic and at least
+    need bytes (and at least a header)? None if so, else why not. No byte
+    past mapped is read."""
     kind = "counter" if magic == COUNTER_MAGIC else "ring"
+    # The size first: a header read from fewer bytes than a header fails.
+    need = max(need, HEADER.size)
     if mapped < need:
         return (f"the segment is {mapped} {plural(mapped, 'byte', 'bytes')}, "
                 f"the {kind} layout needs {need}")

@@ -200,6 +200,7 @@ void clean_run_dir(const char *dir, long id);
 struct lines {
     char buf[8192];             /* the start of a line not yet whole, and a NUL */
     size_t n;                   /* bytes held */
+    int skipping;               /* in a line too long (over 8190 bytes): drop to its end */
 };
 /* Parse one line (changed in place) into *e (e->t and e->proc left 0).
  * Returns 1 when it is an event of a program (a pid > 0, ev before, after
@@ -207,8 +208,10 @@ struct lines {
 int trace_parse(char *line, struct event *e);
 /* Where the next bytes of the stream go (*at), and how many fit. */
 size_t lines_room(struct lines *b, char **at);
-/* n bytes were written at lines_room's place: each whole line goes to
- * each(line, its length without the newline, arg); the rest waits for more. */
+/* n bytes were written at lines_room's place: each whole line (ended by a
+ * newline, whatever bytes it holds: a NUL ends what trace_parse reads) goes
+ * to each(line, its length without the newline, arg), except a line over
+ * 8190 bytes, dropped whole; the rest waits for more. */
 void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg);
 

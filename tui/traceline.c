@@ -83,16 +83,27 @@ size_t lines_room(struct lines *b, char **at)
 void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg)
 {
-    b->n += n;
-    b->buf[b->n] = '\0';
-    char *start = b->buf, *nl;
-    while ((nl = strchr(start, '\n')) != NULL) {
+    size_t start = 0, end = b->n + n;
+    char *nl;
+
+    /* memchr, not strchr: a program may write any byte, NUL included, and
+     * a NUL must not hide the newline after it (and with it every line of
+     * every program after it, until the buffer fills). */
+    while ((nl = memchr(b->buf + start, '\n', end - start)) != NULL) {
+        size_t len = (size_t)(nl - (b->buf + start));
         *nl = '\0';
-        each(start, (size_t)(nl - start), arg);
-        start = nl + 1;
+        if (b->skipping)
+            b->skipping = 0;                /* the end of a line too long: dropped */
+        else
+            each(b->buf + start, len, arg);
+        start += len + 1;
     }
-    b->n -= (size_t)(start - b->buf);
-    memmove(b->buf, start, b->n);
-    if (b->n == sizeof b->buf - 1)      /* a line longer than any valid one */
+    b->n = end - start;
+    memmove(b->buf, b->buf + start, b->n);
+    /* A line longer than any valid one: dropped whole, up to its newline;
+     * its tail never becomes a line of its own. */
+    if (b->n == sizeof b->buf - 1) {
         b->n = 0;
+        b->skipping = 1;
+    }
 }

@@ -93,12 +93,15 @@ $(REPLAY_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c $(FUZZ_DEPS) | $(REPL
 
 fuzz-replay-build: $(addprefix $(REPLAY_BIN)/,$(FUZZ_NAMES))
 
-# Every corpus and regression input through its target once (seconds).
+# Every corpus and regression input through its target once, and a short
+# fixed-seed pass of the Python parsers (seconds; tests/fuzz.bats does the
+# same in make test).
 fuzz-replay: fuzz-replay-build
 	@set -e; for t in $(FUZZ_NAMES); do \
 	  $(REPLAY_BIN)/$$t $(FUZZ_DIR)/corpus/$$t \
 	    $$(test -d $(FUZZ_DIR)/regressions/$$t && echo $(FUZZ_DIR)/regressions/$$t); \
 	done
+	$(PYTHON) $(FUZZ_DIR)/fuzz_python.py --seed 1 --iterations 50000
 
 setup:
 	@scripts/setup

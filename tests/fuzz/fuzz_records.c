@@ -44,7 +44,8 @@ static void check_description(const char *text, size_t len, long nr, long size)
         p = end;
     }
     int more = strstr(text, " then ...") != NULL;
-    fuzz_require(runs >= 2 && runs <= SHOW_RUNS, "a torn record described in too few or many runs");
+    fuzz_require(runs >= 2 && runs <= SHOW_RUNS,
+                 "a torn record described in too few or many runs");
     fuzz_require(more ? sum < size : sum == size, "runs that do not add up to the record's size");
 }
 
@@ -68,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (long i = 1; i < rsize && equal; i++)
             equal = record[i] == record[0];
         int torn = memcmp(record, record + 1, (size_t)rsize - 1) != 0;
-        fuzz_require(torn == !equal, "a record called torn whose bytes are all equal, or not torn");
+        fuzz_require(torn == !equal,
+                     "a record called torn whose bytes are all equal, or not torn");
         if (torn) {             /* only describe() prints: stdout was empty */
             describe(records, record, rsize);
             out = fuzz_output(&outlen);

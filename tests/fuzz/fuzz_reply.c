@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_require(len > (size_t)h && strncmp(text, head, (size_t)h) == 0 &&
                      text[len - 1] == '\n', "a reply not printed as \"reply N: TEXT\"");
         for (size_t i = (size_t)h; i + 1 < len; i++)
-            fuzz_require(text[i] >= ' ' && text[i] <= '~', "a reply printed with a byte that is not printable ASCII");
+            fuzz_require(text[i] >= ' ' && text[i] <= '~',
+                         "a reply printed with a byte that is not printable ASCII");
         n = n + 1;
     }
 }

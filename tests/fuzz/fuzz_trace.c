@@ -102,7 +102,8 @@ static void feed(const uint8_t *data, size_t size, size_t step)
         off += n;
         lines_added(&b, n, each, &e);
     }
-    fuzz_require(!next_line(&e, &rest_line, &rest_len), "a whole line of the input never handed over");
+    fuzz_require(!next_line(&e, &rest_line, &rest_len),
+                 "a whole line of the input never handed over");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,8 @@
 # ipclab - build, run and test the kit. The README's two commands:
 #   make run    set up, build, open ipclab
 #   make test   set up, build (also under ASan+UBSan), run the whole test suite
-# Other targets: all, grade LESSON=NN, asan, soak, setup, check-python, clean, install.
+# Other targets: all, grade LESSON=NN, asan, soak, setup, check-python,
+# fuzz-replay, clean, install. Fuzzing for longer: scripts/fuzz (docs/fuzzing.md).
 
 # One Python for the whole kit: Debian's, which sees python3-mpi4py and
 # python3-sysv-ipc and runs for every user (a pyenv python on PATH does not).
@@ -39,10 +40,28 @@ TUI_LIBS = $(shell pkg-config --libs $(TUI_PKGS))
 # The screen cuts strings to fit on purpose: snprintf truncation is not a bug there.
 TUI_WARN := $(WARN) -Wno-format-truncation
 
+# Fuzz targets (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c, each an
+# LLVMFuzzerTestOneInput. build/fuzz/NAME is it with libFuzzer (clang, for
+# scripts/fuzz); build/fuzz/replay/NAME is it with tests/fuzz/replay.c as
+# main and the sanitizers of the asan build (for make test: it feeds every
+# file of tests/fuzz/corpus/NAME and tests/fuzz/regressions/NAME once).
+# The trace target links ipclab's trace-line parser; the others the demos'
+# common code (some include a demo's own file: see tests/fuzz/fuzz.h).
+FUZZ_CC     ?= clang
+FUZZ_DIR    := tests/fuzz
+FUZZ_NAMES  := $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c))
+FUZZ_BIN    := $(BUILD)/fuzz
+REPLAY_BIN  := $(BUILD)/fuzz/replay
+FUZZ_TUI    := tui/traceline.c tui/text.c
+FUZZ_DEPS   := $(FUZZ_DIR)/fuzz.h $(FUZZ_DIR)/fuzzlib.c $(COMMON_SRC) $(COMMON_HDR) \
+               $(DEMO_SRC) $(FUZZ_TUI) tui/ipclab.h
+FUZZ_CPPFLAGS := $(CPPFLAGS) -Itui -I$(FUZZ_DIR)
+fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
+
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)
 
-.PHONY: all asan run test grade soak setup check-python clean install
+.PHONY: all asan run test grade soak setup check-python clean install fuzz-replay fuzz-replay-build
 .DELETE_ON_ERROR:
 
 all: $(DEMOS) $(BIN)/ipclab
@@ -62,8 +81,27 @@ $(BIN)/%: %.c $(COMMON_SRC) $(COMMON_HDR) | $(BIN)
 $(ASAN_BIN)/%: %.c $(COMMON_SRC) $(COMMON_HDR) | $(ASAN_BIN)
 	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -o $@ $< $(COMMON_SRC) $(LDFLAGS)
 
-$(BIN) $(ASAN_BIN):
+$(BIN) $(ASAN_BIN) $(FUZZ_BIN) $(REPLAY_BIN):
 	mkdir -p $@
+
+$(FUZZ_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_BIN)
+	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $(FUZZ_CPPFLAGS) -o $@ $< $(call fuzz_links,$*)
+
+$(REPLAY_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c $(FUZZ_DEPS) | $(REPLAY_BIN)
+	$(CC) $(WARN) $(SANFLAGS) $(FUZZ_CPPFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(call fuzz_links,$*)
+
+fuzz-replay-build: $(addprefix $(REPLAY_BIN)/,$(FUZZ_NAMES))
+
+# Every corpus and regression input through its target once, and a short
+# fixed-seed pass of the Python parsers (seconds; tests/fuzz.bats does the
+# same in make test).
+fuzz-replay: fuzz-replay-build
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  $(REPLAY_BIN)/$$t $(FUZZ_DIR)/corpus/$$t \
+	    $$(test -d $(FUZZ_DIR)/regressions/$$t && echo $(FUZZ_DIR)/regressions/$$t); \
+	done
+	$(PYTHON) $(FUZZ_DIR)/fuzz_python.py --seed 1 --iterations 50000
 
 setup:
 	@scripts/setup
@@ -79,7 +117,7 @@ run: setup all check-python
 # The whole suite on the normal build, then the demos' tests again on the
 # sanitizer build (tests tagged "demo"); then the graders on both skeletons
 # and reference solutions.
-test: setup all asan check-python
+test: setup all asan check-python fuzz-replay-build
 	IPCLAB_BIN=$(BIN) bats --jobs $(JOBS) --timing tests/
 	IPCLAB_BIN=$(ASAN_BIN) bats --jobs $(JOBS) --filter-tags demo tests/
 

@@ -438,6 +438,16 @@ start_stuck_run() {
 }
 
 # bats test_tags=demo
+@test "garbage on the trace pipe (a NUL byte, a line too long) costs no later line and makes none" {
+  run "$IPCLAB" run "$FIX/garbage-trace.lua" --headless
+  assert_success
+  assert_output --partial "note writer after the NUL"
+  assert_output --partial "note writer after the long line"
+  refute_output --partial "note writer tail"
+  refute_output --partial "FAILED"
+}
+
+# bats test_tags=demo
 @test "a spawned program holds only its 0, 1, 2, the ends it was given and the trace descriptor" {
   run "$IPCLAB" run "$FIX/fds.lua" --headless
   assert_success

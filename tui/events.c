@@ -4,47 +4,17 @@
  * and whether it sits before a call waiting for its step. */
 #include "ipclab.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define TRANSCRIPT_EVENTS_MAX 3000
 
-static char pending[8192];
-static size_t npending;
+static struct lines pending;     /* the start of a line not yet whole */
 static unsigned long logged;
 
 struct event *event_at(unsigned long n)
 {
     return &R.events[n % MAX_EVENTS];
-}
-
-/* Percent-decoding, in place; returns the length (data may hold NULs). */
-static size_t decode(char *s)
-{
-    char *start = s, *o = s;
-    for (; *s; s++) {
-        if (s[0] == '%' && s[1] && s[2]) {
-            char hex[3] = { s[1], s[2], 0 };
-            *o++ = (char)strtol(hex, NULL, 16);
-            s += 2;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-    return (size_t)(o - start);
-}
-
-/* Data for people: printable bytes, others as '.'. */
-static void printable(char *dst, size_t len, const char *src, size_t n)
-{
-    size_t i = 0;
-    for (; i < n && i + 1 < len; i++)
-        dst[i] = src[i] >= ' ' && src[i] < 127 ? src[i] : '.';
-    dst[i] = '\0';
 }
 
 static void log_event(const struct event *e, const char *name)
@@ -64,45 +34,16 @@ static void log_event(const struct event *e, const char *name)
              e->data[0] ? " \"" : "", e->data, e->data[0] ? "\"" : "");
 }
 
-/* A decimal field of a trace line, or bad when it is not one within
- * [lo, hi]: the line is a program's claim, checked like any input. */
-static long number(const char *s, long lo, long hi, long bad)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    return end == s || *end || errno || v < lo || v > hi ? bad : v;
-}
-
-static void parse_line(char *line)
+/* One line from the trace pipe (traceline.c parses it): the event joins
+ * the timeline, and says which traced call its process is in. */
+static void take_line(char *line, size_t len, void *arg)
 {
     struct event e;
-    char *save, *tok;
 
-    memset(&e, 0, sizeof e);
-    e.fd = -1;
-    e.t = now();
-    for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        char *v = strchr(tok, '=');
-        if (v == NULL)
-            continue;
-        *v++ = '\0';
-        size_t vlen = decode(v);
-        if (!strcmp(tok, "pid")) e.pid = (pid_t)atol(v);
-        else if (!strcmp(tok, "seq")) e.seq = strtoul(v, NULL, 10);
-        else if (!strcmp(tok, "ev")) e.ev = v[0];
-        else if (!strcmp(tok, "op")) scopy(e.op, sizeof e.op, v);
-        else if (!strcmp(tok, "fd")) e.fd = (int)number(v, -1, 1 << 20, -1);
-        else if (!strcmp(tok, "len")) e.len = number(v, 0, LONG_MAX, 0);
-        else if (!strcmp(tok, "ret")) e.ret = number(v, -1, LONG_MAX, -1);
-        else if (!strcmp(tok, "errno")) scopy(e.err, sizeof e.err, v);
-        else if (!strcmp(tok, "obj")) scopy(e.obj, sizeof e.obj, v);
-        else if (!strcmp(tok, "data")) printable(e.data, sizeof e.data, v, vlen);
-        else if (!strcmp(tok, "text")) scopy(e.text, sizeof e.text, v);
-        else if (!strcmp(tok, "step")) e.step = 1;
-    }
-    if (e.pid <= 0 || (e.ev != 'b' && e.ev != 'a' && e.ev != 'n'))
+    (void)len, (void)arg;
+    if (!trace_parse(line, &e))
         return;                             /* not ours: ignore quietly */
+    e.t = now();
     e.proc = proc_index(e.pid);
     if (e.proc < 0 && (e.proc = adopt_proc(e.pid, -1)) >= 0)   /* not sampled yet */
         tlog("follow %s pid %d [%s], by its trace", R.procs[e.proc].name, (int)e.pid,
@@ -150,20 +91,11 @@ void timeline_state(int proc, const char *text)
 void events_drain(void)
 {
     for (;;) {
-        ssize_t n = read(R.trace_r, pending + npending, sizeof pending - 1 - npending);
+        char *room;
+        size_t cap = lines_room(&pending, &room);
+        ssize_t n = read(R.trace_r, room, cap);
         if (n <= 0)
             break;                          /* EAGAIN: all read for now */
-        npending += (size_t)n;
-        pending[npending] = '\0';
-        char *start = pending, *nl;
-        while ((nl = strchr(start, '\n')) != NULL) {
-            *nl = '\0';
-            parse_line(start);
-            start = nl + 1;
-        }
-        npending -= (size_t)(start - pending);
-        memmove(pending, start, npending);
-        if (npending == sizeof pending - 1)  /* a line longer than any valid one */
-            npending = 0;
+        lines_added(&pending, (size_t)n, take_line, NULL);
     }
 }

@@ -148,9 +148,10 @@ extern struct run R;
 
 /* main.c */
 double now(void);
-void scopy(char *dst, size_t size, const char *src);   /* bounded, always ends in NUL */
 void tlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* text.c */
+void scopy(char *dst, size_t size, const char *src);   /* bounded, always ends in NUL */
 /* procfs.c: the kernel's view of one process. */
 int procfs_sample(struct proc *p, double t);
 unsigned long long procfs_runs(pid_t pid);
@@ -198,6 +199,26 @@ void ipcname(const char *name, char *out, size_t len);
 long sysvkey(const char *name);
 void registry_add(const char *kind, const char *what);
 void clean_run_dir(const char *dir, long id);
+
+/* traceline.c: trace bytes into lines, a line into an event; pure parsing
+ * (no run, no clock), also run by the fuzz target tests/fuzz/fuzz_trace.c. */
+struct lines {
+    char buf[8192];             /* the start of a line not yet whole, and a NUL */
+    size_t n;                   /* bytes held */
+    int skipping;               /* in a line too long (over 8190 bytes): drop to its end */
+};
+/* Parse one line (changed in place) into *e (e->t and e->proc left 0).
+ * Returns 1 when it is an event of a program (a pid > 0, ev before, after
+ * or note), 0 when it is to be ignored. Numbers out of range are dropped. */
+int trace_parse(char *line, struct event *e);
+/* Where the next bytes of the stream go (*at), and how many fit. */
+size_t lines_room(struct lines *b, char **at);
+/* n bytes were written at lines_room's place: each whole line (ended by a
+ * newline, whatever bytes it holds: a NUL ends what trace_parse reads) goes
+ * to each(line, its length without the newline, arg), except a line over
+ * 8190 bytes, dropped whole; the rest waits for more. */
+void lines_added(struct lines *b, size_t n,
+                 void (*each)(char *line, size_t len, void *arg), void *arg);
 
 /* events.c: the trace pipe. */
 void events_drain(void);

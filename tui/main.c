@@ -35,15 +35,6 @@ double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void scopy(char *dst, size_t size, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= size)
-        n = size - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* One transcript line: seconds since start, then what happened. */
 void tlog(const char *fmt, ...)
 {

@@ -42,15 +42,22 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
 {
     static char why[160];
     const char *kind = strcmp(magic, COUNTER_MAGIC) == 0 ? "counter" : "ring";
+
+    /* The size first: a header field read from a mapping shorter than the
+     * header is a read past its end (SIGBUS, or another object's bytes). */
+    if (need < sizeof *h)
+        need = sizeof *h;
+    if (mapped < need) {
+        snprintf(why, sizeof why, "the segment is %zu %s, the %s layout needs %zu",
+                 mapped, plural((long)mapped, "byte", "bytes"), kind, need);
+        return why;
+    }
     /* Each field read once: the peer may change them while we look. */
     const volatile struct seg_header *v = h;
     char m[4] = { v->magic[0], v->magic[1], v->magic[2], v->magic[3] };
     uint32_t version = v->version, size = v->size;
 
-    if (mapped < need)
-        snprintf(why, sizeof why, "the segment is %zu %s, the %s layout needs %zu",
-                 mapped, plural((long)mapped, "byte", "bytes"), kind, need);
-    else if (memcmp(m, magic, 4) != 0)
+    if (memcmp(m, magic, 4) != 0)
         snprintf(why, sizeof why, "not a %s segment: its magic is \"%s\", expected \"%s\"",
                  kind, show_magic(m), magic);
     else if (version != SEG_VERSION)
@@ -108,31 +115,56 @@ void ring_open(struct ring *r, const char *name, int create, long slots, long re
         seg_init(&seg->h, RING_MAGIC, size);
         return;
     }
-    const char *why = seg_check(&seg->h, size, RING_MAGIC, sizeof *seg);
+    const char *why = ring_check(seg, size, &r->slots, &r->slot_size);
     if (why != NULL)
         fail(1, "%s: %s", name, why);
+}
+
+const char *ring_check(const struct ring_seg *seg, size_t mapped,
+                       uint32_t *slots, uint32_t *slot_size)
+{
+    static char why[200];
+    const char *bad = seg_check(&seg->h, mapped, RING_MAGIC, sizeof *seg);
+
+    if (bad != NULL)
+        return bad;
     /* Copy, then check the copies: what is checked is what is used. */
     uint32_t n = seg->slots, each = seg->slot_size, total = seg->h.size;
     uint32_t head = seg->head, tail = seg->tail;
     if (n < 1 || n > RING_SLOTS_MAX ||
         each < 4 + RING_RECORD_MIN || each > 4 + RING_RECORD_MAX ||
-        total != sizeof *seg + (size_t)n * each || total > size ||
-        head >= n || tail >= n)
-        fail(1, "%s: a broken ring header: %u %s of %u %s, head %u, tail %u, in %u %s",
-             name, (unsigned)n, plural(n, "slot", "slots"), (unsigned)each,
-             plural(each, "byte", "bytes"), (unsigned)head, (unsigned)tail,
-             (unsigned)total, plural(total, "byte", "bytes"));
-    r->slots = n, r->slot_size = each;
+        total != sizeof *seg + (size_t)n * each || total > mapped ||
+        head >= n || tail >= n) {
+        snprintf(why, sizeof why, "a broken ring header: %u %s of %u %s, head %u, "
+                 "tail %u, in %u %s", (unsigned)n, plural(n, "slot", "slots"),
+                 (unsigned)each, plural(each, "byte", "bytes"), (unsigned)head,
+                 (unsigned)tail, (unsigned)total, plural(total, "byte", "bytes"));
+        return why;
+    }
+    *slots = n, *slot_size = each;
+    return NULL;
+}
+
+const char *ring_index_check(const struct ring *r, const char *field, uint32_t *i)
+{
+    static char why[120];
+    volatile uint32_t *at = strcmp(field, "head") == 0 ? &r->seg->head : &r->seg->tail;
+
+    *i = *at;                       /* one load: the peer may store any time */
+    if (*i < r->slots)
+        return NULL;
+    snprintf(why, sizeof why, "a broken ring header: %s is %u, the ring has %u %s",
+             field, (unsigned)*i, (unsigned)r->slots, plural(r->slots, "slot", "slots"));
+    return why;
 }
 
 uint32_t ring_index(const struct ring *r, const char *field)
 {
-    volatile uint32_t *at = strcmp(field, "head") == 0 ? &r->seg->head : &r->seg->tail;
-    uint32_t i = *at;               /* one load: the peer may store any time */
+    uint32_t i;
+    const char *why = ring_index_check(r, field, &i);
 
-    if (i >= r->slots)
-        fail(1, "%s: a broken ring header: %s is %u, the ring has %u %s", r->name,
-             field, (unsigned)i, (unsigned)r->slots, plural(r->slots, "slot", "slots"));
+    if (why != NULL)
+        fail(1, "%s: %s", r->name, why);
     return i;
 }
 

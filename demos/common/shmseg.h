@@ -69,8 +69,9 @@ struct ring {
 /* Write a header for a layout of size bytes. */
 void seg_init(struct seg_header *h, const char *magic, size_t size);
 
-/* Is the mapping at h (mapped bytes long) a segment of this magic that is
- * at least need bytes? NULL if so, else why not (a static buffer). */
+/* Is the mapping at h (mapped bytes long, any size) a segment of this
+ * magic that is at least need bytes (and at least a header)? NULL if so,
+ * else why not (a static buffer). No byte past mapped is read. */
 const char *seg_check(const struct seg_header *h, size_t mapped,
                       const char *magic, size_t need);
 
@@ -79,9 +80,24 @@ const char *seg_check(const struct seg_header *h, size_t mapped,
  * with a message naming the call and the object on any failure. */
 void ring_open(struct ring *r, const char *name, int create, long slots, long record);
 
+/* Is the mapping at seg (mapped bytes long) a whole ring: a ring header
+ * (seg_check), 1 to RING_SLOTS_MAX slots of 4 + RING_RECORD_MIN to
+ * 4 + RING_RECORD_MAX bytes each, a size that is the header and the slots
+ * and fits the mapping, head and tail slot numbers? NULL if so, with the
+ * slots and slot size (bytes) as read and checked in *slots, *slot_size;
+ * else why not (a static buffer), and *slots, *slot_size untouched. It only
+ * reads: a fuzz target runs it on any bytes (tests/fuzz/). */
+const char *ring_check(const struct ring_seg *seg, size_t mapped,
+                       uint32_t *slots, uint32_t *slot_size);
+
+/* Read head or tail (field: "head" or "tail") from the segment, once, into
+ * *i. NULL if it is a slot number (below r->slots), else why not (a static
+ * buffer: "a broken ring header: ..."). */
+const char *ring_index_check(const struct ring *r, const char *field, uint32_t *i);
+
 /* Read head or tail (field: "head" or "tail") from the segment, once, and
  * return it if it is a slot number; exit with "a broken ring header" if
- * it is not. */
+ * it is not (ring_index_check). */
 uint32_t ring_index(const struct ring *r, const char *field);
 
 /* munmap the ring (the size mapped, not what the header says now). */

@@ -105,9 +105,12 @@ def _show_magic(m):
 
 
 def check(mem, mapped, magic, need):
-    """Is mem (mapped bytes) a segment of this magic and at least need
-    bytes? None if so, else why not."""
+    """Is mem (mapped bytes, any size) a segment of this magic and at least
+    need bytes (and at least a header)? None if so, else why not. No byte
+    past mapped is read."""
     kind = "counter" if magic == COUNTER_MAGIC else "ring"
+    # The size first: a header read from fewer bytes than a header fails.
+    need = max(need, HEADER.size)
     if mapped < need:
         return (f"the segment is {mapped} {plural(mapped, 'byte', 'bytes')}, "
                 f"the {kind} layout needs {need}")
@@ -183,30 +186,53 @@ def ring_open(name, create, slots=0, record=0):
         RING.pack_into(mem, SLOTS_AT, slots, 4 + record, 0, 0)
         init(mem, RING_MAGIC, size)
         return Ring(mem, slots, 4 + record, name)
-    why = check(mem, size, RING_MAGIC, RING_HEADER)
+    why, slots, slot_size = ring_check(mem, size)
     if why is not None:
         fail(1, f"{name}: {why}")
+    return Ring(mem, slots, slot_size, name)
+
+
+def ring_check(mem, mapped):
+    """Is mem (mapped bytes) a whole ring: a ring header (check), 1 to
+    RING_SLOTS_MAX slots of 4 + RING_RECORD_MIN to 4 + RING_RECORD_MAX bytes
+    each, a size that is the header and the slots and fits the mapping, head
+    and tail slot numbers? Returns (None, slots, slot_size) if so, with the
+    slots and slot size (bytes) as read and checked; else (why not, None,
+    None). It only reads: tests/fuzz/fuzz_python.py runs it on any bytes."""
+    why = check(mem, mapped, RING_MAGIC, RING_HEADER)
+    if why is not None:
+        return why, None, None
     # Copy, then check the copies: what is checked is what is used.
     slots, slot_size, head, tail = RING.unpack_from(mem, SLOTS_AT)
     total = HEADER.unpack_from(mem, 0)[2]
     if (not 1 <= slots <= RING_SLOTS_MAX
             or not 4 + RING_RECORD_MIN <= slot_size <= 4 + RING_RECORD_MAX
-            or total != RING_HEADER + slots * slot_size or total > size
+            or total != RING_HEADER + slots * slot_size or total > mapped
             or head >= slots or tail >= slots):
-        fail(1, f"{name}: a broken ring header: {slots} {plural(slots, 'slot', 'slots')} "
+        return (f"a broken ring header: {slots} {plural(slots, 'slot', 'slots')} "
                 f"of {slot_size} {plural(slot_size, 'byte', 'bytes')}, head {head}, "
-                f"tail {tail}, in {total} {plural(total, 'byte', 'bytes')}")
-    return Ring(mem, slots, slot_size, name)
+                f"tail {tail}, in {total} {plural(total, 'byte', 'bytes')}"), None, None
+    return None, slots, slot_size
+
+
+def ring_index_check(ring, field):
+    """Read head or tail (field: "head" or "tail") from the segment, once.
+    Returns (i, None) if it is a slot number (below ring.slots), else
+    (i, why not: "a broken ring header: ...")."""
+    (i,) = U32.unpack_from(ring.mem, HEAD_AT if field == "head" else TAIL_AT)
+    if i < ring.slots:
+        return i, None
+    return i, (f"a broken ring header: {field} is {i}, "
+               f"the ring has {ring.slots} {plural(ring.slots, 'slot', 'slots')}")
 
 
 def ring_index(ring, field):
     """Read head or tail (field: "head" or "tail") from the segment, once,
     and return it if it is a slot number; exit with "a broken ring header"
-    if it is not."""
-    (i,) = U32.unpack_from(ring.mem, HEAD_AT if field == "head" else TAIL_AT)
-    if i >= ring.slots:
-        fail(1, f"{ring.name}: a broken ring header: {field} is {i}, "
-                f"the ring has {ring.slots} {plural(ring.slots, 'slot', 'slots')}")
+    if it is not (ring_index_check)."""
+    i, why = ring_index_check(ring, field)
+    if why is not None:
+        fail(1, f"{ring.name}: {why}")
     return i
 
 

@@ -1,0 +1,114 @@
+/* fuzz_trace.c - ipclab's reading of the trace pipe (tui/traceline.c) on
+ * any bytes.
+ *
+ * Input: what the programs wrote to the one trace pipe they share. ipclab
+ * cuts it into lines (lines_room, lines_added: a buffer of 8192 bytes) and
+ * parses each line into an event (trace_parse). This target does the same,
+ * twice: reading as much as fits each time, and in small reads of 1 to 13
+ * bytes, so lines arrive whole and in pieces.
+ * Properties: the lines handed over are exactly the input's whole lines
+ * (each ended by '\n', whatever bytes it holds, NUL included), in order,
+ * each once, except lines too long for the buffer (over LINE_LONGEST
+ * bytes), which are dropped whole: a program's garbage never costs another
+ * program's line, nor becomes a line of its own. An event parsed is one of
+ * a program (pid > 0, ev b, a or n) with every number within its
+ * documented range and every text field ending within its array.
+ */
+#include "fuzz.h"
+#include "ipclab.h"
+
+#include <string.h>
+
+/* The longest line the buffer takes: its size less the newline and the NUL. */
+#define LINE_LONGEST (sizeof ((struct lines *)0)->buf - 2)
+
+struct expect {
+    const uint8_t *data;
+    size_t size, pos;           /* the next line starts at data + pos */
+    long lines;                 /* lines handed over so far */
+};
+
+/* The input's next whole line not too long, from e->pos: its start and
+ * length; 0 when there is none left (what follows the last '\n' is not a
+ * line yet). */
+static int next_line(struct expect *e, const uint8_t **line, size_t *len)
+{
+    for (;;) {
+        const uint8_t *nl = e->pos < e->size ?
+            memchr(e->data + e->pos, '\n', e->size - e->pos) : NULL;
+        if (nl == NULL)
+            return 0;
+        *line = e->data + e->pos;
+        *len = (size_t)(nl - *line);
+        e->pos += *len + 1;
+        if (*len <= LINE_LONGEST)
+            return 1;
+    }
+}
+
+static int ends_within(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+static void check_event(const struct event *ev)
+{
+    fuzz_require(ev->pid > 0, "an event with no pid accepted");
+    fuzz_require(ev->ev == 'b' || ev->ev == 'a' || ev->ev == 'n', "an event of no kind accepted");
+    fuzz_require(ev->fd >= -1 && ev->fd <= 1 << 20, "fd out of range");
+    fuzz_require(ev->len >= 0, "a negative len");
+    fuzz_require(ev->ret >= -1, "ret below -1");
+    fuzz_require(ev->step == 0 || ev->step == 1, "step neither 0 nor 1");
+    fuzz_require(ends_within(ev->op, sizeof ev->op) && ends_within(ev->err, sizeof ev->err) &&
+                 ends_within(ev->obj, sizeof ev->obj) && ends_within(ev->data, sizeof ev->data) &&
+                 ends_within(ev->text, sizeof ev->text), "a text field not ended in its array");
+    for (const char *d = ev->data; *d; d++)
+        fuzz_require(*d >= ' ' && *d < 127, "data that is not printable");
+}
+
+static void each(char *line, size_t len, void *arg)
+{
+    struct expect *e = arg;
+    const uint8_t *want;
+    size_t want_len;
+    struct event ev;
+
+    fuzz_require(next_line(e, &want, &want_len), "a line handed over that the input does not end");
+    fuzz_require(len == want_len && memcmp(line, want, len) == 0,
+                 "a line handed over that is not the input's next whole line");
+    e->lines++;
+    if (trace_parse(line, &ev))
+        check_event(&ev);
+}
+
+/* Feed the input as reads of at most step bytes each (0: as much as fits). */
+static void feed(const uint8_t *data, size_t size, size_t step)
+{
+    static struct lines b;
+    struct expect e = { data, size, 0, 0 };
+    const uint8_t *rest_line;
+    size_t rest_len, k = 0;
+
+    memset(&b, 0, sizeof b);
+    for (size_t off = 0; off < size; k++) {
+        char *at;
+        size_t n = lines_room(&b, &at);
+        fuzz_require(n > 0, "no room left for the next read");
+        if (step && n > 1 + (step + k) % 13)
+            n = 1 + (step + k) % 13;
+        if (n > size - off)
+            n = size - off;
+        memcpy(at, data + off, n);
+        off += n;
+        lines_added(&b, n, each, &e);
+    }
+    fuzz_require(!next_line(&e, &rest_line, &rest_len),
+                 "a whole line of the input never handed over");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    feed(data, size, 0);
+    feed(data, size, 1);
+    return 0;
+}

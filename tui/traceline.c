@@ -1,0 +1,109 @@
+/* traceline.c - the bytes programs write to the trace pipe, made into
+ * events (docs/trace-protocol.md): the stream cut into lines, and one line
+ * parsed into a struct event. Pure parsing, nothing else: no run, no
+ * screen, no clock, no system call. So a fuzz target (tests/fuzz/) can run
+ * it on any bytes; events.c does what an event means for the run. */
+#include "ipclab.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Percent-decoding, in place; returns the length (data may hold NULs). */
+static size_t decode(char *s)
+{
+    char *start = s, *o = s;
+    for (; *s; s++) {
+        if (s[0] == '%' && s[1] && s[2]) {
+            char hex[3] = { s[1], s[2], 0 };
+            *o++ = (char)strtol(hex, NULL, 16);
+            s += 2;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return (size_t)(o - start);
+}
+
+/* Data for people: printable bytes, others as '.'. */
+static void printable(char *dst, size_t len, const char *src, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && i + 1 < len; i++)
+        dst[i] = src[i] >= ' ' && src[i] < 127 ? src[i] : '.';
+    dst[i] = '\0';
+}
+
+/* A decimal field of a trace line, or bad when it is not one within
+ * [lo, hi]: the line is a program's claim, checked like any input. */
+static long number(const char *s, long lo, long hi, long bad)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || errno || v < lo || v > hi ? bad : v;
+}
+
+int trace_parse(char *line, struct event *e)
+{
+    char *save, *tok;
+
+    memset(e, 0, sizeof *e);
+    e->fd = -1;
+    for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char *v = strchr(tok, '=');
+        if (v == NULL)
+            continue;
+        *v++ = '\0';
+        size_t vlen = decode(v);
+        if (!strcmp(tok, "pid")) e->pid = (pid_t)atol(v);
+        else if (!strcmp(tok, "seq")) e->seq = strtoul(v, NULL, 10);
+        else if (!strcmp(tok, "ev")) e->ev = v[0];
+        else if (!strcmp(tok, "op")) scopy(e->op, sizeof e->op, v);
+        else if (!strcmp(tok, "fd")) e->fd = (int)number(v, -1, 1 << 20, -1);
+        else if (!strcmp(tok, "len")) e->len = number(v, 0, LONG_MAX, 0);
+        else if (!strcmp(tok, "ret")) e->ret = number(v, -1, LONG_MAX, -1);
+        else if (!strcmp(tok, "errno")) scopy(e->err, sizeof e->err, v);
+        else if (!strcmp(tok, "obj")) scopy(e->obj, sizeof e->obj, v);
+        else if (!strcmp(tok, "data")) printable(e->data, sizeof e->data, v, vlen);
+        else if (!strcmp(tok, "text")) scopy(e->text, sizeof e->text, v);
+        else if (!strcmp(tok, "step")) e->step = 1;
+    }
+    return e->pid > 0 && (e->ev == 'b' || e->ev == 'a' || e->ev == 'n');
+}
+
+size_t lines_room(struct lines *b, char **at)
+{
+    *at = b->buf + b->n;
+    return sizeof b->buf - 1 - b->n;
+}
+
+void lines_added(struct lines *b, size_t n,
+                 void (*each)(char *line, size_t len, void *arg), void *arg)
+{
+    size_t start = 0, end = b->n + n;
+    char *nl;
+
+    /* memchr, not strchr: a program may write any byte, NUL included, and
+     * a NUL must not hide the newline after it (and with it every line of
+     * every program after it, until the buffer fills). */
+    while ((nl = memchr(b->buf + start, '\n', end - start)) != NULL) {
+        size_t len = (size_t)(nl - (b->buf + start));
+        *nl = '\0';
+        if (b->skipping)
+            b->skipping = 0;                /* the end of a line too long: dropped */
+        else
+            each(b->buf + start, len, arg);
+        start += len + 1;
+    }
+    b->n = end - start;
+    memmove(b->buf, b->buf + start, b->n);
+    /* A line longer than any valid one: dropped whole, up to its newline;
+     * its tail never becomes a line of its own. */
+    if (b->n == sizeof b->buf - 1) {
+        b->n = 0;
+        b->skipping = 1;
+    }
+}

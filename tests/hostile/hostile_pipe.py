@@ -47,24 +47,16 @@ import signal
 import struct
 import sys
 
+import words
+from words import usage
+
 PROG = "hostile_pipe.py"
 FRAME_MAX = 1024 * 1024
 BATCH = 65536
 
 
-def usage(why):
-    sys.stderr.write(f"{PROG}: {why}\n(see {PROG} --help)\n")
-    sys.exit(2)
-
-
 def number(text, lo=-2**31, hi=2**31 - 1):
-    try:
-        n = int(text, 0)
-    except ValueError:
-        usage(f"'{text}' is not a number")
-    if not lo <= n <= hi:
-        usage(f"{n} is not from {lo} to {hi}")
-    return n
+    return words.number(text, lo, hi)
 
 
 # How many arguments each step takes: (required, optional).

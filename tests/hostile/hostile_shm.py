@@ -66,6 +66,8 @@ PROG = "hostile_shm.py"
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "python_peers"))
 from ipclab import posix                                # noqa: E402
+import words                                            # noqa: E402
+from words import usage                                 # noqa: E402
 
 FIELDS = {"magic": (0, 4), "version": (4, 4), "size": (8, 4), "reserved": (12, 4),
           "counter": (16, 8), "slots": (16, 4), "slot_size": (20, 4),
@@ -80,19 +82,8 @@ def say(text):
     sys.stderr.write(f"{PROG}: {text}\n")
 
 
-def usage(why):
-    say(f"{why}\n(see {PROG} --help)")
-    sys.exit(2)
-
-
 def number(text, lo=0, hi=2**64 - 1):
-    try:
-        n = int(text, 0)
-    except ValueError:
-        usage(f"'{text}' is not a number")
-    if not lo <= n <= hi:
-        usage(f"{n} is not from {lo} to {hi}")
-    return n
+    return words.number(text, lo, hi)
 
 
 def map_posix(name):

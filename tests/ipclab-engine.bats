@@ -109,6 +109,33 @@ teardown() {
 }
 
 # bats test_tags=demo
+@test "--seed replays a scenario's random choices and is in the transcript; a bad seed is refused" {
+  local a b c
+  run "$IPCLAB" run "$FIX/random.lua" --headless --seed 1130
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ seed 1130$'
+  a=$(grep -o 'choices .*' <<<"$output")
+  run "$IPCLAB" run "$FIX/random.lua" --headless --seed 1130
+  b=$(grep -o 'choices .*' <<<"$output")
+  run "$IPCLAB" run "$FIX/random.lua" --headless --seed 1131
+  c=$(grep -o 'choices .*' <<<"$output")
+  assert_equal "$a" "$b"
+  [ "$a" != "$c" ] || fail "seeds 1130 and 1131 made the same choices: $a"
+  # Without --seed: a seed of its own, printed, that plays the run again.
+  run "$IPCLAB" run "$FIX/random.lua" --headless
+  a=$(grep -o 'choices .*' <<<"$output")
+  run "$IPCLAB" run "$FIX/random.lua" --headless --seed "$(sed -n 's/^ *[0-9.]* seed //p' <<<"$output")"
+  assert_equal "$(grep -o 'choices .*' <<<"$output")" "$a"
+  for bad in -1 12x "" 99999999999999999999; do
+    run "$IPCLAB" run "$FIX/random.lua" --headless --seed "$bad"
+    assert_failure 3
+    assert_output "ipclab: --seed $bad: a whole number, 0 to 9223372036854775807"
+  done
+  run ls -A "$XDG_RUNTIME_DIR/ipclab"
+  assert_output ""
+}
+
+# bats test_tags=demo
 @test "--record saves the transcript" {
   run "$IPCLAB" run "$FIX/expect-fails.lua" --headless --record "$T/t.txt"
   assert_failure 1

@@ -33,6 +33,23 @@ play_all() {
   play_all --pace 0.3
 }
 
+# tests/hostile/scenarios: a lesson's programs facing a peer that plays
+# random steps (docs/hostile-peers.md); the soak plays them under kills.
+# bats test_tags=demo
+@test "every hostile scenario holds under five seeds: the programs end with their own words, status 0 or 1, never a signal" {
+  local f seed n=0 bad=""
+  for f in "$ROOT"/tests/hostile/scenarios/*.lua; do
+    n=$((n + 1))
+    for seed in 1 2 3 4 5; do
+      run "$IPCLAB" run "$f" --headless --seed "$seed"
+      [ "$status" -eq 0 ] && grep -Eq 'end: [1-9][0-9]* expectations?, 0 failed$' <<<"$output" ||
+        bad+="${f#$ROOT/} --seed $seed (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
+    done
+  done
+  [ "$n" -gt 0 ] || fail "no scenarios under tests/hostile/scenarios/"
+  [ -z "$bad" ] || fail "hostile scenarios that did not hold:"$'\n'"$bad"
+}
+
 @test "ipclab list shows every lesson with its scenarios" {
   run "$IPCLAB" list
   assert_success

@@ -27,10 +27,15 @@ load helpers/ipclab
   [ -n "$first" ] || fail "no failing run: $output"
   local k=${first#FAIL run }
   k=${k%%:*}
-  assert_line "  replay: scripts/soak --seed 5 --run $k"
+  # The soak's replay, and ipclab's alone: the scenario with its --seed
+  # (its math.random: a hostile peer's steps).
+  local replay
+  replay=$(grep -E "^  replay: scripts/soak --seed 5 --run $k \(or: ipclab run [^ ]+\.lua --headless --seed [0-9]+\)$" <<<"$output") ||
+    fail "no replay line for run $k: $output"
   run env IPCLAB_BIN="$T/bin" "$PYTHON" "$ROOT/scripts/soak" --seed 5 --run "$k"
   assert_failure 1
   assert_line "$first"                  # the same scenario, the same plan
+  assert_line "$replay"                 # and the same seed for it
 }
 
 @test "scripts/soak refuses bad usage with a message, exit 2" {

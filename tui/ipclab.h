@@ -126,6 +126,7 @@ struct run {
     double t0;
     int headless, color, quit, restart;
     double pace;                /* --pace: headless pauses last this long */
+    long long seed;             /* --seed: math.random starts from it */
     FILE *record;
     char title[128];
     /* Model. */

@@ -55,6 +55,7 @@ static void usage(FILE *to)
     fprintf(to,
         "usage: ipclab                        open the lesson menu\n"
         "       ipclab run FILE.lua [--headless [--pace S]] [--record FILE] [--no-color]\n"
+        "                           [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
@@ -236,7 +237,7 @@ static int run_scenario(const char *path)
 int main(int argc, char *argv[])
 {
     const char *scenario = NULL, *record = NULL;
-    int clean = 0, list = 0;
+    int clean = 0, list = 0, seeded = 0;
 
     R.id = (long)getpid();
     R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
@@ -263,6 +264,15 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "ipclab: --pace %s: a number of seconds, 0 to 60\n", argv[i]);
                 return 3;
             }
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            R.seed = strtoll(argv[++i], &end, 10);
+            if (*end || end == argv[i] || errno || R.seed < 0 || argv[i][0] == '-') {
+                fprintf(stderr, "ipclab: --seed %s: a whole number, 0 to %lld\n", argv[i], LLONG_MAX);
+                return 3;
+            }
+            seeded = 1;
         } else if (!strcmp(argv[i], "clean")) {
             clean = 1;
         } else if (!strcmp(argv[i], "list")) {
@@ -274,6 +284,8 @@ int main(int argc, char *argv[])
     }
     if (clean)
         return clean_leftovers(1) >= 0 ? 0 : 1;
+    if (!seeded)                            /* printed: a run can be played again */
+        R.seed = (long long)(((unsigned long long)time(NULL) * 1000003u ^ (unsigned long long)getpid()) % 1000000);
     if (list)
         return list_lessons();
     if (record && (R.record = fopen(record, "we")) == NULL) {

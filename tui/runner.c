@@ -30,6 +30,14 @@ int runner_load(const char *path)
         scopy(R.error, sizeof R.error, lua_tostring(L, -1));
         return -1;
     }
+    /* math.random starts from --seed (ipclab(1)): the same seed, the same
+     * choices, so a run that failed plays again the same way. */
+    lua_getglobal(L, "math");
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, R.seed);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    tlog("seed %lld", R.seed);
     sandbox_env(L);
     /* Where the Python helpers live, for a peer given with Python(). */
     lua_pushfstring(L, "%s/python_peers", R.root);

@@ -37,14 +37,21 @@ static void printable(char *dst, size_t len, const char *src, size_t n)
 }
 
 /* A decimal field of a trace line, or bad when it is not one within
- * [lo, hi]: the line is a program's claim, checked like any input. */
+ * [lo, hi]: the line is a program's claim, checked like any input. Digits
+ * only, after an optional '-': strtol alone also takes "+4", " 4", "\t4". */
 static long number(const char *s, long lo, long hi, long bad)
 {
     char *end;
+    const char *d = s[0] == '-' ? s + 1 : s;
+    if (*d < '0' || *d > '9')
+        return bad;
     errno = 0;
     long v = strtol(s, &end, 10);
-    return end == s || *end || errno || v < lo || v > hi ? bad : v;
+    return *end || errno || v < lo || v > hi ? bad : v;
 }
+
+/* pid_max can be at most 2^22 (PID_MAX_LIMIT, proc(5)). */
+#define PID_MAX_LIMIT (1L << 22)
 
 int trace_parse(char *line, struct event *e)
 {
@@ -58,8 +65,8 @@ int trace_parse(char *line, struct event *e)
             continue;
         *v++ = '\0';
         size_t vlen = decode(v);
-        if (!strcmp(tok, "pid")) e->pid = (pid_t)atol(v);
-        else if (!strcmp(tok, "seq")) e->seq = strtoul(v, NULL, 10);
+        if (!strcmp(tok, "pid")) e->pid = (pid_t)number(v, 1, PID_MAX_LIMIT, 0);
+        else if (!strcmp(tok, "seq")) e->seq = (unsigned long)number(v, 0, LONG_MAX, 0);
         else if (!strcmp(tok, "ev")) e->ev = v[0];
         else if (!strcmp(tok, "op")) scopy(e->op, sizeof e->op, v);
         else if (!strcmp(tok, "fd")) e->fd = (int)number(v, -1, 1 << 20, -1);

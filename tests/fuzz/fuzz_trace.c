@@ -12,11 +12,13 @@
  * bytes), which are dropped whole: a program's garbage never costs another
  * program's line, nor becomes a line of its own. An event parsed is one of
  * a program (pid > 0, ev b, a or n) with every number within its
- * documented range and every text field ending within its array.
+ * documented range and every text field ending within its array; its pid
+ * is the line's pid= field, a whole decimal number of 1 to 2^22.
  */
 #include "fuzz.h"
 #include "ipclab.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The longest line the buffer takes: its size less the newline and the NUL. */
@@ -66,6 +68,38 @@ static void check_event(const struct event *ev)
         fuzz_require(*d >= ' ' && *d < 127, "data that is not printable");
 }
 
+/* The pid a line claims, read the plain way: its last pid= field (fields
+ * are split at spaces; the line ends at its first NUL), percent-decoded,
+ * all decimal digits. -1 when there is none or it is not a number. */
+static long claimed_pid(const char *line)
+{
+    const char *p = line, *val = NULL;
+    while ((p = strstr(p, "pid=")) != NULL) {
+        if (p == line || p[-1] == ' ')
+            val = p + 4;
+        p += 4;
+    }
+    if (val == NULL)
+        return -1;
+    long pid = 0;
+    int digits = 0;
+    for (const char *s = val; *s && *s != ' '; s++) {
+        int c = (unsigned char)*s;
+        if (c == '%' && s[1] && s[2]) {
+            char hex[3] = { s[1], s[2], 0 };
+            c = (int)strtol(hex, NULL, 16);
+            s += 2;
+            if (c == 0)
+                break;                  /* a decoded NUL ends the value */
+        }
+        if (c < '0' || c > '9' || pid > 1L << 40)
+            return -1;
+        pid = pid * 10 + (c - '0');
+        digits++;
+    }
+    return digits ? pid : -1;
+}
+
 static void each(char *line, size_t len, void *arg)
 {
     struct expect *e = arg;
@@ -77,8 +111,14 @@ static void each(char *line, size_t len, void *arg)
     fuzz_require(len == want_len && memcmp(line, want, len) == 0,
                  "a line handed over that is not the input's next whole line");
     e->lines++;
-    if (trace_parse(line, &ev))
+    char copy[sizeof ((struct lines *)0)->buf];
+    memcpy(copy, line, len + 1);
+    if (trace_parse(line, &ev)) {
         check_event(&ev);
+        /* pid=12abc is no pid 12, nor pid=4294967308 (it wraps to 12). */
+        fuzz_require(claimed_pid(copy) == ev.pid && ev.pid <= 1L << 22,
+                     "a pid accepted that is not the line's whole decimal number up to 2^22");
+    }
 }
 
 /* Feed the input as reads of at most step bytes each (0: as much as fits). */

@@ -96,7 +96,10 @@ class Proc:
         self.buf += chunk
         *lines, self.buf = self.buf.split(b"\n")
         for line in lines:
-            ev = dict(f.split("=", 1) for f in line.decode().split() if "=" in f)
+            # The protocol is ASCII (percent-encoded); a program's stray
+            # bytes are its claim, never the stepper's crash.
+            ev = dict(f.split("=", 1) for f in line.decode("ascii", "replace").split(" ")
+                      if "=" in f)
             self.events.append(ev)
             if ev.get("ev") == "before" and ev.get("step") == "wait":
                 self.waiting = ev

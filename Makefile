@@ -125,10 +125,10 @@ grade: setup all check-python
 	@scripts/grade $(LESSON)
 
 # Scenarios played over and over with random kills (docs/reliability.md):
-# make soak RUNS=1000 SEED=1130, or LESSON=08 for one lesson's.
+# make soak RUNS=1000 SEED=1130, or LESSON=08 for one lesson's, JOBS=2 for fewer side by side.
 RUNS ?= 100
 soak: setup all check-python
-	$(PYTHON) scripts/soak --runs $(RUNS) $(if $(SEED),--seed $(SEED)) $(if $(LESSON),--lesson $(LESSON))
+	$(PYTHON) scripts/soak --runs $(RUNS) $(if $(SEED),--seed $(SEED)) $(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS))
 
 clean:
 	rm -rf $(BUILD)

@@ -52,3 +52,19 @@ inputs_of() {
   assert_success
   assert_output --partial "Usage: scripts/fuzz [TARGET] [--time SECONDS] [--runs N]"
 }
+
+# A user who cannot write build/fuzz (another user built it) once got the
+# last run's crash reported as new, and "CRASH kept as" a file never kept.
+@test "scripts/fuzz run by a user who cannot write build/fuzz says so and reports no earlier crash" {
+  command -v clang >/dev/null || skip "no clang (scripts/setup installs it)"
+  make -s -C "$ROOT" build/fuzz/frame
+  mkdir -p "$ROOT/build/fuzz/crashes/frame" "$ROOT/build/fuzz/work/frame" "$ROOT/build/fuzz/logs"
+  # An earlier run's crash and log, as root left them.
+  local stale=$ROOT/build/fuzz/crashes/frame/crash-ipclabtest$$
+  echo x >"$stale"
+  cd "$ROOT"
+  run setpriv --reuid=nobody --regid=nogroup --clear-groups scripts/fuzz frame --time 1
+  rm -f "$stale"
+  assert_failure 1
+  assert_output "frame: cannot write under build/fuzz (its crashes, work and logs folders): another user's build? (make clean, or fuzz as that user)"
+}

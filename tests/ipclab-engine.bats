@@ -26,7 +26,19 @@ teardown() {
   assert_output --regexp '^ipclab [0-9]+\.[0-9]+\.[0-9]+$'
   run "$IPCLAB" --frobnicate
   assert_failure 3
+  assert_line --index 0 "ipclab: unknown argument '--frobnicate'"
   assert_output --partial "usage:"
+  # What is missing is named on the first line, then the usage.
+  run "$IPCLAB" run
+  assert_failure 3
+  assert_line --index 0 "ipclab: run needs a scenario file"
+  run "$IPCLAB" run "$FIX/random.lua" --seed
+  assert_failure 3
+  assert_line --index 0 "ipclab: --seed needs a number"
+  # A folder is no scenario: refused before anything starts (3, not 2).
+  run "$IPCLAB" run "$FIX" --headless
+  assert_failure 3
+  assert_output "ipclab: $FIX: not a scenario file (a Lua file)"
 }
 
 # bats test_tags=demo
@@ -126,7 +138,7 @@ teardown() {
   a=$(grep -o 'choices .*' <<<"$output")
   run "$IPCLAB" run "$FIX/random.lua" --headless --seed "$(sed -n 's/^ *[0-9.]* seed //p' <<<"$output")"
   assert_equal "$(grep -o 'choices .*' <<<"$output")" "$a"
-  for bad in -1 12x "" 99999999999999999999; do
+  for bad in -1 12x "" +5 " 5" 99999999999999999999; do
     run "$IPCLAB" run "$FIX/random.lua" --headless --seed "$bad"
     assert_failure 3
     assert_output "ipclab: --seed $bad: a whole number, 0 to 9223372036854775807"

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,10 +266,10 @@ int main(int argc, char *argv[])
                 return 3;
             }
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            char *end;
+            const char *v = argv[++i];
             errno = 0;
-            R.seed = strtoll(argv[++i], &end, 10);
-            if (*end || end == argv[i] || errno || R.seed < 0 || argv[i][0] == '-') {
+            R.seed = strtoll(v, NULL, 10);
+            if (v[0] == '\0' || v[strspn(v, "0123456789")] != '\0' || errno) {
                 fprintf(stderr, "ipclab: --seed %s: a whole number, 0 to %lld\n", argv[i], LLONG_MAX);
                 return 3;
             }
@@ -278,6 +279,17 @@ int main(int argc, char *argv[])
         } else if (!strcmp(argv[i], "list")) {
             list = 1;
         } else {
+            const char *a = argv[i];
+            int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
+                        !strcmp(a, "--seed");
+            if (!strcmp(a, "run") && scenario)
+                fprintf(stderr, "ipclab: run %s: one scenario at a time\n", argv[i + 1 < argc ? i + 1 : i]);
+            else if (needs)
+                fprintf(stderr, "ipclab: %s needs a %s\n", a, !strcmp(a, "run") ? "scenario file" :
+                        !strcmp(a, "--record") ? "file" : !strcmp(a, "--pace") ? "number of seconds" :
+                        "number");
+            else
+                fprintf(stderr, "ipclab: unknown argument '%s'\n", a);
             usage(stderr);
             return 3;
         }
@@ -313,8 +325,13 @@ int main(int argc, char *argv[])
             return m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
         scenario = chosen;
     }
-    if (access(scenario, R_OK) != 0) {
+    struct stat st;
+    if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
         fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
+        return 3;
+    }
+    if (!S_ISREG(st.st_mode)) {             /* a folder, a device: no scenario */
+        fprintf(stderr, "ipclab: %s: not a scenario file (a Lua file)\n", scenario);
         return 3;
     }
     char err[512];

@@ -32,57 +32,120 @@ The STEPs run in order (docs/hostile-peers.md has examples):
                    "exit", "kill" or "pause"; the list goes to stderr first:
                    the list with the same --seed replays the run byte for byte
 
---seed S makes every random byte and choice the same from run to run
-(default 1). --plan prints the steps (chaos chosen) on stdout and exits. --ignore-term: SIGTERM does not end the peer (a child a
-parent tries to end politely). Exit status: 0 when the steps are done, 1
-when a write fails (the reader has gone: EPIPE, said on stderr), 2 for bad
-usage. A flood that ends because the reader has gone says how many frames
+The numbers (decimal, or 0x hexadecimal): N of frames, flood, garbage and
+bytes from 0 to 2147483647 (flood 0: until the reader has gone); SIZE from
+0 to 1048576 (the largest frame a reader takes: "length L bytes N" writes
+a bigger one); L from -2147483648 to 2147483647; STATUS from 0 to 255;
+chaos N from 1 to 1000. Nothing may follow a step that never returns
+(exit, kill, pause, chaos, flood 0), and nothing that writes or closes may
+follow close without a reopen in between.
+
+--seed S (0 to 4294967295) makes every random byte and choice the same
+from run to run (default 1). --plan prints the steps (chaos chosen) on
+stdout and exits. --fd N (0 to 1023) must be open for writing. --child
+takes the last two words of the command as RFD WFD (0 to 1023 each), so it
+goes with --fd N never. --ignore-term: SIGTERM does not end the peer (a
+child a parent tries to end politely).
+
+Exit status: 0 when the steps are done, 1 when a write fails (the reader
+has gone: EPIPE, said on stderr), 2 for bad usage: a word of the command
+line that is not what it should be, said on one line, before any step
+runs. A flood that ends because the reader has gone says how many frames
 went out and exits 0.
 """
 import argparse
-import errno
+import fcntl
 import os
 import random
 import signal
 import struct
 import sys
 
-import words
-from words import usage
+from words import ended_by, fail, number, shown, usage
 
 PROG = "hostile_pipe.py"
 FRAME_MAX = 1024 * 1024
 BATCH = 65536
+COUNT_MAX = 2**31 - 1
+CHAOS_MAX = 1000
+FD_MAX = 1023
 
 
-def number(text, lo=-2**31, hi=2**31 - 1):
-    return words.number(text, lo, hi)
+def arg(word, lo, hi, optional=False):
+    return word, lo, hi, optional
 
 
-# How many arguments each step takes: (required, optional).
-ARITY = {"frames": (1, 1), "flood": (1, 1), "garbage": (1, 0), "length": (1, 0),
-         "bytes": (1, 0), "close": (0, 0), "reopen": (0, 0), "hold": (0, 0),
-         "pause": (0, 0), "exit": (0, 1), "kill": (0, 0), "chaos": (1, 0)}
+# Each step's arguments, in order: (word, lowest, highest, optional).
+STEPS = {
+    "frames": [arg("N", 0, COUNT_MAX), arg("SIZE", 0, FRAME_MAX, True)],
+    "flood": [arg("N", 0, COUNT_MAX), arg("SIZE", 0, FRAME_MAX, True)],
+    "garbage": [arg("N", 0, COUNT_MAX)],
+    "length": [arg("L", -2**31, 2**31 - 1)],
+    "bytes": [arg("N", 0, COUNT_MAX)],
+    "close": [], "reopen": [], "hold": [], "pause": [],
+    "exit": [arg("STATUS", 0, 255, True)],
+    "kill": [],
+    "chaos": [arg("N", 1, CHAOS_MAX)],
+}
+WRITERS = {"frames", "flood", "garbage", "length", "bytes", "chaos"}
+
+
+def synopsis(name):
+    return " ".join([name] + [f"[{w}]" if opt else w for w, _, _, opt in STEPS[name]])
+
+
+def looks_like_number(word):
+    try:
+        int(word, 0)
+        return True
+    except ValueError:
+        return False
 
 
 def parse_steps(words):
+    """The words as (name, [numbers]), every one checked: else usage()."""
     steps, i = [], 0
     while i < len(words):
         name = words[i]
-        if name not in ARITY:
-            usage(f"unknown step '{name}'")
-        need, extra = ARITY[name]
+        if name not in STEPS:
+            usage(f"unknown step {shown(name)}"
+                  + (" (options go before the steps)" if name.startswith("-") else ""))
+        i += 1
         args = []
-        for k in range(need + extra):
-            word = words[i + 1 + k] if i + 1 + k < len(words) else None
-            if word is None or (k >= need and word in ARITY):
-                if k < need:
-                    usage(f"{name} needs {need} number{'s' if need > 1 else ''}")
-                break
-            args.append(number(word))
+        for word, lo, hi, optional in STEPS[name]:
+            if optional and not (i < len(words) and looks_like_number(words[i])):
+                break           # the next word is the next step's
+            if i == len(words) or words[i] in STEPS:
+                usage(f"{name}: no {word} ({synopsis(name)})")
+            args.append(number(words[i], lo, hi, f"{name} {word}"))
+            i += 1
         steps.append((name, args))
-        i += 1 + len(args)
+    words_in_order(steps)
     return steps
+
+
+def never_returns(name, args):
+    if name in ("exit", "kill"):
+        return f"'{name}', which ends the peer"
+    if name == "pause":
+        return "'pause', which never returns"
+    if name == "chaos":
+        return "'chaos', which ends with exit, kill or pause"
+    if name == "flood" and args[0] == 0:
+        return "'flood 0', which floods until the reader has gone, then exits"
+    return None
+
+
+def words_in_order(steps):
+    """Nothing after a step that never returns; nothing that writes or
+    closes while our end is closed (its number may be another file's by
+    then)."""
+    ended_by(steps, never_returns)
+    closed = False
+    for name, _ in steps:
+        if closed and (name in WRITERS or name == "close"):
+            usage(f"'{name}' after 'close' with no 'reopen' in between: our end is closed")
+        closed = name == "close" or (closed and name != "reopen")
 
 
 def chaos(rng, n):
@@ -119,6 +182,12 @@ class Peer:
         while view:
             view = view[os.write(self.fd, view):]
 
+    def random_bytes(self, count):
+        """count random bytes, BATCH at a time (memory stays bounded)."""
+        while count > 0:
+            self.write(self.rng.randbytes(min(count, BATCH)))
+            count -= BATCH
+
     def frame(self, size):
         return struct.pack("<i", size) + self.rng.randbytes(size)
 
@@ -141,12 +210,10 @@ class Peer:
                 self.write(self.frame(args[1] if len(args) > 1 else 16))
         elif name == "flood":
             self.flood(args[0], args[1] if len(args) > 1 else 16)
-        elif name == "garbage":
-            self.write(self.rng.randbytes(args[0]))
+        elif name in ("garbage", "bytes"):
+            self.random_bytes(args[0])
         elif name == "length":
             self.write(struct.pack("<i", args[0]))
-        elif name == "bytes":
-            self.write(self.rng.randbytes(args[0]))
         elif name == "close":
             os.close(self.fd)
         elif name == "reopen":
@@ -173,12 +240,23 @@ def say(text):
     sys.stderr.write(f"{PROG}: {text}\n")
 
 
+def writable(fd, what):
+    """fd must be open for writing: else usage()."""
+    try:
+        mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except OSError:
+        usage(f"{what}: descriptor {fd} is not open")
+    if mode == os.O_RDONLY:
+        usage(f"{what}: descriptor {fd} is open for reading only")
+    return fd
+
+
 def main(argv):
-    opts = argparse.ArgumentParser(prog=PROG, add_help=False)
+    opts = argparse.ArgumentParser(prog=PROG, add_help=False, allow_abbrev=False)
     opts.add_argument("-h", "--help", action="store_true")
-    opts.add_argument("--seed", type=int, default=1)
+    opts.add_argument("--seed", default="1")
     opts.add_argument("--plan", action="store_true")
-    opts.add_argument("--fd", type=int, default=1)
+    opts.add_argument("--fd")
     opts.add_argument("--child", action="store_true")
     opts.add_argument("--ignore-term", action="store_true")
     opts.add_argument("steps", nargs=argparse.REMAINDER)
@@ -187,40 +265,48 @@ def main(argv):
     if opts.help:
         sys.stdout.write(__doc__)
         return 0
+    seed = number(opts.seed, 0, 2**32 - 1, "--seed")
     words = opts.steps
     if opts.child:              # pipe_parent appended RFD WFD
-        if len(words) < 2:
-            usage("--child: no RFD WFD at the end")
-        opts.fd = number(words[-1], 0, 1023)
+        if opts.fd is not None:
+            usage("--fd N and --child: one or the other")
+        ends = words[-2:]
+        if len(ends) < 2 or not all(w.isdigit() for w in ends):
+            usage(f"--child: the command must end with RFD WFD (the descriptors pipe_parent "
+                  f"appends), not {shown(' '.join(ends))}")
+        number(ends[0], 0, FD_MAX, "--child RFD")
+        fd = number(ends[1], 0, FD_MAX, "--child WFD")
         words = words[:-2]
+    else:
+        fd = 1 if opts.fd is None else number(opts.fd, 0, FD_MAX, "--fd")
     if not words:
         usage("no STEP")
-    # Python would raise KeyboardInterrupt (a traceback) on SIGINT: die of it.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    if opts.ignore_term:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    rng = random.Random(opts.seed)
     steps = parse_steps(words)
     # The plan from a random generator of its own: the plan and the seed
     # replay a chaos run byte for byte.
-    planned, plan_rng = [], random.Random(f"plan {opts.seed}")
+    planned, plan_rng = [], random.Random(f"plan {seed}")
     for name, args in steps:
         planned += chaos(plan_rng, args[0]) if name == "chaos" else [name] + [str(a) for a in args]
     if opts.plan:
         print(" ".join(planned))
         return 0
+    writable(fd, "--child WFD" if opts.child else "--fd")
+    # Python would raise KeyboardInterrupt (a traceback) on SIGINT: die of it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if opts.ignore_term:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if any(name == "chaos" for name, _ in steps):
-        say(f"seed {opts.seed}: {' '.join(planned)}")
+        say(f"seed {seed}: {' '.join(planned)}")
         steps = parse_steps(planned)
     try:
-        peer = Peer(opts.fd, rng)
+        peer = Peer(fd, random.Random(seed))
     except OSError as e:
-        usage(f"fd {opts.fd}: {os.strerror(e.errno)}")
+        fail(f"open /proc/self/fd/{fd} (O_PATH): {os.strerror(e.errno)}")
     for name, args in steps:
         try:
             peer.run(name, args)
         except OSError as e:
-            say(f"{name} {os.readlink(f'/proc/self/fd/{peer.handle}')} (fd {opts.fd}): "
+            say(f"{name} {os.readlink(f'/proc/self/fd/{peer.handle}')} (fd {fd}): "
                 f"{os.strerror(e.errno)}")
             return 1
     return 0

@@ -393,6 +393,14 @@ start_stuck_run() {
   assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[C\]"
 }
 
+# Found by a sample, a child that exited at once has no command line left
+# (a Python parent's child, killed before ipclab looked, was "pid N").
+@test "a child first seen as a zombie is named after its program (its comm), not pid N" {
+  run "$IPCLAB" run "$FIX/zombie-child.lua" --headless
+  assert_success
+  assert_output --regexp "follow true pid [0-9]+ "
+}
+
 # bats test_tags=demo
 @test "SIGKILL of ipclab: the janitor finds a grandchild however large its environment" {
   # 40 KB of environment before the run's mark (the janitor once read 16).

@@ -174,8 +174,11 @@ struct spawn_req {
     int step;
 };
 int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
-int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
+int proc_free_slot(void);                   /* -1: every slot in use */
+void proc_init(struct proc *p, pid_t pid, int parent);
 int proc_alive(const struct proc *p);
+/* adopt.c: descendants ipclab follows but did not spawn. */
+int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
 void proc_execed(struct proc *p);
 void reap_children(void);
 void read_outputs(void);

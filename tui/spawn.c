@@ -28,7 +28,7 @@ int proc_index(pid_t pid)
     return -1;
 }
 
-static int free_slot(void)
+int proc_free_slot(void)
 {
     for (int i = 0; i < MAX_PROCS; i++)
         if (!R.procs[i].used)
@@ -38,7 +38,7 @@ static int free_slot(void)
 
 /* A pidfd pins the process: signals sent through it can never reach an
  * unrelated process that got the pid after this one was reaped. */
-static void init_proc(struct proc *p, pid_t pid, int parent)
+void proc_init(struct proc *p, pid_t pid, int parent)
 {
     memset(p, 0, sizeof *p);
     p->used = 1;
@@ -148,7 +148,7 @@ fail:
 
 int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
 {
-    int i = free_slot(), in[2] = { -1, -1 }, step[2] = { -1, -1 }, ep[2] = { -1, -1 };
+    int i = proc_free_slot(), in[2] = { -1, -1 }, step[2] = { -1, -1 }, ep[2] = { -1, -1 };
     char slave[64];
     int master = -1, e;
     pid_t pid = -1;
@@ -186,7 +186,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     if (step[0] >= 0)
         close(step[0]);
     struct proc *p = &R.procs[i];
-    init_proc(p, pid, -1);
+    proc_init(p, pid, -1);
     p->spawned = 1;
     scopy(p->name, sizeof p->name, req->name);
     scopy(p->lang, sizeof p->lang, req->lang);
@@ -217,99 +217,6 @@ fail:
     if (master >= 0)
         close(master);
     return -1;
-}
-
-/* Its name and language from its command line: a Python's script, else
- * its program. Called at adoption and again when it execs (its comm
- * changes): a child adopted between fork and exec had its parent's. */
-static void name_from_cmdline(struct proc *p)
-{
-    char path[64], buf[256] = "";
-    size_t n = 0;
-    FILE *f;
-
-    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)p->pid);
-    if ((f = fopen(path, "re")) != NULL) {
-        n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-    }
-    if (n == 0)
-        return;
-    buf[n] = '\0';
-    const char *arg0 = buf, *arg1 = buf + strlen(buf) + 1;
-    int python = strstr(arg0, "python") != NULL && arg1 < buf + n;
-    const char *prog = python && arg1[0] != '-' ? arg1 : arg0;   /* not -c, -m */
-    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
-    scopy(p->name, sizeof p->name, base);
-    scopy(p->lang, sizeof p->lang, python ? "Python" : "C");
-    for (size_t k = 0; k + 1 < n; k++)
-        if (buf[k] == '\0')
-            buf[k] = ' ';
-    scopy(p->cmd, sizeof p->cmd, buf);
-}
-
-/* The nearest followed ancestor of pid, from the kernel's parent links
- * (/proc/PID/stat); -1 for a descendant of ipclab without one (an orphan
- * that came back to ipclab, its subreaper); NOT_OURS for any other process. */
-#define NOT_OURS (-2)
-static int followed_ancestor(pid_t pid)
-{
-    for (int depth = 0; depth < 64 && pid > 1; depth++) {
-        char path[64], stat[512];
-        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-        FILE *f = fopen(path, "re");
-        size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
-        if (f)
-            fclose(f);
-        stat[n] = '\0';
-        char *paren = strrchr(stat, ')');
-        long ppid;
-        if (paren == NULL || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
-            return NOT_OURS;
-        pid = (pid_t)ppid;
-        int i = proc_index(pid);
-        if (i >= 0)
-            return i;
-        if (pid == getpid())
-            return -1;
-    }
-    return NOT_OURS;
-}
-
-/* A descendant found in /proc (mpirun's ranks, a parent's child), or by
- * its first trace line: parent -1 means find it in the kernel. A pid named
- * by a trace line is only a claim: a process that is not a descendant of
- * ipclab is never followed (nor, at the end, signalled). */
-int adopt_proc(pid_t pid, int parent)
-{
-    int i = free_slot();
-
-    if (i < 0)
-        return -1;
-    init_proc(&R.procs[i], pid, parent);    /* the pidfd first: then the /proc */
-    if (parent < 0)                         /* we read is this process's, if */
-        R.procs[i].parent = followed_ancestor(pid);   /* it is alive after */
-    if (R.procs[i].parent == NOT_OURS || !proc_alive(&R.procs[i])) {
-        if (R.procs[i].pidfd >= 0)
-            close(R.procs[i].pidfd);
-        R.procs[i].used = 0;
-        return -1;
-    }
-    snprintf(R.procs[i].name, sizeof R.procs[i].name, "pid %ld", (long)pid);
-    name_from_cmdline(&R.procs[i]);         /* nothing for a zombie */
-    return i;
-}
-
-/* The process's comm changed: it ran exec. Its name follows. */
-void proc_execed(struct proc *p)
-{
-    char was[sizeof p->name];
-    if (p->spawned)
-        return;
-    scopy(was, sizeof was, p->name);
-    name_from_cmdline(p);
-    if (strcmp(was, p->name) != 0)
-        tlog("exec %s pid %d is now %s [%s]", was, (int)p->pid, p->name, p->lang);
 }
 
 static void set_status(struct proc *p, int ws)

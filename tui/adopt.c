@@ -1,0 +1,114 @@
+/* adopt.c - the descendants ipclab follows without having spawned them (a
+ * parent's child, mpirun's ranks), found in /proc or by a trace line:
+ * checked to be ipclab's descendants, placed under their nearest followed
+ * ancestor, and named from their command line, again when they exec. */
+#include "ipclab.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Its name and language from its command line: a Python's script, else
+ * its program. Called at adoption and again when it execs (its comm
+ * changes): a child adopted between fork and exec had its parent's. */
+static void name_from_cmdline(struct proc *p)
+{
+    char path[64], buf[256] = "";
+    size_t n = 0;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)p->pid);
+    if ((f = fopen(path, "re")) != NULL) {
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+    }
+    if (n == 0) {               /* a zombie has no command line: its comm */
+        snprintf(path, sizeof path, "/proc/%ld/comm", (long)p->pid);
+        if (p->cmd[0] == '\0' && (f = fopen(path, "re")) != NULL) {
+            n = fread(buf, 1, 16, f);   /* TASK_COMM_LEN */
+            fclose(f);
+            buf[n] = '\0';
+            buf[strcspn(buf, "\n")] = '\0';
+            if (buf[0]) {
+                scopy(p->name, sizeof p->name, buf);
+                scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python" : "");
+            }
+        }
+        return;
+    }
+    buf[n] = '\0';
+    const char *arg0 = buf, *arg1 = buf + strlen(buf) + 1;
+    int python = strstr(arg0, "python") != NULL && arg1 < buf + n;
+    const char *prog = python && arg1[0] != '-' ? arg1 : arg0;   /* not -c, -m */
+    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+    scopy(p->name, sizeof p->name, base);
+    scopy(p->lang, sizeof p->lang, python ? "Python" : "C");
+    for (size_t k = 0; k + 1 < n; k++)
+        if (buf[k] == '\0')
+            buf[k] = ' ';
+    scopy(p->cmd, sizeof p->cmd, buf);
+}
+
+/* The nearest followed ancestor of pid, from the kernel's parent links
+ * (/proc/PID/stat); -1 for a descendant of ipclab without one (an orphan
+ * that came back to ipclab, its subreaper); NOT_OURS for any other process. */
+#define NOT_OURS (-2)
+static int followed_ancestor(pid_t pid)
+{
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+        FILE *f = fopen(path, "re");
+        size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+        if (f)
+            fclose(f);
+        stat[n] = '\0';
+        char *paren = strrchr(stat, ')');
+        long ppid;
+        if (paren == NULL || sscanf(paren + 1, " %*c %ld", &ppid) != 1)
+            return NOT_OURS;
+        pid = (pid_t)ppid;
+        int i = proc_index(pid);
+        if (i >= 0)
+            return i;
+        if (pid == getpid())
+            return -1;
+    }
+    return NOT_OURS;
+}
+
+/* A descendant found in /proc (mpirun's ranks, a parent's child), or by
+ * its first trace line: parent -1 means find it in the kernel. A pid named
+ * by a trace line is only a claim: a process that is not a descendant of
+ * ipclab is never followed (nor, at the end, signalled). */
+int adopt_proc(pid_t pid, int parent)
+{
+    int i = proc_free_slot();
+
+    if (i < 0)
+        return -1;
+    proc_init(&R.procs[i], pid, parent);    /* the pidfd first: then the /proc */
+    if (parent < 0)                         /* we read is this process's, if */
+        R.procs[i].parent = followed_ancestor(pid);   /* it is alive after */
+    if (R.procs[i].parent == NOT_OURS || !proc_alive(&R.procs[i])) {
+        if (R.procs[i].pidfd >= 0)
+            close(R.procs[i].pidfd);
+        R.procs[i].used = 0;
+        return -1;
+    }
+    snprintf(R.procs[i].name, sizeof R.procs[i].name, "pid %ld", (long)pid);
+    name_from_cmdline(&R.procs[i]);         /* a zombie: its comm */
+    return i;
+}
+
+/* The process's comm changed: it ran exec. Its name follows. */
+void proc_execed(struct proc *p)
+{
+    char was[sizeof p->name];
+    if (p->spawned)
+        return;
+    scopy(was, sizeof was, p->name);
+    name_from_cmdline(p);
+    if (strcmp(was, p->name) != 0)
+        tlog("exec %s pid %d is now %s [%s]", was, (int)p->pid, p->name, p->lang);
+}

@@ -109,8 +109,8 @@ teardown() {
 @test "the lost update played on screen at a teacher's pace: every check holds" {
   tmux_start 80 24 "$IPCLAB run $ROOT/lessons/08-shared-memory/scenarios/lost-update.lua --record $T/t.txt"
   local presses=0
-  until screen_has "finished: r restarts"; do
-    wait_for screen_has_any "paused: press space" "finished: r restarts"
+  until screen_has "r restarts, q quits"; do
+    wait_for screen_has_any "paused: press space" "r restarts, q quits"
     if screen_has "paused: press space"; then
       local said
       said=$(screen | grep '^ > ')       # the narration: it changes once we go on
@@ -121,6 +121,10 @@ teardown() {
     fi
   done
   assert_equal "$presses" 4
+  # The run's seed is on screen at the end, as in the transcript: a run seen
+  # in class can be played again (ipclab run FILE --seed N).
+  screen_has "finished, seed $(sed -n 's/^ *[0-9.]* seed //p' "$T/t.txt"): r restarts, q quits" ||
+    fail "no seed on screen: $(screen | head -1)"
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0        # 1 if any expectation failed

@@ -398,7 +398,9 @@ static void draw_narration(int y, int lines, attr_t a, const char *text)
 static void draw(void)
 {
     char buf[600];
-    const char *st = R.errored ? "error" : R.wait == W_DONE ? "finished: r restarts, q quits"
+    char done[64];              /* the seed: a run seen on screen can be replayed */
+    snprintf(done, sizeof done, "finished, seed %lld: r restarts, q quits", R.seed);
+    const char *st = R.errored ? "error" : R.wait == W_DONE ? done
                    : R.wait == W_PAUSE ? "paused: press space" : "running";
 
     erase();

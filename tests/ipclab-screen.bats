@@ -47,7 +47,7 @@ teardown() {
   assert_output --partial "stop / continue the selected process (SIGSTOP/SIGCONT)"
   assert_output --partial "quit (everything is cleaned up)"
   keys x
-  wait_for bash -c "! tmux -L $TMUXS capture-pane -p | grep -q 'ipclab keys'"
+  wait_for bash -c "! tmux -S $TMUXS capture-pane -p | grep -q 'ipclab keys'"
   keys q
   wait_for pane_exited
 }
@@ -66,7 +66,7 @@ teardown() {
   tmux_start 80 24 "env NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"
   # Colour escapes are 3x/4x/9x parameters; bold and reverse remain.
-  run bash -c "tmux -L $TMUXS capture-pane -p -e | grep -cE $'\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7])(;[0-9;]*)?m'"
+  run bash -c "tmux -S $TMUXS capture-pane -p -e | grep -cE $'\e\\\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7])(;[0-9;]*)?m'"
   assert_output 0
   keys q
   wait_for pane_exited
@@ -99,7 +99,7 @@ teardown() {
   keys 'C-\'
   wait_for pane_exited
   assert_equal "$(pane_status)" 0        # the status of stty; ipclab's is below
-  assert_equal "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" 0
+  assert_equal "$(tmux -S "$TMUXS" display -p '#{alternate_on}')" 0
   run cat "$T/stty"
   assert_output --regexp '(^| )echo( |$)'
   assert_output --regexp '(^| )icanon( |$)'
@@ -117,7 +117,7 @@ teardown() {
       sleep "1.$((RANDOM % 10))"         # a teacher talks (1 to 2 s) before each step
       keys Space
       presses=$((presses + 1))
-      wait_for bash -c "[ \"\$(tmux -L $TMUXS capture-pane -p | grep '^ > ')\" != \"\$0\" ]" "$said"
+      wait_for bash -c "[ \"\$(tmux -S $TMUXS capture-pane -p | grep '^ > ')\" != \"\$0\" ]" "$said"
     fi
   done
   assert_equal "$presses" 4
@@ -142,7 +142,7 @@ teardown() {
   janitor=$(janitor_of "$ipid")
   kill -KILL "$ipid"
   wait_for proc_gone "$janitor"          # it has cleaned up and restored
-  main_screen() { [ "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
+  main_screen() { [ "$(tmux -S "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
   wait_for main_screen                   # once tmux has read what it wrote
   keys Enter                             # read returns only in canonical mode
   wait_for pane_exited
@@ -162,7 +162,7 @@ teardown() {
   janitor=$(janitor_of "$ipid")
   kill -KILL "$ipid"
   wait_for proc_gone "$janitor"
-  main_screen() { [ "$(tmux -L "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
+  main_screen() { [ "$(tmux -S "$TMUXS" display -p '#{alternate_on}')" = 0 ]; }
   wait_for main_screen
   keys Enter
   wait_for pane_exited

@@ -330,7 +330,7 @@ int main(int argc, char *argv[])
         fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
         return 3;
     }
-    if (!S_ISREG(st.st_mode)) {             /* a folder, a device: no scenario */
+    if (S_ISDIR(st.st_mode)) {              /* a pipe may be: ipclab run <(...) */
         fprintf(stderr, "ipclab: %s: not a scenario file (a Lua file)\n", scenario);
         return 3;
     }

@@ -21,16 +21,16 @@ janitor_of() {
 # ipclab on a real terminal: a private tmux server per test. The command's
 # exit status goes to a file (tmux does not always record a pane's status).
 tmux_start() {       # COLS ROWS COMMAND
-  TMUXS="ipclab-$IPCLAB_TESTID"
+  TMUXS="$T/tmux.sock"   # in the test's folder: kill-server leaves the socket file
   rm -f "$T/exit-status"
   printf 'set -g remain-on-exit on\nset -g status off\n' >"$T/tmux.conf"
-  tmux -L "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" \
+  tmux -S "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" \
     "$3; echo \$? >$T/exit-status.tmp; mv $T/exit-status.tmp $T/exit-status" 3>&-
 }
-screen() { tmux -L "$TMUXS" capture-pane -p; }
+screen() { tmux -S "$TMUXS" capture-pane -p; }
 screen_has() { screen | grep -qF -- "$1"; }
 screen_has_any() { local s; s=$(screen); for x; do [[ $s == *"$x"* ]] && return 0; done; return 1; }
-keys() { tmux -L "$TMUXS" send-keys "$@"; }
+keys() { tmux -S "$TMUXS" send-keys "$@"; }
 pane_exited() { [ -s "$T/exit-status" ]; }
 pane_status() { cat "$T/exit-status" 2>/dev/null; }
-tmux_stop() { tmux -L "$TMUXS" kill-server 2>/dev/null || true; }
+tmux_stop() { tmux -S "$TMUXS" kill-server 2>/dev/null || true; }

@@ -45,7 +45,10 @@ inputs_of() {
   assert_output --partial "--time needs a value"
   run "$ROOT/scripts/fuzz" frame --runs 0
   assert_failure 2
-  assert_output --partial "--runs: '0' is not a whole number above 0"
+  assert_output --partial "--runs: '0' is not a whole number from 1 to 999999999"
+  run "$ROOT/scripts/fuzz" frame --time 99999999999999999999
+  assert_failure 2
+  assert_output --partial "--time: '99999999999999999999' is not a whole number from 1 to 999999999"
   run "$ROOT/scripts/fuzz" frame trace
   assert_failure 2
   run "$ROOT/scripts/fuzz" --help

@@ -2,18 +2,23 @@
 untrusted input, checked in full before any step runs.
 
 A peer breaks rules on purpose toward the lesson programs; what it is told
-to do, it checks like any program of the kit. Every check that fails calls
-usage(why): one line on stderr that names the program and the problem,
-exit status 2, and nothing has been changed. fail(why) is for a call that
-fails once the peer runs: one line, status 1.
+to do, it checks like any program of the kit:
 
-  number(text, lo, hi, what)  an integer from lo to hi (0x10 is 16)
+  usage(why)                  bad usage: one line on stderr naming the
+                              program and the problem, exit status 2; it
+                              comes before any step runs: nothing changed
+  fail(why)                   a call that fails (why names the call and the
+                              object): one line, exit status 1
+  number(text, lo, hi, what)  an integer from lo to hi (0x10 is 16);
+                              looks_like_number(text): one, in range or not
   ipc_name(text, what, most)  a POSIX IPC name: "/" and 1 to most bytes
                               with no "/" (shm_open(3), sem_open(3))
   open_regular(path, flags)   open a file in /dev/shm, never through a
                               symbolic link, and only a regular file
-  ended_by(steps, ends)       a step list where nothing comes after a step
-                              that never returns
+  ended_by(steps, ends)       nothing after a step that never returns
+  shown(text), plain(text)    a word of the command line in a message:
+                              quoted and cut, or as it is when printable
+                              (it may hold a newline or an escape)
 """
 import errno
 import os
@@ -51,6 +56,12 @@ def shown(text, most=40):
     return quoted + ("..." if len(text) > most else "")
 
 
+def plain(text):
+    """text as it is when it is printable (an object's name in a message),
+    else shown(text)."""
+    return text if text.isprintable() and len(text) <= 300 else shown(text, 300)
+
+
 def _said(what, why):
     return f"{what}: {why}" if what else why
 
@@ -65,6 +76,15 @@ def number(text, lo, hi, what=None):
     if not lo <= n <= hi:
         usage(_said(what, f"{n if abs(n) < 10**40 else shown(text)} is not from {lo} to {hi}"))
     return n
+
+
+def looks_like_number(word):
+    """Whether number() would read word (in range or not)."""
+    try:
+        int(word, 0)
+        return True
+    except ValueError:
+        return False
 
 
 def ipc_name(text, what, most=NAME_MAX):

@@ -61,7 +61,7 @@ import signal
 import struct
 import sys
 
-from words import ended_by, fail, number, shown, usage
+from words import ended_by, fail, looks_like_number, number, shown, usage
 
 PROG = "hostile_pipe.py"
 FRAME_MAX = 1024 * 1024
@@ -94,14 +94,6 @@ def synopsis(name):
     return " ".join([name] + [f"[{w}]" if opt else w for w, _, _, opt in STEPS[name]])
 
 
-def looks_like_number(word):
-    try:
-        int(word, 0)
-        return True
-    except ValueError:
-        return False
-
-
 def parse_steps(words):
     """The words as (name, [numbers]), every one checked: else usage()."""
     steps, i = [], 0
@@ -120,7 +112,7 @@ def parse_steps(words):
             args.append(number(words[i], lo, hi, f"{name} {word}"))
             i += 1
         steps.append((name, args))
-    words_in_order(steps)
+    check_order(steps)
     return steps
 
 
@@ -136,7 +128,7 @@ def never_returns(name, args):
     return None
 
 
-def words_in_order(steps):
+def check_order(steps):
     """Nothing after a step that never returns; nothing that writes or
     closes while our end is closed (its number may be another file's by
     then)."""

@@ -49,7 +49,8 @@ order (docs/hostile-peers.md has examples). The layout is shmseg.h's:
   exit [STATUS]     exit now (default 0)
   kill              die of SIGKILL, as a crash would
 
-Every word is checked before any step runs (exit status 2, one line):
+Every word is checked before any step runs (exit status 2, one line; a
+number is decimal, or 0x hexadecimal):
   NAME, EMPTY, FULL, SEM  a POSIX IPC name: "/", then 1 to 255 bytes (251
                     for a semaphore: its file is sem.NAME) with no "/";
                     the file in /dev/shm must be a regular file, never
@@ -62,8 +63,10 @@ Every word is checked before any step runs (exit status 2, one line):
                     32 (semset: 0 to 28)
   SIZE              0 to the segment's size then
   STATUS            0 to 255;  --seed S: 0 to 4294967295
-and against the segment as it is when the peer comes (and as its own
-truncate steps leave it): smash needs 4 bytes; flood and stall a ring (magic
+and so is each step against the segment as it is when the peer comes (and
+as its own truncate steps leave it): a step it cannot take is bad usage
+too (status 2, the segment's size and what the step needs); smash needs 4
+bytes; flood and stall a ring (magic
 "IRNG", at least 1 slot of at least 4 bytes, every slot inside the
 segment). Nothing may follow a step that never returns (exit, kill, pause;
 scramble 0, smash 0, flood 0).

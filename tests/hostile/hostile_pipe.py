@@ -43,8 +43,8 @@ follow close without a reopen in between.
 --seed S (0 to 4294967295) makes every random byte and choice the same
 from run to run (default 1). --plan prints the steps (chaos chosen) on
 stdout and exits. --fd N (0 to 1023) must be open for writing. --child
-takes the last two words of the command as RFD WFD (0 to 1023 each), so it
-goes with --fd N never. --ignore-term: SIGTERM does not end the peer (a
+takes the last two words of the command as RFD WFD (0 to 1023 each): not
+with --fd N. --ignore-term: SIGTERM does not end the peer (a
 child a parent tries to end politely).
 
 Exit status: 0 when the steps are done, 1 when a write fails (the reader

@@ -66,10 +66,9 @@ number is decimal, or 0x hexadecimal):
 and so is each step against the segment as it is when the peer comes (and
 as its own truncate steps leave it): a step it cannot take is bad usage
 too (status 2, the segment's size and what the step needs); smash needs 4
-bytes; flood and stall a ring (magic
-"IRNG", at least 1 slot of at least 4 bytes, every slot inside the
-segment). Nothing may follow a step that never returns (exit, kill, pause;
-scramble 0, smash 0, flood 0).
+bytes; flood and stall a ring (magic "IRNG", at least 1 slot of at least 4
+bytes, every slot inside the segment). Nothing may follow a step that
+never returns (exit, kill, pause; scramble 0, smash 0, flood 0).
 
 --seed S makes every random choice the same from run to run (default 1);
 which of the other side's steps a write lands between is up to the kernel.

@@ -170,16 +170,32 @@ static void undo_all(void)
     }
 }
 
+/* "prog: MESSAGE[: why]" and a newline on stderr in one write(): two
+ * programs sharing a stderr (a parent and its child, a test's capture)
+ * never interleave their lines. */
+static void say_line(const char *fmt, va_list ap, const char *why)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%s: ", prog);
+    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    if (why)
+        n += snprintf(line + n, sizeof line - (size_t)n, ": %s", why);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    (void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
 void die(const char *fmt, ...)
 {
     int err = errno;
     va_list ap;
 
-    fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say_line(fmt, ap, strerror(err));
     va_end(ap);
-    fprintf(stderr, ": %s\n", strerror(err));
     undo_all();
     exit(1);
 }
@@ -188,11 +204,9 @@ void fail(int status, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say_line(fmt, ap, NULL);
     va_end(ap);
-    fputc('\n', stderr);
     undo_all();
     exit(status);
 }

@@ -179,3 +179,44 @@ teardown() {
   run cat "$T/err"
   assert_output --partial "quit (q), but the scenario did not stop within half a second"
 }
+
+# bats test_tags=demo
+@test "what was said and checked stays on screen: Up scrolls back through every say() line, each check is marked ok or FAILED, the end counts them" {
+  NO_COLOR=1 tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/story.lua"
+  wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
+  assert screen_has "finished: 1 passed, 1 failed"
+  # Back through the story, one entry a key: every line comes into view,
+  # and the checks with their words (NO_COLOR: the word is the mark).
+  local seen="" i
+  for i in $(seq 16); do
+    keys Up
+    sleep 0.1                            # a person reading; the next frame
+    seen+=$(screen | tail -5)$'\n'
+  done
+  for i in $(seq 12); do
+    grep -qF "> line $i of the story" <<<"$seen" || fail "line $i never shown; seen: $seen"
+  done
+  grep -qE '^ +ok this check holds' <<<"$seen" || fail "no 'ok' check: $seen"
+  grep -qE '^ +FAILED this check fails on purpose' <<<"$seen" || fail "no 'FAILED' check: $seen"
+  assert screen_has "scrolled back"
+  for i in $(seq 16); do keys Down; done
+  wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
+  keys q
+  wait_for pane_exited
+}
+
+@test "a line of CJK text wraps between characters, each two cells wide, never split" {
+  export LC_ALL=C.UTF-8                  # ${#s} counts characters
+  LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 $IPCLAB run $FIX/story.lua"
+  wait_for screen_has "The end:"
+  # 120 cells of 漢字 after an 8-cell gutter: 72 cells (36 characters) on the
+  # first line, the other 24 on the next; nothing lost, no broken bytes.
+  local first second
+  first=$(screen | grep -m1 '漢' | sed 's/^ *> //')
+  second=$(screen | grep '漢' | sed -n 2p | sed 's/^ *//')
+  assert_equal "${#first}" 36
+  assert_equal "${#second}" 24
+  assert_equal "$first$second" "$(printf '漢字%.0s' $(seq 30))"
+  keys q
+  wait_for pane_exited
+}

@@ -12,7 +12,7 @@ play_all() {
     [ -e "$f" ] || continue
     n=$((n + 1))
     run "$IPCLAB" run "$f" --headless "$@"
-    if [ "$status" -ne 0 ] || ! grep -Eq 'end: [1-9][0-9]* expectations?, 0 failed$' <<<"$output" ||
+    if [ "$status" -ne 0 ] || ! grep -Eq 'end: [1-9][0-9]* expectations?, [0-9]+ passed, 0 failed$' <<<"$output" ||
        ! grep -q '^ *[0-9.]* scenario ' <<<"$output" || ! grep -q '^ *[0-9.]* say ' <<<"$output"; then
       bad+="${f#$ROOT/} (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     fi
@@ -42,7 +42,7 @@ play_all() {
     n=$((n + 1))
     for seed in 1 2 3 4 5; do
       run "$IPCLAB" run "$f" --headless --seed "$seed"
-      [ "$status" -eq 0 ] && grep -Eq 'end: [1-9][0-9]* expectations?, 0 failed$' <<<"$output" ||
+      [ "$status" -eq 0 ] && grep -Eq 'end: [1-9][0-9]* expectations?, [0-9]+ passed, 0 failed$' <<<"$output" ||
         bad+="${f#$ROOT/} --seed $seed (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     done
   done

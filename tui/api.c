@@ -26,6 +26,7 @@ static int l_say(lua_State *L)
 {
     scopy(R.narration, sizeof R.narration, luaL_checkstring(L, 1));
     tlog("say %s", R.narration);
+    story_add(ST_SAY, R.narration);
     return 0;
 }
 
@@ -57,6 +58,7 @@ static int l_expect(lua_State *L)
     R.expects++;
     R.failed += !ok;
     tlog("expect %s: %s", ok ? "ok" : "FAILED", msg);
+    story_add(ok ? ST_OK : ST_FAILED, msg);
     lua_pushboolean(L, ok);
     return 1;
 }

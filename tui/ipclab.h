@@ -177,6 +177,17 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
 int proc_free_slot(void);                   /* -1: every slot in use */
 void proc_init(struct proc *p, pid_t pid, int parent);
 int proc_alive(const struct proc *p);
+/* story.c: what the scenario said and checked, for the narration area. */
+enum story_kind { ST_SAY, ST_OK, ST_FAILED, ST_ERROR, ST_END };
+void story_clear(void);
+void story_add(enum story_kind kind, const char *text);
+void story_end(void);                       /* the checks' tally, once the run ends */
+void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
+int story_scrolled(void);                   /* entries below the view; 0: following */
+size_t wrap_cells(const char *s, int w, size_t *skip);
+#ifdef NCURSES_VERSION                      /* files that draw */
+void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
+#endif
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
 void proc_execed(struct proc *p);

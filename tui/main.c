@@ -123,6 +123,7 @@ static int start_run(const char *path, char *err, size_t errlen)
     R.nevents = 0;
     R.expects = R.failed = R.errored = 0;
     R.error[0] = R.narration[0] = '\0';
+    story_clear();
     R.wait = W_NONE;
     R.t0 = now();
     scopy(R.scenario, sizeof R.scenario, path);
@@ -220,14 +221,15 @@ static int run_scenario(const char *path)
     if (st == 1) {                          /* the file does not load */
         R.errored = 1;
         tlog("error %s", R.error);
+        story_add(ST_ERROR, R.error);
     }
     if (!R.errored)
         loop();
     end_run();
     if (!R.headless && !R.restart)          /* a restart keeps the screen */
         ui_stop();
-    tlog("end: %d expectation%s, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
-         R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
+    tlog("end: %d expectation%s, %d passed, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
+         R.expects - R.failed, R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
     if (R.errored && !R.headless)
         fprintf(stderr, "ipclab: %s\n", R.error);
     int sig = stop_requested();             /* 128 + N, as a shell reports it */

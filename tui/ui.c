@@ -5,9 +5,10 @@
  * colours only when the terminal has them and NO_COLOR is unset, a clear
  * message below the minimum size, and the terminal restored on every exit
  * path, a crash included. */
+#include <curses.h>     /* before ipclab.h: its drawing prototypes */
+
 #include "ipclab.h"
 
-#include <curses.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -362,44 +363,37 @@ static void draw_help(void)
         "  s       stop / continue the selected process (SIGSTOP/SIGCONT)",
         "  k       kill the selected process (SIGKILL)",
         "  r       restart the scenario",
+        "  Up/Down scroll what was said and checked (ok, FAILED)",
         "  ?       this help",
         "  q       quit (everything is cleaned up)",
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
         "Press any key.", NULL };
-    int h = 14, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    int h = 15, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = 0; k < h; k++)
         put(y0 + k, x0, w, A_REVERSE, "");
     for (int k = 0; lines[k]; k++)
         put(y0 + 1 + k, x0 + 2, w - 4, A_REVERSE | (k == 0 ? A_BOLD : 0), lines[k]);
 }
 
-/* The narration on `lines` lines, wrapped at spaces. */
-static void draw_narration(int y, int lines, attr_t a, const char *text)
+/* The narration area's looks: each kind its colour, and its word (ok,
+ * FAILED) for NO_COLOR. */
+static attr_t story_look(enum story_kind k)
 {
-    int w = COLS - 3;
-    put(y, 0, 3, a, R.errored ? " ! " : " > ");
-    for (int k = 0; k < lines; k++) {
-        int n = (int)strlen(text);
-        if (n > w) {
-            n = w;
-            while (n > w / 2 && text[n] != ' ')
-                n--;
-        }
-        char line[512];
-        snprintf(line, sizeof line, "%.*s", n, text);
-        put(y + k, 3, w, a, line);
-        text += n;
-        while (*text == ' ')
-            text++;
+    switch (k) {
+    case ST_OK: return look(C_RUN, A_NORMAL);
+    case ST_FAILED: case ST_ERROR: return look(C_DEAD, A_NORMAL) | A_BOLD;
+    case ST_END: return (R.failed ? look(C_DEAD, A_NORMAL) : look(C_RUN, A_NORMAL)) | A_BOLD;
+    default: return A_BOLD;
     }
 }
 
 static void draw(void)
 {
     char buf[600];
-    char done[64];              /* the seed: a run seen on screen can be replayed */
-    snprintf(done, sizeof done, "finished, seed %lld: r restarts, q quits", R.seed);
+    char done[96];              /* the seed: a run seen on screen can be replayed */
+    snprintf(done, sizeof done, "finished: %d passed, %d failed (seed %lld)",
+             R.expects - R.failed, R.failed, R.seed);
     const char *st = R.errored ? "error" : R.wait == W_DONE ? done
                    : R.wait == W_PAUSE ? "paused: press space" : "running";
 
@@ -421,14 +415,14 @@ static void draw(void)
     int y = draw_procs(1);
     mvhline(y++, 0, ACS_HLINE, COLS);
     y = draw_chans(y);
-    int rows = LINES - 4 - y;
+    int said = LINES >= 40 ? 6 : 3;         /* the narration area's lines */
+    int rows = LINES - 2 - said - y;
     if (rows > 2)
         draw_timeline(y, rows);
-    mvhline(LINES - 4, 0, ACS_HLINE, COLS);
-    snprintf(buf, sizeof buf, "%s", R.errored ? R.error : R.narration);
-    draw_narration(LINES - 3, 2, R.errored ? look(C_DEAD, A_BOLD) : A_BOLD, buf);
+    mvhline(LINES - 2 - said, 0, ACS_HLINE, COLS);
+    story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
-        " space continue/step  tab select  s stop/cont  k kill  r restart  ? help  q quit");
+        " space go/step  tab next  s stop  k kill  r restart  Up/Dn said  ? help  q quit");
     if (help)
         draw_help();
     refresh();
@@ -468,6 +462,12 @@ static void key(int ch)
         break;
     case 'r':
         R.restart = 1;
+        break;
+    case KEY_UP:
+        story_scroll(-1);
+        break;
+    case KEY_DOWN:
+        story_scroll(+1);
         break;
     case '?':
         help = 1;

@@ -220,3 +220,26 @@ teardown() {
   keys q
   wait_for pane_exited
 }
+
+# bats test_tags=demo
+@test "q in a scenario chosen in the menu goes back to the menu, that scenario selected; a process killed with k is no error: q in the menu quits with status 0" {
+  tmux_start 80 24 "$IPCLAB"
+  wait_for screen_has "01 · Anonymous pipes"
+  keys Enter
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys Down Enter                        # the lesson's second scenario
+  wait_for screen_has "paused: press space"
+  local title
+  title=$(screen | head -1 | sed -E 's/^ ipclab  01-pipes  //; s/  +(paused|running).*//')
+  keys k                                 # kill the selected process, as the help invites
+  sleep 1
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  # The scenario just played is the one selected (reverse video).
+  run bash -c "tmux -S $TMUXS capture-pane -p -e | grep -F \"\${0:0:20}\"" "$title"
+  assert_output --partial $'\e[7m'
+  refute pane_exited
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}

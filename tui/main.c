@@ -200,6 +200,8 @@ static void loop(void)
     }
 }
 
+static int in_menu;                         /* scenarios chosen in the menu */
+
 static int run_scenario(const char *path)
 {
     char err[512];
@@ -230,7 +232,7 @@ static int run_scenario(const char *path)
         ui_stop();
     tlog("end: %d expectation%s, %d passed, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
          R.expects - R.failed, R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
-    if (R.errored && !R.headless)
+    if (R.errored && !R.headless && !in_menu)  /* the menu's: in the narration */
         fprintf(stderr, "ipclab: %s\n", R.error);
     int sig = stop_requested();             /* 128 + N, as a shell reports it */
     status = R.errored ? 2 : R.failed ? 1 : !R.quit ? 0 : sig && sig != QUIT_KEY ? 128 + sig : 130;
@@ -316,12 +318,13 @@ int main(int argc, char *argv[])
         fprintf(stderr, "ipclab: prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
     }
-    if (scenario == NULL) {
-        static char chosen[PATH_MAX];
-        if (R.headless) {
-            fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
-            return 3;
-        }
+    static char chosen[PATH_MAX];
+    int menu = in_menu = scenario == NULL;  /* q in a scenario: back to the menu */
+    if (menu && R.headless) {
+        fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
+        return 3;
+    }
+    if (menu) {
         int m = menu_choose(chosen, sizeof chosen);
         if (m != 0)                         /* 2: no terminal; 1: quit */
             return m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
@@ -346,11 +349,24 @@ int main(int argc, char *argv[])
         return 3;
     }
     int status;
-    do {
-        R.restart = 0;
-        R.quit = 0;
-        status = run_scenario(scenario);
-    } while (R.restart);
+    for (;;) {
+        do {
+            R.restart = 0;
+            R.quit = 0;
+            status = run_scenario(scenario);
+        } while (R.restart);
+        /* From the menu, a scenario's end (q, a failed check, a key that
+         * killed a process) is the user's business: back to the menu, the
+         * scenario just played selected; q there quits, with status 0. A
+         * stop signal ends ipclab. */
+        if (!menu || stop_requested() || status == 3)
+            break;
+        int m = menu_choose(chosen, sizeof chosen);
+        if (m != 0) {
+            status = m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
+            break;
+        }
+    }
     clean_run_dir(R.dir, R.id);             /* also when the run never started */
     janitor_finish();
     if (R.record)

@@ -243,3 +243,38 @@ teardown() {
   wait_for pane_exited
   assert_equal "$(pane_status)" 0
 }
+
+# bats test_tags=demo
+@test "panes keep the order processes appeared in, an exited one in its place; the selection follows a process by name across restarts" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/order.lua"   # selected: reverse video
+  wait_for screen_has "paused: press space"
+  # Its panes in order: first (exited, in its place), then the two others.
+  local order
+  order=$(screen | grep -oE '^ (first|alpha|beta) .*  pid [0-9]+.*' | grep -oE '(first|alpha|beta)  C' | head -3 | tr -d ' C' | tr '\n' ' ')
+  assert_equal "$order" "first $(screen | sed -n 's/.*order: first //p' | tr -s ' ' | sed 's/ *$//') "
+  assert screen_has "EXITED: exit 0"
+  # Select alpha (tab from the first pane), then restart until alpha has
+  # another slot; each time the selection is alpha's.
+  selected() {                          # the pane in reverse video (SGR 7)
+    tmux -S "$TMUXS" capture-pane -p -e | grep -oE $'\e''\[([0-9]+;)*7m('$'\e''\[[0-9;]*m)* (first|alpha|beta) ' |
+      grep -oE '(first|alpha|beta)'
+  }
+  is_selected() { [ "$(selected)" = "$1" ]; }
+  keys Tab
+  wait_for is_selected "$(screen | sed -n 's/.*order: first \([a-z]*\).*/\1/p')"
+  is_selected alpha || { keys Tab; wait_for is_selected alpha; }
+  local was i flipped=0
+  was=$(screen | sed -n 's/.*order: first //p')
+  local pid
+  new_run() { ! screen_has "pid $1" && screen_has "paused: press space"; }
+  for i in $(seq 12); do
+    pid=$(screen | sed -n 's/.*alpha  C  pid \([0-9]*\).*/\1/p')
+    keys r
+    wait_for new_run "$pid"
+    wait_for is_selected alpha
+    [ "$(screen | sed -n 's/.*order: first //p')" = "$was" ] || { flipped=1; break; }
+  done
+  [ "$flipped" = 1 ] || fail "alpha never got another slot in 12 restarts"
+  keys q
+  wait_for pane_exited
+}

@@ -185,9 +185,6 @@ void story_end(void);                       /* the checks' tally, once the run e
 void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
 int story_scrolled(void);                   /* entries below the view; 0: following */
 size_t wrap_cells(const char *s, int w, size_t *skip);
-#ifdef NCURSES_VERSION                      /* files that draw */
-void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
-#endif
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
 void proc_execed(struct proc *p);

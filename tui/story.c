@@ -10,6 +10,7 @@
 #include <curses.h>     /* before ipclab.h: its drawing prototypes */
 
 #include "ipclab.h"
+#include "ui.h"
 
 #include <string.h>
 #include <wchar.h>

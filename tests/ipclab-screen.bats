@@ -278,3 +278,21 @@ teardown() {
   keys q
   wait_for pane_exited
 }
+
+# bats test_tags=demo
+@test "after a scenario error r reloads cleanly: the error in the narration area again, nothing written over the screen" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/runtime-error.lua 2>$T/err"
+  wait_for screen_has "no_such_function"
+  keys r
+  sleep 1.5                              # a person reads; the run reloads
+  wait_for screen_has "no_such_function"
+  # The screen is whole: the key bar once, on the last line; nothing was
+  # written to stderr while curses owned the screen.
+  assert_equal "$(screen | grep -c 'q quit')" 1
+  assert_equal "$(screen | tail -1 | grep -c 'q quit')" 1
+  assert_equal "$(wc -c <"$T/err")" 0
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 2
+  assert_equal "$(grep -c 'attempt to call a nil value' "$T/err")" 1   # once, after the screen
+}

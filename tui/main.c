@@ -232,7 +232,9 @@ static int run_scenario(const char *path)
         ui_stop();
     tlog("end: %d expectation%s, %d passed, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
          R.expects - R.failed, R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
-    if (R.errored && !R.headless && !in_menu)  /* the menu's: in the narration */
+    /* Printed once the screen is given back; never while curses owns it
+     * (a restart keeps it; the menu's runs show it in the narration). */
+    if (R.errored && !R.headless && !in_menu && !R.restart)
         fprintf(stderr, "ipclab: %s\n", R.error);
     int sig = stop_requested();             /* 128 + N, as a shell reports it */
     status = R.errored ? 2 : R.failed ? 1 : !R.quit ? 0 : sig && sig != QUIT_KEY ? 128 + sig : 130;

@@ -296,3 +296,15 @@ teardown() {
   assert_equal "$(pane_status)" 2
   assert_equal "$(grep -c 'attempt to call a nil value' "$T/err")" 1   # once, after the screen
 }
+
+# bats test_tags=demo
+@test "--record is written as events happen: a teacher can tail -f it while the scenario runs" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua --record $T/live.txt"
+  wait_for screen_has "paused: press space"
+  # Still running, held at its pause: the lines so far are in the file.
+  wait_for grep -q ' say ' "$T/live.txt"
+  wait_for grep -q ' state writer sleeping in write' "$T/live.txt"
+  refute pane_exited
+  keys q
+  wait_for pane_exited
+}

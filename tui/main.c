@@ -310,6 +310,8 @@ int main(int argc, char *argv[])
         fprintf(stderr, "ipclab: --record %s: %s\n", record, strerror(errno));
         return 3;
     }
+    if (R.record)                           /* live: tail -f on a second screen */
+        setvbuf(R.record, NULL, _IOLBF, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((sig_fd = signals_start()) == -1) {
         fprintf(stderr, "ipclab: signals and watchdog: %s\n", strerror(errno));

@@ -308,3 +308,28 @@ teardown() {
   keys q
   wait_for pane_exited
 }
+
+# bats test_tags=demo
+@test "the timeline scrolls back with PgUp and stays put while new events come; End follows again" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/timeline.lua"
+  wait_for screen_has "100 frames went through"
+  # The event numbers shown (the timeline's first column).
+  numbers() { screen | grep -oE '^ *[0-9]+ +[0-9]+\.[0-9]{2} ' | awk '{print $1}' | tr '\n' ' '; }
+  local before after
+  before=$(numbers)
+  keys PPage
+  wait_for screen_has "newer: PgDn, End"
+  after=$(numbers)
+  [ "${after%% *}" -lt "${before%% *}" ] || fail "PgUp showed no older events: $before / $after"
+  keys Space                             # 20 more frames: new events
+  wait_for screen_has "Done. Press space to end."
+  # The view has not moved: it ends at the same event (new panes may take
+  # rows from the top of it).
+  assert_equal "$(numbers | awk '{print $NF}')" "$(awk '{print $NF}' <<<"$after")"
+  assert screen_has "newer: PgDn, End"
+  keys End
+  wait_for bash -c '! tmux -S "$0" capture-pane -p | grep -q "newer: PgDn"' "$TMUXS"
+  [ "$(numbers | awk '{print $1}')" -gt "${before%% *}" ] || fail "End did not follow"
+  keys q
+  wait_for pane_exited
+}

@@ -150,12 +150,13 @@ static void draw_help(void)
         "  k       kill the selected process (SIGKILL)",
         "  r       restart the scenario",
         "  Up/Down scroll what was said and checked (ok, FAILED)",
+        "  PgUp/PgDn, Home/End  scroll the timeline (End: follow it again)",
         "  ?       this help",
         "  q       quit (everything is cleaned up)",
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
         "Press any key.", NULL };
-    int h = 15, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    int h = 16, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = 0; k < h; k++)
         put(y0 + k, x0, w, A_REVERSE, "");
     for (int k = 0; lines[k]; k++)
@@ -251,6 +252,18 @@ static void key(int ch)
         break;
     case 'r':
         R.restart = 1;
+        break;
+    case KEY_PPAGE:
+        timeline_scroll(SCROLL_UP);
+        break;
+    case KEY_NPAGE:
+        timeline_scroll(SCROLL_DOWN);
+        break;
+    case KEY_HOME:
+        timeline_scroll(SCROLL_HOME);
+        break;
+    case KEY_END:
+        timeline_scroll(SCROLL_END);
         break;
     case KEY_UP:
         story_scroll(-1);

@@ -15,6 +15,8 @@ int nprocs(int *idx);                       /* shown processes, in order of appe
 int draw_procs(int y, int selected);        /* returns the next free row */
 int draw_chans(int y);
 void draw_timeline(int y, int rows);
+enum scroll { SCROLL_UP, SCROLL_DOWN, SCROLL_HOME, SCROLL_END };
+void timeline_scroll(enum scroll how);      /* PgUp, PgDn, Home, End */
 /* story.c: the narration area on h rows from y; look(kind): its attributes. */
 void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
 

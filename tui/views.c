@@ -205,6 +205,29 @@ int draw_chans(int y)
 }
 
 /* The timeline: the latest events, one row each, in the process's lane. */
+/* The timeline's view: the event it ends at (its number + 1), or 0 to
+ * follow the newest. Scrolled back, new events do not move it. */
+static unsigned long tl_end;
+static int tl_rows = 10;
+
+/* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow. */
+void timeline_scroll(enum scroll how)
+{
+    unsigned long oldest = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
+    unsigned long end = tl_end ? tl_end : R.nevents, page = (unsigned long)tl_rows;
+    if (how == SCROLL_END) {
+        tl_end = 0;
+        return;
+    }
+    if (how == SCROLL_HOME)
+        end = oldest + page;
+    else if (how == SCROLL_UP)
+        end = end > oldest + page + page ? end - page : oldest + page;
+    else
+        end += page;
+    tl_end = end >= R.nevents ? 0 : end;
+}
+
 void draw_timeline(int y, int rows)
 {
     int idx[MAX_PROCS], n = nprocs(idx), lanes = n > 4 ? 4 : n;
@@ -212,12 +235,22 @@ void draw_timeline(int y, int rows)
 
     if (n == 0)
         return;
-    int lw = (COLS - 13) / lanes;
+    int lw = (COLS - 14) / lanes;
 
     for (int k = 0; k < lanes; k++)
-        put(y, 13 + k * lw, lw - 1, A_UNDERLINE, R.procs[idx[k]].name);
-    put(y, 0, 13, A_UNDERLINE, "    #  time");
-    unsigned long shown = 0, k = R.nevents;
+        put(y, 14 + k * lw, lw - 1, A_UNDERLINE, R.procs[idx[k]].name);
+    put(y, 0, 14, A_UNDERLINE, "     #  time");
+    tl_rows = rows - 1 > 1 ? rows - 1 : 1;
+    if (tl_end > R.nevents)
+        tl_end = 0;                         /* a restart */
+    else if (tl_end && R.nevents - tl_end + (unsigned long)tl_rows >= MAX_EVENTS)
+        tl_end = R.nevents - MAX_EVENTS + (unsigned long)tl_rows + 1;   /* the oldest kept */
+    if (tl_end) {
+        char more[48];
+        snprintf(more, sizeof more, " %lu newer: PgDn, End ", R.nevents - tl_end);
+        put(y, COLS - (int)strlen(more), (int)strlen(more), A_REVERSE, more);
+    }
+    unsigned long shown = 0, k = tl_end ? tl_end : R.nevents;
     int row = y + rows - 1;
     while (k > 0 && row > y && R.nevents - k < MAX_EVENTS) {
         const struct event *e = event_at(--k);
@@ -241,8 +274,8 @@ void draw_timeline(int y, int rows)
             snprintf(buf, sizeof buf, "<-- %s %ld %s", e->op, e->ret, e->data);
         move(row, 0);
         clrtoeol();
-        mvprintw(row, 0, "%5lu %6.2f", k + 1, e->t - R.t0);
-        put(row, 13 + lane * lw, lw - 1, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
+        put(row, 14 + lane * lw, lw - 1, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
         row--;
         shown++;
     }

@@ -57,5 +57,44 @@ play_all() {
   for d in "$ROOT"/lessons/*/; do
     assert_output --partial "$(head -1 "$d/README.md" | sed 's/^# //')"
   done
-  assert_output --partial "ipclab run lessons/01-pipes/scenarios/"
+  assert_output --partial "ipclab run 01/empty-pipe"
+}
+
+@test "every command ipclab list prints works as printed from the kit's folder" {
+  cd "$ROOT"
+  run "$IPCLAB" list
+  local cmd n=0
+  while read -r cmd; do
+    n=$((n + 1))
+    run $cmd --headless
+    [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
+  done < <(grep -oE '^  [^ ]+ run [^ ]+' <<<"$output")
+  [ "$n" -gt 0 ] || fail "ipclab list printed no command: $output"
+}
+
+@test "every ipclab command in the READMEs and slides works as printed from the kit's folder" {
+  cd "$ROOT"
+  local cmd n=0
+  while read -r cmd; do
+    n=$((n + 1))
+    run ${cmd/build\/bin\/ipclab/$IPCLAB} --headless
+    [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
+  done < <(grep -ohE 'build/bin/ipclab run [0-9]{2}/[a-z0-9-]+' README.md lessons/*/README.md slides/*.md | sort -u)
+  [ "$n" -gt 5 ] || fail "only $n commands found"
+}
+
+# bats test_tags=demo
+@test "a scenario named briefly: LESSON/NAME by lesson number, folder or topic, with or without .lua; a wrong one is named, status 3" {
+  local b
+  for b in 01/empty-pipe 1/empty-pipe 01-pipes/empty-pipe pipes/empty-pipe.lua; do
+    run "$IPCLAB" run "$b" --headless
+    assert_success
+    assert_line --regexp '^ *[0-9.]+ scenario The reader sleeps on an empty pipe$'
+  done
+  run "$IPCLAB" run 99/empty-pipe --headless
+  assert_failure 3
+  assert_output "ipclab: 99/empty-pipe: no lesson '99' (ipclab list shows them)"
+  run "$IPCLAB" run 01/nope --headless
+  assert_failure 3
+  assert_output "ipclab: 01/nope: lesson 01-pipes has no scenario 'nope' (ipclab list shows them)"
 }

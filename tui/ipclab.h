@@ -129,6 +129,7 @@ struct run {
     long long seed;             /* --seed: math.random starts from it */
     FILE *record;
     char title[128];
+    const char *argv0;          /* as the user typed it: commands ipclab prints */
     /* Model. */
     struct proc procs[MAX_PROCS];
     struct chan chans[MAX_CHANS];
@@ -283,6 +284,7 @@ void ui_loading(const char *path);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
 int list_lessons(void);        /* ipclab list */
+int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
 
 /* janitor.c: the run's directory and objects, and cleaning them up on
  * every exit path, SIGKILL of ipclab included. */

@@ -247,6 +247,7 @@ int main(int argc, char *argv[])
     int clean = 0, list = 0, seeded = 0;
 
     R.id = (long)getpid();
+    R.argv0 = argv[0];
     R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
     find_paths();
     for (int i = 1; i < argc; i++) {
@@ -333,6 +334,18 @@ int main(int argc, char *argv[])
         if (m != 0)                         /* 2: no terminal; 1: quit */
             return m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
         scenario = chosen;
+    }
+    static char brief[PATH_MAX];            /* ipclab run 01/empty-pipe */
+    if (!menu && access(scenario, F_OK) != 0 && errno == ENOENT) {
+        char why[600];
+        int b = brief_scenario(scenario, brief, sizeof brief, why, sizeof why);
+        if (b == -1) {
+            fprintf(stderr, "ipclab: %s\n", why);
+            return 3;
+        }
+        if (b == 0)
+            scenario = brief;
+        errno = ENOENT;                     /* a path: said below */
     }
     struct stat st;
     if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {

@@ -124,6 +124,53 @@ static void load_lessons(void)
     }
 }
 
+/* A lesson named briefly: its folder (01-pipes), number (01, 1) or topic
+ * (pipes). */
+static const struct lesson *find_lesson_named(const char *name, size_t n)
+{
+    for (int i = 0; i < nlessons; i++) {
+        const char *d = lessons[i].dir, *topic = strchr(d, '-');
+        char *end;
+        long num = strtol(name, &end, 10);
+        if ((strlen(d) == n && !strncmp(d, name, n)) ||
+            (end == name + n && n > 0 && n <= 3 && num == strtol(d, NULL, 10) && topic) ||
+            (topic && strlen(topic + 1) == n && !strncmp(topic + 1, name, n)))
+            return &lessons[i];
+    }
+    return NULL;
+}
+
+/* ipclab run 01/empty-pipe: LESSON/NAME, the lesson by folder, number or
+ * topic, the scenario by its file name with or without .lua. The path in
+ * out; -1 with a message naming what is missing; -2 when brief is not of
+ * that form (a path). */
+int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen)
+{
+    const char *slash = strchr(brief, '/');
+    load_lessons();
+    if (slash == NULL || strchr(slash + 1, '/') || slash == brief || !slash[1])
+        return -2;                          /* not LESSON/NAME: a path */
+    const struct lesson *l = find_lesson_named(brief, (size_t)(slash - brief));
+    if (l == NULL) {
+        snprintf(why, wlen, "%s: no lesson '%.*s' (ipclab list shows them)", brief,
+                 (int)(slash - brief), brief);
+        return -1;
+    }
+    char name[80];
+    snprintf(name, sizeof name, "%s%s", slash + 1,
+             strlen(slash + 1) > 4 && !strcmp(slash + 1 + strlen(slash + 1) - 4, ".lua") ? "" : ".lua");
+    for (int s = 0; s < l->nscen; s++)
+        if (!strcmp(l->scen[s], name)) {
+            char sub[96];
+            snprintf(sub, sizeof sub, "scenarios/%s", name);
+            lesson_path(out, len, l->dir, sub);
+            return 0;
+        }
+    snprintf(why, wlen, "%s: lesson %s has no scenario '%s' (ipclab list shows them)", brief,
+             l->dir, slash + 1);
+    return -1;
+}
+
 int list_lessons(void)
 {
     load_lessons();
@@ -135,7 +182,8 @@ int list_lessons(void)
         struct lesson *l = &lessons[i];
         printf("%s\n  %s\n", l->title, l->summary);
         for (int s = 0; s < l->nscen; s++)
-            printf("  ipclab run lessons/%s/scenarios/%-22s %s\n", l->dir, l->scen[s], l->stitle[s]);
+            printf("  %s run %.2s/%-18.*s %s\n", R.argv0, l->dir,
+                   (int)strlen(l->scen[s]) - 4, l->scen[s], l->stitle[s]);
         if (l->nex)
             printf("  %d exercise%s: make grade LESSON=%.2s\n", l->nex, l->nex == 1 ? "" : "s", l->dir);
         printf("\n");

@@ -109,8 +109,8 @@ setup:
 check-python:
 	@scripts/check-python
 
-# On a terminal: ipclab's lesson menu. Without one (a pipe, CI): lesson
-# 01's narrated tour in plain text. make run LESSON=01 SCENARIO=empty-pipe
+# On a terminal: ipclab's lesson menu. Without one (a pipe, CI): the tour
+# of every lesson in plain text (ipclab tour). make run LESSON=01 SCENARIO=empty-pipe
 # opens that scenario (headless without a terminal). On screen, a failed
 # check or a process killed with k is the user's business: make says
 # nothing of it (ipclab's status 1).
@@ -118,7 +118,7 @@ run: setup all check-python
 	@if [ -n "$(SCENARIO)" ] && [ -t 0 ] && [ -t 1 ]; then \
 	  $(BIN)/ipclab run "$(or $(LESSON),01)/$(SCENARIO)"; s=$$?; [ $$s -le 1 ]; \
 	elif [ -n "$(SCENARIO)" ]; then $(BIN)/ipclab run "$(or $(LESSON),01)/$(SCENARIO)" --headless; \
-	elif [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else scripts/lesson01-demo; fi
+	elif [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else $(BIN)/ipclab tour $(LESSON); fi
 
 # The whole suite on the normal build, then the demos' tests again on the
 # sanitizer build (tests tagged "demo"); then the graders on both skeletons

@@ -98,3 +98,43 @@ play_all() {
   assert_failure 3
   assert_output "ipclab: 01/nope: lesson 01-pipes has no scenario 'nope' (ipclab list shows them)"
 }
+
+# bats test_tags=demo
+@test "ipclab tour tells every lesson in text, in the README's order: its title, each scenario's title, what was said, each check; tour 08 only lesson 08" {
+  run "$IPCLAB" tour
+  assert_success
+  local d f t
+  for d in "$ROOT"/lessons/*/; do
+    assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
+    for f in "$d"/scenarios/*.lua; do
+      t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+      assert_line "  * $t"
+    done
+  done
+  assert_line --regexp '^      \[ok\] '
+  refute_output --partial "Press space"          # a pause's words are the screen's
+  refute_output --regexp '[0-9]+\.[0-9]{3} (trace|note|spawn) '
+  # Lesson 01's scenarios come in the order its README runs them.
+  local want got
+  want=$(grep -oE 'ipclab run 01/[a-z-]+' "$ROOT/lessons/01-pipes/README.md" | awk '!seen[$0]++' |
+         while read -r _ _ b; do sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/${b#01/}.lua" | head -1; done)
+  got=$(sed -n '/^01 /,/^08 /p' <<<"$output" | sed -n 's/^  \* //p')
+  assert_equal "$got" "$want"
+  run "$IPCLAB" tour 08
+  assert_success
+  assert_line "$(head -1 "$ROOT/lessons/08-shared-memory/README.md" | sed 's/^# //')"
+  refute_line "$(head -1 "$ROOT/lessons/01-pipes/README.md" | sed 's/^# //')"
+  run "$IPCLAB" tour 99
+  assert_failure 3
+  assert_output "ipclab: tour 99: no such lesson (ipclab list shows them)"
+}
+
+@test "make run without a terminal prints the tour of every lesson, status 0" {
+  cd "$ROOT"
+  run bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'
+  assert_success
+  local d
+  for d in "$ROOT"/lessons/*/; do
+    assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
+  done
+}

@@ -124,7 +124,7 @@ struct run {
     long id;                    /* ipclab's pid: names are /ipclab-ID-name */
     unsigned gen;               /* run number (restarts): a handle's run */
     double t0;
-    int headless, color, quit, restart;
+    int headless, color, quit, restart, tour;
     double pace;                /* --pace: headless pauses last this long */
     long long seed;             /* --seed: math.random starts from it */
     FILE *record;
@@ -285,6 +285,13 @@ int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
 int list_lessons(void);        /* ipclab list */
 int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
+int lesson_count(void);
+int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */
+int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memory */
+void lesson_scenario_path(int i, int s, char *out, size_t len);
+/* tour.c: ipclab tour [LESSON]. */
+void tour_line(const char *line);
+int tour(const char *lesson, int (*play)(const char *path));
 
 /* janitor.c: the run's directory and objects, and cleaning them up on
  * every exit path, SIGKILL of ipclab included. */

@@ -45,7 +45,9 @@ void tlog(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (R.headless)
+    if (R.tour)
+        tour_line(line);
+    else if (R.headless)
         printf("%7.3f %s\n", now() - R.t0, line);
     if (R.record)
         fprintf(R.record, "%7.3f %s\n", now() - R.t0, line);
@@ -58,6 +60,7 @@ static void usage(FILE *to)
         "       ipclab run FILE.lua [--headless [--pace S]] [--record FILE] [--no-color]\n"
         "                           [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
+        "       ipclab tour [LESSON]          every lesson's scenarios, told as text\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
         "Keys on screen: space continue/step, tab select, s stop/continue,\n"
@@ -245,6 +248,7 @@ int main(int argc, char *argv[])
 {
     const char *scenario = NULL, *record = NULL;
     int clean = 0, list = 0, seeded = 0;
+    const char *tour_lesson = NULL;
 
     R.id = (long)getpid();
     R.argv0 = argv[0];
@@ -285,6 +289,10 @@ int main(int argc, char *argv[])
             clean = 1;
         } else if (!strcmp(argv[i], "list")) {
             list = 1;
+        } else if (!strcmp(argv[i], "tour") && !scenario && !R.tour) {
+            R.tour = R.headless = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                tour_lesson = argv[++i];
         } else {
             const char *a = argv[i];
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
@@ -318,10 +326,21 @@ int main(int argc, char *argv[])
         fprintf(stderr, "ipclab: signals and watchdog: %s\n", strerror(errno));
         return 3;
     }
+    char err0[512] = "";
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
         fprintf(stderr, "ipclab: prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
+    }
+    if (R.tour) {
+        if (run_dir_create(err0, sizeof err0) == -1 || janitor_start() == -1) {
+            fprintf(stderr, "ipclab: %s\n", err0[0] ? err0 : "cannot start the janitor");
+            return 3;
+        }
+        int status = tour(tour_lesson, run_scenario);
+        clean_run_dir(R.dir, R.id);
+        janitor_finish();
+        return status;
     }
     static char chosen[PATH_MAX];
     int menu = in_menu = scenario == NULL;  /* q in a scenario: back to the menu */

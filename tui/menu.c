@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,45 @@ static void read_readme(struct lesson *l, const char *path)
         fclose(f);
 }
 
+/* The scenarios in the order the lesson's README teaches them: by the
+ * first `ipclab run NN/NAME` naming each (the README is the one place the
+ * order lives); those it does not name follow, by name. */
+static void readme_order(struct lesson *l, const char *readme)
+{
+    char text[32768], pat[96];
+    FILE *f = fopen(readme, "re");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    long at[MAX_SCEN];
+
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    for (int s = 0; s < l->nscen; s++) {
+        snprintf(pat, sizeof pat, "ipclab run %.2s/%.*s", l->dir, (int)strlen(l->scen[s]) - 4,
+                 l->scen[s]);
+        const char *p = text;
+        at[s] = LONG_MAX;
+        while ((p = strstr(p, pat)) != NULL) {  /* whole name: not a prefix of another */
+            char next = p[strlen(pat)];
+            if (!(next == '-' || next == '_' || (next >= 'a' && next <= 'z') ||
+                  (next >= '0' && next <= '9'))) {
+                at[s] = p - text;
+                break;
+            }
+            p += strlen(pat);
+        }
+    }
+    for (int a = 1; a < l->nscen; a++)         /* insertion sort: stable */
+        for (int b = a; b > 0 && at[b] < at[b - 1]; b--) {
+            long t = at[b];
+            char name[64];
+            at[b] = at[b - 1], at[b - 1] = t;
+            scopy(name, sizeof name, l->scen[b]);
+            scopy(l->scen[b], sizeof l->scen[b], l->scen[b - 1]);
+            scopy(l->scen[b - 1], sizeof l->scen[b - 1], name);
+        }
+}
+
 /* ROOT/lessons/DIR/SUB */
 static void lesson_path(char *out, size_t len, const char *dir, const char *sub)
 {
@@ -112,8 +152,12 @@ static void load_lessons(void)
         read_readme(l, path);
         lesson_path(path, sizeof path, l->dir, "scenarios");
         l->nscen = list_dir(path, ".lua", names, MAX_SCEN);
-        for (int s = 0; s < l->nscen; s++) {
+        for (int s = 0; s < l->nscen; s++)
             scopy(l->scen[s], sizeof l->scen[s], names[s]);
+        lesson_path(path, sizeof path, l->dir, "README.md");
+        readme_order(l, path);
+        for (int s = 0; s < l->nscen; s++) {
+            scopy(names[s], sizeof names[s], l->scen[s]);
             char sub[80];
             snprintf(sub, sizeof sub, "scenarios/%s", names[s]);
             lesson_path(path, sizeof path, l->dir, sub);
@@ -169,6 +213,34 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
     snprintf(why, wlen, "%s: lesson %s has no scenario '%s' (ipclab list shows them)", brief,
              l->dir, slash + 1);
     return -1;
+}
+
+/* For the tour: how many lessons; lesson i's title, summary and number of
+ * scenarios; whether it is the one named; its scenario s's path. */
+int lesson_count(void)
+{
+    if (nlessons == 0)
+        load_lessons();
+    return nlessons;
+}
+
+int lesson_about(int i, const char **title, const char **summary)
+{
+    *title = lessons[i].title;
+    *summary = lessons[i].summary;
+    return lessons[i].nscen;
+}
+
+int lesson_is(int i, const char *name)
+{
+    return find_lesson_named(name, strlen(name)) == &lessons[i];
+}
+
+void lesson_scenario_path(int i, int s, char *out, size_t len)
+{
+    char sub[96];
+    snprintf(sub, sizeof sub, "scenarios/%s", lessons[i].scen[s]);
+    lesson_path(out, len, lessons[i].dir, sub);
 }
 
 int list_lessons(void)

@@ -390,7 +390,7 @@ start_stuck_run() {
   # Found by its trace line, usually; on a busy machine a sample may see it
   # first. Either way it hangs under its real parent (the expectations).
   assert_output --regexp "follow python3 pid [0-9]+ \[Python\], (by its trace|child of parent)"
-  assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[C\]"
+  assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[program\]"
 }
 
 # Found by a sample, a child that exited at once has no command line left

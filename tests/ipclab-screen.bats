@@ -333,3 +333,66 @@ teardown() {
   keys q
   wait_for pane_exited
 }
+
+# The screen's text from column x on (or up to x: "to"), lines joined by
+# single spaces: a title wrapped over lines reads whole.
+columns_from() { screen | cut -c"$(($1 + 1))"- | tr -s ' \n' '  '; }
+columns_to() { screen | cut -c1-"$1" | tr -s ' \n' '  '; }
+detail_x() { screen | awk '/Scenarios \(enter runs one\):/ { print index($0, "Scenarios") - 1; exit }'; }
+
+# bats test_tags=demo
+@test "at 80x24 the menu shows every lesson's and scenario's title whole, and the chosen scenario's about text" {
+  export LC_ALL=C.UTF-8                  # cut counts characters ("·")
+  LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 NO_COLOR=1 $IPCLAB"
+  wait_for screen_has "Scenarios (enter runs one):"
+  local d f t x n=0 first
+  for d in "$ROOT"/lessons/*/; do
+    wait_for screen_has "$(head -1 "$d/README.md" | sed 's/^# //' | cut -c1-12)"
+    x=$(detail_x)
+    t=$(head -1 "$d/README.md" | sed 's/^# //')
+    [[ "$(columns_to "$x")" == *"$t"* ]] || fail "lesson title cut: $t"$'\n'"$(screen)"
+    for f in "$d"/scenarios/*.lua; do
+      t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+      [[ "$(columns_from "$x")" == *"$t"* ]] || fail "scenario title cut: $t"$'\n'"$(screen)"
+      n=$((n + 1))
+    done
+    last=$d
+    keys Down
+  done
+  [ "$n" -gt 0 ]
+  # The scenarios in focus: the first one (the README's first) is chosen,
+  # and its about text shows (its first string, whole).
+  keys Enter
+  first=$(grep -oE 'ipclab run [0-9]{2}/[a-z0-9-]+' "$last/README.md" | head -1 | sed 's|.*/||')
+  t=$(grep -A3 'about *=' "$last/scenarios/$first.lua" | grep -o '"[^"]*"' | head -1 | tr -d '"' | cut -c1-40)
+  wait_for bash -c '[[ "$(tmux -S "$0" capture-pane -p | tr -s " \n" "  ")" == *"$1"* ]]' "$TMUXS" "$t"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "at 80x24 every scenario's title is whole on its first line; a long output line shows its end (the number), not its start" {
+  local f t
+  for f in "$ROOT"/lessons/*/scenarios/*.lua; do
+    t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+    tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $f"
+    wait_for screen_has "s "                 # drawn
+    wait_for bash -c 'tmux -S "$0" capture-pane -p | head -1 | grep -qF -- "$1"' "$TMUXS" "$t"
+    keys q
+    wait_for pane_exited
+    tmux_stop
+  done
+  cat >"$T/long.lua" <<'LUA'
+scenario { title = "A long line of output" }
+local p = spawn { "sh", "-c", "echo 'counter: a line of output far too long for its pane, and at its end: counter now 4'; exec sleep 30", name = "counter" }
+wait_until(function() return p:output():find("now 4") end, 10)
+pause("look")
+p:kill()
+LUA
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $T/long.lua"
+  wait_for screen_has "paused: press space"
+  assert screen_has "counter now 4"
+  assert screen_has "counter  program  pid"   # sh is no C lesson program
+  keys q
+  wait_for pane_exited
+}

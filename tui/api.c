@@ -233,7 +233,7 @@ static int l_spawn(lua_State *L)
 {
     struct spawn_req req;
     char err[512], fdargs[16][12];
-    const char *name = NULL, *lang = "C";
+    const char *name = NULL, *lang = "program";   /* neither C "x" nor Python "x" */
     int ch, end;
 
     luaL_checktype(L, 1, LUA_TTABLE);

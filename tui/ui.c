@@ -194,12 +194,15 @@ static void draw(void)
         refresh();
         return;
     }
-    char right[96];
-    snprintf(right, sizeof right, "  %s  %5.1fs ", st, now() - R.t0);
-    int rw = (int)strlen(right);
-    snprintf(buf, sizeof buf, " ipclab  %s%s%s", R.lesson, R.lesson[0] ? "  " : "", R.title);
-    put(0, 0, COLS - rw, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
-    put(0, COLS - rw, rw, look(C_TITLE, A_REVERSE) | A_BOLD, right);
+    /* The title whole: the longest heading that fits (the lesson's folder,
+     * then its number, then the title alone). */
+    const char *heads[] = { " ipclab  %s  %s", " %s  %s", " %.2s  %s", " %.0s%s" };
+    for (size_t h = R.lesson[0] ? 0 : 3; h < 4; h++) {
+        snprintf(buf, sizeof buf, heads[h], R.lesson, R.title);
+        if ((int)strlen(buf) <= COLS)       /* titles are ASCII, or cut below */
+            break;
+    }
+    put(0, 0, COLS, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
     int y = draw_procs(1, selected);
     mvhline(y++, 0, ACS_HLINE, COLS);
     y = draw_chans(y);
@@ -208,6 +211,8 @@ static void draw(void)
     if (rows > 2)
         draw_timeline(y, rows);
     mvhline(LINES - 2 - said, 0, ACS_HLINE, COLS);
+    snprintf(buf, sizeof buf, " %s  %.1fs ", st, now() - R.t0);   /* the run's state */
+    put(LINES - 2 - said, 2, (int)strlen(buf), look(C_TITLE, A_REVERSE) | A_BOLD, buf);
     story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
         " space go/step  tab next  s stop  k kill  r restart  Up/Dn said  ? help  q quit");

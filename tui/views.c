@@ -85,6 +85,8 @@ static void draw_pane(int i, int y, int x, int w, int selected)
 
     snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
              p->spawned ? "" : "  (child)");
+    if ((int)strlen(buf) > w)               /* the pid whole, before "(child)" */
+        snprintf(buf, sizeof buf, " %s  %s  pid %d", p->name, p->lang, (int)p->pid);
     put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
     int held = proc_held(p);               /* the trace's word, checked in /proc */
     if (p->exited)
@@ -109,7 +111,17 @@ static void draw_pane(int i, int y, int x, int w, int selected)
         buf[0] = '\0';
     put(y + 2, x, w, A_NORMAL, buf);
     last_line(p, out, sizeof out);
-    snprintf(buf, sizeof buf, " > %s", out);
+    /* Too long: its end, where a line's result is ("counter now 4"), from
+     * a word's start. */
+    const char *tail = out;
+    if ((int)strlen(out) > w - 3) {
+        const char *cut = out + strlen(out) - (w - 7);
+        for (tail = cut; *tail && *tail != ' '; tail++)
+            ;
+        if (*tail == '\0')
+            tail = cut;                     /* one long word: its last bytes */
+    }
+    snprintf(buf, sizeof buf, tail == out ? " > %s" : " > ...%s", tail);
     put(y + 3, x, w, A_DIM, buf);
 }
 

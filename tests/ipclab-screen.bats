@@ -250,7 +250,7 @@ teardown() {
   wait_for screen_has "paused: press space"
   # Its panes in order: first (exited, in its place), then the two others.
   local order
-  order=$(screen | grep -oE '^ (first|alpha|beta) .*  pid [0-9]+.*' | grep -oE '(first|alpha|beta)  C' | head -3 | tr -d ' C' | tr '\n' ' ')
+  order=$(screen | grep -E '^ (first|alpha|beta)  ' | grep -oE '(first|alpha|beta)  program' | head -3 | sed 's/  program//' | tr '\n' ' ')
   assert_equal "$order" "first $(screen | sed -n 's/.*order: first //p' | tr -s ' ' | sed 's/ *$//') "
   assert screen_has "EXITED: exit 0"
   # Select alpha (tab from the first pane), then restart until alpha has
@@ -268,7 +268,7 @@ teardown() {
   local pid
   new_run() { ! screen_has "pid $1" && screen_has "paused: press space"; }
   for i in $(seq 12); do
-    pid=$(screen | sed -n 's/.*alpha  C  pid \([0-9]*\).*/\1/p')
+    pid=$(screen | sed -n 's/.*alpha  program  pid \([0-9]*\).*/\1/p')
     keys r
     wait_for new_run "$pid"
     wait_for is_selected alpha

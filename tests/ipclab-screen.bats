@@ -396,3 +396,19 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+# bats test_tags=demo
+@test "resizing while a scenario runs redraws it: larger, too small (a message), back to 80x24; q still ends it" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  tmux -S "$TMUXS" resize-window -x 120 -y 40
+  wait_for bash -c '[ "$(tmux -S "$0" capture-pane -p | head -1 | wc -c)" -gt 0 ] && tmux -S "$0" capture-pane -p | sed -n 40p | grep -q "q quit"' "$TMUXS"
+  tmux -S "$TMUXS" resize-window -x 60 -y 20
+  wait_for screen_has "Enlarge the terminal to at least 80x24 (it is 60x20)."
+  tmux -S "$TMUXS" resize-window -x 80 -y 24
+  wait_for bash -c 'tmux -S "$0" capture-pane -p | sed -n 24p | grep -q "q quit"' "$TMUXS"
+  assert screen_has "65536/65536 bytes 100%"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}

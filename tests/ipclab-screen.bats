@@ -198,7 +198,7 @@ teardown() {
   done
   grep -qE '^ +ok this check holds' <<<"$seen" || fail "no 'ok' check: $seen"
   grep -qE '^ +FAILED this check fails on purpose' <<<"$seen" || fail "no 'FAILED' check: $seen"
-  assert screen_has "scrolled back"
+  assert screen_has "newer: Down"
   for i in $(seq 16); do keys Down; done
   wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
   keys q

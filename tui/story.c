@@ -187,7 +187,7 @@ void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind))
     }
     if (view_end >= 0) {
         char more[48];
-        snprintf(more, sizeof more, " scrolled back: %d newer below (Down) ", story_scrolled());
+        snprintf(more, sizeof more, " %d newer: Down ", story_scrolled());
         mvprintw(y - 1, cols - 2 - (int)strlen(more), "%s", more);   /* on the rule above */
     }
 }

@@ -412,3 +412,56 @@ LUA
   wait_for pane_exited
   assert_equal "$(pane_status)" 0
 }
+
+# bats test_tags=demo
+@test "more processes than the screen holds: the live one is shown, the exited ones that do not fit are counted, panes never overlap; the timeline has lanes for the latest" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
+  wait_for screen_has "paused: press space"
+  assert screen_has "sleeper  program  pid"
+  assert screen_has "exited processes not shown"
+  # Every pane header sits on its own row (no output line drawn over it).
+  run bash -c "tmux -S $TMUXS capture-pane -p | grep -cE '^ (short[0-9]+|sleeper) .*pid [0-9]+'"
+  [ "$output" -ge 3 ]
+  refute screen_has " > short"
+  # The timeline's lanes include the sleeper, the newest.
+  screen | grep -E '^ +# +time ' | grep -q sleeper || fail "no lane for the sleeper: $(screen)"
+  # The record holds the say() on one line, its control byte made harmless.
+  keys q
+  wait_for pane_exited
+  assert_equal "$(grep -c 'say A say() with a control byte ?\[2J in it, and a line break\.' "$T/rec.txt")" 1
+}
+
+# bats test_tags=demo
+@test "in the menu a scenario that does not load shows its error on screen; q goes back to the menu; q there quits with 0" {
+  mkdir -p "$T/kit/lessons/01-x/scenarios"
+  printf '# 01 · X\n\nA lesson.\n' >"$T/kit/lessons/01-x/README.md"
+  printf 'scenario { title = "Broken\n' >"$T/kit/lessons/01-x/scenarios/a.lua"
+  mkdir "$T/kit/lessons/01-x/scenarios/b.lua"          # a folder named like a scenario
+  tmux_start 80 24 "NO_COLOR=1 IPCLAB_ROOT=$T/kit $IPCLAB"
+  wait_for screen_has "01 · X"
+  keys Enter Enter
+  wait_for screen_has "unfinished string near"
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys Down Enter
+  wait_for screen_has "! cannot read"
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "while the terminal is too small only q acts: a space typed unseen does not pass a pause" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  tmux -S "$TMUXS" resize-window -x 70 -y 20
+  wait_for screen_has "Enlarge the terminal"
+  keys Space
+  sleep 0.5                              # a frame reads the key
+  tmux -S "$TMUXS" resize-window -x 80 -y 24
+  wait_for screen_has "paused: press space"
+  keys q
+  wait_for pane_exited
+}

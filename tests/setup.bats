@@ -29,7 +29,7 @@ as_student() {                            # no root, no sudo
   assert_success
   as_student slides
   assert_failure 1
-  assert_output --partial "'make slides' needs these Debian packages, and this user cannot install them"
+  assert_output --partial "'slides' needs these Debian packages, and this user cannot install them"
   assert_output --regexp "  mdp +showing the slides"
   assert_output --partial "sudo apt-get install mdp"
 }
@@ -47,4 +47,14 @@ as_student() {                            # no root, no sudo
   run "$ROOT/scripts/setup" nope
   assert_failure 2
   assert_output "setup: 'nope': one of run, grade, test, fuzz, slides, all"
+}
+
+@test "a package only some scenarios need is named when missing but does not stop make run" {
+  fake_dpkg
+  MISSING=python3-sysv-ipc
+  as_student run
+  assert_success
+  assert_output --regexp "  python3-sysv-ipc +lesson 08's System V Python programs"
+  as_student grade                        # grading lesson 08 needs it
+  assert_failure 1
 }

@@ -45,6 +45,11 @@ void tlog(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    /* One line, no control bytes: a program's output or a scenario's text
+     * can neither forge a line nor drive the reader's terminal (tail -f). */
+    for (char *c = line; *c; c++)           /* print()'s tabs stay */
+        if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
+            *c = *c == '\n' || *c == '\r' ? ' ' : '?';
     if (R.tour)
         tour_line(line);
     else if (R.headless)
@@ -225,10 +230,11 @@ static int run_scenario(const char *path)
     }
     if (st == 1) {                          /* the file does not load */
         R.errored = 1;
+        R.wait = W_DONE;
         tlog("error %s", R.error);
         story_add(ST_ERROR, R.error);
     }
-    if (!R.errored)
+    if (!R.errored || !R.headless)          /* on screen the error stays until q or r */
         loop();
     end_run();
     if (!R.headless && !R.restart)          /* a restart keeps the screen */
@@ -367,11 +373,12 @@ int main(int argc, char *argv[])
         errno = ENOENT;                     /* a path: said below */
     }
     struct stat st;
-    if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
+    if (menu) {
+        /* From the menu a file that does not load is an error on screen. */
+    } else if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
         fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
         return 3;
-    }
-    if (S_ISDIR(st.st_mode)) {              /* a pipe may be: ipclab run <(...) */
+    } else if (S_ISDIR(st.st_mode)) {       /* a pipe may be: ipclab run <(...) */
         fprintf(stderr, "ipclab: %s: not a scenario file (a Lua file)\n", scenario);
         return 3;
     }
@@ -395,7 +402,7 @@ int main(int argc, char *argv[])
          * killed a process) is the user's business: back to the menu, the
          * scenario just played selected; q there quits, with status 0. A
          * stop signal ends ipclab. */
-        if (!menu || stop_requested() || status == 3)
+        if (!menu || stop_requested())
             break;
         int m = menu_choose(chosen, sizeof chosen);
         if (m != 0) {
@@ -405,7 +412,10 @@ int main(int argc, char *argv[])
     }
     clean_run_dir(R.dir, R.id);             /* also when the run never started */
     janitor_finish();
-    if (R.record)
-        fclose(R.record);
+    if (R.record && (ferror(R.record) | fclose(R.record))) {
+        fprintf(stderr, "ipclab: --record %s: some lines could not be written (a full "
+                "disk?)\n", record);
+        status = status ? status : 3;
+    }
     return status;
 }

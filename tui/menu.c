@@ -291,7 +291,7 @@ int list_lessons(void)
         printf("%s\n  %s\n", l->title, l->summary);
         for (int s = 0; s < l->nscen; s++)
             printf("  %s run %.2s/%-18.*s %s\n", R.argv0, l->dir,
-                   (int)strlen(l->scen[s]) - 4, l->scen[s], l->stitle[s]);
+                   (int)strlen(l->scen[s]) - 4, l->scen[s], l->stitle[s][0] ? l->stitle[s] : l->scen[s]);
         if (l->nex)
             printf("  %d exercise%s: make grade LESSON=%.2s\n", l->nex, l->nex == 1 ? "" : "s", l->dir);
         printf("\n");
@@ -342,7 +342,9 @@ static void draw_menu(int cur, int scur, int focus)
 {
     erase();
     if (COLS < 80 || LINES < 24) {
-        mvprintw(LINES / 2, 0, "%.*s", COLS, "Enlarge the terminal to at least 80x24.");
+        char msg[80];
+        snprintf(msg, sizeof msg, "Enlarge the terminal to at least 80x24 (it is %dx%d).", COLS, LINES);
+        mvprintw(LINES / 2, 0, "%.*s", COLS, msg);
         mvprintw(LINES / 2 + 1, 0, "%.*s", COLS, "q quits.");
         refresh();
         return;
@@ -390,8 +392,9 @@ static void draw_menu(int cur, int scur, int focus)
         mvprintw(2, 1, "No lessons found under %.*s/lessons.", COLS - 40, R.root);
     }
     attron(A_REVERSE);
-    mvprintw(LINES - 1, 0, "%-*.*s", COLS, COLS,
-             " up/down choose  enter/right scenarios  left back  q quit");
+    mvprintw(LINES - 1, 0, "%-*.*s", COLS, COLS, focus == 0 ?
+             " up/down choose  enter/right scenarios  q quit" :
+             " up/down choose  enter run it  left lessons  q quit");
     attroff(A_REVERSE);
     refresh();
 }
@@ -416,7 +419,7 @@ int menu_choose(char *path, size_t len)
         int ch = getch(), ns = nlessons ? lessons[cur].nscen : 0;
         if (ch == 'q' || ch == 'Q' || stop_requested())
             break;
-        if (ch == ERR)
+        if (ch == ERR || COLS < 80 || LINES < 24)   /* too small: only q acts */
             continue;
         if (ch == KEY_UP && focus == 0 && cur > 0) cur--, scur = 0;
         else if (ch == KEY_DOWN && focus == 0 && cur + 1 < nlessons) cur++, scur = 0;

@@ -139,6 +139,16 @@ static int entry_lines(const char *text, int w)
     return n;
 }
 
+/* Display lines the entry at the view's end takes at width cols (the
+ * narration area grows to show it whole, within what the screen has). */
+int story_last_lines(int cols)
+{
+    if (added == 0)
+        return 0;
+    long last = view_end < 0 ? (long)added - 1 : view_end;
+    return entry_lines(book[last % STORY_MAX].text, cols - 8);
+}
+
 static const char *mark(enum story_kind k)
 {
     return k == ST_OK ? "ok " : k == ST_FAILED ? "FAILED " : k == ST_ERROR ? "! " :
@@ -170,6 +180,24 @@ void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind))
         first--;
     }
     int row = y + (used < h ? h - used : 0);
+    if (row > y && first >= (long)oldest()) {
+        /* Rows left above: the end of the entry before, marked as cut. */
+        const char *t = book[first % STORY_MAX].text;
+        size_t skip;
+        int n = entry_lines(t, w), drop = n - (row - y);
+        for (int k = 0; k < drop; k++)
+            t += wrap_cells(t, w, &skip) + skip;
+        attr_t a = look(book[first % STORY_MAX].kind) | A_DIM;
+        attron(a);
+        mvprintw(y, 4, "...");
+        for (int r = y; *t && r < row; r++) {
+            size_t m = wrap_cells(t, w, &skip);
+            move(r, 8);
+            put_text(t, m);
+            t += m + skip;
+        }
+        attroff(a);
+    }
     for (long e = first + 1; e <= last && row < y + h; e++) {
         const char *t = book[e % STORY_MAX].text;
         enum story_kind kind = book[e % STORY_MAX].kind;

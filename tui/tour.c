@@ -9,6 +9,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WIDTH 78
@@ -36,6 +37,18 @@ static const char *after(const char *line, const char *kind)
     return !strncmp(line, kind, n) && line[n] == ' ' ? line + n + 1 : NULL;
 }
 
+/* A channel line "NAME LEVEL/CAPACITY ...": at capacity. */
+static int full(const char *v)
+{
+    const char *slash = strchr(v, '/');
+    if (slash == NULL)
+        return 0;
+    const char *lv = slash;
+    while (lv > v && lv[-1] >= '0' && lv[-1] <= '9')
+        lv--;
+    return lv < slash && atol(lv) == atol(slash + 1);
+}
+
 /* One transcript line (without its time), told for reading, or left out:
  * traces, notes, outputs and spawns are the screen's detail. */
 void tour_line(const char *line)
@@ -60,8 +73,8 @@ void tour_line(const char *line)
         para(!strncmp(v, "ok: ", 4) ? "      [ok] " : "      [FAILED] ", strchr(v, ':') + 2);
     } else if ((v = after(line, "state")) != NULL && !strstr(v, " running")) {
         para("        kernel: ", v);
-    } else if ((v = after(line, "channel")) != NULL) {
-        para("        kernel: ", v);
+    } else if ((v = after(line, "channel")) != NULL && (strstr(v, " 0/") || full(v))) {
+        para("        kernel: ", v);          /* empty or full: the moments that teach */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {

@@ -203,10 +203,15 @@ static void draw(void)
             break;
     }
     put(0, 0, COLS, look(C_TITLE, A_REVERSE) | A_BOLD, buf);
-    int y = draw_procs(1, selected);
-    mvhline(y++, 0, ACS_HLINE, COLS);
+    int y = draw_procs(1, selected);        /* and the rule under them */
     y = draw_chans(y);
-    int said = LINES >= 40 ? 6 : 3;         /* the narration area's lines */
+    /* The narration area: half of what is left under the channels (3 to
+     * 10 lines), more when the entry in view needs it, leaving the
+     * timeline 4 rows. */
+    int room = LINES - 2 - y, said = room / 2 < 3 ? 3 : room / 2 > 10 ? 10 : room / 2;
+    int need = story_last_lines(COLS);
+    if (need > said)
+        said = need < room - 4 ? need : room - 4 > 3 ? room - 4 : 3;
     int rows = LINES - 2 - said - y;
     if (rows > 2)
         draw_timeline(y, rows);
@@ -303,7 +308,8 @@ int ui_frame(void)
     while ((ch = getch()) != ERR) {
         if (ch == 'q' || ch == 'Q')
             return 1;
-        if (ch != KEY_RESIZE)
+        /* Too small, nothing is shown: no key but q acts unseen. */
+        if (ch != KEY_RESIZE && COLS >= MIN_COLS && LINES >= MIN_LINES)
             key(ch);
         if (R.restart)
             return 1;

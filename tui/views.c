@@ -18,6 +18,8 @@ attr_t look(int pair, attr_t mono)
 
 static attr_t state_look(const struct proc *p)
 {
+    if (p->exited && (!strcmp(p->status, "exit 0") || !strncmp(p->status, "reaped", 6)))
+        return A_DIM;                       /* ended well: dimmed, not red */
     if (p->exited || p->state == PS_ZOMBIE) return look(C_DEAD, A_DIM);
     if (proc_held(p)) return look(C_STOP, A_BOLD);
     if (p->state == PS_STOPPED) return look(C_STOP, A_UNDERLINE);
@@ -78,7 +80,7 @@ static void last_line(const struct proc *p, char *out, size_t len)
 
 /* Four lines: who; its state, for how long, in which call; on which
  * object; what it printed last. */
-static void draw_pane(int i, int y, int x, int w, int selected)
+static void draw_pane(int i, int y, int x, int w, int h, int selected)
 {
     const struct proc *p = &R.procs[i];
     char buf[512], out[256];
@@ -122,7 +124,8 @@ static void draw_pane(int i, int y, int x, int w, int selected)
             tail = cut;                     /* one long word: its last bytes */
     }
     snprintf(buf, sizeof buf, tail == out ? " > %s" : " > ...%s", tail);
-    put(y + 3, x, w, A_DIM, buf);
+    if (h >= 4)                             /* many panes: three lines each */
+        put(y + 3, x, w, A_DIM, buf);
 }
 
 int draw_procs(int y, int selected)
@@ -132,10 +135,19 @@ int draw_procs(int y, int selected)
     int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
     int rows = (LINES - 12) / h;                      /* leave room for the rest */
 
+    int all = n;
     n = fit_procs(idx, n, rows * cols);
     for (int k = 0; k < n; k++)
-        draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1, selected);
-    return y + ((n + cols - 1) / cols) * h;
+        draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1, h, selected);
+    y += ((n + cols - 1) / cols) * h;
+    mvhline(y, 0, ACS_HLINE, COLS);
+    if (all > n) {                          /* say so: none vanishes unseen */
+        char more[64];
+        snprintf(more, sizeof more, " %d exited process%s not shown ", all - n,
+                 all - n == 1 ? "" : "es");
+        put(y, 2, (int)strlen(more), A_DIM, more);
+    }
+    return y + 1;
 }
 
 static void draw_bar(int y, int x, int w, long level, long cap)
@@ -242,11 +254,30 @@ void timeline_scroll(enum scroll how)
 
 void draw_timeline(int y, int rows)
 {
-    int idx[MAX_PROCS], n = nprocs(idx), lanes = n > 4 ? 4 : n;
+    int idx[MAX_PROCS], n = nprocs(idx), most = (COLS - 14) / 16;
     char buf[256];
 
     if (n == 0)
         return;
+    most = most < 4 ? 4 : most > 8 ? 8 : most;
+    int lanes = n;
+    if (n > most) {
+        /* More processes than lanes: those with the latest events in view
+         * (a scenario's later part is never hidden), in order of appearance. */
+        int pick[MAX_PROCS] = { 0 }, got = 0;
+        unsigned long e0 = tl_end ? tl_end : R.nevents;
+        for (unsigned long k = e0; k > 0 && got < most && R.nevents - k < MAX_EVENTS; k--) {
+            const struct event *e = event_at(k - 1);
+            if (e->proc >= 0 && e->proc < MAX_PROCS && !pick[e->proc] && R.procs[e->proc].used)
+                pick[e->proc] = 1, got++;
+        }
+        lanes = 0;
+        for (int k = 0; k < n; k++)
+            if (pick[idx[k]])
+                idx[lanes++] = idx[k];
+        if (lanes == 0)                     /* no events yet: the first ones */
+            lanes = most;
+    }
     int lw = (COLS - 14) / lanes;
 
     for (int k = 0; k < lanes; k++)

@@ -61,7 +61,7 @@ fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace,$(1)),$(FUZZ_TUI),$(COM
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)
 
-.PHONY: all asan run test grade soak setup check-python clean install fuzz-replay fuzz-replay-build
+.PHONY: all asan run test grade soak setup setup-run setup-grade setup-test check-python clean install fuzz-replay fuzz-replay-build
 .DELETE_ON_ERROR:
 
 all: $(DEMOS) $(BIN)/ipclab
@@ -103,31 +103,41 @@ fuzz-replay: fuzz-replay-build
 	done
 	$(PYTHON) $(FUZZ_DIR)/fuzz_python.py --seed 1 --iterations 50000
 
+# Set-up for one purpose: only the packages that command needs, named
+# with what they are for (scripts/setup). `make setup` installs them all.
 setup:
-	@scripts/setup
+	@scripts/setup all
+setup-run setup-grade setup-test:
+	@scripts/setup $(@:setup-%=%)
 
 check-python:
 	@scripts/check-python
 
-# On a terminal: ipclab's lesson menu. Without one (a pipe, CI): lesson
-# 01's narrated tour in plain text.
-run: setup all check-python
-	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else scripts/lesson01-demo; fi
+# On a terminal: ipclab's lesson menu. Without one (a pipe, CI): the tour
+# of every lesson in plain text (ipclab tour). make run LESSON=01 SCENARIO=empty-pipe
+# opens that scenario (headless without a terminal). On screen, a failed
+# check or a process killed with k is the user's business: make says
+# nothing of it (ipclab's status 1).
+run: setup-run all check-python
+	@if [ -n "$(SCENARIO)" ] && [ -t 0 ] && [ -t 1 ]; then \
+	  $(BIN)/ipclab run "$(or $(LESSON),01)/$(SCENARIO)"; s=$$?; [ $$s -le 1 ]; \
+	elif [ -n "$(SCENARIO)" ]; then $(BIN)/ipclab run "$(or $(LESSON),01)/$(SCENARIO)" --headless; \
+	elif [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else $(BIN)/ipclab tour $(LESSON); fi
 
 # The whole suite on the normal build, then the demos' tests again on the
 # sanitizer build (tests tagged "demo"); then the graders on both skeletons
 # and reference solutions.
-test: setup all asan check-python fuzz-replay-build
+test: setup-test all asan check-python fuzz-replay-build
 	IPCLAB_BIN=$(BIN) bats --jobs $(JOBS) --timing tests/
 	IPCLAB_BIN=$(ASAN_BIN) bats --jobs $(JOBS) --filter-tags demo tests/
 
-grade: setup all check-python
+grade: setup-grade all check-python
 	@scripts/grade $(LESSON)
 
 # Scenarios played over and over with random kills (docs/reliability.md):
 # make soak RUNS=1000 SEED=1130, or LESSON=08 for one lesson's, JOBS=2 for fewer side by side.
 RUNS ?= 100
-soak: setup all check-python
+soak: setup-grade all check-python
 	$(PYTHON) scripts/soak --runs $(RUNS) $(if $(SEED),--seed $(SEED)) $(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS))
 
 clean:

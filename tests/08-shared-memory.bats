@@ -1359,7 +1359,7 @@ resource_tracker.unregister(m._name, "shared_memory"); m.close()' "${SEG#/}"
   for s in "$ROOT"/lessons/08-shared-memory/scenarios/*.lua; do
     run "$BIN/ipclab" run "$s" --headless
     assert_success
-    assert_output --regexp "end: [0-9]+ expectations?, 0 failed"
+    assert_output --regexp "end: [0-9]+ expectations?, [0-9]+ passed, 0 failed"
     # The run's own names (ipclab-RUN-...) and keys are gone.
     for run in $(grep -o 'ipclab-[0-9]*-' <<<"$output" | sort -u); do
       assert_equal "$(ls /dev/shm | grep -c -- "$run")" 0

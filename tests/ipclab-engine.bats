@@ -84,7 +84,7 @@ teardown() {
   assert_failure 1
   assert_output --partial "expect ok: arithmetic works"
   assert_output --partial "expect FAILED: this one fails on purpose"
-  assert_output --partial "end: 2 expectations, 1 failed"
+  assert_output --partial "end: 2 expectations, 1 passed, 1 failed"
 }
 
 # bats test_tags=demo
@@ -94,7 +94,7 @@ teardown() {
   assert_output --partial "step writer waits before write(fd 1, 36 bytes)"
   assert_output --partial "expect ok: exactly one write went through"
   assert_output --partial "expect ok: then exactly two"
-  assert_output --partial "end: 5 expectations, 0 failed"
+  assert_output --partial "end: 5 expectations, 5 passed, 0 failed"
 }
 
 # bats test_tags=demo
@@ -104,7 +104,7 @@ teardown() {
   run "$IPCLAB" run "$FIX/step-read.lua" --headless
   assert_success
   assert_output --partial "expect ok: let go, it is asleep in read() on the empty pipe"
-  assert_output --partial "end: 2 expectations, 0 failed"
+  assert_output --partial "end: 2 expectations, 2 passed, 0 failed"
 }
 
 # bats test_tags=demo
@@ -220,7 +220,7 @@ assert_run_left_nothing() {
 @test "FIFOs, socketpairs and stdin work as channels, measured from the kernel" {
   run "$IPCLAB" run "$FIX/channels.lua" --headless
   assert_success
-  assert_output --partial "end: 4 expectations, 0 failed"
+  assert_output --partial "end: 4 expectations, 4 passed, 0 failed"
   run ls "$XDG_RUNTIME_DIR/ipclab"
   assert_output ""
 }
@@ -250,7 +250,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   run env -u XDG_RUNTIME_DIR IPCLAB_ROOT="$PUB" IPCLAB_BIN="$PUB/$(basename "$BIN")" \
     "${as[@]}" "$PUB/$(basename "$BIN")/ipclab" run "$PUB/fixtures/channels.lua" --headless
   assert_success
-  assert_output --partial "end: 4 expectations, 0 failed"
+  assert_output --partial "end: 4 expectations, 4 passed, 0 failed"
   local base=/tmp/ipclab-$(id -u nobody)
   assert_equal "$(stat -c '%a %U' "$base")" "700 nobody"
   run ls -A "$base"
@@ -265,7 +265,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_success
   refute_output --partial "FAILED"
   assert_output --partial "expect ok: 6 increments, 3 forced interleavings: the counter says 3"
-  assert_output --partial "end: 11 expectations, 0 failed"
+  assert_output --partial "end: 11 expectations, 11 passed, 0 failed"
 }
 
 # bats test_tags=demo
@@ -390,7 +390,7 @@ start_stuck_run() {
   # Found by its trace line, usually; on a busy machine a sample may see it
   # first. Either way it hangs under its real parent (the expectations).
   assert_output --regexp "follow python3 pid [0-9]+ \[Python\], (by its trace|child of parent)"
-  assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[C\]"
+  assert_output --regexp "exec python3 pid [0-9]+ is now sleep \[program\]"
 }
 
 # Found by a sample, a child that exited at once has no command line left

@@ -109,21 +109,21 @@ teardown() {
 @test "the lost update played on screen at a teacher's pace: every check holds" {
   tmux_start 80 24 "$IPCLAB run $ROOT/lessons/08-shared-memory/scenarios/lost-update.lua --record $T/t.txt"
   local presses=0
-  until screen_has "r restarts, q quits"; do
-    wait_for screen_has_any "paused: press space" "r restarts, q quits"
+  until screen_has "finished: "; do
+    wait_for screen_has_any "paused: press space" "finished: "
     if screen_has "paused: press space"; then
       local said
-      said=$(screen | grep '^ > ')       # the narration: it changes once we go on
+      said=$(screen | tail -4)           # the narration area: it changes once we go on
       sleep "1.$((RANDOM % 10))"         # a teacher talks (1 to 2 s) before each step
       keys Space
       presses=$((presses + 1))
-      wait_for bash -c "[ \"\$(tmux -S $TMUXS capture-pane -p | grep '^ > ')\" != \"\$0\" ]" "$said"
+      wait_for bash -c "[ \"\$(tmux -S $TMUXS capture-pane -p | tail -4)\" != \"\$0\" ]" "$said"
     fi
   done
   assert_equal "$presses" 4
   # The run's seed is on screen at the end, as in the transcript: a run seen
   # in class can be played again (ipclab run FILE --seed N).
-  screen_has "finished, seed $(sed -n 's/^ *[0-9.]* seed //p' "$T/t.txt"): r restarts, q quits" ||
+  screen_has "(seed $(sed -n 's/^ *[0-9.]* seed //p' "$T/t.txt"))" ||
     fail "no seed on screen: $(screen | head -1)"
   keys q
   wait_for pane_exited
@@ -178,4 +178,292 @@ teardown() {
   assert_equal "$(pane_status)" 0
   run cat "$T/err"
   assert_output --partial "quit (q), but the scenario did not stop within half a second"
+}
+
+# bats test_tags=demo
+@test "what was said and checked stays on screen: Up scrolls back through every say() line, each check is marked ok or FAILED, the end counts them" {
+  NO_COLOR=1 tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/story.lua"
+  wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
+  assert screen_has "finished: 1 passed, 1 failed"
+  # Back through the story, one entry a key: every line comes into view,
+  # and the checks with their words (NO_COLOR: the word is the mark).
+  # Up until each comes into view (at most 20 presses, each read).
+  local i tries
+  upto() {
+    for tries in $(seq 20); do
+      screen | grep -qE -- "$1" && return 0
+      keys Up
+      sleep 0.2                          # a person reading; the next frame
+    done
+    fail "never shown: $1"$'\n'"$(screen)"
+  }
+  upto '^ +FAILED this check fails on purpose'
+  upto '^ +ok this check holds'
+  for i in $(seq 12 -1 1); do upto "> line $i of the story"; done
+  assert screen_has "newer: Down"
+  for i in $(seq 16); do keys Down; done
+  wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
+  keys q
+  wait_for pane_exited
+}
+
+@test "a line of CJK text wraps between characters, each two cells wide, never split" {
+  export LC_ALL=C.UTF-8                  # ${#s} counts characters
+  LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 $IPCLAB run $FIX/story.lua"
+  wait_for screen_has "The end:"
+  # 120 cells of 漢字 after an 8-cell gutter: 72 cells (36 characters) on the
+  # first line, the other 24 on the next; nothing lost, no broken bytes.
+  local first second
+  first=$(screen | grep -m1 '漢' | sed 's/^ *> //')
+  second=$(screen | grep '漢' | sed -n 2p | sed 's/^ *//')
+  assert_equal "${#first}" 36
+  assert_equal "${#second}" 24
+  assert_equal "$first$second" "$(printf '漢字%.0s' $(seq 30))"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "q in a scenario chosen in the menu goes back to the menu, that scenario selected; a process killed with k is no error: q in the menu quits with status 0" {
+  tmux_start 80 24 "$IPCLAB"
+  wait_for screen_has "01 · Anonymous pipes"
+  keys Enter
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys Down Enter                        # the lesson's second scenario
+  wait_for screen_has "paused: press space"
+  local title
+  title=$(screen | head -1 | sed -E 's/^ ipclab  01-pipes  //; s/  +(paused|running).*//')
+  keys k                                 # kill the selected process, as the help invites
+  sleep 1
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  # The scenario just played is the one selected (reverse video).
+  run bash -c "tmux -S $TMUXS capture-pane -p -e | grep -F \"\${0:0:20}\"" "$title"
+  assert_output --partial $'\e[7m'
+  refute pane_exited
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "panes keep the order processes appeared in, an exited one in its place; the selection follows a process by name across restarts" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/order.lua"   # selected: reverse video
+  wait_for screen_has "paused: press space"
+  # Its panes in order: first (exited, in its place), then the two others.
+  local order
+  order=$(screen | grep -E '^ (first|alpha|beta)  ' | grep -oE '(first|alpha|beta)  program' | head -3 | sed 's/  program//' | tr '\n' ' ')
+  assert_equal "$order" "first $(screen | sed -n 's/.*order: first //p' | tr -s ' ' | sed 's/ *$//') "
+  assert screen_has "EXITED: exit 0"
+  # Select alpha (tab from the first pane), then restart until alpha has
+  # another slot; each time the selection is alpha's.
+  selected() {                          # the pane in reverse video (SGR 7)
+    tmux -S "$TMUXS" capture-pane -p -e | grep -oE $'\e''\[([0-9]+;)*7m('$'\e''\[[0-9;]*m)* (first|alpha|beta) ' |
+      grep -oE '(first|alpha|beta)'
+  }
+  is_selected() { [ "$(selected)" = "$1" ]; }
+  keys Tab
+  wait_for is_selected "$(screen | sed -n 's/.*order: first \([a-z]*\).*/\1/p')"
+  is_selected alpha || { keys Tab; wait_for is_selected alpha; }
+  local was i flipped=0
+  was=$(screen | sed -n 's/.*order: first //p')
+  local pid
+  new_run() { ! screen_has "pid $1" && screen_has "paused: press space"; }
+  for i in $(seq 12); do
+    pid=$(screen | sed -n 's/.*alpha  program  pid \([0-9]*\).*/\1/p')
+    keys r
+    wait_for new_run "$pid"
+    wait_for is_selected alpha
+    [ "$(screen | sed -n 's/.*order: first //p')" = "$was" ] || { flipped=1; break; }
+  done
+  [ "$flipped" = 1 ] || fail "alpha never got another slot in 12 restarts"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "after a scenario error r reloads cleanly: the error in the narration area again, nothing written over the screen" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/runtime-error.lua 2>$T/err"
+  wait_for screen_has "no_such_function"
+  keys r
+  sleep 1.5                              # a person reads; the run reloads
+  wait_for screen_has "no_such_function"
+  # The screen is whole: the key bar once, on the last line; nothing was
+  # written to stderr while curses owned the screen.
+  assert_equal "$(screen | grep -c 'q quit')" 1
+  assert_equal "$(screen | tail -1 | grep -c 'q quit')" 1
+  assert_equal "$(wc -c <"$T/err")" 0
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 2
+  assert_equal "$(grep -c 'attempt to call a nil value' "$T/err")" 1   # once, after the screen
+}
+
+# bats test_tags=demo
+@test "--record is written as events happen: a teacher can tail -f it while the scenario runs" {
+  tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua --record $T/live.txt"
+  wait_for screen_has "paused: press space"
+  # Still running, held at its pause: the lines so far are in the file.
+  wait_for grep -q ' say ' "$T/live.txt"
+  wait_for grep -q ' state writer sleeping in write' "$T/live.txt"
+  refute pane_exited
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "the timeline scrolls back with PgUp and stays put while new events come; End follows again" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/timeline.lua"
+  wait_for screen_has "100 frames went through"
+  # The event numbers shown (the timeline's first column).
+  numbers() { screen | grep -oE '^ *[0-9]+ +[0-9]+\.[0-9]{2} ' | awk '{print $1}' | tr '\n' ' '; }
+  local before after
+  before=$(numbers)
+  keys PPage
+  wait_for screen_has "newer: PgDn, End"
+  after=$(numbers)
+  [ "${after%% *}" -lt "${before%% *}" ] || fail "PgUp showed no older events: $before / $after"
+  keys Space                             # 20 more frames: new events
+  wait_for screen_has "Done. Press space to end."
+  # The view has not moved: it ends at the same event (new panes may take
+  # rows from the top of it).
+  assert_equal "$(numbers | awk '{print $NF}')" "$(awk '{print $NF}' <<<"$after")"
+  assert screen_has "newer: PgDn, End"
+  keys End
+  wait_for bash -c '! tmux -S "$0" capture-pane -p | grep -q "newer: PgDn"' "$TMUXS"
+  [ "$(numbers | awk '{print $1}')" -gt "${before%% *}" ] || fail "End did not follow"
+  keys q
+  wait_for pane_exited
+}
+
+# The screen's text from column x on (or up to x: "to"), lines joined by
+# single spaces: a title wrapped over lines reads whole.
+columns_from() { screen | cut -c"$(($1 + 1))"- | tr -s ' \n' '  '; }
+columns_to() { screen | cut -c1-"$1" | tr -s ' \n' '  '; }
+detail_x() { screen | awk '/Scenarios \(enter runs one\):/ { print index($0, "Scenarios") - 1; exit }'; }
+
+# bats test_tags=demo
+@test "at 80x24 the menu shows every lesson's and scenario's title whole, and the chosen scenario's about text" {
+  export LC_ALL=C.UTF-8                  # cut counts characters ("·")
+  LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 NO_COLOR=1 $IPCLAB"
+  wait_for screen_has "Scenarios (enter runs one):"
+  local d f t x n=0 first
+  for d in "$ROOT"/lessons/*/; do
+    wait_for screen_has "$(head -1 "$d/README.md" | sed 's/^# //' | cut -c1-12)"
+    x=$(detail_x)
+    t=$(head -1 "$d/README.md" | sed 's/^# //')
+    [[ "$(columns_to "$x")" == *"$t"* ]] || fail "lesson title cut: $t"$'\n'"$(screen)"
+    for f in "$d"/scenarios/*.lua; do
+      t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+      [[ "$(columns_from "$x")" == *"$t"* ]] || fail "scenario title cut: $t"$'\n'"$(screen)"
+      n=$((n + 1))
+    done
+    last=$d
+    keys Down
+  done
+  [ "$n" -gt 0 ]
+  # The scenarios in focus: the first one (the README's first) is chosen,
+  # and its about text shows (its first string, whole).
+  keys Enter
+  first=$(grep -oE 'ipclab run [0-9]{2}/[a-z0-9-]+' "$last/README.md" | head -1 | sed 's|.*/||')
+  t=$(grep -A3 'about *=' "$last/scenarios/$first.lua" | grep -o '"[^"]*"' | head -1 | tr -d '"' | cut -c1-40)
+  wait_for bash -c '[[ "$(tmux -S "$0" capture-pane -p | tr -s " \n" "  ")" == *"$1"* ]]' "$TMUXS" "$t"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "at 80x24 every scenario's title is whole on its first line; a long output line shows its end (the number), not its start" {
+  local f t
+  for f in "$ROOT"/lessons/*/scenarios/*.lua; do
+    t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+    tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $f"
+    wait_for screen_has "s "                 # drawn
+    wait_for bash -c 'tmux -S "$0" capture-pane -p | head -1 | grep -qF -- "$1"' "$TMUXS" "$t"
+    keys q
+    wait_for pane_exited
+    tmux_stop
+  done
+  cat >"$T/long.lua" <<'LUA'
+scenario { title = "A long line of output" }
+local p = spawn { "sh", "-c", "echo 'counter: a line of output far too long for its pane, and at its end: counter now 4'; exec sleep 30", name = "counter" }
+wait_until(function() return p:output():find("now 4") end, 10)
+pause("look")
+p:kill()
+LUA
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $T/long.lua"
+  wait_for screen_has "paused: press space"
+  assert screen_has "counter now 4"
+  assert screen_has "counter  program  pid"   # sh is no C lesson program
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
+@test "resizing while a scenario runs redraws it: larger, too small (a message), back to 80x24; q still ends it" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  tmux -S "$TMUXS" resize-window -x 120 -y 40
+  wait_for bash -c '[ "$(tmux -S "$0" capture-pane -p | head -1 | wc -c)" -gt 0 ] && tmux -S "$0" capture-pane -p | sed -n 40p | grep -q "q quit"' "$TMUXS"
+  tmux -S "$TMUXS" resize-window -x 60 -y 20
+  wait_for screen_has "Enlarge the terminal to at least 80x24 (it is 60x20)."
+  tmux -S "$TMUXS" resize-window -x 80 -y 24
+  wait_for bash -c 'tmux -S "$0" capture-pane -p | sed -n 24p | grep -q "q quit"' "$TMUXS"
+  assert screen_has "65536/65536 bytes 100%"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "more processes than the screen holds: the live one is shown, the exited ones that do not fit are counted, panes never overlap; the timeline has lanes for the latest" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
+  wait_for screen_has "paused: press space"
+  assert screen_has "sleeper  program  pid"
+  assert screen_has "exited processes not shown"
+  # Every pane header sits on its own row (no output line drawn over it).
+  run bash -c "tmux -S $TMUXS capture-pane -p | grep -cE '^ (short[0-9]+|sleeper) .*pid [0-9]+'"
+  [ "$output" -ge 3 ]
+  refute screen_has " > short"
+  # The timeline's lanes include the sleeper, the newest.
+  screen | grep -E '^ +# +time ' | grep -q sleeper || fail "no lane for the sleeper: $(screen)"
+  # The record holds the say() on one line, its control byte made harmless.
+  keys q
+  wait_for pane_exited
+  assert_equal "$(grep -c 'say A say() with a control byte ?\[2J in it, and a line break\.' "$T/rec.txt")" 1
+}
+
+# bats test_tags=demo
+@test "in the menu a scenario that does not load shows its error on screen; q goes back to the menu; q there quits with 0" {
+  mkdir -p "$T/kit/lessons/01-x/scenarios"
+  printf '# 01 · X\n\nA lesson.\n' >"$T/kit/lessons/01-x/README.md"
+  printf 'scenario { title = "Broken\n' >"$T/kit/lessons/01-x/scenarios/a.lua"
+  mkdir "$T/kit/lessons/01-x/scenarios/b.lua"          # a folder named like a scenario
+  tmux_start 80 24 "NO_COLOR=1 IPCLAB_ROOT=$T/kit $IPCLAB"
+  wait_for screen_has "01 · X"
+  keys Enter Enter
+  wait_for screen_has "unfinished string near"
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys Down Enter
+  wait_for screen_has "! cannot read"
+  keys q
+  wait_for screen_has "Scenarios (enter runs one):"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}
+
+# bats test_tags=demo
+@test "while the terminal is too small only q acts: a space typed unseen does not pass a pause" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
+  wait_for screen_has "paused: press space"
+  tmux -S "$TMUXS" resize-window -x 70 -y 20
+  wait_for screen_has "Enlarge the terminal"
+  keys Space
+  sleep 0.5                              # a frame reads the key
+  tmux -S "$TMUXS" resize-window -x 80 -y 24
+  wait_for screen_has "paused: press space"
+  keys q
+  wait_for pane_exited
 }

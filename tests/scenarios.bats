@@ -12,7 +12,7 @@ play_all() {
     [ -e "$f" ] || continue
     n=$((n + 1))
     run "$IPCLAB" run "$f" --headless "$@"
-    if [ "$status" -ne 0 ] || ! grep -Eq 'end: [1-9][0-9]* expectations?, 0 failed$' <<<"$output" ||
+    if [ "$status" -ne 0 ] || ! grep -Eq 'end: [1-9][0-9]* expectations?, [0-9]+ passed, 0 failed$' <<<"$output" ||
        ! grep -q '^ *[0-9.]* scenario ' <<<"$output" || ! grep -q '^ *[0-9.]* say ' <<<"$output"; then
       bad+="${f#$ROOT/} (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     fi
@@ -42,7 +42,7 @@ play_all() {
     n=$((n + 1))
     for seed in 1 2 3 4 5; do
       run "$IPCLAB" run "$f" --headless --seed "$seed"
-      [ "$status" -eq 0 ] && grep -Eq 'end: [1-9][0-9]* expectations?, 0 failed$' <<<"$output" ||
+      [ "$status" -eq 0 ] && grep -Eq 'end: [1-9][0-9]* expectations?, [0-9]+ passed, 0 failed$' <<<"$output" ||
         bad+="${f#$ROOT/} --seed $seed (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     done
   done
@@ -57,5 +57,84 @@ play_all() {
   for d in "$ROOT"/lessons/*/; do
     assert_output --partial "$(head -1 "$d/README.md" | sed 's/^# //')"
   done
-  assert_output --partial "ipclab run lessons/01-pipes/scenarios/"
+  assert_output --partial "ipclab run 01/empty-pipe"
+}
+
+@test "every command ipclab list prints works as printed from the kit's folder" {
+  cd "$ROOT"
+  run "$IPCLAB" list
+  local cmd n=0
+  while read -r cmd; do
+    n=$((n + 1))
+    run $cmd --headless
+    [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
+  done < <(grep -oE '^  [^ ]+ run [^ ]+' <<<"$output")
+  [ "$n" -gt 0 ] || fail "ipclab list printed no command: $output"
+}
+
+@test "every ipclab command in the READMEs and slides works as printed from the kit's folder" {
+  cd "$ROOT"
+  local cmd n=0
+  while read -r cmd; do
+    n=$((n + 1))
+    run ${cmd/build\/bin\/ipclab/$IPCLAB} --headless
+    [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
+  done < <(grep -ohE 'build/bin/ipclab run [0-9]{2}/[a-z0-9-]+' README.md lessons/*/README.md slides/*.md | sort -u)
+  [ "$n" -gt 5 ] || fail "only $n commands found"
+}
+
+# bats test_tags=demo
+@test "a scenario named briefly: LESSON/NAME by lesson number, folder or topic, with or without .lua; a wrong one is named, status 3" {
+  local b
+  for b in 01/empty-pipe 1/empty-pipe 01-pipes/empty-pipe pipes/empty-pipe.lua; do
+    run "$IPCLAB" run "$b" --headless
+    assert_success
+    assert_line --regexp '^ *[0-9.]+ scenario The reader sleeps on an empty pipe$'
+  done
+  run "$IPCLAB" run 99/empty-pipe --headless
+  assert_failure 3
+  assert_output "ipclab: 99/empty-pipe: no lesson '99' (ipclab list shows them)"
+  run "$IPCLAB" run 01/nope --headless
+  assert_failure 3
+  assert_output "ipclab: 01/nope: lesson 01-pipes has no scenario 'nope' (ipclab list shows them)"
+}
+
+# bats test_tags=demo
+@test "ipclab tour tells every lesson in text, in the README's order: its title, each scenario's title, what was said, each check; tour 08 only lesson 08" {
+  run "$IPCLAB" tour
+  assert_success
+  local d f t
+  for d in "$ROOT"/lessons/*/; do
+    assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
+    for f in "$d"/scenarios/*.lua; do
+      t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+      assert_line "  * $t"
+    done
+  done
+  assert_line --regexp '^      \[ok\] '
+  refute_output --partial "Press space"          # a pause's words are the screen's
+  refute_output --regexp '[0-9]+\.[0-9]{3} (trace|note|spawn) '
+  # Lesson 01's scenarios come in the order its README runs them.
+  local want got
+  want=$(grep -oE 'ipclab run 01/[a-z-]+' "$ROOT/lessons/01-pipes/README.md" | awk '!seen[$0]++' |
+         while read -r _ _ b; do sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/${b#01/}.lua" | head -1; done)
+  got=$(sed -n '/^01 /,/^08 /p' <<<"$output" | sed -n 's/^  \* //p')
+  assert_equal "$got" "$want"
+  run "$IPCLAB" tour 08
+  assert_success
+  assert_line "$(head -1 "$ROOT/lessons/08-shared-memory/README.md" | sed 's/^# //')"
+  refute_line "$(head -1 "$ROOT/lessons/01-pipes/README.md" | sed 's/^# //')"
+  run "$IPCLAB" tour 99
+  assert_failure 3
+  assert_output "ipclab: tour 99: no such lesson (ipclab list shows them)"
+}
+
+@test "make run without a terminal prints the tour of every lesson, status 0" {
+  cd "$ROOT"
+  run bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'
+  assert_success
+  local d
+  for d in "$ROOT"/lessons/*/; do
+    assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
+  done
 }

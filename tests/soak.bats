@@ -29,7 +29,7 @@ teardown() {
 @test "a soak's failing run prints its seed and the command that plays the same run again" {
   # An ipclab that holds no expectation: every run without a kill fails.
   mkdir "$T/bin"
-  printf '#!/bin/sh\n[ "$1" = clean ] || echo "end: 1 expectation, 1 failed"\nexit 1\n' >"$T/bin/ipclab"
+  printf '#!/bin/sh\n[ "$1" = clean ] || echo "end: 1 expectation, 0 passed, 1 failed"\nexit 1\n' >"$T/bin/ipclab"
   chmod +x "$T/bin/ipclab"
   # With --lesson: a run is drawn from that lesson's scenarios, so its
   # replay needs the same --lesson.
@@ -82,7 +82,7 @@ import ctypes, os
 key = os.getpid() << 8 | 7
 assert ctypes.CDLL(None).shmget(key, 4096, 0o1600) != -1
 open("$T/keys", "a").write(f"{key}\\n")
-print("end: 1 expectation, 0 failed")'
+print("end: 1 expectation, 1 passed, 0 failed")'
 SH
   chmod +x "$T/bin/ipclab"
   run env IPCLAB_BIN="$T/bin" "$PYTHON" "$ROOT/scripts/soak" --runs 2 --seed 5 --jobs 2

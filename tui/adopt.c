@@ -31,7 +31,7 @@ static void name_from_cmdline(struct proc *p)
             buf[strcspn(buf, "\n")] = '\0';
             if (buf[0]) {
                 scopy(p->name, sizeof p->name, buf);
-                scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python" : "");
+                scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python" : "program");
             }
         }
         return;
@@ -42,7 +42,11 @@ static void name_from_cmdline(struct proc *p)
     const char *prog = python && arg1[0] != '-' ? arg1 : arg0;   /* not -c, -m */
     const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
     scopy(p->name, sizeof p->name, base);
-    scopy(p->lang, sizeof p->lang, python ? "Python" : "C");
+    /* C: a lesson program (ipclab's bin folder); anything else (sleep, sh,
+     * mpirun) is a program, labelled as such. */
+    size_t bl = strlen(R.bin);
+    int ours = !strncmp(arg0, R.bin, bl) && arg0[bl] == '/';
+    scopy(p->lang, sizeof p->lang, python ? "Python" : ours ? "C" : "program");
     for (size_t k = 0; k + 1 < n; k++)
         if (buf[k] == '\0')
             buf[k] = ' ';

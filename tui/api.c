@@ -26,6 +26,7 @@ static int l_say(lua_State *L)
 {
     scopy(R.narration, sizeof R.narration, luaL_checkstring(L, 1));
     tlog("say %s", R.narration);
+    story_add(ST_SAY, R.narration);
     return 0;
 }
 
@@ -57,6 +58,7 @@ static int l_expect(lua_State *L)
     R.expects++;
     R.failed += !ok;
     tlog("expect %s: %s", ok ? "ok" : "FAILED", msg);
+    story_add(ok ? ST_OK : ST_FAILED, msg);
     lua_pushboolean(L, ok);
     return 1;
 }
@@ -231,7 +233,7 @@ static int l_spawn(lua_State *L)
 {
     struct spawn_req req;
     char err[512], fdargs[16][12];
-    const char *name = NULL, *lang = "C";
+    const char *name = NULL, *lang = "program";   /* neither C "x" nor Python "x" */
     int ch, end;
 
     luaL_checktype(L, 1, LUA_TTABLE);

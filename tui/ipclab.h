@@ -124,11 +124,12 @@ struct run {
     long id;                    /* ipclab's pid: names are /ipclab-ID-name */
     unsigned gen;               /* run number (restarts): a handle's run */
     double t0;
-    int headless, color, quit, restart;
+    int headless, color, quit, restart, tour;
     double pace;                /* --pace: headless pauses last this long */
     long long seed;             /* --seed: math.random starts from it */
     FILE *record;
     char title[128];
+    const char *argv0;          /* as the user typed it: commands ipclab prints */
     /* Model. */
     struct proc procs[MAX_PROCS];
     struct chan chans[MAX_CHANS];
@@ -177,6 +178,15 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
 int proc_free_slot(void);                   /* -1: every slot in use */
 void proc_init(struct proc *p, pid_t pid, int parent);
 int proc_alive(const struct proc *p);
+/* story.c: what the scenario said and checked, for the narration area. */
+enum story_kind { ST_SAY, ST_OK, ST_FAILED, ST_ERROR, ST_END };
+void story_clear(void);
+void story_add(enum story_kind kind, const char *text);
+void story_end(void);                       /* the checks' tally, once the run ends */
+void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
+int story_scrolled(void);                   /* entries below the view; 0: following */
+int story_last_lines(int cols);
+size_t wrap_cells(const char *s, int w, size_t *skip);
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
 void proc_execed(struct proc *p);
@@ -275,6 +285,14 @@ void ui_loading(const char *path);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
 int list_lessons(void);        /* ipclab list */
+int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
+int lesson_count(void);
+int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */
+int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memory */
+void lesson_scenario_path(int i, int s, char *out, size_t len);
+/* tour.c: ipclab tour [LESSON]. */
+void tour_line(const char *line);
+int tour(const char *lesson, int (*play)(const char *path));
 
 /* janitor.c: the run's directory and objects, and cleaning them up on
  * every exit path, SIGKILL of ipclab included. */

@@ -45,7 +45,14 @@ void tlog(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (R.headless)
+    /* One line, no control bytes: a program's output or a scenario's text
+     * can neither forge a line nor drive the reader's terminal (tail -f). */
+    for (char *c = line; *c; c++)           /* print()'s tabs stay */
+        if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
+            *c = *c == '\n' || *c == '\r' ? ' ' : '?';
+    if (R.tour)
+        tour_line(line);
+    else if (R.headless)
         printf("%7.3f %s\n", now() - R.t0, line);
     if (R.record)
         fprintf(R.record, "%7.3f %s\n", now() - R.t0, line);
@@ -58,6 +65,7 @@ static void usage(FILE *to)
         "       ipclab run FILE.lua [--headless [--pace S]] [--record FILE] [--no-color]\n"
         "                           [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
+        "       ipclab tour [LESSON]          every lesson's scenarios, told as text\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
         "Keys on screen: space continue/step, tab select, s stop/continue,\n"
@@ -123,6 +131,7 @@ static int start_run(const char *path, char *err, size_t errlen)
     R.nevents = 0;
     R.expects = R.failed = R.errored = 0;
     R.error[0] = R.narration[0] = '\0';
+    story_clear();
     R.wait = W_NONE;
     R.t0 = now();
     scopy(R.scenario, sizeof R.scenario, path);
@@ -199,6 +208,8 @@ static void loop(void)
     }
 }
 
+static int in_menu;                         /* scenarios chosen in the menu */
+
 static int run_scenario(const char *path)
 {
     char err[512];
@@ -219,16 +230,20 @@ static int run_scenario(const char *path)
     }
     if (st == 1) {                          /* the file does not load */
         R.errored = 1;
+        R.wait = W_DONE;
         tlog("error %s", R.error);
+        story_add(ST_ERROR, R.error);
     }
-    if (!R.errored)
+    if (!R.errored || !R.headless)          /* on screen the error stays until q or r */
         loop();
     end_run();
     if (!R.headless && !R.restart)          /* a restart keeps the screen */
         ui_stop();
-    tlog("end: %d expectation%s, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
-         R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
-    if (R.errored && !R.headless)
+    tlog("end: %d expectation%s, %d passed, %d failed%s", R.expects, R.expects == 1 ? "" : "s",
+         R.expects - R.failed, R.failed, R.errored ? ", scenario error" : R.quit ? ", interrupted" : "");
+    /* Printed once the screen is given back; never while curses owns it
+     * (a restart keeps it; the menu's runs show it in the narration). */
+    if (R.errored && !R.headless && !in_menu && !R.restart)
         fprintf(stderr, "ipclab: %s\n", R.error);
     int sig = stop_requested();             /* 128 + N, as a shell reports it */
     status = R.errored ? 2 : R.failed ? 1 : !R.quit ? 0 : sig && sig != QUIT_KEY ? 128 + sig : 130;
@@ -239,8 +254,10 @@ int main(int argc, char *argv[])
 {
     const char *scenario = NULL, *record = NULL;
     int clean = 0, list = 0, seeded = 0;
+    const char *tour_lesson = NULL;
 
     R.id = (long)getpid();
+    R.argv0 = argv[0];
     R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
     find_paths();
     for (int i = 1; i < argc; i++) {
@@ -278,6 +295,10 @@ int main(int argc, char *argv[])
             clean = 1;
         } else if (!strcmp(argv[i], "list")) {
             list = 1;
+        } else if (!strcmp(argv[i], "tour") && !scenario && !R.tour) {
+            R.tour = R.headless = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                tour_lesson = argv[++i];
         } else {
             const char *a = argv[i];
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
@@ -304,33 +325,60 @@ int main(int argc, char *argv[])
         fprintf(stderr, "ipclab: --record %s: %s\n", record, strerror(errno));
         return 3;
     }
+    if (R.record)                           /* live: tail -f on a second screen */
+        setvbuf(R.record, NULL, _IOLBF, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((sig_fd = signals_start()) == -1) {
         fprintf(stderr, "ipclab: signals and watchdog: %s\n", strerror(errno));
         return 3;
     }
+    char err0[512] = "";
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
         fprintf(stderr, "ipclab: prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
     }
-    if (scenario == NULL) {
-        static char chosen[PATH_MAX];
-        if (R.headless) {
-            fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
+    if (R.tour) {
+        if (run_dir_create(err0, sizeof err0) == -1 || janitor_start() == -1) {
+            fprintf(stderr, "ipclab: %s\n", err0[0] ? err0 : "cannot start the janitor");
             return 3;
         }
+        int status = tour(tour_lesson, run_scenario);
+        clean_run_dir(R.dir, R.id);
+        janitor_finish();
+        return status;
+    }
+    static char chosen[PATH_MAX];
+    int menu = in_menu = scenario == NULL;  /* q in a scenario: back to the menu */
+    if (menu && R.headless) {
+        fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
+        return 3;
+    }
+    if (menu) {
         int m = menu_choose(chosen, sizeof chosen);
         if (m != 0)                         /* 2: no terminal; 1: quit */
             return m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
         scenario = chosen;
     }
+    static char brief[PATH_MAX];            /* ipclab run 01/empty-pipe */
+    if (!menu && access(scenario, F_OK) != 0 && errno == ENOENT) {
+        char why[600];
+        int b = brief_scenario(scenario, brief, sizeof brief, why, sizeof why);
+        if (b == -1) {
+            fprintf(stderr, "ipclab: %s\n", why);
+            return 3;
+        }
+        if (b == 0)
+            scenario = brief;
+        errno = ENOENT;                     /* a path: said below */
+    }
     struct stat st;
-    if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
+    if (menu) {
+        /* From the menu a file that does not load is an error on screen. */
+    } else if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
         fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
         return 3;
-    }
-    if (S_ISDIR(st.st_mode)) {              /* a pipe may be: ipclab run <(...) */
+    } else if (S_ISDIR(st.st_mode)) {       /* a pipe may be: ipclab run <(...) */
         fprintf(stderr, "ipclab: %s: not a scenario file (a Lua file)\n", scenario);
         return 3;
     }
@@ -344,14 +392,30 @@ int main(int argc, char *argv[])
         return 3;
     }
     int status;
-    do {
-        R.restart = 0;
-        R.quit = 0;
-        status = run_scenario(scenario);
-    } while (R.restart);
+    for (;;) {
+        do {
+            R.restart = 0;
+            R.quit = 0;
+            status = run_scenario(scenario);
+        } while (R.restart);
+        /* From the menu, a scenario's end (q, a failed check, a key that
+         * killed a process) is the user's business: back to the menu, the
+         * scenario just played selected; q there quits, with status 0. A
+         * stop signal ends ipclab. */
+        if (!menu || stop_requested())
+            break;
+        int m = menu_choose(chosen, sizeof chosen);
+        if (m != 0) {
+            status = m == 2 ? 3 : stop_requested() ? 128 + stop_requested() : 0;
+            break;
+        }
+    }
     clean_run_dir(R.dir, R.id);             /* also when the run never started */
     janitor_finish();
-    if (R.record)
-        fclose(R.record);
+    if (R.record && (ferror(R.record) | fclose(R.record))) {
+        fprintf(stderr, "ipclab: --record %s: some lines could not be written (a full "
+                "disk?)\n", record);
+        status = status ? status : 3;
+    }
     return status;
 }

@@ -81,6 +81,7 @@ static void fail_with(lua_State *S)
     sandbox_error_text(S, co, R.error, sizeof R.error);
     R.errored = 1;
     tlog("error %s", R.error);
+    story_add(ST_ERROR, R.error);
 }
 
 /* A step ends when the process, let go, is held at its next traced call,
@@ -160,6 +161,7 @@ void runner_step(void)
         chan_close_handed();
     } else if (st == LUA_OK) {
         R.wait = W_DONE;
+        story_end();
     } else {
         sandbox_locate(co, co, st);
         fail_with(co);

@@ -1,0 +1,119 @@
+/* tour.c - `ipclab tour [LESSON]`: every lesson's scenarios played headless,
+ * in the lesson's order, their transcripts told for reading: each lesson's
+ * title and summary, what the scenario says, what the kernel showed (a
+ * process asleep in which call on which object, a channel's level, an
+ * exit), and each check. What `make run` prints without a terminal. Made
+ * from the lessons' own scenarios: a new lesson is in the tour as soon as
+ * it has one. */
+#include "ipclab.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WIDTH 78
+
+/* mark then text, wrapped at spaces to WIDTH display cells; the lines
+ * after the first start under the text. */
+static void para(const char *mark, const char *text)
+{
+    int indent = (int)strlen(mark), w = WIDTH - indent;
+    size_t skip;
+    printf("%s", mark);
+    do {
+        size_t n = wrap_cells(text, w, &skip);
+        printf("%.*s\n", (int)n, text);
+        text += n + skip;
+        if (*text)
+            printf("%*s", indent, "");
+    } while (*text);
+}
+
+/* After the first word of line: the rest, if the word is kind. */
+static const char *after(const char *line, const char *kind)
+{
+    size_t n = strlen(kind);
+    return !strncmp(line, kind, n) && line[n] == ' ' ? line + n + 1 : NULL;
+}
+
+/* A channel line "NAME LEVEL/CAPACITY ...": at capacity. */
+static int full(const char *v)
+{
+    const char *slash = strchr(v, '/');
+    if (slash == NULL)
+        return 0;
+    const char *lv = slash;
+    while (lv > v && lv[-1] >= '0' && lv[-1] <= '9')
+        lv--;
+    return lv < slash && atol(lv) == atol(slash + 1);
+}
+
+/* One transcript line (without its time), told for reading, or left out:
+ * traces, notes, outputs and spawns are the screen's detail. */
+void tour_line(const char *line)
+{
+    const char *v;
+    if ((v = after(line, "scenario")) != NULL) {
+        printf("\n");
+        para("  * ", v);
+    } else if ((v = after(line, "say")) != NULL) {
+        /* A pause's "Press space..." is for the screen: the tour goes on. */
+        char said[512];
+        scopy(said, sizeof said, v);
+        char *press = strstr(said, "Press space");
+        if (press) {
+            while (press > said && press[-1] == ' ')
+                press--;
+            *press = '\0';
+        }
+        if (said[0])
+            para("      ", said);
+    } else if ((v = after(line, "expect")) != NULL) {
+        para(!strncmp(v, "ok: ", 4) ? "      [ok] " : "      [FAILED] ", strchr(v, ':') + 2);
+    } else if ((v = after(line, "state")) != NULL && !strstr(v, " running")) {
+        para("        kernel: ", v);
+    } else if ((v = after(line, "channel")) != NULL && (strstr(v, " 0/") || full(v))) {
+        para("        kernel: ", v);          /* empty or full: the moments that teach */
+    } else if ((v = after(line, "exit")) != NULL) {
+        para("        exit: ", v);
+    } else if ((v = after(line, "error")) != NULL) {
+        para("      ERROR ", v);
+    } else if ((v = after(line, "end:")) != NULL) {
+        para("      = ", v);
+    }
+}
+
+/* The lessons (all, or the one named: 08, 08-shared-memory, shared-memory),
+ * each scenario played headless. Status 0 when every check held, 1 if one
+ * failed, 2 if a scenario raised an error, 3 for no such lesson. */
+int tour(const char *lesson, int (*play)(const char *path))
+{
+    int status = 0, shown = 0;
+    setlocale(LC_CTYPE, "");                /* widths of the narration's text */
+    for (int i = 0; i < lesson_count(); i++) {
+        const char *title, *summary;
+        int nscen = lesson_about(i, &title, &summary);
+        if (lesson && !lesson_is(i, lesson))
+            continue;
+        shown++;
+        printf("%s\n", title);
+        para("", summary);
+        for (int s = 0; s < nscen; s++) {
+            char path[1024];
+            lesson_scenario_path(i, s, path, sizeof path);
+            int st = play(path);
+            if (st > status && st <= 2)
+                status = st;
+            else if (st > 2)
+                return st;                  /* stopped: Ctrl-C, a signal */
+        }
+        printf("\n");
+    }
+    if (shown == 0) {
+        fprintf(stderr, "ipclab: tour %s: no such lesson (ipclab list shows them)\n",
+                lesson ? lesson : "");
+        return 3;
+    }
+    return status;
+}

@@ -1,0 +1,23 @@
+/* ui.h - what the screen's files share (ui.c, views.c, story.c); curses.h
+ * comes first. */
+#ifndef IPCLAB_UI_H
+#define IPCLAB_UI_H
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+
+/* Colour pairs; without colour each has a monochrome attribute instead. */
+enum { C_TITLE = 1, C_RUN, C_SLEEP, C_STOP, C_DEAD, C_BAR, C_KEY, C_SEL };
+
+attr_t look(int pair, attr_t mono);         /* the pair's colour, or mono */
+void put(int y, int x, int w, attr_t a, const char *s);  /* w columns, padded */
+int nprocs(int *idx);                       /* shown processes, in order of appearance */
+int draw_procs(int y, int selected);        /* returns the next free row */
+int draw_chans(int y);
+void draw_timeline(int y, int rows);
+enum scroll { SCROLL_UP, SCROLL_DOWN, SCROLL_HOME, SCROLL_END };
+void timeline_scroll(enum scroll how);      /* PgUp, PgDn, Home, End */
+/* story.c: the narration area on h rows from y; look(kind): its attributes. */
+void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
+
+#endif

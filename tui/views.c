@@ -1,0 +1,329 @@
+/* views.c - what the screen shows of the model: a pane per process (who,
+ * its state from the kernel, the call and the object, its last output),
+ * the watched channels (levels, queue depths, a segment's named fields),
+ * and the timeline, a lane per process. Drawing only: ui.c owns the
+ * terminal, the layout and the keys. */
+#include <curses.h>     /* before ipclab.h: its drawing prototypes */
+
+#include "ipclab.h"
+#include "ui.h"
+
+#include <string.h>
+
+/* Colour when there is colour; a monochrome attribute otherwise. */
+attr_t look(int pair, attr_t mono)
+{
+    return R.color ? COLOR_PAIR(pair) : mono;
+}
+
+static attr_t state_look(const struct proc *p)
+{
+    if (p->exited && (!strcmp(p->status, "exit 0") || !strncmp(p->status, "reaped", 6)))
+        return A_DIM;                       /* ended well: dimmed, not red */
+    if (p->exited || p->state == PS_ZOMBIE) return look(C_DEAD, A_DIM);
+    if (proc_held(p)) return look(C_STOP, A_BOLD);
+    if (p->state == PS_STOPPED) return look(C_STOP, A_UNDERLINE);
+    if (p->state == PS_SLEEPING || p->state == PS_DISK) return look(C_SLEEP, A_BOLD);
+    return look(C_RUN, A_NORMAL);
+}
+
+/* Print at most w columns of s at (y, x), padding with spaces. */
+void put(int y, int x, int w, attr_t a, const char *s)
+{
+    if (w <= 0)
+        return;
+    attron(a);
+    mvprintw(y, x, "%-*.*s", w, w, s);
+    attroff(a);
+}
+
+/* The processes to show, in the order they appeared (slots are taken in
+ * that order): an exited one stays in its place, dimmed, with its status. */
+int nprocs(int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_PROCS; i++)
+        if (R.procs[i].used)
+            idx[n++] = i;
+    return n;
+}
+
+/* At most max of them: when they do not all fit, the exited go first
+ * (the earliest), the live keep their places. */
+static int fit_procs(int *idx, int n, int max)
+{
+    for (int k = 0; k < n && n > max;)
+        if (R.procs[idx[k]].exited) {
+            memmove(idx + k, idx + k + 1, (size_t)(n - k - 1) * sizeof *idx);
+            n--;
+        } else {
+            k++;
+        }
+    return n > max ? max : n;
+}
+
+static void last_line(const struct proc *p, char *out, size_t len)
+{
+    size_t end = p->out_len, start;
+    while (end > 0 && (p->out[end - 1] == '\n' || p->out[end - 1] == '\r'))
+        end--;
+    start = end;
+    while (start > 0 && p->out[start - 1] != '\n')
+        start--;
+    size_t n = end - start < len - 1 ? end - start : len - 1;
+    memcpy(out, p->out + start, n);
+    out[n] = '\0';
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)out[k] < ' ')
+            out[k] = ' ';
+}
+
+/* Four lines: who; its state, for how long, in which call; on which
+ * object; what it printed last. */
+static void draw_pane(int i, int y, int x, int w, int h, int selected)
+{
+    const struct proc *p = &R.procs[i];
+    char buf[512], out[256];
+
+    snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
+             p->spawned ? "" : "  (child)");
+    if ((int)strlen(buf) > w)               /* the pid whole, before "(child)" */
+        snprintf(buf, sizeof buf, " %s  %s  pid %d", p->name, p->lang, (int)p->pid);
+    put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
+    int held = proc_held(p);               /* the trace's word, checked in /proc */
+    if (p->exited)
+        snprintf(buf, sizeof buf, " EXITED: %s", p->status);
+    else if (held)
+        snprintf(buf, sizeof buf, " HELD %.1fs before %s%s%s",   /* since it arrived */
+                 now() - R.events[p->step_event].t, R.events[p->step_event].op,
+                 R.events[p->step_event].obj[0] ? " " : "", R.events[p->step_event].obj);
+    else if (p->call[0])
+        snprintf(buf, sizeof buf, " %s %.1fs in %s", pstate_name(p->state),
+                 now() - p->since, p->call);
+    else
+        snprintf(buf, sizeof buf, " %s %.1fs", pstate_name(p->state), now() - p->since);
+    put(y + 1, x, w, state_look(p), buf);
+    if (held)
+        snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
+    else if (!p->exited && p->object[0])
+        snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
+    else if (!p->exited && p->call[0] && p->open_call[0])   /* the trace says which */
+        snprintf(buf, sizeof buf, "   in %s %s", p->open_call, p->open_obj);
+    else
+        buf[0] = '\0';
+    put(y + 2, x, w, A_NORMAL, buf);
+    last_line(p, out, sizeof out);
+    /* Too long: its end, where a line's result is ("counter now 4"), from
+     * a word's start. */
+    const char *tail = out;
+    if ((int)strlen(out) > w - 3) {
+        const char *cut = out + strlen(out) - (w - 7);
+        for (tail = cut; *tail && *tail != ' '; tail++)
+            ;
+        if (*tail == '\0')
+            tail = cut;                     /* one long word: its last bytes */
+    }
+    snprintf(buf, sizeof buf, tail == out ? " > %s" : " > ...%s", tail);
+    if (h >= 4)                             /* many panes: three lines each */
+        put(y + 3, x, w, A_DIM, buf);
+}
+
+int draw_procs(int y, int selected)
+{
+    int idx[MAX_PROCS], n = nprocs(idx);
+    int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
+    int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
+    int rows = (LINES - 12) / h;                      /* leave room for the rest */
+
+    int all = n;
+    n = fit_procs(idx, n, rows * cols);
+    for (int k = 0; k < n; k++)
+        draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1, h, selected);
+    y += ((n + cols - 1) / cols) * h;
+    mvhline(y, 0, ACS_HLINE, COLS);
+    if (all > n) {                          /* say so: none vanishes unseen */
+        char more[64];
+        snprintf(more, sizeof more, " %d exited process%s not shown ", all - n,
+                 all - n == 1 ? "" : "es");
+        put(y, 2, (int)strlen(more), A_DIM, more);
+    }
+    return y + 1;
+}
+
+static void draw_bar(int y, int x, int w, long level, long cap)
+{
+    int fill = cap > 0 ? (int)((double)level / (double)cap * w + 0.5) : 0;
+    move(y, x);
+    addch('[');
+    attron(look(C_BAR, A_REVERSE));
+    for (int k = 0; k < w; k++)
+        addch(k < fill ? (R.color ? ACS_CKBOARD : '#') : ' ');
+    attroff(look(C_BAR, A_REVERSE));
+    addch(']');
+}
+
+#define LABEL_W 22     /* a channel's name, before its bar */
+
+int draw_chans(int y)
+{
+    char buf[512];
+
+    for (int i = 0; i < MAX_CHANS; i++) {
+        struct chan *c = &R.chans[i];
+        if (!c->used || !c->watched)
+            continue;
+        if (c->type == CH_MQ) {
+            put(y, 0, LABEL_W, A_BOLD, c->label);
+            if (c->level < 0) {
+                put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, " (no such queue)");
+            } else if (c->sysv) {
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->qbytes, c->capacity);
+                snprintf(buf, sizeof buf, " %ld msgs %ld/%ld bytes", c->level, c->qbytes, c->capacity);
+                put(y++, COLS - 30, 30, A_NORMAL, buf);
+            } else {
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->level, c->capacity);
+                snprintf(buf, sizeof buf, " %ld/%ld msgs (max %ld B)", c->level, c->capacity, c->msgsize);
+                put(y++, COLS - 30, 30, A_NORMAL, buf);
+            }
+        } else if (c->type == CH_SEM) {
+            if (c->value < 0)
+                snprintf(buf, sizeof buf, " semaphore %s: value unknown (no such semaphore, or "
+                         "not a semaphore)", c->label);
+            else
+                snprintf(buf, sizeof buf, " semaphore %s: value %ld", c->label, c->value);
+            put(y++, 0, COLS, A_NORMAL, buf);
+        } else if (c->type == CH_SHM) {
+            int o = snprintf(buf, sizeof buf, " shm %s:", c->label);
+            for (size_t k = 0; k < c->nbytes && k < 16 && o < (int)sizeof buf - 4; k++)
+                o += snprintf(buf + o, sizeof buf - (size_t)o, " %02x", c->bytes[k]);
+            put(y++, 0, COLS, A_NORMAL, buf);
+            o = snprintf(buf, sizeof buf, "   ");
+            if (c->capacity < 0)
+                snprintf(buf, sizeof buf, "   (no such segment)");
+            else if (c->nbytes == 0 && c->sysv)     /* ipclab never attaches */
+                snprintf(buf, sizeof buf, "   %ld bytes; no process has it attached, so "
+                         "its bytes are not shown", c->capacity);
+            for (int f = 0; f < c->nview && o < (int)sizeof buf - 40; f++) {
+                long long v;
+                if (decode_value(c, c->view[f].type, c->view[f].off, &v) == 0)
+                    o += snprintf(buf + o, sizeof buf - (size_t)o, "%s=%lld  ", c->view[f].name, v);
+            }
+            put(y++, 0, COLS, A_BOLD, buf);
+        } else {
+            snprintf(buf, sizeof buf, " %s", c->label);
+            put(y, 0, LABEL_W, A_BOLD, buf);
+            if (c->level >= 0 && c->capacity > 0) {
+                draw_bar(y, LABEL_W, COLS - LABEL_W - 28, c->level, c->capacity);
+                snprintf(buf, sizeof buf, " %ld/%ld bytes %3ld%%", c->level, c->capacity,
+                         c->level * 100 / c->capacity);
+            } else {
+                snprintf(buf, sizeof buf, " %s", c->level >= 0 ? "" : "(nobody holds it)");
+                if (c->level >= 0)
+                    snprintf(buf, sizeof buf, " %ld bytes queued", c->level);
+            }
+            put(y++, c->level >= 0 && c->capacity > 0 ? COLS - 26 : LABEL_W,
+                c->level >= 0 && c->capacity > 0 ? 26 : COLS - LABEL_W, A_NORMAL, buf);
+        }
+    }
+    return y;
+}
+
+/* The timeline: the latest events, one row each, in the process's lane. */
+/* The timeline's view: the event it ends at (its number + 1), or 0 to
+ * follow the newest. Scrolled back, new events do not move it. */
+static unsigned long tl_end;
+static int tl_rows = 10;
+
+/* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow. */
+void timeline_scroll(enum scroll how)
+{
+    unsigned long oldest = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
+    unsigned long end = tl_end ? tl_end : R.nevents, page = (unsigned long)tl_rows;
+    if (how == SCROLL_END) {
+        tl_end = 0;
+        return;
+    }
+    if (how == SCROLL_HOME)
+        end = oldest + page;
+    else if (how == SCROLL_UP)
+        end = end > oldest + page + page ? end - page : oldest + page;
+    else
+        end += page;
+    tl_end = end >= R.nevents ? 0 : end;
+}
+
+void draw_timeline(int y, int rows)
+{
+    int idx[MAX_PROCS], n = nprocs(idx), most = (COLS - 14) / 16;
+    char buf[256];
+
+    if (n == 0)
+        return;
+    most = most < 4 ? 4 : most > 8 ? 8 : most;
+    int lanes = n;
+    if (n > most) {
+        /* More processes than lanes: those with the latest events in view
+         * (a scenario's later part is never hidden), in order of appearance. */
+        int pick[MAX_PROCS] = { 0 }, got = 0;
+        unsigned long e0 = tl_end ? tl_end : R.nevents;
+        for (unsigned long k = e0; k > 0 && got < most && R.nevents - k < MAX_EVENTS; k--) {
+            const struct event *e = event_at(k - 1);
+            if (e->proc >= 0 && e->proc < MAX_PROCS && !pick[e->proc] && R.procs[e->proc].used)
+                pick[e->proc] = 1, got++;
+        }
+        lanes = 0;
+        for (int k = 0; k < n; k++)
+            if (pick[idx[k]])
+                idx[lanes++] = idx[k];
+        if (lanes == 0)                     /* no events yet: the first ones */
+            lanes = most;
+    }
+    int lw = (COLS - 14) / lanes;
+
+    for (int k = 0; k < lanes; k++)
+        put(y, 14 + k * lw, lw - 1, A_UNDERLINE, R.procs[idx[k]].name);
+    put(y, 0, 14, A_UNDERLINE, "     #  time");
+    tl_rows = rows - 1 > 1 ? rows - 1 : 1;
+    if (tl_end > R.nevents)
+        tl_end = 0;                         /* a restart */
+    else if (tl_end && R.nevents - tl_end + (unsigned long)tl_rows >= MAX_EVENTS)
+        tl_end = R.nevents - MAX_EVENTS + (unsigned long)tl_rows + 1;   /* the oldest kept */
+    if (tl_end) {
+        char more[48];
+        snprintf(more, sizeof more, " %lu newer: PgDn, End ", R.nevents - tl_end);
+        put(y, COLS - (int)strlen(more), (int)strlen(more), A_REVERSE, more);
+    }
+    unsigned long shown = 0, k = tl_end ? tl_end : R.nevents;
+    int row = y + rows - 1;
+    while (k > 0 && row > y && R.nevents - k < MAX_EVENTS) {
+        const struct event *e = event_at(--k);
+        int lane = -1;
+        for (int l = 0; l < lanes; l++)
+            if (idx[l] == e->proc)
+                lane = l;
+        if (lane < 0 || (e->ev == 'b' && !e->step))   /* befores only when held */
+            continue;
+        if (e->ev == 'n')
+            snprintf(buf, sizeof buf, "~ %s", e->text);
+        else if (e->ev == 's')
+            snprintf(buf, sizeof buf, ": %s", e->text);
+        else if (e->ev == 'b')
+            snprintf(buf, sizeof buf, "|| held before %s", e->op);
+        else if (e->ret < 0)
+            snprintf(buf, sizeof buf, "x %s %s", e->op, e->err);
+        else if (!strcmp(e->op, "write") || strstr(e->op, "send") || strstr(e->op, "store") || strstr(e->op, "post"))
+            snprintf(buf, sizeof buf, "%s %ld --> %s", e->op, e->ret, e->data);
+        else
+            snprintf(buf, sizeof buf, "<-- %s %ld %s", e->op, e->ret, e->data);
+        move(row, 0);
+        clrtoeol();
+        mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
+        put(row, 14 + lane * lw, lw - 1, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        row--;
+        shown++;
+    }
+    for (; row > y; row--) {
+        move(row, 0);
+        clrtoeol();
+    }
+}

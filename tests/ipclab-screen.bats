@@ -426,7 +426,8 @@ LUA
   [ "$output" -ge 3 ]
   refute screen_has " > short"
   # The timeline's lanes include the sleeper, the newest.
-  screen | grep -E '^ +# +time ' | grep -q sleeper || fail "no lane for the sleeper: $(screen)"
+  lane_for() { screen | grep -E '^ +# +time ' | grep -q "$1"; }
+  wait_for lane_for sleeper               # its first event (asleep) makes it one
   # The record holds the say() on one line, its control byte made harmless.
   keys q
   wait_for pane_exited

@@ -431,10 +431,10 @@ start_stuck_run() {
     wait_for execed "$newcomer" sleep
     kill "$newcomer"
   done
-  [ "$newcomer" = "$child" ] || skip "could not give the pid to a newcomer"
   kill -CONT "$IPID"
   kill -TERM "$IPID"
-  wait_exit "$IPID"
+  wait_exit "$IPID"                  # ended either way: a skip leaves nothing
+  [ "$newcomer" = "$child" ] || skip "could not give the pid to a newcomer"
   # Alive, not killed by ipclab (asleep, or R for a moment on a busy machine).
   [[ $(proc_state "$newcomer") = [RS] ]] || fail "the newcomer is $(proc_state "$newcomer")"
   kill "$newcomer"

@@ -468,3 +468,20 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+@test "a process stopped with s holds the scenario's clock: the status says who and how to go on; a wait times out only once it is continued" {
+  tmux_start 80 24 "$IPCLAB run $FIX/held.lua 2>$T/ipclab.err"
+  wait_for screen_has "paused: press space"
+  keys s
+  wait_for screen_has "sleeper stopped: s continues it"
+  keys Space
+  # The wait's timeout is 1 s: let the run's clock, on screen, pass 2.5 s.
+  clock_past() { local t; t=$(screen | sed -n 's/.* \([0-9][0-9]*\)\.[0-9]s .*/\1/p' | head -1); [ "${t:-0}" -ge 3 ]; }
+  wait_for clock_past
+  ! screen_has "timed out"
+  screen_has "sleeper stopped: s continues it"
+  keys s
+  wait_for screen_has "timed out after 1 s waiting"
+  keys q
+  wait_for pane_exited
+}

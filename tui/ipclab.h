@@ -71,6 +71,8 @@ struct proc {
     char open_data[40];         /* what it was about to send */
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
+    int user_stopped;           /* stopped with the s key: the scenario's
+                                   clock waits while it is (runner.c) */
 };
 
 enum ctype { CH_PIPE, CH_FIFO, CH_SOCKPAIR, CH_SHM, CH_SEM, CH_MQ };

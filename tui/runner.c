@@ -135,8 +135,25 @@ static int condition_met(int *nargs)
     }
 }
 
+/* A process the user stopped (the s key) holds the scenario's clock:
+ * the time it stays stopped does not count against a wait's timeout. */
+static void hold_clock(void)
+{
+    static double last;
+    static int was_held;
+    int held = 0;
+    for (int i = 0; i < MAX_PROCS; i++)
+        held |= R.procs[i].used && !R.procs[i].exited && R.procs[i].user_stopped;
+    double t = now();
+    if (held && was_held && R.deadline > 0)
+        R.deadline += t - last;
+    last = t;
+    was_held = held;
+}
+
 static int wait_over(int *nargs)
 {
+    hold_clock();
     if (condition_met(nargs))
         return 1;
     if (R.deadline > 0 && now() >= R.deadline)

@@ -325,6 +325,8 @@ int proc_signal(int i, int sig)
     struct proc *p = &R.procs[i];
     if (!p->used || p->exited || p->pidfd < 0)
         return -1;
+    if (sig == SIGCONT || sig == SIGKILL)
+        p->user_stopped = 0;                /* no longer the user's hold */
     return pidfd_send_signal(p->pidfd, sig, NULL, 0);
 }
 

@@ -181,7 +181,12 @@ static void draw(void)
     char done[96];              /* the seed: a run seen on screen can be replayed */
     snprintf(done, sizeof done, "finished: %d passed, %d failed (seed %lld)",
              R.expects - R.failed, R.failed, R.seed);
+    char held[96] = "";         /* a process the user stopped holds the run */
+    for (int i = 0; i < MAX_PROCS && !held[0]; i++)
+        if (R.procs[i].used && !R.procs[i].exited && R.procs[i].user_stopped)
+            snprintf(held, sizeof held, "%.40s stopped: s continues it", R.procs[i].name);
     const char *st = R.errored ? "error" : R.wait == W_DONE ? done
+                   : held[0] ? held
                    : R.wait == W_PAUSE ? "paused: press space" : "running";
 
     follow_selection();
@@ -253,8 +258,11 @@ static void key(int ch)
         scopy(selected_name, sizeof selected_name, R.procs[selected].name);
         break;
     case 's':
-        if (p->used && !p->exited)
-            proc_signal(selected, p->state == PS_STOPPED ? SIGCONT : SIGSTOP);
+        if (p->used && !p->exited) {
+            int stop = !p->user_stopped && p->state != PS_STOPPED;
+            if (proc_signal(selected, stop ? SIGSTOP : SIGCONT) == 0)
+                p->user_stopped = stop;
+        }
         break;
     case 'k':
         if (p->used && !p->exited)

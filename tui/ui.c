@@ -122,11 +122,24 @@ void ui_stop(void)
 }
 
 /* The selection is a process by name: after r (a new run, new slots) the
- * same named process is selected again. */
+ * same named process is selected again. Until the user picks one with
+ * tab, it is the first live process in order of appearance. */
 static char selected_name[64];
+static int chosen;
 
 static void follow_selection(void)
 {
+    int idx[MAX_PROCS], n = nprocs(idx);
+    if (!chosen) {
+        for (int k = 0; k < n; k++)
+            if (!R.procs[idx[k]].exited) {
+                selected = idx[k];
+                return;
+            }
+        if (n && !R.procs[selected].used)
+            selected = idx[0];
+        return;
+    }
     const struct proc *p = &R.procs[selected];
     if (p->used && !strcmp(p->name, selected_name))
         return;
@@ -135,8 +148,6 @@ static void follow_selection(void)
             selected = i;
             return;
         }
-    if (p->used && !selected_name[0])
-        scopy(selected_name, sizeof selected_name, p->name);
 }
 
 static void draw_help(void)
@@ -252,10 +263,12 @@ static void key(int ch)
             if (idx[k] == selected) {
                 selected = idx[(k + 1) % n];
                 scopy(selected_name, sizeof selected_name, R.procs[selected].name);
+                chosen = 1;
                 return;
             }
         selected = n ? idx[0] : 0;
         scopy(selected_name, sizeof selected_name, R.procs[selected].name);
+        chosen = n > 0;
         break;
     case 's':
         if (p->used && !p->exited) {

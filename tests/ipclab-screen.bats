@@ -305,12 +305,20 @@ teardown() {
 }
 
 # bats test_tags=demo
-@test "--record is written as events happen: a teacher can tail -f it while the scenario runs" {
+@test "--record is written as events happen: a teacher can tail -f it while the scenario runs, and sees its tally when it finishes" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua --record $T/live.txt"
   wait_for screen_has "paused: press space"
   # Still running, held at its pause: the lines so far are in the file.
   wait_for grep -q ' say ' "$T/live.txt"
   wait_for grep -q ' state writer sleeping in write' "$T/live.txt"
+  refute pane_exited
+  keys q
+  wait_for pane_exited
+  tmux_stop
+  # A scenario that finishes on screen: its tally is in the file at once,
+  # not only after q.
+  tmux_start 80 24 "$IPCLAB run $FIX/expect-fails.lua --record $T/done.txt"
+  wait_for grep -q ' finished: 2 expectations, 1 passed, 1 failed$' "$T/done.txt"
   refute pane_exited
   keys q
   wait_for pane_exited

@@ -179,6 +179,9 @@ void runner_step(void)
     } else if (st == LUA_OK) {
         R.wait = W_DONE;
         story_end();
+        if (!R.headless)        /* the end line waits for q: --record has it now */
+            tlog("finished: %d expectation%s, %d passed, %d failed", R.expects,
+                 R.expects == 1 ? "" : "s", R.expects - R.failed, R.failed);
     } else {
         sandbox_locate(co, co, st);
         fail_with(co);

@@ -225,6 +225,14 @@ assert_run_left_nothing() {
   assert_output ""
 }
 
+@test "two channels are never labelled alike: a second pipe() is \"pipe 2\"; a label given is kept" {
+  run "$IPCLAB" run "$FIX/labels.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ channel pipe 0/65536 bytes$'
+  assert_line --regexp '^ *[0-9.]+ channel pipe 2 0/65536 bytes$'
+  assert_line --regexp '^ *[0-9.]+ channel requests 0/65536 bytes$'
+}
+
 # bats test_tags=demo
 @test "message queues show their depth and limits, and are removed at the end" {
   run "$IPCLAB" run "$FIX/queues.lua" --headless

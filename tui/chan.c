@@ -28,8 +28,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Is a channel of this run labelled so? */
+static int label_used(const char *label)
+{
+    for (int i = 0; i < MAX_CHANS; i++)
+        if (R.chans[i].used && strcmp(R.chans[i].label, label) == 0)
+            return 1;
+    return 0;
+}
+
+/* A free slot for a channel labelled LABEL; a label already shown gets a
+ * number ("pipe", "pipe 2", "pipe 3"), so two channels never look alike. */
 static int new_slot(enum ctype type, const char *label)
 {
+    char unique[sizeof R.chans[0].label];
+    scopy(unique, sizeof unique, label);
+    for (int n = 2; label_used(unique) && n <= MAX_CHANS; n++)
+        snprintf(unique, sizeof unique, "%.*s %d", (int)sizeof unique - 5, label, n);
+    label = unique;
     for (int i = 0; i < MAX_CHANS; i++) {
         struct chan *c = &R.chans[i];
         if (c->used)

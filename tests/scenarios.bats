@@ -84,7 +84,7 @@ play_all() {
 }
 
 # bats test_tags=demo
-@test "a scenario named briefly: LESSON/NAME by lesson number, folder or topic, with or without .lua; a wrong one is named, status 3" {
+@test "a scenario named briefly: LESSON/NAME by lesson number, folder or topic, with or without .lua; a wrong one is named with the lesson's scenarios, status 3" {
   local b
   for b in 01/empty-pipe 1/empty-pipe 01-pipes/empty-pipe pipes/empty-pipe.lua; do
     run "$IPCLAB" run "$b" --headless
@@ -94,9 +94,19 @@ play_all() {
   run "$IPCLAB" run 99/empty-pipe --headless
   assert_failure 3
   assert_output "ipclab: 99/empty-pipe: no lesson '99' (ipclab list shows them)"
+  local all
+  all=$(cd lessons/01-pipes/scenarios && ls *.lua | sed 's/\.lua$//' | sort | tr '\n' ' ')
   run "$IPCLAB" run 01/nope --headless
   assert_failure 3
-  assert_output "ipclab: 01/nope: lesson 01-pipes has no scenario 'nope' (ipclab list shows them)"
+  assert_output --regexp "^ipclab: 01/nope: lesson 01-pipes has no scenario 'nope'; it has: [a-z0-9, -]+$"
+  assert_equal "$(echo "${output#*it has: }" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  # A lesson alone: its scenarios, and a command that works as printed.
+  run "$IPCLAB" run 01 --headless
+  assert_failure 3
+  assert_equal "$(echo "${output#*its scenarios: }" | sed 's/; for example.*//' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  local cmd=${output##*for example: }
+  run $cmd --headless
+  assert_success
 }
 
 # bats test_tags=demo

@@ -224,11 +224,34 @@ static const struct lesson *find_lesson_named(const char *name, size_t n)
  * topic, the scenario by its file name with or without .lua. The path in
  * out; -1 with a message naming what is missing; -2 when brief is not of
  * that form (a path). */
+static void scenario_names(const struct lesson *l, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (int s = 0; s < l->nscen && n < len; s++)
+        n += (size_t)snprintf(out + n, len - n, "%s%.*s", s ? ", " : "",
+                              (int)strlen(l->scen[s]) - 4, l->scen[s]);
+}
+
 int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen)
 {
     const char *slash = strchr(brief, '/');
+    char names[400];
     load_lessons();
-    if (slash == NULL || strchr(slash + 1, '/') || slash == brief || !slash[1])
+    if (slash == NULL) {                    /* a lesson alone: name its scenarios */
+        const struct lesson *l = find_lesson_named(brief, strlen(brief));
+        if (l == NULL)
+            return -2;
+        scenario_names(l, names, sizeof names);
+        if (l->nscen == 0)
+            snprintf(why, wlen, "%s: lesson %s has no scenarios", brief, l->dir);
+        else
+            snprintf(why, wlen, "%s: a lesson; run one of its scenarios: %s; for example: "
+                     "%s run %s/%.*s", brief, names, R.argv0 ? R.argv0 : "ipclab", brief,
+                     (int)strlen(l->scen[0]) - 4, l->scen[0]);
+        return -1;
+    }
+    if (strchr(slash + 1, '/') || slash == brief || !slash[1])
         return -2;                          /* not LESSON/NAME: a path */
     const struct lesson *l = find_lesson_named(brief, (size_t)(slash - brief));
     if (l == NULL) {
@@ -246,8 +269,9 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
             lesson_path(out, len, l->dir, sub);
             return 0;
         }
-    snprintf(why, wlen, "%s: lesson %s has no scenario '%s' (ipclab list shows them)", brief,
-             l->dir, slash + 1);
+    scenario_names(l, names, sizeof names);
+    snprintf(why, wlen, "%s: lesson %s has no scenario '%s'; it has: %s", brief,
+             l->dir, slash + 1, names);
     return -1;
 }
 

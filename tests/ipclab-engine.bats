@@ -17,7 +17,7 @@ teardown() {
 }
 
 # bats test_tags=demo
-@test "ipclab --help and --version answer; an unknown option is refused" {
+@test "ipclab --help and --version answer; an unknown option is refused; names are echoed without control bytes" {
   run "$IPCLAB" --help
   assert_success
   assert_output --partial "ipclab run FILE.lua"
@@ -39,6 +39,11 @@ teardown() {
   run "$IPCLAB" run "$FIX" --headless
   assert_failure 3
   assert_output "ipclab: $FIX: not a scenario file (a Lua file)"
+  # A name with control bytes is echoed with '?' for each: it cannot clear
+  # or recolour the terminal, nor forge a second line.
+  run "$IPCLAB" run $'\e[2J\e[31mx\nipclab: fine' --headless
+  assert_failure 3
+  assert_output "ipclab: ?[2J?[31mx?ipclab: fine: No such file or directory"
 }
 
 # bats test_tags=demo

@@ -217,7 +217,7 @@ static int run_scenario(const char *path)
 
     /* The screen first: q works while the file loads (a FIFO may block). */
     if (!R.headless && ui_start() == -1) {
-        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
+        complain("cannot open the terminal (TERM=%s); "
                         "try --headless\n", getenv("TERM") ? getenv("TERM") : "unset");
         return 3;
     }
@@ -225,7 +225,7 @@ static int run_scenario(const char *path)
     int st = start_run(path, err, sizeof err);
     if (st == -1) {
         ui_stop();
-        fprintf(stderr, "ipclab: %s\n", err);
+        complain("%s\n", err);
         return 3;
     }
     if (st == 1) {                          /* the file does not load */
@@ -244,7 +244,7 @@ static int run_scenario(const char *path)
     /* Printed once the screen is given back; never while curses owns it
      * (a restart keeps it; the menu's runs show it in the narration). */
     if (R.errored && !R.headless && !in_menu && !R.restart)
-        fprintf(stderr, "ipclab: %s\n", R.error);
+        complain("%s\n", R.error);
     int sig = stop_requested();             /* 128 + N, as a shell reports it */
     status = R.errored ? 2 : R.failed ? 1 : !R.quit ? 0 : sig && sig != QUIT_KEY ? 128 + sig : 130;
     return status;
@@ -279,7 +279,7 @@ int main(int argc, char *argv[])
             char *end;
             R.pace = strtod(argv[++i], &end);
             if (*end || end == argv[i] || !(R.pace >= 0 && R.pace <= 60)) {
-                fprintf(stderr, "ipclab: --pace %s: a number of seconds, 0 to 60\n", argv[i]);
+                complain("--pace %s: a number of seconds, 0 to 60\n", argv[i]);
                 return 3;
             }
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
@@ -287,7 +287,7 @@ int main(int argc, char *argv[])
             errno = 0;
             R.seed = strtoll(v, NULL, 10);
             if (v[0] == '\0' || v[strspn(v, "0123456789")] != '\0' || errno) {
-                fprintf(stderr, "ipclab: --seed %s: a whole number, 0 to %lld\n", argv[i], LLONG_MAX);
+                complain("--seed %s: a whole number, 0 to %lld\n", argv[i], LLONG_MAX);
                 return 3;
             }
             seeded = 1;
@@ -304,13 +304,13 @@ int main(int argc, char *argv[])
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
                         !strcmp(a, "--seed");
             if (!strcmp(a, "run") && scenario)
-                fprintf(stderr, "ipclab: run %s: one scenario at a time\n", argv[i + 1 < argc ? i + 1 : i]);
+                complain("run %s: one scenario at a time\n", argv[i + 1 < argc ? i + 1 : i]);
             else if (needs)
-                fprintf(stderr, "ipclab: %s needs a %s\n", a, !strcmp(a, "run") ? "scenario file" :
+                complain("%s needs a %s\n", a, !strcmp(a, "run") ? "scenario file" :
                         !strcmp(a, "--record") ? "file" : !strcmp(a, "--pace") ? "number of seconds" :
                         "number");
             else
-                fprintf(stderr, "ipclab: unknown argument '%s'\n", a);
+                complain("unknown argument '%s'\n", a);
             usage(stderr);
             return 3;
         }
@@ -322,25 +322,25 @@ int main(int argc, char *argv[])
     if (list)
         return list_lessons();
     if (record && (R.record = fopen(record, "we")) == NULL) {
-        fprintf(stderr, "ipclab: --record %s: %s\n", record, strerror(errno));
+        complain("--record %s: %s\n", record, strerror(errno));
         return 3;
     }
     if (R.record)                           /* live: tail -f on a second screen */
         setvbuf(R.record, NULL, _IOLBF, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((sig_fd = signals_start()) == -1) {
-        fprintf(stderr, "ipclab: signals and watchdog: %s\n", strerror(errno));
+        complain("signals and watchdog: %s\n", strerror(errno));
         return 3;
     }
     char err0[512] = "";
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
-        fprintf(stderr, "ipclab: prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+        complain("prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
     }
     if (R.tour) {
         if (run_dir_create(err0, sizeof err0) == -1 || janitor_start() == -1) {
-            fprintf(stderr, "ipclab: %s\n", err0[0] ? err0 : "cannot start the janitor");
+            complain("%s\n", err0[0] ? err0 : "cannot start the janitor");
             return 3;
         }
         int status = tour(tour_lesson, run_scenario);
@@ -351,7 +351,7 @@ int main(int argc, char *argv[])
     static char chosen[PATH_MAX];
     int menu = in_menu = scenario == NULL;  /* q in a scenario: back to the menu */
     if (menu && R.headless) {
-        fprintf(stderr, "ipclab: --headless needs a scenario: ipclab run FILE.lua --headless\n");
+        complain("--headless needs a scenario: ipclab run FILE.lua --headless\n");
         return 3;
     }
     if (menu) {
@@ -365,7 +365,7 @@ int main(int argc, char *argv[])
         char why[600];
         int b = brief_scenario(scenario, brief, sizeof brief, why, sizeof why);
         if (b == -1) {
-            fprintf(stderr, "ipclab: %s\n", why);
+            complain("%s\n", why);
             return 3;
         }
         if (b == 0)
@@ -376,19 +376,19 @@ int main(int argc, char *argv[])
     if (menu) {
         /* From the menu a file that does not load is an error on screen. */
     } else if (access(scenario, R_OK) != 0 || stat(scenario, &st) != 0) {
-        fprintf(stderr, "ipclab: %s: %s\n", scenario, strerror(errno));
+        complain("%s: %s\n", scenario, strerror(errno));
         return 3;
     } else if (S_ISDIR(st.st_mode)) {       /* a pipe may be: ipclab run <(...) */
-        fprintf(stderr, "ipclab: %s: not a scenario file (a Lua file)\n", scenario);
+        complain("%s: not a scenario file (a Lua file)\n", scenario);
         return 3;
     }
     char err[512];
     if (run_dir_create(err, sizeof err) == -1) {
-        fprintf(stderr, "ipclab: %s\n", err);
+        complain("%s\n", err);
         return 3;
     }
     if (janitor_start() == -1) {
-        fprintf(stderr, "ipclab: cannot start the janitor: %s\n", strerror(errno));
+        complain("cannot start the janitor: %s\n", strerror(errno));
         return 3;
     }
     int status;
@@ -413,7 +413,7 @@ int main(int argc, char *argv[])
     clean_run_dir(R.dir, R.id);             /* also when the run never started */
     janitor_finish();
     if (R.record && (ferror(R.record) | fclose(R.record))) {
-        fprintf(stderr, "ipclab: --record %s: some lines could not be written (a full "
+        complain("--record %s: some lines could not be written (a full "
                 "disk?)\n", record);
         status = status ? status : 3;
     }

@@ -307,7 +307,7 @@ int list_lessons(void)
 {
     load_lessons();
     if (nlessons == 0) {
-        fprintf(stderr, "ipclab: no lessons under %s/lessons\n", R.root);
+        complain("no lessons under %s/lessons\n", R.root);
         return 1;
     }
     for (int i = 0; i < nlessons; i++) {
@@ -431,7 +431,7 @@ int menu_choose(char *path, size_t len)
 
     load_lessons();
     if (ui_start() == -1) {
-        fprintf(stderr, "ipclab: cannot open the terminal (TERM=%s); "
+        complain("cannot open the terminal (TERM=%s); "
                         "try: ipclab list, ipclab run FILE.lua --headless\n",
                 getenv("TERM") ? getenv("TERM") : "unset");
         return 2;

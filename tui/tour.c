@@ -111,7 +111,7 @@ int tour(const char *lesson, int (*play)(const char *path))
         printf("\n");
     }
     if (shown == 0) {
-        fprintf(stderr, "ipclab: tour %s: no such lesson (ipclab list shows them)\n",
+        complain("tour %s: no such lesson (ipclab list shows them)\n",
                 lesson ? lesson : "");
         return 3;
     }

@@ -232,7 +232,7 @@ static void draw(void)
     if (rows > 2)
         draw_timeline(y, rows);
     mvhline(LINES - 2 - said, 0, ACS_HLINE, COLS);
-    snprintf(buf, sizeof buf, " %s  %.1fs ", st, now() - R.t0);   /* the run's state */
+    snprintf(buf, sizeof buf, " %.1fs  %s ", now() - R.t0, st);   /* the run's clock, its state */
     put(LINES - 2 - said, 2, (int)strlen(buf), look(C_TITLE, A_REVERSE) | A_BOLD, buf);
     story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),

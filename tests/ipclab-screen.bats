@@ -325,7 +325,7 @@ teardown() {
 }
 
 # bats test_tags=demo
-@test "the timeline scrolls back with PgUp and stays put while new events come; End follows again" {
+@test "the timeline scrolls back with PgUp and stays put while new events come; End follows again; Home shows a whole first page" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/timeline.lua"
   wait_for screen_has "100 frames went through"
   # The event numbers shown (the timeline's first column).
@@ -345,6 +345,20 @@ teardown() {
   keys End
   wait_for bash -c '! tmux -S "$0" capture-pane -p | grep -q "newer: PgDn"' "$TMUXS"
   [ "$(numbers | awk '{print $1}')" -gt "${before%% *}" ] || fail "End did not follow"
+  # Home: a whole page from the oldest event, every row used (events that
+  # get no row, a "before" not held, do not count); PgDn then PgUp: back.
+  local full home
+  full=$(numbers | wc -w)
+  keys Home
+  wait_for screen_has "newer: PgDn, End"
+  home=$(numbers)
+  assert_equal "$(wc -w <<<"$home")" "$full"
+  [ "${home%% *}" -le 3 ] || fail "Home did not show the oldest events: $home"
+  keys NPage
+  wait_for bash -c '[ "$(tmux -S "$0" capture-pane -p | grep -oE "^ *[0-9]+ +[0-9]+\.[0-9]{2} " | awk "NR==1{print \$1}")" -gt "$1" ]' "$TMUXS" "$(awk '{print $NF}' <<<"$home")"
+  assert_equal "$(numbers | wc -w)" "$full"
+  keys PPage
+  wait_for bash -c '[ "$(tmux -S "$0" capture-pane -p | grep -oE "^ *[0-9]+ +[0-9]+\.[0-9]{2} " | awk "NR==1{print \$1}")" = "$1" ]' "$TMUXS" "${home%% *}"
   keys q
   wait_for pane_exited
 }

@@ -234,22 +234,45 @@ int draw_chans(int y)
 static unsigned long tl_end;
 static int tl_rows = 10;
 
-/* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow. */
+/* Does the timeline give event k a row? (A process's "before" only when
+ * it is held in step mode; events of no process of ours never.) */
+static int has_row(unsigned long k)
+{
+    const struct event *e = event_at(k);
+    return e->proc >= 0 && e->proc < MAX_PROCS && R.procs[e->proc].used &&
+           !(e->ev == 'b' && !e->step);
+}
+
+/* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow.
+ * A page is as many events as rows, counting only events that get one. */
 void timeline_scroll(enum scroll how)
 {
     unsigned long oldest = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
-    unsigned long end = tl_end ? tl_end : R.nevents, page = (unsigned long)tl_rows;
+    unsigned long end = tl_end ? tl_end : R.nevents, k;
+    int page = tl_rows, got = 0;
     if (how == SCROLL_END) {
         tl_end = 0;
         return;
     }
-    if (how == SCROLL_HOME)
-        end = oldest + page;
-    else if (how == SCROLL_UP)
-        end = end > oldest + page + page ? end - page : oldest + page;
-    else
-        end += page;
-    tl_end = end >= R.nevents ? 0 : end;
+    if (how == SCROLL_UP) {
+        /* The new view ends where this one begins (its oldest row), when
+         * a whole page lies before that; else it is the first page. */
+        for (k = end; k > oldest && got < page; k--)
+            got += has_row(k - 1);
+        end = k;
+        for (got = 0; k > oldest && got < page; k--)
+            got += has_row(k - 1);
+        if (got == page) {
+            tl_end = end;
+            return;
+        }
+        how = SCROLL_HOME;
+    }
+    if (how == SCROLL_HOME)                 /* a page from the oldest */
+        end = oldest;
+    for (k = end, got = 0; k < R.nevents && got < page; k++)
+        got += has_row(k);
+    tl_end = k >= R.nevents ? 0 : k;
 }
 
 void draw_timeline(int y, int rows)

@@ -38,6 +38,16 @@ teardown() {
 }
 
 # bats test_tags=demo
+@test "with four lanes at 80x24 a timeline row is whole: the writer's state names its call, descriptor and pipe" {
+  tmux_start 80 24 "$IPCLAB run 01/full-pipe"
+  wait_for screen_has "paused: press space"
+  # The timeline's row (number, time, then the text in the writer's lane).
+  screen | grep -qE '^ +[0-9]+ +[0-9.]+ +: sleeping in write\(fd 1 -> pipe:\[[0-9]+\]\)$' || fail "no whole state row: $(screen)"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
 @test "? shows the keys and any key closes the help" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"

@@ -341,7 +341,9 @@ void draw_timeline(int y, int rows)
         move(row, 0);
         clrtoeol();
         mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
-        put(row, 14 + lane * lw, lw - 1, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        /* One event a row: its text may run on over the lanes to its
+         * right, empty on this row, rather than be cut at its own. */
+        put(row, 14 + lane * lw, COLS - 14 - lane * lw, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
         row--;
         shown++;
     }

@@ -239,6 +239,10 @@ void reap_children(void)
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
         int i = proc_index(pid);
         if (i >= 0 && !R.procs[i].exited) {
+            /* What it wrote before it died comes first: its last output
+             * and trace lines, then its exit. */
+            read_outputs();
+            events_drain();
             set_status(&R.procs[i], ws);
             tlog("exit %s %s", R.procs[i].name, R.procs[i].status);
             char what[80];

@@ -48,7 +48,7 @@ teardown() {
 }
 
 # bats test_tags=demo
-@test "? shows the keys and any key closes the help" {
+@test "? or h shows the keys and any key, q too, closes the help" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"
   keys '?'
@@ -58,14 +58,24 @@ teardown() {
   assert_output --partial "quit (everything is cleaned up)"
   keys x
   wait_for bash -c "! tmux -S $TMUXS capture-pane -p | grep -q 'ipclab keys'"
+  # h opens it too; q on it only closes it (the scenario goes on).
+  keys h
+  wait_for screen_has "ipclab keys"
+  keys q
+  wait_for bash -c "! tmux -S $TMUXS capture-pane -p | grep -q 'ipclab keys'"
+  refute pane_exited
+  assert screen_has "paused: press space"
   keys q
   wait_for pane_exited
 }
 
 # bats test_tags=demo
-@test "a 60x15 terminal asks to be enlarged instead of drawing a broken screen" {
+@test "a 60x15 or 20x5 terminal asks to be enlarged, the sizes whole, instead of drawing a broken screen" {
   tmux_start 60 15 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "Enlarge the terminal to at least 80x24 (it is 60x15)."
+  # Narrower than the message: it wraps, the sizes whole.
+  tmux -S "$TMUXS" resize-window -x 20 -y 5
+  wait_for bash -c 'tmux -S "$0" capture-pane -p | tr -d "\n" | grep -qF "at least 80x24 (it is 20x5)."' "$TMUXS"
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0

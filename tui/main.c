@@ -62,14 +62,14 @@ static void usage(FILE *to)
 {
     fprintf(to,
         "usage: ipclab                        open the lesson menu\n"
-        "       ipclab run FILE.lua [--headless [--pace S]] [--record FILE] [--no-color]\n"
-        "                           [--seed S]\n"
+        "       ipclab run FILE.lua|LESSON/NAME [--headless [--pace S]] [--record FILE]\n"
+        "                           [--no-color] [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
         "       ipclab tour [LESSON]          every lesson's scenarios, told as text\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
         "Keys on screen: space continue/step, tab select, s stop/continue,\n"
-        "k kill, r restart, ? help, q quit. See ipclab(1).\n");
+        "k kill, r restart, ? or h help, q quit. See ipclab(1).\n");
 }
 
 /* The kit's root: IPCLAB_ROOT, else the first folder above the binary that

@@ -162,7 +162,7 @@ static void draw_help(void)
         "  r       restart the scenario",
         "  Up/Down scroll what was said and checked (ok, FAILED)",
         "  PgUp/PgDn, Home/End  scroll the timeline (End: follow it again)",
-        "  ?       this help",
+        "  ? or h  this help (any key closes it)",
         "  q       quit (everything is cleaned up)",
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
@@ -203,10 +203,12 @@ static void draw(void)
     follow_selection();
     erase();
     if (COLS < MIN_COLS || LINES < MIN_LINES) {
-        snprintf(buf, sizeof buf, "Enlarge the terminal to at least %dx%d (it is %dx%d).",
+        /* In as many rows as it takes: the size it needs is never cut. */
+        snprintf(buf, sizeof buf, "Enlarge the terminal to at least %dx%d (it is %dx%d). q quits.",
                  MIN_COLS, MIN_LINES, COLS, LINES);
-        mvprintw(LINES / 2, 0, "%.*s", COLS, buf);
-        mvprintw(LINES / 2 + 1, 0, "%.*s", COLS, "q quits.");
+        int n = (int)strlen(buf), w = COLS > 0 ? COLS : 1, rows = (n + w - 1) / w;
+        for (int k = 0; k < rows && k < LINES; k++)
+            mvprintw((LINES - rows) / 2 + k < 0 ? k : (LINES - rows) / 2 + k, 0, "%.*s", w, buf + k * w);
         refresh();
         return;
     }
@@ -232,7 +234,12 @@ static void draw(void)
     if (rows > 2)
         draw_timeline(y, rows);
     mvhline(LINES - 2 - said, 0, ACS_HLINE, COLS);
-    snprintf(buf, sizeof buf, " %.1fs  %s ", now() - R.t0, st);   /* the run's clock, its state */
+    static double stopped_at;                /* the clock stops when the run does */
+    if (R.wait != W_DONE && !R.errored)
+        stopped_at = 0;
+    else if (stopped_at == 0)
+        stopped_at = now();
+    snprintf(buf, sizeof buf, " %.1fs  %s ", (stopped_at ? stopped_at : now()) - R.t0, st);   /* the run's clock, its state */
     put(LINES - 2 - said, 2, (int)strlen(buf), look(C_TITLE, A_REVERSE) | A_BOLD, buf);
     story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
@@ -302,7 +309,7 @@ static void key(int ch)
     case KEY_DOWN:
         story_scroll(+1);
         break;
-    case '?':
+    case '?': case 'h':
         help = 1;
         break;
     }
@@ -327,7 +334,7 @@ int ui_frame(void)
     int ch;
 
     while ((ch = getch()) != ERR) {
-        if (ch == 'q' || ch == 'Q')
+        if ((ch == 'q' || ch == 'Q') && !help)  /* on the help, q closes it */
             return 1;
         /* Too small, nothing is shown: no key but q acts unseen. */
         if (ch != KEY_RESIZE && COLS >= MIN_COLS && LINES >= MIN_LINES)

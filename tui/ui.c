@@ -166,8 +166,9 @@ static void draw_help(void)
         "  q       quit (everything is cleaned up)",
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
+        "Timeline: --> sent  <-- received  x failed  || held  : state  ~ note",
         "Press any key.", NULL };
-    int h = 16, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    int h = 18, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = 0; k < h; k++)
         put(y0 + k, x0, w, A_REVERSE, "");
     for (int k = 0; lines[k]; k++)

@@ -14,6 +14,7 @@ void put(int y, int x, int w, attr_t a, const char *s);  /* w columns, padded */
 int nprocs(int *idx);                       /* shown processes, in order of appearance */
 int draw_procs(int y, int selected);        /* returns the next free row */
 int draw_chans(int y);
+int chan_rows(void);                        /* the rows draw_chans takes */
 void draw_timeline(int y, int rows);
 enum scroll { SCROLL_UP, SCROLL_DOWN, SCROLL_HOME, SCROLL_END };
 void timeline_scroll(enum scroll how);      /* PgUp, PgDn, Home, End */

@@ -85,25 +85,31 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
     const struct proc *p = &R.procs[i];
     char buf[512], out[256];
 
-    snprintf(buf, sizeof buf, " %s  %s  pid %d%s", p->name, p->lang, (int)p->pid,
-             p->spawned ? "" : "  (child)");
+    const char *lang = strcmp(p->name, p->lang) ? p->lang : "";   /* "C", not "C  C" */
+    snprintf(buf, sizeof buf, " %s  %s%spid %d%s", p->name, lang, lang[0] ? "  " : "",
+             (int)p->pid, p->spawned ? "" : "  (child)");
     if ((int)strlen(buf) > w)               /* the pid whole, before "(child)" */
-        snprintf(buf, sizeof buf, " %s  %s  pid %d", p->name, p->lang, (int)p->pid);
+        snprintf(buf, sizeof buf, " %s  %s%spid %d", p->name, lang, lang[0] ? "  " : "",
+                 (int)p->pid);
     put(y, x, w, (i == selected ? look(C_SEL, A_REVERSE) : A_BOLD), buf);
     int held = proc_held(p);               /* the trace's word, checked in /proc */
     if (p->exited)
         snprintf(buf, sizeof buf, " EXITED: %s", p->status);
     else if (held)
-        snprintf(buf, sizeof buf, " HELD %.1fs before %s%s%s",   /* since it arrived */
-                 now() - R.events[p->step_event].t, R.events[p->step_event].op,
-                 R.events[p->step_event].obj[0] ? " " : "", R.events[p->step_event].obj);
+        snprintf(buf, sizeof buf, " HELD %.1fs before %s",   /* since it arrived */
+                 now() - R.events[p->step_event].t, R.events[p->step_event].op);
     else if (p->call[0])
         snprintf(buf, sizeof buf, " %s %.1fs in %s", pstate_name(p->state),
                  now() - p->since, p->call);
     else
         snprintf(buf, sizeof buf, " %s %.1fs", pstate_name(p->state), now() - p->since);
     put(y + 1, x, w, state_look(p), buf);
-    if (held)
+    const char *obj = held ? R.events[p->step_event].obj : "";
+    if (held && obj[0]) {                   /* the object whole, then why it waits */
+        snprintf(buf, sizeof buf, "   on %s; in read(fd %d) for the go", obj, p->call_fd);
+        if ((int)strlen(buf) > w)
+            snprintf(buf, sizeof buf, "   on %s", obj);
+    } else if (held)
         snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
     else if (!p->exited && p->object[0])
         snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
@@ -128,12 +134,28 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
         put(y + 3, x, w, A_DIM, buf);
 }
 
+/* The rows draw_chans takes. */
+int chan_rows(void)
+{
+    int n = 0;
+    for (int i = 0; i < MAX_CHANS; i++) {
+        const struct chan *c = &R.chans[i];
+        if (c->used && c->watched)
+            n += c->type == CH_SHM && c->capacity >= 0 ? 2 : 1;
+    }
+    return n;
+}
+
 int draw_procs(int y, int selected)
 {
     int idx[MAX_PROCS], n = nprocs(idx);
     int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
     int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
-    int rows = (LINES - 12) / h;                      /* leave room for the rest */
+    /* Leave room for the rest: the rule, the channels, a timeline of 4
+     * rows, the status rule, 3 rows of narration, the keys. */
+    int rows = (LINES - y - 1 - chan_rows() - 4 - 1 - 3 - 1) / h;
+    if (rows < 1)
+        rows = 1;
 
     int all = n;
     n = fit_procs(idx, n, rows * cols);
@@ -187,20 +209,22 @@ int draw_chans(int y)
             }
         } else if (c->type == CH_SEM) {
             if (c->value < 0)
-                snprintf(buf, sizeof buf, " semaphore %s: value unknown (no such semaphore, or "
-                         "not a semaphore)", c->label);
+                snprintf(buf, sizeof buf, " semaphore %s: no such semaphore", c->label);
             else
                 snprintf(buf, sizeof buf, " semaphore %s: value %ld", c->label, c->value);
             put(y++, 0, COLS, A_NORMAL, buf);
         } else if (c->type == CH_SHM) {
             int o = snprintf(buf, sizeof buf, " shm %s:", c->label);
+            if (c->capacity < 0) {          /* gone: one line (chan_rows) */
+                snprintf(buf + o, sizeof buf - (size_t)o, " no such segment");
+                put(y++, 0, COLS, A_NORMAL, buf);
+                continue;
+            }
             for (size_t k = 0; k < c->nbytes && k < 16 && o < (int)sizeof buf - 4; k++)
                 o += snprintf(buf + o, sizeof buf - (size_t)o, " %02x", c->bytes[k]);
             put(y++, 0, COLS, A_NORMAL, buf);
             o = snprintf(buf, sizeof buf, "   ");
-            if (c->capacity < 0)
-                snprintf(buf, sizeof buf, "   (no such segment)");
-            else if (c->nbytes == 0 && c->sysv)     /* ipclab never attaches */
+            if (c->nbytes == 0 && c->sysv)     /* ipclab never attaches */
                 snprintf(buf, sizeof buf, "   %ld bytes; no process has it attached, so "
                          "its bytes are not shown", c->capacity);
             for (int f = 0; f < c->nview && o < (int)sizeof buf - 40; f++) {
@@ -331,7 +355,7 @@ void draw_timeline(int y, int rows)
         else if (e->ev == 's')
             snprintf(buf, sizeof buf, ": %s", e->text);
         else if (e->ev == 'b')
-            snprintf(buf, sizeof buf, "|| held before %s", e->op);
+            snprintf(buf, sizeof buf, "|| before %s", e->op);
         else if (e->ret < 0)
             snprintf(buf, sizeof buf, "x %s %s", e->op, e->err);
         else if (!strcmp(e->op, "write") || strstr(e->op, "send") || strstr(e->op, "store") || strstr(e->op, "post"))

@@ -532,3 +532,26 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+@test "at 80x24 a scenario with many processes and objects keeps a timeline at every pause: exited panes and removed objects give way" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run 08/killed-holder --record $T/rec.txt"
+  timeline_rows() { screen | grep -cE '^ +[0-9]+ +[0-9]+\.[0-9]{2} '; }
+  pauses_or_end() { [ "$(grep -c ' pause (waiting for space)$' "$T/rec.txt")" -gt "$1" ] || grep -q ' finished: ' "$T/rec.txt"; }
+  new_frame() { [ "$(screen | md5sum)" != "$1" ]; }   # the clock moves every frame
+  local pauses=0
+  while :; do
+    wait_for pauses_or_end "$pauses"
+    grep -q ' finished: ' "$T/rec.txt" && break
+    pauses=$((pauses + 1))
+    wait_for new_frame "$(screen | md5sum)"
+    screen | grep -qE '^ +# +time ' || fail "no timeline at pause $pauses: $(screen)"
+    [ "$(timeline_rows)" -ge 3 ] || fail "a timeline of $(timeline_rows) rows at pause $pauses: $(screen)"
+    # A removed object is one line, not a line and a "(no such ...)".
+    ! screen_has "(no such" || fail "$(screen)"
+    keys Space
+  done
+  [ "$pauses" -ge 4 ] || fail "only $pauses pauses"
+  wait_for screen_has "finished: "
+  keys q
+  wait_for pane_exited
+}

@@ -90,6 +90,7 @@ static int l_pause(lua_State *L)
         tlog("pause (headless: continuing)");
         return 0;
     }
+    tlog("pause (waiting for space)");     /* --record: where the class is */
     return scen_wait(L, W_PAUSE, 0, 0, k_done);
 }
 

@@ -230,6 +230,20 @@ assert_run_left_nothing() {
   assert_output ""
 }
 
+@test "say() text reaches the transcript without control bytes, stray bytes, NULs or bidirectional overrides; long text is cut at a character with ..." {
+  run "$IPCLAB" run "$FIX/say-bytes.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ say nul\?after$'
+  assert_line --regexp '^ *[0-9.]+ say \?\? stray bytes$'
+  assert_line --regexp '^ *[0-9.]+ say rtl \?evil\? ok$'
+  assert_line --regexp '^ *[0-9.]+ say c1 \?31m and esc \?\[2J$'
+  assert_line --regexp '^ *[0-9.]+ say é 漢字 kept$'
+  assert_line --regexp '^ *[0-9.]+ say x{252}\.\.\.$'
+  assert_line --regexp '^ *[0-9.]+ say (é){126}\.\.\.$'
+  # Every line is valid UTF-8.
+  iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
+}
+
 @test "two channels are never labelled alike: a second pipe() is \"pipe 2\"; a label given is kept" {
   run "$IPCLAB" run "$FIX/labels.lua" --headless
   assert_success

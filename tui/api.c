@@ -22,9 +22,18 @@ static int l_scenario(lua_State *L)
     return 0;
 }
 
+/* say(text): at most 255 bytes, cut at a character with "..." after;
+ * a NUL byte in it is shown as '?', not the end of the text. */
 static int l_say(lua_State *L)
 {
-    scopy(R.narration, sizeof R.narration, luaL_checkstring(L, 1));
+    size_t len, max = sizeof R.narration - 1, n;
+    const char *s = luaL_checklstring(L, 1, &len);
+    n = len > max ? max - 3 : len;
+    while (len > max && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;                                /* not inside a UTF-8 character */
+    for (size_t k = 0; k < n; k++)
+        R.narration[k] = s[k] ? s[k] : '?';
+    strcpy(R.narration + n, len > max ? "..." : "");
     tlog("say %s", R.narration);
     story_add(ST_SAY, R.narration);
     return 0;

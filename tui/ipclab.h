@@ -156,6 +156,7 @@ void tlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* text.c */
 void scopy(char *dst, size_t size, const char *src);   /* bounded, always ends in NUL */
+void clean_text(char *text, int keep_tab);  /* '?' for what is not printable UTF-8 */
 void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* "ipclab: ..." on stderr */
 /* procfs.c: the kernel's view of one process. */
 int procfs_sample(struct proc *p, double t);

@@ -47,9 +47,10 @@ void tlog(const char *fmt, ...)
     va_end(ap);
     /* One line, no control bytes: a program's output or a scenario's text
      * can neither forge a line nor drive the reader's terminal (tail -f). */
-    for (char *c = line; *c; c++)           /* print()'s tabs stay */
-        if (((unsigned char)*c < ' ' && *c != '\t') || *c == 0x7f)
-            *c = *c == '\n' || *c == '\r' ? ' ' : '?';
+    for (char *c = line; *c; c++)           /* a line break is a space */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    clean_text(line, 1);                    /* print()'s tabs stay */
     if (R.tour)
         tour_line(line);
     else if (R.headless)

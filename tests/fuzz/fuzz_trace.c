@@ -13,7 +13,9 @@
  * program's line, nor becomes a line of its own. An event parsed is one of
  * a program (pid > 0, ev b, a or n) with every number within its
  * documented range and every text field ending within its array; its pid
- * is the line's pid= field, a whole decimal number of 1 to 2^22.
+ * is the line's pid= field, a whole decimal number of 1 to 2^22. Each
+ * line, and an event's text and object, are also put through clean_text
+ * (what the transcript and the screen show), checked in check_clean.
  */
 #include "fuzz.h"
 #include "ipclab.h"
@@ -100,6 +102,33 @@ static long claimed_pid(const char *line)
     return digits ? pid : -1;
 }
 
+/* clean_text (tui/text.c), what every text shown or logged goes through:
+ * never longer, and after it valid UTF-8 with no control character (tab
+ * kept) and no bidirectional control. */
+static void check_clean(const char *text)
+{
+    char s[sizeof ((struct lines *)0)->buf];
+    size_t before = strlen(text);
+    memcpy(s, text, before + 1);
+    clean_text(s, 1);
+    fuzz_require(strlen(s) <= before, "clean_text made text longer");
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t k = 0; u[k];) {
+        size_t n = u[k] < 0x80 ? 1 : (u[k] & 0xe0) == 0xc0 ? 2 : (u[k] & 0xf0) == 0xe0 ? 3
+                 : (u[k] & 0xf8) == 0xf0 ? 4 : 0;
+        fuzz_require(n > 0 && (n > 1 || u[k] >= ' ' || u[k] == '\t') && u[k] != 0x7f,
+                     "clean_text left a control character or a stray byte");
+        unsigned long c = n == 1 ? u[k] : u[k] & (0x7f >> n);
+        for (size_t j = 1; j < n; j++) {
+            fuzz_require((u[k + j] & 0xc0) == 0x80, "clean_text left a cut UTF-8 character");
+            c = c << 6 | (u[k + j] & 0x3f);
+        }
+        fuzz_require(!(c >= 0x80 && c < 0xa0) && c != 0x202e && c != 0x2066,
+                     "clean_text left a C1 or bidirectional control");
+        k += n;
+    }
+}
+
 static void each(char *line, size_t len, void *arg)
 {
     struct expect *e = arg;
@@ -113,8 +142,11 @@ static void each(char *line, size_t len, void *arg)
     e->lines++;
     char copy[sizeof ((struct lines *)0)->buf];
     memcpy(copy, line, len + 1);
+    check_clean(copy);
     if (trace_parse(line, &ev)) {
         check_event(&ev);
+        check_clean(ev.text);
+        check_clean(ev.obj);
         /* pid=12abc is no pid 12, nor pid=4294967308 (it wraps to 12). */
         fuzz_require(claimed_pid(copy) == ev.pid && ev.pid <= 1L << 22,
                      "a pid accepted that is not the line's whole decimal number up to 2^22");

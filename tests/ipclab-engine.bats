@@ -270,6 +270,23 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   refute_output --regexp "$(printf '0x%06x' "$id")[0-9a-f]{2} "
 }
 
+@test "a folder an ordinary user may not read is named with Permission denied, not called missing" {
+  public_copy "$BIN" "$PEERS" lessons
+  local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) b="$PUB/$(basename "$BIN")"
+  local env=(env -u XDG_RUNTIME_DIR IPCLAB_ROOT="$PUB" IPCLAB_BIN="$b")
+  mv "$PUB/$(basename "$PEERS")" "$PUB/python_peers" 2>/dev/null || true
+  chmod 700 "$PUB/python_peers/01-pipes"
+  run "${env[@]}" "${as[@]}" "$b/ipclab" run 01/empty-pipe --headless
+  assert_failure 2
+  assert_output --partial "Python peer $PUB/python_peers/01-pipes/pipe_writer.py: Permission denied"
+  chmod 700 "$PUB/lessons/01-pipes/scenarios"
+  run "${env[@]}" "${as[@]}" "$b/ipclab" run 01/empty-pipe --headless
+  assert_failure 3
+  assert_output "ipclab: 01/empty-pipe: lessons/01-pipes/scenarios: Permission denied"
+  run "${env[@]}" "${as[@]}" "$b/ipclab" list
+  assert_output --partial "(its scenarios cannot be listed: lessons/01-pipes/scenarios: Permission denied)"
+}
+
 # bats test_tags=demo
 @test "an ordinary user runs scenarios; the run's folder is private (0700) and left empty" {
   public_copy "$BIN" "$PEERS" "$FIX"

@@ -5,6 +5,7 @@
 #include "ipclab.h"
 #include "api.h"
 
+#include <errno.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -212,8 +213,10 @@ static int l_C(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", R.bin, name);
-    if (strchr(name, '/') || access(path, X_OK) != 0)
+    if (strchr(name, '/') || (access(path, X_OK) != 0 && errno == ENOENT))
         return luaL_error(L, "no program %s (run make to build the demos)", path);
+    if (access(path, X_OK) != 0)
+        return luaL_error(L, "program %s: %s", path, strerror(errno));
     push_program(L, "C", name, path, NULL);
     return 1;
 }
@@ -231,7 +234,8 @@ static int l_Python(lua_State *L)
     else
         snprintf(path, sizeof path, "%s/python_peers/%s/%s", R.root, R.lesson, file);
     if (access(path, R_OK) != 0)
-        return luaL_error(L, "no Python peer %s", path);
+        return errno == ENOENT ? luaL_error(L, "no Python peer %s", path)
+                               : luaL_error(L, "Python peer %s: %s", path, strerror(errno));
     push_program(L, "Python", strrchr(path, '/') + 1, R.python, path);
     return 1;
 }

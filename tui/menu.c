@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct lesson {
     char dir[64], title[96], summary[400];
     char scen[MAX_SCEN][64], stitle[MAX_SCEN][96], sabout[MAX_SCEN][300];
     int nscen, nex;
+    int scen_errno;             /* scenarios/ could not be read: why (not ENOENT) */
 };
 
 static struct lesson lessons[MAX_LESSONS];
@@ -26,6 +28,8 @@ static int cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int list_errno;          /* why the last list_dir found no folder */
+
 /* Sorted entries of a directory, ending in suffix ("" for any). */
 static int list_dir(const char *path, const char *suffix, char out[][64], int max)
 {
@@ -33,6 +37,8 @@ static int list_dir(const char *path, const char *suffix, char out[][64], int ma
     int n = 0;
     DIR *d = opendir(path);
     struct dirent *e;
+
+    list_errno = d ? 0 : errno;
 
     while (d && (e = readdir(d)) != NULL && n < 64 && n < max) {
         size_t l = strlen(e->d_name), s = strlen(suffix);
@@ -187,6 +193,7 @@ static void load_lessons(void)
         read_readme(l, path);
         lesson_path(path, sizeof path, l->dir, "scenarios");
         l->nscen = list_dir(path, ".lua", names, MAX_SCEN);
+        l->scen_errno = list_errno == ENOENT ? 0 : list_errno;
         for (int s = 0; s < l->nscen; s++)
             scopy(l->scen[s], sizeof l->scen[s], names[s]);
         lesson_path(path, sizeof path, l->dir, "README.md");
@@ -242,6 +249,10 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
         const struct lesson *l = find_lesson_named(brief, strlen(brief));
         if (l == NULL)
             return -2;
+        if (l->scen_errno) {
+            snprintf(why, wlen, "%s: lessons/%s/scenarios: %s", brief, l->dir, strerror(l->scen_errno));
+            return -1;
+        }
         scenario_names(l, names, sizeof names);
         if (l->nscen == 0)
             snprintf(why, wlen, "%s: lesson %s has no scenarios", brief, l->dir);
@@ -257,6 +268,10 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
     if (l == NULL) {
         snprintf(why, wlen, "%s: no lesson '%.*s' (ipclab list shows them)", brief,
                  (int)(slash - brief), brief);
+        return -1;
+    }
+    if (l->scen_errno) {
+        snprintf(why, wlen, "%s: lessons/%s/scenarios: %s", brief, l->dir, strerror(l->scen_errno));
         return -1;
     }
     char name[80];
@@ -313,6 +328,9 @@ int list_lessons(void)
     for (int i = 0; i < nlessons; i++) {
         struct lesson *l = &lessons[i];
         printf("%s\n  %s\n", l->title, l->summary);
+        if (l->scen_errno)
+            printf("  (its scenarios cannot be listed: lessons/%s/scenarios: %s)\n", l->dir,
+                   strerror(l->scen_errno));
         for (int s = 0; s < l->nscen; s++)
             printf("  %s run %.2s/%-18.*s %s\n", R.argv0, l->dir,
                    (int)strlen(l->scen[s]) - 4, l->scen[s], l->stitle[s][0] ? l->stitle[s] : l->scen[s]);

@@ -139,6 +139,42 @@ play_all() {
   assert_output "ipclab: tour 99: no such lesson (ipclab list shows them)"
 }
 
+@test "the tour tells a scenario that does not load, or has to be stopped hard, under its file name, and goes on to the next lesson" {
+  local r=$T/root
+  mkdir -p "$r/lessons"
+  cp -R "$ROOT/lessons/01-pipes" "$ROOT/lessons/08-shared-memory" "$r/lessons/"
+  ln -s "$PEERS" "$r/python_peers"
+  rm "$r"/lessons/01-pipes/scenarios/*.lua
+  printf 'scenario { title = "broken"\nsay("x"\n' >"$r/lessons/01-pipes/scenarios/zz-broken.lua"
+  # Backtracking string.find: Lua's hooks do not stop it; the watchdog must.
+  printf 'scenario { title = "A run-away search" }\nsay("before")\nstring.find(string.rep("a", 40), string.rep("a?", 40) .. string.rep("a", 40) .. "c")\n' \
+    >"$r/lessons/01-pipes/scenarios/zz-slow.lua"
+  printf '# 01-pipes\nbuild/bin/ipclab run 01/zz-broken\nbuild/bin/ipclab run 01/zz-slow\n' >"$r/lessons/01-pipes/README.md"
+  run env IPCLAB_ROOT="$r" "$IPCLAB" tour
+  assert_failure 2
+  assert_line "  * zz-broken.lua"
+  assert_line --regexp "^      ERROR .*zz-broken.lua:2: "
+  assert_line "  * A run-away search"
+  assert_line --regexp "^      ERROR .*zz-slow.lua:3: the scenario ran more than 5 s without waiting"
+  assert_line "      = scenario error"
+  # Lesson 08 is told after it, whole.
+  assert_line "$(head -1 "$ROOT/lessons/08-shared-memory/README.md" | sed 's/^# //')"
+  assert_equal "$(grep -c '^      = .* expectations, .* passed, 0 failed$' <<<"$output")" "$(ls "$ROOT"/lessons/08-shared-memory/scenarios/*.lua | wc -l)"
+}
+
+@test "a check is told after what it relied on: the writer asleep and the pipe full come before the checks that say so" {
+  run "$IPCLAB" run 01/full-pipe --headless
+  assert_success
+  local asleep full c1 c2
+  asleep=$(grep -n ' state writer sleeping in write(fd 1 -> pipe:' <<<"$output" | head -1 | cut -d: -f1)
+  full=$(grep -n ' channel pipe 65536/65536 bytes$' <<<"$output" | head -1 | cut -d: -f1)
+  c1=$(grep -n ' expect ok: the writer sleeps in write() on its stdout$' <<<"$output" | cut -d: -f1)
+  c2=$(grep -n ' expect ok: full: the pipe holds all it can$' <<<"$output" | cut -d: -f1)
+  [ -n "$asleep" ] && [ -n "$full" ] && [ -n "$c1" ] && [ -n "$c2" ] || fail "$output"
+  [ "$asleep" -lt "$c1" ] || fail "the check (line $c1) before the state it saw (line $asleep)"
+  [ "$full" -lt "$c2" ] || fail "the check (line $c2) before the level it saw (line $full)"
+}
+
 @test "make run without a terminal prints the tour of every lesson, status 0" {
   cd "$ROOT"
   run bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'

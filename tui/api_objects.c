@@ -141,6 +141,7 @@ static struct proc *sampled(lua_State *L)
 static int p_state(lua_State *L)
 {
     struct proc *p = sampled(L);
+    note_state((int)(p - R.procs));         /* the transcript has what it saw */
     lua_newtable(L);
     lua_pushstring(L, p->exited ? "exited" : pstate_name(p->state));
     lua_setfield(L, -2, "state");
@@ -165,8 +166,11 @@ static int p_blocked_in(lua_State *L)
 {
     struct proc *p = sampled(L);
     const char *call = luaL_checkstring(L, 2);
-    lua_pushboolean(L, !p->exited && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
-                       strcmp(p->call, call) == 0);
+    int yes = !p->exited && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
+              strcmp(p->call, call) == 0;
+    if (yes)                                /* what a wait or a check relies on */
+        note_state((int)(p - R.procs));
+    lua_pushboolean(L, yes);
     return 1;
 }
 
@@ -312,6 +316,7 @@ static struct chan *chan_now(lua_State *L)
 {
     struct chan *c = &R.chans[check_chan(L, 1)];
     chan_sample(c);
+    note_chan(c);                           /* the transcript has what it saw */
     return c;
 }
 

@@ -165,6 +165,9 @@ const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);
 int proc_held(const struct proc *p);
+/* sample.c: what a scenario's query saw, into the transcript at once. */
+void note_state(int i);
+void note_chan(struct chan *c);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 
 /* spawn.c: starting, feeding, signalling and reaping processes. */
@@ -296,7 +299,7 @@ int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memo
 void lesson_scenario_path(int i, int s, char *out, size_t len);
 /* tour.c: ipclab tour [LESSON]. */
 void tour_line(const char *line);
-int tour(const char *lesson, int (*play)(const char *path));
+int tour(const char *lesson, int sig_fd);
 
 /* janitor.c: the run's directory and objects, and cleaning them up on
  * every exit path, SIGKILL of ipclab included. */

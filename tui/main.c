@@ -66,7 +66,7 @@ static void usage(FILE *to)
         "       ipclab run FILE.lua|LESSON/NAME [--headless [--pace S]] [--record FILE]\n"
         "                           [--no-color] [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
-        "       ipclab tour [LESSON]          every lesson's scenarios, told as text\n"
+        "       ipclab tour [LESSON|FILE.lua] every lesson's scenarios, told as text\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
         "Keys on screen: space continue/step, tab select, s stop/continue,\n"
@@ -300,6 +300,9 @@ int main(int argc, char *argv[])
             R.tour = R.headless = 1;
             if (i + 1 < argc && argv[i + 1][0] != '-')
                 tour_lesson = argv[++i];
+            size_t n = tour_lesson ? strlen(tour_lesson) : 0;
+            if (n > 4 && !strcmp(tour_lesson + n - 4, ".lua"))
+                scenario = tour_lesson, tour_lesson = NULL;   /* one scenario, told */
         } else {
             const char *a = argv[i];
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
@@ -333,22 +336,13 @@ int main(int argc, char *argv[])
         complain("signals and watchdog: %s\n", strerror(errno));
         return 3;
     }
-    char err0[512] = "";
     /* Orphaned descendants come back to ipclab, which reaps and kills them. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
         complain("prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
     }
-    if (R.tour) {
-        if (run_dir_create(err0, sizeof err0) == -1 || janitor_start() == -1) {
-            complain("%s\n", err0[0] ? err0 : "cannot start the janitor");
-            return 3;
-        }
-        int status = tour(tour_lesson, run_scenario);
-        clean_run_dir(R.dir, R.id);
-        janitor_finish();
-        return status;
-    }
+    if (R.tour && !scenario)                /* each scenario by an ipclab of its own */
+        return tour(tour_lesson, sig_fd);
     static char chosen[PATH_MAX];
     int menu = in_menu = scenario == NULL;  /* q in a scenario: back to the menu */
     if (menu && R.headless) {

@@ -27,8 +27,6 @@ static void adopt_descendants(void)
 
 static void sample_procs(double t)
 {
-    char what[256];
-
     for (int i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &R.procs[i];
         if (!p->used || p->exited)
@@ -47,12 +45,38 @@ static void sample_procs(double t)
             continue;
         if (++p->pending < 2)
             continue;
-        p->shown_state = p->state;
-        scopy(p->shown_call, sizeof p->shown_call, p->call);
-        describe_proc(p, what, sizeof what);
-        tlog("state %s %s%s", p->name, what, proc_held(p) ? " (held in step mode)" : "");
-        timeline_state(i, what);
+        note_state(i);
     }
+}
+
+/* Process i's state as sampled last, into the transcript and the timeline,
+ * unless it is what they show already. The sampler calls it once a change
+ * has held for two samples; a scenario's query (state, blocked_in) at
+ * once, so a check is never told before what it saw. */
+void note_state(int i)
+{
+    struct proc *p = &R.procs[i];
+    char what[256];
+    if (p->exited || (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0))
+        return;
+    p->shown_state = p->state;
+    scopy(p->shown_call, sizeof p->shown_call, p->call);
+    describe_proc(p, what, sizeof what);
+    tlog("state %s %s%s", p->name, what, proc_held(p) ? " (held in step mode)" : "");
+    timeline_state(i, what);
+}
+
+/* The value a channel is told by: a semaphore's value, a segment's first
+ * field, the level of the rest. */
+static long chan_shown(const struct chan *c)
+{
+    long shown = c->type == CH_SEM ? c->value : c->level;
+    if (c->type == CH_SHM) {
+        long long v = -1;
+        if (c->nview > 0 && decode_value(c, c->view[0].type, c->view[0].off, &v) == 0)
+            shown = (long)v;
+    }
+    return shown;
 }
 
 static void sample_chans(void)
@@ -62,20 +86,27 @@ static void sample_chans(void)
         if (!c->used || !c->watched)
             continue;
         chan_sample(c);
-        long shown = c->type == CH_SEM ? c->value : c->level;
-        if (c->type == CH_SHM) {            /* the first field stands for it */
-            long long v = -1;
-            if (c->nview > 0 && decode_value(c, c->view[0].type, c->view[0].off, &v) == 0)
-                shown = (long)v;
-        }
+        long shown = chan_shown(c);
         long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
         long before = c->prev;
         c->prev = shown;
         if (shown == *last || shown != before)  /* changed, or not yet settled */
             continue;
-        *last = shown;
-        if (shown < 0)
-            continue;
+        note_chan(c);
+    }
+}
+
+/* Channel c as sampled last, into the transcript, unless it is what it
+ * shows already: from the sampler once a value has held for two samples,
+ * from a scenario's query (level, value) at once. */
+void note_chan(struct chan *c)
+{
+    long shown = chan_shown(c);
+    long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
+    if (shown == *last)
+        return;
+    *last = c->prev = shown;
+    if (shown >= 0) {
         if (c->type == CH_SEM)
             tlog("channel %s value %ld", c->label, shown);
         else if (c->type == CH_MQ && c->sysv)

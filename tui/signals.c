@@ -79,9 +79,9 @@ static void hard_exit(const char *why)
     int fd = R.headless ? STDOUT_FILENO : STDERR_FILENO;
 
     ui_emergency_restore();
-    if (R.headless)
+    if (R.headless && !R.tour)
         say_time(fd);
-    put(fd, R.headless ? "error " : "ipclab: ");
+    put(fd, R.tour ? "      ERROR " : R.headless ? "error " : "ipclab: ");
     put(fd, sandbox_last_where());
     if (stop_sig == QUIT_KEY) {
         put(fd, "quit (q), but ");
@@ -92,7 +92,9 @@ static void hard_exit(const char *why)
     }
     put(fd, why);
     put(fd, "; stopped at once: the janitor removes the run's processes and objects\n");
-    if (R.headless) {
+    if (R.tour) {                           /* as tour_line tells it */
+        put(fd, stop_sig ? "      = interrupted\n" : "      = scenario error\n");
+    } else if (R.headless) {
         say_time(fd);
         put(fd, stop_sig ? "end: interrupted\n" : "end: scenario error\n");
     }

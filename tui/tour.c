@@ -7,10 +7,15 @@
  * it has one. */
 #include "ipclab.h"
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define WIDTH 78
 
@@ -49,15 +54,39 @@ static int full(const char *v)
     return lv < slash && atol(lv) == atol(slash + 1);
 }
 
+static char last_kernel[600];   /* the last kernel line told, until a line in between */
+
+/* What the kernel showed, unless it is the line just told (a process
+ * asleep again in the same call after running unseen by the tour). */
+static void kernel(const char *v)
+{
+    if (strcmp(v, last_kernel) != 0)
+        para("        kernel: ", v);
+    scopy(last_kernel, sizeof last_kernel, v);
+}
+
 /* One transcript line (without its time), told for reading, or left out:
  * traces, notes, outputs and spawns are the screen's detail. */
 void tour_line(const char *line)
 {
+    static int headed;                      /* this scenario's heading printed */
     const char *v;
     if ((v = after(line, "scenario")) != NULL) {
         printf("\n");
         para("  * ", v);
-    } else if ((v = after(line, "say")) != NULL) {
+        headed = 1;
+    } else if (!headed && after(line, "error")) {   /* it did not load: its file */
+        const char *base = strrchr(R.scenario, '/');
+        printf("\n");
+        para("  * ", base ? base + 1 : R.scenario);
+        headed = 1;
+    }
+    if (after(line, "scenario"))
+        return;
+    if (after(line, "say") || after(line, "expect") || after(line, "exit") ||
+        after(line, "error") || after(line, "end:"))
+        last_kernel[0] = '\0';             /* told in between: tell it again */
+    if ((v = after(line, "say")) != NULL) {
         /* A pause's "Press space..." is for the screen: the tour goes on. */
         char said[512];
         scopy(said, sizeof said, v);
@@ -72,9 +101,9 @@ void tour_line(const char *line)
     } else if ((v = after(line, "expect")) != NULL) {
         para(!strncmp(v, "ok: ", 4) ? "      [ok] " : "      [FAILED] ", strchr(v, ':') + 2);
     } else if ((v = after(line, "state")) != NULL && !strstr(v, " running")) {
-        para("        kernel: ", v);
+        kernel(v);
     } else if ((v = after(line, "channel")) != NULL && (strstr(v, " 0/") || full(v))) {
-        para("        kernel: ", v);          /* empty or full: the moments that teach */
+        kernel(v);                          /* empty or full: the moments that teach */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {
@@ -84,10 +113,48 @@ void tour_line(const char *line)
     }
 }
 
+/* One scenario told by an ipclab of its own (`ipclab tour FILE.lua`), so
+ * a scenario that has to be stopped hard (a run away string.find) ends
+ * that process, not the tour. A stop signal for the tour is passed on.
+ * Returns its status (128 + N for a signal). */
+static int play(const char *path, int sig_fd)
+{
+    char seed[24];
+    snprintf(seed, sizeof seed, "%lld", R.seed);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == -1) {
+        complain("tour: fork: %s", strerror(errno));
+        return 3;
+    }
+    if (pid == 0) {
+        execl("/proc/self/exe", R.argv0, "tour", path, "--seed", seed, (char *)NULL);
+        complain("tour: %s: %s", "/proc/self/exe", strerror(errno));
+        _exit(3);
+    }
+    int ws, passed_on = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &ws, WNOHANG);
+        if (w == pid)
+            break;
+        if (w == -1 && errno != EINTR)
+            return 3;
+        if (stop_requested() && !passed_on) {
+            kill(pid, stop_requested() == QUIT_KEY ? SIGTERM : stop_requested());
+            passed_on = 1;
+        }
+        struct pollfd p = { sig_fd, POLLIN, 0 };
+        if (poll(&p, 1, 200) > 0)           /* SIGCHLD or a stop: look again */
+            while (signals_next())
+                ;
+    }
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
 /* The lessons (all, or the one named: 08, 08-shared-memory, shared-memory),
  * each scenario played headless. Status 0 when every check held, 1 if one
  * failed, 2 if a scenario raised an error, 3 for no such lesson. */
-int tour(const char *lesson, int (*play)(const char *path))
+int tour(const char *lesson, int sig_fd)
 {
     int status = 0, shown = 0;
     setlocale(LC_CTYPE, "");                /* widths of the narration's text */
@@ -102,7 +169,7 @@ int tour(const char *lesson, int (*play)(const char *path))
         for (int s = 0; s < nscen; s++) {
             char path[1024];
             lesson_scenario_path(i, s, path, sizeof path);
-            int st = play(path);
+            int st = play(path, sig_fd);
             if (st > status && st <= 2)
                 status = st;
             else if (st > 2)

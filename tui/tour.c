@@ -120,6 +120,8 @@ void tour_line(const char *line)
 static int play(const char *path, int sig_fd)
 {
     char seed[24];
+    if (stop_requested())                   /* stopped between two scenarios */
+        return 128 + (stop_requested() == QUIT_KEY ? SIGTERM : stop_requested());
     snprintf(seed, sizeof seed, "%lld", R.seed);
     fflush(stdout);
     pid_t pid = fork();

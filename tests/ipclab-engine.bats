@@ -244,6 +244,20 @@ assert_run_left_nothing() {
   iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
 }
 
+@test "exits are told in causal order: the writer's exit before the reader's read() = 0 it caused, each process's last trace line before its own exit" {
+  local i n w r x
+  for i in 1 2 3 4 5; do
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" --headless
+    assert_success
+    w=$(grep -n ' exit writer ' <<<"$output" | cut -d: -f1)
+    r=$(grep -n ' trace reader read(fd 0) = 0$' <<<"$output" | cut -d: -f1)
+    x=$(grep -n ' exit reader ' <<<"$output" | cut -d: -f1)
+    [ -n "$w" ] && [ -n "$r" ] && [ -n "$x" ] || fail "$output"
+    [ "$w" -lt "$r" ] || fail "run $i: the reader's end of file (line $r) before the writer's exit (line $w)"
+    [ "$r" -lt "$x" ] || fail "run $i: the reader's exit (line $x) before its last read (line $r)"
+  done
+}
+
 @test "two channels are never labelled alike: a second pipe() is \"pipe 2\"; a label given is kept" {
   run "$IPCLAB" run "$FIX/labels.lua" --headless
   assert_success

@@ -4,6 +4,7 @@
  * and whether it sits before a call waiting for its step. */
 #include "ipclab.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,8 +35,13 @@ static void log_event(const struct event *e, const char *name)
              e->data[0] ? " \"" : "", e->data, e->data[0] ? "\"" : "");
 }
 
-/* One line from the trace pipe (traceline.c parses it): the event joins
- * the timeline, and says which traced call its process is in. */
+static void tell_event(struct event *ev);
+
+/* The lines of one read of the pipe, parsed, before they are told. */
+static struct event *batch;
+static size_t nbatch, batch_cap;
+
+/* One line from the trace pipe (traceline.c parses it), into the batch. */
 static void take_line(char *line, size_t len, void *arg)
 {
     struct event e;
@@ -50,6 +56,23 @@ static void take_line(char *line, size_t len, void *arg)
              R.procs[e.proc].lang);
     if (e.proc < 0 || R.procs[e.proc].step_fd < 0)
         e.step = 0;                         /* only a process in step mode waits */
+    if (nbatch == batch_cap) {
+        size_t cap = batch_cap ? 2 * batch_cap : 256;
+        struct event *grown = realloc(batch, cap * sizeof *batch);
+        if (grown == NULL) {                /* no room: told at once, in order */
+            tell_event(&e);
+            return;
+        }
+        batch = grown, batch_cap = cap;
+    }
+    batch[nbatch++] = e;
+}
+
+/* One event joins the timeline and the transcript, and says which traced
+ * call its process is in. */
+static void tell_event(struct event *ev)
+{
+    struct event e = *ev;
     unsigned long n = R.nevents++;
     *event_at(n) = e;
     if (e.proc >= 0) {
@@ -88,6 +111,12 @@ void timeline_state(int proc, const char *text)
     scopy(e->text, sizeof e->text, text);
 }
 
+/* Read what the pipe holds, then tell it in order, with each exit reaped
+ * (exit_pending) in its place: right after the process's own last line
+ * here, or before them all when it has none here. A pipe keeps the order
+ * of its writes, but an exit is seen by waitpid, not in the pipe: a
+ * writer's exit comes before the reader's read() = 0 it caused (even when
+ * the reader got there before the writer was a zombie: reap_exiting). */
 void events_drain(void)
 {
     for (;;) {
@@ -98,4 +127,29 @@ void events_drain(void)
             break;                          /* EAGAIN: all read for now */
         lines_added(&pending, (size_t)n, take_line, NULL);
     }
+    /* End of file came to a reader here: a writer whose exit closed the
+     * pipe may not be a zombie yet. Its exit comes first. */
+    for (size_t k = 0; k < nbatch; k++)
+        if (batch[k].ev == 'a' && batch[k].ret == 0 &&
+            (!strcmp(batch[k].op, "read") || !strncmp(batch[k].op, "recv", 4))) {
+            for (int i = 0; i < MAX_PROCS; i++)
+                reap_exiting(i);
+            break;
+        }
+    long last[MAX_PROCS];
+    for (int i = 0; i < MAX_PROCS; i++)
+        last[i] = -1;
+    for (size_t k = 0; k < nbatch; k++)
+        if (batch[k].proc >= 0 && batch[k].proc < MAX_PROCS)
+            last[batch[k].proc] = (long)k;
+    for (int i = 0; i < MAX_PROCS; i++)
+        if (R.procs[i].exit_pending && last[i] < 0)
+            tell_exit(i);
+    for (size_t k = 0; k < nbatch; k++) {
+        int i = batch[k].proc;
+        tell_event(&batch[k]);
+        if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k)
+            tell_exit(i);
+    }
+    nbatch = 0;
 }

@@ -71,6 +71,7 @@ struct proc {
     char open_data[40];         /* what it was about to send */
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
+    int exit_pending;           /* reaped, its exit not told yet */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
 };
@@ -243,6 +244,9 @@ void lines_added(struct lines *b, size_t n,
 
 /* events.c: the trace pipe. */
 void events_drain(void);
+void tell_exit(int i);                      /* spawn.c: a reaped exit, told */
+int reap_exiting(int i);                    /* spawn.c: reap a child that is exiting */
+int procfs_exiting(pid_t pid);              /* procfs.c: PF_EXITING */
 struct event *event_at(unsigned long n);
 void timeline_state(int proc, const char *text);
 

@@ -92,6 +92,21 @@ unsigned long long procfs_runs(pid_t pid)
     return runs;
 }
 
+/* Is it on its way out: PF_EXITING (0x4, include/linux/sched.h) in the
+ * flags of /proc/PID/stat (field 9, proc(5)). Its descriptors are closed,
+ * or being closed, and it is not a zombie yet. */
+int procfs_exiting(pid_t pid)
+{
+    char stat[1024];
+    unsigned long flags;
+    if (read_small(pid, "stat", stat, sizeof stat) <= 0)
+        return 0;
+    char *paren = strrchr(stat, ')');
+    if (paren == NULL || sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+        return 0;
+    return (flags & 0x4) != 0;
+}
+
 /* Returns 0 when sampled, -1 when the process is gone. */
 int procfs_sample(struct proc *p, double t)
 {

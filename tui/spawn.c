@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HIGH_FD 200             /* sources are parked above this first */
@@ -236,20 +237,55 @@ void reap_children(void)
     pid_t pid;
 
     /* ipclab is a subreaper: orphaned descendants come back to it too. */
+    int reaped = 0;
     while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
         int i = proc_index(pid);
         if (i >= 0 && !R.procs[i].exited) {
-            /* What it wrote before it died comes first: its last output
-             * and trace lines, then its exit. */
-            read_outputs();
-            events_drain();
             set_status(&R.procs[i], ws);
-            tlog("exit %s %s", R.procs[i].name, R.procs[i].status);
-            char what[80];
-            snprintf(what, sizeof what, "exited: %s", R.procs[i].status);
-            timeline_state(i, what);
+            R.procs[i].exit_pending = 1;
+            reaped = 1;
         }
     }
+    /* Told in their place: what they wrote before they died comes first,
+     * and each exit right after its own last trace line (events.c). */
+    if (reaped) {
+        read_outputs();
+        events_drain();
+    }
+}
+
+/* Process i, a child of ours, is on its way out (procfs_exiting): reap
+ * it as soon as it is a zombie, waiting at most 50 ms. Returns 1 when
+ * reaped (its exit is then pending, to be told). */
+int reap_exiting(int i)
+{
+    struct proc *p = &R.procs[i];
+    int ws;
+    if (!p->used || p->exited || !p->spawned || !procfs_exiting(p->pid))
+        return 0;
+    for (int ms = 0; ms < 50; ms++) {
+        pid_t w = waitpid(p->pid, &ws, WNOHANG);
+        if (w == p->pid) {
+            set_status(p, ws);
+            p->exit_pending = 1;
+            return 1;
+        }
+        if (w == -1)
+            return 0;
+        nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+    return 0;
+}
+
+/* An exit reaped, into the transcript and the timeline. */
+void tell_exit(int i)
+{
+    struct proc *p = &R.procs[i];
+    char what[80];
+    p->exit_pending = 0;
+    tlog("exit %s %s", p->name, p->status);
+    snprintf(what, sizeof what, "exited: %s", p->status);
+    timeline_state(i, what);
 }
 
 /* Append output; in the transcript, one line per complete output line. */

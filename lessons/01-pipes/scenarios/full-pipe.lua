@@ -53,10 +53,9 @@ local per_page, pages = 4096 // size2, cap2 // 4096
 say(("Frames of %d bytes on the wire. Writer 2 sleeps with %d of %d bytes in the pipe.")
     :format(size2, level2, cap2))
 expect(size2 == 104 and level2 < cap2, "'full' short of the capacity")
-say(("A small write goes into the last page only if it fits whole: %d frames of %d bytes")
-    :format(per_page, size2))
-say(("fill %d bytes of a page; the next starts a new one. %d x %d = %d.")
-    :format(per_page * size2, pages, per_page * size2, pages * per_page * size2))
+say(("A small write goes into the last page only if it fits whole: %d frames of %d bytes "
+     .. "fill %d bytes of a page; the next starts a new one. %d x %d = %d.")
+    :format(per_page, size2, per_page * size2, pages, per_page * size2, pages * per_page * size2))
 expect(level2 == pages * per_page * size2, "full at the pages' whole frames, no more")
 pause("Press space to end.")
 writer2:kill()

@@ -18,6 +18,8 @@ local function run(argv, what)
 end
 
 -- Part 1: POSIX. The kernel knows nothing about who holds a sem_t.
+say("A counter takes the lock, then is killed before it gives it back. "
+    .. "Who unlocks? First with a POSIX semaphore, then twice with System V.")
 local seg, lock = ipcname("counter"), ipcname("lock")
 local s = sem(lock)
 watch(shm(seg), { { "counter", 16, "u64" } })

@@ -31,15 +31,21 @@ run_to(py, "shm_load")
 say("Both have mapped the segment and wait before their first load.")
 pause("Ask the class: each side adds 1 three times. What will the counter say?")
 
+-- The first round a step at a time, a pause after each (the class watches
+-- every load and store); the other two in one go.
+local function beat(round) if round == 1 then pause() end end
 for round = 1, 3 do
   local n = counter:read("u64", 16)
   step(c)
   say(("Round %d. C loads %d into a register."):format(round, n))
+  beat(round)
   step(py)
   say(("Python loads %d too: C has not stored yet."):format(n))
+  beat(round)
   step(c)
   say(("C stores %d."):format(n + 1))
   expect(counter:read("u64", 16) == n + 1, ("the counter went to %d"):format(n + 1))
+  beat(round)
   step(py)
   say(("Python stores %d as well, over C's: one increment lost."):format(n + 1))
   expect(counter:read("u64", 16) == n + 1, ("the counter is still %d"):format(n + 1))

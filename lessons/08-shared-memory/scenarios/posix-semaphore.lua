@@ -39,7 +39,7 @@ expect(s:value() == 0, "still 0 while Python waits (Linux does not count waiters
 step(c)
 say(("C stores %d, Python still asleep."):format(counter:read("u64", 16)))
 expect(py:blocked_in("futex"), "Python has not loaded anything")
-pause("C posts the semaphore: 0 -> 1, and Python wakes up.")
+pause("Next, C posts the semaphore (0 -> 1) and Python wakes up. Press space.")
 run_free(c)
 
 wait_until(function() return c:exited() and py:exited() end, 10, "both done")

@@ -555,3 +555,22 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+@test "the timeline tells an end of file as such, after the writer's exit that caused it; calls that return nothing say ok" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run 01/empty-pipe"
+  wait_for screen_has "paused: press space"
+  keys Space
+  wait_for screen_has "finished: "
+  local exited eof
+  exited=$(screen | grep -nE '^ +[0-9]+ +[0-9.]+ : exited: exit 0$' | head -1 | cut -d: -f1)
+  eof=$(screen | grep -nE '^ +[0-9]+ +[0-9.]+ +<-- read 0: end of file$' | cut -d: -f1)
+  [ -n "$exited" ] && [ -n "$eof" ] && [ "$exited" -lt "$eof" ] || fail "$(screen)"
+  keys q
+  wait_for pane_exited
+  tmux_stop
+  tmux_start 100 30 "NO_COLOR=1 $IPCLAB run 08/posix-semaphore"
+  wait_for screen_has "paused: press space"
+  wait_for screen_has "<-- sem_open ok"
+  keys q
+  wait_for pane_exited
+}

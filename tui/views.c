@@ -258,6 +258,39 @@ int draw_chans(int y)
 static unsigned long tl_end;
 static int tl_rows = 10;
 
+/* A call that moves bytes returns how many; the others 0 for done (or an
+ * id: shmget, semget). */
+static int moves_bytes(const char *op)
+{
+    return !strcmp(op, "read") || !strcmp(op, "write") || strstr(op, "send") ||
+           strstr(op, "recv") || strstr(op, "receive") || strstr(op, "load") ||
+           strstr(op, "store") || strstr(op, "msgsnd") || strstr(op, "msgrcv");
+}
+
+/* A traced call's row: "write 20 --> data", "<-- read 20 data", "<-- read
+ * 0: end of file", "<-- sem_wait ok", "sem_post ok -->", "x write EPIPE". */
+static void describe_call(const struct event *e, char *buf, size_t len)
+{
+    const char *op = e->op;
+    int out = !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||
+              strstr(op, "post") || strstr(op, "msgsnd");
+    char ret[32];
+    if (e->ret < 0) {
+        snprintf(buf, len, "x %s %s", op, e->err);
+        return;
+    }
+    if (moves_bytes(op) || e->ret != 0)
+        snprintf(ret, sizeof ret, "%ld", e->ret);
+    else
+        snprintf(ret, sizeof ret, "ok");
+    if (!strcmp(op, "read") && e->ret == 0)
+        snprintf(buf, len, "<-- read 0: end of file");
+    else if (out)
+        snprintf(buf, len, "%s %s --> %s", op, ret, e->data);
+    else
+        snprintf(buf, len, "<-- %s %s %s", op, ret, e->data);
+}
+
 /* Does the timeline give event k a row? (A process's "before" only when
  * it is held in step mode; events of no process of ours never.) */
 static int has_row(unsigned long k)
@@ -356,12 +389,8 @@ void draw_timeline(int y, int rows)
             snprintf(buf, sizeof buf, ": %s", e->text);
         else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
-        else if (e->ret < 0)
-            snprintf(buf, sizeof buf, "x %s %s", e->op, e->err);
-        else if (!strcmp(e->op, "write") || strstr(e->op, "send") || strstr(e->op, "store") || strstr(e->op, "post"))
-            snprintf(buf, sizeof buf, "%s %ld --> %s", e->op, e->ret, e->data);
         else
-            snprintf(buf, sizeof buf, "<-- %s %ld %s", e->op, e->ret, e->data);
+            describe_call(e, buf, sizeof buf);
         move(row, 0);
         clrtoeol();
         mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);

@@ -101,6 +101,13 @@ void tour_line(const char *line)
     } else if ((v = after(line, "expect")) != NULL) {
         para(!strncmp(v, "ok: ", 4) ? "      [ok] " : "      [FAILED] ", strchr(v, ':') + 2);
     } else if ((v = after(line, "state")) != NULL && !strstr(v, " running")) {
+        const char *asleep = strstr(v, " sleeping in read(");
+        char held[300];
+        if (asleep && strstr(v, " (held in step mode)")) {   /* ipclab's own pipe */
+            snprintf(held, sizeof held, "%.*s held in step mode, before its next traced call",
+                     (int)(asleep - v), v);
+            v = held;
+        }
         kernel(v);
     } else if ((v = after(line, "channel")) != NULL && (strstr(v, " 0/") || full(v))) {
         kernel(v);                          /* empty or full: the moments that teach */

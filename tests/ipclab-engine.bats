@@ -258,6 +258,13 @@ assert_run_left_nothing() {
   done
 }
 
+@test "two children running the same program are followed under two names (sleep, sleep 2)" {
+  run "$IPCLAB" run "$FIX/twins.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ follow sleep pid [0-9]+ \[program\], child of parent$'
+  assert_line --regexp '^ *[0-9.]+ follow sleep 2 pid [0-9]+ \[program\], child of parent$'
+}
+
 @test "two channels are never labelled alike: a second pipe() is \"pipe 2\"; a label given is kept" {
   run "$IPCLAB" run "$FIX/labels.lua" --headless
   assert_success

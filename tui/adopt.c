@@ -8,6 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A name no other process of the run has: "pipe_child.py 2" for the
+ * second child that runs the same program (two lanes never look alike). */
+static void unique_name(struct proc *p)
+{
+    char base[sizeof p->name], name[sizeof p->name];
+    scopy(base, sizeof base, p->name);
+    scopy(name, sizeof name, base);
+    for (int n = 2, clash = 1; clash && n <= MAX_PROCS + 1; ) {
+        clash = 0;
+        for (int i = 0; i < MAX_PROCS && !clash; i++)
+            clash = &R.procs[i] != p && R.procs[i].used && !strcmp(R.procs[i].name, name);
+        if (clash)
+            snprintf(name, sizeof name, "%.*s %d", (int)sizeof name - 5, base, n++);
+    }
+    scopy(p->name, sizeof p->name, name);
+}
+
 /* Its name and language from its command line: a Python's script, else
  * its program. Called at adoption and again when it execs (its comm
  * changes): a child adopted between fork and exec had its parent's. */
@@ -32,6 +49,7 @@ static void name_from_cmdline(struct proc *p)
             if (buf[0]) {
                 scopy(p->name, sizeof p->name, buf);
                 scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python" : "program");
+                unique_name(p);
             }
         }
         return;
@@ -42,6 +60,7 @@ static void name_from_cmdline(struct proc *p)
     const char *prog = python && arg1[0] != '-' ? arg1 : arg0;   /* not -c, -m */
     const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
     scopy(p->name, sizeof p->name, base);
+    unique_name(p);
     /* C: a lesson program (ipclab's bin folder); anything else (sleep, sh,
      * mpirun) is a program, labelled as such. */
     size_t bl = strlen(R.bin);

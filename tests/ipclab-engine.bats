@@ -265,6 +265,26 @@ assert_run_left_nothing() {
   assert_line --regexp '^ *[0-9.]+ follow sleep 2 pid [0-9]+ \[program\], child of parent$'
 }
 
+@test "a private directory that is not ours, open to others or a symbolic link is refused with why and what to do; nothing runs" {
+  local base=$XDG_RUNTIME_DIR/ipclab
+  rm -rf "$base"
+  ln -s "$T" "$base"
+  run "$IPCLAB" run "$FIX/channels.lua" --headless
+  assert_failure 3
+  assert_output "ipclab: private directory $base: not a directory (a symbolic link); ipclab will not use it"
+  rm "$base"
+  mkdir -m 755 "$base"
+  run "$IPCLAB" run "$FIX/channels.lua" --headless
+  assert_failure 3
+  assert_output "ipclab: private directory $base: mode 755, open to others: chmod 700 it, or remove it"
+  chmod 700 "$base"
+  chown nobody "$base"
+  run "$IPCLAB" run "$FIX/channels.lua" --headless
+  assert_failure 3
+  assert_output "ipclab: private directory $base: owned by user $(id -u nobody), not you ($(id -u)): someone made it before you; ask them or root to remove it"
+  rm -rf "$base"
+}
+
 @test "two channels are never labelled alike: a second pipe() is \"pipe 2\"; a label given is kept" {
   run "$IPCLAB" run "$FIX/labels.lua" --headless
   assert_success

@@ -37,12 +37,16 @@ static int janitor_w = -1;
 static pid_t janitor_pid = -1;
 static int nkeys;
 
-/* $XDG_RUNTIME_DIR/ipclab, else /tmp/ipclab-UID: ours, 0700, no symlink. */
+/* $XDG_RUNTIME_DIR/ipclab, else /tmp/ipclab-UID: ours, 0700, no symlink.
+ * When it is not, why in words (else ""). */
+static char base_why[200];
+
 static int base_dir(char *out, size_t len)
 {
     const char *x = getenv("XDG_RUNTIME_DIR");
     struct stat st;
 
+    base_why[0] = '\0';
     if (x && *x && access(x, W_OK) == 0)
         snprintf(out, len, "%.150s/ipclab", x);
     else
@@ -53,6 +57,16 @@ static int base_dir(char *out, size_t len)
         return -1;
     if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) {
         errno = EPERM;              /* someone else's, or open to others */
+        if (!S_ISDIR(st.st_mode))
+            snprintf(base_why, sizeof base_why, "not a directory (%s); ipclab will not use it",
+                     S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+        else if (st.st_uid != getuid())
+            snprintf(base_why, sizeof base_why, "owned by user %ld, not you (%ld): someone "
+                     "made it before you; ask them or root to remove it", (long)st.st_uid,
+                     (long)getuid());
+        else
+            snprintf(base_why, sizeof base_why, "mode %03o, open to others: chmod 700 it, "
+                     "or remove it", (unsigned)(st.st_mode & 0777));
         return -1;
     }
     return 0;
@@ -63,7 +77,8 @@ int run_dir_create(char *err, size_t errlen)
     char base[160];
 
     if (base_dir(base, sizeof base) == -1) {
-        snprintf(err, errlen, "private directory %s: %s", base, strerror(errno));
+        snprintf(err, errlen, "private directory %s: %s", base,
+                 base_why[0] ? base_why : strerror(errno));
         return -1;
     }
     snprintf(R.dir, sizeof R.dir, "%s/run-%ld", base, R.id);

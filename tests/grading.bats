@@ -86,6 +86,19 @@ all_exercises() {
   assert_equal "$status" 2
 }
 
+@test "scripts/grade takes the exercises in the order of the lesson's steps file" {
+  local k=$T/kit
+  mkdir -p "$k/lessons"
+  cp -R "$ROOT/scripts" "$k/"
+  cp -R "$ROOT/lessons/01-pipes" "$k/lessons/"
+  run "$k/scripts/grade" 01 --list
+  assert_output "$(printf 'lessons/01-pipes/exercises/%s/README.md\n' 01-frame-reader 02-safe-writer 03-close-write-end)"
+  sed -i '/^exercise 01-frame-reader/d' "$k/lessons/01-pipes/steps"
+  echo 'exercise 01-frame-reader frame_reader.c' >>"$k/lessons/01-pipes/steps"
+  run "$k/scripts/grade" 01 --list
+  assert_output "$(printf 'lessons/01-pipes/exercises/%s/README.md\n' 02-safe-writer 03-close-write-end 01-frame-reader)"
+}
+
 # grade_folder EXERCISE DIR: EXERCISE's grade.bats (01-pipes/exercises/03-...)
 # on the files in DIR, the way scripts/grade runs it (bats' own variables
 # from this run unset); bounded, so that a grader that hangs fails here.

@@ -63,13 +63,57 @@ play_all() {
 @test "every command ipclab list prints works as printed from the kit's folder" {
   cd "$ROOT"
   run "$IPCLAB" list
-  local cmd n=0
+  local list=$output cmd n=0 arg f
   while read -r cmd; do
     n=$((n + 1))
     run $cmd --headless
     [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
-  done < <(grep -oE '^  [^ ]+ run [^ ]+' <<<"$output")
-  [ "$n" -gt 0 ] || fail "ipclab list printed no command: $output"
+  done < <(grep -oE '^  [^ ]+ run [^ ]+' <<<"$list")
+  [ "$n" -gt 0 ] || fail "ipclab list printed no command: $list"
+  # Each exercise: its grade command names exactly it, its file exists.
+  n=0
+  while read -r arg; do
+    n=$((n + 1))
+    run scripts/grade "$arg" --list
+    assert_success
+    assert_equal "${#lines[@]}" 1
+  done < <(sed -n 's/^  make grade LESSON=\([^ ]*\).*/\1/p' <<<"$list")
+  [ "$n" -eq "$(ls -d lessons/*/exercises/*/ | wc -l)" ] || fail "$n exercises listed: $list"
+  while read -r f; do
+    [ -f "$f" ] || fail "ipclab list says to edit $f, which is not there"
+  done < <(sed -n 's/^      edit //p' <<<"$list")
+}
+
+@test "every lesson's steps list each of its scenarios and exercises once, in files that exist: ipclab list reports no fault" {
+  local d
+  for d in "$ROOT"/lessons/*/; do
+    [ -f "$d/steps" ] || fail "no steps file in $d"
+    assert_equal "$(sed 's/#.*//' "$d/steps" | awk '$1 == "scenario" {print $2 ".lua"}' | sort)" \
+                 "$(cd "$d/scenarios" && ls *.lua | sort)"
+    assert_equal "$(sed 's/#.*//' "$d/steps" | awk '$1 == "exercise" {print $2}' | sort)" \
+                 "$(cd "$d/exercises" && ls | sort)"
+  done
+  run "$IPCLAB" list
+  assert_success
+  refute_output --partial "steps"
+}
+
+@test "a steps file that leaves a scenario out or names a file that is not there is reported, and what the folders hold still shows" {
+  local r=$T/root
+  mkdir -p "$r/lessons"
+  cp -R "$ROOT/lessons/01-pipes" "$r/lessons/"
+  sed -i '/^scenario sigpipe/d; s/^exercise 02-safe-writer .*/exercise 02-safe-writer nothere.py/' "$r/lessons/01-pipes/steps"
+  run env IPCLAB_ROOT="$r" "$IPCLAB" list
+  assert_success
+  assert_line "  (steps:12: no file exercises/02-safe-writer/nothere.py)"
+  assert_output --partial "run 01/sigpipe"
+  assert_output --partial "Exercise 02 · A writer that survives its reader"
+  sed -i '/nothere/d' "$r/lessons/01-pipes/steps"
+  run env IPCLAB_ROOT="$r" "$IPCLAB" list
+  assert_line "  (steps: scenarios/sigpipe.lua is not listed)"
+  echo 'scenario' >>"$r/lessons/01-pipes/steps"
+  run env IPCLAB_ROOT="$r" "$IPCLAB" list
+  assert_line "  (steps:13: not a step: scenario (scenario NAME, or exercise FOLDER FILE [run=NAME]))"
 }
 
 @test "every ipclab command in the READMEs and slides works as printed from the kit's folder" {
@@ -110,7 +154,7 @@ play_all() {
 }
 
 # bats test_tags=demo
-@test "ipclab tour tells every lesson in text, in the README's order: its title, each scenario's title, what was said, each check; tour 08 only lesson 08" {
+@test "ipclab tour tells every lesson in text, in the order of its steps: its title, each scenario's title, what was said, each check; tour 08 only lesson 08" {
   run "$IPCLAB" tour
   assert_success
   local d f t
@@ -124,10 +168,10 @@ play_all() {
   assert_line --regexp '^      \[ok\] '
   refute_output --partial "Press space"          # a pause's words are the screen's
   refute_output --regexp '[0-9]+\.[0-9]{3} (trace|note|spawn) '
-  # Lesson 01's scenarios come in the order its README runs them.
+  # Lesson 01's scenarios come in the order its steps file lists them.
   local want got
-  want=$(grep -oE 'ipclab run 01/[a-z-]+' "$ROOT/lessons/01-pipes/README.md" | awk '!seen[$0]++' |
-         while read -r _ _ b; do sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/${b#01/}.lua" | head -1; done)
+  want=$(sed -n 's/^scenario  *\([a-z0-9-]*\).*/\1/p' "$ROOT/lessons/01-pipes/steps" |
+         while read -r b; do sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/$b.lua" | head -1; done)
   got=$(sed -n '/^01 /,/^08 /p' <<<"$output" | sed -n 's/^  \* //p')
   assert_equal "$got" "$want"
   run "$IPCLAB" tour 08

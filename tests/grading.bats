@@ -7,6 +7,7 @@
 # A whole lesson's graders run inside one check: give it time.
 BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-900}
 load helpers/common
+bats_require_minimum_version 1.5.0
 
 GRADE=$ROOT/scripts/grade
 
@@ -97,6 +98,68 @@ all_exercises() {
   echo 'exercise 01-frame-reader frame_reader.c' >>"$k/lessons/01-pipes/steps"
   run "$k/scripts/grade" 01 --list
   assert_output "$(printf 'lessons/01-pipes/exercises/%s/README.md\n' 02-safe-writer 03-close-write-end 01-frame-reader)"
+}
+
+@test "--junit FILE is valid XML, a testsuite an exercise named after it, a testcase a check; --csv and --tap say the same" {
+  local checks
+  checks=$(cat "$ROOT"/lessons/01-pipes/exercises/*/grade.bats | grep -c '^@test ')
+  run --separate-stderr "$GRADE" 01 --skeletons --junit "$T/j.xml" --csv "$T/c.csv" --tap
+  assert_failure 1
+  # Standard output is TAP alone: an exercise a test, all failing here.
+  assert_line --index 0 "1..3"
+  assert_line --index 1 --regexp '^not ok 1 01-pipes/01-frame-reader # [0-9]+ of [0-9]+ checks passed$'
+  refute_output --partial "FAIL "
+  [[ $stderr == *"FAIL 01-pipes/01-frame-reader"* ]] || fail "people's lines not on stderr: $stderr"
+  "$PYTHON" - "$T/j.xml" "$checks" <<'PY'
+import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1])
+suites = [s.getAttribute("name") for s in d.getElementsByTagName("testsuite")]
+assert suites == ["01-pipes/01-frame-reader", "01-pipes/02-safe-writer",
+                  "01-pipes/03-close-write-end"], suites
+cases = d.getElementsByTagName("testcase")
+assert len(cases) == int(sys.argv[2]), (len(cases), sys.argv[2])
+assert d.getElementsByTagName("failure"), "no failure on a skeleton"
+PY
+  assert_equal "$(head -1 "$T/c.csv")" "lesson,exercise,passed,total,status,seconds"
+  assert_equal "$(sed 1d "$T/c.csv" | cut -d, -f1,2,5 | tr '\n' ' ')" \
+    "01-pipes,01-frame-reader,fail 01-pipes,02-safe-writer,fail 01-pipes,03-close-write-end,fail "
+  assert_equal "$(sed 1d "$T/c.csv" | awk -F, '{ n += $4 } END { print n }')" "$checks"
+  run "$GRADE" 01 --junit
+  assert_failure 2
+  assert_output --partial "--junit needs a file name"
+}
+
+@test "grading your own files records each result per checkout, the latest one an exercise; solutions and skeletons are not recorded, and no graded file changes" {
+  export XDG_STATE_HOME=$T/state
+  local k=$T/kit
+  mkdir -p "$k/lessons" "$k/tests"
+  cp -R "$ROOT/scripts" "$ROOT/python_peers" "$ROOT/demos" "$k/"
+  cp -R "$ROOT/tests/helpers" "$k/tests/"
+  cp -R "$ROOT/lessons/01-pipes" "$k/lessons/"
+  local sum
+  sum=$(cd "$k/lessons" && find . -type f -exec sha256sum {} + | sort)
+  run "$k/scripts/grade" 01/02
+  assert_failure 1
+  local f
+  f=$(echo "$T"/state/ipclab/*/progress)
+  [ -f "$f" ] || fail "no progress file under $T/state/ipclab"
+  assert_equal "$(cat "$(dirname "$f")/root")" "$k"
+  run cat "$f"
+  assert_output --regexp '^01-pipes/02-safe-writer fail [0-9]+ 5 [0-9T:-]+Z$'
+  # Solved: the same line says so, once.
+  cp "$k/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$k/lessons/01-pipes/exercises/02-safe-writer/"
+  run "$k/scripts/grade" 01/02
+  assert_success
+  run cat "$f"
+  assert_output --regexp '^01-pipes/02-safe-writer pass 5 5 [0-9T:-]+Z$'
+  assert_equal "${#lines[@]}" 1
+  # Solutions and skeletons are the kit's, not the learner's: not recorded.
+  "$k/scripts/grade" 01/03 --solutions >/dev/null
+  "$k/scripts/grade" 01/01 --skeletons >/dev/null || true
+  assert_equal "$(wc -l <"$f")" 1
+  # Grading changed no file it graded (the one copied in aside).
+  cp "$ROOT/lessons/01-pipes/exercises/02-safe-writer/safe_writer.py" "$k/lessons/01-pipes/exercises/02-safe-writer/"
+  assert_equal "$(cd "$k/lessons" && find . -type f -exec sha256sum {} + | sort)" "$sum"
 }
 
 # grade_folder EXERCISE DIR: EXERCISE's grade.bats (01-pipes/exercises/03-...)

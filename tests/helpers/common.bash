@@ -18,6 +18,9 @@ BIN=${IPCLAB_BIN:-$ROOT/build/bin}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PEERS=$ROOT/python_peers
 : "${BATS_TEST_TIMEOUT:=60}"
+# Grading records progress under XDG_STATE_HOME: a test's own, never the
+# machine's ~/.local/state.
+export XDG_STATE_HOME=${BATS_TEST_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}/state
 
 common_setup() {
   T=$BATS_TEST_TMPDIR

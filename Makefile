@@ -151,4 +151,7 @@ install: all
 	install -m 755 $(DEMOS) $(BIN)/ipclab $(DESTDIR)$(PREFIX)/libexec/ipclab/
 	ln -sf ../libexec/ipclab/ipclab $(DESTDIR)$(PREFIX)/bin/ipclab
 	cp -R python_peers lessons slides docs $(DESTDIR)$(PREFIX)/share/ipclab/
+	# A pristine copy: ipclab reset takes skeletons from it (no git here).
+	install -d $(DESTDIR)$(PREFIX)/share/ipclab/.pristine
+	cp -R lessons $(DESTDIR)$(PREFIX)/share/ipclab/.pristine/
 	install -m 644 tui/ipclab.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipclab.1

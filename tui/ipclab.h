@@ -301,6 +301,10 @@ int lesson_count(void);
 int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */
 int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memory */
 void lesson_scenario_path(int i, int s, char *out, size_t len);
+int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen);  /* 01/02 */
+/* exercise.c: ipclab progress, hint, solution, reset. */
+int progress_print(void);
+int exercise_cmd(const char *cmd, const char *brief, int yes);
 /* tour.c: ipclab tour [LESSON]. */
 void tour_line(const char *line);
 int tour(const char *lesson, int sig_fd);

@@ -369,6 +369,43 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
     return -1;
 }
 
+/* An exercise named briefly: LESSON/EXERCISE, the lesson as for scenarios,
+ * the exercise by its folder (02-safe-writer), number (02, 2) or topic
+ * (safe-writer). Its
+ * lesson's and its own index; -1 with a message naming what is missing. */
+int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen)
+{
+    const char *slash = strchr(brief, '/');
+    load_lessons();
+    const struct lesson *l = slash ? find_lesson_named(brief, (size_t)(slash - brief)) : NULL;
+    if (slash == NULL || !slash[1] || strchr(slash + 1, '/')) {
+        snprintf(why, wlen, "%s: name an exercise as LESSON/EXERCISE, as in 01/02", brief);
+        return -1;
+    }
+    if (l == NULL) {
+        snprintf(why, wlen, "%s: no lesson '%.*s' (ipclab list shows them)", brief,
+                 (int)(slash - brief), brief);
+        return -1;
+    }
+    const char *want = slash + 1;
+    char *end;
+    long num = strtol(want, &end, 10);
+    for (int e = 0; e < l->nex; e++) {
+        const char *d = l->ex[e].dir, *topic = strchr(d, '-');
+        if (!strcmp(d, want) || (topic && !strcmp(topic + 1, want)) ||
+            (*end == '\0' && end != want && num == strtol(d, NULL, 10))) {
+            *li = (int)(l - lessons);
+            *ei = e;
+            return 0;
+        }
+    }
+    size_t n = (size_t)snprintf(why, wlen, "%s: lesson %s has no exercise '%s'; it has:", brief,
+                                l->dir, want);
+    for (int e = 0; e < l->nex && n < wlen; e++)
+        n += (size_t)snprintf(why + n, wlen - n, " %s", l->ex[e].dir);
+    return -1;
+}
+
 /* For the tour: how many lessons; lesson i's title, summary and number of
  * scenarios; whether it is the one named; its scenario s's path. */
 int lesson_count(void)

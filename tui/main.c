@@ -67,6 +67,9 @@ static void usage(FILE *to)
         "                           [--no-color] [--seed S]\n"
         "       ipclab list                   list lessons and scenarios\n"
         "       ipclab tour [LESSON|FILE.lua] every lesson's scenarios, told as text\n"
+        "       ipclab progress               your exercises: done, failing, not tried\n"
+        "       ipclab hint|solution LESSON/EXERCISE    (the solution once it passes)\n"
+        "       ipclab reset LESSON/EXERCISE [--yes]    your file back to the skeleton\n"
         "       ipclab clean                  remove what crashed runs left\n"
         "       ipclab --help | --version\n"
         "Keys on screen: space continue/step, tab select, s stop/continue,\n"
@@ -254,7 +257,8 @@ static int run_scenario(const char *path)
 int main(int argc, char *argv[])
 {
     const char *scenario = NULL, *record = NULL;
-    int clean = 0, list = 0, seeded = 0;
+    int clean = 0, list = 0, seeded = 0, yes = 0;
+    const char *excmd = NULL, *exarg = NULL;    /* progress, hint, solution, reset */
     const char *tour_lesson = NULL;
 
     R.id = (long)getpid();
@@ -296,6 +300,14 @@ int main(int argc, char *argv[])
             clean = 1;
         } else if (!strcmp(argv[i], "list")) {
             list = 1;
+        } else if (!strcmp(argv[i], "progress") && !excmd) {
+            excmd = "progress";
+        } else if ((!strcmp(argv[i], "hint") || !strcmp(argv[i], "solution") ||
+                    !strcmp(argv[i], "reset")) && i + 1 < argc && !excmd) {
+            excmd = argv[i];
+            exarg = argv[++i];
+        } else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y")) {
+            yes = 1;
         } else if (!strcmp(argv[i], "tour") && !scenario && !R.tour) {
             R.tour = R.headless = 1;
             if (i + 1 < argc && argv[i + 1][0] != '-')
@@ -306,13 +318,15 @@ int main(int argc, char *argv[])
         } else {
             const char *a = argv[i];
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
-                        !strcmp(a, "--seed");
+                        !strcmp(a, "--seed") || !strcmp(a, "hint") || !strcmp(a, "solution") ||
+                        !strcmp(a, "reset");
             if (!strcmp(a, "run") && scenario)
                 complain("run %s: one scenario at a time\n", argv[i + 1 < argc ? i + 1 : i]);
             else if (needs)
-                complain("%s needs a %s\n", a, !strcmp(a, "run") ? "scenario file" :
-                        !strcmp(a, "--record") ? "file" : !strcmp(a, "--pace") ? "number of seconds" :
-                        "number");
+                complain("%s needs a%s\n", a, !strcmp(a, "run") ? " scenario file" :
+                        a[0] != '-' ? "n exercise: LESSON/EXERCISE, as in 01/02" :
+                        !strcmp(a, "--record") ? " file" : !strcmp(a, "--pace") ? " number of seconds" :
+                        " number");
             else
                 complain("unknown argument '%s'\n", a);
             usage(stderr);
@@ -325,6 +339,10 @@ int main(int argc, char *argv[])
         R.seed = (long long)(((unsigned long long)time(NULL) * 1000003u ^ (unsigned long long)getpid()) % 1000000);
     if (list)
         return list_lessons();
+    if (excmd && !strcmp(excmd, "progress"))
+        return progress_print();
+    if (excmd)
+        return exercise_cmd(excmd, exarg, yes);
     if (record && (R.record = fopen(record, "we")) == NULL) {
         complain("--record %s: %s\n", record, strerror(errno));
         return 3;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# A student's exercises from the command line: ipclab progress, hint,
+# solution and reset, on a copy of the kit that is a git checkout of its
+# own (reset takes the skeleton from the last commit).
+bats_require_minimum_version 1.5.0
+load helpers/common
+load helpers/ipclab
+
+setup() {
+  common_setup
+  K=$T/kit
+  mkdir -p "$K/tests"
+  cp -R "$ROOT/scripts" "$ROOT/python_peers" "$ROOT/demos" "$ROOT/lessons" "$K/"
+  cp -R "$ROOT/tests/helpers" "$K/tests/"
+  git -C "$K" init -q
+  git -C "$K" add -A
+  git -C "$K" -c user.name=t -c user.email=t@example.org commit -qm kit
+  export IPCLAB_ROOT=$K
+  EX=$K/lessons/01-pipes/exercises/02-safe-writer
+}
+
+teardown() {
+  tmux_stop
+  assert_nothing_left
+}
+
+@test "ipclab hint prints the exercise's HINT.md under its title; an exercise it does not have is named, status 3" {
+  run "$IPCLAB" hint 01/02
+  assert_success
+  assert_line --index 0 "Exercise 02 · A writer that survives its reader (Python): a hint (lessons/01-pipes/exercises/02-safe-writer/HINT.md)"
+  assert_output --partial "$(sed -n 3p "$EX/HINT.md")"
+  run "$IPCLAB" hint pipes/safe-writer
+  assert_success
+  run "$IPCLAB" hint 01/09
+  assert_failure 3
+  assert_output "ipclab: hint 01/09: lesson 01-pipes has no exercise '09'; it has: 01-frame-reader 02-safe-writer 03-close-write-end"
+  run "$IPCLAB" hint 99/01
+  assert_failure 3
+  assert_output "ipclab: hint 99/01: no lesson '99' (ipclab list shows them)"
+  run "$IPCLAB" hint
+  assert_failure 3
+  assert_line --index 0 "ipclab: hint needs an exercise: LESSON/EXERCISE, as in 01/02"
+}
+
+@test "progress survives a restart and a second grading: not tried, failing n of m, done; the next one is the first not done; the solution opens only once it passes" {
+  run "$IPCLAB" progress
+  assert_success
+  assert_line --regexp '^  not tried +01/02  Exercise 02 · A writer that survives its reader \(Python\)$'
+  assert_line --regexp '^0 of 5 exercises done\. Next: Exercise 01 · '
+  run "$IPCLAB" solution 01/02
+  assert_failure 1
+  assert_output --partial "solution 01/02: not solved yet (never graded)"
+  "$K/scripts/grade" 01/02 >/dev/null || true
+  run "$IPCLAB" progress
+  assert_line --regexp '^  [0-3] of 5 checks +01/02  Exercise 02 · '
+  run "$IPCLAB" solution 01/02
+  assert_failure 1
+  assert_output --regexp 'not solved yet \([0-3] of 5 checks pass\): it opens once make grade LESSON=01/02 passes; a hint first: .*ipclab hint 01/02$'
+  cp "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/"
+  "$K/scripts/grade" 01/02 >/dev/null
+  run "$IPCLAB" progress
+  assert_line --regexp '^  done +01/02  Exercise 02 · '
+  assert_line --regexp '^1 of 5 exercises done\. Next: Exercise 01 · Read whole frames from a pipe \(C\)$'
+  run "$IPCLAB" solution 01/02
+  assert_success
+  assert_line --index 0 "Exercise 02 · A writer that survives its reader (Python): the reference solution (lessons/01-pipes/solutions/02-safe-writer/safe_writer.py)"
+  assert_output --partial "$(tail -1 "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py")"
+}
+
+@test "reset restores the skeleton byte for byte from the last commit, keeps the learner's version, and forgets the old result" {
+  local skel
+  skel=$(sha256sum <"$EX/safe_writer.py")
+  echo "# my change" >>"$EX/safe_writer.py"
+  local mine
+  mine=$(sha256sum <"$EX/safe_writer.py")
+  "$K/scripts/grade" 01/02 >/dev/null || true
+  run "$IPCLAB" reset 01/02 --yes </dev/null
+  assert_success
+  assert_output --regexp "^lessons/01-pipes/exercises/02-safe-writer/safe_writer.py is the skeleton again \(from the checkout's last commit\)\. Your version: $T/state/ipclab/backups/01-pipes/02-safe-writer/safe_writer.py\.[0-9]{8}T[0-9]{6}Z$"
+  assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$skel"
+  assert_equal "$(sha256sum <"${output##*Your version: }")" "$mine"
+  run "$IPCLAB" progress
+  assert_line --regexp '^  not tried +01/02  '
+  run "$IPCLAB" reset 01/02 --yes
+  assert_success
+  assert_output "lessons/01-pipes/exercises/02-safe-writer/safe_writer.py is the skeleton already: nothing changed."
+}
+
+@test "reset asks first: without --yes and no terminal it refuses and changes nothing; at a terminal n keeps the file, y resets it" {
+  echo "# my change" >>"$EX/safe_writer.py"
+  local mine
+  mine=$(sha256sum <"$EX/safe_writer.py")
+  run "$IPCLAB" reset 01/02 </dev/null
+  assert_failure 2
+  assert_output "ipclab: reset 01/02: it replaces lessons/01-pipes/exercises/02-safe-writer/safe_writer.py: add --yes, or run it at a terminal to be asked"
+  assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$mine"
+  [ -z "$(ls "$EX" | grep reset)" ] || fail "a temporary file left: $(ls "$EX")"
+  tmux_start 80 24 "IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB reset 01/02"
+  wait_for screen_has "[y/N]"
+  keys n Enter
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 1
+  assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$mine"
+  tmux_stop
+  tmux_start 80 24 "IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB reset 01/02"
+  wait_for screen_has "[y/N]"
+  keys y Enter
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+  assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$(git -C "$K" show HEAD:lessons/01-pipes/exercises/02-safe-writer/safe_writer.py | sha256sum)"
+}

@@ -1,0 +1,350 @@
+/* exercise.c - a student's exercises from the command line: ipclab
+ * progress, hint, solution and reset. Progress is what scripts/grade
+ * recorded for this checkout: ${XDG_STATE_HOME:-~/.local/state}/ipclab/
+ * ID/progress, found by the folder whose `root` file names this kit
+ * (docs/lesson-format.md). The order is the lessons' steps files. */
+#include "ipclab.h"
+#include "lessons.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct result {
+    int graded, pass, passed, total;
+};
+
+/* ${XDG_STATE_HOME:-$HOME/.local/state}/ipclab */
+static void state_home(char *out, size_t len)
+{
+    const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (x && x[0] == '/')
+        snprintf(out, len, "%s/ipclab", x);
+    else
+        snprintf(out, len, "%s/.local/state/ipclab", home && *home ? home : "/nonexistent");
+}
+
+/* The progress file of this checkout, or -1 when it was never graded. */
+static int progress_file(char *out, size_t len)
+{
+    char base[PATH_MAX], root[PATH_MAX], path[PATH_MAX + 300], line[PATH_MAX];
+    if (realpath(R.root, root) == NULL)
+        return -1;
+    state_home(base, sizeof base);
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s/root", base, e->d_name);
+        FILE *f = fopen(path, "re");
+        int ours = f && fgets(line, sizeof line, f) && (line[strcspn(line, "\n")] = '\0', 1) &&
+                   !strcmp(line, root);
+        if (f)
+            fclose(f);
+        if (ours) {
+            snprintf(out, len, "%s/%s/progress", base, e->d_name);
+            closedir(d);
+            return 0;
+        }
+    }
+    if (d)
+        closedir(d);
+    return -1;
+}
+
+/* What the last grading of exercise x of lesson l said. */
+static struct result result_of(const struct lesson *l, const struct exercise *x)
+{
+    struct result r = { 0, 0, 0, 0 };
+    char path[PATH_MAX + 320], line[512], want[160], status[8];
+    if (progress_file(path, sizeof path) == -1)
+        return r;
+    snprintf(want, sizeof want, "%s/%s ", l->dir, x->dir);
+    FILE *f = fopen(path, "re");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, want, strlen(want)) &&
+            sscanf(line + strlen(want), "%7s %d %d", status, &r.passed, &r.total) == 3 &&
+            r.passed >= 0 && r.total >= r.passed) {
+            r.graded = 1;
+            r.pass = !strcmp(status, "pass");
+        }
+    if (f)
+        fclose(f);
+    return r;
+}
+
+/* ipclab progress: every lesson's exercises with their state, how many are
+ * done, and the first one not done (the one to resume). */
+int progress_print(void)
+{
+    int done = 0, all = 0, next_l = -1, next_e = -1;
+    for (int i = 0; i < lesson_count(); i++) {
+        const struct lesson *l = lesson_at(i);
+        if (l->nex == 0)
+            continue;
+        printf("%s\n", l->title);
+        for (int k = 0; k < l->nsteps; k++) {
+            if (l->steps[k].kind != STEP_EXERCISE)
+                continue;
+            const struct exercise *x = &l->ex[l->steps[k].index];
+            struct result r = result_of(l, x);
+            char state[48];
+            if (r.pass)
+                snprintf(state, sizeof state, "done");
+            else if (r.graded)
+                snprintf(state, sizeof state, "%d of %d checks", r.passed, r.total);
+            else
+                snprintf(state, sizeof state, "not tried");
+            printf("  %-16s %.2s/%.2s  %s\n", state, l->dir, x->dir, x->title);
+            all++;
+            done += r.pass;
+            if (!r.pass && next_l < 0)
+                next_l = i, next_e = l->steps[k].index;
+        }
+    }
+    printf("\n%d of %d exercise%s done.", done, all, all == 1 ? "" : "s");
+    if (next_l >= 0) {
+        const struct lesson *l = lesson_at(next_l);
+        const struct exercise *x = &l->ex[next_e];
+        printf(" Next: %s\n  edit lessons/%s/exercises/%s/%s, then: make grade LESSON=%.2s/%.2s\n",
+               x->title, l->dir, x->dir, x->edit, l->dir, x->dir);
+    } else {
+        printf("\n");
+    }
+    return 0;
+}
+
+/* Print a file whole to standard output; -1 with errno when it cannot. */
+static int print_file(const char *path)
+{
+    char buf[8192];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return -1;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
+/* The skeleton of path (relative to the kit) into fd: from git's HEAD in a
+ * checkout, else from the pristine copy `make install` keeps. Returns 0,
+ * or -1 with what failed in why. */
+static int skeleton_into(const char *rel, int fd, char *why, size_t wlen, const char **from)
+{
+    char git[PATH_MAX + 8], spec[PATH_MAX + 8], pristine[PATH_MAX + 32];
+    snprintf(git, sizeof git, "%s/.git", R.root);
+    if (access(git, F_OK) == 0) {
+        posix_spawn_file_actions_t fa;
+        pid_t pid;
+        int ws;
+        snprintf(spec, sizeof spec, "HEAD:%s", rel);
+        char *argv[] = { "git", "-C", R.root, "show", spec, NULL };
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        int err = posix_spawnp(&pid, "git", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (err != 0) {
+            snprintf(why, wlen, "git: %s", strerror(err));
+            return -1;
+        }
+        while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
+            ;
+        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+            snprintf(why, wlen, "git show %s: not in the checkout's last commit", spec);
+            return -1;
+        }
+        *from = "the checkout's last commit";
+        return 0;
+    }
+    snprintf(pristine, sizeof pristine, "%s/.pristine/%s", R.root, rel);
+    int in = open(pristine, O_RDONLY | O_CLOEXEC);
+    char buf[8192];
+    ssize_t n = 0;
+    while (in != -1 && (n = read(in, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)n) != n)
+            n = -1;
+    if (in == -1 || n < 0) {
+        snprintf(why, wlen, "%s: %s (not a git checkout, and no copy kept by make install)",
+                 pristine, strerror(errno));
+        if (in != -1)
+            close(in);
+        return -1;
+    }
+    close(in);
+    *from = "the copy make install kept";
+    return 0;
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+    FILE *f = fopen(a, "re"), *g = fopen(b, "re");
+    int same = f && g, c;
+    while (same && (c = getc(f)) == getc(g))
+        if (c == EOF)
+            break;
+    same = same && feof(f) && feof(g);
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    return same;
+}
+
+/* Drop exercise x's line from the progress file (rewritten whole). */
+static void forget_result(const struct lesson *l, const struct exercise *x)
+{
+    char path[PATH_MAX + 320], tmp[PATH_MAX + 330], line[512], want[160];
+    if (progress_file(path, sizeof path) == -1)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    snprintf(want, sizeof want, "%s/%s ", l->dir, x->dir);
+    FILE *f = fopen(path, "re"), *g = fopen(tmp, "we");
+    while (f && g && fgets(line, sizeof line, f))
+        if (strncmp(line, want, strlen(want)) != 0)
+            fputs(line, g);
+    int ok = f && g && !ferror(f);
+    if (f)
+        fclose(f);
+    if (g && fclose(g) == 0 && ok)
+        rename(tmp, path);
+    else
+        unlink(tmp);
+}
+
+/* ipclab reset L/E: the learner's file back to the skeleton, byte for
+ * byte, after a yes (or --yes); their version kept under the state
+ * folder's backups/. */
+static int reset(const struct lesson *l, const struct exercise *x, const char *brief, int yes)
+{
+    char rel[PATH_MAX], file[PATH_MAX + 8], tmp[PATH_MAX + 16], why[PATH_MAX + 64];
+    snprintf(rel, sizeof rel, "lessons/%s/exercises/%s/%s", l->dir, x->dir, x->edit);
+    snprintf(file, sizeof file, "%s/%s", R.root, rel);
+    snprintf(tmp, sizeof tmp, "%s.resetXXXXXX", file);
+    int fd = mkstemp(tmp);
+    if (fd == -1) {
+        complain("reset %s: %s: %s", brief, rel, strerror(errno));
+        return 2;
+    }
+    const char *from = "";
+    int got = skeleton_into(rel, fd, why, sizeof why, &from);
+    close(fd);
+    if (got == -1) {
+        unlink(tmp);
+        complain("reset %s: %s", brief, why);
+        return 2;
+    }
+    if (same_bytes(tmp, file)) {
+        unlink(tmp);
+        printf("%s is the skeleton already: nothing changed.\n", rel);
+        return 0;
+    }
+    /* Their version is kept: a reset by mistake costs nothing. */
+    char keep[PATH_MAX + 400], stamp[32];
+    time_t now_s = time(NULL);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime(&now_s));
+    state_home(keep, sizeof keep);
+    size_t n = strlen(keep);
+    snprintf(keep + n, sizeof keep - n, "/backups/%s/%s", l->dir, x->dir);
+    if (!yes) {
+        if (!isatty(STDIN_FILENO)) {
+            unlink(tmp);
+            complain("reset %s: it replaces %s: add --yes, or run it at a terminal to be asked",
+                     brief, rel);
+            return 2;
+        }
+        char answer[16] = "";
+        fprintf(stderr, "Reset %s to the skeleton? Your version is kept in %s/. [y/N] ", rel, keep);
+        if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+            unlink(tmp);
+            printf("Nothing changed.\n");
+            return 1;
+        }
+    }
+    char cmd_dir[PATH_MAX + 400];
+    scopy(cmd_dir, sizeof cmd_dir, keep);
+    for (char *p = cmd_dir + 1; *p; p++)    /* mkdir -p */
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(cmd_dir, 0700);
+            *p = '/';
+        }
+    mkdir(cmd_dir, 0700);
+    n = strlen(keep);
+    snprintf(keep + n, sizeof keep - n, "/%s.%s", x->edit, stamp);
+    struct stat st;
+    if (stat(file, &st) == 0 && (link(file, keep) == 0 || errno == EEXIST))
+        chmod(tmp, st.st_mode & 07777);
+    else if (access(file, F_OK) == 0) {
+        unlink(tmp);
+        complain("reset %s: cannot keep your version in %s: %s", brief, keep, strerror(errno));
+        return 2;
+    }
+    if (rename(tmp, file) == -1) {
+        unlink(tmp);
+        complain("reset %s: %s: %s", brief, rel, strerror(errno));
+        return 2;
+    }
+    forget_result(l, x);                    /* its last grading was of another file */
+    printf("%s is the skeleton again (from %s). Your version: %s\n", rel, from, keep);
+    return 0;
+}
+
+/* ipclab hint|solution|reset LESSON/EXERCISE [--yes] */
+int exercise_cmd(const char *cmd, const char *brief, int yes)
+{
+    int li, ei;
+    char why[600], path[PATH_MAX + 200];
+    if (find_exercise(brief, &li, &ei, why, sizeof why) == -1) {
+        complain("%s %s", cmd, why);
+        return 3;
+    }
+    const struct lesson *l = lesson_at(li);
+    const struct exercise *x = &l->ex[ei];
+    if (!strcmp(cmd, "reset"))
+        return reset(l, x, brief, yes);
+    if (!strcmp(cmd, "hint")) {
+        snprintf(path, sizeof path, "%s/lessons/%s/exercises/%s/HINT.md", R.root, l->dir, x->dir);
+        printf("%s: a hint (lessons/%s/exercises/%s/HINT.md)\n\n", x->title, l->dir, x->dir);
+        fflush(stdout);
+        if (print_file(path) == -1) {
+            complain("hint %s: %s: %s", brief, path, strerror(errno));
+            return 2;
+        }
+        return 0;
+    }
+    struct result r = result_of(l, x);       /* solution */
+    if (!r.pass) {
+        if (r.graded)
+            complain("solution %s: not solved yet (%d of %d checks pass): it opens once "
+                     "make grade LESSON=%.2s/%.2s passes; a hint first: %s hint %s", brief,
+                     r.passed, r.total, l->dir, x->dir, R.argv0, brief);
+        else
+            complain("solution %s: not solved yet (never graded): it opens once "
+                     "make grade LESSON=%.2s/%.2s passes; a hint first: %s hint %s", brief,
+                     l->dir, x->dir, R.argv0, brief);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/lessons/%s/solutions/%s/%s", R.root, l->dir, x->dir, x->edit);
+    printf("%s: the reference solution (lessons/%s/solutions/%s/%s)\n\n", x->title, l->dir,
+           x->dir, x->edit);
+    fflush(stdout);
+    if (print_file(path) == -1) {
+        complain("solution %s: %s: %s", brief, path, strerror(errno));
+        return 2;
+    }
+    return 0;
+}

@@ -305,6 +305,8 @@ int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen); 
 /* exercise.c: ipclab progress, hint, solution, reset. */
 int progress_print(void);
 int exercise_cmd(const char *cmd, const char *brief, int yes);
+/* watch.c: ipclab watch LESSON/EXERCISE. */
+int watch_exercise(const char *brief, int sig_fd);
 /* tour.c: ipclab tour [LESSON]. */
 void tour_line(const char *line);
 int tour(const char *lesson, int sig_fd);

@@ -68,6 +68,7 @@ static void usage(FILE *to)
         "       ipclab list                   list lessons and scenarios\n"
         "       ipclab tour [LESSON|FILE.lua] every lesson's scenarios, told as text\n"
         "       ipclab progress               your exercises: done, failing, not tried\n"
+        "       ipclab watch LESSON/EXERCISE  grade your file each time you save it\n"
         "       ipclab hint|solution LESSON/EXERCISE    (the solution once it passes)\n"
         "       ipclab reset LESSON/EXERCISE [--yes]    your file back to the skeleton\n"
         "       ipclab clean                  remove what crashed runs left\n"
@@ -303,7 +304,7 @@ int main(int argc, char *argv[])
         } else if (!strcmp(argv[i], "progress") && !excmd) {
             excmd = "progress";
         } else if ((!strcmp(argv[i], "hint") || !strcmp(argv[i], "solution") ||
-                    !strcmp(argv[i], "reset")) && i + 1 < argc && !excmd) {
+                    !strcmp(argv[i], "reset") || !strcmp(argv[i], "watch")) && i + 1 < argc && !excmd) {
             excmd = argv[i];
             exarg = argv[++i];
         } else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y")) {
@@ -319,7 +320,7 @@ int main(int argc, char *argv[])
             const char *a = argv[i];
             int needs = !strcmp(a, "run") || !strcmp(a, "--record") || !strcmp(a, "--pace") ||
                         !strcmp(a, "--seed") || !strcmp(a, "hint") || !strcmp(a, "solution") ||
-                        !strcmp(a, "reset");
+                        !strcmp(a, "reset") || !strcmp(a, "watch");
             if (!strcmp(a, "run") && scenario)
                 complain("run %s: one scenario at a time\n", argv[i + 1 < argc ? i + 1 : i]);
             else if (needs)
@@ -341,7 +342,7 @@ int main(int argc, char *argv[])
         return list_lessons();
     if (excmd && !strcmp(excmd, "progress"))
         return progress_print();
-    if (excmd)
+    if (excmd && strcmp(excmd, "watch") != 0)
         return exercise_cmd(excmd, exarg, yes);
     if (record && (R.record = fopen(record, "we")) == NULL) {
         complain("--record %s: %s\n", record, strerror(errno));
@@ -359,6 +360,8 @@ int main(int argc, char *argv[])
         complain("prctl PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
         return 3;
     }
+    if (excmd)                              /* watch: grades on each save */
+        return watch_exercise(exarg, sig_fd);
     if (R.tour && !scenario)                /* each scenario by an ipclab of its own */
         return tour(tour_lesson, sig_fd);
     static char chosen[PATH_MAX];

@@ -109,3 +109,48 @@ teardown() {
   assert_equal "$(pane_status)" 0
   assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$(git -C "$K" show HEAD:lessons/01-pipes/exercises/02-safe-writer/safe_writer.py | sha256sum)"
 }
+
+@test "watch grades on every save, a plain write or a new file renamed over it; n and s open only once it passes; q leaves with 0" {
+  tmux_start 80 24 "IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB watch 01/02"
+  wait_for screen_has "FAILED: fix what it says and save"
+  assert screen_has "- prints no traceback when the reader goes away"
+  assert screen_has "+ writes every frame when the reader reads them all"
+  keys n s                                  # not yet: nothing happens
+  wait_for screen_has "(n and s open once it passes)"
+  refute screen_has "01/03"
+  refute screen_has "the reference solution"
+  # A plain write of the solution: graded again, passes.
+  cat "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" >"$EX/safe_writer.py"
+  wait_for screen_has "PASSED: n goes on to the next exercise"
+  # An editor's save: a new file renamed over the old one (the skeleton).
+  git -C "$K" show HEAD:lessons/01-pipes/exercises/02-safe-writer/safe_writer.py >"$EX/.safe_writer.py.swp"
+  mv "$EX/.safe_writer.py.swp" "$EX/safe_writer.py"
+  wait_for screen_has "FAILED: fix what it says and save"
+  cp "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/new.tmp"
+  mv "$EX/new.tmp" "$EX/safe_writer.py"
+  wait_for screen_has "PASSED: n goes on to the next exercise"
+  keys h
+  wait_for screen_has "the hint (any key but q goes back)"
+  keys x
+  wait_for screen_has "PASSED: n goes on to the next exercise"
+  keys s
+  wait_for screen_has "the reference solution (any key but q goes back)"
+  keys x
+  wait_for screen_has "PASSED: n goes on to the next exercise"
+  keys n
+  wait_for screen_has "01/03  Exercise 03 · EOF needs every write end closed"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+  run "$IPCLAB" progress
+  assert_line --regexp '^  done +01/02  '
+}
+
+@test "watch needs a terminal and an exercise it knows: a clear message, status 3" {
+  run "$IPCLAB" watch 01/02 </dev/null
+  assert_failure 3
+  assert_output "ipclab: watch 01/02: needs a terminal; without one: make grade LESSON=01/02"
+  run "$IPCLAB" watch 01/99
+  assert_failure 3
+  assert_output --partial "ipclab: watch 01/99: lesson 01-pipes has no exercise '99'"
+}

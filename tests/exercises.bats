@@ -154,3 +154,27 @@ teardown() {
   assert_failure 3
   assert_output --partial "ipclab: watch 01/99: lesson 01-pipes has no exercise '99'"
 }
+
+@test "the menu shows each exercise's state among the scenarios and how many are done; it opens on the first not done; enter watches it, q comes back" {
+  cp "$K/lessons/01-pipes/solutions/01-frame-reader/frame_reader.c" "$K/lessons/01-pipes/exercises/01-frame-reader/"
+  "$K/scripts/grade" 01/01 >/dev/null
+  "$K/scripts/grade" 01/02 >/dev/null || true
+  tmux_start 80 24 "IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME NO_COLOR=1 $IPCLAB"
+  wait_for screen_has "1 of 5 exercises done"
+  # At 80x24 the titles wrap in the right column: read it joined.
+  joined() { screen | cut -c38- | tr '\n' ' ' | tr -s ' '; }
+  [[ $(joined) == *"[done] Exercise 01 · Read whole frames from a pipe (C)"* ]] || fail "$(screen)"
+  [[ $(joined) =~ \[[0-4]\ of\ 5\]\ Exercise\ 02\ ·\ A\ writer\ that\ survives ]] || fail "$(screen)"
+  [[ $(joined) == *"[ ] Exercise 03 · EOF needs every write end closed"* ]] || fail "$(screen)"
+  # Resumed on exercise 02: its file and commands are shown.
+  [[ $(joined) == *"Edit lessons/01-pipes/exercises/02-safe-writer/ safe_writer.py."* ]] ||
+    [[ $(joined) == *"Edit lessons/01-pipes/exercises/02-safe-writer/safe_writer.py."* ]] || fail "$(screen)"
+  keys Enter
+  wait_for screen_has "ipclab watch  01/02"
+  wait_for screen_has "FAILED: fix what it says and save"
+  keys q
+  wait_for screen_has "1 of 5 exercises done"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}

@@ -12,9 +12,9 @@ teardown() {
 @test "the lesson menu lists the lessons and their scenarios" {
   tmux_start 80 24 "$IPCLAB"
   wait_for screen_has "01 · Anonymous pipes"
-  assert screen_has "enter/right scenarios"
+  assert screen_has "enter/right its steps"
   keys Enter
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0
@@ -248,7 +248,7 @@ teardown() {
   tmux_start 80 24 "$IPCLAB"
   wait_for screen_has "01 · Anonymous pipes"
   keys Enter
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   keys Down Enter                        # the lesson's second scenario
   wait_for screen_has "paused: press space"
   local title
@@ -256,7 +256,7 @@ teardown() {
   keys k                                 # kill the selected process, as the help invites
   sleep 1
   keys q
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   # The scenario just played is the one selected (reverse video).
   run bash -c "tmux -S $TMUXS capture-pane -p -e | grep -F \"\${0:0:20}\"" "$title"
   assert_output --partial $'\e[7m'
@@ -397,7 +397,7 @@ detail_x() { screen | awk '/Scenarios \(enter runs one\):/ { print index($0, "Sc
 @test "at 80x24 the menu shows every lesson's and scenario's title whole, and the chosen scenario's about text" {
   export LC_ALL=C.UTF-8                  # cut counts characters ("·")
   LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 NO_COLOR=1 $IPCLAB"
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   local d f t x n=0 first
   for d in "$ROOT"/lessons/*/; do
     wait_for screen_has "$(head -1 "$d/README.md" | sed 's/^# //' | cut -c1-12)"
@@ -496,11 +496,11 @@ LUA
   keys Enter Enter
   wait_for screen_has "unfinished string near"
   keys q
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   keys Down Enter
   wait_for screen_has "! cannot read"
   keys q
-  wait_for screen_has "Scenarios (enter runs one):"
+  wait_for screen_has "Scenarios and exercises, in order:"
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0

@@ -34,10 +34,16 @@ static void state_home(char *out, size_t len)
         snprintf(out, len, "%s/.local/state/ipclab", home && *home ? home : "/nonexistent");
 }
 
-/* The progress file of this checkout, or -1 when it was never graded. */
+/* The progress file of this checkout, or -1 when it was never graded.
+ * Once found, kept (the menu asks at every frame). */
 static int progress_file(char *out, size_t len)
 {
+    static char found[PATH_MAX + 320];
     char base[PATH_MAX], root[PATH_MAX], path[PATH_MAX + 300], line[PATH_MAX];
+    if (found[0]) {
+        snprintf(out, len, "%s", found);
+        return 0;
+    }
     if (realpath(R.root, root) == NULL)
         return -1;
     state_home(base, sizeof base);
@@ -53,7 +59,8 @@ static int progress_file(char *out, size_t len)
         if (f)
             fclose(f);
         if (ours) {
-            snprintf(out, len, "%s/%s/progress", base, e->d_name);
+            snprintf(found, sizeof found, "%s/%s/progress", base, e->d_name);
+            snprintf(out, len, "%s", found);
             closedir(d);
             return 0;
         }
@@ -82,6 +89,44 @@ static struct result result_of(const struct lesson *l, const struct exercise *x)
     if (f)
         fclose(f);
     return r;
+}
+
+/* For the menu: exercise e of lesson li's mark ("[done]", "[3 of 5]",
+ * "[ ]"); returns 2 done, 1 failing, 0 not tried. */
+int exercise_mark(int li, int e, char *mark, size_t len)
+{
+    const struct lesson *l = lesson_at(li);
+    struct result r = result_of(l, &l->ex[e]);
+    if (r.pass)
+        snprintf(mark, len, "[done]");
+    else if (r.graded)
+        snprintf(mark, len, "[%d of %d]", r.passed, r.total);
+    else
+        snprintf(mark, len, "[ ]");
+    return r.pass ? 2 : r.graded;
+}
+
+/* Where to resume: the first exercise not done, in the steps' order, as
+ * its lesson and step; -1 when none was ever graded, or all are done.
+ * *done and *all count the exercises. */
+int exercise_resume(int *li, int *step, int *done, int *all)
+{
+    int found = -1, graded = 0;
+    *done = *all = 0;
+    for (int i = 0; i < lesson_count(); i++) {
+        const struct lesson *l = lesson_at(i);
+        for (int k = 0; k < l->nsteps; k++) {
+            if (l->steps[k].kind != STEP_EXERCISE)
+                continue;
+            struct result r = result_of(l, &l->ex[l->steps[k].index]);
+            (*all)++;
+            *done += r.pass;
+            graded |= r.graded;
+            if (!r.pass && found < 0)
+                found = 0, *li = i, *step = k;
+        }
+    }
+    return graded ? found : -1;
 }
 
 /* ipclab progress: every lesson's exercises with their state, how many are

@@ -274,6 +274,7 @@ const char *sandbox_last_where(void);
 int signals_start(void);                   /* returns the fd the loop polls */
 int signals_next(void);
 int stop_requested(void);
+int signals_fd(void);                      /* the self-pipe's read end */
 void lua_enter(void);
 void lua_leave(void);
 int lua_wall_hit(void);
@@ -304,9 +305,11 @@ void lesson_scenario_path(int i, int s, char *out, size_t len);
 int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen);  /* 01/02 */
 /* exercise.c: ipclab progress, hint, solution, reset. */
 int progress_print(void);
+int exercise_mark(int li, int e, char *mark, size_t len);   /* 2 done, 1 failing, 0 not tried */
+int exercise_resume(int *li, int *step, int *done, int *all);  /* the first not done */
 int exercise_cmd(const char *cmd, const char *brief, int yes);
 /* watch.c: ipclab watch LESSON/EXERCISE. */
-int watch_exercise(const char *brief, int sig_fd);
+int watch_exercise(const char *brief);
 /* tour.c: ipclab tour [LESSON]. */
 void tour_line(const char *line);
 int tour(const char *lesson, int sig_fd);

@@ -361,7 +361,7 @@ int main(int argc, char *argv[])
         return 3;
     }
     if (excmd)                              /* watch: grades on each save */
-        return watch_exercise(exarg, sig_fd);
+        return watch_exercise(exarg);
     if (R.tour && !scenario)                /* each scenario by an ipclab of its own */
         return tour(tour_lesson, sig_fd);
     static char chosen[PATH_MAX];

@@ -42,12 +42,28 @@ static int cells(const char *s)
     return n;
 }
 
+/* Step k of lesson li as the menu shows it: a scenario's title, or an
+ * exercise's mark and title ("[done] Exercise 01 · ..."). */
+static void step_label(int li, int k, char *out, size_t len)
+{
+    const struct lesson *l = lesson_at(li);
+    int s = l->steps[k].index;
+    if (l->steps[k].kind == STEP_SCENARIO) {
+        snprintf(out, len, "%s", l->stitle[s][0] ? l->stitle[s] : l->scen[s]);
+    } else {
+        char mark[32];
+        exercise_mark(li, s, mark, sizeof mark);
+        snprintf(out, len, "%s %s", mark, l->ex[s].title);
+    }
+}
+
 /* The lessons on the left, each title whole (wrapped if it must be); the
  * chosen lesson on the right: with the lessons in focus its summary and
- * scenarios, with the scenarios in focus the scenarios and the chosen
- * one's about text. */
+ * steps, with the steps in focus the steps and what the chosen one is (a
+ * scenario's about text; an exercise's file and commands). */
 static void draw_menu(int cur, int scur, int focus)
 {
+    char label[256], head[160];
     erase();
     if (COLS < 80 || LINES < 24) {
         char msg[80];
@@ -57,8 +73,14 @@ static void draw_menu(int cur, int scur, int focus)
         refresh();
         return;
     }
+    int li, step, done, all;
+    exercise_resume(&li, &step, &done, &all);
+    snprintf(head, sizeof head, " ipclab  lessons: Linux IPC between C and Python");
+    if (all)
+        snprintf(head + strlen(head), sizeof head - strlen(head), "   %d of %d exercises done",
+                 done, all);
     attron(A_REVERSE | A_BOLD);
-    mvprintw(0, 0, "%-*.*s", COLS, COLS, " ipclab  lessons: Linux IPC between C and Python");
+    mvprintw(0, 0, "%-*.*s", COLS, COLS, head);
     attroff(A_REVERSE | A_BOLD);
     int lw = 0, bottom = LINES - 2;
     int nlessons = lesson_count();
@@ -73,11 +95,13 @@ static void draw_menu(int cur, int scur, int focus)
         int x = lw + 1, w = COLS - x - 1;
         int y = wrap(2, x, w, bottom, l->title, A_BOLD) + 1;
         if (focus == 0) {
-            /* The scenarios' titles whole; the summary gets what is left,
-             * cut with "..." when it must be (enter shows the scenarios). */
-            int need = 1 + (l->nex ? 2 : 0), room;
-            for (int s = 0; s < l->nscen; s++)
-                need += lines_of(l->stitle[s][0] ? l->stitle[s] : l->scen[s], w - 1);
+            /* The steps' titles whole; the summary gets what is left, cut
+             * with "..." when it must be (enter shows the steps). */
+            int need = 1, room;
+            for (int k = 0; k < l->nsteps; k++) {
+                step_label(cur, k, label, sizeof label);
+                need += lines_of(label, w - 1);
+            }
             room = bottom - y - 1 - need;
             int sum = lines_of(l->summary, w);
             if (room >= 1) {
@@ -88,33 +112,44 @@ static void draw_menu(int cur, int scur, int focus)
             }
         }
         if (y < bottom)
-            mvprintw(y++, x, "Scenarios (enter runs one):");
-        for (int s = 0; s < l->nscen && y < bottom; s++)
-            y = wrap(y, x + 1, w - 1, bottom, l->stitle[s][0] ? l->stitle[s] : l->scen[s],
-                     focus == 1 && s == scur ? A_REVERSE : A_NORMAL);
-        if (focus == 1 && l->nscen && l->sabout[scur][0])
-            y = wrap(y + 1, x, w, bottom - 2, l->sabout[scur], A_DIM);
-        if (l->nex && y + 1 < bottom)
-            mvprintw(y + 1, x, "%d exercise%s: make grade LESSON=%.2s", l->nex,
-                     l->nex == 1 ? "" : "s", l->dir);
+            mvprintw(y++, x, "Scenarios and exercises, in order:");
+        for (int k = 0; k < l->nsteps && y < bottom; k++) {
+            step_label(cur, k, label, sizeof label);
+            y = wrap(y, x + 1, w - 1, bottom, label, focus == 1 && k == scur ? A_REVERSE : A_NORMAL);
+        }
+        if (focus == 1 && l->nsteps) {
+            int s = l->steps[scur].index;
+            if (l->steps[scur].kind == STEP_SCENARIO)
+                snprintf(label, sizeof label, "%s", l->sabout[s]);
+            else
+                snprintf(label, sizeof label, "Edit lessons/%s/exercises/%s/%s. Enter watches "
+                         "it: graded at each save. Its hint: ipclab hint %.2s/%.2s", l->dir,
+                         l->ex[s].dir, l->ex[s].edit, l->dir, l->ex[s].dir);
+            y = wrap(y + 1, x, w, bottom, label, A_DIM);
+        }
     } else {
         mvprintw(2, 1, "No lessons found under %.*s/lessons.", COLS - 40, R.root);
     }
     attron(A_REVERSE);
     mvprintw(LINES - 1, 0, "%-*.*s", COLS, COLS, focus == 0 ?
-             " up/down choose  enter/right scenarios  q quit" :
-             " up/down choose  enter run it  left lessons  q quit");
+             " up/down choose  enter/right its steps  q quit" :
+             " up/down choose  enter run it (an exercise: watch it)  left lessons  q quit");
     attroff(A_REVERSE);
     refresh();
 }
 
 /* Returns 0 with a scenario's path, 1 when the user quit, 2 when there is
- * no terminal. */
+ * no terminal. An exercise chosen is watched (watch.c) and the menu comes
+ * back. The first time, it opens on the first exercise not done, once
+ * any was graded (resume where you left off). */
 int menu_choose(char *path, size_t len)
 {
-    static int cur, scur, focus;
+    static int cur, scur, focus, opened;
 
     lesson_count();                         /* read them */
+    int li, step, done, all;
+    if (!opened++ && exercise_resume(&li, &step, &done, &all) == 0)
+        cur = li, scur = step, focus = 1;
     if (ui_start() == -1) {
         complain("cannot open the terminal (TERM=%s); "
                         "try: ipclab list, ipclab run FILE.lua --headless\n",
@@ -126,7 +161,7 @@ int menu_choose(char *path, size_t len)
     for (;;) {
         draw_menu(cur, scur, focus);
         int nlessons = lesson_count();
-        int ch = getch(), ns = nlessons ? lesson_at(cur)->nscen : 0;
+        int ch = getch(), ns = nlessons ? lesson_at(cur)->nsteps : 0;
         if (ch == 'q' || ch == 'Q' || stop_requested())
             break;
         if (ch == ERR || COLS < 80 || LINES < 24)   /* too small: only q acts */
@@ -139,7 +174,15 @@ int menu_choose(char *path, size_t len)
         else if ((ch == KEY_RIGHT || ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 0 && ns)
             focus = 1;
         else if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 1) {
-            lesson_scenario_path(cur, scur, path, len);
+            const struct lesson *l = lesson_at(cur);
+            if (l->steps[scur].kind == STEP_EXERCISE) {
+                char brief[16];
+                snprintf(brief, sizeof brief, "%.2s/%.2s", l->dir, l->ex[l->steps[scur].index].dir);
+                watch_exercise(brief);
+                timeout(100);
+                continue;
+            }
+            lesson_scenario_path(cur, l->steps[scur].index, path, len);
             timeout(-1);
             nodelay(stdscr, TRUE);
             return 0;

@@ -190,6 +190,11 @@ int signals_start(void)
     return sig_pipe[0];
 }
 
+int signals_fd(void)
+{
+    return sig_pipe[0];
+}
+
 /* The first stop signal that arrived (QUIT_KEY for q), or 0. */
 int stop_requested(void)
 {

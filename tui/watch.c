@@ -251,8 +251,9 @@ static int file_saved(int fd)
 
 /* Returns 0 when the user left with q, 128 + N for a stop signal, 3 when
  * it could not start. */
-int watch_exercise(const char *brief, int sig_fd)
+int watch_exercise(const char *brief)
 {
+    int sig_fd = signals_fd(), was_up = ui_is_up();
     char why[600];
     if (find_exercise(brief, &W.li, &W.ei, why, sizeof why) == -1) {
         complain("watch %s", why);
@@ -322,6 +323,7 @@ int watch_exercise(const char *brief, int sig_fd)
     }
     stop_grading();
     close(in);
-    ui_stop();
+    if (!was_up)                            /* from the menu: it stays */
+        ui_stop();
     return status;
 }

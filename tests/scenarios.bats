@@ -16,6 +16,8 @@ play_all() {
        ! grep -q '^ *[0-9.]* scenario ' <<<"$output" || ! grep -q '^ *[0-9.]* say ' <<<"$output"; then
       bad+="${f#$ROOT/} (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     fi
+    # A read or write that slept, then runs a moment to copy, is no spin.
+    ! grep -E 'busy-polling in (read|write)' <<<"$output" || bad+="${f#$ROOT/}: busy-polling"$'\n'
   done
   [ "$n" -gt 0 ] || fail "no scenarios found under lessons/"
   [ -z "$bad" ] || fail "scenarios that did not hold:"$'\n'"$bad"
@@ -29,7 +31,7 @@ play_all() {
 # Each pause lasts 0.3 s, as when a teacher talks: a process held in step
 # mode meanwhile must not fool step() (it once returned before the process
 # moved, and the lost update failed on screen only).
-@test "every lesson scenario holds at a teacher's pace too" {
+@test "every lesson scenario holds at a teacher's pace too, and no blocking read or write is called busy-polling" {
   play_all --pace 0.3
 }
 

@@ -45,6 +45,7 @@ struct proc {
     char object[96];            /* what that descriptor is: pipe:[81234] */
     char wchan[64];
     double since;               /* when state, call or fd last changed */
+    double running_t;           /* first sample of its current run of R, or 0 */
     enum pstate shown_state;    /* what the transcript said last */
     char shown_call[32];
     int pending;                /* samples the new state has lasted */

@@ -196,6 +196,7 @@ void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
 int story_scrolled(void);                   /* entries below the view; 0: following */
 int story_last_lines(int cols);
 size_t wrap_cells(const char *s, int w, size_t *skip);
+size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
 void proc_execed(struct proc *p);

@@ -63,7 +63,8 @@ void note_state(int i)
     scopy(p->shown_call, sizeof p->shown_call, p->call);
     describe_proc(p, what, sizeof what);
     tlog("state %s %s%s", p->name, what, proc_held(p) ? " (held in step mode)" : "");
-    timeline_state(i, what);
+    /* ipclab's own step pipe is no part of the lesson: a hold, said so. */
+    timeline_state(i, proc_held(p) ? "held in step mode" : what);
 }
 
 /* The value a channel is told by: a semaphore's value, a segment's first

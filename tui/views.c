@@ -28,12 +28,23 @@ static attr_t state_look(const struct proc *p)
 }
 
 /* Print at most w columns of s at (y, x), padding with spaces. */
+/* Print s at (y, x) in w display cells, padded with spaces: what the
+ * terminal must not obey shown as '?' (clean_text), never a character
+ * split, and "..." at the end when it does not fit whole. */
 void put(int y, int x, int w, attr_t a, const char *s)
 {
+    char t[1024];
+    int used;
     if (w <= 0)
         return;
+    scopy(t, sizeof t, s);
+    clean_text(t, 0);
+    size_t n = fit_cells(t, w, &used);
+    if (t[n] != '\0' && w > 3)             /* cut: say so */
+        n = fit_cells(t, w - 3, &used);
     attron(a);
-    mvprintw(y, x, "%-*.*s", w, w, s);
+    mvprintw(y, x, "%.*s%s%*s", (int)n, t, t[n] ? (w > 3 ? "..." : "") : "",
+             w - used - (t[n] && w > 3 ? 3 : 0), "");
     attroff(a);
 }
 
@@ -383,10 +394,17 @@ void draw_timeline(int y, int rows)
                 lane = l;
         if (lane < 0 || (e->ev == 'b' && !e->step))   /* befores only when held */
             continue;
+        int room = COLS - 14 - lane * lw;
         if (e->ev == 'n')
             snprintf(buf, sizeof buf, "~ %s", e->text);
-        else if (e->ev == 's')
+        else if (e->ev == 's') {
             snprintf(buf, sizeof buf, ": %s", e->text);
+            /* Narrow: the call and descriptor without the object (the
+             * pane names it), rather than a cut. */
+            char *obj = strstr(buf, " -> ");
+            if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
+                memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
+        }
         else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
         else
@@ -396,7 +414,7 @@ void draw_timeline(int y, int rows)
         mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
         /* One event a row: its text may run on over the lanes to its
          * right, empty on this row, rather than be cut at its own. */
-        put(row, 14 + lane * lw, COLS - 14 - lane * lw, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        put(row, 14 + lane * lw, room, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
         row--;
         shown++;
     }

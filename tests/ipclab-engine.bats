@@ -244,8 +244,8 @@ assert_run_left_nothing() {
   iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
 }
 
-@test "exits are told in causal order: the writer's exit before the reader's read() = 0 it caused, each process's last trace line before its own exit" {
-  local i n w r x
+@test "exits are told in causal order: the writer's exit before the reader's read() = 0 it caused, each process's last trace line before its own exit, a child its parent reaps before that parent" {
+  local i n w r x c p
   for i in 1 2 3 4 5; do
     run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" --headless
     assert_success
@@ -255,6 +255,12 @@ assert_run_left_nothing() {
     [ -n "$w" ] && [ -n "$r" ] && [ -n "$x" ] || fail "$output"
     [ "$w" -lt "$r" ] || fail "run $i: the reader's end of file (line $r) before the writer's exit (line $w)"
     [ "$r" -lt "$x" ] || fail "run $i: the reader's exit (line $x) before its last read (line $r)"
+    # A child its own parent reaps is told gone before that parent.
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/eof-hang.lua" --headless
+    assert_success
+    c=$(grep -n ' exit pipe_child.py (reaped by its parent)$' <<<"$output" | head -1 | cut -d: -f1)
+    p=$(grep -n ' exit parent exit 0$' <<<"$output" | head -1 | cut -d: -f1)
+    [ -n "$c" ] && [ -n "$p" ] && [ "$c" -lt "$p" ] || fail "run $i: the child's exit (line $c) after its parent's (line $p)"
   done
 }
 

@@ -142,9 +142,16 @@ void events_drain(void)
     for (size_t k = 0; k < nbatch; k++)
         if (batch[k].proc >= 0 && batch[k].proc < MAX_PROCS)
             last[batch[k].proc] = (long)k;
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (R.procs[i].exit_pending && last[i] < 0)
-            tell_exit(i);
+    /* Exits with no line here first, a child before its parent (a parent
+     * waits for its child): the deepest first. */
+    for (int depth = MAX_PROCS; depth >= 0; depth--)
+        for (int i = 0; i < MAX_PROCS; i++) {
+            int d = 0;
+            for (int a = R.procs[i].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent)
+                d++;
+            if (R.procs[i].exit_pending && last[i] < 0 && d == depth)
+                tell_exit(i);
+        }
     for (size_t k = 0; k < nbatch; k++) {
         int i = batch[k].proc;
         tell_event(&batch[k]);

@@ -246,6 +246,18 @@ void reap_children(void)
             reaped = 1;
         }
     }
+    /* A followed process its own parent reaped: gone from the kernel (its
+     * pidfd says so). Told with the others, before its parent's exit. */
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (p->used && !p->exited && !p->spawned && !proc_alive(p)) {
+            p->exited = 1;
+            p->state = PS_EXITED;
+            scopy(p->status, sizeof p->status, "reaped by its parent");
+            p->exit_pending = 1;
+            reaped = 1;
+        }
+    }
     /* Told in their place: what they wrote before they died comes first,
      * and each exit right after its own last trace line (events.c). */
     if (reaped) {
@@ -283,7 +295,7 @@ void tell_exit(int i)
     struct proc *p = &R.procs[i];
     char what[80];
     p->exit_pending = 0;
-    tlog("exit %s %s", p->name, p->status);
+    tlog(p->spawned ? "exit %s %s" : "exit %s (%s)", p->name, p->status);
     snprintf(what, sizeof what, "exited: %s", p->status);
     timeline_state(i, what);
 }

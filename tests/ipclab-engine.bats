@@ -264,6 +264,39 @@ assert_run_left_nothing() {
   done
 }
 
+@test "a child that ends before a sample sees it is still followed by its trace: no trace line of ours goes unnamed" {
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/interop.lua" --headless
+    assert_success
+    refute_output --partial "trace ? "
+  done
+}
+
+@test "a read comes after the write that fed it, though each program writes its trace line after its call" {
+  local i
+  for i in 1 2 3 4 5; do
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/interop.lua" --headless
+    assert_success
+    "$PYTHON" -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+wrote = {}
+for i, l in enumerate(lines):
+    m = re.search(r"trace .+? write\(fd \d+\) = \d+ \"\.\.\.\.(pong: .*?)\"", l)
+    if m:
+        wrote.setdefault(m.group(1), i)
+reads = 0
+for i, l in enumerate(lines):
+    m = re.search(r"trace .+? read\(fd \d+\) = \d+ \"(pong: .*?)\"", l)
+    if m:
+        reads += 1
+        assert m.group(1) in wrote and wrote[m.group(1)] < i, "read before its write: " + l
+assert reads == 6, reads
+' <<<"$output" || fail "run $i"
+  done
+}
+
 @test "two children running the same program are followed under two names (sleep, sleep 2)" {
   run "$IPCLAB" run "$FIX/twins.lua" --headless
   assert_success

@@ -73,6 +73,7 @@ struct proc {
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
     int exit_pending;           /* reaped, its exit not told yet */
+    long long before_tt, last_key;   /* its last before event's t=; its last key */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
 };
@@ -117,6 +118,8 @@ struct event {
     long len, ret;
     char err[16], obj[64], data[40], text[160];
     int step;                   /* a before event that waits for go */
+    long long tt;               /* the program's t=: CLOCK_MONOTONIC, microseconds */
+    long long key;              /* when it took effect, for the order told (events.c) */
 };
 
 enum wait_kind { W_NONE, W_SLEEP, W_UNTIL, W_STEP, W_PAUSE, W_DONE };
@@ -199,6 +202,7 @@ size_t wrap_cells(const char *s, int w, size_t *skip);
 size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
+int adopt_ghost(pid_t pid);                 /* traced, but gone before seen */
 void proc_execed(struct proc *p);
 void reap_children(void);
 void read_outputs(void);
@@ -245,12 +249,15 @@ void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg);
 
 /* events.c: the trace pipe. */
-void events_drain(void);
+void events_drain(void);                    /* all, now */
+void events_settle(void);                   /* what is HOLD_S old: the sampler */
+double events_next(void);                   /* when a held line may be told, or 0 */
 void tell_exit(int i);                      /* spawn.c: a reaped exit, told */
 int reap_exiting(int i);                    /* spawn.c: reap a child that is exiting */
 int procfs_exiting(pid_t pid);              /* procfs.c: PF_EXITING */
 struct event *event_at(unsigned long n);
-void timeline_state(int proc, const char *text);
+void timeline_state(int proc, const char *text, int held);   /* told when settled */
+void timeline_now(int proc, const char *text);  /* an exit, in its place */
 
 /* runner.c: the Lua scenario as a coroutine the event loop resumes. */
 struct lua_State;

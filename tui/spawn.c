@@ -262,7 +262,7 @@ void reap_children(void)
      * and each exit right after its own last trace line (events.c). */
     if (reaped) {
         read_outputs();
-        events_drain();
+        events_settle();
     }
 }
 
@@ -297,7 +297,7 @@ void tell_exit(int i)
     p->exit_pending = 0;
     tlog(p->spawned ? "exit %s %s" : "exit %s (%s)", p->name, p->status);
     snprintf(what, sizeof what, "exited: %s", p->status);
-    timeline_state(i, what);
+    timeline_now(i, what);
 }
 
 /* Append output; in the transcript, one line per complete output line. */

@@ -397,8 +397,8 @@ void draw_timeline(int y, int rows)
         int room = COLS - 14 - lane * lw;
         if (e->ev == 'n')
             snprintf(buf, sizeof buf, "~ %s", e->text);
-        else if (e->ev == 's') {
-            snprintf(buf, sizeof buf, ": %s", e->text);
+        else if (e->ev == 's') {            /* held: ipclab's pipe, not the lesson's */
+            snprintf(buf, sizeof buf, ": %s", e->step ? "held in step mode" : e->text);
             /* Narrow: the call and descriptor without the object (the
              * pane names it), rather than a cut. */
             char *obj = strstr(buf, " -> ");

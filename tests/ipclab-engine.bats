@@ -365,6 +365,16 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output "ipclab: 01/empty-pipe: lessons/01-pipes/scenarios: Permission denied"
   run "${env[@]}" "${as[@]}" "$b/ipclab" list
   assert_output --partial "(its scenarios cannot be listed: lessons/01-pipes/scenarios: Permission denied)"
+  # The tour says so, and goes on; a scenario file it may not read too.
+  chmod 755 "$PUB/lessons/01-pipes/scenarios" "$PUB/python_peers/01-pipes"
+  chmod 600 "$PUB/lessons/08-shared-memory/scenarios/ring.lua"
+  chmod 700 "$PUB/lessons/01-pipes/scenarios"
+  run "${env[@]}" "${as[@]}" "$b/ipclab" tour
+  assert_failure 2
+  assert_line "      ERROR lessons/01-pipes/scenarios: Permission denied"
+  assert_line "  * ring.lua"
+  assert_line "      ERROR it could not be played: Permission denied"
+  assert_line --regexp '^      = [0-9]+ expectations, [0-9]+ passed, 0 failed$'
 }
 
 # bats test_tags=demo

@@ -100,8 +100,10 @@ play_all() {
   all=$(cd lessons/01-pipes/scenarios && ls *.lua | sed 's/\.lua$//' | sort | tr '\n' ' ')
   run "$IPCLAB" run 01/nope --headless
   assert_failure 3
-  assert_output --regexp "^ipclab: 01/nope: lesson 01-pipes has no scenario 'nope'; it has: [a-z0-9, -]+$"
-  assert_equal "$(echo "${output#*it has: }" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  assert_output --regexp "^ipclab: 01/nope: lesson 01-pipes has no scenario 'nope'; it has: [a-z0-9, -]+; for example: .*ipclab run 01/[a-z0-9-]+$"
+  assert_equal "$(echo "${output#*it has: }" | sed 's/; for example.*//' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  run ${output##*for example: } --headless
+  assert_success
   # A lesson alone: its scenarios, and a command that works as printed.
   run "$IPCLAB" run 01 --headless
   assert_failure 3

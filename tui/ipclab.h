@@ -308,7 +308,8 @@ int list_lessons(void);        /* ipclab list */
 int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
 int lesson_count(void);
 int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */
-int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memory */
+int lesson_is(int i, const char *name);
+const char *lesson_unreadable(int i);       /* why its scenarios cannot be listed, or NULL */     /* 08, 08-shared-memory, shared-memory */
 void lesson_scenario_path(int i, int s, char *out, size_t len);
 /* tour.c: ipclab tour [LESSON]. */
 void tour_line(const char *line);

@@ -285,8 +285,10 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
             return 0;
         }
     scenario_names(l, names, sizeof names);
-    snprintf(why, wlen, "%s: lesson %s has no scenario '%s'; it has: %s", brief,
-             l->dir, slash + 1, names);
+    snprintf(why, wlen, "%s: lesson %s has no scenario '%s'; it has: %s; for example: %s run "
+             "%.*s/%.*s", brief, l->dir, slash + 1, names, R.argv0 ? R.argv0 : "ipclab",
+             (int)(slash - brief), brief, l->nscen ? (int)strlen(l->scen[0]) - 4 : 0,
+             l->nscen ? l->scen[0] : "");
     return -1;
 }
 
@@ -304,6 +306,17 @@ int lesson_about(int i, const char **title, const char **summary)
     *title = lessons[i].title;
     *summary = lessons[i].summary;
     return lessons[i].nscen;
+}
+
+/* Why lesson i's scenarios cannot be listed, or NULL. */
+const char *lesson_unreadable(int i)
+{
+    static char why[200];
+    if (!lessons[i].scen_errno)
+        return NULL;
+    snprintf(why, sizeof why, "lessons/%s/scenarios: %s", lessons[i].dir,
+             strerror(lessons[i].scen_errno));
+    return why;
 }
 
 int lesson_is(int i, const char *name)
@@ -420,6 +433,8 @@ static void draw_menu(int cur, int scur, int focus)
                 y++;
             }
         }
+        if (l->scen_errno && y < bottom)     /* not "no scenarios": why */
+            y = wrap(y, x, w, bottom, lesson_unreadable(cur), A_BOLD) + 1;
         if (y < bottom)
             mvprintw(y++, x, "Scenarios (enter runs one):");
         for (int s = 0; s < l->nscen && y < bottom; s++)

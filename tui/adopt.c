@@ -12,7 +12,7 @@
 
 /* A name no other process of the run has: "pipe_child.py 2" for the
  * second child that runs the same program (two lanes never look alike). */
-static void unique_name(struct proc *p)
+void unique_name(struct proc *p)
 {
     char base[sizeof p->name], name[sizeof p->name];
     scopy(base, sizeof base, p->name);

@@ -202,7 +202,8 @@ size_t wrap_cells(const char *s, int w, size_t *skip);
 size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
-int adopt_ghost(pid_t pid);                 /* traced, but gone before seen */
+int adopt_ghost(pid_t pid);
+void unique_name(struct proc *p);           /* "C" taken: "C 2" */                 /* traced, but gone before seen */
 void proc_execed(struct proc *p);
 void reap_children(void);
 void read_outputs(void);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,9 +339,18 @@ int list_lessons(void)
         complain("no lessons under %s/lessons\n", R.root);
         return 1;
     }
+    setlocale(LC_CTYPE, "");                /* widths of the summaries' text */
     for (int i = 0; i < nlessons; i++) {
         struct lesson *l = &lessons[i];
-        printf("%s\n  %s\n", l->title, l->summary);
+        size_t skip;
+        printf("%s\n", l->title);
+        for (const char *t = l->summary; *t; ) {    /* wrapped at 78 cells */
+            size_t n = wrap_cells(t, 76, &skip);
+            printf("  %.*s\n", (int)n, t);
+            t += n + skip;
+            if (n == 0 && skip == 0)
+                break;
+        }
         if (l->scen_errno)
             printf("  (its scenarios cannot be listed: lessons/%s/scenarios: %s)\n", l->dir,
                    strerror(l->scen_errno));

@@ -190,6 +190,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     proc_init(p, pid, -1);
     p->spawned = 1;
     scopy(p->name, sizeof p->name, req->name);
+    unique_name(p);                         /* two lanes never look alike */
     scopy(p->lang, sizeof p->lang, req->lang);
     /* The command as a person reads it: paths shortened to their last part. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {

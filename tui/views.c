@@ -313,6 +313,12 @@ static int has_row(unsigned long k)
 
 /* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow.
  * A page is as many events as rows, counting only events that get one. */
+/* Scrolled back: how many events are newer than the view (0: following). */
+unsigned long timeline_newer(void)
+{
+    return tl_end && tl_end < R.nevents ? R.nevents - tl_end : 0;
+}
+
 void timeline_scroll(enum scroll how)
 {
     unsigned long oldest = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
@@ -379,11 +385,7 @@ void draw_timeline(int y, int rows)
         tl_end = 0;                         /* a restart */
     else if (tl_end && R.nevents - tl_end + (unsigned long)tl_rows >= MAX_EVENTS)
         tl_end = R.nevents - MAX_EVENTS + (unsigned long)tl_rows + 1;   /* the oldest kept */
-    if (tl_end) {
-        char more[48];
-        snprintf(more, sizeof more, " %lu newer: PgDn, End ", R.nevents - tl_end);
-        put(y, COLS - (int)strlen(more), (int)strlen(more), A_REVERSE, more);
-    }
+
     unsigned long shown = 0, k = tl_end ? tl_end : R.nevents;
     int row = y + rows - 1;
     while (k > 0 && row > y && R.nevents - k < MAX_EVENTS) {

@@ -244,8 +244,8 @@ assert_run_left_nothing() {
   iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
 }
 
-@test "exits are told in causal order: the writer's exit before the reader's read() = 0 it caused, each process's last trace line before its own exit" {
-  local i n w r x
+@test "exits are told in causal order: the writer's exit before the reader's read() = 0 it caused, each process's last trace line before its own exit, a child its parent reaps before that parent" {
+  local i n w r x c p
   for i in 1 2 3 4 5; do
     run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" --headless
     assert_success
@@ -255,6 +255,45 @@ assert_run_left_nothing() {
     [ -n "$w" ] && [ -n "$r" ] && [ -n "$x" ] || fail "$output"
     [ "$w" -lt "$r" ] || fail "run $i: the reader's end of file (line $r) before the writer's exit (line $w)"
     [ "$r" -lt "$x" ] || fail "run $i: the reader's exit (line $x) before its last read (line $r)"
+    # A child its own parent reaps is told gone before that parent.
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/eof-hang.lua" --headless
+    assert_success
+    c=$(grep -n ' exit pipe_child.py (reaped by its parent)$' <<<"$output" | head -1 | cut -d: -f1)
+    p=$(grep -n ' exit parent exit 0$' <<<"$output" | head -1 | cut -d: -f1)
+    [ -n "$c" ] && [ -n "$p" ] && [ "$c" -lt "$p" ] || fail "run $i: the child's exit (line $c) after its parent's (line $p)"
+  done
+}
+
+@test "a child that ends before a sample sees it is still followed by its trace: no trace line of ours goes unnamed" {
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/interop.lua" --headless
+    assert_success
+    refute_output --partial "trace ? "
+  done
+}
+
+@test "a read comes after the write that fed it, though each program writes its trace line after its call" {
+  local i
+  for i in 1 2 3 4 5; do
+    run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/interop.lua" --headless
+    assert_success
+    "$PYTHON" -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+wrote = {}
+for i, l in enumerate(lines):
+    m = re.search(r"trace .+? write\(fd \d+\) = \d+ \"\.\.\.\.(pong: .*?)\"", l)
+    if m:
+        wrote.setdefault(m.group(1), i)
+reads = 0
+for i, l in enumerate(lines):
+    m = re.search(r"trace .+? read\(fd \d+\) = \d+ \"(pong: .*?)\"", l)
+    if m:
+        reads += 1
+        assert m.group(1) in wrote and wrote[m.group(1)] < i, "read before its write: " + l
+assert reads == 6, reads
+' <<<"$output" || fail "run $i"
   done
 }
 
@@ -326,6 +365,16 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output "ipclab: 01/empty-pipe: lessons/01-pipes/scenarios: Permission denied"
   run "${env[@]}" "${as[@]}" "$b/ipclab" list
   assert_output --partial "(its scenarios cannot be listed: lessons/01-pipes/scenarios: Permission denied)"
+  # The tour says so, and goes on; a scenario file it may not read too.
+  chmod 755 "$PUB/lessons/01-pipes/scenarios" "$PUB/python_peers/01-pipes"
+  chmod 600 "$PUB/lessons/08-shared-memory/scenarios/ring.lua"
+  chmod 700 "$PUB/lessons/01-pipes/scenarios"
+  run "${env[@]}" "${as[@]}" "$b/ipclab" tour
+  assert_failure 2
+  assert_line "      ERROR lessons/01-pipes/scenarios: Permission denied"
+  assert_line "  * ring.lua"
+  assert_line "      ERROR it could not be played: Permission denied"
+  assert_line --regexp '^      = [0-9]+ expectations, [0-9]+ passed, 0 failed$'
 }
 
 # bats test_tags=demo

@@ -578,3 +578,23 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+@test "on screen a bidirectional override, C1 or escape in what a scenario says or a program prints is a '?', never passed to the terminal" {
+  tmux_start 80 24 "$IPCLAB run $FIX/say-bytes.lua"
+  wait_for screen_has "finished: "
+  # Up to the entries with the bytes (the narration keeps them all).
+  keys Up Up Up Up Up
+  wait_for screen_has "rtl ?evil? ok"
+  ! screen | grep -q $'\u202e' || fail "U+202E reached the terminal"
+  ! screen | grep -q $'\u2066' || fail "U+2066 reached the terminal"
+  keys q
+  wait_for pane_exited
+  tmux_stop
+  tmux_start 80 24 "$IPCLAB run $FIX/screen-bytes.lua"
+  wait_for screen_has "finished: "
+  wait_for screen_has "out ? x ? y"
+  assert screen_has "na?me"
+  ! screen | grep -qP '[\x{80}-\x{9f}\x{202a}-\x{202e}]' || fail "$(screen)"
+  keys q
+  wait_for pane_exited
+}

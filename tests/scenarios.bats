@@ -16,6 +16,8 @@ play_all() {
        ! grep -q '^ *[0-9.]* scenario ' <<<"$output" || ! grep -q '^ *[0-9.]* say ' <<<"$output"; then
       bad+="${f#$ROOT/} (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     fi
+    # A read or write that slept, then runs a moment to copy, is no spin.
+    ! grep -E 'busy-polling in (read|write)' <<<"$output" || bad+="${f#$ROOT/}: busy-polling"$'\n'
   done
   [ "$n" -gt 0 ] || fail "no scenarios found under lessons/"
   [ -z "$bad" ] || fail "scenarios that did not hold:"$'\n'"$bad"
@@ -29,7 +31,7 @@ play_all() {
 # Each pause lasts 0.3 s, as when a teacher talks: a process held in step
 # mode meanwhile must not fool step() (it once returned before the process
 # moved, and the lost update failed on screen only).
-@test "every lesson scenario holds at a teacher's pace too" {
+@test "every lesson scenario holds at a teacher's pace too, and no blocking read or write is called busy-polling" {
   play_all --pace 0.3
 }
 
@@ -142,8 +144,10 @@ play_all() {
   all=$(cd lessons/01-pipes/scenarios && ls *.lua | sed 's/\.lua$//' | sort | tr '\n' ' ')
   run "$IPCLAB" run 01/nope --headless
   assert_failure 3
-  assert_output --regexp "^ipclab: 01/nope: lesson 01-pipes has no scenario 'nope'; it has: [a-z0-9, -]+$"
-  assert_equal "$(echo "${output#*it has: }" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  assert_output --regexp "^ipclab: 01/nope: lesson 01-pipes has no scenario 'nope'; it has: [a-z0-9, -]+; for example: .*ipclab run 01/[a-z0-9-]+$"
+  assert_equal "$(echo "${output#*it has: }" | sed 's/; for example.*//' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$all"
+  run ${output##*for example: } --headless
+  assert_success
   # A lesson alone: its scenarios, and a command that works as printed.
   run "$IPCLAB" run 01 --headless
   assert_failure 3

@@ -4,13 +4,15 @@
  * ancestor, and named from their command line, again when they exec. */
 #include "ipclab.h"
 
+#include <limits.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 /* A name no other process of the run has: "pipe_child.py 2" for the
  * second child that runs the same program (two lanes never look alike). */
-static void unique_name(struct proc *p)
+void unique_name(struct proc *p)
 {
     char base[sizeof p->name], name[sizeof p->name];
     scopy(base, sizeof base, p->name);
@@ -47,8 +49,11 @@ static void name_from_cmdline(struct proc *p)
             buf[n] = '\0';
             buf[strcspn(buf, "\n")] = '\0';
             if (buf[0]) {
+                char prog[PATH_MAX];            /* a lesson program: one of ours */
+                snprintf(prog, sizeof prog, "%s/%s", R.bin, buf);
                 scopy(p->name, sizeof p->name, buf);
-                scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python" : "program");
+                scopy(p->lang, sizeof p->lang, strstr(buf, "python") ? "Python"
+                      : !strchr(buf, '/') && access(prog, X_OK) == 0 ? "C" : "program");
                 unique_name(p);
             }
         }
@@ -121,6 +126,28 @@ int adopt_proc(pid_t pid, int parent)
     }
     snprintf(R.procs[i].name, sizeof R.procs[i].name, "pid %ld", (long)pid);
     name_from_cmdline(&R.procs[i]);         /* a zombie: its comm */
+    return i;
+}
+
+/* A pid whose trace lines came through our pipe but which was gone before
+ * a sample saw it (a child its parent started and reaped within 0.1 s):
+ * kept as an exited process, so its events have a lane. Never sampled or
+ * signalled (no pidfd): the pid may be anyone's by now. */
+int adopt_ghost(pid_t pid)
+{
+    int i = proc_free_slot();
+    if (i < 0)
+        return -1;
+    struct proc *p = &R.procs[i];
+    memset(p, 0, sizeof *p);
+    p->used = p->exited = 1;
+    p->pid = pid;
+    p->pidfd = p->out_fd = p->in_fd = p->step_fd = -1;
+    p->step_event = p->call_fd = p->parent = -1;
+    p->state = PS_EXITED;
+    snprintf(p->name, sizeof p->name, "pid %ld", (long)pid);
+    scopy(p->lang, sizeof p->lang, "?");
+    scopy(p->status, sizeof p->status, "gone before a sample saw it");
     return i;
 }
 

@@ -23,18 +23,25 @@ static int l_scenario(lua_State *L)
     return 0;
 }
 
-/* say(text): at most 255 bytes, cut at a character with "..." after;
- * a NUL byte in it is shown as '?', not the end of the text. */
-static int l_say(lua_State *L)
+/* A text argument of the scenario into out (size bytes): cut at a
+ * character with "..." when longer; a NUL byte in it shown as '?', not
+ * the end of the text. */
+static void text_arg(lua_State *L, int i, char *out, size_t size)
 {
-    size_t len, max = sizeof R.narration - 1, n;
-    const char *s = luaL_checklstring(L, 1, &len);
+    size_t len, max = size - 1, n;
+    const char *s = luaL_checklstring(L, i, &len);
     n = len > max ? max - 3 : len;
     while (len > max && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
         n--;                                /* not inside a UTF-8 character */
     for (size_t k = 0; k < n; k++)
-        R.narration[k] = s[k] ? s[k] : '?';
-    strcpy(R.narration + n, len > max ? "..." : "");
+        out[k] = s[k] ? s[k] : '?';
+    strcpy(out + n, len > max ? "..." : "");
+}
+
+/* say(text): at most 255 bytes (text_arg). */
+static int l_say(lua_State *L)
+{
+    text_arg(L, 1, R.narration, sizeof R.narration);
     tlog("say %s", R.narration);
     story_add(ST_SAY, R.narration);
     return 0;
@@ -58,7 +65,8 @@ static int l_print(lua_State *L)
 
 static int l_expect(lua_State *L)
 {
-    const char *msg = luaL_checkstring(L, 2);
+    char msg[256];
+    text_arg(L, 2, msg, sizeof msg);
     if (lua_isfunction(L, 1)) {
         lua_pushvalue(L, 1);
         lua_call(L, 0, 1);

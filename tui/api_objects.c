@@ -141,7 +141,8 @@ static struct proc *sampled(lua_State *L)
 static int p_state(lua_State *L)
 {
     struct proc *p = sampled(L);
-    note_state((int)(p - R.procs));         /* the transcript has what it saw */
+    note_state((int)(p - R.procs));         /* the transcript has what it saw, */
+    events_drain();                         /* told now, before any check on it */
     lua_newtable(L);
     lua_pushstring(L, p->exited ? "exited" : pstate_name(p->state));
     lua_setfield(L, -2, "state");
@@ -168,8 +169,10 @@ static int p_blocked_in(lua_State *L)
     const char *call = luaL_checkstring(L, 2);
     int yes = !p->exited && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
               strcmp(p->call, call) == 0;
-    if (yes)                                /* what a wait or a check relies on */
+    if (yes) {                              /* what a wait or a check relies on */
         note_state((int)(p - R.procs));
+        events_drain();
+    }
     lua_pushboolean(L, yes);
     return 1;
 }

@@ -4,6 +4,8 @@
  * and whether it sits before a call waiting for its step. */
 #include "ipclab.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +22,10 @@ struct event *event_at(unsigned long n)
 
 static void log_event(const struct event *e, const char *name)
 {
+    if (e->ev == 's') {                     /* what the sampler saw: always told */
+        tlog("state %s %s%s", name, e->text, e->step ? " (held in step mode)" : "");
+        return;
+    }
     if (++logged == TRANSCRIPT_EVENTS_MAX)
         tlog("trace (further trace events are not shown)");
     if (logged >= TRANSCRIPT_EVENTS_MAX)
@@ -41,6 +47,21 @@ static void tell_event(struct event *ev);
 static struct event *batch;
 static size_t nbatch, batch_cap;
 
+static void batch_add(const struct event *e)
+{
+    if (nbatch == batch_cap) {
+        size_t cap = batch_cap ? 2 * batch_cap : 256;
+        struct event *grown = realloc(batch, cap * sizeof *batch);
+        if (grown == NULL) {                /* no room: told at once */
+            struct event copy = *e;
+            tell_event(&copy);
+            return;
+        }
+        batch = grown, batch_cap = cap;
+    }
+    batch[nbatch++] = *e;
+}
+
 /* One line from the trace pipe (traceline.c parses it), into the batch. */
 static void take_line(char *line, size_t len, void *arg)
 {
@@ -54,18 +75,28 @@ static void take_line(char *line, size_t len, void *arg)
     if (e.proc < 0 && (e.proc = adopt_proc(e.pid, -1)) >= 0)   /* not sampled yet */
         tlog("follow %s pid %d [%s], by its trace", R.procs[e.proc].name, (int)e.pid,
              R.procs[e.proc].lang);
+    else if (e.proc < 0 && kill(e.pid, 0) == -1 && errno == ESRCH &&
+             (e.proc = adopt_ghost(e.pid)) >= 0)
+        tlog("follow pid %d by its trace: it had ended before ipclab could see it", (int)e.pid);
     if (e.proc < 0 || R.procs[e.proc].step_fd < 0)
         e.step = 0;                         /* only a process in step mode waits */
-    if (nbatch == batch_cap) {
-        size_t cap = batch_cap ? 2 * batch_cap : 256;
-        struct event *grown = realloc(batch, cap * sizeof *batch);
-        if (grown == NULL) {                /* no room: told at once, in order */
-            tell_event(&e);
-            return;
-        }
-        batch = grown, batch_cap = cap;
+    /* When it took effect: a send's bytes are there for a reader from
+     * within the call, so from its before; the rest at their own t.
+     * Never earlier than the process's last event (its own order stays). */
+    e.key = e.tt;
+    if (e.proc >= 0) {
+        struct proc *p = &R.procs[e.proc];
+        int out = !strcmp(e.op, "write") || strstr(e.op, "send") || strstr(e.op, "store") ||
+                  strstr(e.op, "post") || strstr(e.op, "msgsnd");
+        if (e.ev == 'b')
+            p->before_tt = e.tt;
+        else if (e.ev == 'a' && out && p->before_tt > 0 && p->before_tt <= e.tt)
+            e.key = p->before_tt;
+        if (e.key < p->last_key)
+            e.key = p->last_key;
+        p->last_key = e.key;
     }
-    batch[nbatch++] = e;
+    batch_add(&e);
 }
 
 /* One event joins the timeline and the transcript, and says which traced
@@ -97,9 +128,26 @@ static void tell_event(struct event *ev)
     log_event(&e, e.proc >= 0 ? R.procs[e.proc].name : "?");
 }
 
-/* What the sampler saw (blocked, running again, exited) joins the timeline
- * as an 's' event, so blocked intervals show between the messages. */
-void timeline_state(int proc, const char *text)
+/* What the sampler saw (blocked, running again), as an 's' event: into
+ * the batch with the lines, at the time it was seen, so it is told after
+ * the calls that came before it (held: in step mode). */
+void timeline_state(int proc, const char *text, int held)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.t = now();
+    e.key = (long long)(e.t * 1e6);         /* CLOCK_MONOTONIC, as the programs' t= */
+    e.proc = proc;
+    e.pid = R.procs[proc].pid;
+    e.ev = 's';
+    e.fd = -1;
+    e.step = held;
+    scopy(e.text, sizeof e.text, text);
+    batch_add(&e);
+}
+
+/* An exit, into the timeline now (events_tell tells it in its place). */
+void timeline_now(int proc, const char *text)
 {
     struct event *e = event_at(R.nevents++);
     memset(e, 0, sizeof *e);
@@ -111,13 +159,21 @@ void timeline_state(int proc, const char *text)
     scopy(e->text, sizeof e->text, text);
 }
 
+/* Lines are held this long after they came before they are told: the
+ * line of a write can reach the pipe after the line of the read it fed
+ * (each process writes its own line after its call), and the order told
+ * is the order the calls took effect (key). */
+#define HOLD_S 0.02
+
 /* Read what the pipe holds, then tell it in order, with each exit reaped
  * (exit_pending) in its place: right after the process's own last line
  * here, or before them all when it has none here. A pipe keeps the order
  * of its writes, but an exit is seen by waitpid, not in the pipe: a
  * writer's exit comes before the reader's read() = 0 it caused (even when
- * the reader got there before the writer was a zombie: reap_exiting). */
-void events_drain(void)
+ * the reader got there before the writer was a zombie: reap_exiting).
+ * hold: tell only the lines that came HOLD_S ago or more (and none after
+ * a line held), so a line that comes late still takes its place. */
+static void events_tell(int hold)
 {
     for (;;) {
         char *room;
@@ -136,20 +192,69 @@ void events_drain(void)
                 reap_exiting(i);
             break;
         }
+    /* The programs' lines in the order they took effect (stable: the
+     * pipe's order among equals). */
+    for (size_t a = 1; a < nbatch; a++)
+        for (size_t b = a; b > 0 && batch[b].key < batch[b - 1].key; b--) {
+            struct event t = batch[b];
+            batch[b] = batch[b - 1], batch[b - 1] = t;
+        }
+    size_t ntell = nbatch;
+    if (hold) {
+        double old = now() - HOLD_S;
+        for (ntell = 0; ntell < nbatch && batch[ntell].t <= old; ntell++)
+            ;
+    }
     long last[MAX_PROCS];
+    int held[MAX_PROCS] = { 0 };
     for (int i = 0; i < MAX_PROCS; i++)
         last[i] = -1;
     for (size_t k = 0; k < nbatch; k++)
-        if (batch[k].proc >= 0 && batch[k].proc < MAX_PROCS)
-            last[batch[k].proc] = (long)k;
-    for (int i = 0; i < MAX_PROCS; i++)
-        if (R.procs[i].exit_pending && last[i] < 0)
-            tell_exit(i);
-    for (size_t k = 0; k < nbatch; k++) {
+        if (batch[k].proc >= 0 && batch[k].proc < MAX_PROCS) {
+            if (k < ntell)
+                last[batch[k].proc] = (long)k;
+            else
+                held[batch[k].proc] = 1;    /* its exit waits for them */
+        }
+    /* Exits with no line here first, a child before its parent (a parent
+     * waits for its child): the deepest first. */
+    for (int depth = MAX_PROCS; depth >= 0; depth--)
+        for (int i = 0; i < MAX_PROCS; i++) {
+            int d = 0;
+            for (int a = R.procs[i].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent)
+                d++;
+            if (R.procs[i].exit_pending && last[i] < 0 && !held[i] && d == depth)
+                tell_exit(i);
+        }
+    for (size_t k = 0; k < ntell; k++) {
         int i = batch[k].proc;
         tell_event(&batch[k]);
-        if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k)
+        if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k && !held[i])
             tell_exit(i);
     }
-    nbatch = 0;
+    memmove(batch, batch + ntell, (nbatch - ntell) * sizeof *batch);
+    nbatch -= ntell;
+}
+
+/* Everything the pipe holds, told now (a scenario's query, the run's end). */
+void events_drain(void)
+{
+    events_tell(0);
+}
+
+/* What has settled (the sampler). */
+void events_settle(void)
+{
+    events_tell(1);
+}
+
+/* When the next line held may be told, or 0 when none is held: the loop
+ * wakes then, not at the next sample. */
+double events_next(void)
+{
+    double first = 0;
+    for (size_t k = 0; k < nbatch; k++)
+        if (first == 0 || batch[k].t < first)
+            first = batch[k].t;
+    return first > 0 ? first + HOLD_S : 0;
 }

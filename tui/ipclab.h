@@ -45,6 +45,7 @@ struct proc {
     char object[96];            /* what that descriptor is: pipe:[81234] */
     char wchan[64];
     double since;               /* when state, call or fd last changed */
+    double running_t;           /* first sample of its current run of R, or 0 */
     enum pstate shown_state;    /* what the transcript said last */
     char shown_call[32];
     int pending;                /* samples the new state has lasted */
@@ -72,6 +73,7 @@ struct proc {
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
     int exit_pending;           /* reaped, its exit not told yet */
+    long long before_tt, last_key;   /* its last before event's t=; its last key */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
 };
@@ -116,6 +118,8 @@ struct event {
     long len, ret;
     char err[16], obj[64], data[40], text[160];
     int step;                   /* a before event that waits for go */
+    long long tt;               /* the program's t=: CLOCK_MONOTONIC, microseconds */
+    long long key;              /* when it took effect, for the order told (events.c) */
 };
 
 enum wait_kind { W_NONE, W_SLEEP, W_UNTIL, W_STEP, W_PAUSE, W_DONE };
@@ -195,8 +199,11 @@ void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
 int story_scrolled(void);                   /* entries below the view; 0: following */
 int story_last_lines(int cols);
 size_t wrap_cells(const char *s, int w, size_t *skip);
+size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */
 int adopt_proc(pid_t pid, int parent);     /* parent -1: found from the kernel */
+int adopt_ghost(pid_t pid);
+void unique_name(struct proc *p);           /* "C" taken: "C 2" */                 /* traced, but gone before seen */
 void proc_execed(struct proc *p);
 void reap_children(void);
 void read_outputs(void);
@@ -243,12 +250,15 @@ void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg);
 
 /* events.c: the trace pipe. */
-void events_drain(void);
+void events_drain(void);                    /* all, now */
+void events_settle(void);                   /* what is HOLD_S old: the sampler */
+double events_next(void);                   /* when a held line may be told, or 0 */
 void tell_exit(int i);                      /* spawn.c: a reaped exit, told */
 int reap_exiting(int i);                    /* spawn.c: reap a child that is exiting */
 int procfs_exiting(pid_t pid);              /* procfs.c: PF_EXITING */
 struct event *event_at(unsigned long n);
-void timeline_state(int proc, const char *text);
+void timeline_state(int proc, const char *text, int held);   /* told when settled */
+void timeline_now(int proc, const char *text);  /* an exit, in its place */
 
 /* runner.c: the Lua scenario as a coroutine the event loop resumes. */
 struct lua_State;
@@ -300,7 +310,8 @@ int list_lessons(void);        /* ipclab list */
 int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
 int lesson_count(void);
 int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */
-int lesson_is(int i, const char *name);     /* 08, 08-shared-memory, shared-memory */
+int lesson_is(int i, const char *name);
+const char *lesson_unreadable(int i);       /* why its scenarios cannot be listed, or NULL */     /* 08, 08-shared-memory, shared-memory */
 void lesson_scenario_path(int i, int s, char *out, size_t len);
 int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen);  /* 01/02 */
 /* exercise.c: ipclab progress, hint, solution, reset. */

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -364,8 +365,10 @@ int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t w
             return 0;
         }
     scenario_names(l, names, sizeof names);
-    snprintf(why, wlen, "%s: lesson %s has no scenario '%s'; it has: %s", brief,
-             l->dir, slash + 1, names);
+    snprintf(why, wlen, "%s: lesson %s has no scenario '%s'; it has: %s; for example: %s run "
+             "%.*s/%.*s", brief, l->dir, slash + 1, names, R.argv0 ? R.argv0 : "ipclab",
+             (int)(slash - brief), brief, l->nscen ? (int)strlen(l->scen[0]) - 4 : 0,
+             l->nscen ? l->scen[0] : "");
     return -1;
 }
 
@@ -422,6 +425,17 @@ int lesson_about(int i, const char **title, const char **summary)
     return lessons[i].nscen;
 }
 
+/* Why lesson i's scenarios cannot be listed, or NULL. */
+const char *lesson_unreadable(int i)
+{
+    static char why[200];
+    if (!lessons[i].scen_errno)
+        return NULL;
+    snprintf(why, sizeof why, "lessons/%s/scenarios: %s", lessons[i].dir,
+             strerror(lessons[i].scen_errno));
+    return why;
+}
+
 int lesson_is(int i, const char *name)
 {
     return find_lesson_named(name, strlen(name)) == &lessons[i];
@@ -441,9 +455,18 @@ int list_lessons(void)
         complain("no lessons under %s/lessons\n", R.root);
         return 1;
     }
+    setlocale(LC_CTYPE, "");                /* widths of the summaries' text */
     for (int i = 0; i < nlessons; i++) {
         struct lesson *l = &lessons[i];
-        printf("%s\n  %s\n", l->title, l->summary);
+        size_t skip;
+        printf("%s\n", l->title);
+        for (const char *t = l->summary; *t; ) {    /* wrapped at 78 cells */
+            size_t n = wrap_cells(t, 76, &skip);
+            printf("  %.*s\n", (int)n, t);
+            t += n + skip;
+            if (n == 0 && skip == 0)
+                break;
+        }
         if (l->scen_errno)
             printf("  (its scenarios cannot be listed: lessons/%s/scenarios: %s)\n", l->dir,
                    strerror(l->scen_errno));

@@ -208,7 +208,12 @@ static void loop(void)
         read_signals();                     /* one may have stopped the scenario */
         if (R.quit || (R.headless ? R.wait == W_DONE : ui_frame()))
             break;
-        poll(fds, 2, 1000 / SAMPLE_HZ);
+        /* A trace line held (events.c) is told when it has settled. */
+        int ms = 1000 / SAMPLE_HZ;
+        double next = events_next();
+        if (next > 0 && (next - now()) * 1000 < ms)
+            ms = next <= now() ? 0 : (int)((next - now()) * 1000) + 1;
+        poll(fds, 2, ms);
         read_signals();
     }
 }

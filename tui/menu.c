@@ -111,6 +111,8 @@ static void draw_menu(int cur, int scur, int focus)
                 y++;
             }
         }
+        if (l->scen_errno && y < bottom)     /* not "no scenarios": why */
+            y = wrap(y, x, w, bottom, lesson_unreadable(cur), A_BOLD) + 1;
         if (y < bottom)
             mvprintw(y++, x, "Scenarios and exercises, in order:");
         for (int k = 0; k < l->nsteps && y < bottom; k++) {

@@ -153,8 +153,14 @@ int procfs_sample(struct proc *p, double t)
         p->wchan[0] = '\0';
     }
     /* Running inside a traced receive that never sleeps (MPI_Recv spins):
-     * the kernel says R, the trace says which call. */
-    if (st == PS_RUNNING && p->open_call[0] != '\0' && t - p->open_t > 0.3) {
+     * the kernel says R at every sample for 0.3 s, the trace says which
+     * call. (A write that slept, then runs a moment to copy, is not.) */
+    if (st != PS_RUNNING)
+        p->running_t = 0;
+    else if (p->running_t == 0)
+        p->running_t = t;
+    double since = p->open_t > p->running_t ? p->open_t : p->running_t;
+    if (st == PS_RUNNING && p->open_call[0] != '\0' && p->running_t > 0 && t - since > 0.3) {
         st = PS_BUSY;
         snprintf(call, sizeof call, "%s", p->open_call);
     }

@@ -167,6 +167,7 @@ void runner_step(void)
 
     if (co == NULL || R.wait == W_DONE || !wait_over(&nargs) || R.wait == W_DONE)
         return;
+    events_drain();         /* the scenario goes on: all it may check is told first */
     sandbox_waited();
     lua_enter();
     int st = lua_resume(co, L, nargs, &nres);

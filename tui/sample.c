@@ -37,7 +37,7 @@ static void sample_procs(double t)
                 p->state = PS_EXITED;
                 scopy(p->status, sizeof p->status, "reaped by its parent");
                 tlog("exit %s (reaped by its parent)", p->name);
-                timeline_state(i, "exited");
+                timeline_now(i, "exited");
             }
             continue;
         }
@@ -62,8 +62,7 @@ void note_state(int i)
     p->shown_state = p->state;
     scopy(p->shown_call, sizeof p->shown_call, p->call);
     describe_proc(p, what, sizeof what);
-    tlog("state %s %s%s", p->name, what, proc_held(p) ? " (held in step mode)" : "");
-    timeline_state(i, what);
+    timeline_state(i, what, proc_held(p));  /* told with the lines, in order */
 }
 
 /* The value a channel is told by: a semaphore's value, a segment's first
@@ -128,7 +127,7 @@ void sample_all(void)
 
     read_outputs();
     write_inputs();
-    events_drain();
+    events_settle();
     reap_children();
     adopt_descendants();
     sample_procs(t);

@@ -91,7 +91,7 @@ static void hard_exit(const char *why)
         put(fd, ", but ");
     }
     put(fd, why);
-    put(fd, "; stopped at once: the janitor removes the run's processes and objects\n");
+    put(fd, "; stopped at once: its processes and objects are removed\n");
     if (R.tour) {                           /* as tour_line tells it */
         put(fd, stop_sig ? "      = interrupted\n" : "      = scenario error\n");
     } else if (R.headless) {

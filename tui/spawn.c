@@ -190,6 +190,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     proc_init(p, pid, -1);
     p->spawned = 1;
     scopy(p->name, sizeof p->name, req->name);
+    unique_name(p);                         /* two lanes never look alike */
     scopy(p->lang, sizeof p->lang, req->lang);
     /* The command as a person reads it: paths shortened to their last part. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
@@ -246,11 +247,23 @@ void reap_children(void)
             reaped = 1;
         }
     }
+    /* A followed process its own parent reaped: gone from the kernel (its
+     * pidfd says so). Told with the others, before its parent's exit. */
+    for (int i = 0; i < MAX_PROCS; i++) {
+        struct proc *p = &R.procs[i];
+        if (p->used && !p->exited && !p->spawned && !proc_alive(p)) {
+            p->exited = 1;
+            p->state = PS_EXITED;
+            scopy(p->status, sizeof p->status, "reaped by its parent");
+            p->exit_pending = 1;
+            reaped = 1;
+        }
+    }
     /* Told in their place: what they wrote before they died comes first,
      * and each exit right after its own last trace line (events.c). */
     if (reaped) {
         read_outputs();
-        events_drain();
+        events_settle();
     }
 }
 
@@ -283,9 +296,9 @@ void tell_exit(int i)
     struct proc *p = &R.procs[i];
     char what[80];
     p->exit_pending = 0;
-    tlog("exit %s %s", p->name, p->status);
+    tlog(p->spawned ? "exit %s %s" : "exit %s (%s)", p->name, p->status);
     snprintf(what, sizeof what, "exited: %s", p->status);
-    timeline_state(i, what);
+    timeline_now(i, what);
 }
 
 /* Append output; in the transcript, one line per complete output line. */

@@ -33,6 +33,7 @@ void story_add(enum story_kind kind, const char *text)
 {
     book[added % STORY_MAX].kind = kind;
     scopy(book[added % STORY_MAX].text, STORY_TEXT, text);
+    clean_text(book[added % STORY_MAX].text, 0);    /* what the terminal must not obey */
     added++;
 }
 
@@ -69,6 +70,34 @@ void story_scroll(int dir)
 int story_scrolled(void)
 {
     return view_end >= 0 ? (int)((long)added - 1 - view_end) : 0;
+}
+
+/* The bytes of s that fill at most w display cells, whole characters
+ * (wcwidth(3)); *used gets the cells they take. */
+size_t fit_cells(const char *s, int w, int *used)
+{
+    mbstate_t st;
+    size_t at = 0, len = strlen(s);
+    int cells = 0;
+
+    memset(&st, 0, sizeof st);
+    while (at < len) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s + at, len - at, &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            n = 1;
+            wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc);
+        cw = cw < 0 ? 1 : cw;
+        if (cells + cw > w)
+            break;
+        cells += cw;
+        at += n;
+    }
+    *used = cells;
+    return at;
 }
 
 /* How many bytes of s fit in w display cells, breaking at the last space

@@ -157,7 +157,14 @@ static int play(const char *path, int sig_fd)
             while (signals_next())
                 ;
     }
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    int st = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    if (st == 3) {                          /* it could not start: say which, go on */
+        const char *base = strrchr(path, '/');
+        printf("\n  * %s\n      ERROR it could not be played: %s\n", base ? base + 1 : path,
+               access(path, R_OK) == -1 ? strerror(errno) : "see the message above");
+        st = 2;
+    }
+    return st;
 }
 
 /* The lessons (all, or the one named: 08, 08-shared-memory, shared-memory),
@@ -175,6 +182,11 @@ int tour(const char *lesson, int sig_fd)
         shown++;
         printf("%s\n", title);
         para("", summary);
+        const char *why = lesson_unreadable(i);
+        if (why) {                          /* its scenarios cannot be listed */
+            printf("\n      ERROR %s\n", why);
+            status = status < 2 ? 2 : status;
+        }
         for (int s = 0; s < nscen; s++) {
             char path[1024];
             lesson_scenario_path(i, s, path, sizeof path);

@@ -67,6 +67,7 @@ int trace_parse(char *line, struct event *e)
         size_t vlen = decode(v);
         if (!strcmp(tok, "pid")) e->pid = (pid_t)number(v, 1, PID_MAX_LIMIT, 0);
         else if (!strcmp(tok, "seq")) e->seq = (unsigned long)number(v, 0, LONG_MAX, 0);
+        else if (!strcmp(tok, "t")) e->tt = number(v, 0, LONG_MAX, 0);
         else if (!strcmp(tok, "ev")) e->ev = v[0];
         else if (!strcmp(tok, "op")) scopy(e->op, sizeof e->op, v);
         else if (!strcmp(tok, "fd")) e->fd = (int)number(v, -1, 1 << 20, -1);

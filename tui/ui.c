@@ -169,6 +169,8 @@ static void draw_help(void)
         "Timeline: --> sent  <-- received  x failed  || held  : state  ~ note",
         "Press any key.", NULL };
     int h = 18, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    for (int k = -1; k <= h; k++)           /* its rows whole: no bits of the screen */
+        put(y0 + k, 0, COLS, A_NORMAL, "");
     for (int k = 0; k < h; k++)
         put(y0 + k, x0, w, A_REVERSE, "");
     for (int k = 0; lines[k]; k++)
@@ -242,6 +244,12 @@ static void draw(void)
         stopped_at = now();
     snprintf(buf, sizeof buf, " %.1fs  %s ", (stopped_at ? stopped_at : now()) - R.t0, st);   /* the run's clock, its state */
     put(LINES - 2 - said, 2, (int)strlen(buf), look(C_TITLE, A_REVERSE) | A_BOLD, buf);
+    if (timeline_newer() > 0) {             /* scrolled back: the way back, right */
+        char more[64];
+        snprintf(more, sizeof more, " %lu newer: PgDn, End ", timeline_newer());
+        if ((int)(strlen(buf) + strlen(more)) + 4 < COLS)
+            put(LINES - 2 - said, COLS - (int)strlen(more) - 1, (int)strlen(more), A_REVERSE, more);
+    }
     story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
         " space go/step  tab next  s stop  k kill  r restart  Up/Dn said  ? help  q quit");

@@ -18,6 +18,7 @@ int chan_rows(void);                        /* the rows draw_chans takes */
 void draw_timeline(int y, int rows);
 enum scroll { SCROLL_UP, SCROLL_DOWN, SCROLL_HOME, SCROLL_END };
 void timeline_scroll(enum scroll how);      /* PgUp, PgDn, Home, End */
+unsigned long timeline_newer(void);         /* events below the view; 0: following */
 /* story.c: the narration area on h rows from y; look(kind): its attributes. */
 void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
 

@@ -28,12 +28,23 @@ static attr_t state_look(const struct proc *p)
 }
 
 /* Print at most w columns of s at (y, x), padding with spaces. */
+/* Print s at (y, x) in w display cells, padded with spaces: what the
+ * terminal must not obey shown as '?' (clean_text), never a character
+ * split, and "..." at the end when it does not fit whole. */
 void put(int y, int x, int w, attr_t a, const char *s)
 {
+    char t[1024];
+    int used;
     if (w <= 0)
         return;
+    scopy(t, sizeof t, s);
+    clean_text(t, 0);
+    size_t n = fit_cells(t, w, &used);
+    if (t[n] != '\0' && w > 3)             /* cut: say so */
+        n = fit_cells(t, w - 3, &used);
     attron(a);
-    mvprintw(y, x, "%-*.*s", w, w, s);
+    mvprintw(y, x, "%.*s%s%*s", (int)n, t, t[n] ? (w > 3 ? "..." : "") : "",
+             w - used - (t[n] && w > 3 ? 3 : 0), "");
     attroff(a);
 }
 
@@ -302,6 +313,12 @@ static int has_row(unsigned long k)
 
 /* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow.
  * A page is as many events as rows, counting only events that get one. */
+/* Scrolled back: how many events are newer than the view (0: following). */
+unsigned long timeline_newer(void)
+{
+    return tl_end && tl_end < R.nevents ? R.nevents - tl_end : 0;
+}
+
 void timeline_scroll(enum scroll how)
 {
     unsigned long oldest = R.nevents > MAX_EVENTS ? R.nevents - MAX_EVENTS : 0;
@@ -368,11 +385,7 @@ void draw_timeline(int y, int rows)
         tl_end = 0;                         /* a restart */
     else if (tl_end && R.nevents - tl_end + (unsigned long)tl_rows >= MAX_EVENTS)
         tl_end = R.nevents - MAX_EVENTS + (unsigned long)tl_rows + 1;   /* the oldest kept */
-    if (tl_end) {
-        char more[48];
-        snprintf(more, sizeof more, " %lu newer: PgDn, End ", R.nevents - tl_end);
-        put(y, COLS - (int)strlen(more), (int)strlen(more), A_REVERSE, more);
-    }
+
     unsigned long shown = 0, k = tl_end ? tl_end : R.nevents;
     int row = y + rows - 1;
     while (k > 0 && row > y && R.nevents - k < MAX_EVENTS) {
@@ -383,10 +396,17 @@ void draw_timeline(int y, int rows)
                 lane = l;
         if (lane < 0 || (e->ev == 'b' && !e->step))   /* befores only when held */
             continue;
+        int room = COLS - 14 - lane * lw;
         if (e->ev == 'n')
             snprintf(buf, sizeof buf, "~ %s", e->text);
-        else if (e->ev == 's')
-            snprintf(buf, sizeof buf, ": %s", e->text);
+        else if (e->ev == 's') {            /* held: ipclab's pipe, not the lesson's */
+            snprintf(buf, sizeof buf, ": %s", e->step ? "held in step mode" : e->text);
+            /* Narrow: the call and descriptor without the object (the
+             * pane names it), rather than a cut. */
+            char *obj = strstr(buf, " -> ");
+            if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
+                memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
+        }
         else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
         else
@@ -396,7 +416,7 @@ void draw_timeline(int y, int rows)
         mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
         /* One event a row: its text may run on over the lanes to its
          * right, empty on this row, rather than be cut at its own. */
-        put(row, 14 + lane * lw, COLS - 14 - lane * lw, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        put(row, 14 + lane * lw, room, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
         row--;
         shown++;
     }

@@ -163,12 +163,17 @@ teardown() {
   wait_for screen_has "1 of 5 exercises done"
   # At 80x24 the titles wrap in the right column: read it joined.
   joined() { screen | cut -c38- | tr '\n' ' ' | tr -s ' '; }
-  [[ $(joined) == *"[done] Exercise 01 · Read whole frames from a pipe (C)"* ]] || fail "$(screen)"
-  [[ $(joined) =~ \[[0-4]\ of\ 5\]\ Exercise\ 02\ ·\ A\ writer\ that\ survives ]] || fail "$(screen)"
-  [[ $(joined) == *"[ ] Exercise 03 · EOF needs every write end closed"* ]] || fail "$(screen)"
-  # Resumed on exercise 02: its file and commands are shown.
-  [[ $(joined) == *"Edit lessons/01-pipes/exercises/02-safe-writer/ safe_writer.py."* ]] ||
-    [[ $(joined) == *"Edit lessons/01-pipes/exercises/02-safe-writer/safe_writer.py."* ]] || fail "$(screen)"
+  has_done() { [[ $(joined) == *"[done] 01 · Read whole frames from a pipe (C)"* ]]; }
+  wait_for has_done
+  [[ $(joined) =~ \[[0-4]\ of\ 5\]\ 02\ ·\ A\ writer\ that\ survives ]] || fail "$(screen)"
+  # Resumed on exercise 02: its file and what enter does are shown.
+  [[ $(joined) == *"Edit safe_writer.py (exercises/02-safe-writer); enter grades it at each save"* ]] ||
+    fail "$(screen)"
+  keys Down
+  has_03() { [[ $(joined) == *"[ ] 03 · EOF needs every write end closed"* ]]; }
+  wait_for has_03
+  keys Up
+  wait_for bash -c 'tmux -S "$0" capture-pane -p | grep -q "Edit safe_writer.py"' "$TMUXS"
   keys Enter
   wait_for screen_has "ipclab watch  01/02"
   wait_for screen_has "FAILED: fix what it says and save"
@@ -177,4 +182,25 @@ teardown() {
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0
+}
+
+@test "an exercise's scenario runs the learner's own file: built in the run's folder, seen asleep in read(); the skeleton's faults are FAILED checks, the solution passes" {
+  run "$IPCLAB" run 01/your-frame-reader --headless
+  assert_failure 1
+  assert_line --regexp '^ *[0-9.]+ expect ok: your frame_reader.c compiles with the kit.s flags$'
+  assert_line --regexp '^ *[0-9.]+ state your reader sleeping in read\(fd 0 -> pipe:\[[0-9]+\]\)$'
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: after 3 of 5 payload bytes it still waits'
+  # Built where the run keeps its objects, never beside the learner's file.
+  assert_line --regexp "^ *[0-9.]+ spawn cc pid [0-9]+ \\[program\\] cc .* -o yours-frame_reader$"
+  [ -z "$(ls "$K/lessons/01-pipes/exercises/01-frame-reader" | grep -v -e '\.c$' -e '\.md$' -e '\.bats$')" ] ||
+    fail "something was built beside the learner's file"
+  cp "$K/lessons/01-pipes/solutions/01-frame-reader/frame_reader.c" "$K/lessons/01-pipes/exercises/01-frame-reader/"
+  run "$IPCLAB" run 01/your-frame-reader --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ end: 6 expectations, 6 passed, 0 failed$'
+  # A file that does not compile: said, and the scenario stops there.
+  echo 'this is not C' >>"$K/lessons/01-pipes/exercises/01-frame-reader/frame_reader.c"
+  run "$IPCLAB" run 01/your-frame-reader --headless
+  assert_failure 1
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: your frame_reader.c compiles with the kit.s flags$'
 }

@@ -4,8 +4,10 @@
  * scenario's file:line in front of the reason. */
 #include "ipclab.h"
 #include "api.h"
+#include "lessons.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -196,56 +198,6 @@ static int l_run_free(lua_State *L)
     p->step_fd = -1;
     p->step_waiting = 0;
     return 0;
-}
-
-/* Programs. */
-
-static void push_program(lua_State *L, const char *lang, const char *name,
-                         const char *exe, const char *script)
-{
-    lua_newtable(L);
-    lua_pushstring(L, exe);
-    lua_rawseti(L, -2, 1);
-    if (script) {
-        lua_pushstring(L, script);
-        lua_rawseti(L, -2, 2);
-    }
-    lua_pushstring(L, lang);
-    lua_setfield(L, -2, "lang");
-    lua_pushstring(L, name);
-    lua_setfield(L, -2, "name");
-}
-
-static int l_C(lua_State *L)
-{
-    const char *name = luaL_checkstring(L, 1);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", R.bin, name);
-    if (strchr(name, '/') || (access(path, X_OK) != 0 && errno == ENOENT))
-        return luaL_error(L, "no program %s (run make to build the demos)", path);
-    if (access(path, X_OK) != 0)
-        return luaL_error(L, "program %s: %s", path, strerror(errno));
-    push_program(L, "C", name, path, NULL);
-    return 1;
-}
-
-static int l_Python(lua_State *L)
-{
-    char path[1024];
-    if (lua_isnone(L, 1)) {                 /* the interpreter alone */
-        push_program(L, "Python", "python", R.python, NULL);
-        return 1;
-    }
-    const char *file = luaL_checkstring(L, 1);
-    if (strchr(file, '/'))
-        snprintf(path, sizeof path, "%s/python_peers/%s", R.root, file);
-    else
-        snprintf(path, sizeof path, "%s/python_peers/%s/%s", R.root, R.lesson, file);
-    if (access(path, R_OK) != 0)
-        return errno == ENOENT ? luaL_error(L, "no Python peer %s", path)
-                               : luaL_error(L, "Python peer %s: %s", path, strerror(errno));
-    push_program(L, "Python", strrchr(path, '/') + 1, R.python, path);
-    return 1;
 }
 
 #define MAX_ARGS 60
@@ -477,10 +429,11 @@ void api_register(lua_State *L)
         { "scenario", l_scenario }, { "say", l_say }, { "print", l_print },
         { "expect", l_expect }, { "sleep", l_sleep }, { "pause", l_pause },
         { "wait_until", l_wait_until }, { "step", l_step }, { "run_free", l_run_free },
-        { "C", l_C }, { "Python", l_Python }, { "spawn", l_spawn },
+        { "spawn", l_spawn },
         { "pipe", l_pipe }, { "fifo", l_fifo }, { "socketpair", l_socketpair },
         { "ipcname", l_ipcname }, { "sysvkey", l_sysvkey }, { "shm", l_shm },
         { "sem", l_sem }, { "mqueue", l_mqueue }, { NULL, NULL } };
     luaL_setfuncs(L, fns, 0);
+    api_programs_register(L);
     api_objects_register(L);
 }

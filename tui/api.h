@@ -14,5 +14,6 @@ int check_chan(lua_State *L, int arg);
 int check_end(lua_State *L, int arg, int *end);
 int field_end(lua_State *L, int idx, const char *field, int *end);
 void api_objects_register(lua_State *L);
+void api_programs_register(lua_State *L);    /* C, Python, Yours */
 
 #endif

@@ -313,6 +313,7 @@ int lesson_about(int i, const char **title, const char **summary);   /* its scen
 int lesson_is(int i, const char *name);
 const char *lesson_unreadable(int i);       /* why its scenarios cannot be listed, or NULL */     /* 08, 08-shared-memory, shared-memory */
 void lesson_scenario_path(int i, int s, char *out, size_t len);
+int lesson_scenario_yours(int i, int s);    /* runs the learner's file: not in the tour */
 int find_exercise(const char *brief, int *li, int *ei, char *why, size_t wlen);  /* 01/02 */
 /* exercise.c: ipclab progress, hint, solution, reset. */
 int progress_print(void);

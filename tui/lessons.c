@@ -226,10 +226,18 @@ static void read_steps(struct lesson *l)
                 snprintf(sub, sizeof sub, "%s.lua", name), add_scenario(l, sub);
         } else if (!strcmp(kind, "exercise") && (k == 3 || (k == 4 && !strncmp(opt, "run=", 4)))) {
             snprintf(sub, sizeof sub, "exercises/%s/%s", name, edit);
-            if (!has_file(l, sub))
+            if (!has_file(l, sub)) {
                 step_error(l, "%s: no file %s", where, sub);
-            else
-                add_exercise(l, name, edit, k == 4 ? opt + 4 : "");
+                continue;
+            }
+            add_exercise(l, name, edit, k == 4 ? opt + 4 : "");
+            if (k == 4) {                   /* its scenario: a step right after it */
+                snprintf(sub, sizeof sub, "scenarios/%s.lua", opt + 4);
+                if (!has_file(l, sub))
+                    step_error(l, "%s: no file %s", where, sub);
+                else if (snprintf(sub, sizeof sub, "%s.lua", opt + 4), add_scenario(l, sub) == 0)
+                    l->syours[l->nscen - 1] = 1;
+            }
         } else {
             step_error(l, "%s: not a step: %s (scenario NAME, or exercise FOLDER FILE [run=NAME])",
                        where, line);
@@ -439,6 +447,12 @@ const char *lesson_unreadable(int i)
 int lesson_is(int i, const char *name)
 {
     return find_lesson_named(name, strlen(name)) == &lessons[i];
+}
+
+/* Does lesson i's scenario s run the learner's own file? */
+int lesson_scenario_yours(int i, int s)
+{
+    return lessons[i].syours[s];
 }
 
 void lesson_scenario_path(int i, int s, char *out, size_t len)

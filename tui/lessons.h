@@ -25,6 +25,7 @@ struct lesson {
     char dir[64], title[96], summary[400];
     char scen[MAX_SCEN][64];        /* NAME.lua, in the steps' order */
     char stitle[MAX_SCEN][96], sabout[MAX_SCEN][300];
+    int syours[MAX_SCEN];           /* it runs the learner's file (an exercise's run=) */
     int nscen;
     struct exercise ex[MAX_SCEN];
     int nex;

@@ -52,8 +52,11 @@ static void step_label(int li, int k, char *out, size_t len)
         snprintf(out, len, "%s", l->stitle[s][0] ? l->stitle[s] : l->scen[s]);
     } else {
         char mark[32];
+        const char *t = l->ex[s].title;
         exercise_mark(li, s, mark, sizeof mark);
-        snprintf(out, len, "%s %s", mark, l->ex[s].title);
+        if (!strncmp(t, "Exercise ", 9))      /* the mark says it is one */
+            t += 9;
+        snprintf(out, len, "%s %s", mark, t);
     }
 }
 
@@ -113,22 +116,38 @@ static void draw_menu(int cur, int scur, int focus)
         }
         if (l->scen_errno && y < bottom)     /* not "no scenarios": why */
             y = wrap(y, x, w, bottom, lesson_unreadable(cur), A_BOLD) + 1;
-        if (y < bottom)
-            mvprintw(y++, x, "Scenarios and exercises, in order:");
-        for (int k = 0; k < l->nsteps && y < bottom; k++) {
-            step_label(cur, k, label, sizeof label);
-            y = wrap(y, x + 1, w - 1, bottom, label, focus == 1 && k == scur ? A_REVERSE : A_NORMAL);
-        }
+        char about[400] = "";
         if (focus == 1 && l->nsteps) {
             int s = l->steps[scur].index;
             if (l->steps[scur].kind == STEP_SCENARIO)
-                snprintf(label, sizeof label, "%s", l->sabout[s]);
+                snprintf(about, sizeof about, "%s", l->sabout[s]);
             else
-                snprintf(label, sizeof label, "Edit lessons/%s/exercises/%s/%s. Enter watches "
-                         "it: graded at each save. Its hint: ipclab hint %.2s/%.2s", l->dir,
-                         l->ex[s].dir, l->ex[s].edit, l->dir, l->ex[s].dir);
-            y = wrap(y + 1, x, w, bottom, label, A_DIM);
+                snprintf(about, sizeof about, "Edit %s (exercises/%s); enter grades it at "
+                         "each save", l->ex[s].edit, l->ex[s].dir);
         }
+        if (y < bottom)
+            mvprintw(y++, x, "Scenarios and exercises, in order:");
+        /* The chosen step and its about text in view: the list starts
+         * later ("...") when both do not fit below it. */
+        int room = bottom - y - (about[0] ? lines_of(about, w) + 1 : 0), from = 0;
+        for (;;) {
+            int need = from > 0;
+            for (int k = from; k <= scur && k < l->nsteps; k++) {
+                step_label(cur, k, label, sizeof label);
+                need += lines_of(label, w - 1);
+            }
+            if (need <= room || from >= scur)
+                break;
+            from++;
+        }
+        if (from > 0 && y < bottom)
+            mvprintw(y++, x + 1, "...");
+        for (int k = from; k < l->nsteps && y < bottom - (about[0] ? lines_of(about, w) + 1 : 0); k++) {
+            step_label(cur, k, label, sizeof label);
+            y = wrap(y, x + 1, w - 1, bottom, label, focus == 1 && k == scur ? A_REVERSE : A_NORMAL);
+        }
+        if (about[0])
+            y = wrap(y + 1, x, w, bottom, about, A_DIM);
     } else {
         mvprintw(2, 1, "No lessons found under %.*s/lessons.", COLS - 40, R.root);
     }

@@ -189,6 +189,8 @@ int tour(const char *lesson, int sig_fd)
         }
         for (int s = 0; s < nscen; s++) {
             char path[1024];
+            if (lesson_scenario_yours(i, s))    /* about the learner's code: not a tour */
+                continue;
             lesson_scenario_path(i, s, path, sizeof path);
             int st = play(path, sig_fd);
             if (st > status && st <= 2)

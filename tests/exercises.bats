@@ -204,3 +204,21 @@ teardown() {
   assert_failure 1
   assert_line --regexp '^ *[0-9.]+ expect FAILED: your frame_reader.c compiles with the kit.s flags$'
 }
+
+@test "every exercise's own scenario fails checks on the skeleton (no scenario error) and passes them all on the solution" {
+  local d kind folder file run n=0 sol
+  for d in "$K"/lessons/*/; do
+    while read -r kind folder file run; do
+      [ "$kind" = exercise ] && [[ $run == run=* ]] || continue
+      n=$((n + 1))
+      local lesson=${d%/}; lesson=${lesson##*/}
+      run "$IPCLAB" run "$d/scenarios/${run#run=}.lua" --headless
+      [ "$status" -eq 1 ] || fail "$lesson/$folder on the skeleton: exit $status"$'\n'"$output"
+      assert_output --partial "expect FAILED: "
+      cp "$d/solutions/$folder/$file" "$d/exercises/$folder/$file"
+      run "$IPCLAB" run "$d/scenarios/${run#run=}.lua" --headless
+      [ "$status" -eq 0 ] || fail "$lesson/$folder on the solution: exit $status"$'\n'"$output"
+    done < <(sed 's/#.*//' "$d/steps")
+  done
+  [ "$n" -ge 3 ] || fail "only $n exercises have a scenario of their own"
+}

@@ -169,10 +169,10 @@ teardown() {
   # Resumed on exercise 02: its file and what enter does are shown.
   [[ $(joined) == *"Edit safe_writer.py (exercises/02-safe-writer); enter grades it at each save"* ]] ||
     fail "$(screen)"
-  keys Down
+  keys Down Down                            # past exercise 02's own scenario
   has_03() { [[ $(joined) == *"[ ] 03 · EOF needs every write end closed"* ]]; }
   wait_for has_03
-  keys Up
+  keys Up Up
   wait_for bash -c 'tmux -S "$0" capture-pane -p | grep -q "Edit safe_writer.py"' "$TMUXS"
   keys Enter
   wait_for screen_has "ipclab watch  01/02"

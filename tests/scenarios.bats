@@ -129,7 +129,9 @@ play_all() {
   while read -r cmd; do
     n=$((n + 1))
     run ${cmd/build\/bin\/ipclab/$IPCLAB} --headless
-    [ "$status" -eq 0 ] || fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
+    # your-*: the learner's own file, its checks may fail (1) on a skeleton.
+    [ "$status" -eq 0 ] || { [[ $cmd == */your-* ]] && [ "$status" -eq 1 ]; } ||
+      fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
   done < <(grep -ohE 'build/bin/ipclab run [0-9]{2}/[a-z0-9-]+' README.md lessons/*/README.md slides/*.md | sort -u)
   [ "$n" -gt 5 ] || fail "only $n commands found"
 }

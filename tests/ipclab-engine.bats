@@ -353,7 +353,9 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
 @test "a folder an ordinary user may not read is named with Permission denied, not called missing" {
   public_copy "$BIN" "$PEERS" lessons
   local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) b="$PUB/$(basename "$BIN")"
-  local env=(env -u XDG_RUNTIME_DIR IPCLAB_ROOT="$PUB" IPCLAB_BIN="$b")
+  # Its own runtime folder: /tmp/ipclab-UID is the other test's to look at.
+  install -d -m 700 -o nobody "$PUB/xdg"
+  local env=(env XDG_RUNTIME_DIR="$PUB/xdg" IPCLAB_ROOT="$PUB" IPCLAB_BIN="$b")
   mv "$PUB/$(basename "$PEERS")" "$PUB/python_peers" 2>/dev/null || true
   chmod 700 "$PUB/python_peers/01-pipes"
   run "${env[@]}" "${as[@]}" "$b/ipclab" run 01/empty-pipe --headless

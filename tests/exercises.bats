@@ -130,11 +130,11 @@ teardown() {
   mv "$EX/new.tmp" "$EX/safe_writer.py"
   wait_for screen_has "PASSED: n goes on to the next exercise"
   keys h
-  wait_for screen_has "the hint (any key but q goes back)"
+  wait_for screen_has "the hint (Up/Down scroll"
   keys x
   wait_for screen_has "PASSED: n goes on to the next exercise"
   keys s
-  wait_for screen_has "the reference solution (any key but q goes back)"
+  wait_for screen_has "the reference solution (Up/Down scroll"
   keys x
   wait_for screen_has "PASSED: n goes on to the next exercise"
   keys n
@@ -144,6 +144,20 @@ teardown() {
   assert_equal "$(pane_status)" 0
   run "$IPCLAB" progress
   assert_line --regexp '^  done +01/02  '
+}
+
+@test "watch never stalls on a grading that prints a lot, and leaves no temporary folder behind" {
+  export TMPDIR=$T/tmp
+  mkdir -p "$TMPDIR"
+  # 3000 lines on stderr before it writes: well over a pipe's 64 KiB.
+  sed -i 's/^def main(argv):/def main(argv):\n    for i in range(3000): print("debug line", i, "x" * 40, file=sys.stderr)/' "$EX/safe_writer.py"
+  tmux_start 80 24 "TMPDIR=$TMPDIR IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB watch 01/02"
+  wait_for screen_has "FAILED: fix what it says and save"
+  keys End
+  wait_for screen_has "the rest is cut"
+  keys r q                                  # q while the new grading runs
+  wait_for pane_exited
+  [ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 }
 
 @test "watch needs a terminal and an exercise it knows: a clear message, status 3" {

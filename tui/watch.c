@@ -20,7 +20,9 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,13 +34,32 @@ static struct {
     int li, ei;                 /* the exercise watched */
     pid_t pid;                  /* the grading running, or 0 */
     int out;                    /* its output, or -1 */
-    char text[OUT_MAX];         /* what it printed */
+    char text[OUT_MAX];         /* what it printed (the start, when more) */
     size_t len;
+    int cut;                    /* it printed more than OUT_MAX: drained, not kept */
+    char shown[OUT_MAX];        /* the hint or the solution */
     int passed, graded;         /* the last grading's verdict */
     double saved_at;            /* a save not graded yet (0: none) */
     int view;                   /* 0 checks, 1 hint, 2 solution */
-    int top;                    /* first line shown */
+    int top, vtop;              /* first line shown: of the checks, of the view */
+    char tmp[96];               /* the grading's TMPDIR, removed after it */
+    char tmpdir[64];            /* the TMPDIR ipclab was given (or /tmp) */
 } W;
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st, (void)flag, (void)f;
+    return remove(path) == -1 ? 0 : 0;
+}
+
+/* A grading's temporary files (bats' run folders), gone with it, even when
+ * it was ended before its own clean-up ran. */
+static void drop_tmp(void)
+{
+    if (W.tmp[0])
+        nftw(W.tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    W.tmp[0] = '\0';
+}
 
 static const struct exercise *ex(void)
 {
@@ -58,6 +79,7 @@ static void stop_grading(void)
     if (W.out >= 0)
         close(W.out);
     W.out = -1;
+    drop_tmp();
 }
 
 /* scripts/grade L/E -v, its output into W.text. */
@@ -68,10 +90,16 @@ static void start_grading(void)
     int p[2];
     stop_grading();
     W.len = 0;
+    W.cut = 0;
     W.text[0] = '\0';
     W.top = 0;
     W.graded = 0;
     W.saved_at = 0;
+    snprintf(W.tmp, sizeof W.tmp, "%s/ipclab-watch.XXXXXX", W.tmpdir);
+    if (mkdtemp(W.tmp) == NULL)
+        W.tmp[0] = '\0';
+    else
+        setenv("TMPDIR", W.tmp, 1);         /* bats' run folders in there */
     snprintf(script, sizeof script, "%s/scripts/grade", R.root);
     snprintf(which, sizeof which, "%s/%s", l->dir, ex()->dir);
     if (pipe2(p, O_CLOEXEC) == -1)
@@ -102,13 +130,30 @@ static void start_grading(void)
     fcntl(W.out, F_SETFL, O_NONBLOCK);
 }
 
+/* Everything the pipe holds: kept while there is room, drained after (a
+ * grading that prints a lot must never stall on a full pipe). */
+static void drain(void)
+{
+    char skip[4096];
+    ssize_t n;
+    while (W.out >= 0) {
+        size_t room = sizeof W.text - 1 - W.len;
+        n = room ? read(W.out, W.text + W.len, room) : read(W.out, skip, sizeof skip);
+        if (n <= 0)
+            break;
+        if (room)
+            W.len += (size_t)n;
+        else
+            W.cut = 1;
+    }
+    W.text[W.len] = '\0';
+}
+
 /* What the grading printed so far; its verdict when it is over. */
 static void read_grading(void)
 {
     ssize_t n;
-    while (W.out >= 0 && (n = read(W.out, W.text + W.len, sizeof W.text - 1 - W.len)) > 0)
-        W.len += (size_t)n;
-    W.text[W.len] = '\0';
+    drain();
     int ws, over = 0, st = 0;
     pid_t w;
     /* ipclab is a subreaper: a grading's orphans come back to it. */
@@ -117,37 +162,50 @@ static void read_grading(void)
             over = 1, st = ws;
     ws = st;
     if (W.pid > 0 && over) {
-        while (W.out >= 0 && (n = read(W.out, W.text + W.len, sizeof W.text - 1 - W.len)) > 0)
-            W.len += (size_t)n;
-        W.text[W.len] = '\0';
+        drain();
+        if (W.cut) {                        /* say so where it ends */
+            static const char m[] = "\n(it printed more than is kept here: the rest is cut)\n";
+            size_t at = W.len > sizeof m ? W.len - sizeof m : 0;
+            memcpy(W.text + at, m, sizeof m);
+            W.len = at + sizeof m - 1;
+        }
         close(W.out);
         W.out = -1;
         W.pid = 0;
         W.graded = 1;
         W.passed = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+        drop_tmp();
     }
+    (void)n;
 }
 
-/* A file of the kit into W.text (the hint, the solution). */
+/* A file of the kit into W.shown (the hint, the solution): the last
+ * grading stays as it was, for when the view closes. */
 static void show_file(const char *sub, int view)
 {
     char path[PATH_MAX + 200];
     const struct lesson *l = lesson_at(W.li);
     snprintf(path, sizeof path, "%s/lessons/%s/%s", R.root, l->dir, sub);
-    stop_grading();
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = 0;
-    W.len = 0;
-    while (fd != -1 && (n = read(fd, W.text + W.len, sizeof W.text - 1 - W.len)) > 0)
-        W.len += (size_t)n;
+    ssize_t n;
+    size_t len = 0;
+    while (fd != -1 && (n = read(fd, W.shown + len, sizeof W.shown - 1 - len)) > 0)
+        len += (size_t)n;
     if (fd == -1)
-        W.len = (size_t)snprintf(W.text, sizeof W.text, "%s: %s\n", path, strerror(errno));
+        len = (size_t)snprintf(W.shown, sizeof W.shown, "%s: %s\n", path, strerror(errno));
     else
         close(fd);
-    W.text[W.len] = '\0';
+    W.shown[len] = '\0';
     W.view = view;
-    W.top = 0;
-    (void)n;
+    W.vtop = 0;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
 }
 
 static void draw(void)
@@ -162,8 +220,8 @@ static void draw(void)
     attroff(A_REVERSE | A_BOLD);
     snprintf(buf, sizeof buf, " edit lessons/%s/exercises/%s/%s", l->dir, x->dir, x->edit);
     mvprintw(1, 0, "%.*s", COLS, buf);
-    const char *state = W.view == 1 ? "the hint (any key but q goes back)"
-                      : W.view == 2 ? "the reference solution (any key but q goes back)"
+    const char *state = W.view == 1 ? "the hint (Up/Down scroll, any other key but q goes back)"
+                      : W.view == 2 ? "the reference solution (Up/Down scroll, other keys go back)"
                       : W.pid > 0 ? "grading..." : !W.graded ? "" : W.passed
                       ? "PASSED: n goes on to the next exercise, s shows the solution"
                       : "FAILED: fix what it says and save: each save is graded";
@@ -172,10 +230,10 @@ static void draw(void)
     attroff(A_BOLD | A_REVERSE);
     /* The text from its line W.top, long lines wrapped (display cells)
      * with the rest indented under their start. */
-    int y = 4, line = 0;
-    for (const char *s = W.text; *s && y < LINES - 1; line++) {
+    int y = 4, line = 0, top = W.view ? W.vtop : W.top;
+    for (const char *s = W.view ? W.shown : W.text; *s && y < LINES - 1; line++) {
         size_t n = strcspn(s, "\n");
-        if (line >= W.top) {
+        if (line >= top) {
             /* A learner's program wrote some of it: shown, never obeyed. */
             snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf - 1 ? n : sizeof buf - 1), s);
             for (char *c = buf; *c; c++)
@@ -273,6 +331,9 @@ int watch_exercise(const char *brief)
         return 3;
     }
     W.out = -1;
+    const char *given = getenv("TMPDIR");
+    scopy(W.tmpdir, sizeof W.tmpdir, given && *given == '/' && strlen(given) < sizeof W.tmpdir
+                                     ? given : "/tmp");
     start_grading();
     int status = 0;
     for (;;) {
@@ -297,9 +358,16 @@ int watch_exercise(const char *brief)
             continue;
         if (ch == 'q' || ch == 'Q')
             break;
-        if (W.view != 0) {                  /* back to the checks */
+        int *top = W.view ? &W.vtop : &W.top;
+        int last = count_lines(W.view ? W.shown : W.text) - (LINES - 6);
+        if (ch == KEY_UP || ch == KEY_PPAGE || ch == KEY_HOME) {
+            *top = ch == KEY_HOME ? 0 : *top - (ch == KEY_UP ? 1 : LINES - 6);
+            *top = *top < 0 ? 0 : *top;
+        } else if (ch == KEY_DOWN || ch == KEY_NPAGE || ch == KEY_END) {
+            *top = ch == KEY_END ? last : *top + (ch == KEY_DOWN ? 1 : LINES - 6);
+            *top = *top > last ? (last > 0 ? last : 0) : *top;
+        } else if (W.view != 0) {           /* back to the checks, as they were */
             W.view = 0;
-            start_grading();
         } else if (ch == 'h') {
             char sub[160];
             snprintf(sub, sizeof sub, "exercises/%s/HINT.md", ex()->dir);
@@ -310,15 +378,16 @@ int watch_exercise(const char *brief)
             char sub[200];
             snprintf(sub, sizeof sub, "solutions/%s/%s", ex()->dir, ex()->edit);
             show_file(sub, 2);
-        } else if (ch == 'n' && W.graded && W.passed && next_exercise()) {
+        } else if (ch == 'n' && W.graded && W.passed) {
+            if (!next_exercise()) {
+                W.len = (size_t)snprintf(W.text, sizeof W.text, "This was the last exercise: "
+                                         "all of them are behind you. q leaves.\n");
+                continue;
+            }
             inotify_rm_watch(in, wd);
             wd = watch_folder(in);
             W.passed = 0;
             start_grading();
-        } else if (ch == KEY_UP && W.top > 0) {
-            W.top--;
-        } else if (ch == KEY_DOWN) {
-            W.top++;
         }
     }
     stop_grading();

@@ -84,6 +84,24 @@ teardown() {
   run "$IPCLAB" reset 01/02 --yes
   assert_success
   assert_output "lessons/01-pipes/exercises/02-safe-writer/safe_writer.py is the skeleton already: nothing changed."
+  # Two resets in one second: both versions kept, under two names.
+  echo "# v1" >>"$EX/safe_writer.py"
+  run "$IPCLAB" reset 01/02 --yes
+  local v1=${output##*Your version: }
+  echo "# v2" >>"$EX/safe_writer.py"
+  run "$IPCLAB" reset 01/02 --yes
+  local v2=${output##*Your version: }
+  [ "$v1" != "$v2" ] || fail "both kept as $v1"
+  assert_equal "$(tail -1 "$v1")$(tail -1 "$v2")" "# v1# v2"
+  # A deleted file comes back; the list still names it.
+  rm "$EX/safe_writer.py"
+  run "$IPCLAB" list
+  assert_line "      edit lessons/01-pipes/exercises/02-safe-writer/safe_writer.py"
+  refute_output --partial "(steps"
+  run "$IPCLAB" reset 01/02 --yes
+  assert_success
+  assert_output "lessons/01-pipes/exercises/02-safe-writer/safe_writer.py is back, the skeleton (from the checkout's last commit)."
+  assert_equal "$(sha256sum <"$EX/safe_writer.py")" "$skel"
 }
 
 @test "reset asks first: without --yes and no terminal it refuses and changes nothing; at a terminal n keeps the file, y resets it" {

@@ -81,6 +81,9 @@ static int l_Yours(lua_State *L)
     const struct exercise *x = &l->ex[ei];
     size_t n = strlen(x->edit);
     snprintf(path, sizeof path, "%s/lessons/%s/exercises/%s/%s", R.root, l->dir, x->dir, x->edit);
+    if (access(path, R_OK) != 0 && errno == ENOENT)
+        return luaL_error(L, "your %s is missing: %s reset %s/%s brings the skeleton back",
+                          x->edit, R.argv0 ? R.argv0 : "ipclab", R.lesson, folder);
     if (access(path, R_OK) != 0)
         return luaL_error(L, "Yours %s: %s: %s", folder, path, strerror(errno));
     snprintf(name, sizeof name, "your %.*s", (int)(n > 3 && !strcmp(x->edit + n - 3, ".py") ? n

@@ -196,7 +196,11 @@ static int skeleton_into(const char *rel, int fd, char *why, size_t wlen, const 
         pid_t pid;
         int ws;
         snprintf(spec, sizeof spec, "HEAD:%s", rel);
-        char *argv[] = { "git", "-C", R.root, "show", spec, NULL };
+        /* Reading HEAD of a checkout someone else owns: git refuses
+         * ("dubious ownership") unless told the folder is safe. */
+        char safe[PATH_MAX + 32];
+        snprintf(safe, sizeof safe, "safe.directory=%s", R.root);
+        char *argv[] = { "git", "-c", safe, "-C", R.root, "show", spec, NULL };
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
@@ -247,6 +251,43 @@ static int same_bytes(const char *a, const char *b)
     if (g)
         fclose(g);
     return same;
+}
+
+/* A copy of file at keep, a name no other copy has (.2, .3 after it when
+ * two resets come in one second), on any filesystem. keep is updated to
+ * the name used. Returns 0, or -1 with errno. */
+static int keep_copy(const char *file, char *keep, size_t len)
+{
+    char name[PATH_MAX + 420];
+    int out = -1;
+    for (int n = 1; n < 100 && out == -1; n++) {
+        if (n == 1)
+            snprintf(name, sizeof name, "%s", keep);
+        else
+            snprintf(name, sizeof name, "%s.%d", keep, n);
+        out = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out == -1 && errno != EEXIST)
+            return -1;
+    }
+    int in = open(file, O_RDONLY | O_CLOEXEC);
+    char buf[8192];
+    ssize_t r = 0;
+    while (in != -1 && out != -1 && (r = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)r) != r)
+            r = -1;
+    int bad = in == -1 || out == -1 || r < 0;
+    int saved = errno;
+    if (in != -1)
+        close(in);
+    if (out != -1 && close(out) == -1)
+        bad = 1;
+    if (bad) {
+        unlink(name);
+        errno = saved ? saved : EIO;
+        return -1;
+    }
+    scopy(keep, len, name);
+    return 0;
 }
 
 /* Drop exercise x's line from the progress file (rewritten whole). */
@@ -331,20 +372,24 @@ static int reset(const struct lesson *l, const struct exercise *x, const char *b
     n = strlen(keep);
     snprintf(keep + n, sizeof keep - n, "/%s.%s", x->edit, stamp);
     struct stat st;
-    if (stat(file, &st) == 0 && (link(file, keep) == 0 || errno == EEXIST))
-        chmod(tmp, st.st_mode & 07777);
-    else if (access(file, F_OK) == 0) {
+    int have = stat(file, &st) == 0;        /* deleted: nothing of theirs to keep */
+    if (have && keep_copy(file, keep, sizeof keep) == -1) {
         unlink(tmp);
         complain("reset %s: cannot keep your version in %s: %s", brief, keep, strerror(errno));
         return 2;
     }
+    if (have)
+        chmod(tmp, st.st_mode & 07777);
     if (rename(tmp, file) == -1) {
         unlink(tmp);
         complain("reset %s: %s: %s", brief, rel, strerror(errno));
         return 2;
     }
     forget_result(l, x);                    /* its last grading was of another file */
-    printf("%s is the skeleton again (from %s). Your version: %s\n", rel, from, keep);
+    if (have)
+        printf("%s is the skeleton again (from %s). Your version: %s\n", rel, from, keep);
+    else
+        printf("%s is back, the skeleton (from %s).\n", rel, from);
     return 0;
 }
 

@@ -127,6 +127,12 @@ PY
   run "$GRADE" 01 --junit
   assert_failure 2
   assert_output --partial "--junit needs a file name"
+  run "$GRADE" 01 --junit --tap             # an option is no file name
+  assert_failure 2
+  assert_output --partial "--junit needs a file name"
+  run "$GRADE" 01 --csv "$T/nodir/c.csv"
+  assert_failure 2
+  assert_output "grade: --csv $T/nodir/c.csv: no folder $T/nodir"
 }
 
 @test "grading your own files records each result per checkout, the latest one an exercise; solutions and skeletons are not recorded, and no graded file changes" {
@@ -153,6 +159,14 @@ PY
   run cat "$f"
   assert_output --regexp '^01-pipes/02-safe-writer pass 5 5 [0-9T:-]+Z$'
   assert_equal "${#lines[@]}" 1
+  # A stray NUL byte in the file costs no other exercise's line.
+  printf '01-pipes/01-frame-reader pass 9 9 2026-01-01T00:00:00Z\n\0garbage\n' >>"$f"
+  run "$k/scripts/grade" 01/02
+  assert_success
+  run grep -ac '^01-pipes/01-frame-reader pass 9 9 ' "$f"
+  assert_output 1
+  grep -av '^01-pipes/01-' "$f" >"$f.new" && mv "$f.new" "$f"
+  sed -i '/garbage/d' "$f"
   # Solutions and skeletons are the kit's, not the learner's: not recorded.
   "$k/scripts/grade" 01/03 --solutions >/dev/null
   "$k/scripts/grade" 01/01 --skeletons >/dev/null || true

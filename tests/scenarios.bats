@@ -109,10 +109,12 @@ play_all() {
   local r=$T/root
   mkdir -p "$r/lessons"
   cp -R "$ROOT/lessons/01-pipes" "$r/lessons/"
-  sed -i '/^scenario sigpipe/d; s/^exercise 02-safe-writer .*/exercise 02-safe-writer nothere.py/' "$r/lessons/01-pipes/steps"
+  # (A learner's file deleted is no fault of the list: reset brings it back.
+  # A folder that is not there is.)
+  sed -i '/^scenario sigpipe/d; s/^exercise 02-safe-writer .*/exercise 09-nothere nothere.py/' "$r/lessons/01-pipes/steps"
   run env IPCLAB_ROOT="$r" "$IPCLAB" list
   assert_success
-  assert_line "  (steps:12: no file exercises/02-safe-writer/nothere.py)"
+  assert_line "  (steps:12: no file exercises/09-nothere/nothere.py)"
   assert_output --partial "run 01/sigpipe"
   assert_output --partial "Exercise 02 · A writer that survives its reader"
   sed -i '/nothere/d' "$r/lessons/01-pipes/steps"

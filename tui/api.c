@@ -253,7 +253,9 @@ static int l_spawn(lua_State *L)
     req.lang = lua_isstring(L, -1) ? lua_tostring(L, -1) : lang;
     lua_getfield(L, 1, "step");
     req.step = lua_toboolean(L, -1);
-    lua_pop(L, 3);
+    lua_getfield(L, 1, "follow");           /* false: its descendants get no pane */
+    req.nofollow = lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 4);
 
     static const char *const std[] = { "stdin", "stdout", NULL };
     for (int s = 0; std[s]; s++) {

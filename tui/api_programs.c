@@ -98,7 +98,8 @@ static int l_Yours(lua_State *L)
     push_program(L, "C", name, out, NULL);
     /* build = { "cc", flags..., FILE.c, the demos/common sources, "-o", OUT, name = "cc" } */
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    const char *flags[] = { "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE" };
+    const char *flags[] = { "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE",
+                            "-fdiagnostics-color=never" };   /* words, not escapes */
     char inc[PATH_MAX + 4], pat[PATH_MAX];
     int k = 1;
     lua_newtable(L);
@@ -128,6 +129,8 @@ static int l_Yours(lua_State *L)
     lua_rawseti(L, -2, k++);
     lua_pushstring(L, "cc");
     lua_setfield(L, -2, "name");
+    lua_pushboolean(L, 0);                  /* cc1, as, ld: no panes of their own */
+    lua_setfield(L, -2, "follow");
     lua_setfield(L, -2, "build");
     return 1;
 }

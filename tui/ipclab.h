@@ -73,6 +73,7 @@ struct proc {
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
     int exit_pending;           /* reaped, its exit not told yet */
+    int nofollow;               /* its descendants are not adopted (a compiler's) */
     long long before_tt, last_key;   /* its last before event's t=; its last key */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
@@ -185,6 +186,7 @@ struct spawn_req {
     char *env[32];
     int nenv;
     int step;
+    int nofollow;               /* follow = false: its descendants are not shown */
 };
 int spawn_proc(const struct spawn_req *req, char *err, size_t errlen);
 int proc_free_slot(void);                   /* -1: every slot in use */

@@ -12,7 +12,7 @@ static void adopt_descendants(void)
     pid_t kids[32];
 
     for (int i = 0; i < MAX_PROCS; i++) {
-        if (!R.procs[i].used || R.procs[i].exited)
+        if (!R.procs[i].used || R.procs[i].exited || R.procs[i].nofollow)
             continue;
         int n = procfs_children(R.procs[i].pid, kids, 32);
         for (int k = 0; k < n; k++)

@@ -189,6 +189,7 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     struct proc *p = &R.procs[i];
     proc_init(p, pid, -1);
     p->spawned = 1;
+    p->nofollow = req->nofollow;
     scopy(p->name, sizeof p->name, req->name);
     unique_name(p);                         /* two lanes never look alike */
     scopy(p->lang, sizeof p->lang, req->lang);

@@ -13,6 +13,13 @@ say("Your parent makes a pipe and forks; the child writes 3 frames and exits.")
 wait_until(function() return parent:exited() or
                              parent:output():find("message 3 from the child", 1, true) end,
            10, "your parent to print the child's frames")
+if parent:exited() and not parent:output():find("message 3 from the child", 1, true) then
+  local out = parent:output()
+  say(("Your parent ended before the child's frames, with %s: %s"):format(parent:status(),
+      out:match("[^\n]*line %d+[^\n]*\n[^\n]*\n[^\n]*Error[^\n]*") or out:sub(-200)))
+  expect(false, "your parent prints the child's 3 frames")
+  return
+end
 expect(parent:output():find("message 3 from the child", 1, true),
        "your parent printed the child's 3 frames")
 pause("The child is gone. Does your parent see EOF? Press space.")

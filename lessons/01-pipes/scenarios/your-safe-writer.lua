@@ -13,6 +13,13 @@ local writer = spawn { Yours "02-safe-writer", "-n", "0", name = "your writer", 
 watch(p)
 wait_until(function() return writer:blocked_in("write") or writer:exited() end, 10,
            "your writer to fill the pipe")
+if writer:exited() then                     -- it never got going: say why, stop here
+  local out = writer:output()
+  say(("Your writer ended at once with %s: %s"):format(writer:status(),
+      out:match("[^\n]*line %d+[^\n]*\n[^\n]*\n[^\n]*Error[^\n]*") or out:sub(-200)))
+  expect(false, "your writer runs until the pipe is full")
+  return
+end
 say(("Your writer sleeps in write(): the pipe holds %d of %d bytes."):format(p:level() or 0,
     p:capacity() or 0))
 pause("Next the reader takes one frame and exits. Press space.")

@@ -30,7 +30,8 @@ local cc = spawn(mine.build)
 wait_until(function() return cc:exited() end, 60, "your locked_counter.c to compile")
 expect(cc:status() == "exit 0", "your locked_counter.c compiles with the kit's flags")
 if cc:status() ~= "exit 0" then
-  say(cc:output():sub(1, 250))
+  -- Its first error, where it is: the rest is in the transcript (--record).
+  say("It does not compile: " .. (cc:output():match("[^\n]*error:[^\n]*") or cc:output():sub(1, 200)))
   return
 end
 

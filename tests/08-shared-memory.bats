@@ -1357,6 +1357,7 @@ resource_tracker.unregister(m._name, "shared_memory"); m.close()' "${SEG#/}"
   mkdir -m 700 "$XDG_RUNTIME_DIR"
   local s run key
   for s in "$ROOT"/lessons/08-shared-memory/scenarios/*.lua; do
+    [[ ${s##*/} == your-* ]] && continue    # the learner's own file: tests/exercises.bats
     run "$BIN/ipclab" run "$s" --headless
     assert_success
     assert_output --regexp "end: [0-9]+ expectations?, [0-9]+ passed, 0 failed"

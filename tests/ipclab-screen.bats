@@ -391,33 +391,50 @@ teardown() {
 # single spaces: a title wrapped over lines reads whole.
 columns_from() { screen | cut -c"$(($1 + 1))"- | tr -s ' \n' '  '; }
 columns_to() { screen | cut -c1-"$1" | tr -s ' \n' '  '; }
-detail_x() { screen | awk '/Scenarios \(enter runs one\):/ { print index($0, "Scenarios") - 1; exit }'; }
+detail_x() { screen | awk '/Scenarios and exercises, in order:/ { print index($0, "Scenarios") - 1; exit }'; }
 
 # bats test_tags=demo
 @test "at 80x24 the menu shows every lesson's and scenario's title whole, and the chosen scenario's about text" {
   export LC_ALL=C.UTF-8                  # cut counts characters ("·")
   LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 NO_COLOR=1 $IPCLAB"
   wait_for screen_has "Scenarios and exercises, in order:"
-  local d f t x n=0 first
+  local d t x n=0 kind name rest
   for d in "$ROOT"/lessons/*/; do
     wait_for screen_has "$(head -1 "$d/README.md" | sed 's/^# //' | cut -c1-12)"
     x=$(detail_x)
     t=$(head -1 "$d/README.md" | sed 's/^# //')
     [[ "$(columns_to "$x")" == *"$t"* ]] || fail "lesson title cut: $t"$'\n'"$(screen)"
-    for f in "$d"/scenarios/*.lua; do
-      t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
-      [[ "$(columns_from "$x")" == *"$t"* ]] || fail "scenario title cut: $t"$'\n'"$(screen)"
+    # Its steps, one at a time: the chosen one's title is whole (the list
+    # starts later when it must), a scenario's about text under it.
+    keys Enter
+    local first=1
+    while read -r kind name rest; do
+      case $kind in
+        scenario) t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$d/scenarios/$name.lua" | head -1) ;;
+        exercise) t=$(head -1 "$d/exercises/$name/README.md" | sed 's/^# Exercise //') ;;
+        *) continue ;;
+      esac
+      [ "$first" = 1 ] || keys Down
+      first=0
+      wait_for bash -c '[[ "$(tmux -S "$0" capture-pane -p | cut -c"$(($1 + 1))"- | tr -s " \n" "  ")" == *"$2"* ]]' "$TMUXS" "$x" "$t"
       n=$((n + 1))
-    done
-    last=$d
-    keys Down
+      # An exercise's own scenario comes right after it.
+      if [[ $rest == *run=* ]]; then
+        t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$d/scenarios/${rest##*run=}.lua" | head -1)
+        keys Down
+        wait_for bash -c '[[ "$(tmux -S "$0" capture-pane -p | cut -c"$(($1 + 1))"- | tr -s " \n" "  ")" == *"$2"* ]]' "$TMUXS" "$x" "$t"
+      fi
+    done < <(sed 's/#.*//' "$d/steps")
+    keys Left Down
   done
   [ "$n" -gt 0 ]
-  # The scenarios in focus: the first one (the README's first) is chosen,
-  # and its about text shows (its first string, whole).
+  # The steps in focus: the first one (a scenario) is chosen, and its about
+  # text shows (its first string, whole).
   keys Enter
-  first=$(grep -oE 'ipclab run [0-9]{2}/[a-z0-9-]+' "$last/README.md" | head -1 | sed 's|.*/||')
-  t=$(grep -A3 'about *=' "$last/scenarios/$first.lua" | grep -o '"[^"]*"' | head -1 | tr -d '"' | cut -c1-40)
+  local last first_scen
+  last=$(ls -d "$ROOT"/lessons/*/ | tail -1)
+  first_scen=$(awk '$1 == "scenario" { print $2; exit }' "$last/steps")
+  t=$(grep -A3 'about *=' "$last/scenarios/$first_scen.lua" | grep -o '"[^"]*"' | head -1 | tr -d '"' | cut -c1-40)
   wait_for bash -c '[[ "$(tmux -S "$0" capture-pane -p | tr -s " \n" "  ")" == *"$1"* ]]' "$TMUXS" "$t"
   keys q
   wait_for pane_exited

@@ -131,7 +131,7 @@ static void draw_menu(int cur, int scur, int focus)
          * later ("...") when both do not fit below it. */
         int room = bottom - y - (about[0] ? lines_of(about, w) + 1 : 0), from = 0;
         for (;;) {
-            int need = from > 0;
+            int need = (from > 0) + (scur + 1 < l->nsteps);   /* the "..." lines */
             for (int k = from; k <= scur && k < l->nsteps; k++) {
                 step_label(cur, k, label, sizeof label);
                 need += lines_of(label, w - 1);
@@ -142,8 +142,15 @@ static void draw_menu(int cur, int scur, int focus)
         }
         if (from > 0 && y < bottom)
             mvprintw(y++, x + 1, "...");
-        for (int k = from; k < l->nsteps && y < bottom - (about[0] ? lines_of(about, w) + 1 : 0); k++) {
+        int end = bottom - (about[0] ? lines_of(about, w) + 1 : 0);
+        for (int k = from; k < l->nsteps; k++) {
             step_label(cur, k, label, sizeof label);
+            /* A title whole or not at all: the rest are counted. */
+            if (y + lines_of(label, w - 1) > end - (k + 1 < l->nsteps)) {
+                if (y < end)
+                    mvprintw(y++, x + 1, "... %d more (enter, then up/down)", l->nsteps - k);
+                break;
+            }
             y = wrap(y, x + 1, w - 1, bottom, label, focus == 1 && k == scur ? A_REVERSE : A_NORMAL);
         }
         if (about[0])
@@ -191,7 +198,7 @@ int menu_choose(char *path, size_t len)
         else if (ch == KEY_DOWN && focus == 0 && cur + 1 < nlessons) cur++, scur = 0;
         else if (ch == KEY_UP && focus == 1 && scur > 0) scur--;
         else if (ch == KEY_DOWN && focus == 1 && scur + 1 < ns) scur++;
-        else if (ch == KEY_LEFT) focus = 0;
+        else if (ch == KEY_LEFT) focus = 0, scur = 0;
         else if ((ch == KEY_RIGHT || ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 0 && ns)
             focus = 1;
         else if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && focus == 1) {

@@ -232,7 +232,8 @@ static void events_tell(int hold)
         if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k && !held[i])
             tell_exit(i);
     }
-    memmove(batch, batch + ntell, (nbatch - ntell) * sizeof *batch);
+    if (ntell > 0 && nbatch > ntell)      /* (batch is NULL until a line comes) */
+        memmove(batch, batch + ntell, (nbatch - ntell) * sizeof *batch);
     nbatch -= ntell;
 }
 

@@ -159,6 +159,34 @@ void timeline_now(int proc, const char *text)
     scopy(e->text, sizeof e->text, text);
 }
 
+/* Is the exit of a process descended from i still to be told? */
+static int child_pending(int i)
+{
+    for (int j = 0; j < MAX_PROCS; j++) {
+        if (!R.procs[j].used || !R.procs[j].exit_pending || j == i)
+            continue;
+        int d = 0;
+        for (int a = R.procs[j].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent, d++)
+            if (a == i)
+                return 1;
+    }
+    return 0;
+}
+
+/* The pending exits of processes with no line left to tell (last < 0, not
+ * held), the deepest first, none before a child of its own. */
+static void exits_without_lines(const long *last, const int *held)
+{
+    for (int depth = MAX_PROCS; depth >= 0; depth--)
+        for (int i = 0; i < MAX_PROCS; i++) {
+            int d = 0;
+            for (int a = R.procs[i].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent)
+                d++;
+            if (R.procs[i].exit_pending && last[i] < 0 && !held[i] && d == depth && !child_pending(i))
+                tell_exit(i);
+        }
+}
+
 /* Lines are held this long after they came before they are told: the
  * line of a write can reach the pipe after the line of the read it fed
  * (each process writes its own line after its call), and the order told
@@ -217,21 +245,20 @@ static void events_tell(int hold)
                 held[batch[k].proc] = 1;    /* its exit waits for them */
         }
     /* Exits with no line here first, a child before its parent (a parent
-     * waits for its child): the deepest first. */
-    for (int depth = MAX_PROCS; depth >= 0; depth--)
-        for (int i = 0; i < MAX_PROCS; i++) {
-            int d = 0;
-            for (int a = R.procs[i].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent)
-                d++;
-            if (R.procs[i].exit_pending && last[i] < 0 && !held[i] && d == depth)
-                tell_exit(i);
-        }
+     * waits for its child): the deepest first; a parent never before a
+     * child whose exit waits (its lines held). */
+    exits_without_lines(last, held);
     for (size_t k = 0; k < ntell; k++) {
         int i = batch[k].proc;
         tell_event(&batch[k]);
-        if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k && !held[i])
+        if (i >= 0 && i < MAX_PROCS && R.procs[i].exit_pending && last[i] == (long)k && !held[i] &&
+            !child_pending(i))
             tell_exit(i);
     }
+    /* A parent held back for its child above: its turn now. */
+    for (int i = 0; i < MAX_PROCS; i++)
+        last[i] = -1;
+    exits_without_lines(last, held);
     if (ntell > 0 && nbatch > ntell)      /* (batch is NULL until a line comes) */
         memmove(batch, batch + ntell, (nbatch - ntell) * sizeof *batch);
     nbatch -= ntell;

@@ -72,25 +72,32 @@ int story_scrolled(void)
     return view_end >= 0 ? (int)((long)added - 1 - view_end) : 0;
 }
 
+/* The character at s (left bytes): its length in bytes and its width in
+ * cells. A stray byte is one byte, one cell (drawn as '?'). */
+static size_t next_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *cw)
+{
+    size_t n = mbrtowc(wc, s, left, st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+        n = 1;
+        *wc = L'?';
+        memset(st, 0, sizeof *st);
+    }
+    *cw = wcwidth(*wc) < 0 ? 1 : wcwidth(*wc);
+    return n;
+}
+
 /* The bytes of s that fill at most w display cells, whole characters
  * (wcwidth(3)); *used gets the cells they take. */
 size_t fit_cells(const char *s, int w, int *used)
 {
     mbstate_t st;
     size_t at = 0, len = strlen(s);
-    int cells = 0;
+    int cells = 0, cw;
+    wchar_t wc;
 
     memset(&st, 0, sizeof st);
     while (at < len) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, s + at, len - at, &st);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            n = 1;
-            wc = L'?';
-            memset(&st, 0, sizeof st);
-        }
-        int cw = wcwidth(wc);
-        cw = cw < 0 ? 1 : cw;
+        size_t n = next_char(s + at, len - at, &st, &wc, &cw);
         if (cells + cw > w)
             break;
         cells += cw;
@@ -113,14 +120,8 @@ size_t wrap_cells(const char *s, int w, size_t *skip)
     *skip = 0;
     while (at < len) {
         wchar_t wc;
-        size_t n = mbrtowc(&wc, s + at, len - at, &st);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            n = 1;                          /* a stray byte: one cell */
-            wc = L'?';
-            memset(&st, 0, sizeof st);
-        }
-        int cw = wcwidth(wc);
-        cw = cw < 0 ? 1 : cw;
+        int cw;
+        size_t n = next_char(s + at, len - at, &st, &wc, &cw);
         if (cells + cw > w)
             break;
         if (wc == L' ')

@@ -43,6 +43,14 @@ static void log_event(const struct event *e, const char *name)
 
 static void tell_event(struct event *ev);
 
+/* Does a traced call of this name hand something on (write, send, store,
+ * post, msgsnd)? The timeline draws it --> and orders it at its before. */
+int op_sends(const char *op)
+{
+    return !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||
+           strstr(op, "post") || strstr(op, "msgsnd");
+}
+
 /* The lines of one read of the pipe, parsed, before they are told. */
 static struct event *batch;
 static size_t nbatch, batch_cap;
@@ -86,8 +94,7 @@ static void take_line(char *line, size_t len, void *arg)
     e.key = e.tt;
     if (e.proc >= 0) {
         struct proc *p = &R.procs[e.proc];
-        int out = !strcmp(e.op, "write") || strstr(e.op, "send") || strstr(e.op, "store") ||
-                  strstr(e.op, "post") || strstr(e.op, "msgsnd");
+        int out = op_sends(e.op);
         if (e.ev == 'b')
             p->before_tt = e.tt;
         else if (e.ev == 'a' && out && p->before_tt > 0 && p->before_tt <= e.tt)

@@ -252,9 +252,11 @@ void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg);
 
 /* events.c: the trace pipe. */
+int op_sends(const char *op);               /* write, send, store, post, msgsnd */
 void events_drain(void);                    /* all, now */
 void events_settle(void);                   /* what is HOLD_S old: the sampler */
 double events_next(void);                   /* when a held line may be told, or 0 */
+void proc_gone(struct proc *p);             /* spawn.c: reaped by its parent, to be told */
 void tell_exit(int i);                      /* spawn.c: a reaped exit, told */
 int reap_exiting(int i);                    /* spawn.c: reap a child that is exiting */
 int procfs_exiting(pid_t pid);              /* procfs.c: PF_EXITING */

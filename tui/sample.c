@@ -32,13 +32,8 @@ static void sample_procs(double t)
         if (!p->used || p->exited)
             continue;
         if (procfs_sample(p, t) == -1) {
-            if (!p->spawned) {              /* not ours to reap: just gone */
-                p->exited = 1;
-                p->state = PS_EXITED;
-                scopy(p->status, sizeof p->status, "reaped by its parent");
-                tlog("exit %s (reaped by its parent)", p->name);
-                timeline_now(i, "exited");
-            }
+            if (!p->spawned)                /* not ours to reap: just gone */
+                proc_gone(p);
             continue;
         }
         if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0)

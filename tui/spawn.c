@@ -253,10 +253,7 @@ void reap_children(void)
     for (int i = 0; i < MAX_PROCS; i++) {
         struct proc *p = &R.procs[i];
         if (p->used && !p->exited && !p->spawned && !proc_alive(p)) {
-            p->exited = 1;
-            p->state = PS_EXITED;
-            scopy(p->status, sizeof p->status, "reaped by its parent");
-            p->exit_pending = 1;
+            proc_gone(p);
             reaped = 1;
         }
     }
@@ -289,6 +286,16 @@ int reap_exiting(int i)
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
     }
     return 0;
+}
+
+/* A followed process that is gone, its parent having reaped it: its exit
+ * is told in its place with the others (events.c). */
+void proc_gone(struct proc *p)
+{
+    p->exited = 1;
+    p->state = PS_EXITED;
+    scopy(p->status, sizeof p->status, "reaped by its parent");
+    p->exit_pending = 1;
 }
 
 /* An exit reaped, into the transcript and the timeline. */

@@ -283,8 +283,7 @@ static int moves_bytes(const char *op)
 static void describe_call(const struct event *e, char *buf, size_t len)
 {
     const char *op = e->op;
-    int out = !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||
-              strstr(op, "post") || strstr(op, "msgsnd");
+    int out = op_sends(op);
     char ret[32];
     if (e->ret < 0) {
         snprintf(buf, len, "x %s %s", op, e->err);

@@ -254,3 +254,18 @@ teardown() {
   done
   [ "$n" -ge 3 ] || fail "only $n exercises have a scenario of their own"
 }
+
+@test "a C file that does not compile fails the compile check with the compiler's words; the checks that need the program are not run, not failed" {
+  local src=$K/lessons/01-pipes/exercises/01-frame-reader/frame_reader.c n
+  n=$(grep -c '^@test ' "${src%/*}/grade.bats")
+  printf '\nint broken(void) { return }\n' >>"$src"
+  run "$K/scripts/grade" 01/01 -v
+  assert_failure 1
+  assert_line --index 0 "FAIL 01-pipes/01-frame-reader (1 of $n checks failed, $((n - 1)) not run)"
+  assert_line "       - frame_reader.c compiles with the kit's flags"
+  assert_line --regexp "^ +.*frame_reader.c:[0-9]+:[0-9]+: error: "
+  assert_line "       . an empty stream is a clean end: no frames, status 0 (not run: it does not compile)"
+  [ "$(grep -c '^       \. .*(not run: it does not compile)$' <<<"$output")" -eq $((n - 1)) ]
+  run "$IPCLAB" progress
+  assert_line --regexp "^  0 of $n checks +01/01  "
+}

@@ -118,7 +118,15 @@ assert suites == ["01-pipes/01-frame-reader", "01-pipes/02-safe-writer",
                   "01-pipes/03-close-write-end"], suites
 cases = d.getElementsByTagName("testcase")
 assert len(cases) == int(sys.argv[2]), (len(cases), sys.argv[2])
-assert d.getElementsByTagName("failure"), "no failure on a skeleton"
+failures = d.getElementsByTagName("failure")
+assert failures, "no failure on a skeleton"
+for f in failures:
+    # A one-line verdict CI shows, and the why without bats' plumbing.
+    text = "".join(n.data for n in f.childNodes)
+    assert f.getAttribute("message"), ("no message=", text)
+    assert "in test file" not in text and "' failed" not in text, text
+messages = [f.getAttribute("message") for f in failures]
+assert "what it printed: expected 2 lines; found 3 lines" in messages, messages
 PY
   assert_equal "$(head -1 "$T/c.csv")" "lesson,exercise,passed,total,status,seconds"
   assert_equal "$(sed 1d "$T/c.csv" | cut -d, -f1,2,5 | tr '\n' ' ')" \

@@ -268,4 +268,11 @@ teardown() {
   [ "$(grep -c '^       \. .*(not run: it does not compile)$' <<<"$output")" -eq $((n - 1)) ]
   run "$IPCLAB" progress
   assert_line --regexp "^  0 of $n checks +01/01  "
+  # For CI: the compile check's failure says the compiler's first error;
+  # the others are skipped.
+  "$K/scripts/grade" 01/01 --junit "$T/j.xml" >/dev/null || true
+  run grep -c '<skipped' "$T/j.xml"
+  assert_output "$((n - 1))"
+  run grep -o 'message="[^"]*"' "$T/j.xml"
+  assert_output --regexp '^message="it does not compile: .*frame_reader.c:[0-9]+:[0-9]+: error: '
 }

@@ -279,3 +279,14 @@ s = s.replace("    close_stdout();", "    print_frame(frames + 1, (const unsigne
   assert_line "#   expected (2 lines):"
   assert_line "#   found (3 lines):"
 }
+
+@test "every grader passes no check when the learner's file is missing" {
+  local ex passed=""
+  mkdir -p "$T/empty"
+  for ex in $(all_exercises); do
+    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/empty"
+    # Skipped (not run) is no pass; any other ok is.
+    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+  done
+  assert_equal "$passed" ""
+}

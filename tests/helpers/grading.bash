@@ -28,11 +28,14 @@ export PYTHONPATH=$ROOT/python_peers${PYTHONPATH:+:$PYTHONPATH}
 # the kernel keeps, not a time.
 SPIN_CALLS=200000
 
-# exercise_file NAME: the path of the graded file; fails when it is missing.
+# exercise_file VAR NAME: the graded file's path into VAR; fails the check
+# when it is missing (a variable, not $(...): a failure in a command
+# substitution would not stop the check, and a missing program "passes"
+# the checks that only ask it not to crash).
 exercise_file() {
-  local f=$EXERCISE_DIR/$1
-  [ -f "$f" ] || fail "$1 is missing from $EXERCISE_DIR"
-  echo "$f"
+  local f=$EXERCISE_DIR/$2
+  [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR"
+  printf -v "$1" '%s' "$f"
 }
 
 # ---- C ----------------------------------------------------------------------

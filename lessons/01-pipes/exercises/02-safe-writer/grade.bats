@@ -11,7 +11,7 @@ load ../../../../tests/helpers/grading
 # most PIPE_BUF bytes, so the kernel takes all of it or none).
 reader_leaves() {
   local prog r queued cap
-  prog=$(exercise_file safe_writer.py)
+  exercise_file prog safe_writer.py
   mkfifo "$T/fifo"
   # The writer first, so it does not inherit our end of the FIFO.
   env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" -n 0 -s 16 >"$T/fifo" \
@@ -32,7 +32,7 @@ blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1"; }
 
 @test "writes every frame when the reader reads them all" {
   local prog
-  prog=$(exercise_file safe_writer.py)
+  exercise_file prog safe_writer.py
   # Into a file: what it wrote is judged once it has ended (and whatever it
   # started has too: finish).
   env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" -n 3 -s 24 >"$T/writer.out" \
@@ -73,7 +73,7 @@ frame 3: 24 bytes: message 3 from Python..." "$output"
 
 @test "says 'reader gone after 0 frames' when the reader is gone before the first" {
   local prog
-  prog=$(exercise_file safe_writer.py)
+  exercise_file prog safe_writer.py
   # Standard output: a pipe whose read end is already closed. SIGPIPE back
   # to the default first, as a shell would start the program.
   env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" -c '

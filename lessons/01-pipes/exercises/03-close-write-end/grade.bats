@@ -14,7 +14,7 @@ load ../../../../tests/helpers/grading
 # fails (finish_reaped).
 run_parent() {
   local prog
-  prog=$(exercise_file parent_reader.py)
+  exercise_file prog parent_reader.py
   bg_reaper parent "$PYTHON" "$prog" -n "$1"
   # A child that never ends is stuck too, but only a bound can tell.
   wait_until 20 ended_or_stuck "$parent" || true

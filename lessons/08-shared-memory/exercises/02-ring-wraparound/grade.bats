@@ -62,7 +62,7 @@ producer() {
 # A consumer stuck for good is stopped and the check fails, saying so.
 consume() {
   local prog pid
-  prog=$(exercise_file ring_consumer.py)
+  exercise_file prog ring_consumer.py
   "$PYTHON" "$prog" -n "$1" "$RING" "$EMPTY" "$FULL" >"$T/consumer.out" \
     2>"$T/consumer.err" </dev/null 3>&- &
   pid=$!

@@ -193,7 +193,7 @@ grade_folder() {
     [ "$v" = BATS_LIB_PATH ] || unset+=(-u "$v")
   done
   run env "${unset[@]}" EXERCISE_DIR="$2" timeout 200 \
-    bats --formatter tap "$ROOT/lessons/$1/grade.bats" </dev/null 3>&-
+    bats --formatter tap ${3:+-f "$3"} "$ROOT/lessons/$1/grade.bats" </dev/null 3>&-
   echo "$output" >&2
 }
 
@@ -289,4 +289,57 @@ s = s.replace("    close_stdout();", "    print_frame(frames + 1, (const unsigne
     passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
   done
   assert_equal "$passed" ""
+}
+
+# spin_patched SRC DIR: SRC copied into DIR with a loop without end at the
+# top of main (C: for (;;) {}, Python: while True: pass).
+spin_patched() {
+  case $1 in
+    *.c) patched "$1" "$2" '
+s = s.replace("    set_progname(argv[0]);\n", "    set_progname(argv[0]);\n    for (volatile int spin = 1; spin;) {}\n", 1)' ;;
+    *.py) patched "$1" "$2" '
+s = s.replace("    args = iter(argv[1:])\n", "    while True:\n        pass\n    args = iter(argv[1:])\n", 1)' ;;
+  esac
+  grep -q 'spin = 1\|while True:' "$2/$(basename "$1")" || fail "no loop added to $1"
+}
+
+@test "a learner's program that loops without end is stopped and named as looping, by every way a grader waits" {
+  local sol=$ROOT/lessons
+  # finish (01/01), run_parent (01/03), run_graded and stepper.py (08/01),
+  # consume (08/02): each says it spins, not that it sleeps or timed out.
+  spin_patched "$sol/01-pipes/solutions/01-frame-reader/frame_reader.c" "$T/a"
+  grade_folder 01-pipes/exercises/01-frame-reader "$T/a" "an empty stream"
+  assert_line "# the program used over 2 s of CPU time without ending or waiting for anything: is it in a loop whose condition never changes?"
+  spin_patched "$sol/01-pipes/solutions/03-close-write-end/parent_reader.py" "$T/b"
+  grade_folder 01-pipes/exercises/03-close-write-end "$T/b" "at once when the child writes nothing"
+  assert_line --regexp "^# parent_reader.py \(pid [0-9]+\) used over 2 s of CPU time without ending"
+  spin_patched "$sol/08-shared-memory/solutions/01-counter-lock/locked_counter.c" "$T/c"
+  grade_folder 08-shared-memory/exercises/01-counter-lock "$T/c" "alone|forced three times"
+  assert_line "# the program used over 2 s of CPU time without ending or waiting for anything: is it in a loop whose condition never changes?"
+  assert_line --regexp "^#   stepper.py: c used over 2 s of CPU time without ending \(a loop without end\?\)"
+  spin_patched "$sol/08-shared-memory/solutions/02-ring-wraparound/ring_consumer.py" "$T/d"
+  grade_folder 08-shared-memory/exercises/02-ring-wraparound "$T/d" "a single slot"
+  assert_line "# the program used over 2 s of CPU time without ending or waiting for anything: is it in a loop whose condition never changes?"
+  refute_output --partial "timed out"
+  refute_output --partial "gave up waiting"
+}
+
+@test "08/01: a correct lock passes without trace calls of its own; one that never posts is named at once" {
+  local sol=$ROOT/lessons/08-shared-memory/solutions/01-counter-lock/locked_counter.c
+  # sem_wait and sem_post as a student writes them: no trace_before/after.
+  patched "$sol" "$T/plain" '
+import re
+s = re.sub(r"        int r;\n        trace_before\(\"sem_wait\".*?die\(\"sem_wait %s\", sem_name\);\n",
+           "        while (sem_wait(sem) == -1)\n            if (errno != EINTR)\n                die(\"sem_wait %s\", sem_name);\n", s, count=1, flags=re.S)
+s = re.sub(r"        trace_before\(\"sem_post\".*?die\(\"sem_post %s\", sem_name\);\n",
+           "        if (sem_post(sem) == -1)\n            die(\"sem_post %s\", sem_name);\n", s, count=1, flags=re.S)
+assert "trace_before(\"sem_" not in s'
+  grade_folder 08-shared-memory/exercises/01-counter-lock "$T/plain"
+  assert_success
+  # The same without its sem_post: alone, it takes the semaphore twice.
+  patched "$T/plain/locked_counter.c" "$T/nopost" '
+s = s.replace("        if (sem_post(sem) == -1)\n            die(\"sem_post %s\", sem_name);\n", "", 1)'
+  grade_folder 08-shared-memory/exercises/01-counter-lock "$T/nopost" "alone"
+  assert_failure
+  assert_line "# the program is asleep in sem_wait (a futex wait) while it runs alone: nobody else can post the semaphore, so it took it and never gave it back (a sem_post after each store?)"
 }

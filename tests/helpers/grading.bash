@@ -27,6 +27,10 @@ export PYTHONPATH=$ROOT/python_peers${PYTHONPATH:+:$PYTHONPATH}
 # forever): far more than any correct program here needs. A count of calls
 # the kernel keeps, not a time.
 SPIN_CALLS=200000
+# And a program that uses this much CPU time without ending loops without
+# ever waiting (for (;;) {} or while True: pass): the programs here use a
+# few hundredths of a second. CPU time the kernel counts, not wall time.
+SPIN_CPU_TICKS=$((2 * $(getconf CLK_TCK)))
 
 # exercise_file VAR NAME: the graded file's path into VAR; fails the check
 # when it is missing (a variable, not $(...): a failure in a command
@@ -109,7 +113,37 @@ calls() {
   echo "$n"
 }
 
-spinning() { [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ]; }
+# cpu_ticks PID: the user plus system CPU time the process has used, in
+# clock ticks (proc(5): /proc/PID/stat fields 14 and 15, after the name).
+cpu_ticks() {
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  set -- ${stat##*) }
+  echo $((${12} + ${13}))
+}
+
+# spinning PID: the process loops without end: too many read()/write()
+# calls, or too much CPU time.
+spinning() {
+  [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ] ||
+    [ "$(cpu_ticks "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CPU_TICKS" ]
+}
+
+# not_ended PID: why the process has not ended, in words (it spins, or
+# where it sleeps).
+not_ended() {
+  if [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ]; then
+    echo "made over $SPIN_CALLS read()/write() calls without ending:" \
+         "is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
+  elif spinning "$1"; then
+    echo "used over $((SPIN_CPU_TICKS / $(getconf CLK_TCK))) s of CPU time without ending" \
+         "or waiting for anything: is it in a loop whose condition never changes?"
+  elif [ "$(proc_syscall "$1")" = running ]; then
+    echo "did not end: it was still running, in no system call"
+  else
+    echo "did not end: it is asleep in $(proc_syscall "$1") ($(proc_wchan "$1"))"
+  fi
+}
 
 # finish PID [NAME]: wait until PID (a child of this test) exits and put its
 # exit status in $status, its stdout in $output, its stderr in $stderr (from
@@ -120,9 +154,8 @@ finish() {
   local pid=$1 name=${2:-}
   wait_for proc_gone_or_spinning "$pid" || true
   if ! proc_gone "$pid"; then
-    local why="did not end: it is asleep in $(proc_syscall "$pid") ($(proc_wchan "$pid"))"
-    spinning "$pid" && why="made over $SPIN_CALLS read()/write() calls without ending: \
-is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
+    local why
+    why=$(not_ended "$pid")
     stop "$pid"
     kill_left_running
     stop_feeders
@@ -208,12 +241,33 @@ left_message() {
 # $output and $lines what it printed (stdout and stderr together). The
 # output goes through a file, not a pipe, so that a process CMD leaves
 # running cannot keep run waiting; such a process is named and killed, and
-# the check fails.
+# the check fails. A CMD that spins (spinning), or that the check's
+# function $STUCK (given PID) finds stuck for good, is killed at once and
+# the check fails saying why ($STUCK_WHY, or not_ended's words); one that
+# runs on regardless is killed after 120 s, the last resort.
 run_graded() {
-  run bash -c 'exec 3>&-; "$@" >"$0" 2>&1 </dev/null; s=$?; cat "$0"; exit "$s"' \
-    "$T/run_graded.out" env IPCLAB_GRADED="$IPCLAB_TESTID" "$@"
+  local pid why=""
+  env IPCLAB_GRADED="$IPCLAB_TESTID" "$@" >"$T/run_graded.out" 2>&1 </dev/null 3>&- &
+  pid=$!
+  wait_until 120 ended_or_stuck_graded "$pid" || true
+  if ! proc_gone "$pid"; then
+    if ! spinning "$pid" && [ -n "${STUCK:-}" ] && "$STUCK" "$pid"; then
+      why=${STUCK_WHY:-$(not_ended "$pid")}
+    else
+      why=$(not_ended "$pid")
+    fi
+    stop "$pid"
+  fi
+  status=0
+  wait "$pid" 2>/dev/null || status=$?
+  output=$(<"$T/run_graded.out")
+  mapfile -t lines <<<"$output"
   kill_left_running
+  [ -z "$why" ] || { echo "$output" >&2; fail "the program $why${LEFT:+$'\n'$(left_message)}"; }
   [ -z "$LEFT" ] || { echo "$output" >&2; fail "$(left_message)"; }
+}
+ended_or_stuck_graded() {
+  proc_gone "$1" || spinning "$1" || { [ -n "${STUCK:-}" ] && "$STUCK" "$1"; }
 }
 
 # show_run: what a failing check should print about the run it judged.
@@ -348,8 +402,9 @@ taken_and_waiting() {
 }
 
 # taken_or_gone PID: taken_and_waiting, or the process has ended (a check
-# then judges what it printed instead of waiting for a read that never comes).
-taken_or_gone() { proc_gone "$1" || taken_and_waiting "$1"; }
+# then judges what it printed instead of waiting for a read that never comes),
+# or it spins (finish then says so).
+taken_or_gone() { proc_gone "$1" || taken_and_waiting "$1" || spinning "$1"; }
 
 # no_live_children PID: every child of PID has exited (or it has none).
 no_live_children() {

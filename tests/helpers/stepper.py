@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """stepper.py - interleave lesson programs call by call, in step mode.
 
-Usage: stepper.py [--timeout SECONDS] [--run NAME=COMMAND]... NAME=COMMAND...
-                  -- ACTION...
+Usage: stepper.py [--timeout SECONDS] [--run NAME=COMMAND]...
+                  [--later NAME=COMMAND]... NAME=COMMAND... -- ACTION...
 
 Starts each COMMAND (split like a shell line) with its own trace pipe
 (IPCLAB_TRACE_FD) and its own step pipe (IPCLAB_STEP_FD): each program then
@@ -17,6 +17,10 @@ run in order; after each, one line says where the program stopped:
                 c>shm_store: c exit 0
               A program that is blocked in the kernel (not waiting for a
               step) when its action starts is only reported, not waited for.
+  start:NAME  start the --later program NAME (stepped like the others) and
+              wait until it stops: start:c: c waits before shm_load. What
+              it does before its first traced call (an untraced sem_wait)
+              then happens only now, after the steps before it.
   kill:NAME   SIGKILL NAME and reap it:  kill:c: c signal SIGKILL
   free:NAME   close NAME's step pipe: it runs freely from now on
   run:NAME    run the --run command NAME to its end while the stepped
@@ -35,8 +39,12 @@ blocks on a full trace pipe. When every program still running is blocked
 (twice in a row, a sample apart), nobody is left to post: the stepper says
 "stuck for good" and stops at once.
 
+A program that uses over 2 s of CPU time between two traced calls, or
+while all run freely, loops without end: said as "spins", and at the end
+the stepper stops at once.
+
 Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
-a wait timed out or the programs are stuck for good (every program is then
+a wait timed out, a program spins, or the programs are stuck for good (every program is then
 killed; the message says where each one was), 2 for bad usage. The programs
 inherit stdout and stderr and die with the stepper (PR_SET_PDEATHSIG).
 """
@@ -57,12 +65,20 @@ SEM_SYSCALLS = {
     "aarch64": {98: "futex", 193: "semop", 192: "semtimedop"},
 }.get(os.uname().machine, {})       # another machine: add its numbers here
 
+# A program that uses this much CPU time without reaching its next traced
+# call loops without end (the programs here need a few hundredths).
+SPIN_CPU_SECONDS = 2
+
 
 class Timeout(Exception):
     pass
 
 
 class Stuck(Exception):
+    pass
+
+
+class Spins(Exception):
     pass
 
 
@@ -118,6 +134,15 @@ class Proc:
         rc = self.popen.returncode
         return f"exit {rc}" if rc >= 0 else f"signal {signal.Signals(-rc).name}"
 
+    def cpu_seconds(self):
+        """User plus system CPU time it has used (proc(5): stat fields 14, 15)."""
+        try:
+            with open(f"/proc/{self.popen.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     def blocked(self):
         """When the kernel shows it asleep on a semaphore: the system call,
         then the wchan as an extra ("futex (wchan futex_do_wait)")."""
@@ -142,6 +167,8 @@ class Stepper:
         self.procs = procs
         self.timeout = timeout
         self.commands = {}          # --run NAME=COMMAND: name -> argv
+        self.later = {}             # --later NAME=COMMAND, not started yet
+        self.order = []             # every program's name, --later ones too
 
     def pump(self, wait):
         """Read whatever the programs have traced, waiting up to wait seconds."""
@@ -165,6 +192,8 @@ class Stepper:
             call = p.blocked()
             if call is not None:
                 return f"blocked in {call}"
+            if p.cpu_seconds() > SPIN_CPU_SECONDS:
+                return f"spins: over {SPIN_CPU_SECONDS} s of CPU time between two traced calls"
             if time.monotonic() > deadline:
                 raise Timeout(f"{p.name} {what}")
             self.pump(0.01)
@@ -208,6 +237,11 @@ class Stepper:
     def act(self, action):
         if m := re.fullmatch(r"(\w+)>(\w+)", action):
             return self.run_through(self.proc(m[1]), m[2])
+        if m := re.fullmatch(r"start:(\w+)", action):
+            if m[1] not in self.later:
+                usage(f"no --later program named {m[1]!r} (or started already)")
+            p = self.procs[m[1]] = Proc(m[1], self.later.pop(m[1]))
+            return f"{p.name} {self.settle(p, 'to start')}"
         if m := re.fullmatch(r"kill:(\w+)", action):
             return self.kill(self.proc(m[1]))
         if m := re.fullmatch(r"run:(\w+)", action):
@@ -233,20 +267,27 @@ class Stepper:
             live = [p for p in self.procs.values() if p.popen.poll() is None]
             if not live:
                 break
+            spinners = [p.name for p in live if p.cpu_seconds() > SPIN_CPU_SECONDS]
+            if spinners:
+                raise Spins(", ".join(spinners))
             all_blocked = all(p.blocked() for p in live)
             if all_blocked and all_blocked_before:
                 raise Stuck(self.where())
             all_blocked_before = all_blocked
             if time.monotonic() > deadline:
                 raise Timeout("every program to exit")
-        return "end: " + ", ".join(f"{p.name} {p.status()}" for p in self.procs.values())
+        return "end: " + ", ".join(f"{p.name} {p.status()}" for p in self.in_order())
+
+    def in_order(self):
+        """The programs started, in the order the command line names them."""
+        return sorted(self.procs.values(), key=lambda p: self.order.index(p.name))
 
     def where(self):
         """Where each program is now, as the kernel and its trace say. The
         kernel first: a program that runs freely may have traced far more
         than has been read yet, and its last "before" read is long gone."""
         out = []
-        for p in self.procs.values():
+        for p in self.in_order():
             if p.popen.poll() is not None:
                 out.append(f"{p.name} {p.status()}")
             elif p.blocked():
@@ -265,17 +306,18 @@ def decode(value):
 
 def usage(why):
     print(f"stepper.py: {why}\nusage: stepper.py [--timeout SECONDS] "
-          "[--run NAME=COMMAND]... NAME=COMMAND... -- ACTION...", file=sys.stderr)
+          "[--run NAME=COMMAND]... [--later NAME=COMMAND]... NAME=COMMAND... "
+          "-- ACTION...", file=sys.stderr)
     sys.exit(2)
 
 
 def main(argv):
-    args, timeout, commands = argv[1:], 20.0, []
-    while args[:1] in (["--timeout"], ["--run"]) and len(args) > 1:
+    args, timeout, commands, later = argv[1:], 20.0, [], []
+    while args[:1] in (["--timeout"], ["--run"], ["--later"]) and len(args) > 1:
         if args[0] == "--timeout":
             timeout = float(args[1])
         else:
-            commands.append(args[1])
+            (commands if args[0] == "--run" else later).append(args[1])
         args = args[2:]
     if "--" not in args:
         usage("no -- before the actions")
@@ -284,13 +326,17 @@ def main(argv):
     procs = {}
     stepper = Stepper(procs, timeout)
     try:
-        for i, spec in enumerate(commands + specs):
+        for i, spec in enumerate(commands + later + specs):
             name, eq, command = spec.partition("=")
             if (not eq or not re.fullmatch(r"\w+", name) or name in procs
-                    or name in stepper.commands):
+                    or name in stepper.commands or name in stepper.later):
                 usage(f"bad program {spec!r}")
+            if i >= len(commands):
+                stepper.order.append(name)
             if i < len(commands):
                 stepper.commands[name] = shlex.split(command)
+            elif i < len(commands) + len(later):
+                stepper.later[name] = shlex.split(command)
             else:
                 procs[name] = Proc(name, shlex.split(command))
         for action in actions:
@@ -300,6 +346,10 @@ def main(argv):
     except Timeout as e:
         print(f"stepper.py: timed out after {timeout:g} s waiting for {e}; now: "
               f"{stepper.where()}", file=sys.stderr, flush=True)
+        return 1
+    except Spins as e:
+        print(f"stepper.py: {e} used over {SPIN_CPU_SECONDS} s of CPU time without "
+              f"ending (a loop without end?); now: {stepper.where()}", file=sys.stderr, flush=True)
         return 1
     except Stuck as e:
         print(f"stepper.py: stuck for good, every program left sleeps on a semaphore "

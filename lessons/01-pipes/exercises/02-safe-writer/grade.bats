@@ -28,7 +28,7 @@ reader_leaves() {
   stderr=$(<"$T/writer.err")
 }
 
-blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1"; }
+blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1" || spinning "$1"; }
 
 @test "writes every frame when the reader reads them all" {
   local prog

@@ -20,7 +20,11 @@ run_parent() {
   wait_until 20 ended_or_stuck "$parent" || true
   stuck=""
   if ! proc_gone "$parent"; then
-    stuck=$(describe_stuck "$parent")
+    if spinning "$parent"; then
+      stuck="parent_reader.py (pid $parent) $(not_ended "$parent")"
+    else
+      stuck=$(describe_stuck "$parent")
+    fi
     echo "$stuck" >&2
     kill -9 "$parent"
   fi
@@ -29,7 +33,7 @@ run_parent() {
 }
 
 ended_or_stuck() {
-  proc_gone "$1" || { no_live_children "$1" && taken_and_waiting "$1"; }
+  proc_gone "$1" || spinning "$1" || { no_live_children "$1" && taken_and_waiting "$1"; }
 }
 
 # What the kernel shows about a stuck parent: the pipe it reads, its child,

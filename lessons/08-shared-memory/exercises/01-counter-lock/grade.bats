@@ -37,6 +37,9 @@ s = posix.sem_open(sys.argv[1]); print(posix.sem_getvalue(s)); posix.sem_close(s
 
 # steps N ACTIONS...: the learner's program (c) and the kit's (py), N
 # increments each, stepped through ACTIONS; the transcript is in $output.
+# The learner's program starts at the action start:c: whatever it does
+# before its first traced call (a sem_wait it does not trace) happens then,
+# not before the kit's program has taken its steps.
 steps() {
   local exe n=$1
   need_exe exe
@@ -44,7 +47,7 @@ steps() {
   # Both asleep on the semaphore for good: the stepper says so at once;
   # the timeout is the last resort.
   run_graded "$PYTHON" "$ROOT/tests/helpers/stepper.py" --timeout 15 \
-    "c=$exe -n $n --sem $SEM $SEG" "py=$PEER -n $n --sem $SEM $SEG" -- "$@"
+    --later "c=$exe -n $n --sem $SEM $SEG" "py=$PEER -n $n --sem $SEM $SEG" -- "$@"
   echo "$output" | sed 's/^/  /' >&2
 }
 
@@ -52,10 +55,17 @@ steps() {
   assert_compiled
 }
 
+# Alone, nothing can wake it from a wait on the semaphore: asleep there
+# (sem_wait is a futex wait) is stuck for good.
+asleep_on_semaphore() { [[ $(proc_syscall "$1") == futex* ]]; }
+
 @test "alone, it adds COUNT and leaves the semaphore free" {
   local exe
   need_exe exe
-  run_graded "$exe" -n 1000 --sem "$SEM" "$SEG"
+  STUCK=asleep_on_semaphore STUCK_WHY="is asleep in sem_wait (a futex wait) \
+while it runs alone: nobody else can post the semaphore, so it took it and \
+never gave it back (a sem_post after each store?)" \
+    run_graded "$exe" -n 1000 --sem "$SEM" "$SEG"
   echo "$output" | sed 's/^/  /' >&2
   expect_equal "its exit status" 0 "$status"
   expect_equal "the counter after -n 1000 (from 0)" 1000 "$(counter)"
@@ -63,7 +73,7 @@ steps() {
 }
 
 @test "while it is between its load and its store, Python's increment waits in sem_wait" {
-  steps 1 'c>shm_load py>shm_load'
+  steps 1 'start:c c>shm_load py>shm_load'
   # The system call, not the wchan: its name differs between kernels.
   expect_line "where Python is once C holds the semaphore (the transcript above)" \
     "^py>shm_load: py blocked in futex( |$)"
@@ -72,7 +82,7 @@ steps() {
 }
 
 @test "while Python is between its load and its store, it waits in sem_wait" {
-  steps 1 'py>shm_load c>shm_load'
+  steps 1 'py>shm_load start:c c>shm_load'
   expect_line "where C is once Python holds the semaphore (the transcript above)" \
     "^c>shm_load: c blocked in futex( |$)"
   expect_line "how both ended" "^end: c exit 0, py exit 0$"
@@ -80,7 +90,7 @@ steps() {
 }
 
 @test "forced three times into C load, Python load, C store, Python store: nothing is lost" {
-  steps 3 'c>shm_load py>shm_load c>shm_store py>shm_store' \
+  steps 3 'start:c c>shm_load py>shm_load c>shm_store py>shm_store' \
           'c>shm_load py>shm_load c>shm_store py>shm_store' \
           'c>shm_load py>shm_load c>shm_store py>shm_store'
   expect_equal "the stepper's exit status" 0 "$status"

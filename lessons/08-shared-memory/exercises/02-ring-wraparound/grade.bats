@@ -28,7 +28,7 @@ teardown() {
 }
 
 in_sem_wait() { blocked_in_sem_wait "$1"; }   # helpers/kernel.bash: the futex call
-blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1"; }
+blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1" || spinning "$1"; }
 
 # The consumer has ended, or sleeps in sem_wait while the producer is gone
 # or asleep too, twice in a row with neither woken in between (their
@@ -38,7 +38,7 @@ blocked_or_gone() { proc_gone "$1" || in_sem_wait "$1"; }
 switches() { grep -h voluntary_ctxt_switches "/proc/$1/status" "/proc/$prod/status" 2>/dev/null | xargs; }
 asleep_both() { in_sem_wait "$1" && blocked_or_gone "$prod"; }
 ended_or_stuck() {
-  proc_gone "$1" && return 0
+  proc_gone "$1" || spinning "$1" && return 0
   asleep_both "$1" || { last_look=; return 1; }
   local now
   now=$(switches "$1")
@@ -68,7 +68,7 @@ consume() {
   pid=$!
   last_look=
   wait_for ended_or_stuck "$pid" || true
-  if ! proc_gone "$pid"; then
+  if ! proc_gone "$pid" && ! spinning "$pid"; then    # (finish says a spin)
     stop "$pid"
     status="killed by the grader" output=$(<"$T/consumer.out") stderr=$(<"$T/consumer.err")
     show_run

@@ -276,3 +276,25 @@ teardown() {
   run grep -o 'message="[^"]*"' "$T/j.xml"
   assert_output --regexp '^message="it does not compile: .*frame_reader.c:[0-9]+:[0-9]+: error: '
 }
+
+@test "a grading ended by SIGTERM (watch does it at each save) leaves no process and nothing in /dev/shm" {
+  local src=$K/lessons/08-shared-memory/exercises/01-counter-lock/locked_counter.c pid
+  # A program that loops without end while it holds the segment open.
+  cp "$K/lessons/08-shared-memory/solutions/01-counter-lock/locked_counter.c" "$src"
+  sed -i 's/^    set_progname(argv\[0\]);/&\n    for (volatile int spin = 1; spin;) {}/' "$src"
+  grep -q 'spin = 1' "$src"
+  setsid "$K/scripts/grade" 08/01 >"$T/grade.out" 2>&1 </dev/null 3>&- &
+  pid=$!
+  wait_for compgen -G "/dev/shm/ipclab-g$pid-*-counter"
+  wait_for pgrep -f "bin/locked_counter .*/ipclab-g$pid-"
+  # As watch stops it: SIGTERM to the group, SIGKILL 1 s later (what
+  # ignored it: GNU parallel waits for its jobs on SIGTERM).
+  kill -TERM -- "-$pid"
+  wait_until 1 proc_gone "$pid" || true
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" || true
+  run compgen -G "/dev/shm/*ipclab-g$pid-*"
+  assert_output ""
+  run bash -c 'grep -lz "^IPCLAB_TESTID=$1-" /proc/[0-9]*/environ 2>/dev/null' _ "g$pid"
+  assert_output ""
+}

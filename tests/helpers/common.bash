@@ -25,7 +25,8 @@ export XDG_STATE_HOME=${BATS_TEST_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}/state
 common_setup() {
   T=$BATS_TEST_TMPDIR
   # Every process a test starts inherits this marker; teardown looks for it.
-  export IPCLAB_TESTID="t$$-$RANDOM$RANDOM"
+  # (Under scripts/grade it starts with the grading's own mark, g<pid>-.)
+  export IPCLAB_TESTID="${IPCLAB_GRADE_RUN:+$IPCLAB_GRADE_RUN-}t$$-$RANDOM$RANDOM"
   # ASan must not mistake a program killed on purpose for a leak report run.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 }

@@ -298,3 +298,21 @@ teardown() {
   run bash -c 'grep -lz "^IPCLAB_TESTID=$1-" /proc/[0-9]*/environ 2>/dev/null' _ "g$pid"
   assert_output ""
 }
+
+@test "reset in a clone where the learner committed their work restores the skeleton as cloned (@{upstream}), not their commit" {
+  local C=$T/clone f skel
+  git clone -q "$K" "$C"
+  f=$C/lessons/01-pipes/exercises/02-safe-writer/safe_writer.py
+  skel=$(sha256sum <"$f")
+  echo "# my work" >>"$f"
+  git -C "$C" -c user.name=s -c user.email=s@example.org commit -qam "my work"
+  echo "# more" >>"$f"
+  IPCLAB_ROOT=$C run "$IPCLAB" reset 01/02 --yes </dev/null
+  assert_success
+  assert_output --regexp "is the skeleton again \(from the branch the kit was cloned from, @\{upstream\}: a commit of yours changed it\)\. Your version: "
+  assert_equal "$(sha256sum <"$f")" "$skel"
+  # Without an upstream (a copy that is its own repository): the last commit.
+  echo "# mine" >>"$EX/safe_writer.py"
+  run "$IPCLAB" reset 01/02 --yes </dev/null
+  assert_output --regexp "\(from the checkout's last commit\)"
+}

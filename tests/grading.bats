@@ -343,3 +343,12 @@ s = s.replace("        if (sem_post(sem) == -1)\n            die(\"sem_post %s\"
   assert_failure
   assert_line "# the program is asleep in sem_wait (a futex wait) while it runs alone: nobody else can post the semaphore, so it took it and never gave it back (a sem_post after each store?)"
 }
+
+@test "01/03: a parent that never waits for its child fails the reaping check, whatever it prints" {
+  patched "$ROOT/lessons/01-pipes/solutions/03-close-write-end/parent_reader.py" "$T/noreap" '
+s = s.replace("    _, wstatus = os.waitpid(pid, 0)\n", "    wstatus = 0\n", 1)
+assert "waitpid" not in s'
+  grade_folder 01-pipes/exercises/03-close-write-end "$T/noreap" "reaps the child"
+  assert_failure
+  assert_line --regexp "^# the children it never waited for \(the grader reaped them\): expected nothing; found pid [0-9]+$"
+}

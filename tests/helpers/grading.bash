@@ -443,7 +443,7 @@ holders() {
 # finish_reaped NAME waits for the end of it all.
 bg_reaper() {
   local __name=$1; shift
-  rm -f "$T/$__name.pid" "$T/$__name.status"
+  rm -f "$T/$__name.pid" "$T/$__name.status" "$T/$__name.adopted"
   "$PYTHON" -c '
 import ctypes, os, sys
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
@@ -464,6 +464,9 @@ while True:
         code = os.waitstatus_to_exitcode(st)
         with open(sys.argv[1] + ".status", "w") as f:
             f.write(f"{code if code >= 0 else 128 - code}\n")
+    else:             # a child CMD never waited for, adopted by us
+        with open(sys.argv[1] + ".adopted", "a") as f:
+            f.write(f"{p}\n")
 ' "$T/$__name" "$@" >"$T/$__name.out" 2>"$T/$__name.err" </dev/null 3>&- &
   printf -v "${__name}_reaper" '%s' "$!"
   wait_for test -s "$T/$__name.pid"
@@ -472,14 +475,18 @@ while True:
 
 # finish_reaped NAME: once CMD of bg_reaper NAME has ended (or been killed
 # by the check), wait for its reaper (every process gone); status, output
-# and stderr as finish sets them. A process CMD left running would keep the
-# reaper waiting: it is named and killed, and the check fails.
+# and stderr as finish sets them, and ADOPTED: the pids of children CMD
+# never waited for (the reaper reaped them). A process CMD left running
+# would keep the reaper waiting: it is named and killed, and the check fails.
 finish_reaped() {
   local reaper=${1}_reaper pid=${!1} ended=1
   wait_for test -s "$T/$1.status" || ended=0
   kill_left_running
   wait "${!reaper}" || true
   status=$(cat "$T/$1.status" 2>/dev/null || echo "unknown")
+  # The pids of the processes CMD left for its reaper to reap (a child it
+  # never waited for becomes the reaper's when CMD ends).
+  ADOPTED=$(sed "s/^/pid /" "$T/$1.adopted" 2>/dev/null | paste -sd " ")
   output=$(<"$T/$1.out")
   stderr=$(<"$T/$1.err")
   [ "$ended" = 1 ] || fail "the program (pid $pid) did not end; the grader killed:"$'\n'"$LEFT"

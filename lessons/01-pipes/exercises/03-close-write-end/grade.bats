@@ -88,4 +88,7 @@ frame 3: 24 bytes: message 3 from the child" "$output"
   expect_equal "its message on stderr" \
     "parent_reader.py: read 2 frames; child exited with status 0" "$stderr"
   expect_equal "its exit status" 0 "$status"
+  # Reaped by the parent, not left a zombie for the grader to reap once
+  # the parent had ended (the grader's reaper is a subreaper: see bg_reaper).
+  expect_equal "the children it never waited for (the grader reaped them)" "" "$ADOPTED"
 }

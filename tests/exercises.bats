@@ -221,6 +221,8 @@ teardown() {
   assert_failure 1
   assert_line --regexp '^ *[0-9.]+ expect ok: your frame_reader.c compiles with the kit.s flags$'
   assert_line --regexp '^ *[0-9.]+ state your reader sleeping in read\(fd 0 -> pipe:\[[0-9]+\]\)$'
+  # The skeleton takes 3 bytes of a header for a whole one: caught there.
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: after 3 header bytes it waits in read\(\) for the 4th, printing nothing$'
   assert_line --regexp '^ *[0-9.]+ expect FAILED: after 3 of 5 payload bytes it still waits'
   # Built where the run keeps its objects, never beside the learner's file.
   assert_line --regexp "^ *[0-9.]+ spawn cc pid [0-9]+ \\[program\\] cc .* -o yours-frame_reader$"
@@ -229,7 +231,7 @@ teardown() {
   cp "$K/lessons/01-pipes/solutions/01-frame-reader/frame_reader.c" "$K/lessons/01-pipes/exercises/01-frame-reader/"
   run "$IPCLAB" run 01/your-frame-reader --headless
   assert_success
-  assert_line --regexp '^ *[0-9.]+ end: 6 expectations, 6 passed, 0 failed$'
+  assert_line --regexp '^ *[0-9.]+ end: 7 expectations, 7 passed, 0 failed$'
   # A file that does not compile: said, and the scenario stops there.
   echo 'this is not C' >>"$K/lessons/01-pipes/exercises/01-frame-reader/frame_reader.c"
   run "$IPCLAB" run 01/your-frame-reader --headless

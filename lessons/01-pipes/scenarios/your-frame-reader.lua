@@ -23,24 +23,31 @@ end
 
 local function header(n) return string.pack("<i4", n) end
 
--- 1. Pieces: 3 bytes of a header, then the rest and a payload in two parts.
+-- 1. Pieces: an empty frame's header in two parts (3 bytes, then the 4th),
+-- then a frame of 5 bytes whose payload comes in two parts.
 local reader = spawn { mine, name = "your reader", stdin = "pipe" }
 wait_until(function() return reader:blocked_in("read") end, 10, "your reader asleep in read()")
 say("Your reader sleeps in read() on an empty pipe: nothing to read yet.")
-pause("Next, 3 of the 4 header bytes. A reader that takes what read() returns as a whole "
-      .. "header is fooled. Press space.")
-reader:write(header(5):sub(1, 3))
+pause("Next, 3 of the 4 bytes of an empty frame's header (length 0). A reader that takes "
+      .. "what read() returns as a whole header prints an empty frame now. Press space.")
+reader:write(header(0):sub(1, 3))
 wait_until(function() return reader:exited() or reader:blocked_in("read") end, 10,
            "your reader to read the 3 bytes")
 sleep(0.3)  -- a reader that went on would be seen now
-expect(reader:blocked_in("read"), "after 3 header bytes it waits in read() for the 4th")
-reader:write(header(5):sub(4) .. "hel")
-sleep(0.3)
 expect(reader:blocked_in("read") and not reader:output():find("frame 1"),
+       "after 3 header bytes it waits in read() for the 4th, printing nothing")
+reader:write(header(0):sub(4))
+wait_until(function() return reader:exited() or reader:output():find("frame 1") end, 10,
+           "your reader to print the empty frame")
+expect(reader:output():find("frame 1: 0 bytes: \n", 1, true), "with the 4th byte: frame 1: 0 bytes")
+reader:write(header(5) .. "hel")
+sleep(0.3)
+expect(reader:blocked_in("read") and not reader:output():find("frame 2"),
        "after 3 of 5 payload bytes it still waits, printing nothing yet")
 reader:write("lo")
-sleep(0.3)
-expect(reader:output():find("frame 1: 5 bytes: hello", 1, true), "then it prints frame 1: hello")
+wait_until(function() return reader:exited() or reader:output():find("frame 2") end, 10,
+           "your reader to print frame 2")
+expect(reader:output():find("frame 2: 5 bytes: hello", 1, true), "then it prints frame 2: hello")
 reader:close_stdin()
 wait_until(function() return reader:exited() end, 10, "your reader to see EOF")
 expect(reader:status() == "exit 0", "EOF between frames: it ends with status 0")

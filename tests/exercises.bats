@@ -318,3 +318,15 @@ teardown() {
   run "$IPCLAB" reset 01/02 --yes </dev/null
   assert_output --regexp "\(from the checkout's last commit\)"
 }
+
+@test "JUnit stays valid XML, a testcase a check, when the learner's program prints control characters" {
+  local n
+  n=$(grep -c '^@test ' "$EX/grade.bats")
+  printf 'import sys\nsys.stderr.write("\\x01\\x02\\x1b[31m\\x07\\xff\\n")\nsys.exit(3)\n' >"$EX/safe_writer.py"
+  run "$K/scripts/grade" 01/02 --junit "$T/j.xml"
+  assert_failure 1
+  run "$PYTHON" -c 'import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1])
+print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error")))' "$T/j.xml"
+  assert_output "$n 0"
+}

@@ -352,3 +352,22 @@ assert "waitpid" not in s'
   assert_failure
   assert_line --regexp "^# the children it never waited for \(the grader reaped them\): expected nothing; found pid [0-9]+$"
 }
+
+@test "every grader passes no check on a file that does not compile, and names the error" {
+  local ex sol f passed=""
+  for ex in $(all_exercises); do
+    sol=$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}
+    f=$(ls "$sol")
+    mkdir -p "$T/$ex"
+    { cat "$sol/$f"; echo; echo "@@ not valid ${f##*.} @@"; } >"$T/$ex/$f"
+    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
+    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+    case $f in
+      *.py) assert_line --regexp "^# $f does not compile, so it never runs: SyntaxError: .* \(line [0-9]+\)$" ;;
+      *.c) assert_line --regexp "^#   .*$f:[0-9]+:[0-9]+: error: " ;;
+    esac
+  done
+  assert_equal "$passed" ""
+  # Nothing written beside the graded file (no __pycache__).
+  assert_equal "$(find "$T" -name __pycache__)" ""
+}

@@ -36,9 +36,23 @@ SPIN_CPU_TICKS=$((2 * $(getconf CLK_TCK)))
 # when it is missing (a variable, not $(...): a failure in a command
 # substitution would not stop the check, and a missing program "passes"
 # the checks that only ask it not to crash).
+# A Python file that does not compile fails every check that runs it, with
+# Python's words (compiled in memory: no __pycache__ beside the learner's
+# file), so a program that never ran passes no check ("no traceback").
 exercise_file() {
   local f=$EXERCISE_DIR/$2
   [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR"
+  if [[ $f == *.py ]] && ! "$PYTHON" -c '
+import sys
+try:
+    compile(open(sys.argv[1], "rb").read(), sys.argv[1], "exec")
+except (SyntaxError, ValueError) as e:
+    where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
+    msg = getattr(e, "msg", e)
+    print(f"{type(e).__name__}: {msg}{where}")
+    sys.exit(1)' "$f" >"$BATS_TEST_TMPDIR/compile.log" 2>&1; then
+    fail "$2 does not compile, so it never runs: $(<"$BATS_TEST_TMPDIR/compile.log")"
+  fi
   printf -v "$1" '%s' "$f"
 }
 

@@ -66,7 +66,7 @@ all_exercises() {
   refute_output --partial $'\e['
 }
 
-@test "scripts/grade names a lesson as 01, 1 or 01-pipes, and refuses one it does not have" {
+@test "scripts/grade names a lesson as 01, 1, 01-pipes or pipes, an exercise also by its path, and refuses one it does not have" {
   local l n
   for l in "$ROOT"/lessons/*/exercises; do
     l=${l%/exercises}; l=${l##*/}
@@ -79,10 +79,32 @@ all_exercises() {
     assert_output "$want"
     run "$GRADE" "$((10#$n))" --list
     assert_output "$want"
+    run "$GRADE" "${l#*-}" --list
+    assert_output "$want"
+  done
+  # An exercise as ipclab names it, or by its path (tab completion).
+  local one=lessons/01-pipes/exercises/02-safe-writer/README.md
+  for l in 01/02 pipes/safe-writer 01-pipes/02-safe-writer lessons/01-pipes/exercises/02-safe-writer \
+           lessons/01-pipes/exercises/02-safe-writer/safe_writer.py; do
+    run "$GRADE" "$l" --list
+    assert_output "$one"
   done
   run "$GRADE" 99-nothing --list
   assert_equal "$status" 2
   assert_output --partial "no lesson '99-nothing'"
+  # A number too big for the shell's arithmetic is no lesson, not lesson 1.
+  run "$GRADE" 18446744073709551617 --list
+  assert_equal "$status" 2
+  # What the user typed comes back cut short and without control characters.
+  run "$GRADE" "$(printf '\e[31m%03000d' 0)" --list
+  assert_equal "$status" 2
+  assert_output --regexp "^grade: no lesson '\?\[31m0{52}\.\.\.' with exercises"
+  run "$GRADE" 01/03 --junit "$T"
+  assert_equal "$status" 2
+  assert_output "grade: --junit $T: a folder, not a file name"
+  run "$GRADE" 01/03 --junit "$T/r" --csv "$T/r"
+  assert_equal "$status" 2
+  assert_output "grade: --junit and --csv name the same file, $T/r"
   run "$GRADE" --no-such-option
   assert_equal "$status" 2
 }

@@ -327,7 +327,9 @@ int watch_exercise(const char *brief)
         return 3;
     }
     if (ui_start() == -1) {
-        complain("watch %s: needs a terminal; without one: make grade LESSON=%s", brief, brief);
+        const struct lesson *l = lesson_at(W.li);
+        complain("watch %s: needs a terminal; without one: make grade LESSON=%.2s/%.2s", brief,
+                 l->dir, ex()->dir);
         return 3;
     }
     W.out = -1;

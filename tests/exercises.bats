@@ -330,3 +330,20 @@ d = m.parse(sys.argv[1])
 print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error")))' "$T/j.xml"
   assert_output "$n 0"
 }
+
+@test "a progress file replaced by a folder or a symbolic link is never followed or filled: said once, nothing recorded; the state is private" {
+  local state
+  "$K/scripts/grade" 01/02 >/dev/null || true
+  state=$(dirname "$(find "$T/state/ipclab" -name progress)")
+  assert_equal "$(stat -c %a "$state") $(stat -c %a "$state/progress")" "700 600"
+  echo "secret" >"$T/target"
+  for kind in folder link; do
+    rm -rf "$state/progress"
+    if [ "$kind" = folder ]; then mkdir "$state/progress"; else ln -s "$T/target" "$state/progress"; fi
+    run "$K/scripts/grade" 01
+    assert_line "grade: $state/progress is not a regular file: progress not recorded"
+    [ "$(grep -c 'not a regular file' <<<"$output")" -eq 1 ]
+    assert_equal "$(ls -A "$state" | xargs)" "progress root"
+  done
+  assert_equal "$(cat "$T/target")" "secret"
+}

@@ -147,6 +147,11 @@ teardown() {
   cp "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/new.tmp"
   mv "$EX/new.tmp" "$EX/safe_writer.py"
   wait_for screen_has "PASSED: n goes on to the next exercise"
+  # Deleted: graded again (missing), not the last verdict left on screen.
+  rm "$EX/safe_writer.py"
+  wait_for screen_has "FAILED: fix what it says and save"
+  cp "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/"
+  wait_for screen_has "PASSED: n goes on to the next exercise"
   keys h
   wait_for screen_has "the hint (Up/Down scroll"
   keys x

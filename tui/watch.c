@@ -40,6 +40,7 @@ static struct {
     char shown[OUT_MAX];        /* the hint or the solution */
     int passed, graded;         /* the last grading's verdict */
     double saved_at;            /* a save not graded yet (0: none) */
+    double started;             /* when the grading running started */
     int view;                   /* 0 checks, 1 hint, 2 solution */
     int top, vtop;              /* first line shown: of the checks, of the view */
     char tmp[96];               /* the grading's TMPDIR, removed after it */
@@ -95,6 +96,7 @@ static void start_grading(void)
     W.top = 0;
     W.graded = 0;
     W.saved_at = 0;
+    W.started = now();
     snprintf(W.tmp, sizeof W.tmp, "%s/ipclab-watch.XXXXXX", W.tmpdir);
     if (mkdtemp(W.tmp) == NULL)
         W.tmp[0] = '\0';
@@ -212,8 +214,12 @@ static void draw(void)
 {
     const struct lesson *l = lesson_at(W.li);
     const struct exercise *x = ex();
-    char buf[512];
+    char buf[512], grading[120];
     erase();
+    /* A check waits for what the kernel shows; one that never comes, or a
+     * program that loops, is given up on within seconds: say it runs. */
+    snprintf(grading, sizeof grading, "grading... %.0f s (a save grades again from the start)",
+             now() - W.started);
     snprintf(buf, sizeof buf, " ipclab watch  %.2s/%.2s  %s", l->dir, x->dir, x->title);
     attron(A_REVERSE | A_BOLD);
     mvprintw(0, 0, "%-*.*s", COLS, COLS, buf);
@@ -222,7 +228,7 @@ static void draw(void)
     mvprintw(1, 0, "%.*s", COLS, buf);
     const char *state = W.view == 1 ? "the hint (Up/Down scroll, any other key but q goes back)"
                       : W.view == 2 ? "the reference solution (Up/Down scroll, other keys go back)"
-                      : W.pid > 0 ? "grading..." : !W.graded ? "" : W.passed
+                      : W.pid > 0 ? grading : !W.graded ? "" : W.passed
                       ? "PASSED: n goes on to the next exercise, s shows the solution"
                       : "FAILED: fix what it says and save: each save is graded";
     attron(W.view == 0 && W.graded ? (W.passed ? A_BOLD : A_BOLD | A_REVERSE) : A_BOLD);
@@ -288,10 +294,12 @@ static int watch_folder(int fd)
     char dir[PATH_MAX + 200];
     const struct lesson *l = lesson_at(W.li);
     snprintf(dir, sizeof dir, "%s/lessons/%s/exercises/%s", R.root, l->dir, ex()->dir);
-    return inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+    return inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+                                      IN_DELETE | IN_MOVED_FROM);
 }
 
-/* Was the learner's file written (or renamed into place)? */
+/* Was the learner's file written, renamed into place, deleted or renamed
+ * away (then the grading says it is missing, not the last verdict)? */
 static int file_saved(int fd)
 {
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));

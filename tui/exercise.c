@@ -405,6 +405,12 @@ static int reset(const struct lesson *l, const struct exercise *x, const char *b
     snprintf(keep + n, sizeof keep - n, "/%s.%s", x->edit, stamp);
     struct stat st;
     int have = stat(file, &st) == 0;        /* deleted: nothing of theirs to keep */
+    if (have && !S_ISREG(st.st_mode)) {
+        unlink(tmp);
+        complain("reset %s: %s is not a file (a folder?): move it away, then reset again",
+                 brief, rel);
+        return 2;
+    }
     if (have && keep_copy(file, keep, sizeof keep) == -1) {
         unlink(tmp);
         complain("reset %s: cannot keep your version in %s: %s", brief, keep, strerror(errno));

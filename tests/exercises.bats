@@ -345,7 +345,7 @@ print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error
   for kind in folder link; do
     rm -rf "$state/progress"
     if [ "$kind" = folder ]; then mkdir "$state/progress"; else ln -s "$T/target" "$state/progress"; fi
-    run "$K/scripts/grade" 01
+    run "$K/scripts/grade" 01/03
     assert_line "grade: $state/progress is not a regular file: progress not recorded"
     [ "$(grep -c 'not a regular file' <<<"$output")" -eq 1 ]
     assert_equal "$(ls -A "$state" | xargs)" "progress root"

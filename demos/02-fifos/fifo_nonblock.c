@@ -1,0 +1,135 @@
+/* fifo_nonblock.c - open, read and write a FIFO with O_NONBLOCK, one
+ * command at a time, and print what each call returns.
+ *
+ * Usage: fifo_nonblock PATH      (commands on standard input, one a line)
+ *   open-read     open(PATH, O_RDONLY | O_NONBLOCK)
+ *   open-write    open(PATH, O_WRONLY | O_NONBLOCK)
+ *   read          read() of up to 64 bytes
+ *   write TEXT    write() of TEXT
+ *   close         close() what is open
+ * At the end of standard input it closes what is open and ends.
+ *
+ * What to watch: with O_NONBLOCK nothing waits. open-write fails with ENXIO
+ * while no reader has the FIFO open (a blocking open() would sleep instead);
+ * open-read succeeds at once. A read returns 0, end of file, whenever no
+ * writer has the FIFO open, before any writer came as well as after the
+ * last one left; EAGAIN only while a writer has it open and nothing is in
+ * it. A write with no reader left fails with EPIPE (SIGPIPE is ignored).
+ * Run two of them on one FIFO, a reader and a writer, and type at both.
+ * Mirror: python_peers/02-fifos/fifo_nonblock.py.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "trace.h"
+
+#define CHUNK 64    /* bytes a read asks for */
+
+/* Print an error the lesson is about as a result, and go on: these are
+ * what O_NONBLOCK answers instead of waiting. Any other error ends us. */
+static void result_or_die(const char *cmd, const char *path)
+{
+    const char *name, *why;
+
+    if (errno == ENXIO)
+        name = "ENXIO", why = "no reader has the FIFO open";
+    else if (errno == EAGAIN && strcmp(cmd, "read") == 0)
+        name = "EAGAIN", why = "a writer has it open, nothing to read yet";
+    else if (errno == EAGAIN)
+        name = "EAGAIN", why = "the FIFO is full";
+    else if (errno == EPIPE)
+        name = "EPIPE", why = "no reader has the FIFO open";
+    else        /* the call's name: "open", not the command's "open-read" */
+        die("%.*s %s", (int)strcspn(cmd, "-"), cmd, path);
+    out("%s: %s: %s: %s\n", cmd, name, strerror(errno), why);
+}
+
+int main(int argc, char *argv[])
+{
+    char line[1024], buf[CHUNK];
+    long n = 0;
+    int fd = -1;
+    struct stat st;
+
+    set_progname(argv[0]);
+    if (argc != 2)
+        fail(2, "usage: %s PATH   (commands on stdin: open-read, open-write, read,"
+             " write TEXT, close)", argv[0]);
+    const char *path = argv[1];
+    /* A reader that is gone makes write() fail with EPIPE: shown, not fatal. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
+
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        n++;
+        if (strchr(line, '\n') == NULL && !feof(stdin))
+            fail(2, "line %ld: longer than %zu bytes", n, sizeof line - 2);
+        line[strcspn(line, "\n")] = '\0';
+        int is_open = strncmp(line, "open-", 5) == 0;
+        if (is_open && fd != -1)
+            fail(2, "line %ld: %s: already open (close first)", n, line);
+        int needs_fd = strcmp(line, "read") == 0 || strcmp(line, "close") == 0 ||
+                       strncmp(line, "write ", 6) == 0;
+        if (needs_fd && fd == -1)
+            fail(2, "line %ld: %s: nothing is open", n, line);
+
+        if (strcmp(line, "open-read") == 0 || strcmp(line, "open-write") == 0) {
+            int flags = line[5] == 'r' ? O_RDONLY : O_WRONLY;
+            trace_before("open", -1, path, 0, NULL, 0);
+            fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+            trace_after("open", fd, fd, errno, NULL, 0);
+            if (fd == -1) {
+                result_or_die(line, path);
+                continue;
+            }
+            if (fstat(fd, &st) == -1)
+                die("fstat %s", path);
+            if (!S_ISFIFO(st.st_mode))
+                fail(1, "%s: not a FIFO", path);
+            out("%s: opened\n", line);
+        } else if (strcmp(line, "read") == 0) {
+            trace_before("read", fd, NULL, sizeof buf, NULL, 0);
+            ssize_t r = read(fd, buf, sizeof buf);
+            trace_after("read", fd, (long)r, errno, buf, r > 0 ? (size_t)r : 0);
+            if (r == -1)
+                result_or_die("read", path);
+            else if (r == 0)
+                out("read: 0: end of file: no writer has the FIFO open\n");
+            else {
+                for (ssize_t i = 0; i < r; i++)     /* shown, not obeyed */
+                    if (buf[i] < ' ' || buf[i] > '~')
+                        buf[i] = '.';
+                out("read: %zd %s: %.*s\n", r, plural(r, "byte", "bytes"), (int)r, buf);
+            }
+        } else if (strncmp(line, "write ", 6) == 0) {
+            size_t len = strlen(line + 6);
+            trace_before("write", fd, NULL, len, line + 6, len);
+            ssize_t w = write(fd, line + 6, len);
+            trace_after("write", fd, (long)w, errno, NULL, 0);
+            if (w == -1)
+                result_or_die("write", path);
+            else
+                out("write: %zd %s\n", w, plural(w, "byte", "bytes"));
+        } else if (strcmp(line, "close") == 0) {
+            if (close(fd) == -1)
+                die("close %s", path);
+            fd = -1;
+            out("close: closed\n");
+        } else if (strcmp(line, "") != 0) {
+            fail(2, "line %ld: unknown command '%.40s' (open-read, open-write, read,"
+                 " write TEXT, close)", n, line);
+        }
+    }
+    if (ferror(stdin))
+        die("read %s", fd_object(STDIN_FILENO));
+    if (fd != -1 && close(fd) == -1)
+        die("close %s", path);
+    close_stdout();
+    return 0;
+}

@@ -352,3 +352,20 @@ print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error
   done
   assert_equal "$(cat "$T/target")" "secret"
 }
+
+@test "a learner's program that signals its whole process group ends only its own grading: the caller goes on, the JUnit report says so, no bats folder is left" {
+  "$PYTHON" - "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/safe_writer.py" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace("def main(argv):\n", "def main(argv):\n    import signal\n    os.kill(0, signal.SIGTERM)\n", 1)
+open(sys.argv[2], "w").write(s)
+PY
+  mkdir -p "$T/tmp"
+  run setsid bash -c 'TMPDIR=$1 "$2" 01/02 --junit "$3"; echo "after: $?"' _ "$T/tmp" "$K/scripts/grade" "$T/j.xml"
+  assert_success
+  assert_line --index 0 "FAIL 01-pipes/02-safe-writer (no check finished; what bats said:)"
+  assert_line "after: 1"
+  run grep -o 'message="[^"]*"' "$T/j.xml"
+  assert_output 'message="no check of grade.bats finished (bats was stopped: by a signal to its group?)"'
+  assert_equal "$(ls -A "$T/tmp")" ""
+}

@@ -393,3 +393,14 @@ assert "waitpid" not in s'
   # Nothing written beside the graded file (no __pycache__).
   assert_equal "$(find "$T" -name __pycache__)" ""
 }
+
+@test "a program that floods its output is judged on its first 256 KiB: the check says how much there was, and what it prints stays short" {
+  patched "$ROOT/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$T/flood" '
+s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\" * 1000 + \"\\n\") * 20000 + \"\\0\")\n", 1)'
+  grade_folder 01-pipes/exercises/02-safe-writer "$T/flood" "reader gone after 0 frames"
+  assert_failure
+  assert_line --regexp "^# +\(only the first 262144 bytes of [0-9]{8} kept\)$"
+  assert_line --regexp "^# +\.\.\. \([0-9]+ more lines\)$"
+  refute_output --partial "ignored null byte"
+  [ "${#output}" -lt 20000 ] || fail "the check printed ${#output} characters"
+}

@@ -25,7 +25,7 @@ reader_leaves() {
   exec {r}>&-             # the reader goes away
   finish "$writer"
   output=""
-  stderr=$(<"$T/writer.err")
+  stderr=$(capped "$T/writer.err")
 }
 
 blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1" || spinning "$1"; }
@@ -38,7 +38,7 @@ blocked_writing_pipe_or_gone() { proc_gone "$1" || blocked_writing_pipe "$1" || 
   env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" -n 3 -s 24 >"$T/writer.out" \
     2>"$T/writer.err" </dev/null 3>&- &
   finish "$!"
-  output=$(decode_frames <"$T/writer.out") stderr=$(<"$T/writer.err")
+  output=$(decode_frames <"$T/writer.out") stderr=$(capped "$T/writer.err")
   show_run
   expect_equal "the frames it wrote" "frame 1: 24 bytes: message 1 from Python...
 frame 2: 24 bytes: message 2 from Python...
@@ -86,7 +86,7 @@ signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])
 ' "$PYTHON" "$prog" -n 5 2>"$T/writer.err" </dev/null 3>&- &
   finish "$!"
-  output="" stderr=$(<"$T/writer.err")
+  output="" stderr=$(capped "$T/writer.err")
   show_run
   expect_equal "its message on stderr" "safe_writer.py: reader gone after 0 frames" "$stderr"
   expect_equal "its exit status" 1 "$status"

@@ -70,7 +70,7 @@ consume() {
   wait_for ended_or_stuck "$pid" || true
   if ! proc_gone "$pid" && ! spinning "$pid"; then    # (finish says a spin)
     stop "$pid"
-    status="killed by the grader" output=$(<"$T/consumer.out") stderr=$(<"$T/consumer.err")
+    status="killed by the grader" output=$(capped "$T/consumer.out") stderr=$(capped "$T/consumer.err")
     show_run
     fail "the consumer sleeps in sem_wait for ever: the producer is $(proc_gone "$prod" &&
       echo gone || echo asleep too), nothing will wake it. Does every slot taken get posted back?"

@@ -404,3 +404,16 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
   refute_output --partial "ignored null byte"
   [ "${#output}" -lt 20000 ] || fail "the check printed ${#output} characters"
 }
+
+@test "every grader passes no check on an empty file: a program that does nothing proves nothing" {
+  local ex sol f passed=""
+  for ex in $(all_exercises); do
+    sol=$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}
+    f=$(ls "$sol")
+    mkdir -p "$T/$ex"
+    : >"$T/$ex/$f"
+    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
+    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+  done
+  assert_equal "$passed" ""
+}

@@ -334,6 +334,10 @@ teardown() {
 d = m.parse(sys.argv[1])
 print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error")))' "$T/j.xml"
   assert_output "$n 0"
+  # For a person at a terminal, they are shown as ?, never obeyed.
+  run "$K/scripts/grade" 01/02 -v
+  assert_output --partial "??[31m?"
+  [[ $output != *$'\e'* && $output != *$'\a'* ]] || fail "a control character reached the terminal"
 }
 
 @test "a progress file replaced by a folder or a symbolic link is never followed or filled: said once, nothing recorded; the state is private" {

@@ -102,9 +102,12 @@ all_exercises() {
   run "$GRADE" 01/03 --junit "$T"
   assert_equal "$status" 2
   assert_output "grade: --junit $T: a folder, not a file name"
-  run "$GRADE" 01/03 --junit "$T/r" --csv "$T/r"
+  run "$GRADE" 01/03 --junit "$T/r" --csv "$T/./r"
   assert_equal "$status" 2
   assert_output "grade: --junit and --csv name the same file, $T/r"
+  run "$GRADE" ""
+  assert_equal "$status" 2
+  assert_line --index 0 "grade: an empty name is no lesson"
   run "$GRADE" --no-such-option
   assert_equal "$status" 2
 }

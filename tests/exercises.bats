@@ -353,6 +353,8 @@ print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error
     assert_line "grade: $state/progress is not a regular file: progress not recorded"
     [ "$(grep -c 'not a regular file' <<<"$output")" -eq 1 ]
     assert_equal "$(ls -A "$state" | xargs)" "progress root"
+    run "$IPCLAB" progress
+    assert_line "ipclab: $state/progress is not a regular file: progress not read"
   done
   assert_equal "$(cat "$T/target")" "secret"
 }

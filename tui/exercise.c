@@ -59,9 +59,19 @@ static int progress_file(char *out, size_t len)
         if (f)
             fclose(f);
         if (ours) {
-            snprintf(found, sizeof found, "%s/%s/progress", base, e->d_name);
-            snprintf(out, len, "%s", found);
+            snprintf(path, sizeof path, "%s/%s/progress", base, e->d_name);
             closedir(d);
+            /* Only a regular file is read (scripts/grade never writes
+             * through a folder or a symbolic link put in its place). */
+            struct stat st;
+            if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                static int said;
+                if (!said++)
+                    complain("%s is not a regular file: progress not read", path);
+                return -1;
+            }
+            snprintf(found, sizeof found, "%s", path);
+            snprintf(out, len, "%s", found);
             return 0;
         }
     }

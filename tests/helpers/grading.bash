@@ -41,7 +41,7 @@ SPIN_CPU_TICKS=$((2 * $(getconf CLK_TCK)))
 # file), so a program that never ran passes no check ("no traceback").
 exercise_file() {
   local f=$EXERCISE_DIR/$2
-  [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR"
+  [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR (ipclab reset brings the skeleton back)"
   if [[ $f == *.py ]] && ! "$PYTHON" -c '
 import sys
 try:
@@ -69,8 +69,10 @@ compile_c() {
              -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c -o "$out")
   echo "${cmd[*]}" >"$BATS_FILE_TMPDIR/cc.cmd"
   rm -f "$BATS_FILE_TMPDIR/exe.path"
+  rm -f "$BATS_FILE_TMPDIR/missing"
   if [ ! -f "$src" ]; then
-    echo "$1 is missing from $EXERCISE_DIR" >"$BATS_FILE_TMPDIR/cc.log"
+    echo "$1 is missing from $EXERCISE_DIR (ipclab reset brings the skeleton back)" \
+      >"$BATS_FILE_TMPDIR/missing"
     return 0
   fi
   "${cmd[@]}" >"$BATS_FILE_TMPDIR/cc.log" 2>&1 </dev/null 3>&- &&
@@ -81,6 +83,10 @@ compile_c() {
 # assert_compiled: the check that shows the compiler's errors (and its
 # warnings, when it compiled all the same).
 assert_compiled() {
+  if [ -s "$BATS_FILE_TMPDIR/missing" ]; then
+    cat "$BATS_FILE_TMPDIR/missing" >&2
+    return 1
+  fi
   if [ ! -s "$BATS_FILE_TMPDIR/exe.path" ]; then
     echo "It does not compile. The command was:" >&2
     echo "  $(<"$BATS_FILE_TMPDIR/cc.cmd")" >&2
@@ -95,8 +101,8 @@ assert_compiled() {
 # cannot run a program that did not compile (the compile check fails and
 # says why; scripts/grade counts a skipped check as not passed, "not run").
 need_exe() {
-  [ -s "$BATS_FILE_TMPDIR/exe.path" ] ||
-    skip "it does not compile"
+  [ ! -s "$BATS_FILE_TMPDIR/missing" ] || skip "the file is missing"
+  [ -s "$BATS_FILE_TMPDIR/exe.path" ] || skip "it does not compile"
   printf -v "$1" '%s' "$(<"$BATS_FILE_TMPDIR/exe.path")"
 }
 

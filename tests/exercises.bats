@@ -306,19 +306,23 @@ teardown() {
   assert_output ""
 }
 
-@test "reset in a clone where the learner committed their work restores the skeleton as cloned (@{upstream}), not their commit" {
-  local C=$T/clone f skel
-  git clone -q "$K" "$C"
+@test "reset in a clone where the learner committed and pushed their work restores the kit's skeleton, not their commit" {
+  local B=$T/origin.git C=$T/clone f skel
+  git clone -q --bare "$K" "$B"
+  git clone -q "$B" "$C"
+  git -C "$C" config user.name s
+  git -C "$C" config user.email s@example.org
   f=$C/lessons/01-pipes/exercises/02-safe-writer/safe_writer.py
   skel=$(sha256sum <"$f")
   echo "# my work" >>"$f"
-  git -C "$C" -c user.name=s -c user.email=s@example.org commit -qam "my work"
+  git -C "$C" commit -qam "my work"
+  git -C "$C" push -q origin HEAD 2>/dev/null
   echo "# more" >>"$f"
   IPCLAB_ROOT=$C run "$IPCLAB" reset 01/02 --yes </dev/null
   assert_success
-  assert_output --regexp "is the skeleton again \(from the branch the kit was cloned from, @\{upstream\}: a commit of yours changed it\)\. Your version: "
+  assert_output --regexp "is the skeleton again \(from the last commit of it that is not yours: a commit of yours changed it\)\. Your version: "
   assert_equal "$(sha256sum <"$f")" "$skel"
-  # Without an upstream (a copy that is its own repository): the last commit.
+  # Nothing of theirs committed: the last commit.
   echo "# mine" >>"$EX/safe_writer.py"
   run "$IPCLAB" reset 01/02 --yes </dev/null
   assert_output --regexp "\(from the checkout's last commit\)"

@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 struct result {
     int graded, pass, passed, total;
 };

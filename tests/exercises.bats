@@ -172,8 +172,10 @@ teardown() {
 @test "watch never stalls on a grading that prints a lot, and leaves no temporary folder behind" {
   export TMPDIR=$T/tmp
   mkdir -p "$TMPDIR"
-  # 3000 lines on stderr before it writes: well over a pipe's 64 KiB.
-  sed -i 's/^def main(argv):/def main(argv):\n    for i in range(3000): print("debug line", i, "x" * 40, file=sys.stderr)/' "$EX/safe_writer.py"
+  # A grading that prints 300 KB, well over a pipe's 64 KiB (the kit's
+  # graders cap what they print, so a stand-in for scripts/grade does it).
+  printf '#!/bin/sh\nyes "a line of what the grading printed" | head -c 300000\nexit 1\n' \
+    >"$K/scripts/grade"
   tmux_start 80 24 "TMPDIR=$TMPDIR IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB watch 01/02"
   wait_for screen_has "FAILED: fix what it says and save"
   keys End
@@ -306,19 +308,23 @@ teardown() {
   assert_output ""
 }
 
-@test "reset in a clone where the learner committed their work restores the skeleton as cloned (@{upstream}), not their commit" {
-  local C=$T/clone f skel
-  git clone -q "$K" "$C"
+@test "reset in a clone where the learner committed and pushed their work restores the kit's skeleton, not their commit" {
+  local B=$T/origin.git C=$T/clone f skel
+  git clone -q --bare "$K" "$B"
+  git clone -q "$B" "$C"
+  git -C "$C" config user.name s
+  git -C "$C" config user.email s@example.org
   f=$C/lessons/01-pipes/exercises/02-safe-writer/safe_writer.py
   skel=$(sha256sum <"$f")
   echo "# my work" >>"$f"
-  git -C "$C" -c user.name=s -c user.email=s@example.org commit -qam "my work"
+  git -C "$C" commit -qam "my work"
+  git -C "$C" push -q origin HEAD 2>/dev/null
   echo "# more" >>"$f"
   IPCLAB_ROOT=$C run "$IPCLAB" reset 01/02 --yes </dev/null
   assert_success
-  assert_output --regexp "is the skeleton again \(from the branch the kit was cloned from, @\{upstream\}: a commit of yours changed it\)\. Your version: "
+  assert_output --regexp "is the skeleton again \(from the last commit of it that is not yours: a commit of yours changed it\)\. Your version: "
   assert_equal "$(sha256sum <"$f")" "$skel"
-  # Without an upstream (a copy that is its own repository): the last commit.
+  # Nothing of theirs committed: the last commit.
   echo "# mine" >>"$EX/safe_writer.py"
   run "$IPCLAB" reset 01/02 --yes </dev/null
   assert_output --regexp "\(from the checkout's last commit\)"
@@ -334,6 +340,10 @@ teardown() {
 d = m.parse(sys.argv[1])
 print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error")))' "$T/j.xml"
   assert_output "$n 0"
+  # For a person at a terminal, they are shown as ?, never obeyed.
+  run "$K/scripts/grade" 01/02 -v
+  assert_output --partial "??[31m?"
+  [[ $output != *$'\e'* && $output != *$'\a'* ]] || fail "a control character reached the terminal"
 }
 
 @test "a progress file replaced by a folder or a symbolic link is never followed or filled: said once, nothing recorded; the state is private" {
@@ -349,6 +359,25 @@ print(len(d.getElementsByTagName("testcase")), len(d.getElementsByTagName("error
     assert_line "grade: $state/progress is not a regular file: progress not recorded"
     [ "$(grep -c 'not a regular file' <<<"$output")" -eq 1 ]
     assert_equal "$(ls -A "$state" | xargs)" "progress root"
+    run "$IPCLAB" progress
+    assert_line "ipclab: $state/progress is not a regular file: progress not read"
   done
   assert_equal "$(cat "$T/target")" "secret"
+}
+
+@test "a learner's program that signals its whole process group ends only its own grading: the caller goes on, the JUnit report says so, no bats folder is left" {
+  "$PYTHON" - "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$EX/safe_writer.py" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace("def main(argv):\n", "def main(argv):\n    import signal\n    os.kill(0, signal.SIGTERM)\n", 1)
+open(sys.argv[2], "w").write(s)
+PY
+  mkdir -p "$T/tmp"
+  run setsid bash -c 'TMPDIR=$1 "$2" 01/02 --junit "$3"; echo "after: $?"' _ "$T/tmp" "$K/scripts/grade" "$T/j.xml"
+  assert_success
+  assert_line --index 0 "FAIL 01-pipes/02-safe-writer (no check finished; what bats said:)"
+  assert_line "after: 1"
+  run grep -o 'message="[^"]*"' "$T/j.xml"
+  assert_output 'message="no check of grade.bats finished (bats was stopped: by a signal to its group?)"'
+  assert_equal "$(ls -A "$T/tmp")" ""
 }

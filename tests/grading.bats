@@ -102,9 +102,12 @@ all_exercises() {
   run "$GRADE" 01/03 --junit "$T"
   assert_equal "$status" 2
   assert_output "grade: --junit $T: a folder, not a file name"
-  run "$GRADE" 01/03 --junit "$T/r" --csv "$T/r"
+  run "$GRADE" 01/03 --junit "$T/r" --csv "$T/./r"
   assert_equal "$status" 2
   assert_output "grade: --junit and --csv name the same file, $T/r"
+  run "$GRADE" ""
+  assert_equal "$status" 2
+  assert_line --index 0 "grade: an empty name is no lesson"
   run "$GRADE" --no-such-option
   assert_equal "$status" 2
 }
@@ -392,4 +395,28 @@ assert "waitpid" not in s'
   assert_equal "$passed" ""
   # Nothing written beside the graded file (no __pycache__).
   assert_equal "$(find "$T" -name __pycache__)" ""
+}
+
+@test "a program that floods its output is judged on its first 256 KiB: the check says how much there was, and what it prints stays short" {
+  patched "$ROOT/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$T/flood" '
+s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\" * 1000 + \"\\n\") * 20000 + \"\\0\")\n", 1)'
+  grade_folder 01-pipes/exercises/02-safe-writer "$T/flood" "reader gone after 0 frames"
+  assert_failure
+  assert_line --regexp "^# +\(only the first 262144 bytes of [0-9]{8} kept\)$"
+  assert_line --regexp "^# +\.\.\. \([0-9]+ more lines\)$"
+  refute_output --partial "ignored null byte"
+  [ "${#output}" -lt 20000 ] || fail "the check printed ${#output} characters"
+}
+
+@test "every grader passes no check on an empty file: a program that does nothing proves nothing" {
+  local ex sol f passed=""
+  for ex in $(all_exercises); do
+    sol=$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}
+    f=$(ls "$sol")
+    mkdir -p "$T/$ex"
+    : >"$T/$ex/$f"
+    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
+    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+  done
+  assert_equal "$passed" ""
 }

@@ -39,7 +39,9 @@ teardown() {
 
 # bats test_tags=demo
 @test "with four lanes at 80x24 a timeline row is whole: the writer's state names its call, descriptor and pipe" {
-  tmux_start 80 24 "$IPCLAB run 01/full-pipe"
+  # (A fixture: in 01/full-pipe a second writer's rows may push the first
+  # one's off the screen on a loaded machine.)
+  tmux_start 80 24 "$IPCLAB run $FIX/four-lanes.lua"
   wait_for screen_has "paused: press space"
   # The timeline's row (number, time, then the text in the writer's lane).
   screen | grep -qE '^ +[0-9]+ +[0-9.]+ +: sleeping in write\(fd 1 -> pipe:\[[0-9]+\]\)$' || fail "no whole state row: $(screen)"

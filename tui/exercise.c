@@ -10,15 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 struct result {
     int graded, pass, passed, total;
@@ -59,9 +55,19 @@ static int progress_file(char *out, size_t len)
         if (f)
             fclose(f);
         if (ours) {
-            snprintf(found, sizeof found, "%s/%s/progress", base, e->d_name);
-            snprintf(out, len, "%s", found);
+            snprintf(path, sizeof path, "%s/%s/progress", base, e->d_name);
             closedir(d);
+            /* Only a regular file is read (scripts/grade never writes
+             * through a folder or a symbolic link put in its place). */
+            struct stat st;
+            if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                static int said;
+                if (!said++)
+                    complain("%s is not a regular file: progress not read", path);
+                return -1;
+            }
+            snprintf(found, sizeof found, "%s", path);
+            snprintf(out, len, "%s", found);
             return 0;
         }
     }
@@ -182,92 +188,6 @@ static int print_file(const char *path)
         fwrite(buf, 1, (size_t)n, stdout);
     close(fd);
     return n < 0 ? -1 : 0;
-}
-
-/* git -C ROOT ARGS... (NULL-terminated, at most 8) with its standard
- * output into fd, stderr muted; git's exit status, or -1 with why when it
- * could not start. Reading a checkout someone else owns: git refuses
- * ("dubious ownership") unless told the folder is safe. */
-static int git_into(int fd, const char *const args[], char *why, size_t wlen)
-{
-    char safe[PATH_MAX + 32];
-    snprintf(safe, sizeof safe, "safe.directory=%s", R.root);
-    char *argv[16] = { "git", "-c", safe, "-C", R.root };
-    for (int i = 0; i < 8 && args[i]; i++)
-        argv[5 + i] = (char *)args[i];
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int ws;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    int err = posix_spawnp(&pid, "git", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err != 0) {
-        snprintf(why, wlen, "git: %s", strerror(err));
-        return -1;
-    }
-    while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
-        ;
-    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
-}
-
-/* Whether a commit of the learner's own changed rel: one on HEAD that the
- * branch the kit was cloned from (@{upstream}) does not have. */
-static int own_commit_changed(const char *rel)
-{
-    char why[80];
-    FILE *f = tmpfile();
-    if (!f)
-        return 0;
-    const char *args[] = { "log", "--format=%h", "@{upstream}..HEAD", "--", rel, NULL };
-    /* (git wrote through the shared descriptor: its offset is the count) */
-    int changed = git_into(fileno(f), args, why, sizeof why) == 0 &&
-                  lseek(fileno(f), 0, SEEK_CUR) > 0;
-    fclose(f);
-    return changed;
-}
-
-/* The skeleton of path (relative to the kit) into fd: in a git checkout,
- * from HEAD, or from the branch it was cloned from when a commit of the
- * learner's own changed the file; otherwise from the pristine copy `make
- * install` keeps. Returns 0, or -1 with what failed in why. */
-static int skeleton_into(const char *rel, int fd, char *why, size_t wlen, const char **from)
-{
-    char git[PATH_MAX + 8], spec[PATH_MAX + 16], pristine[PATH_MAX + 32];
-    snprintf(git, sizeof git, "%s/.git", R.root);
-    if (access(git, F_OK) == 0) {
-        int own = own_commit_changed(rel);
-        snprintf(spec, sizeof spec, "%s:%s", own ? "@{upstream}" : "HEAD", rel);
-        const char *args[] = { "show", spec, NULL };
-        int st = git_into(fd, args, why, wlen);
-        if (st == -1)
-            return -1;
-        if (st != 0) {
-            snprintf(why, wlen, "git show %s: not in the checkout's last commit", spec);
-            return -1;
-        }
-        *from = own ? "the branch the kit was cloned from, @{upstream}: "
-                      "a commit of yours changed it" : "the checkout's last commit";
-        return 0;
-    }
-    snprintf(pristine, sizeof pristine, "%s/.pristine/%s", R.root, rel);
-    int in = open(pristine, O_RDONLY | O_CLOEXEC);
-    char buf[8192];
-    ssize_t n = 0;
-    while (in != -1 && (n = read(in, buf, sizeof buf)) > 0)
-        if (write(fd, buf, (size_t)n) != n)
-            n = -1;
-    if (in == -1 || n < 0) {
-        snprintf(why, wlen, "%s: %s (not a git checkout, and no copy kept by make install)",
-                 pristine, strerror(errno));
-        if (in != -1)
-            close(in);
-        return -1;
-    }
-    close(in);
-    *from = "the copy make install kept";
-    return 0;
 }
 
 static int same_bytes(const char *a, const char *b)

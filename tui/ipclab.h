@@ -324,6 +324,9 @@ int progress_print(void);
 int exercise_mark(int li, int e, char *mark, size_t len);   /* 2 done, 1 failing, 0 not tried */
 int exercise_resume(int *li, int *step, int *done, int *all);  /* the first not done */
 int exercise_cmd(const char *cmd, const char *brief, int yes);
+/* skeleton.c: the skeleton of REL (a path in the kit) into fd; *from says
+ * where it came from. 0, or -1 with why. */
+int skeleton_into(const char *rel, int fd, char *why, size_t wlen, const char **from);
 /* watch.c: ipclab watch LESSON/EXERCISE. */
 int watch_exercise(const char *brief);
 /* tour.c: ipclab tour [LESSON]. */

@@ -148,7 +148,9 @@ static void draw_menu(int cur, int scur, int focus)
             /* A title whole or not at all: the rest are counted. */
             if (y + lines_of(label, w - 1) > end - (k + 1 < l->nsteps)) {
                 if (y < end)
-                    mvprintw(y++, x + 1, "... %d more (enter, then up/down)", l->nsteps - k);
+                    mvprintw(y++, x + 1, focus == 1 ? "... %d more (down)"
+                                                     : "... %d more (enter, then up/down)",
+                             l->nsteps - k);
                 break;
             }
             y = wrap(y, x + 1, w - 1, bottom, label, focus == 1 && k == scur ? A_REVERSE : A_NORMAL);

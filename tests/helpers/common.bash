@@ -120,11 +120,19 @@ public_copy() {
   chmod -R a+rX "$PUB"
 }
 
+none_of_ours() { [ -z "$(our_procs)" ]; }
+
 # Teardown: fail when a test left a process of ours, then kill it anyway.
 assert_nothing_left() {
   [ -z "${PUB:-}" ] || rm -rf "$PUB"
   local left
   left=$(our_procs)
+  # One on its way out (killed a moment ago, not yet reaped) is not left
+  # behind: what is still there 5 s later is.
+  if [ -n "$left" ] && wait_until 5 none_of_ours 2>/dev/null; then
+    left=""
+  fi
+  [ -z "$left" ] || left=$(our_procs)
   if [ -n "$left" ]; then
     ps -o pid,stat,wchan:20,args -p "${left//$'\n'/,}" >&2 || true
     kill -9 $left 2>/dev/null || true

@@ -41,7 +41,7 @@ SPIN_CPU_TICKS=$((2 * $(getconf CLK_TCK)))
 # file), so a program that never ran passes no check ("no traceback").
 exercise_file() {
   local f=$EXERCISE_DIR/$2
-  [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR"
+  [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR (ipclab reset brings the skeleton back)"
   if [[ $f == *.py ]] && ! "$PYTHON" -c '
 import sys
 try:
@@ -69,8 +69,10 @@ compile_c() {
              -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c -o "$out")
   echo "${cmd[*]}" >"$BATS_FILE_TMPDIR/cc.cmd"
   rm -f "$BATS_FILE_TMPDIR/exe.path"
+  rm -f "$BATS_FILE_TMPDIR/missing"
   if [ ! -f "$src" ]; then
-    echo "$1 is missing from $EXERCISE_DIR" >"$BATS_FILE_TMPDIR/cc.log"
+    echo "$1 is missing from $EXERCISE_DIR (ipclab reset brings the skeleton back)" \
+      >"$BATS_FILE_TMPDIR/missing"
     return 0
   fi
   "${cmd[@]}" >"$BATS_FILE_TMPDIR/cc.log" 2>&1 </dev/null 3>&- &&
@@ -81,6 +83,10 @@ compile_c() {
 # assert_compiled: the check that shows the compiler's errors (and its
 # warnings, when it compiled all the same).
 assert_compiled() {
+  if [ -s "$BATS_FILE_TMPDIR/missing" ]; then
+    cat "$BATS_FILE_TMPDIR/missing" >&2
+    return 1
+  fi
   if [ ! -s "$BATS_FILE_TMPDIR/exe.path" ]; then
     echo "It does not compile. The command was:" >&2
     echo "  $(<"$BATS_FILE_TMPDIR/cc.cmd")" >&2
@@ -95,8 +101,8 @@ assert_compiled() {
 # cannot run a program that did not compile (the compile check fails and
 # says why; scripts/grade counts a skipped check as not passed, "not run").
 need_exe() {
-  [ -s "$BATS_FILE_TMPDIR/exe.path" ] ||
-    skip "it does not compile"
+  [ ! -s "$BATS_FILE_TMPDIR/missing" ] || skip "the file is missing"
+  [ -s "$BATS_FILE_TMPDIR/exe.path" ] || skip "it does not compile"
   printf -v "$1" '%s' "$(<"$BATS_FILE_TMPDIR/exe.path")"
 }
 
@@ -143,6 +149,18 @@ spinning() {
     [ "$(cpu_ticks "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CPU_TICKS" ]
 }
 
+# capped FILE: what a program wrote to FILE, for a check: NUL bytes dropped
+# (a shell variable cannot hold them) and the first 256 KiB, under a first
+# line saying how much there was when there was more. A program that floods
+# its output costs the grading no more than this.
+CAP_BYTES=262144
+capped() {
+  local size
+  size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+  [ "$size" -le "$CAP_BYTES" ] || echo "(only the first $CAP_BYTES bytes of $size kept)"
+  head -c "$CAP_BYTES" "$1" 2>/dev/null | tr -d '\0'
+}
+
 # not_ended PID: why the process has not ended, in words (it spins, or
 # where it sleeps).
 not_ended() {
@@ -182,8 +200,8 @@ finish() {
   kill_left_running
   stop_feeders
   if [ -n "$name" ]; then
-    output=$(<"$T/$name.out")
-    stderr=$(<"$T/$name.err")
+    output=$(capped "$T/$name.out")
+    stderr=$(capped "$T/$name.err")
   fi
   [ -z "$LEFT" ] || fail "$(left_message)"
 }
@@ -274,7 +292,7 @@ run_graded() {
   fi
   status=0
   wait "$pid" 2>/dev/null || status=$?
-  output=$(<"$T/run_graded.out")
+  output=$(capped "$T/run_graded.out")
   mapfile -t lines <<<"$output"
   kill_left_running
   [ -z "$why" ] || { echo "$output" >&2; fail "the program $why${LEFT:+$'\n'$(left_message)}"; }
@@ -288,8 +306,8 @@ ended_or_stuck_graded() {
 show_run() {
   {
     echo "exit status: $status"
-    echo "stdout:"; printf '%s\n' "$output" | sed 's/^/  /' | head -20
-    echo "stderr:"; printf '%s\n' "$stderr" | sed 's/^/  /' | head -20
+    echo "stdout:"; printf '%s\n' "$output" | head -20 | cut -c1-200 | sed 's/^/  /'
+    echo "stderr:"; printf '%s\n' "$stderr" | head -20 | cut -c1-200 | sed 's/^/  /'
   } >&2
 }
 
@@ -320,7 +338,11 @@ shown() {
 # block TEXT: "(N lines):" then TEXT's lines, indented; or "nothing".
 block() {
   if [ -z "$1" ]; then echo nothing
-  else echo "($(lines_of "$1")):"; sed 's/^/    /' <<<"$1"
+  else
+    echo "($(lines_of "$1")):"
+    # 40 lines at most, each cut at 200 characters: a flood stays readable.
+    awk 'NR <= 40 { print "    " (length($0) > 200 ? substr($0, 1, 200) "..." : $0) }
+         END { if (NR > 40) print "    ... (" NR - 40 " more lines)" }' <<<"$1"
   fi
 }
 
@@ -501,8 +523,8 @@ finish_reaped() {
   # The pids of the processes CMD left for its reaper to reap (a child it
   # never waited for becomes the reaper's when CMD ends).
   ADOPTED=$(sed "s/^/pid /" "$T/$1.adopted" 2>/dev/null | paste -sd " ")
-  output=$(<"$T/$1.out")
-  stderr=$(<"$T/$1.err")
+  output=$(capped "$T/$1.out")
+  stderr=$(capped "$T/$1.err")
   [ "$ended" = 1 ] || fail "the program (pid $pid) did not end; the grader killed:"$'\n'"$LEFT"
   [ -z "$LEFT" ] || fail "$(left_message)"
 }

@@ -68,16 +68,25 @@ frame 2: 24 bytes: message 2 from the child
 frame 3: 24 bytes: message 3 from the child" "$output"
 }
 
+# reached_eof: its last line says how many frames it read, which it can only
+# say once read() has returned 0 (a program that does nothing says nothing).
+reached_eof() {
+  expect_match "its report on stderr once read() returned 0 (EOF)" \
+    "read [0-9]+ frames?; child exited" "$stderr"
+}
+
 @test "sees EOF once the child has exited (not left asleep in read)" {
   run_parent 3
   show_run
   [ -z "$stuck" ] || fail "$stuck"
+  reached_eof
 }
 
 @test "sees EOF at once when the child writes nothing" {
   run_parent 0
   show_run
   [ -z "$stuck" ] || fail "$stuck"
+  reached_eof
   expect_equal "what it printed" "" "$output"
 }
 

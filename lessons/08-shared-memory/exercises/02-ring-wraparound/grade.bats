@@ -70,7 +70,7 @@ consume() {
   wait_for ended_or_stuck "$pid" || true
   if ! proc_gone "$pid" && ! spinning "$pid"; then    # (finish says a spin)
     stop "$pid"
-    status="killed by the grader" output=$(<"$T/consumer.out") stderr=$(<"$T/consumer.err")
+    status="killed by the grader" output=$(capped "$T/consumer.out") stderr=$(capped "$T/consumer.err")
     show_run
     fail "the consumer sleeps in sem_wait for ever: the producer is $(proc_gone "$prod" &&
       echo gone || echo asleep too), nothing will wake it. Does every slot taken get posted back?"
@@ -114,6 +114,7 @@ print(f"EMPTY {value(sys.argv[2])}, FULL {value(sys.argv[3])}")' "$ROOT/python_p
 @test "leaves tail inside the ring: after 4 records from 4 slots it is back at slot 0" {
   producer 4 4
   consume 4
+  expect_equal "the records it printed" "$(records 4)" "$output"
   expect_equal "its exit status" 0 "$status"
   # Head 0: the producer wrapped round. Tail must too.
   expect_equal "the ring's header after the run" \

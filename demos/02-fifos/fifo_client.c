@@ -1,0 +1,129 @@
+/* fifo_client.c - send one request to fifo_server and print its answer,
+ * which comes back on a reply FIFO of our own.
+ *
+ * Usage: fifo_client DIR TEXT
+ *   DIR    the server's private directory (ours, mode 0700)
+ *   TEXT   the request; with the reply path, at most 4092 bytes
+ *
+ * The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+ * What to watch: the reply FIFO is made (0600) and opened before the
+ * request goes, so the server, which opens it with O_NONBLOCK, finds a
+ * reader as long as we live. We hold a write end of it too: without one
+ * our read() would return 0 (no writer) until the server opens it; with
+ * it read() sleeps until the answer comes. The request is at most PIPE_BUF
+ * bytes: one write() the kernel never mixes with another client's.
+ * Mirror: fifo_client.py.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "frame.h"
+#include "trace.h"
+
+/* A request frame, its 4-byte header included, fits in PIPE_BUF: the kernel
+ * writes it whole, never mixed with the bytes of other clients writing to
+ * the same FIFO at once. A longer one could be split and interleaved. */
+#define REQUEST_MAX (PIPE_BUF - 4)
+
+static char reply[PATH_MAX];    /* DIR/client-PID, for the signal handler */
+static volatile sig_atomic_t made;
+
+/* Ended by a signal, we remove our FIFO (unlink() is async-signal-safe),
+ * then die of the signal as we would have. */
+static void remove_and_die(int sig)
+{
+    if (made)
+        unlink(reply);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int open_traced(const char *path, int flags)
+{
+    trace_before("open", -1, path, 0, NULL, 0);
+    int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+    trace_after("open", fd, fd, errno, NULL, 0);
+    if (fd == -1)
+        die("open %s", path);
+    return fd;
+}
+
+int main(int argc, char *argv[])
+{
+    static char req[FRAME_MAX], answer[FRAME_MAX];
+    char server[PATH_MAX], why[160];
+    struct stat st;
+
+    set_progname(argv[0]);
+    if (argc != 3 || argv[1][0] == '-')
+        fail(2, "usage: %s DIR TEXT", argv[0]);
+    const char *dir = argv[1], *text = argv[2];
+    /* 7 digits: pid_max is at most 2^22, so every name has the same length. */
+    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server ||
+        snprintf(reply, sizeof reply, "%s/client-%07ld", dir, (long)getpid())
+        >= (int)sizeof reply)
+        fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
+    size_t len = strlen(reply) + 1 + strlen(text);
+    if (len > REQUEST_MAX)
+        fail(2, "request: %zu bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
+             " less the header (%d): it could interleave with other clients'", len,
+             REQUEST_MAX);
+    if (lstat(dir, &st) == -1)
+        die("lstat %s", dir);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
+             dir, (long)geteuid());
+
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (int s = 0; s < 3; s++)
+        if (signal(sigs[s], remove_and_die) == SIG_ERR)
+            die("signal %d", sigs[s]);
+    if (mkfifo(reply, 0600) == -1)
+        die("mkfifo %s", reply);
+    made = 1;
+    undo_push(unlink, reply);
+    /* Our read end first (O_NONBLOCK: no writer yet), then our own write
+     * end; then reads may sleep again. */
+    int rfd = open_traced(reply, O_RDONLY | O_NONBLOCK);
+    int keep = open_traced(reply, O_WRONLY);
+    if (fcntl(rfd, F_SETFL, 0) == -1)           /* O_NONBLOCK off */
+        die("fcntl %s", reply);
+
+    /* Sleeps until the server has its FIFO open for reading. */
+    fprintf(stderr, "%s: sending to %s\n", progname(), server);
+    int sfd = open_traced(server, O_WRONLY);
+    if (fstat(sfd, &st) == -1)
+        die("fstat %s", server);
+    if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+        fail(1, "%s: not a private FIFO of ours (a FIFO, uid %ld, 0600)", server,
+             (long)geteuid());
+    memcpy(req, reply, strlen(reply) + 1);
+    memcpy(req + strlen(reply) + 1, text, strlen(text));
+    if (frame_write(sfd, req, len) == -1)
+        die("write %s", server);
+    if (close(sfd) == -1)
+        die("close %s", server);
+
+    long alen = frame_read(rfd, answer, sizeof answer, why, sizeof why);
+    if (alen == FRAME_EOF || alen == FRAME_ERROR)   /* EOF: we hold a writer */
+        fail(1, "answer from %s: %s", reply, alen == FRAME_EOF ? "end of file" : why);
+    for (long k = 0; k < alen; k++)     /* a peer's bytes are shown, not obeyed */
+        if (answer[k] < ' ' || answer[k] > '~')
+            answer[k] = '.';
+    out("%.*s\n", (int)alen, answer);
+    if (close(keep) == -1 || close(rfd) == -1)
+        die("close %s", reply);
+    made = 0;
+    if (unlink(reply) == -1)
+        die("unlink %s", reply);
+    undo_clear();
+    close_stdout();
+    return 0;
+}

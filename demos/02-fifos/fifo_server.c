@@ -1,0 +1,238 @@
+/* fifo_server.c - a server on a well-known FIFO; each client gets its
+ * answer on a reply FIFO of its own, named in its request.
+ *
+ * Usage: fifo_server [-n COUNT] [--no-keep-open] DIR
+ *   DIR             a private directory (ours, mode 0700): the server makes
+ *                   DIR/server (0600), clients make DIR/client-PID
+ *   -n COUNT        end after COUNT requests, 0 = until a signal (default)
+ *   --no-keep-open  the tutorial's way: do not hold a write end of our own
+ *
+ *   client  --[len][DIR/client-PID \0 TEXT]-->  DIR/server  --> server
+ *   client  <--[len]["answer 1: TEXT (from C)"]-- DIR/client-PID <-- server
+ *
+ * What to watch: requests are at most PIPE_BUF bytes, so each arrives
+ * whole, however many clients write at once. The server holds a write end
+ * of its own FIFO: with --no-keep-open, once the last client has closed,
+ * read() returns 0 (end of file) at once on every call and the loop spins
+ * at 100% CPU (the kernel shows it running, never asleep). A reply FIFO is
+ * checked before a byte goes to it (lstat, then open with O_NOFOLLOW, and
+ * fstat: the same FIFO, ours, 0600, in DIR), opened with O_NONBLOCK (a
+ * client that is gone is ENXIO, not a wait for ever); a client gone before
+ * its reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.py.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "frame.h"
+#include "trace.h"
+
+/* A request frame, its 4-byte header included, fits in PIPE_BUF: one
+ * write(), which the kernel never mixes with another writer's bytes. A
+ * longer one could be split and interleaved with other clients' requests. */
+#define REQUEST_MAX (PIPE_BUF - 4)
+
+static char fifo[PATH_MAX];     /* DIR/server, for the signal handler */
+static volatile sig_atomic_t made;
+
+/* A FIFO outlives the process that made it: ended by a signal, the server
+ * removes its own (unlink() is async-signal-safe), then dies of it. */
+static void remove_and_die(int sig)
+{
+    if (made)
+        unlink(fifo);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const char *kind(mode_t m)
+{
+    return S_ISREG(m) ? "a regular file" : S_ISLNK(m) ? "a symbolic link" :
+           S_ISDIR(m) ? "a directory" : "not a FIFO";
+}
+
+/* Open the reply FIFO a request names, for writing, or say why not and
+ * return -1. Only a FIFO of ours, 0600, directly in DIR, is written to. */
+static int open_reply(long n, char *path, const char *dir, int dirfd,
+                      const struct stat *dirst, const struct stat *ours)
+{
+    char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : "";
+    struct stat st, in, now;
+
+    if (slash)                  /* the directory part must be DIR itself */
+        *slash = '\0';
+    int in_dir = slash && stat(path[0] ? path : "/", &in) == 0 &&
+                 in.st_dev == dirst->st_dev && in.st_ino == dirst->st_ino;
+    if (slash)
+        *slash = '/';
+    if (!in_dir || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        fprintf(stderr, "%s: request %ld: %s: not a name in %s: refused\n",
+                progname(), n, path, dir);
+        return -1;
+    }
+    /* lstat first: what is at the name, without following a link. */
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+        fprintf(stderr, "%s: request %ld: lstat %s: %s: refused\n", progname(), n,
+                path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISFIFO(st.st_mode)) {
+        fprintf(stderr, "%s: request %ld: %s: %s, not a FIFO: refused\n", progname(),
+                n, path, kind(st.st_mode));
+        return -1;
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600) {
+        fprintf(stderr, "%s: request %ld: %s: owner uid %ld, mode %04o: not a private"
+                " FIFO of ours (uid %ld, 0600): refused\n", progname(), n, path,
+                (long)st.st_uid, (unsigned)st.st_mode & 07777, (long)geteuid());
+        return -1;
+    }
+    if (st.st_dev == ours->st_dev && st.st_ino == ours->st_ino) {
+        fprintf(stderr, "%s: request %ld: %s: the server's own FIFO: refused\n",
+                progname(), n, path);
+        return -1;
+    }
+    /* O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
+     * for ever, and a full FIFO fails a write with EAGAIN. */
+    trace_before("open", -1, path, 0, NULL, 0);
+    int fd = openat(dirfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    trace_after("open", fd, fd, errno, NULL, 0);
+    if (fd == -1) {
+        fprintf(stderr, "%s: request %ld: open %s: %s%s\n", progname(), n, path,
+                strerror(errno), errno == ENXIO ? ": the client is gone before"
+                " reading its reply; removed its FIFO" : ": not answered");
+        if (errno == ENXIO)
+            unlinkat(dirfd, name, 0);   /* checked above: a FIFO of ours */
+        return -1;
+    }
+    /* The name may have been replaced between lstat and open. */
+    if (fstat(fd, &now) == -1)
+        die("fstat %s", path);
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+        fprintf(stderr, "%s: request %ld: %s: replaced between lstat and open:"
+                " refused\n", progname(), n, path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int main(int argc, char *argv[])
+{
+    static char req[FRAME_MAX], answer[FRAME_MAX];
+    char why[160];
+    long count = 0, n = 0, len;
+    int keep_open = 1, i, rfd, wfd = -1, at_eof = 0;
+    struct stat dirst, ours;
+
+    set_progname(argv[0]);
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-n") == 0)
+            count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000);
+        else if (strcmp(argv[i], "--no-keep-open") == 0)
+            keep_open = 0;
+        else
+            break;
+    }
+    if (argc - i != 1)
+        fail(2, "usage: %s [-n COUNT] [--no-keep-open] DIR", argv[0]);
+    const char *dir = argv[i];
+    if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
+        fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
+    /* Only our own 0700 directory keeps others from replacing the FIFOs. */
+    if (lstat(dir, &dirst) == -1)
+        die("lstat %s", dir);
+    if (!S_ISDIR(dirst.st_mode) || dirst.st_uid != geteuid() || (dirst.st_mode & 077))
+        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
+             dir, (long)geteuid());
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd == -1)
+        die("open %s", dir);
+
+    /* A client gone before its reply makes write() fail with EPIPE, for
+     * that reply only: ignored, SIGPIPE would end the server. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (int s = 0; s < 3; s++)
+        if (signal(sigs[s], remove_and_die) == SIG_ERR)
+            die("signal %d", sigs[s]);
+    if (mkfifo(fifo, 0600) == -1)       /* EEXIST: never reuse one */
+        die("mkfifo %s", fifo);
+    made = 1;
+    undo_push(unlink, fifo);
+
+    fprintf(stderr, "%s: waiting for the first client on %s\n", progname(), fifo);
+    trace_before("open", -1, fifo, 0, NULL, 0);
+    rfd = open(fifo, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    trace_after("open", rfd, rfd, errno, NULL, 0);
+    if (rfd == -1)
+        die("open %s", fifo);
+    if (fstat(rfd, &ours) == -1)
+        die("fstat %s", fifo);
+    /* Our own write end: while we hold it, read() never returns 0 when the
+     * last client closes; it sleeps until the next client writes. */
+    if (keep_open) {
+        trace_before("open", -1, fifo, 0, NULL, 0);
+        wfd = open(fifo, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        trace_after("open", wfd, wfd, errno, NULL, 0);
+        if (wfd == -1)
+            die("open %s", fifo);
+    }
+
+    while (count == 0 || n < count) {
+        len = frame_read(rfd, req, sizeof req, why, sizeof why);
+        if (len == FRAME_EOF) {     /* only without our write end */
+            if (!at_eof)
+                fprintf(stderr, "%s: read %s: 0, end of file: no client has it open;"
+                        " reading again\n", progname(), fifo);
+            at_eof = 1;             /* say it once, then spin */
+            continue;
+        }
+        at_eof = 0;
+        if (len == FRAME_ERROR)     /* the stream is out of step for good */
+            fail(1, "request %ld from %s: %s", n + 1, fifo, why);
+        n++;
+        char *nul = memchr(req, '\0', (size_t)len), *p = req;
+        while (p < nul && *p >= ' ' && *p <= '~')   /* a path we can show */
+            p++;
+        if (len > REQUEST_MAX || nul == NULL || p < nul) {
+            fprintf(stderr, "%s: request %ld: %ld bytes%s: refused\n", progname(), n, len,
+                    len > REQUEST_MAX ? ", longer than PIPE_BUF less the header (4092)" :
+                    !nul ? " with no NUL after a reply path" :
+                    " with a reply path that is not printable ASCII");
+            continue;
+        }
+        for (p = nul + 1; p < req + len; p++)       /* shown, not obeyed */
+            if (*p < ' ' || *p > '~')
+                *p = '.';
+        out("request %ld: %s: %.*s\n", n, req, (int)(req + len - nul - 1), nul + 1);
+        int fd = open_reply(n, req, dir, dirfd, &dirst, &ours);
+        if (fd == -1)
+            continue;
+        int alen = snprintf(answer, sizeof answer, "answer %ld: %.*s (from C)", n,
+                            (int)(req + len - nul - 1), nul + 1);
+        if (frame_write(fd, answer, (size_t)alen) == -1) {
+            fprintf(stderr, "%s: request %ld: write %s: %s%s\n", progname(), n, req,
+                    strerror(errno), errno == EPIPE ? ": the client is gone before"
+                    " reading its reply; removed its FIFO" : ": not answered");
+            if (errno == EPIPE)
+                unlinkat(dirfd, strrchr(req, '/') + 1, 0);
+        }
+        if (close(fd) == -1)
+            die("close %s", req);
+    }
+    made = 0;
+    if (unlink(fifo) == -1)
+        die("unlink %s", fifo);
+    close_stdout();
+    fprintf(stderr, "%s: served %ld %s\n", progname(), n, plural(n, "request", "requests"));
+    return 0;
+}

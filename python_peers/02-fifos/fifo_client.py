@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""fifo_client.py - send one request to fifo_server and print its answer,
+which comes back on a reply FIFO of our own.
+
+Usage: fifo_client.py DIR TEXT
+  DIR    the server's private directory (ours, mode 0700)
+  TEXT   the request; with the reply path, at most 4092 bytes
+
+The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+What to watch: the reply FIFO is made (0600) and opened before the
+request goes, so the server, which opens it with O_NONBLOCK, finds a
+reader as long as we live. We hold a write end of it too: without one
+our read() would return 0 (no writer) until the server opens it; with
+it read() sleeps until the answer comes. The request is at most PIPE_BUF
+bytes: one write() the kernel never mixes with another client's.
+Mirror: fifo_client.c.
+"""
+import os
+import select
+import signal
+import stat
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import frame, trace                       # noqa: E402
+from ipclab.err import (close_stdout, die, fail, out, say,  # noqa: E402
+                        progname, undo_clear, undo_push)
+
+# A request frame, its 4-byte header included, fits in PIPE_BUF: the kernel
+# writes it whole, never mixed with the bytes of other clients writing to
+# the same FIFO at once. A longer one could be split and interleaved.
+REQUEST_MAX = select.PIPE_BUF - 4
+PATH_MAX = 4096     # <limits.h>: a path with its NUL
+made = []           # DIR/client-PID once made, for the signal handler
+
+
+def remove_and_die(sig, _frame):
+    """Ended by a signal, we remove our FIFO, then die of the signal as we
+    would have."""
+    for path in made:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+
+
+def open_traced(path, flags):
+    trace.before("open", -1, obj=path)
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as e:
+        trace.after("open", -1, -1, e.errno)
+        die(f"open {path}", e)
+    trace.after("open", fd, fd)
+    return fd
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1].startswith("-"):
+        fail(2, f"usage: {argv[0]} DIR TEXT")
+    folder, text = argv[1], os.fsencode(argv[2])
+    # 7 digits: pid_max is at most 2^22, so every name has the same length.
+    server, reply = f"{folder}/server", f"{folder}/client-{os.getpid():07d}"
+    if len(os.fsencode(reply)) >= PATH_MAX:
+        fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
+    req = os.fsencode(reply) + b"\0" + text
+    if len(req) > REQUEST_MAX:
+        fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
+                f" less the header ({REQUEST_MAX}): it could interleave with other clients'")
+    try:
+        st = os.lstat(folder)
+    except OSError as e:
+        die(f"lstat {folder}", e)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        fail(1, f"{folder}: not a private directory of ours (a directory, "
+                f"uid {os.geteuid()}, mode 0700)")
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, remove_and_die)
+    try:
+        os.mkfifo(reply, 0o600)
+    except OSError as e:
+        die(f"mkfifo {reply}", e)
+    made.append(reply)
+    undo_push(os.unlink, reply)
+    # Our read end first (O_NONBLOCK: no writer yet), then our own write
+    # end; then reads may sleep again.
+    rfd = open_traced(reply, os.O_RDONLY | os.O_NONBLOCK)
+    keep = open_traced(reply, os.O_WRONLY)
+    try:
+        os.set_blocking(rfd, True)              # O_NONBLOCK off
+    except OSError as e:
+        die(f"fcntl {reply}", e)
+
+    # Sleeps until the server has its FIFO open for reading.
+    say(f"{progname()}: sending to {server}")
+    sfd = open_traced(server, os.O_WRONLY)
+    try:
+        st = os.fstat(sfd)
+    except OSError as e:
+        die(f"fstat {server}", e)
+    if not stat.S_ISFIFO(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        fail(1, f"{server}: not a private FIFO of ours (a FIFO, uid {os.geteuid()}, 0600)")
+    try:
+        frame.write(sfd, req)
+    except OSError as e:
+        die(f"write {server}", e)
+    try:
+        os.close(sfd)
+    except OSError as e:
+        die(f"close {server}", e)
+
+    try:
+        answer = frame.read(rfd)
+    except frame.FrameError as e:
+        fail(1, f"answer from {reply}: {e}")
+    if answer is None:                  # cannot be: we hold a writer
+        fail(1, f"answer from {reply}: end of file")
+    out("".join(chr(c) if 32 <= c < 127 else "." for c in answer))  # shown, not obeyed
+    try:
+        os.close(keep)
+        os.close(rfd)
+    except OSError as e:
+        die(f"close {reply}", e)
+    made.clear()
+    try:
+        os.unlink(reply)
+    except OSError as e:
+        die(f"unlink {reply}", e)
+    undo_clear()
+    close_stdout()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

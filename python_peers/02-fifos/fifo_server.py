@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""fifo_server.py - a server on a well-known FIFO; each client gets its
+answer on a reply FIFO of its own, named in its request.
+
+Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
+  DIR             a private directory (ours, mode 0700): the server makes
+                  DIR/server (0600), clients make DIR/client-PID
+  -n COUNT        end after COUNT requests, 0 = until a signal (default)
+  --no-keep-open  the tutorial's way: do not hold a write end of our own
+
+  client  --[len][DIR/client-PID \\0 TEXT]-->  DIR/server  --> server
+  client  <--[len]["answer 1: TEXT (from Python)"]-- DIR/client-PID <-- server
+
+What to watch: requests are at most PIPE_BUF bytes, so each arrives
+whole, however many clients write at once. The server holds a write end
+of its own FIFO: with --no-keep-open, once the last client has closed,
+read() returns 0 (end of file) at once on every call and the loop spins
+at 100% CPU (the kernel shows it running, never asleep). A reply FIFO is
+checked before a byte goes to it (lstat, then open with O_NOFOLLOW, and
+fstat: the same FIFO, ours, 0600, in DIR), opened with O_NONBLOCK (a
+client that is gone is ENXIO, not a wait for ever); a client gone before
+its reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.c.
+"""
+import errno
+import os
+import select
+import signal
+import stat
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import frame, trace                       # noqa: E402
+from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
+                        parse_long, plural, progname, say, undo_push)
+
+# A request frame, its 4-byte header included, fits in PIPE_BUF: one
+# write(), which the kernel never mixes with another writer's bytes. A
+# longer one could be split and interleaved with other clients' requests.
+REQUEST_MAX = select.PIPE_BUF - 4
+PATH_MAX = 4096     # <limits.h>: a path with its NUL
+made = []           # DIR/server once made, for the signal handler
+
+
+def remove_and_die(sig, _frame):
+    """A FIFO outlives the process that made it: ended by a signal, the
+    server removes its own, then dies of it."""
+    for path in made:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+
+
+def kind(m):
+    return ("a regular file" if stat.S_ISREG(m) else "a symbolic link" if stat.S_ISLNK(m)
+            else "a directory" if stat.S_ISDIR(m) else "not a FIFO")
+
+
+def open_reply(n, path, folder, dirfd, dirst, ours):
+    """Open the reply FIFO a request names, for writing, or say why not and
+    return -1. Only a FIFO of ours, 0600, directly in DIR, is written to."""
+    head, slash, name = path.rpartition("/")
+    try:                        # the directory part must be DIR itself
+        st = os.stat(head or "/")
+        in_dir = slash and (st.st_dev, st.st_ino) == (dirst.st_dev, dirst.st_ino)
+    except OSError:
+        in_dir = False
+    if not in_dir or name in ("", ".", ".."):
+        say(f"{progname()}: request {n}: {path}: not a name in {folder}: refused")
+        return -1
+    # lstat first: what is at the name, without following a link.
+    try:
+        st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+    except OSError as e:
+        say(f"{progname()}: request {n}: lstat {path}: {os.strerror(e.errno)}: refused")
+        return -1
+    if not stat.S_ISFIFO(st.st_mode):
+        say(f"{progname()}: request {n}: {path}: {kind(st.st_mode)}, not a FIFO: refused")
+        return -1
+    if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
+        say(f"{progname()}: request {n}: {path}: owner uid {st.st_uid}, mode "
+            f"{st.st_mode & 0o7777:04o}: not a private FIFO of ours "
+            f"(uid {os.geteuid()}, 0600): refused")
+        return -1
+    if (st.st_dev, st.st_ino) == (ours.st_dev, ours.st_ino):
+        say(f"{progname()}: request {n}: {path}: the server's own FIFO: refused")
+        return -1
+    # O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
+    # for ever, and a full FIFO fails a write with EAGAIN.
+    trace.before("open", -1, obj=path)
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     dir_fd=dirfd)
+    except OSError as e:
+        trace.after("open", -1, -1, e.errno)
+        gone = e.errno == errno.ENXIO
+        say(f"{progname()}: request {n}: open {path}: {os.strerror(e.errno)}"
+            + (": the client is gone before reading its reply; removed its FIFO"
+               if gone else ": not answered"))
+        if gone:
+            try:                # checked above: a FIFO of ours
+                os.unlink(name, dir_fd=dirfd)
+            except OSError:
+                pass
+        return -1
+    trace.after("open", fd, fd)
+    # The name may have been replaced between lstat and open.
+    try:
+        now = os.fstat(fd)
+    except OSError as e:
+        die(f"fstat {path}", e)
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        say(f"{progname()}: request {n}: {path}: replaced between lstat and open: refused")
+        os.close(fd)
+        return -1
+    return fd
+
+
+def open_traced(path, flags):
+    trace.before("open", -1, obj=path)
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as e:
+        trace.after("open", -1, -1, e.errno)
+        die(f"open {path}", e)
+    trace.after("open", fd, fd)
+    return fd
+
+
+def main(argv):
+    count, n, keep_open, at_eof = 0, 0, True, False
+    args = iter(argv[1:])
+    rest = []
+    for arg in args:
+        if rest or not arg.startswith("-"):
+            rest.append(arg)
+        elif arg == "-n":
+            count = parse_long("-n", option_value(arg, args), 0, 1000000)
+        elif arg == "--no-keep-open":
+            keep_open = False
+        else:
+            rest.append(arg)
+    if len(rest) != 1:
+        fail(2, f"usage: {argv[0]} [-n COUNT] [--no-keep-open] DIR")
+    folder = rest[0]
+    fifo = f"{folder}/server"
+    if len(os.fsencode(fifo)) >= PATH_MAX:
+        fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
+    # Only our own 0700 directory keeps others from replacing the FIFOs.
+    try:
+        dirst = os.lstat(folder)
+    except OSError as e:
+        die(f"lstat {folder}", e)
+    if not stat.S_ISDIR(dirst.st_mode) or dirst.st_uid != os.geteuid() or dirst.st_mode & 0o077:
+        fail(1, f"{folder}: not a private directory of ours (a directory, "
+                f"uid {os.geteuid()}, mode 0700)")
+    try:
+        dirfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as e:
+        die(f"open {folder}", e)
+
+    # A client gone before its reply makes write() fail with EPIPE, for that
+    # reply only: SIGPIPE stays ignored (Python's default), as in C.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, remove_and_die)
+    try:
+        os.mkfifo(fifo, 0o600)          # EEXIST: never reuse one
+    except OSError as e:
+        die(f"mkfifo {fifo}", e)
+    made.append(fifo)
+    undo_push(os.unlink, fifo)
+
+    say(f"{progname()}: waiting for the first client on {fifo}")
+    rfd = open_traced(fifo, os.O_RDONLY)
+    try:
+        ours = os.fstat(rfd)
+    except OSError as e:
+        die(f"fstat {fifo}", e)
+    # Our own write end: while we hold it, read() never returns 0 when the
+    # last client closes; it sleeps until the next client writes.
+    if keep_open:
+        open_traced(fifo, os.O_WRONLY)
+
+    while count == 0 or n < count:
+        try:
+            req = frame.read(rfd)
+        except frame.FrameError as e:   # the stream is out of step for good
+            fail(1, f"request {n + 1} from {fifo}: {e}")
+        if req is None:                 # only without our write end
+            if not at_eof:
+                say(f"{progname()}: read {fifo}: 0, end of file: no client has it open;"
+                    f" reading again")
+            at_eof = True               # say it once, then spin
+            continue
+        at_eof = False
+        n += 1
+        path, nul, text = req.partition(b"\0")
+        if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
+            say(f"{progname()}: request {n}: {len(req)} bytes"
+                + (", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
+                   else " with no NUL after a reply path" if not nul
+                   else " with a reply path that is not printable ASCII") + ": refused")
+            continue
+        path = path.decode()
+        text = "".join(chr(c) if 32 <= c < 127 else "." for c in text)  # shown, not obeyed
+        out(f"request {n}: {path}: {text}")
+        fd = open_reply(n, path, folder, dirfd, dirst, ours)
+        if fd == -1:
+            continue
+        try:
+            frame.write(fd, f"answer {n}: {text} (from Python)".encode())
+        except OSError as e:
+            say(f"{progname()}: request {n}: write {path}: {os.strerror(e.errno)}"
+                + (": the client is gone before reading its reply; removed its FIFO"
+                   if e.errno == errno.EPIPE else ": not answered"))
+            if e.errno == errno.EPIPE:
+                try:
+                    os.unlink(path.rpartition("/")[2], dir_fd=dirfd)
+                except OSError:
+                    pass
+        try:
+            os.close(fd)
+        except OSError as e:
+            die(f"close {path}", e)
+    made.clear()
+    try:
+        os.unlink(fifo)
+    except OSError as e:
+        die(f"unlink {fifo}", e)
+    close_stdout()
+    say(f"{progname()}: served {n} {plural(n, 'request', 'requests')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

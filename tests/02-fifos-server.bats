@@ -1,0 +1,292 @@
+#!/usr/bin/env bats
+# Lesson 02: a server on a well-known FIFO (fifo_server.c, fifo_server.py),
+# each client (fifo_client.c, fifo_client.py) answered on a reply FIFO of
+# its own that it names in its request. Requests of many clients at once
+# each arrive whole; a client gone before its answer costs that answer
+# only; a reply path that is not a private FIFO of the server's in its
+# directory is refused before a byte goes to it. Synchronised on what the
+# kernel shows (/proc/PID/stat, syscall, wchan by pattern); every test
+# fails when a process or a file in the run's directory is left.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+c()  { echo "$BIN/$1"; }
+py() { echo "$PYTHON $PEERS/02-fifos/$1.py"; }
+lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
+prog() { local w=($1); echo "${w[-1]##*/}"; }     # fifo_server, fifo_server.py
+
+setup() {
+  common_setup
+  D=$T/run                      # the run's private directory
+  mkdir -m 700 "$D"
+}
+
+teardown() {
+  assert_nothing_left
+  [ -z "$(ls -A "$D")" ] || fail "left in $D: $(ls -A "$D")"
+}
+
+# Asleep in open() of a FIFO, waiting for a partner: state S, syscall openat.
+blocked_opening_fifo() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "openat "* ]]
+}
+
+# start_server NAME CMD ARGS...: the server makes DIR/server and sleeps in
+# openat until a first client comes; one does (its answer is "answer 1: first
+# ..."), and then the server sleeps in read() on its FIFO. (A process stopped
+# in openat leaves the call and starts it again on SIGCONT: stop a server
+# only once it reads.)
+start_server() {
+  local name=$1
+  shift
+  local server="$*"
+  bg "$name" "$@"
+  wait_for blocked_opening_fifo "${!name}"
+  wait_for test -p "$D/server"
+  run --separate-stderr $(c fifo_client) "$D" first
+  assert_success
+  assert_output "answer 1: first (from $(lang "$server"))"
+  wait_for blocked_reading_pipe "${!name}"
+}
+
+# server_fd PID: the descriptor PID reads DIR/server through.
+server_fd() { fds_on "$1" "$D/server" | awk '$2 == "r" { print $1 }'; }
+
+reaped() { status=0; wait "$1" || status=$?; }
+
+# raw PATH TEXT [PATH TEXT]...: write request frames to DIR/server as a
+# client would, one write() each: PATH, a NUL byte, TEXT. PATH "-": TEXT
+# alone, no NUL. TEXT "=N": x's that make the payload N bytes.
+raw() {
+  "$PYTHON" -c '
+import os, struct, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+args = sys.argv[2:]
+for path, text in zip(args[0::2], args[1::2]):
+    p = b"" if path == "-" else os.fsencode(path) + b"\0"
+    p += b"x" * (int(text[1:]) - len(p)) if text.startswith("=") else os.fsencode(text)
+    os.write(fd, struct.pack("<i", len(p)) + p)
+os.close(fd)
+' "$D/server" "$@"
+}
+
+# at_once SERVER: three C and three Python clients send their requests
+# while the server is stopped (SIGSTOP): the six requests wait whole in
+# its FIFO (FIONREAD: six frames' bytes), each client asleep in read() on
+# its reply FIFO. Then the server goes on and answers all six: each client
+# gets its own text back.
+at_once() {
+  local server=$1 i cl len=0
+  start_server srv $server -n 7 "$D"
+  kill -STOP "$srv"
+  wait_for proc_stopped "$srv"
+  for i in 1 2 3 4 5 6; do
+    cl=$(c fifo_client); ((i % 2)) || cl=$(py fifo_client)
+    bg "cl$i" $cl "$D" "request of client $i"
+  done
+  for i in 1 2 3 4 5 6; do
+    cl=cl$i
+    wait_for blocked_reading_pipe "${!cl}"
+  done
+  assert_equal "$(ls "$D" | grep -c '^client-[0-9]\{7\}$')" 6
+  for i in 1 2 3 4 5 6; do
+    len=$((len + 4 + ${#D} + 15 + 1 + ${#i} + 18))   # header, DIR/client-PID, NUL, text
+  done
+  assert_equal "$(pipe_level "$srv" "$(server_fd "$srv")")" "$len 65536"
+  kill -CONT "$srv"
+  for i in 1 2 3 4 5 6; do
+    cl=cl$i
+    reaped "${!cl}"
+    assert_equal "$status" 0
+    [[ $(<"$T/$cl.out") =~ ^answer\ [2-7]:\ request\ of\ client\ $i\ \(from\ $(lang "$server")\)$ ]] ||
+      fail "client $i got: $(<"$T/$cl.out")"
+  done
+  reaped "$srv"
+  assert_equal "$status" 0
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): served 7 requests"
+  # Six whole requests, each naming a different client's reply FIFO.
+  assert_equal "$(grep -c "^request [2-7]: $D/client-[0-9]\{7\}: request of client [1-6]$" "$T/srv.out")" 6
+  assert_equal "$(sed 1d "$T/srv.out" | cut -d' ' -f3 | sort -u | wc -l)" 6
+}
+
+# bats test_tags=demo
+@test "C and Python clients at once, C server: each gets the answer to its own request, no FIFO left" {
+  at_once "$(c fifo_server)"
+}
+
+# bats test_tags=demo
+@test "C and Python clients at once, Python server: each gets the answer to its own request, no FIFO left" {
+  at_once "$(py fifo_server)"
+}
+
+# killed_client SERVER CLIENT: a client sends its request while the server
+# is stopped and is killed (SIGKILL: its reply FIFO stays) before the
+# server reads it. The server's open(O_NONBLOCK) finds no reader (ENXIO):
+# it says so, removes that FIFO and answers the next client.
+killed_client() {
+  local server=$1 client=$2
+  start_server srv $server -n 3 "$D"
+  kill -STOP "$srv"
+  wait_for proc_stopped "$srv"
+  bg gone $client "$D" "never read"
+  wait_for blocked_reading_pipe "$gone"
+  local fifo
+  fifo=$(ls "$D" | grep '^client-')
+  kill -KILL "$gone"
+  reaped "$gone"
+  assert_fifo_exists "$D/$fifo"            # SIGKILL cannot be caught
+  kill -CONT "$srv"
+  run --separate-stderr $client "$D" "next one"
+  assert_success
+  assert_output "answer 3: next one (from $(lang "$server"))"
+  reaped "$srv"
+  assert_equal "$status" 0
+  assert_equal "$(sed -n 2p "$T/srv.err")" "$(prog "$server"): request 2: open $D/$fifo: No such device or address: the client is gone before reading its reply; removed its FIFO"
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): served 3 requests"
+}
+
+# bats test_tags=demo
+@test "a client killed before its answer: the server says so, removes its FIFO and answers the next (ENXIO)" {
+  killed_client "$(c fifo_server)" "$(py fifo_client)"
+  killed_client "$(py fifo_server)" "$(c fifo_client)"
+}
+
+# hostile SERVER: requests that name what is not a private FIFO of the
+# server's in its directory, or break the request format, are refused with
+# a message, and nothing is written through or changed; a request of 4092
+# bytes (the most: PIPE_BUF less the header) is answered, 4093 refused.
+hostile() {
+  local server=$1 p=$(prog "$1") o w r big
+  start_server srv $server -n 13 "$D"
+  mkdir -m 700 "$T/outside"
+  mkfifo -m 600 "$T/outside/r"
+  exec {o}<>"$T/outside/r"      # a reader: an open for writing would succeed
+  echo keep >"$D/file"
+  ln -s "$T/outside/r" "$D/link"
+  mkfifo -m 644 "$D/wide"
+  exec {w}<>"$D/wide"
+  mkfifo -m 600 "$D/r"
+  exec {r}<>"$D/r"
+  raw "$T/outside/r" a "$D/file" b "$D/link" c "$D/wide" d "$D/none" e \
+      "$D/server" f - "no nul" "$D/" g "$D/.." h "$D/a"$'\x01' i \
+      "$D/r" =4093 "$D/r" =4092
+  reaped "$srv"
+  assert_equal "$status" 0
+  assert_equal "$(sed -n '2,12p' "$T/srv.err")" "$p: request 2: $T/outside/r: not a name in $D: refused
+$p: request 3: $D/file: a regular file, not a FIFO: refused
+$p: request 4: $D/link: a symbolic link, not a FIFO: refused
+$p: request 5: $D/wide: owner uid $EUID, mode 0644: not a private FIFO of ours (uid $EUID, 0600): refused
+$p: request 6: lstat $D/none: No such file or directory: refused
+$p: request 7: $D/server: the server's own FIFO: refused
+$p: request 8: 6 bytes with no NUL after a reply path: refused
+$p: request 9: $D/: not a name in $D: refused
+$p: request 10: $D/..: not a name in $D: refused
+$p: request 11: $((${#D} + 5)) bytes with a reply path that is not printable ASCII: refused
+$p: request 12: 4093 bytes, longer than PIPE_BUF less the header (4092): refused"
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$p: served 13 requests"
+  # Nothing went through a refused path, nothing was changed.
+  assert_equal "$(pipe_level "$BASHPID" "$o")" "0 65536"
+  assert_equal "$(pipe_level "$BASHPID" "$w")" "0 65536"
+  assert_equal "$(<"$D/file")" keep
+  assert_equal "$(stat -c '%F %a' "$D/wide" "$T/outside/r")" "fifo 644
+fifo 600"
+  assert_equal "$(readlink "$D/link")" "$T/outside/r"
+  # Request 13, 4092 bytes (DIR/r, NUL, TEXT), is answered whole: a header,
+  # then "answer 13: " TEXT " (from C)".
+  big=$((4092 - ${#D} - 3)) from=" (from $(lang "$1"))"
+  assert_equal "$(pipe_level "$BASHPID" "$r")" "$((4 + 11 + big + ${#from})) 65536"
+  exec {o}>&- {w}>&- {r}>&-
+  rm -r "$T/outside" "$D/file" "$D/link" "$D/wide" "$D/r"
+}
+
+# bats test_tags=demo
+@test "C server: a path outside its directory, a file, a link, a 0644 FIFO, its own FIFO, a malformed or 4093-byte request: refused, nothing changed; 4092 bytes answered" {
+  hostile "$(c fifo_server)"
+}
+
+# bats test_tags=demo
+@test "Python server: a path outside its directory, a file, a link, a 0644 FIFO, its own FIFO, a malformed or 4093-byte request: refused, nothing changed; 4092 bytes answered" {
+  hostile "$(py fifo_server)"
+}
+
+# bats test_tags=demo
+@test "a client's request of 4092 bytes with its reply path is answered; 4093 is refused with status 2 and nothing made" {
+  local client server text
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server -n 3 "$D"
+    for client in "$(c fifo_client)" "$(py fifo_client)"; do
+      # DIR/client-PID is DIR plus 15 bytes, whatever the pid (7 digits).
+      text=$(printf "%$((4092 - ${#D} - 15 - 1))s" "" | tr ' ' y)
+      run --separate-stderr $client "$D" "${text}z"
+      assert_equal "$status" 2
+      assert_equal "$stderr" "$(prog "$client"): request: 4093 bytes (reply path, NUL, TEXT) is longer than PIPE_BUF less the header (4092): it could interleave with other clients'"
+      assert_equal "$(ls -A "$D")" server
+      run --separate-stderr $client "$D" "$text"
+      assert_success
+      [[ $output == "answer "[23]": $text (from $(lang "$server"))" ]] || fail "got: ${output:0:60}..."
+    done
+    reaped "$srv"
+    assert_equal "$status" 0
+  done
+}
+
+# refused STATUS MESSAGE CMD ARGS...: ends with STATUS, says "PROG: MESSAGE"
+# last, no traceback.
+refused() {
+  local want=$1 msg=$2 name=$3
+  shift 2
+  [ "$name" != "$PYTHON" ] || name=$2
+  run --separate-stderr "$@"
+  assert_equal "$status" "$want"
+  assert_equal "${stderr##*$'\n'}" "${name##*/}: $msg"
+  [[ $stderr != *Traceback* ]] || fail "a traceback: $stderr"
+}
+
+# bats test_tags=demo
+@test "bad usage, a directory that is not private, a name already taken, no server: refused, the client's FIFO removed" {
+  local s cl
+  for s in "$(c fifo_server)" "$(py fifo_server)"; do
+    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s
+    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s --bogus "$D"
+    refused 2 "-n: 'x' is not a number from 0 to 1000000" $s -n x "$D"
+    chmod 755 "$D"
+    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $s "$D"
+    chmod 700 "$D"
+    echo keep >"$D/server"
+    refused 1 "mkfifo $D/server: File exists" $s "$D"
+    assert_equal "$(<"$D/server")" keep
+    rm "$D/server"
+  done
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    refused 2 "usage: ${cl##* } DIR TEXT" $cl "$D"
+    refused 2 "usage: ${cl##* } DIR TEXT" $cl -x "$D" t
+    chmod 755 "$D"
+    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$D" t
+    chmod 700 "$D"
+    refused 1 "open $D/server: No such file or directory" $cl "$D" t
+    echo keep >"$D/server"
+    refused 1 "$D/server: not a private FIFO of ours (a FIFO, uid $EUID, 0600)" $cl "$D" t
+    assert_equal "$(<"$D/server")" keep
+    assert_equal "$(ls -A "$D")" server
+    rm "$D/server"
+  done
+}
+
+# bats test_tags=demo
+@test "a client ended by SIGTERM or SIGHUP while it waits in open() for a server removes its FIFO" {
+  local cl sig
+  mkfifo -m 600 "$D/server"             # a server's FIFO, nobody reading
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    for sig in TERM HUP; do
+      bg client $cl "$D" waiting
+      wait_for blocked_opening_fifo "$client"
+      assert_equal "$(ls "$D" | grep -c '^client-')" 1
+      kill -"$sig" "$client"
+      reaped "$client"
+      assert_equal "$status" $((128 + $(kill -l "$sig")))
+      assert_equal "$(ls -A "$D")" server
+    done
+  done
+  rm "$D/server"
+}

@@ -290,3 +290,65 @@ refused() {
   done
   rm "$D/server"
 }
+
+# read_calls PID: the read() calls PID has made (syscr in /proc/PID/io).
+read_calls() { awk '$1 == "syscr:" { print $2 }' "/proc/$1/io"; }
+more_reads() { (($(read_calls "$1") >= $2)); }
+eofs_said() { [ "$(grep -c 'end of file' "$T/srv.err")" = "$1" ]; }
+
+# spins SERVER: with --no-keep-open, once the first client has gone, read()
+# returns 0 at once on every call: the server's read count rises by
+# thousands with no client at all, and the kernel never shows it asleep
+# (state R, not S). A client that comes is still served; SIGTERM ends it
+# and its FIFO is removed.
+spins() {
+  local server=$1 p=$(prog "$1") r i
+  bg srv $server --no-keep-open "$D"
+  wait_for blocked_opening_fifo "$srv"
+  run --separate-stderr $(c fifo_client) "$D" first
+  assert_success
+  assert_output "answer 1: first (from $(lang "$server"))"
+  wait_for grep -qx "$p: read $D/server: 0, end of file: no client has it open; reading again" "$T/srv.err"
+  assert_equal "$(ls "$D" | grep -c '^client-')" 0
+  r=$(read_calls "$srv")
+  wait_for more_reads "$srv" $((r + 10000))
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    assert_equal "$(proc_state "$srv")" R
+  done
+  run --separate-stderr $(py fifo_client) "$D" second
+  assert_success
+  assert_output "answer 2: second (from $(lang "$server"))"
+  wait_for eofs_said 2          # and spins again
+  kill -TERM "$srv"
+  reaped "$srv"
+  assert_equal "$status" 143
+}
+
+# sleeps SERVER: by default the server holds a write end of its own FIFO:
+# once the client has gone it sleeps in read() on the FIFO (state S, a
+# pipe wchan, syscall read on that descriptor), its read count still.
+sleeps() {
+  local server=$1 r
+  start_server srv $server "$D"
+  assert_equal "$(fds_on "$srv" "$D/server" | awk '{ print $2 }' | tr '\n' ' ')" "r w "
+  r=$(read_calls "$srv")
+  assert_equal "$(proc_syscall "$srv")" "read $(server_fd "$srv")"
+  assert_equal "$(read_calls "$srv")" "$r"
+  blocked_reading_pipe "$srv"
+  grep -q 'end of file' "$T/srv.err" && fail "it read end of file: $(<"$T/srv.err")"
+  kill -TERM "$srv"
+  reaped "$srv"
+  assert_equal "$status" 143
+}
+
+# bats test_tags=demo
+@test "--no-keep-open: once the last client has gone the server's read() returns 0 again and again: running, not asleep, its read count rising" {
+  spins "$(c fifo_server)"
+  spins "$(py fifo_server)"
+}
+
+# bats test_tags=demo
+@test "by default the server holds its own write end: with no client it sleeps in read() on its FIFO, its read count still" {
+  sleeps "$(c fifo_server)"
+  sleeps "$(py fifo_server)"
+}

@@ -152,6 +152,55 @@ killed_client() {
   killed_client "$(py fifo_server)" "$(c fifo_client)"
 }
 
+# The server in step mode (docs/trace-protocol.md): it waits before each
+# traced call for a byte on its step FIFO ($go) and writes its trace to
+# $T/srv.trace. step_until OP lets it through until it waits before OP.
+step_waits() { grep -c 'step=wait' "$T/srv.trace"; }
+more_step_waits() { (($(step_waits) > $1)); }
+step_until() {
+  local n
+  wait_for more_step_waits 0
+  until [[ $(grep 'step=wait' "$T/srv.trace" | tail -n 1) == *" ev=before op=$1 "* ]]; do
+    n=$(step_waits)
+    printf x >&"$go"
+    wait_for more_step_waits "$n"
+  done
+}
+
+# broken_pipe SERVER CLIENT: the server has opened the client's reply FIFO
+# and waits before its write; the client is killed then. The write fails
+# with EPIPE (SIGPIPE is ignored): the server says so, removes that FIFO,
+# answers the next client and ends as asked (-n 2) with status 0.
+broken_pipe() {
+  local server=$1 client=$2 go
+  mkfifo -m 600 "$T/step"
+  exec {go}<>"$T/step"          # ours alone: its close is the server's EOF
+  bg srv env IPCLAB_STEP_FD=7 IPCLAB_TRACE_FD=8 $server -n 2 "$D" 7<"$T/step" 8>>"$T/srv.trace" {go}>&-
+  wait_for test -p "$D/server"
+  bg gone $client "$D" "never read" {go}>&-
+  step_until write
+  wait_for blocked_reading_pipe "$gone"
+  local fifo
+  fifo=$(ls "$D" | grep '^client-')
+  kill -KILL "$gone"
+  reaped "$gone"
+  exec {go}>&-                  # end of file on the step FIFO: it runs freely
+  run --separate-stderr $client "$D" "next one"
+  assert_success
+  assert_output "answer 2: next one (from $(lang "$server"))"
+  reaped "$srv"
+  assert_equal "$status" 0
+  assert_equal "$(sed -n 2p "$T/srv.err")" "$(prog "$server"): request 1: write $D/$fifo: Broken pipe: the client is gone before reading its reply; removed its FIFO"
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): served 2 requests"
+  rm "$T/step" "$T/srv.trace"
+}
+
+# bats test_tags=demo
+@test "a client killed after the server opened its FIFO, before the answer: EPIPE, said, its FIFO removed, the server goes on" {
+  broken_pipe "$(c fifo_server)" "$(py fifo_client)"
+  broken_pipe "$(py fifo_server)" "$(c fifo_client)"
+}
+
 # hostile SERVER: requests that name what is not a private FIFO of the
 # server's in its directory, or break the request format, are refused with
 # a message, and nothing is written through or changed; a request of 4092

@@ -222,6 +222,10 @@ grade_folder() {
   echo "$output" >&2
 }
 
+# passes_of EX: the checks of grade_folder's last run that passed (not the
+# skipped ones: not run is no pass), each after "EX: ".
+passes_of() { grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$1: |"; }
+
 # patched SRC DIR PYTHON-CODE: copy SRC into DIR, changed by PYTHON-CODE,
 # which edits the string s (the file's text).
 patched() {
@@ -311,7 +315,7 @@ s = s.replace("    close_stdout();", "    print_frame(frames + 1, (const unsigne
   for ex in $(all_exercises); do
     grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/empty"
     # Skipped (not run) is no pass; any other ok is.
-    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+    passed+=$(passes_of "$ex")
   done
   assert_equal "$passed" ""
 }
@@ -386,7 +390,7 @@ assert "waitpid" not in s'
     mkdir -p "$T/$ex"
     { cat "$sol/$f"; echo; echo "@@ not valid ${f##*.} @@"; } >"$T/$ex/$f"
     grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
-    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+    passed+=$(passes_of "$ex")
     case $f in
       *.py) assert_line --regexp "^# $f does not compile, so it never runs: SyntaxError: .* \(line [0-9]+\)$" ;;
       *.c) assert_line --regexp "^#   .*$f:[0-9]+:[0-9]+: error: " ;;
@@ -416,7 +420,7 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
     mkdir -p "$T/$ex"
     : >"$T/$ex/$f"
     grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
-    passed+=$(grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$ex: |")
+    passed+=$(passes_of "$ex")
   done
   assert_equal "$passed" ""
 }

@@ -95,3 +95,17 @@ SH
   done <"$T/keys"
   [ -s "$T/keys" ] || fail "the fake ipclab made no segment"
 }
+
+@test "scripts/soak ended by SIGTERM or SIGHUP leaves no folder of its own in TMPDIR" {
+  local sig pid
+  for sig in TERM HUP; do
+    mkdir -p "$T/tmp-$sig"
+    TMPDIR=$T/tmp-$sig "$PYTHON" "$ROOT/scripts/soak" --runs 50 --lesson 01 --seed 7 \
+      >/dev/null 2>&1 3>&- &
+    pid=$!
+    wait_for compgen -G "$T/tmp-$sig/ipclab-soak-*"
+    kill -"$sig" "$pid"
+    wait "$pid" || true
+    assert_equal "$(ls -A "$T/tmp-$sig")" ""
+  done
+}

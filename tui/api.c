@@ -120,9 +120,23 @@ static int k_until(lua_State *L, int status, lua_KContext ctx)
     luaL_unref(L, LUA_REGISTRYINDEX, R.wait_ref);
     R.wait_ref = LUA_NOREF;
     if (R.timed_out) {
-        char secs[32];
+        /* Where each live process is, as the kernel showed it last: what a
+         * reader of the error needs to tell a slow program from a stuck one. */
+        char secs[32], now[600] = "", one[200];
+        size_t n = 0;
         snprintf(secs, sizeof secs, "%g", lua_tonumber(L, 2));
-        return luaL_error(L, "timed out after %s s waiting for %s", secs, R.wait_what);
+        for (int i = 0; i < MAX_PROCS && n + 1 < sizeof now; i++) {
+            const struct proc *p = &R.procs[i];
+            if (!p->used || p->exited)
+                continue;
+            describe_proc(p, one, sizeof one);
+            n += (size_t)snprintf(now + n, sizeof now - n, "%s%s %s", n ? ", " : "; now: ",
+                                  p->name, one);
+        }
+        if (n >= sizeof now)
+            snprintf(now + sizeof now - 4, 4, "...");
+        clean_text(now, 0);
+        return luaL_error(L, "timed out after %s s waiting for %s%s", secs, R.wait_what, now);
     }
     return 1;                               /* the predicate's value */
 }

@@ -66,9 +66,10 @@ static int git_text(const char *const args[], char *out, size_t len)
  * commits (and pushes) their work still gets the kit's skeleton back. */
 static int kit_commit(const char *rel, char hash[41], int *own)
 {
-    char me[320], log[8192];
+    /* 50 commits of 40 + 1 + at most 254 (an address) + 1 bytes fit. */
+    char me[320], log[16384];
     const char *var[] = { "var", "GIT_AUTHOR_IDENT", NULL };
-    const char *lg[] = { "log", "--format=%H %ae", "-n", "200", "HEAD", "--", rel, NULL };
+    const char *lg[] = { "log", "--format=%H %ae", "-n", "50", "HEAD", "--", rel, NULL };
     char *lt = NULL, *gt = NULL;
     if (git_text(var, me, sizeof me) == 0 && (lt = strchr(me, '<')) && (gt = strchr(lt, '>')))
         *gt = '\0';
@@ -101,8 +102,10 @@ int skeleton_into(const char *rel, int fd, char *why, size_t wlen, const char **
     snprintf(git, sizeof git, "%s/.git", R.root);
     if (access(git, F_OK) == 0) {
         int own = 0;
-        if (kit_commit(rel, hash, &own) == -1)
+        if (kit_commit(rel, hash, &own) == -1) {
             snprintf(hash, sizeof hash, "HEAD");
+            own = 0;
+        }
         snprintf(spec, sizeof spec, "%s:%s", hash, rel);
         const char *args[] = { "show", spec, NULL };
         int st = git_into(fd, args, why, wlen);

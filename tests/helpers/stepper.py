@@ -39,9 +39,9 @@ blocks on a full trace pipe. When every program still running is blocked
 (twice in a row, a sample apart), nobody is left to post: the stepper says
 "stuck for good" and stops at once.
 
-A program that uses over 2 s of CPU time between two traced calls, or
-while all run freely, loops without end: said as "spins", and at the end
-the stepper stops at once.
+A program that uses over 2 s of CPU time since its last trace line (while
+stepped or running freely) loops without end: said as "spins", and at the
+end the stepper stops at once. (A program at work traces as it goes.)
 
 Exit status: 0 when the actions ran (whatever the programs' statuses), 1 when
 a wait timed out, a program spins, or the programs are stuck for good (every program is then
@@ -104,6 +104,7 @@ class Proc:
         self.events = []
         self.waiting = None         # the before event it now waits at
         self.eof = False
+        self.cpu_mark = 0.0         # its CPU time at its last trace line
 
     def feed(self, chunk):
         if not chunk:
@@ -111,6 +112,8 @@ class Proc:
             return
         self.buf += chunk
         *lines, self.buf = self.buf.split(b"\n")
+        if lines:
+            self.cpu_mark = self.cpu_seconds()
         for line in lines:
             # The protocol is ASCII (percent-encoded); a program's stray
             # bytes are its claim, never the stepper's crash.
@@ -142,6 +145,11 @@ class Proc:
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             return 0.0
+
+    def spins(self):
+        """Over SPIN_CPU_SECONDS of CPU time since its last trace line: a
+        loop without end (a program at work traces as it goes)."""
+        return self.cpu_seconds() - self.cpu_mark > SPIN_CPU_SECONDS
 
     def blocked(self):
         """When the kernel shows it asleep on a semaphore: the system call,
@@ -192,7 +200,7 @@ class Stepper:
             call = p.blocked()
             if call is not None:
                 return f"blocked in {call}"
-            if p.cpu_seconds() > SPIN_CPU_SECONDS:
+            if p.spins():
                 return f"spins: over {SPIN_CPU_SECONDS} s of CPU time between two traced calls"
             if time.monotonic() > deadline:
                 raise Timeout(f"{p.name} {what}")
@@ -267,7 +275,7 @@ class Stepper:
             live = [p for p in self.procs.values() if p.popen.poll() is None]
             if not live:
                 break
-            spinners = [p.name for p in live if p.cpu_seconds() > SPIN_CPU_SECONDS]
+            spinners = [p.name for p in live if p.spins()]
             if spinners:
                 raise Spins(", ".join(spinners))
             all_blocked = all(p.blocked() for p in live)

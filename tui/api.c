@@ -366,9 +366,20 @@ static int l_fifo(lua_State *L)
 {
     char err[400];
     const char *name = luaL_checkstring(L, 1);
-    luaL_argcheck(L, strlen(name) < 64 && !strchr(name, '/') && name[0] != '.', 1,
+    int make = 1;
+    luaL_argcheck(L, name[0] && strlen(name) < 64 && !strchr(name, '/') && name[0] != '.', 1,
                   "a plain file name, under 64 characters");
-    return made(L, chan_fifo(name, err, sizeof err), err);
+    if (!lua_isnoneornil(L, 2)) {           /* { make = false }: the programs make it */
+        luaL_checktype(L, 2, LUA_TTABLE);
+        for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {
+            luaL_argcheck(L, lua_type(L, -2) == LUA_TSTRING &&
+                          strcmp(lua_tostring(L, -2), "make") == 0 &&
+                          lua_type(L, -1) == LUA_TBOOLEAN, 2,
+                          "the only option is make = true or false");
+            make = lua_toboolean(L, -1);
+        }
+    }
+    return made(L, chan_fifo(name, make, err, sizeof err), err);
 }
 
 static int l_socketpair(lua_State *L)

@@ -156,6 +156,12 @@ static int p_state(lua_State *L)
         lua_pushstring(L, p->object);
         lua_setfield(L, -2, "object");
     }
+    if (p->fifo_path[0] && !p->exited) {    /* asleep in open() of a FIFO */
+        lua_pushfstring(L, "FIFO %s", p->fifo_path);
+        lua_setfield(L, -2, "object");
+        lua_pushstring(L, p->fifo_acc == 0 ? "read" : p->fifo_acc == 1 ? "write" : "read-write");
+        lua_setfield(L, -2, "opening");
+    }
     lua_pushstring(L, p->wchan);
     lua_setfield(L, -2, "wchan");
     lua_pushnumber(L, now() - p->since);
@@ -174,6 +180,20 @@ static int p_blocked_in(lua_State *L)
         events_drain();
     }
     lua_pushboolean(L, yes);
+    return 1;
+}
+
+/* p:cpu(): the CPU time it has used, in seconds (user + system, from
+ * /proc/PID/stat; to 1/100 s); nil once it has exited. A process asleep
+ * uses none; one that spins uses about 1 s a second. */
+static int p_cpu(lua_State *L)
+{
+    struct proc *p = sampled(L);
+    double cpu = p->exited ? -1 : procfs_cpu(p->pid);
+    if (cpu < 0)
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, cpu);
     return 1;
 }
 
@@ -332,6 +352,38 @@ static int c_level(lua_State *L) { push_known(L, chan_now(L)->level); return 1; 
 static int c_capacity(lua_State *L) { push_known(L, chan_now(L)->capacity); return 1; }
 static int c_value(lua_State *L) { push_known(L, chan_now(L)->value); return 1; }
 
+/* c:holders(): who holds a pipe or FIFO, { process =, fd =, access = "read" |
+ * "write" | "read-write" }; a FIFO's waiters in open() come last, fd nil,
+ * opening = true. Read from /proc/PID/fd and fdinfo (holders.c). */
+static int c_holders(lua_State *L)
+{
+    static const char *const acc[] = { "read", "write", "read-write" };
+    struct chan *c = chan_now(L);
+    int n = 0;
+    if (c->type == CH_FIFO)
+        note_holders(c, 0);                 /* the transcript has what it saw */
+    lua_newtable(L);
+    if (c->type != CH_PIPE && c->type != CH_FIFO)
+        return 1;
+    for (int k = 0; k < c->nholders + c->nopeners; k++) {
+        const struct holder *h = k < c->nholders ? &c->holders[k] : &c->openers[k - c->nholders];
+        lua_newtable(L);
+        push_proc(L, h->proc);
+        lua_setfield(L, -2, "process");
+        if (h->fd >= 0) {
+            lua_pushinteger(L, h->fd);
+            lua_setfield(L, -2, "fd");
+        } else {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, "opening");
+        }
+        lua_pushstring(L, acc[h->acc >= 0 && h->acc <= 2 ? h->acc : 2]);
+        lua_setfield(L, -2, "access");
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
 static const char *const vtypes[] = { "u8", "u16", "u32", "u64", "i32", "i64", NULL };
 static const size_t vsizes[] = { 1, 2, 4, 8, 4, 8 };
 
@@ -428,10 +480,11 @@ void api_objects_register(lua_State *L)
         { "status", p_status }, { "output", p_output }, { "write", p_write },
         { "close_stdin", p_close_stdin }, { "signal", p_signal }, { "stop", p_stop },
         { "cont", p_cont }, { "kill", p_kill }, { "events", p_events },
-        { "children", p_children }, { NULL, NULL } };
+        { "children", p_children }, { "cpu", p_cpu }, { NULL, NULL } };
     static const luaL_Reg chan_m[] = {
         { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
-        { "read", c_read }, { "bytes", c_bytes }, { "close", c_close }, { NULL, NULL } };
+        { "read", c_read }, { "bytes", c_bytes }, { "close", c_close },
+        { "holders", c_holders }, { NULL, NULL } };
 
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "ipclab.handles");

@@ -87,7 +87,9 @@ int chan_pipe(const char *label, char *err, size_t errlen)
     return i;
 }
 
-int chan_fifo(const char *label, char *err, size_t errlen)
+/* A FIFO in the run's directory: made now (0600), or, with make 0, the
+ * name a program will make, watched from when it appears (holders.c). */
+int chan_fifo(const char *label, int make, char *err, size_t errlen)
 {
     int i = new_slot(CH_FIFO, label);
     struct chan *c = &R.chans[i];
@@ -96,6 +98,9 @@ int chan_fifo(const char *label, char *err, size_t errlen)
     if (i < 0)
         return fail_chan(i, "mkfifo", err, errlen);
     snprintf(c->path, sizeof c->path, "%s/%.64s", R.dir, label);
+    c->theirs = !make;
+    if (!make)
+        return i;
     if (mkfifo(c->path, 0600) == -1 || stat(c->path, &st) == -1) {
         char what[320];
         snprintf(what, sizeof what, "mkfifo %s", c->path);
@@ -366,7 +371,7 @@ static void sample_mq(struct chan *c)
 void chan_sample(struct chan *c)
 {
     switch (c->type) {
-    case CH_PIPE: case CH_FIFO: sample_pipe(c); break;
+    case CH_PIPE: case CH_FIFO: chan_holders(c); sample_pipe(c); break;
     case CH_SOCKPAIR: sample_sockpair(c); break;
     case CH_SHM: sample_shm(c); break;
     case CH_SEM: sample_sem(c); break;
@@ -384,7 +389,7 @@ void chan_cleanup_all(void)
             if (c->used && c->end[e] >= 0)
                 close(c->end[e]);
         if (c->used && c->type == CH_FIFO)
-            unlink(c->path);
+            unlink(c->path);                /* theirs too: it is in the run's directory */
         c->used = 0;
     }
 }

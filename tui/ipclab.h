@@ -44,6 +44,11 @@ struct proc {
     int call_fd;                /* its descriptor argument, or -1 */
     char object[96];            /* what that descriptor is: pipe:[81234] */
     char wchan[64];
+    /* Asleep in open() of a FIFO: the path (from its memory, as strace
+     * reads it), its inode and the access it asks (O_RDONLY...). */
+    char fifo_path[160];
+    ino_t fifo_ino;
+    int fifo_acc;
     double since;               /* when state, call or fd last changed */
     double running_t;           /* first sample of its current run of R, or 0 */
     enum pstate shown_state;    /* what the transcript said last */
@@ -84,6 +89,9 @@ enum vtype { V_U8, V_U16, V_U32, V_U64, V_I32, V_I64 };
 
 struct field { char name[24]; size_t off; enum vtype type; };
 
+#define MAX_HOLDERS 8
+struct holder { int proc, fd, acc; };   /* a process, its fd (-1: opening), O_ACCMODE */
+
 struct chan {
     int used;
     enum ctype type;
@@ -106,6 +114,11 @@ struct chan {
     size_t nbytes;
     long value;                 /* semaphore value, or -1 */
     long shown_level, shown_value, prev;
+    /* Pipes and FIFOs: who holds which end, who waits in open() (holders.c). */
+    int theirs;                 /* a FIFO the programs make, not ipclab */
+    struct holder holders[MAX_HOLDERS], openers[MAX_HOLDERS];
+    int nholders, nopeners;
+    char told_holders[160], seen_holders[160];
 };
 
 struct event {
@@ -167,6 +180,7 @@ void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* "
 /* procfs.c: the kernel's view of one process. */
 int procfs_sample(struct proc *p, double t);
 unsigned long long procfs_runs(pid_t pid);
+double procfs_cpu(pid_t pid);
 const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);
@@ -175,6 +189,7 @@ int proc_held(const struct proc *p);
 void note_state(int i);
 void note_chan(struct chan *c);
 void describe_proc(const struct proc *p, char *buf, size_t len);
+const char *fifo_access(int acc);
 
 /* spawn.c: starting, feeding, signalling and reaping processes. */
 struct spawn_req {
@@ -219,10 +234,13 @@ int proc_index(pid_t pid);
 
 /* chan.c: channels, their levels, and removing every object at the end. */
 int chan_pipe(const char *label, char *err, size_t errlen);
-int chan_fifo(const char *label, char *err, size_t errlen);
+int chan_fifo(const char *label, int make, char *err, size_t errlen);
 int chan_socketpair(const char *label, int socktype, char *err, size_t errlen);
 int chan_ipc(enum ctype type, const char *name, long key, long index);
 void chan_sample(struct chan *c);
+void chan_holders(struct chan *c);             /* holders.c */
+void holders_text(const struct chan *c, char *buf, size_t len);
+void note_holders(struct chan *c, int settle);  /* sample.c */
 int decode_value(const struct chan *c, enum vtype t, size_t off, long long *out);
 void chan_close_handed(void);
 void chan_cleanup_all(void);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -107,6 +108,70 @@ int procfs_exiting(pid_t pid)
     return (flags & 0x4) != 0;
 }
 
+/* Asleep in open() or openat(): which path, read from its memory at the
+ * call's pathname argument (/proc/PID/mem, the permission of ptrace; a read
+ * changes nothing), a relative one from its working directory or dirfd.
+ * If that is a FIFO, the process waits for a partner: note the path, the
+ * inode and the access mode (O_ACCMODE of the flags argument). */
+static void note_fifo_open(struct proc *p, const char *call, const char *sys)
+{
+    unsigned long a[3];
+    char path[sizeof p->fifo_path], base[64], full[sizeof p->fifo_path + 128];
+    struct stat st;
+    int at = strcmp(call, "openat") == 0;
+
+    if (sscanf(sys, "%*d %lx %lx %lx", &a[0], &a[1], &a[2]) != 3)
+        return;
+    unsigned long addr = a[at], flags = a[at + 1];
+    int dirfd = at ? (int)(long)a[0] : AT_FDCWD;
+    snprintf(base, sizeof base, "/proc/%ld/mem", (long)p->pid);
+    int fd = open(base, O_RDONLY | O_CLOEXEC);
+    if (fd == -1)
+        return;
+    ssize_t n = pread(fd, path, sizeof path - 1, (off_t)addr);
+    close(fd);
+    if (n <= 0 || memchr(path, '\0', (size_t)n) == NULL)
+        return;                             /* unreadable, or too long to show */
+    if (path[0] == '/')
+        snprintf(full, sizeof full, "%s", path);
+    else if (dirfd == AT_FDCWD)
+        snprintf(full, sizeof full, "/proc/%ld/cwd/%s", (long)p->pid, path);
+    else
+        snprintf(full, sizeof full, "/proc/%ld/fd/%d/%s", (long)p->pid, dirfd, path);
+    if (stat(full, &st) == -1 || !S_ISFIFO(st.st_mode))     /* stat never opens */
+        return;
+    if (path[0] != '/') {                   /* shown whole: where it is */
+        snprintf(base, sizeof base, dirfd == AT_FDCWD ? "/proc/%ld/cwd" : "/proc/%ld/fd/%d",
+                 (long)p->pid, dirfd);
+        char dir[sizeof p->fifo_path];
+        ssize_t d = readlink(base, dir, sizeof dir - 1);
+        if (d > 0 && (size_t)d + strlen(path) + 2 <= sizeof p->fifo_path) {
+            dir[d] = '\0';
+            snprintf(full, sizeof full, "%s/%s", dir, path);
+        } else {
+            snprintf(full, sizeof full, "%s", path);
+        }
+    }
+    scopy(p->fifo_path, sizeof p->fifo_path, full);
+    p->fifo_ino = st.st_ino;
+    p->fifo_acc = (int)(flags & O_ACCMODE);
+}
+
+/* CPU time it has used, user plus system, in seconds: fields 14 and 15 of
+ * /proc/PID/stat in clock ticks (proc(5)); -1 when it is gone. */
+double procfs_cpu(pid_t pid)
+{
+    char stat[1024];
+    unsigned long ut, st;
+    if (read_small(pid, "stat", stat, sizeof stat) <= 0)
+        return -1;
+    char *paren = strrchr(stat, ')');
+    if (paren == NULL || sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* Returns 0 when sampled, -1 when the process is gone. */
 int procfs_sample(struct proc *p, double t)
 {
@@ -138,6 +203,8 @@ int procfs_sample(struct proc *p, double t)
     case 'Z': case 'X': st = PS_ZOMBIE; break;
     default: st = PS_RUNNING;
     }
+    p->fifo_path[0] = '\0';
+    p->fifo_ino = 0;
     if (st == PS_SLEEPING || st == PS_DISK || st == PS_STOPPED) {
         long nr;
         unsigned long arg0;
@@ -146,6 +213,8 @@ int procfs_sample(struct proc *p, double t)
             snprintf(call, sizeof call, "%s", syscall_name(nr));
             if (first_arg_is_fd(call))
                 fd = (int)arg0;
+            if (st == PS_SLEEPING && (!strcmp(call, "openat") || !strcmp(call, "open")))
+                note_fifo_open(p, call, sys);
         }
         if (read_small(p->pid, "wchan", p->wchan, sizeof p->wchan) < 0)
             p->wchan[0] = '\0';
@@ -225,11 +294,24 @@ int proc_held(const struct proc *p)
            p->state == PS_SLEEPING && strcmp(p->call, "read") == 0 && p->call_fd == STEP_FD;
 }
 
-/* "sleeping in write(fd 1 -> pipe:[81234])", "exited: signal SIGPIPE". */
+/* What an open asks of a FIFO, as said on screen: a reader's open waits
+ * for a writer, a writer's for a reader; O_RDWR never waits (fifo(7)). */
+const char *fifo_access(int acc)
+{
+    return acc == O_RDONLY ? "to read: needs a writer" :
+           acc == O_WRONLY ? "to write: needs a reader" : "to read and write";
+}
+
+/* "sleeping in write(fd 1 -> pipe:[81234])", "exited: signal SIGPIPE",
+ * "sleeping in openat: waiting for a partner on FIFO /run/a-to-b (to read:
+ * needs a writer)". */
 void describe_proc(const struct proc *p, char *buf, size_t len)
 {
     if (p->exited)
         snprintf(buf, len, "exited: %s", p->status);
+    else if (p->fifo_path[0])
+        snprintf(buf, len, "%s in %s: waiting for a partner on FIFO %s (%s)",
+                 pstate_name(p->state), p->call, p->fifo_path, fifo_access(p->fifo_acc));
     else if (p->call[0] && p->object[0])
         snprintf(buf, len, "%s in %s(fd %d -> %s)", pstate_name(p->state),
                  p->call, p->call_fd, p->object);

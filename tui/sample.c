@@ -73,6 +73,23 @@ static long chan_shown(const struct chan *c)
     return shown;
 }
 
+/* Who holds a FIFO, into the transcript once it has held for two samples
+ * (settle), or at once for a scenario's query (holders). */
+void note_holders(struct chan *c, int settle)
+{
+    char now[sizeof c->seen_holders];
+    holders_text(c, now, sizeof now);
+    if (strcmp(now, c->seen_holders) != 0 && settle) {
+        scopy(c->seen_holders, sizeof c->seen_holders, now);
+        return;
+    }
+    scopy(c->seen_holders, sizeof c->seen_holders, now);
+    if (strcmp(now, c->told_holders) != 0) {
+        scopy(c->told_holders, sizeof c->told_holders, now);
+        tlog("channel %s: %s", c->label, now);
+    }
+}
+
 static void sample_chans(void)
 {
     for (int i = 0; i < MAX_CHANS; i++) {
@@ -80,6 +97,8 @@ static void sample_chans(void)
         if (!c->used || !c->watched)
             continue;
         chan_sample(c);
+        if (c->type == CH_FIFO)
+            note_holders(c, 1);
         long shown = chan_shown(c);
         long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
         long before = c->prev;

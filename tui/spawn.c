@@ -332,8 +332,8 @@ static void log_lines(struct proc *p, const char *buf, size_t n, int flush)
             line[i][len[i]] = '\0';
             tlog("output %s | %s", p->name, line[i]);
             len[i] = 0;
-        } else if (buf[k] != '\r') {
-            line[i][len[i]++] = buf[k];
+        } else if (buf[k] != '\r') {       /* a NUL shown, not an end: '?' */
+            line[i][len[i]++] = buf[k] ? buf[k] : '?';
         }
     }
     if (flush && len[i] > 0) {

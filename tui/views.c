@@ -8,6 +8,7 @@
 #include "ipclab.h"
 #include "ui.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 /* Colour when there is colour; a monochrome attribute otherwise. */
@@ -86,7 +87,7 @@ static void last_line(const struct proc *p, char *out, size_t len)
     out[n] = '\0';
     for (size_t k = 0; k < n; k++)
         if ((unsigned char)out[k] < ' ')
-            out[k] = ' ';
+            out[k] = out[k] ? ' ' : '?';    /* a NUL it printed is seen */
 }
 
 /* Four lines: who; its state, for how long, in which call; on which
@@ -122,7 +123,14 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
             snprintf(buf, sizeof buf, "   on %s", obj);
     } else if (held)
         snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
-    else if (!p->exited && p->object[0])
+    else if (!p->exited && p->fifo_path[0]) {   /* the path whole, else its name */
+        const char *need = p->fifo_acc == O_RDONLY ? "a writer" :
+                           p->fifo_acc == O_WRONLY ? "a reader" : "nobody";
+        snprintf(buf, sizeof buf, "   waits for %s: FIFO %s", need, p->fifo_path);
+        const char *name = strrchr(p->fifo_path, '/');
+        if ((int)strlen(buf) > w && name)
+            snprintf(buf, sizeof buf, "   waits for %s: FIFO ...%s", need, name);
+    } else if (!p->exited && p->object[0])
         snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
     else if (!p->exited && p->call[0] && p->open_call[0])   /* the trace says which */
         snprintf(buf, sizeof buf, "   in %s %s", p->open_call, p->open_obj);
@@ -152,7 +160,7 @@ int chan_rows(void)
     for (int i = 0; i < MAX_CHANS; i++) {
         const struct chan *c = &R.chans[i];
         if (c->used && c->watched)
-            n += c->type == CH_SHM && c->capacity >= 0 ? 2 : 1;
+            n += (c->type == CH_SHM && c->capacity >= 0) || c->type == CH_FIFO ? 2 : 1;
     }
     return n;
 }
@@ -196,6 +204,21 @@ static void draw_bar(int y, int x, int w, long level, long cap)
 }
 
 #define LABEL_W 22     /* a channel's name, before its bar */
+
+/* A FIFO's second row: who holds each end, who waits in open(), and its
+ * path (whole when it fits, else from its last '/'). */
+static void draw_fifo_ends(int y, const struct chan *c)
+{
+    char who[200], buf[512];
+    holders_text(c, who, sizeof who);
+    if (c->nholders + c->nopeners == 0)    /* said on the first row */
+        who[0] = '\0';
+    const char *name = strrchr(c->path, '/'), *bar = who[0] ? " | " : "";
+    snprintf(buf, sizeof buf, "   %s%s%s", who, bar, c->path);
+    if ((int)strlen(buf) > COLS && name)
+        snprintf(buf, sizeof buf, "   %s%s...%s", who, bar, name);
+    put(y, 0, COLS, A_NORMAL, buf);
+}
 
 int draw_chans(int y)
 {
@@ -252,12 +275,15 @@ int draw_chans(int y)
                 snprintf(buf, sizeof buf, " %ld/%ld bytes %3ld%%", c->level, c->capacity,
                          c->level * 100 / c->capacity);
             } else {
-                snprintf(buf, sizeof buf, " %s", c->level >= 0 ? "" : "(nobody holds it)");
+                snprintf(buf, sizeof buf, " %s", c->level >= 0 ? "" : c->type == CH_FIFO ?
+                         "(nobody has it open: no level to read)" : "(nobody holds it)");
                 if (c->level >= 0)
                     snprintf(buf, sizeof buf, " %ld bytes queued", c->level);
             }
             put(y++, c->level >= 0 && c->capacity > 0 ? COLS - 26 : LABEL_W,
                 c->level >= 0 && c->capacity > 0 ? 26 : COLS - LABEL_W, A_NORMAL, buf);
+            if (c->type == CH_FIFO)
+                draw_fifo_ends(y++, c);
         }
     }
     return y;

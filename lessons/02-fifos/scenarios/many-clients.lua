@@ -1,0 +1,74 @@
+-- many-clients.lua: one server on a well-known FIFO, C and Python clients
+-- at once, each answered on a reply FIFO of its own. Requests are at most
+-- PIPE_BUF bytes, so each arrives whole however many clients write at once.
+scenario {
+  title = "A FIFO server with many clients",
+  about = "Three C and three Python clients write requests into one server FIFO at once; "
+       .. "each request arrives whole, and each answer goes back on the client's own reply FIFO. "
+       .. "A client that dies before its answer costs that answer only.",
+}
+
+local srv = fifo("server", { make = false })    -- fifo_server makes DIR/server
+local dir = srv.path:match("(.*)/")
+watch(srv)
+
+local server = spawn { C "fifo_server", dir, name = "server" }
+wait_until(function() return server:blocked_in("openat") end, 10, "the server waiting for a client")
+say("The C server made DIR/server (0600) and sleeps in open() until a first client opens it.")
+local first = spawn { Python "fifo_client.py", dir, "first", name = "client 0" }
+wait_until(function() return first:exited() and server:blocked_in("read") end, 10,
+           "the first client answered and the server asleep in read()")
+say("Now it holds both ends of its FIFO (its own write end: no spinning) and sleeps in read().")
+say("We stop it (SIGSTOP), so the requests queue up in its FIFO where we can count them.")
+server:stop()
+wait_until(function() return server:state().state == "stopped" end, 10, "the server stopped")
+
+local clients = {}
+for k = 1, 6 do
+  local argv = k % 2 == 1 and C "fifo_client" or Python "fifo_client.py"
+  clients[k] = spawn { argv, dir, ("job %d"):format(k), name = ("client %d"):format(k) }
+end
+wait_until(function()
+  for _, c in ipairs(clients) do if not c:blocked_in("read") then return false end end
+  return true
+end, 10, "all six clients asleep in read() on their reply FIFOs")
+local queued = srv:level()
+say(("Six requests wait in the server's FIFO: %d bytes, six frames, none mixed with another."):format(queued))
+expect(queued > 0, "the six requests are queued in the server's FIFO")
+local writers = 0
+for _, h in ipairs(srv:holders()) do if h.access == "write" then writers = writers + 1 end end
+expect(writers == 1, "the clients have written and closed: only the server's own write end is left")
+pause("Press space: the server goes on (SIGCONT).")
+server:cont()
+wait_until(function()
+  for _, c in ipairs(clients) do if not c:exited() then return false end end
+  return true
+end, 10, "every client to get its answer")
+local right = 0
+for k, c in ipairs(clients) do
+  if c:status() == "exit 0" and c:output():find(("answer %%d+: job %d %%(from C%%)"):format(k)) then
+    right = right + 1
+  end
+end
+expect(right == 6, "each of the six clients got the answer to its own request, and exited 0")
+say("Each request was one write() of at most PIPE_BUF (4096) bytes: the kernel never interleaves those.")
+pause("Press space: a client that dies before its answer.")
+
+server:stop()
+wait_until(function() return server:state().state == "stopped" end, 10, "the server stopped")
+local gone = spawn { Python "fifo_client.py", dir, "never read", name = "doomed" }
+wait_until(function() return gone:blocked_in("read") end, 10, "the doomed client asleep in read()")
+gone:kill()
+wait_until(function() return gone:exited() end, 10, "the doomed client killed")
+say("Its request is in the FIFO; it is gone, and its reply FIFO has no reader.")
+server:cont()
+wait_until(function() return server:output():find("request 8", 1, true) end, 10, "the server to take request 8")
+local after = spawn { C "fifo_client", dir, "still here?", name = "next" }
+wait_until(function() return after:exited() end, 10, "the next client answered")
+expect(server:output():find("request 8:.*ENXIO") or server:output():find("request 8:.*the client is gone"),
+       "the server said that request 8's client is gone (ENXIO: no reader on its reply FIFO)")
+expect(after:status() == "exit 0" and after:output():find("answer 9: still here? (from C)", 1, true),
+       "the server went on: the next client got answer 9")
+expect(not server:exited(), "the server is still running")
+server:signal("TERM")
+wait_until(function() return server:exited() end, 10, "the server to end")

@@ -1,0 +1,58 @@
+-- tutorial-pair.lua: the common tutorial's FIFO pair (naive_writer,
+-- naive_reader), as it is written there: one read() taken for one message.
+-- A stand-in holds the FIFO open both ways, so the writer can finish before
+-- a reader comes and what it wrote waits in the FIFO, as between two quick
+-- messages on a busy machine.
+scenario {
+  title = "The tutorial's FIFO pair: one read() is not one message",
+  about = "Two messages written before the reader reads come back in one read(); a long one in "
+       .. "pieces of 1024 bytes. The C reader loses the second message without a word.",
+}
+
+local f = fifo("myfifo")             -- the tutorial's /tmp/myfifo, moved into the run's folder
+local dir = f.path:match("(.*)/")
+local env = { NAIVE_DIR = dir }      -- (the tutorial's programs take no path: it is fixed)
+watch(f)
+local holder = spawn { Python(), "-c", "import os, sys; fd = os.open(sys.argv[1], os.O_RDWR); sys.stdin.read()",
+                       f.path, name = "stand-in", stdin = "pipe" }
+wait_until(function() return holder:blocked_in("read") end, 10, "the stand-in holding the FIFO")
+say("A stand-in holds the FIFO open to read and write (O_RDWR), so nobody waits in open().")
+
+local w = spawn { C "naive_writer", "hello", "world", name = "writer", env = env }
+wait_until(function() return w:exited() end, 10, "the writer to finish")
+expect(f:level() == 12, "two messages, 'hello\\0' and 'world\\0', wait in the FIFO: 12 bytes")
+say("The writer wrote 'hello' and 'world', each with its '\\0', in two write() calls, and exited.")
+pause("Ask the class: what will the tutorial's reader print? Press space to start it.")
+local r = spawn { C "naive_reader", name = "C reader", env = env }
+wait_until(function() return r:blocked_in("read") and f:level() == 0 end, 10, "the C reader to take all")
+expect(r:output() == "Received: hello\n",
+       "one read() got both messages; printf(\"%s\") stopped at the first '\\0': 'world' is lost, unsaid")
+say("read() returns what the FIFO holds, up to the size asked: both messages at once.")
+pause()
+
+r:kill()
+wait_until(function() return r:exited() end, 10, "the C reader gone")
+local pw = spawn { Python "naive_writer.py", "hello", "world", name = "writer", env = env }
+wait_until(function() return pw:exited() end, 10, "the Python writer to finish")
+local pr = spawn { Python "naive_reader.py", name = "Python reader", env = env }
+wait_until(function() return pr:blocked_in("read") and f:level() == 0 end, 10, "the Python reader to take all")
+expect(pr:output() == "Received: hello\0world\n",
+       "the Python reader got both in one read() too, and printed them as one message")
+say("The Python reader cuts the last byte of each read(), taking it for the '\\0': "
+ .. "it printed one line with both messages, the '\\0' between them inside it.")
+pr:kill()
+pause()
+
+local long = ("x"):rep(2500)
+local w2 = spawn { Python "naive_writer.py", long, name = "long writer", env = env }
+wait_until(function() return w2:exited() end, 10, "the long writer to finish")
+expect(f:level() == 2501, "one message of 2500 bytes and its '\\0' waits in the FIFO")
+local r2 = spawn { C "naive_reader", name = "C reader", env = env }
+wait_until(function() return r2:blocked_in("read") and f:level() == 0 end, 10, "the C reader to take it")
+local pieces = select(2, r2:output():gsub("Received: ", ""))
+expect(pieces == 3, "one long message came out as three 'messages': 1024, 1024 and 453 bytes")
+say(("The reader printed %d lines for one message: read() asks for 1024 bytes at most."):format(pieces))
+say("The fix is lesson 01's framing: a 4-byte length, then the bytes; read until you have them all. "
+ .. "fifo_node does that (the next scenario).")
+holder:close_stdin()
+wait_until(function() return r2:exited() end, 10, "the reader to see end of file once the stand-in is gone")

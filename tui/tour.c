@@ -111,6 +111,8 @@ void tour_line(const char *line)
         kernel(v);
     } else if ((v = after(line, "channel")) != NULL && (strstr(v, " 0/") || full(v))) {
         kernel(v);                          /* empty or full: the moments that teach */
+    } else if ((v = after(line, "channel")) != NULL && strstr(v, ": ")) {
+        kernel(v);                          /* a FIFO's holders: "jobs: read end: b fd 3" */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {

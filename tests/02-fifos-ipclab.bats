@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Lesson 02 in ipclab: a process asleep in open() of a FIFO is shown
+# waiting for a partner, with the path and the access, from the kernel alone
+# (no trace: sh's own open); a FIFO's holders and their ends come from
+# /proc/PID/fd and fdinfo; nothing is opened to find out (watching a FIFO
+# never releases a waiting open: tests/ipclab-engine.bats).
+load helpers/common
+load helpers/ipclab
+
+teardown() {
+  tmux_stop
+  assert_nothing_left
+}
+
+# bats test_tags=demo
+@test "ipclab shows a program asleep in open() of a FIFO as waiting for a partner, path and access read from the kernel, a relative path made whole" {
+  run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
+  assert_success
+  # sh opened "jobs" relative to its working directory: the path is whole.
+  assert_line --regexp '^ *[0-9.]+ state writer sleeping in openat: waiting for a partner on FIFO /.*/run-[0-9]+/jobs \(to write: needs a reader\)$'
+  assert_line --regexp '^ *[0-9.]+ print state	FIFO /.*/run-[0-9]+/jobs	write$'
+  # The waiter is listed on the FIFO, with no descriptor yet.
+  assert_line --regexp '^ *[0-9.]+ print waiting	1	true	true	write	nil$'
+  assert_line --regexp '^ *[0-9.]+ channel jobs: opening: writer \(to write\)$'
+}
+
+# bats test_tags=demo
+@test "a FIFO's holders are named with the end each descriptor is (read, write, read-write), in the transcript and from holders()" {
+  run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ channel jobs: read end: reader fd 4; write end: writer fd 3; read-write: reader fd 5$'
+  assert_line --regexp '^ *[0-9.]+ print holder	writer	3	write$'
+  assert_line --regexp '^ *[0-9.]+ print holder	reader	4	read$'
+  assert_line --regexp '^ *[0-9.]+ print holder	reader	5	read-write$'
+}
+
+# bats test_tags=demo
+@test "fifo(name, { make = false }) watches a FIFO a program makes, from when it appears; bad options are refused" {
+  run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ print before	0	nil$'
+  assert_line --regexp '^ *[0-9.]+ channel made: read-write: maker fd 6$'
+  assert_line --regexp '^ *[0-9.]+ print made-holder	maker	6	read-write$'
+  assert_line --regexp "print bad	false	bad argument #2 to '.*' \(the only option is make = true or false\)$"
+  [ "$(grep -c 'the only option is make' <<<"$output")" -eq 2 ]
+  assert_line --regexp "print bad	false	bad argument #1 to '.*' \(a plain file name, under 64 characters\)$"
+  assert_line --regexp "print bad	false	bad argument #2 to '.*' \(table expected, got number\)$"
+  # p:cpu() is a number while it lives, nil once it has gone.
+  assert_line --regexp '^ *[0-9.]+ print cpu	number$'
+  assert_line --regexp '^ *[0-9.]+ print cpu	nil$'
+}
+
+# bats test_tags=demo
+@test "on screen at 80x24 the waiter's pane names the FIFO it waits on and the FIFO's row who holds each end" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/fifo-holders.lua"
+  wait_for screen_has "paused: press space"
+  run screen
+  assert_output --partial "waits for a reader: FIFO"
+  assert_output --partial "opening: writer (to write)"
+  assert_output --partial "(nobody has it open: no level to read)"
+  keys Space
+  wait_for screen_has "both hold it"
+  wait_for screen_has "read end: reader fd 4; write end: writer fd 3"
+  keys q
+  wait_for pane_exited
+  assert_equal "$(pane_status)" 0
+}

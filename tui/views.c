@@ -130,8 +130,12 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
         const char *name = strrchr(p->fifo_path, '/');
         if ((int)strlen(buf) > w && name)
             snprintf(buf, sizeof buf, "   waits for %s: FIFO ...%s", need, name);
-    } else if (!p->exited && p->object[0])
+    } else if (!p->exited && p->object[0]) {    /* a path too long: its name */
         snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
+        const char *name = p->object[0] == '/' ? strrchr(p->object, '/') : NULL;
+        if ((int)strlen(buf) > w && name && name != p->object)
+            snprintf(buf, sizeof buf, "   fd %d -> ...%s", p->call_fd, name);
+    }
     else if (!p->exited && p->call[0] && p->open_call[0])   /* the trace says which */
         snprintf(buf, sizeof buf, "   in %s %s", p->open_call, p->open_obj);
     else

@@ -27,11 +27,6 @@ teardown() {
   [ -z "$(ls -A "$D")" ] || fail "left in $D: $(ls -A "$D")"
 }
 
-# Asleep in open() of a FIFO, waiting for a partner: state S, syscall openat.
-blocked_opening_fifo() {
-  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "openat "* ]]
-}
-
 # start_server NAME CMD ARGS...: the server makes DIR/server and sleeps in
 # openat until a first client comes; one does (its answer is "answer 1: first
 # ..."), and then the server sleeps in read() on its FIFO. (A process stopped

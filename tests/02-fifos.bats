@@ -20,12 +20,6 @@ setup() {
   mkdir -m 700 "$D"
 }
 
-# Asleep in open() of a FIFO, waiting for a partner: state S, syscall
-# openat (the wchan, wait_for_partner here, is not relied on).
-blocked_opening_fifo() {
-  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "openat "* ]]
-}
-
 # opening NAME PATH HOW: NAME's last words say it opens PATH for HOW, and
 # the kernel shows it asleep in openat (the line comes just before the call).
 opening() {

@@ -83,6 +83,24 @@ blocked_in_mq_receive() {
   [[ $(proc_syscall "$1") == "mq_timedreceive "* ]]
 }
 
+# Asleep in open() of a FIFO, waiting for a partner: state S, syscall
+# openat (the wchan, wait_for_partner here, is not relied on).
+blocked_opening_fifo() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "openat "* ]]
+}
+
+# opening_for PID: what a process asleep in openat opens the file for,
+# "reading", "writing" or "reading and writing", from the flags argument
+# (the third) in /proc/PID/syscall; nothing when it is in no openat.
+opening_for() {
+  local nr dirfd path flags rest
+  read -r nr dirfd path flags rest <"/proc/$1/syscall" 2>/dev/null || return 0
+  [ "$(syscall_name "$nr")" = openat ] || return 0
+  case $((flags & 3)) in
+    0) echo reading ;; 1) echo writing ;; *) echo "reading and writing" ;;
+  esac
+}
+
 proc_gone() {
   [ ! -e "/proc/$1" ] || [ "$(proc_state "$1" 2>/dev/null)" = Z ] ||
     [ -z "$(proc_state "$1" 2>/dev/null)" ]

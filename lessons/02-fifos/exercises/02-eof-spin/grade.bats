@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# Grading test of exercise 02-fifos/02-eof-spin (README.md says what is
+# checked). Grades $EXERCISE_DIR/log_server.py: this folder by default.
+#   bats lessons/02-fifos/exercises/02-eof-spin/grade.bats
+
+load ../../../../tests/helpers/grading
+
+setup() {
+  common_setup
+  D=$T/run                      # a private folder and the server's FIFO
+  mkdir -m 700 "$D"
+  mkfifo -m 600 "$D/log"
+}
+
+# start_server [ARGS...]: log_server.py ARGS... $D/log in the background,
+# marked as graded; its pid in $server, its output in $T/server.out/.err.
+start_server() {
+  local prog
+  exercise_file prog log_server.py
+  bg server env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$prog" "$@" "$D/log"
+}
+
+# client NAME TEXT...: a client in the background: it opens the FIFO for
+# writing (which waits for the server to open it for reading), writes one
+# frame a TEXT and closes it. Waits until it has ended; one that the server
+# never lets in (the server ended, or never opened its FIFO) is stopped,
+# and the check fails saying so.
+client() {
+  local name=$1
+  shift
+  bg "$name" "$PYTHON" -c '
+import os, sys
+from ipclab import frame
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for text in sys.argv[2:]:
+    frame.write(fd, text.encode())
+os.close(fd)' "$D/log" "$@"
+  wait_until 20 client_done "${!name}" || true
+  if ! proc_gone "${!name}"; then
+    local why="the client (pid ${!name}) is asleep in $(proc_syscall "${!name}"):"
+    stop "${!name}"
+    show_server
+    fail "$why the server never opened $D/log for reading, or stopped reading it"
+  fi
+  wait "${!name}" || fail "the client failed: $(<"$T/$name.err")"
+}
+client_done() { proc_gone "$1" || proc_gone "$server"; }
+
+# printed N: the server has printed its Nth message line (or has ended).
+printed() { [ "$(grep -c '^message ' "$T/server.out")" -ge "$1" ] || proc_gone "$server"; }
+
+# settled PID: what the server does with no client, seen for sure: it
+# spins, it has ended, or it sleeps (state S) and made no read() or
+# write() call between two looks.
+settled() {
+  proc_gone "$1" || spinning "$1" || {
+    local before
+    [ "$(proc_state "$1")" = S ] && before=$(calls "$1") &&
+      [ "$(proc_state "$1")" = S ] && [ "$(calls "$1")" = "$before" ]
+  }
+}
+
+# asleep_on_fifo PID: asleep in read() or open() of the FIFO: state S,
+# syscall read or openat.
+asleep_on_fifo() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == @(read|openat)" "* ]]
+}
+
+show_server() {
+  output=$(capped "$T/server.out") stderr=$(capped "$T/server.err") status=running show_run
+}
+
+# stop_server: SIGTERM ends it (the default action); reaped.
+stop_server() {
+  { kill -TERM "$server"; wait "$server"; } 2>/dev/null || true
+}
+
+@test "prints each message of a client, then ends after -n COUNT with status 0" {
+  start_server -n 3
+  client c1 hello "two words" "a third"
+  finish "$server" server
+  show_run
+  expect_equal "what it printed" "message 1: hello
+message 2: two words
+message 3: a third" "$output"
+  expect_equal "its last line on stderr" "log_server.py: logged 3 messages" \
+    "$(tail -n 1 <<<"$stderr")"
+  expect_equal "its exit status" 0 "$status"
+}
+
+@test "with no client it sleeps in read() (or open()) of its FIFO, its read count still: no spinning at EOF" {
+  local why="" r
+  start_server
+  client c1 hello
+  wait_for printed 1
+  # The client has closed its end: no client is left.
+  wait_until 20 settled "$server" || true
+  if proc_gone "$server"; then
+    why="it ended once the client had gone; a server waits for the next one"
+  elif spinning "$server"; then
+    why="log_server.py (pid $server) $(not_ended "$server")"
+  elif ! asleep_on_fifo "$server"; then
+    why="it is asleep in $(proc_syscall "$server") ($(proc_wchan "$server")), not in read() or"
+    why+=" open() of its FIFO: it wakes up to look again, without a client"
+  else
+    r=$(calls "$server")
+    asleep_on_fifo "$server" && [ "$(calls "$server")" = "$r" ] ||
+      why="its read count rose while it seemed asleep: it is not waiting in read()"
+  fi
+  show_server
+  expect_equal "what it printed for the client" "message 1: hello" "$(capped "$T/server.out")"
+  [ -z "$why" ] || { stop_server; fail "with no client left: $why"; }
+  echo "with no client: asleep in $(proc_syscall "$server") ($(proc_wchan "$server")), state $(proc_state "$server"), $(calls "$server") read()/write() calls in all" >&2
+  stop_server
+}
+
+@test "serves a later client after the first has gone" {
+  start_server
+  client c1 first
+  wait_for printed 1
+  wait_until 20 settled "$server" || true
+  if proc_gone "$server"; then
+    show_server
+    fail "it ended once the first client had gone"
+  fi
+  client c2 second "and third"
+  wait_for printed 3
+  show_server
+  expect_equal "what it printed for two clients, one after the other" "message 1: first
+message 2: second
+message 3: and third" "$(capped "$T/server.out")"
+  proc_gone "$server" && fail "it ended after the second client"
+  stop_server
+}

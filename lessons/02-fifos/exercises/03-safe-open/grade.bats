@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# Grading test of exercise 02-fifos/03-safe-open (README.md says what is
+# checked). Grades $EXERCISE_DIR/fifo_send.c: this folder by default.
+#   bats lessons/02-fifos/exercises/03-safe-open/grade.bats
+
+load ../../../../tests/helpers/grading
+
+setup_file() { compile_c fifo_send.c; }
+
+setup() {
+  common_setup
+  D=$T/run                      # the folder where things are planted
+  mkdir -m 700 "$D"
+}
+
+# reader PATH: a server in the background reading the FIFO at PATH into
+# $T/got until EOF (cat: the kit's own reader is not being graded).
+reader() {
+  bg reader cat "$1"
+  printf '%s' "$1" >"$T/reader.path"
+}
+
+# reader_got: what the reader took, decoded as frames.
+reader_got() { decode_frames <"$T/reader.out"; }
+
+# Asleep in open() of something it should have refused: the sender is
+# stuck for good there (no reader will come).
+opening_it() { blocked_opening_fifo "$1"; }
+
+# send PATH TEXT...: run fifo_send PATH TEXT..., stopped if it sleeps in
+# open() (STUCK): a sender that refuses never gets that far.
+send() {
+  local exe
+  need_exe exe
+  STUCK=opening_it STUCK_WHY="did not refuse $1: it sleeps in open() of it, waiting for a reader, to write to it" \
+    run_graded "$exe" "$@"
+  echo "fifo_send $*: exit status $status" >&2
+  echo "$output" | sed 's/^/  /' >&2
+}
+
+# refused WHAT WORDS: exit status 1, and one message naming the path and
+# holding WORDS (a regular expression).
+refused() {
+  expect_equal "its exit status" 1 "$status"
+  expect_match "its message" "$1" "$output"
+  expect_match "its message (the words)" "$2" "$output"
+}
+
+@test "fifo_send.c compiles with the kit's flags" {
+  assert_compiled
+}
+
+@test "sends each TEXT as a frame through a FIFO of ours, mode 0600, and ends with status 0" {
+  mkfifo -m 600 "$D/server"
+  reader "$D/server"
+  send "$D/server" hello "two words"
+  wait_for proc_gone "$reader"
+  expect_equal "its exit status" 0 "$status"
+  expect_equal "what the server read" "frame 1: 5 bytes: hello
+frame 2: 9 bytes: two words" "$(reader_got)"
+}
+
+@test "refuses a regular file at the path, writing nothing to it" {
+  echo "precious" >"$D/server"
+  send "$D/server" hello
+  refused "$D/server" "not a FIFO"
+  expect_equal "the file after the run" "precious" "$(cat "$D/server")"
+}
+
+@test "refuses a symbolic link at the path, even to a FIFO of ours, writing nothing through it" {
+  echo "precious" >"$T/file"
+  ln -s "$T/file" "$D/server"
+  send "$D/server" hello
+  refused "$D/server" "not a FIFO|link"
+  expect_equal "the file the link points at, after the run" "precious" "$(cat "$T/file")"
+  # A link to a good FIFO is a link all the same: whoever made it chose
+  # where our bytes go.
+  rm "$D/server"
+  mkfifo -m 600 "$T/fifo"
+  ln -s "$T/fifo" "$D/server"
+  send "$D/server" hello
+  refused "$D/server" "not a FIFO|link"
+}
+
+@test "refuses a directory at the path" {
+  mkdir "$D/server"
+  send "$D/server" hello
+  refused "$D/server" "not a FIFO"
+}
+
+@test "refuses a FIFO that others may open (mode 0644) or that another user owns" {
+  mkfifo -m 644 "$D/server"
+  send "$D/server" hello
+  refused "$D/server" "0644"
+  if [ "$(id -u)" = 0 ]; then
+    # As root another user's FIFO can be made (root passes every
+    # permission check: a FIFO chowned to nobody stands for it).
+    rm "$D/server"
+    mkfifo -m 600 "$D/server"
+    chown nobody "$D/server"
+    send "$D/server" hello
+    refused "$D/server" "$(id -u nobody)"
+  fi
+}

@@ -2,18 +2,17 @@
 """fifo_node.py - one of two programs that talk over two FIFOs, one each way.
 
 Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
-  a|b                which node: a sends COUNT pings and reads the reply to
-                     each; b answers every ping until a goes (EOF)
-  DIR                a private directory (ours, mode 0700) that holds the
-                     FIFOs DIR/a-to-b and DIR/b-to-a
-  -n COUNT           pings node a sends, 1 to 1000000 (default 3)
-  --make             make both FIFOs (mode 0600) and remove them once both
-                     nodes have opened them (or when this node fails or is
-                     ended by a signal before): start this node first
-  --open-order ORDER same: both nodes open a-to-b first, then b-to-a
-                     (the default: cannot deadlock); read-first: each opens
-                     the FIFO it reads first; write-first: the FIFO it
-                     writes first. Either of those two deadlocks.
+  a|b                node a sends COUNT pings (-n: 1 to 1000000, default
+                     3) and reads each reply; b answers until a goes (EOF)
+  DIR                our private directory (mode 0700): DIR/a-to-b and
+                     DIR/b-to-a are the FIFOs
+  --make             make both FIFOs (0600), remove them once both nodes
+                     have them open (or on a failure or a signal before):
+                     start this node first
+  --open-order ORDER same: both open a-to-b first, then b-to-a (the
+                     default: cannot deadlock); read-first: each opens the
+                     FIFO it reads first; write-first: the one it writes
+                     first. Either of those two deadlocks.
 
      node a                                    node b
      DIR/a-to-b (write) ---- "ping 1" ------> DIR/a-to-b (read)
@@ -21,10 +20,12 @@ Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
 
 What to watch: open() of a FIFO sleeps until the other end is opened too
 (the kernel shows the node asleep in openat). With --open-order read-first
-node a waits for a writer on b-to-a while node b waits for a writer on
-a-to-b: each waits for the other, for ever. Opening the FIFOs in the same
-order on both sides, as one takes locks in one order, cannot deadlock.
-Messages are lesson 01's frames (ipclab/frame.py). Mirror: fifo_node.c.
+a waits for a writer on b-to-a while b waits for one on a-to-b: for ever.
+Opening in the same order on both sides, as one takes locks, cannot
+deadlock. A name is checked before open() and after: a file, a directory,
+a link, another user's FIFO, one open to others, or one swapped in between
+is refused, never written through. Messages are lesson 01's frames
+(ipclab/frame.py). Mirror: fifo_node.c.
 """
 import os
 import signal
@@ -56,10 +57,27 @@ def remove_and_die(sig, _frame):
     os.kill(os.getpid(), sig)
 
 
+def kind(m):
+    """What is at a path, for a message."""
+    return ("a regular file" if stat.S_ISREG(m) else "a directory" if stat.S_ISDIR(m)
+            else "a symbolic link" if stat.S_ISLNK(m) else "not a FIFO")
+
+
 def open_fifo(role, path, flags):
     """Open one FIFO, saying first what we wait for: open() of a FIFO returns
-    only once somebody has the other end open. Then make sure it is a FIFO
-    of ours that nobody else can open, before a byte goes through it."""
+    only once somebody has the other end open. lstat first: only a FIFO of
+    ours that nobody else can open is opened (a file, a directory, a link,
+    another user's FIFO or one open to others is never written through);
+    fstat after: the same FIFO, not one put at the name in between."""
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        die(f"lstat {path}", e)
+    if not stat.S_ISFIFO(st.st_mode):
+        fail(1, f"{path}: {kind(st.st_mode)}, not a FIFO: refused")
+    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
+                f"private FIFO of ours (uid {os.geteuid()}, 0600): refused")
     how = "reading" if flags == os.O_RDONLY else "writing"
     say(f"{progname()} {role}: opening {path} for {how}: waits for the other end")
     trace.before("open", -1, obj=path)
@@ -70,14 +88,11 @@ def open_fifo(role, path, flags):
         die(f"open {path}", e)
     trace.after("open", fd, fd)
     try:
-        st = os.fstat(fd)
+        now = os.fstat(fd)
     except OSError as e:
         die(f"fstat {path}", e)
-    if not stat.S_ISFIFO(st.st_mode):
-        fail(1, f"{path}: not a FIFO")
-    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
-                f"private FIFO of ours (uid {os.geteuid()}, 0600)")
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        fail(1, f"{path}: replaced between lstat and open: refused")
     return fd
 
 
@@ -123,10 +138,13 @@ def main(argv):
             if signal.getsignal(sig) != signal.SIG_IGN:     # ignored stays ignored
                 signal.signal(sig, remove_and_die)
         # mkfifo fails with EEXIST on anything already there: never reuse
-        # a FIFO we did not make in this run.
+        # what this run did not make (the tutorial's "unless it exists").
         for path in (a_to_b, b_to_a):
             try:
                 os.mkfifo(path, 0o600)
+            except FileExistsError:
+                fail(1, f"something is already at {path} (a FIFO left from an earlier "
+                        f"run?)")
             except OSError as e:
                 die(f"mkfifo {path}", e)
             undo_push(os.unlink, path)

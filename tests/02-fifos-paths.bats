@@ -12,12 +12,12 @@
 # 02-fifos-naive.bats.
 
 load helpers/common
+load helpers/fifos
 bats_require_minimum_version 1.5.0
 
 c()  { echo "$BIN/$1"; }
 py() { echo "$PYTHON $PEERS/02-fifos/$1.py"; }
 prog() { [[ $1 == *.py* ]] && echo fifo_node.py || echo fifo_node; }
-AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 
 setup() {
   common_setup
@@ -45,36 +45,6 @@ refused() {
     assert_equal "$status" 1
     assert_equal "$stderr" "$(prog "$node"): $msg"
   done
-}
-
-# A folder nobody (the user) owns, that root reaches too: $PUB/nobody
-# (public_copy's folder, removed in teardown).
-nobodys_folder() {
-  public_copy "$BIN/fifo_node" "$PEERS"
-  install -d -m 700 -o nobody -g nogroup "$PUB/nobody"
-}
-
-# plant_foreign NAME MODE: a FIFO made by nobody (mkfifo run as nobody, in
-# nobody's folder), moved to DIR/NAME by root (a rename keeps its owner),
-# and a reader of nobody's on it: cat, which also holds a write end (so it
-# never reads EOF), pid in $spy, what it read in $T/spy.out.
-plant_foreign() {
-  nobodys_folder
-  runuser -u nobody -- mkfifo -m "$2" "$PUB/nobody/$1"
-  bg spy "${AS_NOBODY[@]}" sh -c 'exec 3<>"$1"; exec cat <&3' - "$PUB/nobody/$1"
-  wait_for blocked_reading_pipe "$spy"
-  mv "$PUB/nobody/$1" "$D/$1"
-  assert_equal "$(stat -c '%F %U %a' "$D/$1")" "fifo nobody $2"
-}
-
-# spy_got_nothing: nobody's reader is asleep in read() with nothing read,
-# and nothing waits in its FIFO; then it is ended.
-spy_got_nothing() {
-  wait_for blocked_reading_pipe "$spy"
-  assert_equal "$(pipe_level "$spy" 0)" "0 65536"
-  assert_equal "$(stat -c %s "$T/spy.out")" 0
-  kill "$spy"
-  reaped "$spy"
 }
 
 # bats test_tags=demo
@@ -119,11 +89,11 @@ spy_got_nothing() {
 @test "a FIFO of another user's, with that user's reader on it, is refused before open(): the reader gets nothing" {
   local mode
   for mode in 600 666; do
-    plant_foreign a-to-b "$mode"
+    plant_foreign "$D/a-to-b" "$mode"
     refused "$D/a-to-b: owner uid $(id -u nobody), mode 0$mode: not a private FIFO of ours (uid $EUID, 0600): refused" a "$D"
     refused "$D/a-to-b: owner uid $(id -u nobody), mode 0$mode: not a private FIFO of ours (uid $EUID, 0600): refused" b "$D"
     spy_got_nothing
-    rm "$D/a-to-b" "$T/spy.out" "$T/spy.err"
+    rm "$D/a-to-b"
   done
 }
 

@@ -37,6 +37,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "rundir.h"
 #include "trace.h"
 
 /* The pong is "pong: " PING " (from C)": this much longer than the ping. */
@@ -57,13 +58,6 @@ static void remove_and_die(int sig)
     raise(sig);
 }
 
-/* What is at a path, for a message. */
-static const char *kind(mode_t m)
-{
-    return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" :
-           S_ISLNK(m) ? "a symbolic link" : "not a FIFO";
-}
-
 /* Open one FIFO, saying first what we wait for: open() of a FIFO returns
  * only once somebody has the other end open. lstat first: only a FIFO of
  * ours that nobody else can open is opened (a file, a directory, a link,
@@ -76,7 +70,7 @@ static int open_fifo(const char *role, const char *path, int flags)
     if (lstat(path, &st) == -1)
         die("lstat %s", path);
     if (!S_ISFIFO(st.st_mode))
-        fail(1, "%s: %s, not a FIFO: refused", path, kind(st.st_mode));
+        fail(1, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
     if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
         fail(1, "%s: owner uid %ld, mode %04o: not a private FIFO of ours (uid %ld, 0600):"
              " refused", path, (long)st.st_uid, (unsigned)st.st_mode & 07777,
@@ -124,12 +118,7 @@ int main(int argc, char *argv[])
     if (snprintf(a_to_b, sizeof a_to_b, "%s/a-to-b", dir) >= (int)sizeof a_to_b ||
         snprintf(b_to_a, sizeof b_to_a, "%s/b-to-a", dir) >= (int)sizeof b_to_a)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
-    /* Only our own 0700 directory keeps others from replacing the FIFOs. */
-    if (lstat(dir, &st) == -1)
-        die("lstat %s", dir);
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
 
     /* A peer that goes makes write() fail with EPIPE: we say so. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

@@ -31,6 +31,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "rundir.h"
 #include "trace.h"
 
 /* A request frame, its 4-byte header included, fits in PIPE_BUF: one
@@ -49,12 +50,6 @@ static void remove_and_die(int sig)
         unlink(fifo);
     signal(sig, SIG_DFL);
     raise(sig);
-}
-
-static const char *kind(mode_t m)
-{
-    return S_ISREG(m) ? "a regular file" : S_ISLNK(m) ? "a symbolic link" :
-           S_ISDIR(m) ? "a directory" : "not a FIFO";
 }
 
 /* "prog: request N: MESSAGE" on stderr, in one write(); returns -1. */
@@ -124,7 +119,7 @@ static int open_reply(long n, char *path, const char *dir, int dirfd,
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
         return say_req(n, "lstat %s: %s: refused", path, strerror(errno));
     if (!S_ISFIFO(st.st_mode))
-        return say_req(n, "%s: %s, not a FIFO: refused", path, kind(st.st_mode));
+        return say_req(n, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
     if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600)
         return say_req(n, "%s: owner uid %ld, mode %04o: not a private FIFO of ours"
                        " (uid %ld, 0600): refused", path, (long)st.st_uid,
@@ -180,12 +175,7 @@ int main(int argc, char *argv[])
     const char *dir = argv[i];
     if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
-    /* Only our own 0700 directory keeps others from replacing the FIFOs. */
-    if (lstat(dir, &dirst) == -1)
-        die("lstat %s", dir);
-    if (!S_ISDIR(dirst.st_mode) || dirst.st_uid != geteuid() || (dirst.st_mode & 077))
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    private_dir(dir, &dirst);       /* ours, 0700: nobody else can put a name in it */
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd == -1)
         die("open %s", dir);

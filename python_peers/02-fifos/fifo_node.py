@@ -34,6 +34,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.rundir import file_kind, private_dir      # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
                         out, parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -57,12 +58,6 @@ def remove_and_die(sig, _frame):
     os.kill(os.getpid(), sig)
 
 
-def kind(m):
-    """What is at a path, for a message."""
-    return ("a regular file" if stat.S_ISREG(m) else "a directory" if stat.S_ISDIR(m)
-            else "a symbolic link" if stat.S_ISLNK(m) else "not a FIFO")
-
-
 def open_fifo(role, path, flags):
     """Open one FIFO, saying first what we wait for: open() of a FIFO returns
     only once somebody has the other end open. lstat first: only a FIFO of
@@ -74,7 +69,7 @@ def open_fifo(role, path, flags):
     except OSError as e:
         die(f"lstat {path}", e)
     if not stat.S_ISFIFO(st.st_mode):
-        fail(1, f"{path}: {kind(st.st_mode)}, not a FIFO: refused")
+        fail(1, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
     if st.st_uid != os.geteuid() or st.st_mode & 0o077:
         fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
                 f"private FIFO of ours (uid {os.geteuid()}, 0600): refused")
@@ -124,14 +119,7 @@ def main(argv):
     a_to_b, b_to_a = f"{folder}/a-to-b", f"{folder}/b-to-a"
     if len(os.fsencode(b_to_a)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
-    # Only our own 0700 directory keeps others from replacing the FIFOs.
-    try:
-        st = os.lstat(folder)
-    except OSError as e:
-        die(f"lstat {folder}", e)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{folder}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    private_dir(folder)             # ours, 0700: nobody else can put a name in it
 
     if make:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

@@ -29,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.rundir import file_kind, private_dir      # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_push)
 
@@ -50,11 +51,6 @@ def remove_and_die(sig, _frame):
             pass
     signal.signal(sig, signal.SIG_DFL)
     os.kill(os.getpid(), sig)
-
-
-def kind(m):
-    return ("a regular file" if stat.S_ISREG(m) else "a symbolic link" if stat.S_ISLNK(m)
-            else "a directory" if stat.S_ISDIR(m) else "not a FIFO")
 
 
 def say_req(n, text):
@@ -111,7 +107,7 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
     except OSError as e:
         return say_req(n, f"lstat {path}: {os.strerror(e.errno)}: refused")
     if not stat.S_ISFIFO(st.st_mode):
-        return say_req(n, f"{path}: {kind(st.st_mode)}, not a FIFO: refused")
+        return say_req(n, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
     if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
         return say_req(n, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: "
                           f"not a private FIFO of ours (uid {os.geteuid()}, 0600): refused")
@@ -168,14 +164,7 @@ def main(argv):
     fifo = f"{folder}/server"
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
-    # Only our own 0700 directory keeps others from replacing the FIFOs.
-    try:
-        dirst = os.lstat(folder)
-    except OSError as e:
-        die(f"lstat {folder}", e)
-    if not stat.S_ISDIR(dirst.st_mode) or dirst.st_uid != os.geteuid() or dirst.st_mode & 0o077:
-        fail(1, f"{folder}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    dirst = private_dir(folder)     # ours, 0700: nobody else can put a name in it
     try:
         dirfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as e:

@@ -86,3 +86,64 @@ deliver() {
     done
   done
 }
+
+# ---- "mkfifo unless it exists": it writes into whatever is there ----------
+# The tutorial's writer ignores mkfifo's EEXIST (Python: does not call it when
+# the name exists) and opens and writes whatever it finds at the name. In a
+# shared sticky folder like /tmp, another user plants the name first. Here
+# the folder is $PUB/tmp (1777, as /tmp; public_copy's, removed in
+# teardown) and the other user is nobody. The kit's fifo_node refuses each of
+# these before open() (02-fifos-paths.bats).
+
+# Asleep in open() of a FIFO, waiting for a partner: state S, syscall openat.
+blocked_opening_fifo() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "openat "* ]]
+}
+
+shared_tmp() {
+  public_copy "$BIN/naive_writer"
+  install -d -m 1777 "$PUB/tmp"
+  export NAIVE_DIR=$PUB/tmp
+}
+
+# bats test_tags=demo
+@test "a regular file another user planted at the tutorial's name gets the messages written into it, C and Python" {
+  local w
+  shared_tmp
+  for w in "$(c naive_writer)" "$(py naive_writer)"; do
+    runuser -u nobody -- sh -c 'umask 0; printf "planted by nobody\n" >"$1"' - "$NAIVE_DIR/myfifo"
+    run $w secret
+    assert_success                  # not a word: it did as it was told
+    assert_equal "$(stat -c '%F %U' "$NAIVE_DIR/myfifo")" "regular file nobody"
+    assert_equal "$(head -c 7 "$NAIVE_DIR/myfifo" | od -An -c | tr -s ' ')" " s e c r e t \\0"
+    rm "$NAIVE_DIR/myfifo"
+  done
+}
+
+# bats test_tags=demo
+@test "a FIFO another user planted (mode 0666) at the tutorial's name: that user's reader gets the messages, C and Python" {
+  local w
+  shared_tmp
+  for w in "$(c naive_writer)" "$(py naive_writer)"; do
+    runuser -u nobody -- mkfifo -m 666 "$NAIVE_DIR/myfifo"
+    bg spy setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$NAIVE_DIR/myfifo"
+    wait_for blocked_opening_fifo "$spy"
+    run $w secret "card 1234"
+    assert_success
+    wait "$spy"
+    assert_equal "$(stat -c '%F %U %a' "$NAIVE_DIR/myfifo")" "fifo nobody 666"
+    assert_equal "$(tr '\0' '|' <"$T/spy.out")" "secret|card 1234|"
+    rm "$NAIVE_DIR/myfifo"
+  done
+}
+
+# bats test_tags=demo
+@test "the kit's fifo_node refuses that shared folder outright, and the planted objects in its own (02-fifos-paths.bats)" {
+  local node
+  shared_tmp
+  for node in "$(c fifo_node)" "$(py fifo_node)"; do
+    run --separate-stderr $node a "$NAIVE_DIR"
+    assert_equal "$status" 1
+    assert_regex "$stderr" "^fifo_node(\.py)?: $NAIVE_DIR: not a private directory of ours \(a directory, uid $EUID, mode 0700\)$"
+  done
+}

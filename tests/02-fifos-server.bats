@@ -9,6 +9,7 @@
 # fails when a process or a file in the run's directory is left.
 
 load helpers/common
+load helpers/fifos
 bats_require_minimum_version 1.5.0
 
 c()  { echo "$BIN/$1"; }
@@ -395,4 +396,49 @@ sleeps() {
 @test "by default the server holds its own write end: with no client it sleeps in read() on its FIFO, its read count still" {
   sleeps "$(c fifo_server)"
   sleeps "$(py fifo_server)"
+}
+
+# bats test_tags=demo
+@test "a reply FIFO of another user's in the server's directory, that user's reader on it, is refused before open(): the reader gets nothing" {
+  local server p
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    p=$(prog "$server")
+    start_server srv $server -n 2 "$D"
+    plant_foreign "$D/client-other" 600
+    raw "$D/client-other" hello
+    reaped "$srv"
+    assert_equal "$status" 0
+    assert_equal "$(sed -n 2p "$T/srv.err")" "$p: request 2: $D/client-other: owner uid $(id -u nobody), mode 0600: not a private FIFO of ours (uid $EUID, 0600): refused"
+    spy_got_nothing
+    rm "$D/client-other"
+  done
+}
+
+# bats test_tags=demo
+@test "as another user in its own 0700 directory the server answers C and Python clients; root's client and server are refused that directory" {
+  local s cl
+  public_copy "$BIN/fifo_server" "$BIN/fifo_client" "$PEERS"
+  install -d -m 711 "$PUB/w"        # a 0711 folder of the test, and in it...
+  install -d -m 700 -o nobody -g nogroup "$PUB/w/run"     # ...nobody's own
+  local E=$PUB/w/run P="$PYTHON $PUB/python_peers/02-fifos"
+  for s in "$PUB/fifo_server" "$P/fifo_server.py"; do
+    bg srv "${AS_NOBODY[@]}" $s -n 2 "$E"
+    wait_for test -p "$E/server"
+    assert_equal "$(stat -c '%U %a' "$E/server")" "nobody 600"
+    run --separate-stderr "${AS_NOBODY[@]}" "$PUB/fifo_client" "$E" one
+    assert_success
+    assert_output "answer 1: one (from $(lang "$s"))"
+    # Root, who could open anything, is refused by the directory check.
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$E" root
+    done
+    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(c fifo_server) "$E"
+    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(py fifo_server) "$E"
+    run --separate-stderr "${AS_NOBODY[@]}" $P/fifo_client.py "$E" two
+    assert_success
+    assert_output "answer 2: two (from $(lang "$s"))"
+    reaped "$srv"
+    assert_equal "$status" 0
+    assert_equal "$(ls -A "$E")" ""
+  done
 }

@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "rundir.h"
 #include "trace.h"
 
 /* A request frame, its 4-byte header included, fits in PIPE_BUF: the kernel
@@ -75,11 +76,7 @@ int main(int argc, char *argv[])
         fail(2, "request: %zu bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
              " less the header (%d): it could interleave with other clients'", len,
              REQUEST_MAX);
-    if (lstat(dir, &st) == -1)
-        die("lstat %s", dir);
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
 
     int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     for (int s = 0; s < 3; s++)

@@ -1,18 +1,17 @@
 /* fifo_node.c - one of two programs that talk over two FIFOs, one each way.
  *
  * Usage: fifo_node [-n COUNT] [--make] [--open-order ORDER] a|b DIR
- *   a|b                which node: a sends COUNT pings and reads the reply to
- *                      each; b answers every ping until a goes (EOF)
- *   DIR                a private directory (ours, mode 0700) that holds the
- *                      FIFOs DIR/a-to-b and DIR/b-to-a
- *   -n COUNT           pings node a sends, 1 to 1000000 (default 3)
- *   --make             make both FIFOs (mode 0600) and remove them once both
- *                      nodes have opened them (or when this node fails or is
- *                      ended by a signal before): start this node first
- *   --open-order ORDER same: both nodes open a-to-b first, then b-to-a
- *                      (the default: cannot deadlock); read-first: each opens
- *                      the FIFO it reads first; write-first: the FIFO it
- *                      writes first. Either of those two deadlocks.
+ *   a|b                node a sends COUNT pings (-n: 1 to 1000000, default
+ *                      3) and reads each reply; b answers until a goes (EOF)
+ *   DIR                our private directory (mode 0700): DIR/a-to-b and
+ *                      DIR/b-to-a are the FIFOs
+ *   --make             make both FIFOs (0600), remove them once both nodes
+ *                      have them open (or on a failure or a signal before):
+ *                      start this node first
+ *   --open-order ORDER same: both open a-to-b first, then b-to-a (the
+ *                      default: cannot deadlock); read-first: each opens the
+ *                      FIFO it reads first; write-first: the one it writes
+ *                      first. Either of those two deadlocks.
  *
  *      node a                                    node b
  *      DIR/a-to-b (write) ---- "ping 1" ------> DIR/a-to-b (read)
@@ -20,10 +19,12 @@
  *
  * What to watch: open() of a FIFO sleeps until the other end is opened too
  * (the kernel shows the node asleep in openat). With --open-order read-first
- * node a waits for a writer on b-to-a while node b waits for a writer on
- * a-to-b: each waits for the other, for ever. Opening the FIFOs in the same
- * order on both sides, as one takes locks in one order, cannot deadlock.
- * Messages are lesson 01's frames (frame.h). Mirror: fifo_node.py.
+ * a waits for a writer on b-to-a while b waits for one on a-to-b: for ever.
+ * Opening in the same order on both sides, as one takes locks, cannot
+ * deadlock. A name is checked before open() and after: a file, a directory,
+ * a link, another user's FIFO, one open to others, or one swapped in between
+ * is refused, never written through. Messages are lesson 01's frames
+ * (frame.h). Mirror: fifo_node.py.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "rundir.h"
 #include "trace.h"
 
 /* The pong is "pong: " PING " (from C)": this much longer than the ping. */
@@ -57,28 +59,33 @@ static void remove_and_die(int sig)
 }
 
 /* Open one FIFO, saying first what we wait for: open() of a FIFO returns
- * only once somebody has the other end open. Then make sure it is a FIFO
- * of ours that nobody else can open, before a byte goes through it. */
+ * only once somebody has the other end open. lstat first: only a FIFO of
+ * ours that nobody else can open is opened (a file, a directory, a link,
+ * another user's FIFO or one open to others is never written through);
+ * fstat after: the same FIFO, not one put at the name in between. */
 static int open_fifo(const char *role, const char *path, int flags)
 {
-    const char *how = flags == O_RDONLY ? "reading" : "writing";
-    struct stat st;
+    struct stat st, now;
 
-    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n",
-            progname(), role, path, how);
+    if (lstat(path, &st) == -1)
+        die("lstat %s", path);
+    if (!S_ISFIFO(st.st_mode))
+        fail(1, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
+    if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+        fail(1, "%s: owner uid %ld, mode %04o: not a private FIFO of ours (uid %ld, 0600):"
+             " refused", path, (long)st.st_uid, (unsigned)st.st_mode & 07777,
+             (long)geteuid());
+    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(),
+            role, path, flags == O_RDONLY ? "reading" : "writing");
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);
     if (fd == -1)
         die("open %s", path);
-    if (fstat(fd, &st) == -1)
+    if (fstat(fd, &now) == -1)
         die("fstat %s", path);
-    if (!S_ISFIFO(st.st_mode))
-        fail(1, "%s: not a FIFO", path);
-    if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: owner uid %ld, mode %04o: not a private FIFO of ours"
-             " (uid %ld, 0600)", path, (long)st.st_uid, (unsigned)st.st_mode & 07777,
-             (long)geteuid());
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        fail(1, "%s: replaced between lstat and open: refused", path);
     return fd;
 }
 
@@ -111,12 +118,7 @@ int main(int argc, char *argv[])
     if (snprintf(a_to_b, sizeof a_to_b, "%s/a-to-b", dir) >= (int)sizeof a_to_b ||
         snprintf(b_to_a, sizeof b_to_a, "%s/b-to-a", dir) >= (int)sizeof b_to_a)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
-    /* Only our own 0700 directory keeps others from replacing the FIFOs. */
-    if (lstat(dir, &st) == -1)
-        die("lstat %s", dir);
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
 
     /* A peer that goes makes write() fail with EPIPE: we say so. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -132,11 +134,15 @@ int main(int argc, char *argv[])
                 die("signal %d", sigs[s]);
         }
         /* mkfifo fails with EEXIST on anything already there: never reuse
-         * a FIFO we did not make in this run. */
+         * what this run did not make (the tutorial's "unless it exists"). */
         const char *paths[] = { a_to_b, b_to_a };
         for (int p = 0; p < 2; p++) {
-            if (mkfifo(paths[p], 0600) == -1)
+            if (mkfifo(paths[p], 0600) == -1) {
+                if (errno == EEXIST)
+                    fail(1, "something is already at %s (a FIFO left from an earlier"
+                         " run?)", paths[p]);
                 die("mkfifo %s", paths[p]);
+            }
             undo_push(unlink, paths[p]);
             strcpy(made[p], paths[p]);
             nmade = p + 1;

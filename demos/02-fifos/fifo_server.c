@@ -2,7 +2,7 @@
  * answer on a reply FIFO of its own, named in its request.
  *
  * Usage: fifo_server [-n COUNT] [--no-keep-open] DIR
- *   DIR             a private directory (ours, mode 0700): the server makes
+ *   DIR             our private directory (mode 0700): the server makes
  *                   DIR/server (0600), clients make DIR/client-PID
  *   -n COUNT        end after COUNT requests, 0 = until a signal (default)
  *   --no-keep-open  the tutorial's way: do not hold a write end of our own
@@ -11,19 +11,19 @@
  *   client  <--[len]["answer 1: TEXT (from C)"]-- DIR/client-PID <-- server
  *
  * What to watch: requests are at most PIPE_BUF bytes, so each arrives
- * whole, however many clients write at once. The server holds a write end
- * of its own FIFO: with --no-keep-open, once the last client has closed,
- * read() returns 0 (end of file) at once on every call and the loop spins
- * at 100% CPU (the kernel shows it running, never asleep). A reply FIFO is
- * checked before a byte goes to it (lstat, then open with O_NOFOLLOW, and
- * fstat: the same FIFO, ours, 0600, in DIR), opened with O_NONBLOCK (a
- * client that is gone is ENXIO, not a wait for ever); a client gone before
- * its reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.py.
+ * whole, however many clients write at once. With --no-keep-open (no write
+ * end of its own FIFO), once the last client has closed, read() returns 0
+ * at once on every call: the loop spins at 100% CPU (running, never
+ * asleep). A reply FIFO is checked before a byte goes to it (lstat; open
+ * with O_NOFOLLOW and O_NONBLOCK: a client gone is ENXIO, not a wait for
+ * ever; fstat: the same FIFO, ours, 0600, in DIR); a client gone before its
+ * reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.py.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +31,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "rundir.h"
 #include "trace.h"
 
 /* A request frame, its 4-byte header included, fits in PIPE_BUF: one
@@ -51,10 +52,50 @@ static void remove_and_die(int sig)
     raise(sig);
 }
 
-static const char *kind(mode_t m)
+/* "prog: request N: MESSAGE" on stderr, in one write(); returns -1. */
+static int __attribute__((format(printf, 2, 3))) say_req(long n, const char *fmt, ...)
 {
-    return S_ISREG(m) ? "a regular file" : S_ISLNK(m) ? "a symbolic link" :
-           S_ISDIR(m) ? "a directory" : "not a FIFO";
+    char msg[PATH_MAX + 256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: request %ld: %s\n", progname(), n, msg);
+    return -1;
+}
+
+/* A reply that cannot go (call failed with errno): a client gone before
+ * reading it (ENXIO from open, EPIPE from write) costs that reply only:
+ * its FIFO, checked to be ours in DIR, is removed. */
+static int not_sent(long n, const char *call, const char *path, int dirfd, int gone)
+{
+    say_req(n, "%s %s: %s: %s", call, path, strerror(errno), gone ? "the client is gone"
+            " before reading its reply; removed its FIFO" : "not answered");
+    if (gone)
+        unlinkat(dirfd, strrchr(path, '/') + 1, 0);
+    return -1;
+}
+
+/* A request is one frame: the reply path, a NUL, the text. Show it (the
+ * text's bytes that are not printable ASCII as '.': shown, not obeyed) and
+ * return where its text starts, or say why it is refused and return -1. */
+static long take_request(long n, char *req, long len)
+{
+    char *nul = memchr(req, '\0', (size_t)len), *p = req;
+
+    while (p < nul && *p >= ' ' && *p <= '~')   /* a path we can show */
+        p++;
+    if (len > REQUEST_MAX || nul == NULL || p < nul)
+        return say_req(n, "%ld bytes%s: refused", len, len > REQUEST_MAX ?
+                       ", longer than PIPE_BUF less the header (4092)" : !nul ?
+                       " with no NUL after a reply path" :
+                       " with a reply path that is not printable ASCII");
+    for (p = nul + 1; p < req + len; p++)
+        if (*p < ' ' || *p > '~')
+            *p = '.';
+    out("request %ld: %s: %.*s\n", n, req, (int)(req + len - nul - 1), nul + 1);
+    return nul + 1 - req;
 }
 
 /* Open the reply FIFO a request names, for writing, or say why not and
@@ -72,55 +113,43 @@ static int open_reply(long n, char *path, const char *dir, int dirfd,
                  in.st_dev == dirst->st_dev && in.st_ino == dirst->st_ino;
     if (slash)
         *slash = '/';
-    if (!in_dir || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        fprintf(stderr, "%s: request %ld: %s: not a name in %s: refused\n",
-                progname(), n, path, dir);
-        return -1;
-    }
+    if (!in_dir || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return say_req(n, "%s: not a name in %s: refused", path, dir);
     /* lstat first: what is at the name, without following a link. */
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-        fprintf(stderr, "%s: request %ld: lstat %s: %s: refused\n", progname(), n,
-                path, strerror(errno));
-        return -1;
-    }
-    if (!S_ISFIFO(st.st_mode)) {
-        fprintf(stderr, "%s: request %ld: %s: %s, not a FIFO: refused\n", progname(),
-                n, path, kind(st.st_mode));
-        return -1;
-    }
-    if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600) {
-        fprintf(stderr, "%s: request %ld: %s: owner uid %ld, mode %04o: not a private"
-                " FIFO of ours (uid %ld, 0600): refused\n", progname(), n, path,
-                (long)st.st_uid, (unsigned)st.st_mode & 07777, (long)geteuid());
-        return -1;
-    }
-    if (st.st_dev == ours->st_dev && st.st_ino == ours->st_ino) {
-        fprintf(stderr, "%s: request %ld: %s: the server's own FIFO: refused\n",
-                progname(), n, path);
-        return -1;
-    }
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+        return say_req(n, "lstat %s: %s: refused", path, strerror(errno));
+    if (!S_ISFIFO(st.st_mode))
+        return say_req(n, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
+    if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600)
+        return say_req(n, "%s: owner uid %ld, mode %04o: not a private FIFO of ours"
+                       " (uid %ld, 0600): refused", path, (long)st.st_uid,
+                       (unsigned)st.st_mode & 07777, (long)geteuid());
+    if (st.st_dev == ours->st_dev && st.st_ino == ours->st_ino)
+        return say_req(n, "%s: the server's own FIFO: refused", path);
     /* O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
      * for ever, and a full FIFO fails a write with EAGAIN. */
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = openat(dirfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);
-    if (fd == -1) {
-        fprintf(stderr, "%s: request %ld: open %s: %s%s\n", progname(), n, path,
-                strerror(errno), errno == ENXIO ? ": the client is gone before"
-                " reading its reply; removed its FIFO" : ": not answered");
-        if (errno == ENXIO)
-            unlinkat(dirfd, name, 0);   /* checked above: a FIFO of ours */
-        return -1;
-    }
+    if (fd == -1)
+        return not_sent(n, "open", path, dirfd, errno == ENXIO);
     /* The name may have been replaced between lstat and open. */
     if (fstat(fd, &now) == -1)
         die("fstat %s", path);
     if (now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
-        fprintf(stderr, "%s: request %ld: %s: replaced between lstat and open:"
-                " refused\n", progname(), n, path);
         close(fd);
-        return -1;
+        return say_req(n, "%s: replaced between lstat and open: refused", path);
     }
+    return fd;
+}
+
+static int open_traced(const char *path, int flags)
+{
+    trace_before("open", -1, path, 0, NULL, 0);
+    int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+    trace_after("open", fd, fd, errno, NULL, 0);
+    if (fd == -1)
+        die("open %s", path);
     return fd;
 }
 
@@ -129,7 +158,7 @@ int main(int argc, char *argv[])
     static char req[FRAME_MAX], answer[FRAME_MAX];
     char why[160];
     long count = 0, n = 0, len;
-    int keep_open = 1, i, rfd, wfd = -1, at_eof = 0;
+    int keep_open = 1, i, rfd, at_eof = 0;
     struct stat dirst, ours;
 
     set_progname(argv[0]);
@@ -146,12 +175,7 @@ int main(int argc, char *argv[])
     const char *dir = argv[i];
     if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
-    /* Only our own 0700 directory keeps others from replacing the FIFOs. */
-    if (lstat(dir, &dirst) == -1)
-        die("lstat %s", dir);
-    if (!S_ISDIR(dirst.st_mode) || dirst.st_uid != geteuid() || (dirst.st_mode & 077))
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    private_dir(dir, &dirst);       /* ours, 0700: nobody else can put a name in it */
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd == -1)
         die("open %s", dir);
@@ -170,22 +194,13 @@ int main(int argc, char *argv[])
     undo_push(unlink, fifo);
 
     fprintf(stderr, "%s: waiting for the first client on %s\n", progname(), fifo);
-    trace_before("open", -1, fifo, 0, NULL, 0);
-    rfd = open(fifo, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    trace_after("open", rfd, rfd, errno, NULL, 0);
-    if (rfd == -1)
-        die("open %s", fifo);
+    rfd = open_traced(fifo, O_RDONLY);
     if (fstat(rfd, &ours) == -1)
         die("fstat %s", fifo);
     /* Our own write end: while we hold it, read() never returns 0 when the
      * last client closes; it sleeps until the next client writes. */
-    if (keep_open) {
-        trace_before("open", -1, fifo, 0, NULL, 0);
-        wfd = open(fifo, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-        trace_after("open", wfd, wfd, errno, NULL, 0);
-        if (wfd == -1)
-            die("open %s", fifo);
-    }
+    if (keep_open)
+        open_traced(fifo, O_WRONLY);
 
     while (count == 0 || n < count) {
         len = frame_read(rfd, req, sizeof req, why, sizeof why);
@@ -200,32 +215,16 @@ int main(int argc, char *argv[])
         if (len == FRAME_ERROR)     /* the stream is out of step for good */
             fail(1, "request %ld from %s: %s", n + 1, fifo, why);
         n++;
-        char *nul = memchr(req, '\0', (size_t)len), *p = req;
-        while (p < nul && *p >= ' ' && *p <= '~')   /* a path we can show */
-            p++;
-        if (len > REQUEST_MAX || nul == NULL || p < nul) {
-            fprintf(stderr, "%s: request %ld: %ld bytes%s: refused\n", progname(), n, len,
-                    len > REQUEST_MAX ? ", longer than PIPE_BUF less the header (4092)" :
-                    !nul ? " with no NUL after a reply path" :
-                    " with a reply path that is not printable ASCII");
+        long text = take_request(n, req, len);
+        if (text == -1)
             continue;
-        }
-        for (p = nul + 1; p < req + len; p++)       /* shown, not obeyed */
-            if (*p < ' ' || *p > '~')
-                *p = '.';
-        out("request %ld: %s: %.*s\n", n, req, (int)(req + len - nul - 1), nul + 1);
         int fd = open_reply(n, req, dir, dirfd, &dirst, &ours);
         if (fd == -1)
             continue;
         int alen = snprintf(answer, sizeof answer, "answer %ld: %.*s (from C)", n,
-                            (int)(req + len - nul - 1), nul + 1);
-        if (frame_write(fd, answer, (size_t)alen) == -1) {
-            fprintf(stderr, "%s: request %ld: write %s: %s%s\n", progname(), n, req,
-                    strerror(errno), errno == EPIPE ? ": the client is gone before"
-                    " reading its reply; removed its FIFO" : ": not answered");
-            if (errno == EPIPE)
-                unlinkat(dirfd, strrchr(req, '/') + 1, 0);
-        }
+                            (int)(len - text), req + text);
+        if (frame_write(fd, answer, (size_t)alen) == -1)
+            not_sent(n, "write", req, dirfd, errno == EPIPE);
         if (close(fd) == -1)
             die("close %s", req);
     }

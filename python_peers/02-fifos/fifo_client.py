@@ -23,6 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.rundir import private_dir                  # noqa: E402
 from ipclab.err import (close_stdout, die, fail, out, say,  # noqa: E402
                         progname, undo_clear, undo_push)
 
@@ -69,13 +70,7 @@ def main(argv):
     if len(req) > REQUEST_MAX:
         fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
                 f" less the header ({REQUEST_MAX}): it could interleave with other clients'")
-    try:
-        st = os.lstat(folder)
-    except OSError as e:
-        die(f"lstat {folder}", e)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{folder}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    private_dir(folder)             # ours, 0700: nobody else can put a name in it
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, remove_and_die)

@@ -2,18 +2,17 @@
 """fifo_node.py - one of two programs that talk over two FIFOs, one each way.
 
 Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
-  a|b                which node: a sends COUNT pings and reads the reply to
-                     each; b answers every ping until a goes (EOF)
-  DIR                a private directory (ours, mode 0700) that holds the
-                     FIFOs DIR/a-to-b and DIR/b-to-a
-  -n COUNT           pings node a sends, 1 to 1000000 (default 3)
-  --make             make both FIFOs (mode 0600) and remove them once both
-                     nodes have opened them (or when this node fails or is
-                     ended by a signal before): start this node first
-  --open-order ORDER same: both nodes open a-to-b first, then b-to-a
-                     (the default: cannot deadlock); read-first: each opens
-                     the FIFO it reads first; write-first: the FIFO it
-                     writes first. Either of those two deadlocks.
+  a|b                node a sends COUNT pings (-n: 1 to 1000000, default
+                     3) and reads each reply; b answers until a goes (EOF)
+  DIR                our private directory (mode 0700): DIR/a-to-b and
+                     DIR/b-to-a are the FIFOs
+  --make             make both FIFOs (0600), remove them once both nodes
+                     have them open (or on a failure or a signal before):
+                     start this node first
+  --open-order ORDER same: both open a-to-b first, then b-to-a (the
+                     default: cannot deadlock); read-first: each opens the
+                     FIFO it reads first; write-first: the one it writes
+                     first. Either of those two deadlocks.
 
      node a                                    node b
      DIR/a-to-b (write) ---- "ping 1" ------> DIR/a-to-b (read)
@@ -21,10 +20,12 @@ Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
 
 What to watch: open() of a FIFO sleeps until the other end is opened too
 (the kernel shows the node asleep in openat). With --open-order read-first
-node a waits for a writer on b-to-a while node b waits for a writer on
-a-to-b: each waits for the other, for ever. Opening the FIFOs in the same
-order on both sides, as one takes locks in one order, cannot deadlock.
-Messages are lesson 01's frames (ipclab/frame.py). Mirror: fifo_node.c.
+a waits for a writer on b-to-a while b waits for one on a-to-b: for ever.
+Opening in the same order on both sides, as one takes locks, cannot
+deadlock. A name is checked before open() and after: a file, a directory,
+a link, another user's FIFO, one open to others, or one swapped in between
+is refused, never written through. Messages are lesson 01's frames
+(ipclab/frame.py). Mirror: fifo_node.c.
 """
 import os
 import signal
@@ -33,6 +34,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.rundir import file_kind, private_dir      # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
                         out, parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -58,8 +60,19 @@ def remove_and_die(sig, _frame):
 
 def open_fifo(role, path, flags):
     """Open one FIFO, saying first what we wait for: open() of a FIFO returns
-    only once somebody has the other end open. Then make sure it is a FIFO
-    of ours that nobody else can open, before a byte goes through it."""
+    only once somebody has the other end open. lstat first: only a FIFO of
+    ours that nobody else can open is opened (a file, a directory, a link,
+    another user's FIFO or one open to others is never written through);
+    fstat after: the same FIFO, not one put at the name in between."""
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        die(f"lstat {path}", e)
+    if not stat.S_ISFIFO(st.st_mode):
+        fail(1, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
+    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
+                f"private FIFO of ours (uid {os.geteuid()}, 0600): refused")
     how = "reading" if flags == os.O_RDONLY else "writing"
     say(f"{progname()} {role}: opening {path} for {how}: waits for the other end")
     trace.before("open", -1, obj=path)
@@ -70,14 +83,11 @@ def open_fifo(role, path, flags):
         die(f"open {path}", e)
     trace.after("open", fd, fd)
     try:
-        st = os.fstat(fd)
+        now = os.fstat(fd)
     except OSError as e:
         die(f"fstat {path}", e)
-    if not stat.S_ISFIFO(st.st_mode):
-        fail(1, f"{path}: not a FIFO")
-    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
-                f"private FIFO of ours (uid {os.geteuid()}, 0600)")
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        fail(1, f"{path}: replaced between lstat and open: refused")
     return fd
 
 
@@ -109,24 +119,20 @@ def main(argv):
     a_to_b, b_to_a = f"{folder}/a-to-b", f"{folder}/b-to-a"
     if len(os.fsencode(b_to_a)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
-    # Only our own 0700 directory keeps others from replacing the FIFOs.
-    try:
-        st = os.lstat(folder)
-    except OSError as e:
-        die(f"lstat {folder}", e)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{folder}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    private_dir(folder)             # ours, 0700: nobody else can put a name in it
 
     if make:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             if signal.getsignal(sig) != signal.SIG_IGN:     # ignored stays ignored
                 signal.signal(sig, remove_and_die)
         # mkfifo fails with EEXIST on anything already there: never reuse
-        # a FIFO we did not make in this run.
+        # what this run did not make (the tutorial's "unless it exists").
         for path in (a_to_b, b_to_a):
             try:
                 os.mkfifo(path, 0o600)
+            except FileExistsError:
+                fail(1, f"something is already at {path} (a FIFO left from an earlier "
+                        f"run?)")
             except OSError as e:
                 die(f"mkfifo {path}", e)
             undo_push(os.unlink, path)

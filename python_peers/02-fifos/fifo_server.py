@@ -3,7 +3,7 @@
 answer on a reply FIFO of its own, named in its request.
 
 Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
-  DIR             a private directory (ours, mode 0700): the server makes
+  DIR             our private directory (mode 0700): the server makes
                   DIR/server (0600), clients make DIR/client-PID
   -n COUNT        end after COUNT requests, 0 = until a signal (default)
   --no-keep-open  the tutorial's way: do not hold a write end of our own
@@ -12,14 +12,13 @@ Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
   client  <--[len]["answer 1: TEXT (from Python)"]-- DIR/client-PID <-- server
 
 What to watch: requests are at most PIPE_BUF bytes, so each arrives
-whole, however many clients write at once. The server holds a write end
-of its own FIFO: with --no-keep-open, once the last client has closed,
-read() returns 0 (end of file) at once on every call and the loop spins
-at 100% CPU (the kernel shows it running, never asleep). A reply FIFO is
-checked before a byte goes to it (lstat, then open with O_NOFOLLOW, and
-fstat: the same FIFO, ours, 0600, in DIR), opened with O_NONBLOCK (a
-client that is gone is ENXIO, not a wait for ever); a client gone before
-its reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.c.
+whole, however many clients write at once. With --no-keep-open (no write
+end of its own FIFO), once the last client has closed, read() returns 0
+at once on every call: the loop spins at 100% CPU (running, never
+asleep). A reply FIFO is checked before a byte goes to it (lstat; open
+with O_NOFOLLOW and O_NONBLOCK: a client gone is ENXIO, not a wait for
+ever; fstat: the same FIFO, ours, 0600, in DIR); a client gone before its
+reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.c.
 """
 import errno
 import os
@@ -30,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
+from ipclab.rundir import file_kind, private_dir      # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_push)
 
@@ -53,9 +53,41 @@ def remove_and_die(sig, _frame):
     os.kill(os.getpid(), sig)
 
 
-def kind(m):
-    return ("a regular file" if stat.S_ISREG(m) else "a symbolic link" if stat.S_ISLNK(m)
-            else "a directory" if stat.S_ISDIR(m) else "not a FIFO")
+def say_req(n, text):
+    """'prog: request N: TEXT' on stderr; returns -1."""
+    say(f"{progname()}: request {n}: {text}")
+    return -1
+
+
+def not_sent(n, call, path, dirfd, e, gone):
+    """A reply that cannot go (call failed with OSError e): a client gone
+    before reading it (ENXIO from open, EPIPE from write) costs that reply
+    only: its FIFO, checked to be ours in DIR, is removed."""
+    say_req(n, f"{call} {path}: {os.strerror(e.errno)}: " + (
+        "the client is gone before reading its reply; removed its FIFO" if gone
+        else "not answered"))
+    if gone:
+        try:
+            os.unlink(path.rpartition("/")[2], dir_fd=dirfd)
+        except OSError:
+            pass
+    return -1
+
+
+def take_request(n, req):
+    """A request is one frame: the reply path, a NUL, the text. Show it (the
+    text's bytes that are not printable ASCII as '.': shown, not obeyed) and
+    return (path, text), or say why it is refused and return None."""
+    path, nul, text = req.partition(b"\0")
+    if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
+        say_req(n, f"{len(req)} bytes" + (
+            ", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
+            else " with no NUL after a reply path" if not nul
+            else " with a reply path that is not printable ASCII") + ": refused")
+        return None
+    path, text = path.decode(), "".join(chr(c) if 32 <= c < 127 else "." for c in text)
+    out(f"request {n}: {path}: {text}")
+    return path, text
 
 
 def open_reply(n, path, folder, dirfd, dirst, ours):
@@ -68,25 +100,19 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
     except OSError:
         in_dir = False
     if not in_dir or name in ("", ".", ".."):
-        say(f"{progname()}: request {n}: {path}: not a name in {folder}: refused")
-        return -1
+        return say_req(n, f"{path}: not a name in {folder}: refused")
     # lstat first: what is at the name, without following a link.
     try:
         st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
     except OSError as e:
-        say(f"{progname()}: request {n}: lstat {path}: {os.strerror(e.errno)}: refused")
-        return -1
+        return say_req(n, f"lstat {path}: {os.strerror(e.errno)}: refused")
     if not stat.S_ISFIFO(st.st_mode):
-        say(f"{progname()}: request {n}: {path}: {kind(st.st_mode)}, not a FIFO: refused")
-        return -1
+        return say_req(n, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
     if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
-        say(f"{progname()}: request {n}: {path}: owner uid {st.st_uid}, mode "
-            f"{st.st_mode & 0o7777:04o}: not a private FIFO of ours "
-            f"(uid {os.geteuid()}, 0600): refused")
-        return -1
+        return say_req(n, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: "
+                          f"not a private FIFO of ours (uid {os.geteuid()}, 0600): refused")
     if (st.st_dev, st.st_ino) == (ours.st_dev, ours.st_ino):
-        say(f"{progname()}: request {n}: {path}: the server's own FIFO: refused")
-        return -1
+        return say_req(n, f"{path}: the server's own FIFO: refused")
     # O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
     # for ever, and a full FIFO fails a write with EAGAIN.
     trace.before("open", -1, obj=path)
@@ -95,16 +121,7 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
                      dir_fd=dirfd)
     except OSError as e:
         trace.after("open", -1, -1, e.errno)
-        gone = e.errno == errno.ENXIO
-        say(f"{progname()}: request {n}: open {path}: {os.strerror(e.errno)}"
-            + (": the client is gone before reading its reply; removed its FIFO"
-               if gone else ": not answered"))
-        if gone:
-            try:                # checked above: a FIFO of ours
-                os.unlink(name, dir_fd=dirfd)
-            except OSError:
-                pass
-        return -1
+        return not_sent(n, "open", path, dirfd, e, e.errno == errno.ENXIO)
     trace.after("open", fd, fd)
     # The name may have been replaced between lstat and open.
     try:
@@ -112,9 +129,8 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
     except OSError as e:
         die(f"fstat {path}", e)
     if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-        say(f"{progname()}: request {n}: {path}: replaced between lstat and open: refused")
         os.close(fd)
-        return -1
+        return say_req(n, f"{path}: replaced between lstat and open: refused")
     return fd
 
 
@@ -148,14 +164,7 @@ def main(argv):
     fifo = f"{folder}/server"
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
-    # Only our own 0700 directory keeps others from replacing the FIFOs.
-    try:
-        dirst = os.lstat(folder)
-    except OSError as e:
-        die(f"lstat {folder}", e)
-    if not stat.S_ISDIR(dirst.st_mode) or dirst.st_uid != os.geteuid() or dirst.st_mode & 0o077:
-        fail(1, f"{folder}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    dirst = private_dir(folder)     # ours, 0700: nobody else can put a name in it
     try:
         dirfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as e:
@@ -196,30 +205,17 @@ def main(argv):
             continue
         at_eof = False
         n += 1
-        path, nul, text = req.partition(b"\0")
-        if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
-            say(f"{progname()}: request {n}: {len(req)} bytes"
-                + (", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
-                   else " with no NUL after a reply path" if not nul
-                   else " with a reply path that is not printable ASCII") + ": refused")
+        request = take_request(n, req)
+        if request is None:
             continue
-        path = path.decode()
-        text = "".join(chr(c) if 32 <= c < 127 else "." for c in text)  # shown, not obeyed
-        out(f"request {n}: {path}: {text}")
+        path, text = request
         fd = open_reply(n, path, folder, dirfd, dirst, ours)
         if fd == -1:
             continue
         try:
             frame.write(fd, f"answer {n}: {text} (from Python)".encode())
         except OSError as e:
-            say(f"{progname()}: request {n}: write {path}: {os.strerror(e.errno)}"
-                + (": the client is gone before reading its reply; removed its FIFO"
-                   if e.errno == errno.EPIPE else ": not answered"))
-            if e.errno == errno.EPIPE:
-                try:
-                    os.unlink(path.rpartition("/")[2], dir_fd=dirfd)
-                except OSError:
-                    pass
+            not_sent(n, "write", path, dirfd, e, e.errno == errno.EPIPE)
         try:
             os.close(fd)
         except OSError as e:

@@ -8,7 +8,8 @@ Usage: fuzz_python.py [--seed S] [--iterations N] [--time SECONDS]
   --iterations N    mutated inputs to try, over all targets (default 2000,
                     or no limit with --time)
   --time SECONDS    stop after this long (with --iterations: whichever first)
-  --target NAME     only this target: frame, reply, shmseg, ring, records
+  --target NAME     only this target: frame, reply, shmseg, ring, records,
+                    request
   --keep            write a failing input, minimized, into
                     tests/fuzz/regressions/NAME/ with a note (scripts/fuzz)
   -v                say which input each failure came from
@@ -24,6 +25,7 @@ made of random bytes alone.
   shmseg   ipclab.shmseg: check (a counter), ring_check, ring_index_check
   ring     shm_ring_consumer.py's take, and its check of a frame's length
   records  record_reader.py's loop and describe
+  request  fifo_server.py's take_request, on each frame read as it reads them
 The property: every input parses, or is refused the documented way: the
 module's error (FrameError) with a message, a reason returned (check,
 ring_check, ring_index_check), or the program's exit with status 1 and a
@@ -69,6 +71,7 @@ def load_peer(path, name):
 pipe_parent = load_peer("01-pipes/pipe_parent.py", "pipe_parent")
 record_reader = load_peer("01-pipes/record_reader.py", "record_reader")
 consumer = load_peer("08-shared-memory/shm_ring_consumer.py", "shm_ring_consumer")
+fifo_server = load_peer("02-fifos/fifo_server.py", "fifo_server")
 
 
 class PropertyFailed(Exception):
@@ -245,6 +248,39 @@ def run_records(data):
             check_description(out.getvalue(), records, size)
 
 
+def run_request(data):
+    fd = stream(data)
+    n = 0
+    while True:
+        try:
+            req = frame.read(fd)
+        except frame.FrameError as e:
+            require(str(e), "FrameError without a message")
+            return
+        if req is None:
+            return
+        n += 1
+        path, nul, text = req.partition(b"\0")
+        ok = (len(req) <= fifo_server.REQUEST_MAX and nul == b"\0"
+              and all(32 <= c < 127 for c in path))
+        with captured() as (out, err):
+            got = fifo_server.take_request(n, req)
+        require((got is not None) == ok,
+                "a request taken that breaks the format, or refused that keeps it")
+        if ok:
+            shown = "".join(chr(c) if 32 <= c < 127 else "." for c in text)
+            require(got == (path.decode(), shown), "a request's path or text is not its own")
+            require(out.getvalue() == f"request {n}: {path.decode()}: {shown}\n",
+                    'a request not shown as "request N: PATH: TEXT" (TEXT printable)')
+            require(err.getvalue() == "", "a request taken with a message")
+        else:
+            said = err.getvalue()
+            require(out.getvalue() == "", "a request refused and shown")
+            require(said.startswith(f"{fifo_server.progname()}: request {n}: {len(req)} bytes")
+                    and said.endswith(": refused\n") and said.count("\n") == 1,
+                    'a request refused without one line "request N: L bytes ...: refused"')
+
+
 # Each target: what it runs, and the corpus folders its inputs come from.
 TARGETS = {
     "frame": (run_frame, ("frame", "reply")),
@@ -252,6 +288,7 @@ TARGETS = {
     "shmseg": (run_shmseg, ("shmseg", "ring")),
     "ring": (run_ring, ("ring", "shmseg")),
     "records": (run_records, ("records",)),
+    "request": (run_request, ("request", "frame")),
 }
 
 EDGE32 = [0, 1, 2, 3, 4, 15, 16, 20, 31, 32, 63, 64, 255, 256, 4095, 4096, 65535, 65536,

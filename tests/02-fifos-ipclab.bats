@@ -65,3 +65,19 @@ teardown() {
   wait_for pane_exited
   assert_equal "$(pane_status)" 0
 }
+
+# bats test_tags=demo
+@test "as an ordinary user, ipclab reads the path its own child waits on in open() and the FIFO's holders, and plays the server scenario" {
+  public_copy "$BIN" "$PEERS" "$FIX" lessons
+  mv "$PUB/$(basename "$PEERS")" "$PUB/python_peers" 2>/dev/null || true
+  local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups) b="$PUB/$(basename "$BIN")"
+  install -d -m 700 -o nobody "$PUB/xdg"
+  local env=(env XDG_RUNTIME_DIR="$PUB/xdg" IPCLAB_ROOT="$PUB" IPCLAB_BIN="$b")
+  run "${env[@]}" "${as[@]}" "$b/ipclab" run "$PUB/fixtures/fifo-holders.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ state writer sleeping in openat: waiting for a partner on FIFO /.*/run-[0-9]+/jobs \(to write: needs a reader\)$'
+  assert_line --regexp '^ *[0-9.]+ channel jobs: read end: reader fd 4; write end: writer fd 3; read-write: reader fd 5$'
+  run "${env[@]}" "${as[@]}" "$b/ipclab" run 02/many-clients --headless
+  assert_success
+  assert_output --regexp 'end: [0-9]+ expectations, [0-9]+ passed, 0 failed$'
+}

@@ -11,6 +11,7 @@
 
 #include "ipclab.h"
 #include "lessons.h"
+#include "ui.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -220,10 +221,12 @@ static void draw(void)
      * program that loops, is given up on within seconds: say it runs. */
     snprintf(grading, sizeof grading, "grading... %.0f s (a save grades again from the start)",
              now() - W.started);
-    snprintf(buf, sizeof buf, " ipclab watch  %.2s/%.2s  %s", l->dir, x->dir, x->title);
-    attron(A_REVERSE | A_BOLD);
-    mvprintw(0, 0, "%-*.*s", COLS, COLS, buf);
-    attroff(A_REVERSE | A_BOLD);
+    /* "02/01" says which exercise: its title without "Exercise 01 · ". */
+    const char *title = x->title, *dot = strstr(title, " \xc2\xb7 ");
+    if (strncmp(title, "Exercise ", 9) == 0 && dot)
+        title = dot + 4;
+    snprintf(buf, sizeof buf, " ipclab watch  %.2s/%.2s  %s", l->dir, x->dir, title);
+    put(0, 0, COLS, A_REVERSE | A_BOLD, buf);   /* cut at a character, with "..." */
     snprintf(buf, sizeof buf, " edit lessons/%s/exercises/%s/%s", l->dir, x->dir, x->edit);
     mvprintw(1, 0, "%.*s", COLS, buf);
     const char *state = W.view == 1 ? "the hint (Up/Down scroll, any other key but q goes back)"

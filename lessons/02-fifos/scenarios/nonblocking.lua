@@ -29,7 +29,7 @@ end
 say("One FIFO, no process has it open. The writer (C) tries first.")
 expect(ask(writer, "open-write"):find("ENXIO", 1, true),
        "open(O_WRONLY | O_NONBLOCK) with no reader fails at once with ENXIO")
-say("A blocking open() would sleep here, as in the first scenario. O_NONBLOCK answers now: no reader.")
+say("A blocking open() would sleep here (scenario 'open() of a FIFO waits for a partner'). O_NONBLOCK answers now: no reader.")
 pause()
 expect(ask(reader, "open-read") == "open-read: opened",
        "open(O_RDONLY | O_NONBLOCK) succeeds at once, with no writer")
@@ -49,6 +49,7 @@ pause()
 ask(writer, "write hello")
 wait_until(function() return f:level() == 5 end, 10, "5 bytes in the FIFO")
 expect(f:level() == 5, "the FIFO holds the 5 bytes written")
+pause("The FIFO holds 5 bytes (its row above). Press space: the reader reads.")
 expect(ask(reader, "read") == "read: 5 bytes: hello", "the reader gets them")
 ask(writer, "close")
 expect(ask(reader, "read"):find("read: 0: end of file", 1, true),

@@ -54,7 +54,9 @@ void chan_holders(struct chan *c)
         const struct proc *p = &R.procs[i];
         if (!p->used || p->exited)
             continue;
-        if (p->fifo_path[0] && p->fifo_ino == c->ino && c->nopeners < MAX_HOLDERS)
+        /* Seen asleep in open() of it at the last sample, and still there. */
+        if (p->fifo_path[0] && p->fifo_ino == c->ino && c->nopeners < MAX_HOLDERS &&
+            procfs_in_open(p->pid))
             c->openers[c->nopeners++] = (struct holder){ i, -1, p->fifo_acc };
         snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
         DIR *d = opendir(path);

@@ -181,6 +181,7 @@ void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* "
 int procfs_sample(struct proc *p, double t);
 unsigned long long procfs_runs(pid_t pid);
 double procfs_cpu(pid_t pid);
+int procfs_in_open(pid_t pid);
 const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);

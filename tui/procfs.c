@@ -172,6 +172,21 @@ double procfs_cpu(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Is it in open() or openat() now (/proc/PID/syscall's number)? What the
+ * last sample saw may be stale: an open that has since returned. */
+int procfs_in_open(pid_t pid)
+{
+    char sys[64];
+    long nr;
+    if (read_small(pid, "syscall", sys, sizeof sys) <= 0 || sscanf(sys, "%ld", &nr) != 1)
+        return 0;
+#ifdef SYS_open
+    if (nr == SYS_open)
+        return 1;
+#endif
+    return nr == SYS_openat;
+}
+
 /* Returns 0 when sampled, -1 when the process is gone. */
 int procfs_sample(struct proc *p, double t)
 {

@@ -296,7 +296,7 @@ refused() {
     refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s --bogus "$D"
     refused 2 "-n: 'x' is not a number from 0 to 1000000" $s -n x "$D"
     chmod 755 "$D"
-    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $s "$D"
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $s "$D"
     chmod 700 "$D"
     echo keep >"$D/server"
     refused 1 "mkfifo $D/server: File exists" $s "$D"
@@ -307,7 +307,7 @@ refused() {
     refused 2 "usage: ${cl##* } DIR TEXT" $cl "$D"
     refused 2 "usage: ${cl##* } DIR TEXT" $cl -x "$D" t
     chmod 755 "$D"
-    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$D" t
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"
     refused 1 "open $D/server: No such file or directory" $cl "$D" t
     echo keep >"$D/server"
@@ -430,10 +430,10 @@ sleeps() {
     assert_output "answer 1: one (from $(lang "$s"))"
     # Root, who could open anything, is refused by the directory check.
     for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-      refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$E" root
+      refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $cl "$E" root
     done
-    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(c fifo_server) "$E"
-    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(py fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(c fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(py fifo_server) "$E"
     run --separate-stderr "${AS_NOBODY[@]}" $P/fifo_client.py "$E" two
     assert_success
     assert_output "answer 2: two (from $(lang "$s"))"

@@ -11,16 +11,21 @@ from ipclab.err import die, fail
 def private_dir(path):
     """Only our own 0700 directory keeps others from putting or replacing
     objects in it. lstat path and return what it found, or end the program
-    unless it is a directory of ours that nobody else can enter: 'lstat DIR:
-    No such file or directory', or 'DIR: not a private directory of ours (a
-    directory, uid U, mode 0700)', status 1."""
+    unless it is a directory of ours that nobody else can enter, saying what
+    is wrong, status 1: 'lstat DIR: No such file or directory', 'DIR: a
+    regular file, not a directory', 'DIR: owner uid 0, not 1000 (us)', 'DIR:
+    mode 0755, not 0700: not a private directory of ours'."""
     try:
         st = os.lstat(path)
     except OSError as e:
         die(f"lstat {path}", e)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{path}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    if not stat.S_ISDIR(st.st_mode):
+        fail(1, f"{path}: {file_kind(st.st_mode)}, not a directory")
+    if st.st_uid != os.geteuid():
+        fail(1, f"{path}: owner uid {st.st_uid}, not {os.geteuid()} (us)")
+    if st.st_mode & 0o077:
+        fail(1, f"{path}: mode {st.st_mode & 0o7777:04o}, not 0700: not a private "
+                f"directory of ours")
     return st
 
 

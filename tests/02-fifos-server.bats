@@ -309,13 +309,51 @@ refused() {
     chmod 755 "$D"
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"
-    refused 1 "open $D/server: No such file or directory" $cl "$D" t
-    echo keep >"$D/server"
-    refused 1 "$D/server: not a private FIFO of ours (a FIFO, uid $EUID, 0600)" $cl "$D" t
-    assert_equal "$(<"$D/server")" keep
-    assert_equal "$(ls -A "$D")" server
-    rm "$D/server"
+    refused 1 "lstat $D/server: No such file or directory" $cl "$D" t
+    assert_equal "$(ls -A "$D")" ""
   done
+}
+
+# client_refuses MESSAGE: the C and the Python client, facing what is at
+# DIR/server, end with status 1 and say "PROG: MESSAGE" alone, before any
+# open() of it, and make nothing. Nobody reads there: a client that opened a FIFO
+# would sleep in openat for ever (timeout: a bound that ends such a broken
+# client, status 137, instead of the test; never a wait).
+client_refuses() {
+  local cl
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    run --separate-stderr timeout -s KILL 30 $cl "$D" hello
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$cl"): $1"      # alone: no "sending to"
+    assert_equal "$(ls -A "$D")" server
+  done
+}
+
+# bats test_tags=demo
+@test "a client looks at DIR/server before open(): a file, a link, a directory, a 0644 FIFO or another user's FIFO is refused, nothing written through it" {
+  local h
+  echo keep >"$D/server"
+  client_refuses "$D/server: a regular file, not a FIFO: refused"
+  assert_equal "$(<"$D/server")" keep
+  rm "$D/server"
+  mkdir -m 700 "$T/elsewhere"
+  mkfifo -m 600 "$T/elsewhere/fifo"
+  exec {h}<>"$T/elsewhere/fifo"     # a reader there: a followed link would open at once
+  ln -s "$T/elsewhere/fifo" "$D/server"
+  client_refuses "$D/server: a symbolic link, not a FIFO: refused"
+  assert_equal "$(pipe_level "$BASHPID" "$h")" "0 65536"
+  exec {h}>&-
+  rm -r "$D/server" "$T/elsewhere"
+  mkdir -m 700 "$D/server"
+  client_refuses "$D/server: a directory, not a FIFO: refused"
+  rmdir "$D/server"
+  mkfifo -m 644 "$D/server"
+  client_refuses "$D/server: owner uid $EUID, mode 0644: not a private FIFO of ours (uid $EUID, 0600): refused"
+  rm "$D/server"
+  plant_foreign "$D/server" 600     # nobody's, with nobody's reader on it
+  client_refuses "$D/server: owner uid $(id -u nobody), mode 0600: not a private FIFO of ours (uid $EUID, 0600): refused"
+  spy_got_nothing
+  rm "$D/server"
 }
 
 # bats test_tags=demo

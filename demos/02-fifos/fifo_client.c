@@ -12,6 +12,8 @@
  * our read() would return 0 (no writer) until the server opens it; with
  * it read() sleeps until the answer comes. The request is at most PIPE_BUF
  * bytes: one write() the kernel never mixes with another client's.
+ * DIR/server is looked at before open() and after, as fifo_node does: lstat
+ * (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
  * Mirror: fifo_client.py.
  */
 #include <errno.h>
@@ -60,7 +62,8 @@ int main(int argc, char *argv[])
 {
     static char req[FRAME_MAX], answer[FRAME_MAX];
     char server[PATH_MAX], why[160];
-    struct stat st;
+    const char *refused;
+    struct stat st, now;
 
     set_progname(argv[0]);
     if (argc != 3 || argv[1][0] == '-')
@@ -77,6 +80,13 @@ int main(int argc, char *argv[])
              " less the header (%d): it could interleave with other clients'", len,
              REQUEST_MAX);
     private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
+    /* lstat before anything is made: only a FIFO of ours, 0600, is opened.
+     * Another user's, or a 0644 one, may be anybody's: open() would hand
+     * them our request, or sleep for ever for a reader that never comes. */
+    if (lstat(server, &st) == -1)
+        die("lstat %s", server);
+    if ((refused = fifo_refused(&st)) != NULL)
+        fail(1, "%s: %s: refused", server, refused);
 
     int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     for (int s = 0; s < 3; s++)
@@ -95,12 +105,11 @@ int main(int argc, char *argv[])
 
     /* Sleeps until the server has its FIFO open for reading. */
     fprintf(stderr, "%s: sending to %s\n", progname(), server);
-    int sfd = open_traced(server, O_WRONLY);
-    if (fstat(sfd, &st) == -1)
+    int sfd = open_traced(server, O_WRONLY);    /* O_NOFOLLOW: never through a link */
+    if (fstat(sfd, &now) == -1)
         die("fstat %s", server);
-    if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: not a private FIFO of ours (a FIFO, uid %ld, 0600)", server,
-             (long)geteuid());
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        fail(1, "%s: replaced between lstat and open: refused", server);
     memcpy(req, reply, strlen(reply) + 1);
     memcpy(req + strlen(reply) + 1, text, strlen(text));
     if (frame_write(sfd, req, len) == -1)

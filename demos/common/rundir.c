@@ -25,3 +25,18 @@ const char *file_kind(mode_t mode)
            S_ISLNK(mode) ? "a symbolic link" : S_ISFIFO(mode) ? "a FIFO" :
            S_ISSOCK(mode) ? "a socket" : "a device";
 }
+
+const char *fifo_refused(const struct stat *st)
+{
+    static char why[160];
+
+    if (!S_ISFIFO(st->st_mode))
+        snprintf(why, sizeof why, "%s, not a FIFO", file_kind(st->st_mode));
+    else if (st->st_uid != geteuid() || (st->st_mode & 07777) != 0600)
+        snprintf(why, sizeof why, "owner uid %ld, mode %04o: not a private FIFO of ours"
+                 " (uid %ld, 0600)", (long)st->st_uid, (unsigned)st->st_mode & 07777,
+                 (long)geteuid());
+    else
+        return NULL;
+    return why;
+}

@@ -13,17 +13,18 @@ reader as long as we live. We hold a write end of it too: without one
 our read() would return 0 (no writer) until the server opens it; with
 it read() sleeps until the answer comes. The request is at most PIPE_BUF
 bytes: one write() the kernel never mixes with another client's.
+DIR/server is looked at before open() and after, as fifo_node does: lstat
+(only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
 Mirror: fifo_client.c.
 """
 import os
 import select
 import signal
-import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.rundir import private_dir                  # noqa: E402
+from ipclab.rundir import fifo_refused, private_dir   # noqa: E402
 from ipclab.err import (close_stdout, die, fail, out, say,  # noqa: E402
                         progname, undo_clear, undo_push)
 
@@ -71,6 +72,16 @@ def main(argv):
         fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
                 f" less the header ({REQUEST_MAX}): it could interleave with other clients'")
     private_dir(folder)             # ours, 0700: nobody else can put a name in it
+    # lstat before anything is made: only a FIFO of ours, 0600, is opened.
+    # Another user's, or a 0644 one, may be anybody's: open() would hand
+    # them our request, or sleep for ever for a reader that never comes.
+    try:
+        st = os.lstat(server)
+    except OSError as e:
+        die(f"lstat {server}", e)
+    refused = fifo_refused(st)
+    if refused:
+        fail(1, f"{server}: {refused}: refused")
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, remove_and_die)
@@ -91,13 +102,13 @@ def main(argv):
 
     # Sleeps until the server has its FIFO open for reading.
     say(f"{progname()}: sending to {server}")
-    sfd = open_traced(server, os.O_WRONLY)
+    sfd = open_traced(server, os.O_WRONLY)      # O_NOFOLLOW: never through a link
     try:
-        st = os.fstat(sfd)
+        now = os.fstat(sfd)
     except OSError as e:
         die(f"fstat {server}", e)
-    if not stat.S_ISFIFO(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{server}: not a private FIFO of ours (a FIFO, uid {os.geteuid()}, 0600)")
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        fail(1, f"{server}: replaced between lstat and open: refused")
     try:
         frame.write(sfd, req)
     except OSError as e:

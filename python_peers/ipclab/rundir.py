@@ -35,3 +35,18 @@ def file_kind(mode):
     return ("a regular file" if stat.S_ISREG(mode) else "a directory" if stat.S_ISDIR(mode)
             else "a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
             else "a socket" if stat.S_ISSOCK(mode) else "a device")
+
+
+def fifo_refused(st):
+    """Why what lstat found at a FIFO's name (st) is not to be opened: None
+    for a FIFO of ours, mode 0600, that nobody else can open; else, for a
+    message, 'a regular file, not a FIFO' (file_kind's words), or 'owner
+    uid 65534, mode 0644: not a private FIFO of ours (uid 1000, 0600)'.
+    The caller still opens with O_NOFOLLOW and checks with fstat that it
+    opened that same FIFO (st_dev, st_ino)."""
+    if not stat.S_ISFIFO(st.st_mode):
+        return f"{file_kind(st.st_mode)}, not a FIFO"
+    if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
+        return (f"owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a private "
+                f"FIFO of ours (uid {os.geteuid()}, 0600)")
+    return None

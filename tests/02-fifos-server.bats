@@ -276,6 +276,41 @@ fifo 600"
   done
 }
 
+# bats test_tags=demo
+@test "a client given DIR as a relative path sends its reply path absolute: the server, in another working directory, answers" {
+  local server cl abs
+  abs=$(realpath "$D")
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      start_server srv $server -n 2 "$D"      # its working directory is not $T
+      cd "$T"
+      run --separate-stderr $cl run "from $T"
+      cd - >/dev/null
+      assert_success
+      assert_output "answer 2: from $T (from $(lang "$server"))"
+      reaped "$srv"
+      assert_equal "$status" 0
+      assert_regex "$(sed -n 2p "$T/srv.out")" "^request 2: $abs/client-[0-9]{7}: from $T\$"
+    done
+  done
+}
+
+# bats test_tags=demo
+@test "a client whose DIR cannot be resolved to an absolute path (its working directory removed) says so, status 1, nothing made" {
+  local cl
+  mkdir -m 700 "$T/gone"
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    cd "$T/gone"
+    rmdir "$T/gone"                 # ".": still a directory of ours, 0700; no path
+    run --separate-stderr $cl . hello
+    cd - >/dev/null
+    mkdir -m 700 "$T/gone"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$cl"): realpath .: No such file or directory"
+  done
+  rmdir "$T/gone"
+}
+
 # refused STATUS MESSAGE CMD ARGS...: ends with STATUS, says "PROG: MESSAGE"
 # last, no traceback.
 refused() {

@@ -5,7 +5,8 @@
  *   DIR    the server's private directory (ours, mode 0700)
  *   TEXT   the request; with the reply path, at most 4092 bytes
  *
- * The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+ * The request is one frame: DIR/client-PID (DIR made absolute: the server
+ * runs elsewhere), a NUL byte, TEXT.
  * What to watch: the reply FIFO is made (0600) and opened before the
  * request goes, so the server, which opens it with O_NONBLOCK, finds a
  * reader as long as we live. We hold a write end of it too: without one
@@ -21,6 +22,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,7 +63,7 @@ static int open_traced(const char *path, int flags)
 int main(int argc, char *argv[])
 {
     static char req[FRAME_MAX], answer[FRAME_MAX];
-    char server[PATH_MAX], why[160];
+    char server[PATH_MAX], absdir[PATH_MAX], why[160];
     const char *refused;
     struct stat st, now;
 
@@ -69,9 +71,15 @@ int main(int argc, char *argv[])
     if (argc != 3 || argv[1][0] == '-')
         fail(2, "usage: %s DIR TEXT", argv[0]);
     const char *dir = argv[1], *text = argv[2];
-    /* 7 digits: pid_max is at most 2^22, so every name has the same length. */
-    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server ||
-        snprintf(reply, sizeof reply, "%s/client-%07ld", dir, (long)getpid())
+    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server)
+        fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
+    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
+    /* The server looks a relative path up from its own working directory,
+     * not ours: the reply path we send is absolute, DIR resolved. 7 digits:
+     * pid_max is at most 2^22, so every name has the same length. */
+    if (realpath(dir, absdir) == NULL)
+        die("realpath %s", dir);
+    if (snprintf(reply, sizeof reply, "%s/client-%07ld", absdir, (long)getpid())
         >= (int)sizeof reply)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
     size_t len = strlen(reply) + 1 + strlen(text);
@@ -79,7 +87,6 @@ int main(int argc, char *argv[])
         fail(2, "request: %zu bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
              " less the header (%d): it could interleave with other clients'", len,
              REQUEST_MAX);
-    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
     /* lstat before anything is made: only a FIFO of ours, 0600, is opened.
      * Another user's, or a 0644 one, may be anybody's: open() would hand
      * them our request, or sleep for ever for a reader that never comes. */

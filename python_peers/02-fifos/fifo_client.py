@@ -6,7 +6,8 @@ Usage: fifo_client.py DIR TEXT
   DIR    the server's private directory (ours, mode 0700)
   TEXT   the request; with the reply path, at most 4092 bytes
 
-The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+The request is one frame: DIR/client-PID (DIR made absolute: the server
+runs elsewhere), a NUL byte, TEXT.
 What to watch: the reply FIFO is made (0600) and opened before the
 request goes, so the server, which opens it with O_NONBLOCK, finds a
 reader as long as we live. We hold a write end of it too: without one
@@ -63,15 +64,24 @@ def main(argv):
     if len(argv) != 3 or argv[1].startswith("-"):
         fail(2, f"usage: {argv[0]} DIR TEXT")
     folder, text = argv[1], os.fsencode(argv[2])
-    # 7 digits: pid_max is at most 2^22, so every name has the same length.
-    server, reply = f"{folder}/server", f"{folder}/client-{os.getpid():07d}"
+    server = f"{folder}/server"
+    if len(os.fsencode(server)) >= PATH_MAX:
+        fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
+    private_dir(folder)             # ours, 0700: nobody else can put a name in it
+    # The server looks a relative path up from its own working directory,
+    # not ours: the reply path we send is absolute, DIR resolved. 7 digits:
+    # pid_max is at most 2^22, so every name has the same length.
+    try:
+        absdir = os.path.realpath(folder, strict=True)
+    except OSError as e:
+        die(f"realpath {folder}", e)
+    reply = f"{absdir}/client-{os.getpid():07d}"
     if len(os.fsencode(reply)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
     req = os.fsencode(reply) + b"\0" + text
     if len(req) > REQUEST_MAX:
         fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
                 f" less the header ({REQUEST_MAX}): it could interleave with other clients'")
-    private_dir(folder)             # ours, 0700: nobody else can put a name in it
     # lstat before anything is made: only a FIFO of ours, 0600, is opened.
     # Another user's, or a 0644 one, may be anybody's: open() would hand
     # them our request, or sleep for ever for a reader that never comes.

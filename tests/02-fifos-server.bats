@@ -69,9 +69,9 @@ os.close(fd)
 
 # at_once SERVER: three C and three Python clients send their requests
 # while the server is stopped (SIGSTOP): the six requests wait whole in
-# its FIFO (FIONREAD: six frames' bytes), each client asleep in read() on
-# its reply FIFO. Then the server goes on and answers all six: each client
-# gets its own text back.
+# its FIFO (FIONREAD: six frames' bytes), each client asleep in poll() on
+# its reply FIFO and on the write end of DIR/server it keeps. Then the
+# server goes on and answers all six: each client gets its own text back.
 at_once() {
   local server=$1 i cl len=0
   start_server srv $server -n 7 "$D"
@@ -83,7 +83,8 @@ at_once() {
   done
   for i in 1 2 3 4 5 6; do
     cl=cl$i
-    wait_for blocked_reading_pipe "${!cl}"
+    wait_for blocked_in_poll "${!cl}"
+    assert_equal "$(fds_on "${!cl}" "$D/server" | awk '{ print $2 }')" w
   done
   assert_equal "$(ls "$D" | grep -c '^client-[0-9]\{7\}$')" 6
   for i in 1 2 3 4 5 6; do
@@ -126,7 +127,7 @@ killed_client() {
   kill -STOP "$srv"
   wait_for proc_stopped "$srv"
   bg gone $client "$D" "never read"
-  wait_for blocked_reading_pipe "$gone"
+  wait_for blocked_in_poll "$gone"
   local fifo
   fifo=$(ls "$D" | grep '^client-')
   kill -KILL "$gone"
@@ -146,6 +147,56 @@ killed_client() {
 @test "a client killed before its answer: the server says so, removes its FIFO and answers the next (ENXIO)" {
   killed_client "$(c fifo_server)" "$(py fifo_client)"
   killed_client "$(py fifo_server)" "$(c fifo_client)"
+}
+
+# client_told_gone NAME PROG: the background client NAME (started with bg)
+# ends by itself, status 1, PROG saying the server is gone, its reply FIFO
+# removed.
+# Were it asleep for ever, wait_for's bound would end the test instead.
+client_told_gone() {
+  local pid=${!1}
+  wait_for proc_gone "$pid"
+  reaped "$pid"
+  assert_equal "$status" 1
+  assert_equal "$(tail -n 1 "$T/$1.err")" "$2: $D/server: no reader left: the server is gone before answering"
+  [ -z "$(ls "$D" | grep '^client-')" ] || fail "left: $(ls "$D")"
+}
+
+# bats test_tags=demo
+@test "the server killed while clients wait for their answers: each client's poll() sees no reader left on DIR/server (POLLERR), says so, status 1, its FIFO removed" {
+  local server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server "$D"
+    kill -STOP "$srv"
+    wait_for proc_stopped "$srv"
+    bg cl1 $(c fifo_client) "$D" "lost 1"
+    bg cl2 $(py fifo_client) "$D" "lost 2"
+    wait_for blocked_in_poll "$cl1"
+    wait_for blocked_in_poll "$cl2"
+    kill -KILL "$srv"               # SIGKILL: it removes nothing
+    reaped "$srv"
+    client_told_gone cl1 fifo_client
+    client_told_gone cl2 fifo_client.py
+    assert_equal "$(ls -A "$D")" server
+    rm "$D/server"
+  done
+}
+
+# bats test_tags=demo
+@test "a server that dies after taking the request (its log line to /dev/full): the client says the server is gone, status 1, nothing left" {
+  local server cl
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      bg srv sh -c 'exec "$@" >/dev/full' - $server "$D"
+      wait_for blocked_opening_fifo "$srv"
+      bg client $cl "$D" hello
+      client_told_gone client "$(prog "$cl")"
+      reaped "$srv"
+      assert_equal "$status" 1
+      assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): write /dev/full (fd 1): No space left on device"
+      assert_equal "$(ls -A "$D")" ""
+    done
+  done
 }
 
 # The server in step mode (docs/trace-protocol.md): it waits before each
@@ -175,7 +226,7 @@ broken_pipe() {
   wait_for test -p "$D/server"
   bg gone $client "$D" "never read" {go}>&-
   step_until write
-  wait_for blocked_reading_pipe "$gone"
+  wait_for blocked_in_poll "$gone"
   local fifo
   fifo=$(ls "$D" | grep '^client-')
   kill -KILL "$gone"

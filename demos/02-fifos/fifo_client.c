@@ -10,8 +10,11 @@
  * What to watch: the reply FIFO is made (0600) and opened before the
  * request goes, so the server, which opens it with O_NONBLOCK, finds a
  * reader as long as we live. We hold a write end of it too: without one
- * our read() would return 0 (no writer) until the server opens it; with
- * it read() sleeps until the answer comes. The request is at most PIPE_BUF
+ * it would read as end of file (no writer) until the server opens it.
+ * After the request we keep our write end of DIR/server and sleep in
+ * poll() on both: POLLIN on the reply FIFO when the answer comes, POLLERR
+ * on DIR/server once no process has it open for reading: the server is
+ * gone, seen at once, with no timeout. The request is at most PIPE_BUF
  * bytes: one write() the kernel never mixes with another client's.
  * DIR/server is looked at before open() and after, as fifo_node does: lstat
  * (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
@@ -20,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +103,9 @@ int main(int argc, char *argv[])
     for (int s = 0; s < 3; s++)
         if (signal(sigs[s], remove_and_die) == SIG_ERR)
             die("signal %d", sigs[s]);
+    /* A server gone before our write: EPIPE, said, our FIFO removed. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     if (mkfifo(reply, 0600) == -1)
         die("mkfifo %s", reply);
     made = 1;
@@ -121,17 +128,34 @@ int main(int argc, char *argv[])
     memcpy(req + strlen(reply) + 1, text, strlen(text));
     if (frame_write(sfd, req, len) == -1)
         die("write %s", server);
+
+    /* Our write end of DIR/server stays open: poll() reports POLLERR on a
+     * FIFO's write end once no process has it open for reading. A server
+     * that dies before it answers is seen at once, from the kernel (TLPI's
+     * client, asleep in read() holding a writer of its own FIFO, waits for
+     * ever then). An answer that has come wins over a server gone since. */
+    struct pollfd pfd[2] = { { .fd = rfd, .events = POLLIN }, { .fd = sfd, .events = 0 } };
+    trace_before("poll", rfd, server, 0, NULL, 0);
+    int ready = poll(pfd, 2, -1);
+    trace_after("poll", rfd, ready, errno, NULL, 0);
+    if (ready == -1)
+        die("poll %s and %s", reply, server);
+    if (!(pfd[0].revents & POLLIN) && (pfd[1].revents & POLLERR))
+        fail(1, "%s: no reader left: the server is gone before answering", server);
+    /* The answer has begun: without our own writer, a server that dies in
+     * the middle of it is end of file, not a wait for ever. */
     if (close(sfd) == -1)
         die("close %s", server);
-
+    if (close(keep) == -1)
+        die("close %s", reply);
     long alen = frame_read(rfd, answer, sizeof answer, why, sizeof why);
-    if (alen == FRAME_EOF || alen == FRAME_ERROR)   /* EOF: we hold a writer */
+    if (alen == FRAME_EOF || alen == FRAME_ERROR)
         fail(1, "answer from %s: %s", reply, alen == FRAME_EOF ? "end of file" : why);
     for (long k = 0; k < alen; k++)     /* a peer's bytes are shown, not obeyed */
         if (answer[k] < ' ' || answer[k] > '~')
             answer[k] = '.';
     out("%.*s\n", (int)alen, answer);
-    if (close(keep) == -1 || close(rfd) == -1)
+    if (close(rfd) == -1)
         die("close %s", reply);
     made = 0;
     if (unlink(reply) == -1)

@@ -11,8 +11,11 @@ runs elsewhere), a NUL byte, TEXT.
 What to watch: the reply FIFO is made (0600) and opened before the
 request goes, so the server, which opens it with O_NONBLOCK, finds a
 reader as long as we live. We hold a write end of it too: without one
-our read() would return 0 (no writer) until the server opens it; with
-it read() sleeps until the answer comes. The request is at most PIPE_BUF
+it would read as end of file (no writer) until the server opens it.
+After the request we keep our write end of DIR/server and sleep in
+poll() on both: POLLIN on the reply FIFO when the answer comes, POLLERR
+on DIR/server once no process has it open for reading: the server is
+gone, seen at once, with no timeout. The request is at most PIPE_BUF
 bytes: one write() the kernel never mixes with another client's.
 DIR/server is looked at before open() and after, as fifo_node does: lstat
 (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
@@ -93,6 +96,8 @@ def main(argv):
     if refused:
         fail(1, f"{server}: {refused}: refused")
 
+    # A server gone before our write: EPIPE, said, our FIFO removed
+    # (SIGPIPE stays ignored, Python's default, as in C).
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, remove_and_die)
     try:
@@ -123,20 +128,42 @@ def main(argv):
         frame.write(sfd, req)
     except OSError as e:
         die(f"write {server}", e)
+
+    # Our write end of DIR/server stays open: poll() reports POLLERR on a
+    # FIFO's write end once no process has it open for reading. A server
+    # that dies before it answers is seen at once, from the kernel (TLPI's
+    # client, asleep in read() holding a writer of its own FIFO, waits for
+    # ever then). An answer that has come wins over a server gone since.
+    poller = select.poll()
+    poller.register(rfd, select.POLLIN)
+    poller.register(sfd, 0)
+    trace.before("poll", rfd, obj=server)
+    try:
+        ready = dict(poller.poll())
+    except OSError as e:
+        trace.after("poll", rfd, -1, e.errno)
+        die(f"poll {reply} and {server}", e)
+    trace.after("poll", rfd, len(ready))
+    if not ready.get(rfd, 0) & select.POLLIN and ready.get(sfd, 0) & select.POLLERR:
+        fail(1, f"{server}: no reader left: the server is gone before answering")
+    # The answer has begun: without our own writer, a server that dies in
+    # the middle of it is end of file, not a wait for ever.
     try:
         os.close(sfd)
     except OSError as e:
         die(f"close {server}", e)
-
+    try:
+        os.close(keep)
+    except OSError as e:
+        die(f"close {reply}", e)
     try:
         answer = frame.read(rfd)
     except frame.FrameError as e:
         fail(1, f"answer from {reply}: {e}")
-    if answer is None:                  # cannot be: we hold a writer
+    if answer is None:
         fail(1, f"answer from {reply}: end of file")
     out("".join(chr(c) if 32 <= c < 127 else "." for c in answer))  # shown, not obeyed
     try:
-        os.close(keep)
         os.close(rfd)
     except OSError as e:
         die(f"close {reply}", e)

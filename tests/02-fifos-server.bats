@@ -306,6 +306,30 @@ fifo 600"
   hostile "$(py fifo_server)"
 }
 
+# out_of_step SERVER [--no-keep-open] BYTES WHY: BYTES written to DIR/server
+# are no frame the server can read (WHY): it ends, status 1, saying that no
+# later request can be read, and removes its FIFO.
+out_of_step() {
+  local server=$1 opt=$2 bytes=$3 why=$4
+  bg srv $server $opt "$D"
+  wait_for blocked_opening_fifo "$srv"
+  printf "$bytes" >"$D/server"
+  wait_for proc_gone "$srv"         # a server that went on would be asleep in read()
+  reaped "$srv"
+  assert_equal "$status" 1
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): request 1 from $D/server: $why: the stream is out of step: no later request can be read; ending"
+  assert_equal "$(ls -A "$D")" ""
+}
+
+# bats test_tags=demo
+@test "a frame the server cannot read (junk for a length, a frame cut short) ends it, saying why: the stream is out of step; its FIFO removed" {
+  local server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    out_of_step "$server" "" junk "frame length 1802401130 is out of range (0 to 1048576 bytes)"
+    out_of_step "$server" --no-keep-open '\012\000\000\000abc' "frame cut short by EOF: got 3 of 10 payload bytes"
+  done
+}
+
 # bats test_tags=demo
 @test "a client's request of 4092 bytes with its reply path is answered; 4093 is refused with status 2 and nothing made" {
   local client server text

@@ -209,8 +209,9 @@ int main(int argc, char *argv[])
             continue;
         }
         at_eof = 0;
-        if (len == FRAME_ERROR)     /* the stream is out of step for good */
-            fail(1, "request %ld from %s: %s", n + 1, fifo, why);
+        if (len == FRAME_ERROR)     /* no telling where the next frame starts */
+            fail(1, "request %ld from %s: %s: the stream is out of step: no later request"
+                 " can be read; ending", n + 1, fifo, why);
         n++;
         long text = take_request(n, req, len);
         if (text == -1)

@@ -192,8 +192,9 @@ def main(argv):
     while count == 0 or n < count:
         try:
             req = frame.read(rfd)
-        except frame.FrameError as e:   # the stream is out of step for good
-            fail(1, f"request {n + 1} from {fifo}: {e}")
+        except frame.FrameError as e:   # no telling where the next frame starts
+            fail(1, f"request {n + 1} from {fifo}: {e}: the stream is out of step: no later "
+                    f"request can be read; ending")
         if req is None:                 # only without our write end
             if not at_eof:
                 say(f"{progname()}: read {fifo}: 0, end of file: no client has it open;"

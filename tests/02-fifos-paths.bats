@@ -215,3 +215,29 @@ dir_refused() {
   assert_equal "$(ls -A "$PUB/root")$(ls -A "$T/open")$(ls -A "$D")" ""     # nothing made
   rm -r "$T/open" "$T/file" "$T/link"
 }
+
+# bats test_tags=demo
+@test "fifo_node's open_fifo, asked for O_RDWR, says 'for reading and writing' (C and Python, each called on its own)" {
+  # fifo_node opens each FIFO one way; its function says any of the three.
+  # The C one, its main renamed, with a main of ours that calls it.
+  printf '#define main fifo_node_main\n#include "fifo_node.c"\n#undef main\n%s\n' \
+    'int main(int argc, char *argv[]) { (void)argc; set_progname("fifo_node");
+       return close(open_fifo("a", argv[1], O_RDWR)) == -1; }' |
+    cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/demos/common" \
+       -I"$ROOT/demos/02-fifos" -o "$T/open_rdwr" -x c - "$ROOT"/demos/common/*.c
+  mkfifo -m 600 "$D/f"
+  run --separate-stderr "$T/open_rdwr" "$D/f"
+  assert_success
+  assert_equal "$stderr" "fifo_node a: opening $D/f for reading and writing: waits for the other end"
+  run --separate-stderr "$PYTHON" - "$PEERS/02-fifos/fifo_node.py" "$D/f" <<'PY'
+import importlib.util, os, sys
+sys.argv[0] = "fifo_node.py"            # its messages' name
+spec = importlib.util.spec_from_file_location("fifo_node", sys.argv[1])
+node = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(node)
+os.close(node.open_fifo("a", sys.argv[2], os.O_RDWR))
+PY
+  assert_success
+  assert_equal "$stderr" "fifo_node.py a: opening $D/f for reading and writing: waits for the other end"
+  rm "$D/f" "$T/open_rdwr"
+}

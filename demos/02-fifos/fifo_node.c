@@ -72,8 +72,10 @@ static int open_fifo(const char *role, const char *path, int flags)
         die("lstat %s", path);
     if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
         fail(1, "%s: %s: refused", path, why);
-    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(),
-            role, path, flags == O_RDONLY ? "reading" : "writing");
+    int acc = flags & O_ACCMODE;
+    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(), role,
+            path, acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" :
+            "reading and writing");
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);

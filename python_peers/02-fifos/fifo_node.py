@@ -70,7 +70,9 @@ def open_fifo(role, path, flags):
     why = fifo_refused(st)              # not a FIFO, not ours, not 0600
     if why:
         fail(1, f"{path}: {why}: refused")
-    how = "reading" if flags == os.O_RDONLY else "writing"
+    acc = flags & os.O_ACCMODE
+    how = ("reading" if acc == os.O_RDONLY else "writing" if acc == os.O_WRONLY
+           else "reading and writing")
     say(f"{progname()} {role}: opening {path} for {how}: waits for the other end")
     trace.before("open", -1, obj=path)
     try:

@@ -144,6 +144,6 @@ shared_tmp() {
   for node in "$(c fifo_node)" "$(py fifo_node)"; do
     run --separate-stderr $node a "$NAIVE_DIR"
     assert_equal "$status" 1
-    assert_regex "$stderr" "^fifo_node(\.py)?: $NAIVE_DIR: not a private directory of ours \(a directory, uid $EUID, mode 0700\)$"
+    assert_regex "$stderr" "^fifo_node(\.py)?: $NAIVE_DIR: mode 1777, not 0700: not a private directory of ours$"
   done
 }

@@ -172,3 +172,31 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
     assert_equal "$(<"$D/file")" data
   done
 }
+
+# bats test_tags=demo
+@test "fifo_nonblock: standard input closed, a write to the read end, a read of the write end, bytes that are no command: said alike in C and Python, no traceback" {
+  local p name h
+  exec {h}<>"$D/fifo"               # a reader (and writer): open-write succeeds
+  for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
+    name=${p##*/}
+    # Closed in the program only: run's own output pipe would take fd 0.
+    run --separate-stderr bash -c 'exec "$@" <&-' - $p "$D/fifo"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$name: read fd 0: Bad file descriptor"
+    run --separate-stderr $p "$D/fifo" <<<$'open-read\nwrite x'
+    assert_equal "$status" 1
+    assert_equal "$output" "open-read: opened"
+    assert_equal "$stderr" "$name: write $D/fifo: Bad file descriptor: opened for reading"
+    run --separate-stderr $p "$D/fifo" <<<$'open-write\nread'
+    assert_equal "$status" 1
+    assert_equal "$output" "open-write: opened"
+    assert_equal "$stderr" "$name: read $D/fifo: Bad file descriptor: opened for writing"
+    run --separate-stderr $p "$D/fifo" < <(printf 'bo\377gus\033[2J\n')
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 1: unknown command 'bo.gus.[2J' (open-read, open-write, read, write TEXT, close)"
+    run --separate-stderr $p "$D/fifo" < <(printf 'open-read\nopen-\377\n')
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 2: open-.: already open (close first)"
+  done
+  exec {h}>&-
+}

@@ -167,9 +167,9 @@ nobody 600"
     # Root, who could open anything, is refused by the directory check.
     run --separate-stderr $(c fifo_node) b "$E"
     assert_equal "$status" 1
-    assert_equal "$stderr" "fifo_node: $E: not a private directory of ours (a directory, uid $EUID, mode 0700)"
+    assert_equal "$stderr" "fifo_node: $E: owner uid $(id -u nobody), not $EUID (us)"
     run --separate-stderr $(py fifo_node) b "$E"
-    assert_equal "$stderr" "fifo_node.py: $E: not a private directory of ours (a directory, uid $EUID, mode 0700)"
+    assert_equal "$stderr" "fifo_node.py: $E: owner uid $(id -u nobody), not $EUID (us)"
     run --separate-stderr "${AS_NOBODY[@]}" $b b "$E"
     assert_success
     reaped "$node_a"
@@ -177,4 +177,67 @@ nobody 600"
     assert_equal "$(wc -l <"$T/node_a.out")" 2
     assert_equal "$(ls -A "$E")" ""
   done
+}
+
+# dir_refused MESSAGE AS DIR: fifo_node, fifo_server and fifo_client, C and
+# Python (the copies in $PUB), run on DIR (as nobody when AS is "nobody"):
+# each ends with status 1 and says "PROG: MESSAGE", nothing else.
+dir_refused() {
+  local msg=$1 as=() cmd words
+  [ "$2" != nobody ] || as=("${AS_NOBODY[@]}")
+  local P="$PYTHON $PUB/python_peers/02-fifos"
+  for cmd in "$PUB/fifo_node a @" "$P/fifo_node.py a @" "$PUB/fifo_server @" \
+             "$P/fifo_server.py @" "$PUB/fifo_client @ t" "$P/fifo_client.py @ t"; do
+    read -ra words <<<"${cmd/@/$3}"
+    run --separate-stderr "${as[@]}" "${words[@]}"
+    assert_equal "$status" 1
+    [[ $cmd == *.py* ]] && cmd=${cmd%%.py*}.py || cmd=${cmd%% *}
+    assert_equal "$stderr" "${cmd##*/}: $msg"
+  done
+}
+
+# bats test_tags=demo
+@test "DIR not a private directory of ours: each program says what is wrong (its mode, its owner, what it is), C and Python alike" {
+  public_copy "$BIN/fifo_node" "$BIN/fifo_server" "$BIN/fifo_client" "$PEERS"
+  mkdir -m 777 "$T/open"
+  chmod 777 "$T/open"               # whatever the umask
+  dir_refused "$T/open: mode 0777, not 0700: not a private directory of ours" "" "$T/open"
+  assert_equal "$(ls -A "$T/open")" ""
+  chmod 750 "$T/open"
+  dir_refused "$T/open: mode 0750, not 0700: not a private directory of ours" "" "$T/open"
+  dir_refused "/: mode $(stat -c %04a /), not 0700: not a private directory of ours" "" /
+  touch "$T/file"
+  dir_refused "$T/file: a regular file, not a directory" "" "$T/file"
+  ln -s "$D" "$T/link"              # even to a good one: never followed
+  dir_refused "$T/link: a symbolic link, not a directory" "" "$T/link"
+  install -d -m 700 "$PUB/root"     # root's own, 0700: as nobody
+  dir_refused "$PUB/root: owner uid $EUID, not $(id -u nobody) (us)" nobody "$PUB/root"
+  assert_equal "$(ls -A "$PUB/root")$(ls -A "$T/open")$(ls -A "$D")" ""     # nothing made
+  rm -r "$T/open" "$T/file" "$T/link"
+}
+
+# bats test_tags=demo
+@test "fifo_node's open_fifo, asked for O_RDWR, says 'for reading and writing' (C and Python, each called on its own)" {
+  # fifo_node opens each FIFO one way; its function says any of the three.
+  # The C one, its main renamed, with a main of ours that calls it.
+  printf '#define main fifo_node_main\n#include "fifo_node.c"\n#undef main\n%s\n' \
+    'int main(int argc, char *argv[]) { (void)argc; set_progname("fifo_node");
+       return close(open_fifo("a", argv[1], O_RDWR)) == -1; }' |
+    cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/demos/common" \
+       -I"$ROOT/demos/02-fifos" -o "$T/open_rdwr" -x c - "$ROOT"/demos/common/*.c
+  mkfifo -m 600 "$D/f"
+  run --separate-stderr "$T/open_rdwr" "$D/f"
+  assert_success
+  assert_equal "$stderr" "fifo_node a: opening $D/f for reading and writing: waits for the other end"
+  run --separate-stderr "$PYTHON" - "$PEERS/02-fifos/fifo_node.py" "$D/f" <<'PY'
+import importlib.util, os, sys
+sys.argv[0] = "fifo_node.py"            # its messages' name
+spec = importlib.util.spec_from_file_location("fifo_node", sys.argv[1])
+node = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(node)
+os.close(node.open_fifo("a", sys.argv[2], os.O_RDWR))
+PY
+  assert_success
+  assert_equal "$stderr" "fifo_node.py a: opening $D/f for reading and writing: waits for the other end"
+  rm "$D/f" "$T/open_rdwr"
 }

@@ -69,9 +69,9 @@ os.close(fd)
 
 # at_once SERVER: three C and three Python clients send their requests
 # while the server is stopped (SIGSTOP): the six requests wait whole in
-# its FIFO (FIONREAD: six frames' bytes), each client asleep in read() on
-# its reply FIFO. Then the server goes on and answers all six: each client
-# gets its own text back.
+# its FIFO (FIONREAD: six frames' bytes), each client asleep in poll() on
+# its reply FIFO and on the write end of DIR/server it keeps. Then the
+# server goes on and answers all six: each client gets its own text back.
 at_once() {
   local server=$1 i cl len=0
   start_server srv $server -n 7 "$D"
@@ -83,7 +83,8 @@ at_once() {
   done
   for i in 1 2 3 4 5 6; do
     cl=cl$i
-    wait_for blocked_reading_pipe "${!cl}"
+    wait_for blocked_in_poll "${!cl}"
+    assert_equal "$(fds_on "${!cl}" "$D/server" | awk '{ print $2 }')" w
   done
   assert_equal "$(ls "$D" | grep -c '^client-[0-9]\{7\}$')" 6
   for i in 1 2 3 4 5 6; do
@@ -126,7 +127,7 @@ killed_client() {
   kill -STOP "$srv"
   wait_for proc_stopped "$srv"
   bg gone $client "$D" "never read"
-  wait_for blocked_reading_pipe "$gone"
+  wait_for blocked_in_poll "$gone"
   local fifo
   fifo=$(ls "$D" | grep '^client-')
   kill -KILL "$gone"
@@ -146,6 +147,56 @@ killed_client() {
 @test "a client killed before its answer: the server says so, removes its FIFO and answers the next (ENXIO)" {
   killed_client "$(c fifo_server)" "$(py fifo_client)"
   killed_client "$(py fifo_server)" "$(c fifo_client)"
+}
+
+# client_told_gone NAME PROG: the background client NAME (started with bg)
+# ends by itself, status 1, PROG saying the server is gone, its reply FIFO
+# removed.
+# Were it asleep for ever, wait_for's bound would end the test instead.
+client_told_gone() {
+  local pid=${!1}
+  wait_for proc_gone "$pid"
+  reaped "$pid"
+  assert_equal "$status" 1
+  assert_equal "$(tail -n 1 "$T/$1.err")" "$2: $D/server: no reader left: the server is gone before answering"
+  [ -z "$(ls "$D" | grep '^client-')" ] || fail "left: $(ls "$D")"
+}
+
+# bats test_tags=demo
+@test "the server killed while clients wait for their answers: each client's poll() sees no reader left on DIR/server (POLLERR), says so, status 1, its FIFO removed" {
+  local server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server "$D"
+    kill -STOP "$srv"
+    wait_for proc_stopped "$srv"
+    bg cl1 $(c fifo_client) "$D" "lost 1"
+    bg cl2 $(py fifo_client) "$D" "lost 2"
+    wait_for blocked_in_poll "$cl1"
+    wait_for blocked_in_poll "$cl2"
+    kill -KILL "$srv"               # SIGKILL: it removes nothing
+    reaped "$srv"
+    client_told_gone cl1 fifo_client
+    client_told_gone cl2 fifo_client.py
+    assert_equal "$(ls -A "$D")" server
+    rm "$D/server"
+  done
+}
+
+# bats test_tags=demo
+@test "a server that dies after taking the request (its log line to /dev/full): the client says the server is gone, status 1, nothing left" {
+  local server cl
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      bg srv sh -c 'exec "$@" >/dev/full' - $server "$D"
+      wait_for blocked_opening_fifo "$srv"
+      bg client $cl "$D" hello
+      client_told_gone client "$(prog "$cl")"
+      reaped "$srv"
+      assert_equal "$status" 1
+      assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): write /dev/full (fd 1): No space left on device"
+      assert_equal "$(ls -A "$D")" ""
+    done
+  done
 }
 
 # The server in step mode (docs/trace-protocol.md): it waits before each
@@ -175,7 +226,7 @@ broken_pipe() {
   wait_for test -p "$D/server"
   bg gone $client "$D" "never read" {go}>&-
   step_until write
-  wait_for blocked_reading_pipe "$gone"
+  wait_for blocked_in_poll "$gone"
   local fifo
   fifo=$(ls "$D" | grep '^client-')
   kill -KILL "$gone"
@@ -255,6 +306,30 @@ fifo 600"
   hostile "$(py fifo_server)"
 }
 
+# out_of_step SERVER [--no-keep-open] BYTES WHY: BYTES written to DIR/server
+# are no frame the server can read (WHY): it ends, status 1, saying that no
+# later request can be read, and removes its FIFO.
+out_of_step() {
+  local server=$1 opt=$2 bytes=$3 why=$4
+  bg srv $server $opt "$D"
+  wait_for blocked_opening_fifo "$srv"
+  printf "$bytes" >"$D/server"
+  wait_for proc_gone "$srv"         # a server that went on would be asleep in read()
+  reaped "$srv"
+  assert_equal "$status" 1
+  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): request 1 from $D/server: $why: the stream is out of step: no later request can be read; ending"
+  assert_equal "$(ls -A "$D")" ""
+}
+
+# bats test_tags=demo
+@test "a frame the server cannot read (junk for a length, a frame cut short) ends it, saying why: the stream is out of step; its FIFO removed" {
+  local server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    out_of_step "$server" "" junk "frame length 1802401130 is out of range (0 to 1048576 bytes)"
+    out_of_step "$server" --no-keep-open '\012\000\000\000abc' "frame cut short by EOF: got 3 of 10 payload bytes"
+  done
+}
+
 # bats test_tags=demo
 @test "a client's request of 4092 bytes with its reply path is answered; 4093 is refused with status 2 and nothing made" {
   local client server text
@@ -274,6 +349,41 @@ fifo 600"
     reaped "$srv"
     assert_equal "$status" 0
   done
+}
+
+# bats test_tags=demo
+@test "a client given DIR as a relative path sends its reply path absolute: the server, in another working directory, answers" {
+  local server cl abs
+  abs=$(realpath "$D")
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      start_server srv $server -n 2 "$D"      # its working directory is not $T
+      cd "$T"
+      run --separate-stderr $cl run "from $T"
+      cd - >/dev/null
+      assert_success
+      assert_output "answer 2: from $T (from $(lang "$server"))"
+      reaped "$srv"
+      assert_equal "$status" 0
+      assert_regex "$(sed -n 2p "$T/srv.out")" "^request 2: $abs/client-[0-9]{7}: from $T\$"
+    done
+  done
+}
+
+# bats test_tags=demo
+@test "a client whose DIR cannot be resolved to an absolute path (its working directory removed) says so, status 1, nothing made" {
+  local cl
+  mkdir -m 700 "$T/gone"
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    cd "$T/gone"
+    rmdir "$T/gone"                 # ".": still a directory of ours, 0700; no path
+    run --separate-stderr $cl . hello
+    cd - >/dev/null
+    mkdir -m 700 "$T/gone"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$cl"): realpath .: No such file or directory"
+  done
+  rmdir "$T/gone"
 }
 
 # refused STATUS MESSAGE CMD ARGS...: ends with STATUS, says "PROG: MESSAGE"
@@ -296,7 +406,7 @@ refused() {
     refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s --bogus "$D"
     refused 2 "-n: 'x' is not a number from 0 to 1000000" $s -n x "$D"
     chmod 755 "$D"
-    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $s "$D"
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $s "$D"
     chmod 700 "$D"
     echo keep >"$D/server"
     refused 1 "mkfifo $D/server: File exists" $s "$D"
@@ -307,15 +417,53 @@ refused() {
     refused 2 "usage: ${cl##* } DIR TEXT" $cl "$D"
     refused 2 "usage: ${cl##* } DIR TEXT" $cl -x "$D" t
     chmod 755 "$D"
-    refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$D" t
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"
-    refused 1 "open $D/server: No such file or directory" $cl "$D" t
-    echo keep >"$D/server"
-    refused 1 "$D/server: not a private FIFO of ours (a FIFO, uid $EUID, 0600)" $cl "$D" t
-    assert_equal "$(<"$D/server")" keep
-    assert_equal "$(ls -A "$D")" server
-    rm "$D/server"
+    refused 1 "lstat $D/server: No such file or directory" $cl "$D" t
+    assert_equal "$(ls -A "$D")" ""
   done
+}
+
+# client_refuses MESSAGE: the C and the Python client, facing what is at
+# DIR/server, end with status 1 and say "PROG: MESSAGE" alone, before any
+# open() of it, and make nothing. Nobody reads there: a client that opened a FIFO
+# would sleep in openat for ever (timeout: a bound that ends such a broken
+# client, status 137, instead of the test; never a wait).
+client_refuses() {
+  local cl
+  for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+    run --separate-stderr timeout -s KILL 30 $cl "$D" hello
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$cl"): $1"      # alone: no "sending to"
+    assert_equal "$(ls -A "$D")" server
+  done
+}
+
+# bats test_tags=demo
+@test "a client looks at DIR/server before open(): a file, a link, a directory, a 0644 FIFO or another user's FIFO is refused, nothing written through it" {
+  local h
+  echo keep >"$D/server"
+  client_refuses "$D/server: a regular file, not a FIFO: refused"
+  assert_equal "$(<"$D/server")" keep
+  rm "$D/server"
+  mkdir -m 700 "$T/elsewhere"
+  mkfifo -m 600 "$T/elsewhere/fifo"
+  exec {h}<>"$T/elsewhere/fifo"     # a reader there: a followed link would open at once
+  ln -s "$T/elsewhere/fifo" "$D/server"
+  client_refuses "$D/server: a symbolic link, not a FIFO: refused"
+  assert_equal "$(pipe_level "$BASHPID" "$h")" "0 65536"
+  exec {h}>&-
+  rm -r "$D/server" "$T/elsewhere"
+  mkdir -m 700 "$D/server"
+  client_refuses "$D/server: a directory, not a FIFO: refused"
+  rmdir "$D/server"
+  mkfifo -m 644 "$D/server"
+  client_refuses "$D/server: owner uid $EUID, mode 0644: not a private FIFO of ours (uid $EUID, 0600): refused"
+  rm "$D/server"
+  plant_foreign "$D/server" 600     # nobody's, with nobody's reader on it
+  client_refuses "$D/server: owner uid $(id -u nobody), mode 0600: not a private FIFO of ours (uid $EUID, 0600): refused"
+  spy_got_nothing
+  rm "$D/server"
 }
 
 # bats test_tags=demo
@@ -430,10 +578,10 @@ sleeps() {
     assert_output "answer 1: one (from $(lang "$s"))"
     # Root, who could open anything, is refused by the directory check.
     for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-      refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $cl "$E" root
+      refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $cl "$E" root
     done
-    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(c fifo_server) "$E"
-    refused 1 "$E: not a private directory of ours (a directory, uid $EUID, mode 0700)" $(py fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(c fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(py fifo_server) "$E"
     run --separate-stderr "${AS_NOBODY[@]}" $P/fifo_client.py "$E" two
     assert_success
     assert_output "answer 2: two (from $(lang "$s"))"

@@ -257,11 +257,11 @@ refused() {
 # bats test_tags=demo
 @test "a directory that is not private, a name already taken, a missing FIFO: refused with status 1, nothing made (hostile names: 02-fifos-paths.bats)" {
   chmod 755 "$D"
-  refused 1 "$D: not a private directory of ours (a directory, uid $EUID, mode 0700)" --make a "$D"
+  refused 1 "$D: mode 0755, not 0700: not a private directory of ours" --make a "$D"
   chmod 700 "$D"
   refused 1 "lstat $D/nothere: No such file or directory" a "$D/nothere"
   touch "$D/file"
-  refused 1 "$D/file: not a private directory of ours (a directory, uid $EUID, mode 0700)" a "$D/file"
+  refused 1 "$D/file: a regular file, not a directory" a "$D/file"
   rm "$D/file"
   refused 1 "lstat $D/a-to-b: No such file or directory" a "$D"
   # Something already at a name: mkfifo says so; what this run made is removed.

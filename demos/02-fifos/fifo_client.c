@@ -5,20 +5,28 @@
  *   DIR    the server's private directory (ours, mode 0700)
  *   TEXT   the request; with the reply path, at most 4092 bytes
  *
- * The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+ * The request is one frame: DIR/client-PID (DIR made absolute: the server
+ * runs elsewhere), a NUL byte, TEXT.
  * What to watch: the reply FIFO is made (0600) and opened before the
  * request goes, so the server, which opens it with O_NONBLOCK, finds a
  * reader as long as we live. We hold a write end of it too: without one
- * our read() would return 0 (no writer) until the server opens it; with
- * it read() sleeps until the answer comes. The request is at most PIPE_BUF
+ * it would read as end of file (no writer) until the server opens it.
+ * After the request we keep our write end of DIR/server and sleep in
+ * poll() on both: POLLIN on the reply FIFO when the answer comes, POLLERR
+ * on DIR/server once no process has it open for reading: the server is
+ * gone, seen at once, with no timeout. The request is at most PIPE_BUF
  * bytes: one write() the kernel never mixes with another client's.
+ * DIR/server is looked at before open() and after, as fifo_node does: lstat
+ * (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
  * Mirror: fifo_client.py.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,16 +67,23 @@ static int open_traced(const char *path, int flags)
 int main(int argc, char *argv[])
 {
     static char req[FRAME_MAX], answer[FRAME_MAX];
-    char server[PATH_MAX], why[160];
-    struct stat st;
+    char server[PATH_MAX], absdir[PATH_MAX], why[160];
+    const char *refused;
+    struct stat st, now;
 
     set_progname(argv[0]);
     if (argc != 3 || argv[1][0] == '-')
         fail(2, "usage: %s DIR TEXT", argv[0]);
     const char *dir = argv[1], *text = argv[2];
-    /* 7 digits: pid_max is at most 2^22, so every name has the same length. */
-    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server ||
-        snprintf(reply, sizeof reply, "%s/client-%07ld", dir, (long)getpid())
+    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server)
+        fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
+    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
+    /* The server looks a relative path up from its own working directory,
+     * not ours: the reply path we send is absolute, DIR resolved. 7 digits:
+     * pid_max is at most 2^22, so every name has the same length. */
+    if (realpath(dir, absdir) == NULL)
+        die("realpath %s", dir);
+    if (snprintf(reply, sizeof reply, "%s/client-%07ld", absdir, (long)getpid())
         >= (int)sizeof reply)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
     size_t len = strlen(reply) + 1 + strlen(text);
@@ -76,12 +91,21 @@ int main(int argc, char *argv[])
         fail(2, "request: %zu bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
              " less the header (%d): it could interleave with other clients'", len,
              REQUEST_MAX);
-    private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
+    /* lstat before anything is made: only a FIFO of ours, 0600, is opened.
+     * Another user's, or a 0644 one, may be anybody's: open() would hand
+     * them our request, or sleep for ever for a reader that never comes. */
+    if (lstat(server, &st) == -1)
+        die("lstat %s", server);
+    if ((refused = fifo_refused(&st)) != NULL)
+        fail(1, "%s: %s: refused", server, refused);
 
     int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     for (int s = 0; s < 3; s++)
         if (signal(sigs[s], remove_and_die) == SIG_ERR)
             die("signal %d", sigs[s]);
+    /* A server gone before our write: EPIPE, said, our FIFO removed. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die("signal SIGPIPE");
     if (mkfifo(reply, 0600) == -1)
         die("mkfifo %s", reply);
     made = 1;
@@ -95,27 +119,43 @@ int main(int argc, char *argv[])
 
     /* Sleeps until the server has its FIFO open for reading. */
     fprintf(stderr, "%s: sending to %s\n", progname(), server);
-    int sfd = open_traced(server, O_WRONLY);
-    if (fstat(sfd, &st) == -1)
+    int sfd = open_traced(server, O_WRONLY);    /* O_NOFOLLOW: never through a link */
+    if (fstat(sfd, &now) == -1)
         die("fstat %s", server);
-    if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: not a private FIFO of ours (a FIFO, uid %ld, 0600)", server,
-             (long)geteuid());
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
+        fail(1, "%s: replaced between lstat and open: refused", server);
     memcpy(req, reply, strlen(reply) + 1);
     memcpy(req + strlen(reply) + 1, text, strlen(text));
     if (frame_write(sfd, req, len) == -1)
         die("write %s", server);
+
+    /* Our write end of DIR/server stays open: poll() reports POLLERR on a
+     * FIFO's write end once no process has it open for reading. A server
+     * that dies before it answers is seen at once, from the kernel (TLPI's
+     * client, asleep in read() holding a writer of its own FIFO, waits for
+     * ever then). An answer that has come wins over a server gone since. */
+    struct pollfd pfd[2] = { { .fd = rfd, .events = POLLIN }, { .fd = sfd, .events = 0 } };
+    trace_before("poll", rfd, server, 0, NULL, 0);
+    int ready = poll(pfd, 2, -1);
+    trace_after("poll", rfd, ready, errno, NULL, 0);
+    if (ready == -1)
+        die("poll %s and %s", reply, server);
+    if (!(pfd[0].revents & POLLIN) && (pfd[1].revents & POLLERR))
+        fail(1, "%s: no reader left: the server is gone before answering", server);
+    /* The answer has begun: without our own writer, a server that dies in
+     * the middle of it is end of file, not a wait for ever. */
     if (close(sfd) == -1)
         die("close %s", server);
-
+    if (close(keep) == -1)
+        die("close %s", reply);
     long alen = frame_read(rfd, answer, sizeof answer, why, sizeof why);
-    if (alen == FRAME_EOF || alen == FRAME_ERROR)   /* EOF: we hold a writer */
+    if (alen == FRAME_EOF || alen == FRAME_ERROR)
         fail(1, "answer from %s: %s", reply, alen == FRAME_EOF ? "end of file" : why);
     for (long k = 0; k < alen; k++)     /* a peer's bytes are shown, not obeyed */
         if (answer[k] < ' ' || answer[k] > '~')
             answer[k] = '.';
     out("%.*s\n", (int)alen, answer);
-    if (close(keep) == -1 || close(rfd) == -1)
+    if (close(rfd) == -1)
         die("close %s", reply);
     made = 0;
     if (unlink(reply) == -1)

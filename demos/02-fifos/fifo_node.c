@@ -66,17 +66,16 @@ static void remove_and_die(int sig)
 static int open_fifo(const char *role, const char *path, int flags)
 {
     struct stat st, now;
+    const char *why;
 
     if (lstat(path, &st) == -1)
         die("lstat %s", path);
-    if (!S_ISFIFO(st.st_mode))
-        fail(1, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
-    if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-        fail(1, "%s: owner uid %ld, mode %04o: not a private FIFO of ours (uid %ld, 0600):"
-             " refused", path, (long)st.st_uid, (unsigned)st.st_mode & 07777,
-             (long)geteuid());
-    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(),
-            role, path, flags == O_RDONLY ? "reading" : "writing");
+    if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
+        fail(1, "%s: %s: refused", path, why);
+    int acc = flags & O_ACCMODE;
+    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(), role,
+            path, acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" :
+            "reading and writing");
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);

@@ -45,6 +45,9 @@ static void result_or_die(const char *cmd, const char *path)
         name = "EAGAIN", why = "the FIFO is full";
     else if (errno == EPIPE)
         name = "EPIPE", why = "no reader has the FIFO open";
+    else if (errno == EBADF)    /* a read of a write end, or the reverse */
+        fail(1, "%s %s: %s: opened for %s", cmd, path, strerror(errno),
+             strcmp(cmd, "read") == 0 ? "writing" : "reading");
     else        /* the call's name: "open", not the command's "open-read" */
         die("%.*s %s", (int)strcspn(cmd, "-"), cmd, path);
     out("%s: %s: %s: %s\n", cmd, name, strerror(errno), why);
@@ -52,7 +55,7 @@ static void result_or_die(const char *cmd, const char *path)
 
 int main(int argc, char *argv[])
 {
-    char line[1024], buf[CHUNK];
+    char line[1024], shown[1024], buf[CHUNK];
     long n = 0;
     int fd = -1;
     struct stat st;
@@ -71,13 +74,15 @@ int main(int argc, char *argv[])
         if (strchr(line, '\n') == NULL && !feof(stdin))
             fail(2, "line %ld: longer than %zu bytes", n, sizeof line - 2);
         line[strcspn(line, "\n")] = '\0';
+        for (size_t i = 0; i <= strlen(line); i++)  /* for messages: shown, not obeyed */
+            shown[i] = line[i] && (line[i] < ' ' || line[i] > '~') ? '.' : line[i];
         int is_open = strncmp(line, "open-", 5) == 0;
         if (is_open && fd != -1)
-            fail(2, "line %ld: %s: already open (close first)", n, line);
+            fail(2, "line %ld: %s: already open (close first)", n, shown);
         int needs_fd = strcmp(line, "read") == 0 || strcmp(line, "close") == 0 ||
                        strncmp(line, "write ", 6) == 0;
         if (needs_fd && fd == -1)
-            fail(2, "line %ld: %s: nothing is open", n, line);
+            fail(2, "line %ld: %s: nothing is open", n, shown);
 
         if (strcmp(line, "open-read") == 0 || strcmp(line, "open-write") == 0) {
             int flags = line[5] == 'r' ? O_RDONLY : O_WRONLY;
@@ -123,7 +128,7 @@ int main(int argc, char *argv[])
             out("close: closed\n");
         } else if (strcmp(line, "") != 0) {
             fail(2, "line %ld: unknown command '%.40s' (open-read, open-write, read,"
-                 " write TEXT, close)", n, line);
+                 " write TEXT, close)", n, shown);
         }
     }
     if (ferror(stdin))

@@ -106,6 +106,7 @@ static int open_reply(long n, char *path, const char *dir, int dirfd,
     char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : "";
     struct stat st, in, now;
+    const char *why;
 
     if (slash)                  /* the directory part must be DIR itself */
         *slash = '\0';
@@ -118,12 +119,8 @@ static int open_reply(long n, char *path, const char *dir, int dirfd,
     /* lstat first: what is at the name, without following a link. */
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
         return say_req(n, "lstat %s: %s: refused", path, strerror(errno));
-    if (!S_ISFIFO(st.st_mode))
-        return say_req(n, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
-    if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600)
-        return say_req(n, "%s: owner uid %ld, mode %04o: not a private FIFO of ours"
-                       " (uid %ld, 0600): refused", path, (long)st.st_uid,
-                       (unsigned)st.st_mode & 07777, (long)geteuid());
+    if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
+        return say_req(n, "%s: %s: refused", path, why);
     if (st.st_dev == ours->st_dev && st.st_ino == ours->st_ino)
         return say_req(n, "%s: the server's own FIFO: refused", path);
     /* O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
@@ -212,8 +209,9 @@ int main(int argc, char *argv[])
             continue;
         }
         at_eof = 0;
-        if (len == FRAME_ERROR)     /* the stream is out of step for good */
-            fail(1, "request %ld from %s: %s", n + 1, fifo, why);
+        if (len == FRAME_ERROR)     /* no telling where the next frame starts */
+            fail(1, "request %ld from %s: %s: the stream is out of step: no later request"
+                 " can be read; ending", n + 1, fifo, why);
         n++;
         long text = take_request(n, req, len);
         if (text == -1)

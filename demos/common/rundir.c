@@ -1,6 +1,7 @@
 /* rundir.c - see rundir.h. */
 #include "rundir.h"
 
+#include <stdio.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -9,9 +10,13 @@ void private_dir(const char *dir, struct stat *st)
 {
     if (lstat(dir, st) == -1)
         die("lstat %s", dir);
-    if (!S_ISDIR(st->st_mode) || st->st_uid != geteuid() || (st->st_mode & 077) != 0)
-        fail(1, "%s: not a private directory of ours (a directory, uid %ld, mode 0700)",
-             dir, (long)geteuid());
+    if (!S_ISDIR(st->st_mode))
+        fail(1, "%s: %s, not a directory", dir, file_kind(st->st_mode));
+    if (st->st_uid != geteuid())
+        fail(1, "%s: owner uid %ld, not %ld (us)", dir, (long)st->st_uid, (long)geteuid());
+    if ((st->st_mode & 077) != 0)
+        fail(1, "%s: mode %04o, not 0700: not a private directory of ours", dir,
+             (unsigned)st->st_mode & 07777);
 }
 
 const char *file_kind(mode_t mode)
@@ -19,4 +24,19 @@ const char *file_kind(mode_t mode)
     return S_ISREG(mode) ? "a regular file" : S_ISDIR(mode) ? "a directory" :
            S_ISLNK(mode) ? "a symbolic link" : S_ISFIFO(mode) ? "a FIFO" :
            S_ISSOCK(mode) ? "a socket" : "a device";
+}
+
+const char *fifo_refused(const struct stat *st)
+{
+    static char why[160];
+
+    if (!S_ISFIFO(st->st_mode))
+        snprintf(why, sizeof why, "%s, not a FIFO", file_kind(st->st_mode));
+    else if (st->st_uid != geteuid() || (st->st_mode & 07777) != 0600)
+        snprintf(why, sizeof why, "owner uid %ld, mode %04o: not a private FIFO of ours"
+                 " (uid %ld, 0600)", (long)st->st_uid, (unsigned)st->st_mode & 07777,
+                 (long)geteuid());
+    else
+        return NULL;
+    return why;
 }

@@ -6,24 +6,29 @@ Usage: fifo_client.py DIR TEXT
   DIR    the server's private directory (ours, mode 0700)
   TEXT   the request; with the reply path, at most 4092 bytes
 
-The request is one frame: DIR/client-PID, a NUL byte, TEXT.
+The request is one frame: DIR/client-PID (DIR made absolute: the server
+runs elsewhere), a NUL byte, TEXT.
 What to watch: the reply FIFO is made (0600) and opened before the
 request goes, so the server, which opens it with O_NONBLOCK, finds a
 reader as long as we live. We hold a write end of it too: without one
-our read() would return 0 (no writer) until the server opens it; with
-it read() sleeps until the answer comes. The request is at most PIPE_BUF
+it would read as end of file (no writer) until the server opens it.
+After the request we keep our write end of DIR/server and sleep in
+poll() on both: POLLIN on the reply FIFO when the answer comes, POLLERR
+on DIR/server once no process has it open for reading: the server is
+gone, seen at once, with no timeout. The request is at most PIPE_BUF
 bytes: one write() the kernel never mixes with another client's.
+DIR/server is looked at before open() and after, as fifo_node does: lstat
+(only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
 Mirror: fifo_client.c.
 """
 import os
 import select
 import signal
-import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.rundir import private_dir                  # noqa: E402
+from ipclab.rundir import fifo_refused, private_dir   # noqa: E402
 from ipclab.err import (close_stdout, die, fail, out, say,  # noqa: E402
                         progname, undo_clear, undo_push)
 
@@ -62,16 +67,37 @@ def main(argv):
     if len(argv) != 3 or argv[1].startswith("-"):
         fail(2, f"usage: {argv[0]} DIR TEXT")
     folder, text = argv[1], os.fsencode(argv[2])
-    # 7 digits: pid_max is at most 2^22, so every name has the same length.
-    server, reply = f"{folder}/server", f"{folder}/client-{os.getpid():07d}"
+    server = f"{folder}/server"
+    if len(os.fsencode(server)) >= PATH_MAX:
+        fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
+    private_dir(folder)             # ours, 0700: nobody else can put a name in it
+    # The server looks a relative path up from its own working directory,
+    # not ours: the reply path we send is absolute, DIR resolved. 7 digits:
+    # pid_max is at most 2^22, so every name has the same length.
+    try:
+        absdir = os.path.realpath(folder, strict=True)
+    except OSError as e:
+        die(f"realpath {folder}", e)
+    reply = f"{absdir}/client-{os.getpid():07d}"
     if len(os.fsencode(reply)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
     req = os.fsencode(reply) + b"\0" + text
     if len(req) > REQUEST_MAX:
         fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
                 f" less the header ({REQUEST_MAX}): it could interleave with other clients'")
-    private_dir(folder)             # ours, 0700: nobody else can put a name in it
+    # lstat before anything is made: only a FIFO of ours, 0600, is opened.
+    # Another user's, or a 0644 one, may be anybody's: open() would hand
+    # them our request, or sleep for ever for a reader that never comes.
+    try:
+        st = os.lstat(server)
+    except OSError as e:
+        die(f"lstat {server}", e)
+    refused = fifo_refused(st)
+    if refused:
+        fail(1, f"{server}: {refused}: refused")
 
+    # A server gone before our write: EPIPE, said, our FIFO removed
+    # (SIGPIPE stays ignored, Python's default, as in C).
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, remove_and_die)
     try:
@@ -91,31 +117,53 @@ def main(argv):
 
     # Sleeps until the server has its FIFO open for reading.
     say(f"{progname()}: sending to {server}")
-    sfd = open_traced(server, os.O_WRONLY)
+    sfd = open_traced(server, os.O_WRONLY)      # O_NOFOLLOW: never through a link
     try:
-        st = os.fstat(sfd)
+        now = os.fstat(sfd)
     except OSError as e:
         die(f"fstat {server}", e)
-    if not stat.S_ISFIFO(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{server}: not a private FIFO of ours (a FIFO, uid {os.geteuid()}, 0600)")
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+        fail(1, f"{server}: replaced between lstat and open: refused")
     try:
         frame.write(sfd, req)
     except OSError as e:
         die(f"write {server}", e)
+
+    # Our write end of DIR/server stays open: poll() reports POLLERR on a
+    # FIFO's write end once no process has it open for reading. A server
+    # that dies before it answers is seen at once, from the kernel (TLPI's
+    # client, asleep in read() holding a writer of its own FIFO, waits for
+    # ever then). An answer that has come wins over a server gone since.
+    poller = select.poll()
+    poller.register(rfd, select.POLLIN)
+    poller.register(sfd, 0)
+    trace.before("poll", rfd, obj=server)
+    try:
+        ready = dict(poller.poll())
+    except OSError as e:
+        trace.after("poll", rfd, -1, e.errno)
+        die(f"poll {reply} and {server}", e)
+    trace.after("poll", rfd, len(ready))
+    if not ready.get(rfd, 0) & select.POLLIN and ready.get(sfd, 0) & select.POLLERR:
+        fail(1, f"{server}: no reader left: the server is gone before answering")
+    # The answer has begun: without our own writer, a server that dies in
+    # the middle of it is end of file, not a wait for ever.
     try:
         os.close(sfd)
     except OSError as e:
         die(f"close {server}", e)
-
+    try:
+        os.close(keep)
+    except OSError as e:
+        die(f"close {reply}", e)
     try:
         answer = frame.read(rfd)
     except frame.FrameError as e:
         fail(1, f"answer from {reply}: {e}")
-    if answer is None:                  # cannot be: we hold a writer
+    if answer is None:
         fail(1, f"answer from {reply}: end of file")
     out("".join(chr(c) if 32 <= c < 127 else "." for c in answer))  # shown, not obeyed
     try:
-        os.close(keep)
         os.close(rfd)
     except OSError as e:
         die(f"close {reply}", e)

@@ -29,12 +29,11 @@ is refused, never written through. Messages are lesson 01's frames
 """
 import os
 import signal
-import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.rundir import file_kind, private_dir      # noqa: E402
+from ipclab.rundir import fifo_refused, private_dir   # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
                         out, parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -68,12 +67,12 @@ def open_fifo(role, path, flags):
         st = os.lstat(path)
     except OSError as e:
         die(f"lstat {path}", e)
-    if not stat.S_ISFIFO(st.st_mode):
-        fail(1, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
-    if st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a "
-                f"private FIFO of ours (uid {os.geteuid()}, 0600): refused")
-    how = "reading" if flags == os.O_RDONLY else "writing"
+    why = fifo_refused(st)              # not a FIFO, not ours, not 0600
+    if why:
+        fail(1, f"{path}: {why}: refused")
+    acc = flags & os.O_ACCMODE
+    how = ("reading" if acc == os.O_RDONLY else "writing" if acc == os.O_WRONLY
+           else "reading and writing")
     say(f"{progname()} {role}: opening {path} for {how}: waits for the other end")
     trace.before("open", -1, obj=path)
     try:

@@ -27,7 +27,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                                # noqa: E402
-from ipclab.err import close_stdout, die, fail, out, plural     # noqa: E402
+from ipclab.err import close_stdout, die, fail, fd_object, out, plural  # noqa: E402
 
 CHUNK = 64      # bytes a read asks for
 LINE = 1024     # as fgets' buffer in C: lines of up to 1022 bytes and '\n'
@@ -44,6 +44,9 @@ def result_or_die(cmd, path, e):
         name, why = "EAGAIN", "the FIFO is full"
     elif e.errno == errno.EPIPE:
         name, why = "EPIPE", "no reader has the FIFO open"
+    elif e.errno == errno.EBADF:    # a read of a write end, or the reverse
+        fail(1, f"{cmd} {path}: {os.strerror(e.errno)}: opened for "
+                f"{'writing' if cmd == 'read' else 'reading'}")
     else:       # the call's name: "open", not the command's "open-read"
         die(f"{cmd.split('-')[0]} {path}", e)
     out(f"{cmd}: {name}: {os.strerror(e.errno)}: {why}")
@@ -68,21 +71,24 @@ def main(argv):
 
     while True:
         try:
+            if sys.stdin is None:       # descriptor 0 was closed when we started
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             raw = sys.stdin.buffer.readline(LINE - 1)
         except OSError as e:
-            die("read fd 0", e)
+            die(f"read {fd_object(0)}", e)
         if not raw:
             break
         n += 1
         if not raw.endswith(b"\n") and len(raw) == LINE - 1:
             fail(2, f"line {n}: longer than {LINE - 2} bytes")
         line = raw.rstrip(b"\n").decode(errors="replace")
+        said = shown(raw.rstrip(b"\n"))     # for messages: shown, not obeyed
         is_open = line.startswith("open-")
         if is_open and fd != -1:
-            fail(2, f"line {n}: {line}: already open (close first)")
+            fail(2, f"line {n}: {said}: already open (close first)")
         needs_fd = line in ("read", "close") or line.startswith("write ")
         if needs_fd and fd == -1:
-            fail(2, f"line {n}: {line}: nothing is open")
+            fail(2, f"line {n}: {said}: nothing is open")
 
         if line in ("open-read", "open-write"):
             flags = os.O_RDONLY if line == "open-read" else os.O_WRONLY
@@ -134,7 +140,7 @@ def main(argv):
             fd = -1
             out("close: closed")
         elif line != "":
-            fail(2, f"line {n}: unknown command '{line[:40]}' (open-read, open-write, "
+            fail(2, f"line {n}: unknown command '{said[:40]}' (open-read, open-write, "
                     "read, write TEXT, close)")
     if fd != -1:
         try:

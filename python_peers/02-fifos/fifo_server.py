@@ -24,12 +24,11 @@ import errno
 import os
 import select
 import signal
-import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
-from ipclab.rundir import file_kind, private_dir      # noqa: E402
+from ipclab.rundir import fifo_refused, private_dir   # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_push)
 
@@ -106,11 +105,9 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
         st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
     except OSError as e:
         return say_req(n, f"lstat {path}: {os.strerror(e.errno)}: refused")
-    if not stat.S_ISFIFO(st.st_mode):
-        return say_req(n, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
-    if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
-        return say_req(n, f"{path}: owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: "
-                          f"not a private FIFO of ours (uid {os.geteuid()}, 0600): refused")
+    why = fifo_refused(st)              # not a FIFO, not ours, not 0600
+    if why:
+        return say_req(n, f"{path}: {why}: refused")
     if (st.st_dev, st.st_ino) == (ours.st_dev, ours.st_ino):
         return say_req(n, f"{path}: the server's own FIFO: refused")
     # O_NONBLOCK: with no reader open() fails with ENXIO instead of waiting
@@ -195,8 +192,9 @@ def main(argv):
     while count == 0 or n < count:
         try:
             req = frame.read(rfd)
-        except frame.FrameError as e:   # the stream is out of step for good
-            fail(1, f"request {n + 1} from {fifo}: {e}")
+        except frame.FrameError as e:   # no telling where the next frame starts
+            fail(1, f"request {n + 1} from {fifo}: {e}: the stream is out of step: no later "
+                    f"request can be read; ending")
         if req is None:                 # only without our write end
             if not at_eof:
                 say(f"{progname()}: read {fifo}: 0, end of file: no client has it open;"

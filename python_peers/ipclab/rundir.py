@@ -11,16 +11,21 @@ from ipclab.err import die, fail
 def private_dir(path):
     """Only our own 0700 directory keeps others from putting or replacing
     objects in it. lstat path and return what it found, or end the program
-    unless it is a directory of ours that nobody else can enter: 'lstat DIR:
-    No such file or directory', or 'DIR: not a private directory of ours (a
-    directory, uid U, mode 0700)', status 1."""
+    unless it is a directory of ours that nobody else can enter, saying what
+    is wrong, status 1: 'lstat DIR: No such file or directory', 'DIR: a
+    regular file, not a directory', 'DIR: owner uid 0, not 1000 (us)', 'DIR:
+    mode 0755, not 0700: not a private directory of ours'."""
     try:
         st = os.lstat(path)
     except OSError as e:
         die(f"lstat {path}", e)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
-        fail(1, f"{path}: not a private directory of ours (a directory, "
-                f"uid {os.geteuid()}, mode 0700)")
+    if not stat.S_ISDIR(st.st_mode):
+        fail(1, f"{path}: {file_kind(st.st_mode)}, not a directory")
+    if st.st_uid != os.geteuid():
+        fail(1, f"{path}: owner uid {st.st_uid}, not {os.geteuid()} (us)")
+    if st.st_mode & 0o077:
+        fail(1, f"{path}: mode {st.st_mode & 0o7777:04o}, not 0700: not a private "
+                f"directory of ours")
     return st
 
 
@@ -30,3 +35,18 @@ def file_kind(mode):
     return ("a regular file" if stat.S_ISREG(mode) else "a directory" if stat.S_ISDIR(mode)
             else "a symbolic link" if stat.S_ISLNK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
             else "a socket" if stat.S_ISSOCK(mode) else "a device")
+
+
+def fifo_refused(st):
+    """Why what lstat found at a FIFO's name (st) is not to be opened: None
+    for a FIFO of ours, mode 0600, that nobody else can open; else, for a
+    message, 'a regular file, not a FIFO' (file_kind's words), or 'owner
+    uid 65534, mode 0644: not a private FIFO of ours (uid 1000, 0600)'.
+    The caller still opens with O_NOFOLLOW and checks with fstat that it
+    opened that same FIFO (st_dev, st_ino)."""
+    if not stat.S_ISFIFO(st.st_mode):
+        return f"{file_kind(st.st_mode)}, not a FIFO"
+    if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
+        return (f"owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a private "
+                f"FIFO of ours (uid {os.geteuid()}, 0600)")
+    return None

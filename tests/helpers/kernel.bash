@@ -28,11 +28,11 @@ syscall_name() {
     x86_64:0) echo read ;; x86_64:1) echo write ;; x86_64:7) echo poll ;;
     x86_64:34) echo pause ;; x86_64:35) echo nanosleep ;; x86_64:61) echo wait4 ;;
     x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;
-    x86_64:257) echo openat ;; x86_64:202) echo futex ;;
+    x86_64:257) echo openat ;; x86_64:202) echo futex ;; x86_64:271) echo ppoll ;;
     x86_64:65) echo semop ;; x86_64:220) echo semtimedop ;;
     x86_64:242) echo mq_timedsend ;; x86_64:243) echo mq_timedreceive ;;
     aarch64:63) echo read ;; aarch64:64) echo write ;; aarch64:56) echo openat ;;
-    aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;;
+    aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;; aarch64:73) echo ppoll ;;
     aarch64:98) echo futex ;; aarch64:193) echo semop ;; aarch64:192) echo semtimedop ;;
     aarch64:182) echo mq_timedsend ;; aarch64:183) echo mq_timedreceive ;;
     *) echo "syscall-$1" ;;
@@ -51,6 +51,13 @@ blocked_writing_pipe() {
   [ "$(proc_state "$1")" = S ] &&
   [[ $(proc_wchan "$1") == *pipe_write* ]] &&
   [[ $(proc_syscall "$1") == "write "* ]]
+}
+
+# Sleeping in poll (or ppoll, the one aarch64 has): state S, syscall poll
+# or ppoll (the wchan, do_sys_poll or poll_schedule_timeout, is not relied on).
+blocked_in_poll() {
+  [ "$(proc_state "$1")" = S ] &&
+  [[ $(proc_syscall "$1") == @(poll|ppoll)" "* ]]
 }
 
 # Sleeping in sigwait (sigtimedwait): the demos' --hold.

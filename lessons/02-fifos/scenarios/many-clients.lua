@@ -11,6 +11,8 @@ scenario {
 local srv = fifo("server", { make = false })    -- fifo_server makes DIR/server
 local dir = srv.path:match("(.*)/")
 watch(srv)
+-- A client waits for its answer in poll() (ppoll on some architectures).
+local function waiting(c) return c:blocked_in("poll") or c:blocked_in("ppoll") end
 
 local server = spawn { C "fifo_server", dir, name = "server" }
 wait_until(function() return server:blocked_in("openat") end, 10, "the server waiting for a client")
@@ -29,15 +31,22 @@ for k = 1, 6 do
   clients[k] = spawn { argv, dir, ("job %d"):format(k), name = ("client %d"):format(k) }
 end
 wait_until(function()
-  for _, c in ipairs(clients) do if not c:blocked_in("read") then return false end end
+  for _, c in ipairs(clients) do if not waiting(c) then return false end end
   return true
-end, 10, "all six clients asleep in read() on their reply FIFOs")
+end, 10, "all six clients asleep in poll() on their reply FIFOs and the server's FIFO")
 local queued = srv:level()
 say(("Six requests wait in the server's FIFO: %d bytes, six frames, none mixed with another."):format(queued))
 expect(queued > 0, "the six requests are queued in the server's FIFO")
-local writers = 0
-for _, h in ipairs(srv:holders()) do if h.access == "write" then writers = writers + 1 end end
-expect(writers == 1, "the clients have written and closed: only the server's own write end is left")
+local writers, own = 0, 0
+for _, h in ipairs(srv:holders()) do
+  if h.access == "write" then
+    if h.process == server then own = own + 1 else writers = writers + 1 end
+  end
+end
+say("Each client keeps its write end of DIR/server while it waits: poll() tells it POLLERR there "
+ .. "the moment no process has the FIFO open to read, so a client never waits for a dead server.")
+expect(writers == 6 and own == 1,
+       "each of the six waiting clients holds a write end of the server's FIFO, and the server its own")
 pause("Press space: the server goes on (SIGCONT).")
 server:cont()
 wait_until(function()
@@ -57,7 +66,7 @@ pause("Press space: a client that dies before its answer.")
 server:stop()
 wait_until(function() return server:state().state == "stopped" end, 10, "the server stopped")
 local gone = spawn { Python "fifo_client.py", dir, "never read", name = "doomed" }
-wait_until(function() return gone:blocked_in("read") end, 10, "the doomed client asleep in read()")
+wait_until(function() return waiting(gone) end, 10, "the doomed client asleep in poll()")
 gone:kill()
 wait_until(function() return gone:exited() end, 10, "the doomed client killed")
 say("Its request is in the FIFO; it is gone, and its reply FIFO has no reader.")

@@ -33,8 +33,9 @@ wait_until(function() return peer:exited() end, 10, "the hostile client gone")
 -- The next client: answered, or the server ends, or both wait (the server
 -- for the rest of a frame the hostile one cut short: it cannot know).
 local good = spawn { C "fifo_client", dir, "still there?", name = "good client" }
+local function polling(p) return p:blocked_in("poll") or p:blocked_in("ppoll") end
 wait_until(function()
-  return good:exited() or server:exited() or (good:blocked_in("read") and server:blocked_in("read"))
+  return good:exited() or server:exited() or (polling(good) and server:blocked_in("read"))
 end, 20, "the good client answered, the server ended, or both waiting")
 if good:exited() and good:status() ~= "exit 0" then   -- the server on its way out, or alive?
   wait_until(function() return server:exited() or server:blocked_in("read") end, 10,

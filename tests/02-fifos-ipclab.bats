@@ -81,3 +81,9 @@ teardown() {
   assert_success
   assert_output --regexp 'end: [0-9]+ expectations, [0-9]+ passed, 0 failed$'
 }
+
+@test "a FIFO held by more descriptors than ipclab names says how many more, never drops them unsaid" {
+  run "$IPCLAB" run "$FIX/fifo-many-holders.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ channel jobs: read-write: h fd 3, h fd 4, h fd 5, h fd 6, h fd 7, h fd 8, h fd 9, h fd 10; and 1 more descriptor$'
+}

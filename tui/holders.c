@@ -46,7 +46,7 @@ void chan_holders(struct chan *c)
     char path[64];
     struct stat st;
 
-    c->nholders = c->nopeners = 0;
+    c->nholders = c->nopeners = c->more = 0;
     follow_name(c);
     if (c->ino == 0)
         return;
@@ -61,7 +61,7 @@ void chan_holders(struct chan *c)
         snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
         DIR *d = opendir(path);
         struct dirent *e;
-        while (d && (e = readdir(d)) != NULL && c->nholders < MAX_HOLDERS) {
+        while (d && (e = readdir(d)) != NULL) {
             char fdpath[64];
             if (e->d_name[0] == '.')
                 continue;
@@ -69,7 +69,9 @@ void chan_holders(struct chan *c)
             if (stat(fdpath, &st) == -1 || st.st_ino != c->ino || !S_ISFIFO(st.st_mode))
                 continue;
             int acc = fd_access(p->pid, e->d_name);
-            if (acc >= 0)
+            if (acc >= 0 && c->nholders == MAX_HOLDERS)
+                c->more++;                  /* counted, said as "and N more" */
+            else if (acc >= 0)
                 c->holders[c->nholders++] = (struct holder){ i, atoi(e->d_name), acc };
         }
         if (d)
@@ -102,6 +104,9 @@ void holders_text(const struct chan *c, char *buf, size_t len)
                               R.procs[c->openers[h].proc].name,
                               c->openers[h].acc == O_RDONLY ? "to read" :
                               c->openers[h].acc == O_WRONLY ? "to write" : "read-write");
+    if (c->more > 0 && n < len)
+        n += (size_t)snprintf(buf + n, len - n, "; and %d more descriptor%s", c->more,
+                              c->more == 1 ? "" : "s");
     if (n == 0)
         snprintf(buf, len, "nobody has it open");
 }

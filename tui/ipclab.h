@@ -117,7 +117,7 @@ struct chan {
     /* Pipes and FIFOs: who holds which end, who waits in open() (holders.c). */
     int theirs;                 /* a FIFO the programs make, not ipclab */
     struct holder holders[MAX_HOLDERS], openers[MAX_HOLDERS];
-    int nholders, nopeners;
+    int nholders, nopeners, more;   /* more: descriptors past MAX_HOLDERS */
     char told_holders[160], seen_holders[160];
 };
 

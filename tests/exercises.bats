@@ -383,3 +383,23 @@ PY
   assert_output 'message="no check of grade.bats finished (bats was stopped: by a signal to its group?)"'
   assert_equal "$(ls -A "$T/tmp")" ""
 }
+
+# play_yours SCENARIO: ipclab run 02/SCENARIO --headless on the kit copy's
+# exercise file as it is now; it must end with FAILED checks (status 1),
+# never with a scenario error (status 2: a wait that timed out).
+play_yours() {
+  run "$IPCLAB" run "02/$1" --headless
+  [ "$status" -eq 1 ] || fail "02/$1: exit $status, expected 1 (FAILED checks)"$'\n'"$output"
+  refute_output --partial "scenario error"
+}
+
+@test "your-open-order on nodes that open the FIFO they read O_RDWR: they never see EOF, caught asleep in read(), told from the kernel's view, FAILED checks" {
+  local f=$K/lessons/02-fifos/exercises/01-open-order/ping_node.c
+  sed -i 's/rfd = open_fifo(role, rpath, O_RDONLY);/rfd = open_fifo(role, rpath, O_RDWR);/' "$f"
+  grep -q 'O_RDWR);' "$f"
+  play_yours your-open-order
+  # Node b opened a-to-b at once (O_RDWR never waits) and sleeps on b-to-a.
+  assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO b-to-a for writing; '
+  assert_line --regexp '^ *[0-9.]+ say Your node a is asleep in read\(\) of FIFO b-to-a; open on it: .*your node a fd [0-9]+ \(read-write\)\. It holds a write end of it itself'
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: both nodes ended: their opens met; instead they sleep in read\(\) for good: .*\(O_RDWR\) never sees EOF there$'
+}

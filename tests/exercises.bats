@@ -403,3 +403,16 @@ play_yours() {
   assert_line --regexp '^ *[0-9.]+ say Your node a is asleep in read\(\) of FIFO b-to-a; open on it: .*your node a fd [0-9]+ \(read-write\)\. It holds a write end of it itself'
   assert_line --regexp '^ *[0-9.]+ expect FAILED: both nodes ended: their opens met; instead they sleep in read\(\) for good: .*\(O_RDWR\) never sees EOF there$'
 }
+
+@test "your-safe-open on a sender that checks with stat() and S_ISFIFO only: FAILED at the link to our FIFO, the 0644 FIFO and (as root) nobody's FIFO, each caught asleep in open()" {
+  local f=$K/lessons/02-fifos/exercises/03-safe-open/fifo_send.c
+  sed -i 's|^     \* or one others may open, hands them to whoever reads it. \*/$|&\n    struct stat st;\n    if (stat(path, \&st) == -1)\n        die("stat %s", path);\n    if (!S_ISFIFO(st.st_mode))\n        fail(1, "%s: not a FIFO: refused", path);|' "$f"
+  grep -q 'stat(path, &st)' "$f"
+  play_yours your-safe-open
+  assert_line --regexp "^ *[0-9.]+ expect ok: it refused the symbolic link to a file, status 1"
+  assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the symbolic link to a FIFO of ours, status 1, .*; instead it is asleep in open\(\) of link-to-fifo for writing, waiting for a reader"
+  assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO with mode 0644, status 1, .*; instead it is asleep in open\(\) of fifo-0644 for writing"
+  if [ "$(id -u)" = 0 ]; then
+    assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO of another user \(nobody\), status 1, naming the path and saying '$(id -u nobody)'; instead it is asleep in open\(\) of fifo-of-nobody"
+  fi
+}

@@ -442,3 +442,20 @@ assert "lstat(path" not in s and "st_uid" not in s'
   assert_line --regexp "^# the program did not refuse a symbolic link to a FIFO of ours \(mode 0600\) at .*/server: it sleeps in open\(\) of it"
   assert_line --regexp "^# the program did not refuse a FIFO of ours with mode 0644 at .*/server: it sleeps in open\(\) of it"
 }
+
+@test "02/02: a server that opens its write end before its read end (a deadlock with its clients) is named once a check, in words, from the kernel's view: no raw numbers, no helper names" {
+  patched "$ROOT/lessons/02-fifos/solutions/02-eof-spin/log_server.py" "$T/wfirst" '
+a = "    try:\n        rfd = os.open(fifo, os.O_RDONLY"
+assert a in s
+s = s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1)'
+  grade_folder 02-fifos/exercises/02-eof-spin "$T/wfirst"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 3 ] || fail "expected 3 checks failed"
+  [ "$(grep -c "^# log_server.py is asleep in open() of FIFO .*/log for writing: no reader has it open, and it opens its read end only after\." <<<"$output")" -eq 3 ] ||
+    fail "expected the deadlock named once in each of the 3 checks"
+  refute_output --partial "gave up waiting"
+  refute_output --partial "wait_until"
+  refute_output --partial "client_done"
+  refute_output --partial "4294967196"
+  refute_output --regexp "openat [0-9]"
+}

@@ -416,3 +416,22 @@ play_yours() {
     assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO of another user \(nobody\), status 1, naming the path and saying '$(id -u nobody)'; instead it is asleep in open\(\) of fifo-of-nobody"
   fi
 }
+
+@test "your-eof-spin narrates from the kernel's view: the solution's own write end is named as the writer left; a server that opens its write end first is caught asleep in open(), FAILED checks" {
+  local ex=$K/lessons/02-fifos/exercises/02-eof-spin sol=$K/lessons/02-fifos/solutions/02-eof-spin
+  cp "$sol/log_server.py" "$ex/"
+  run "$IPCLAB" run 02/your-eof-spin --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ say The client has gone; the FIFO still has a writer: your server fd [0-9]+ \(write\)\. '
+  refute_output --partial "no process has the FIFO open for writing"
+  "$PYTHON" - "$sol/log_server.py" "$ex/log_server.py" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a = "    try:\n        rfd = os.open(fifo, os.O_RDONLY"
+assert a in s
+open(sys.argv[2], "w").write(s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1))
+PY
+  play_yours your-eof-spin
+  assert_line --regexp '^ *[0-9.]+ say Your server is asleep in open\(\) of FIFO log for writing; open on it: nobody\.$'
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: your server printed the client.s two messages; instead it is asleep in open\(\) of FIFO log for writing, before its read end is open'
+}

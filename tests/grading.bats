@@ -459,3 +459,13 @@ s = s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1)'
   refute_output --partial "4294967196"
   refute_output --regexp "openat [0-9]"
 }
+
+@test "02/02: a server that opens its FIFO O_RDWR passes, as its README says (it works on Linux; POSIX leaves it undefined)" {
+  patched "$ROOT/lessons/02-fifos/exercises/02-eof-spin/log_server.py" "$T/rdwr" '
+a = "rfd = os.open(fifo, os.O_RDONLY | os.O_NOFOLLOW"
+assert a in s
+s = s.replace(a, "rfd = os.open(fifo, os.O_RDWR | os.O_NOFOLLOW", 1)'
+  grade_folder 02-fifos/exercises/02-eof-spin "$T/rdwr"
+  assert_success
+  grep -q 'Open the FIFO `O_RDWR`' "$ROOT/lessons/02-fifos/exercises/02-eof-spin/README.md"
+}

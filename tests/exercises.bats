@@ -415,6 +415,9 @@ play_yours() {
   if [ "$(id -u)" = 0 ]; then
     assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO of another user \(nobody\), status 1, naming the path and saying '$(id -u nobody)'; instead it is asleep in open\(\) of fifo-of-nobody"
   fi
+  # Nothing left of the run, nobody's FIFO included (the run's clean-up
+  # removes only what this user owns).
+  assert_equal "$(ls -A "$XDG_RUNTIME_DIR/ipclab")" ""
 }
 
 @test "your-eof-spin narrates from the kernel's view: the solution's own write end is named as the writer left; a server that opens its write end first is caught asleep in open(), FAILED checks" {

@@ -127,6 +127,8 @@ if root then
                   "another user")
   sends(dir .. "/fifo-of-nobody", "the FIFO of another user (nobody)", "your sender (nobody's FIFO)",
         { p:output():match("%d+") or "its owner's uid" })
+  -- Removed at once: the run's clean-up removes only what this user owns.
+  plant('rm -f "$1/fifo-of-nobody"', "clean up")
 else
   say("Not run as root: a FIFO of another user's cannot be made here, and the grader tries it "
       .. "only as root too.")

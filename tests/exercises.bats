@@ -383,3 +383,58 @@ PY
   assert_output 'message="no check of grade.bats finished (bats was stopped: by a signal to its group?)"'
   assert_equal "$(ls -A "$T/tmp")" ""
 }
+
+# play_yours SCENARIO: ipclab run 02/SCENARIO --headless on the kit copy's
+# exercise file as it is now; it must end with FAILED checks (status 1),
+# never with a scenario error (status 2: a wait that timed out).
+play_yours() {
+  run "$IPCLAB" run "02/$1" --headless
+  [ "$status" -eq 1 ] || fail "02/$1: exit $status, expected 1 (FAILED checks)"$'\n'"$output"
+  refute_output --partial "scenario error"
+}
+
+@test "your-open-order on nodes that open the FIFO they read O_RDWR: they never see EOF, caught asleep in read(), told from the kernel's view, FAILED checks" {
+  local f=$K/lessons/02-fifos/exercises/01-open-order/ping_node.c
+  sed -i 's/rfd = open_fifo(role, rpath, O_RDONLY);/rfd = open_fifo(role, rpath, O_RDWR);/' "$f"
+  grep -q 'O_RDWR);' "$f"
+  play_yours your-open-order
+  # Node b opened a-to-b at once (O_RDWR never waits) and sleeps on b-to-a.
+  assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO b-to-a for writing; '
+  assert_line --regexp '^ *[0-9.]+ say Your node a is asleep in read\(\) of FIFO b-to-a; open on it: .*your node a fd [0-9]+ \(read-write\)\. It holds a write end of it itself'
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: both nodes ended: their opens met; instead they sleep in read\(\) for good: .*\(O_RDWR\) never sees EOF there$'
+}
+
+@test "your-safe-open on a sender that checks with stat() and S_ISFIFO only: FAILED at the link to our FIFO, the 0644 FIFO and (as root) nobody's FIFO, each caught asleep in open()" {
+  local f=$K/lessons/02-fifos/exercises/03-safe-open/fifo_send.c
+  sed -i 's|^     \* or one others may open, hands them to whoever reads it. \*/$|&\n    struct stat st;\n    if (stat(path, \&st) == -1)\n        die("stat %s", path);\n    if (!S_ISFIFO(st.st_mode))\n        fail(1, "%s: not a FIFO: refused", path);|' "$f"
+  grep -q 'stat(path, &st)' "$f"
+  play_yours your-safe-open
+  assert_line --regexp "^ *[0-9.]+ expect ok: it refused the symbolic link to a file, status 1"
+  assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the symbolic link to a FIFO of ours, status 1, .*; instead it is asleep in open\(\) of link-to-fifo for writing, waiting for a reader"
+  assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO with mode 0644, status 1, .*; instead it is asleep in open\(\) of fifo-0644 for writing"
+  if [ "$(id -u)" = 0 ]; then
+    assert_line --regexp "^ *[0-9.]+ expect FAILED: it refused the FIFO of another user \(nobody\), status 1, naming the path and saying '$(id -u nobody)'; instead it is asleep in open\(\) of fifo-of-nobody"
+  fi
+  # Nothing left of the run, nobody's FIFO included (the run's clean-up
+  # removes only what this user owns).
+  assert_equal "$(ls -A "$XDG_RUNTIME_DIR/ipclab")" ""
+}
+
+@test "your-eof-spin narrates from the kernel's view: the solution's own write end is named as the writer left; a server that opens its write end first is caught asleep in open(), FAILED checks" {
+  local ex=$K/lessons/02-fifos/exercises/02-eof-spin sol=$K/lessons/02-fifos/solutions/02-eof-spin
+  cp "$sol/log_server.py" "$ex/"
+  run "$IPCLAB" run 02/your-eof-spin --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ say The client has gone; the FIFO still has a writer: your server fd [0-9]+ \(write\)\. '
+  refute_output --partial "no process has the FIFO open for writing"
+  "$PYTHON" - "$sol/log_server.py" "$ex/log_server.py" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+a = "    try:\n        rfd = os.open(fifo, os.O_RDONLY"
+assert a in s
+open(sys.argv[2], "w").write(s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1))
+PY
+  play_yours your-eof-spin
+  assert_line --regexp '^ *[0-9.]+ say Your server is asleep in open\(\) of FIFO log for writing; open on it: nobody\.$'
+  assert_line --regexp '^ *[0-9.]+ expect FAILED: your server printed the client.s two messages; instead it is asleep in open\(\) of FIFO log for writing, before its read end is open'
+}

@@ -424,3 +424,48 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
   done
   assert_equal "$passed" ""
 }
+
+@test "02/03: a sender that checks with stat() and S_ISFIFO only fails at the link to our FIFO and the 0644 FIFO; each verdict names what was planted and shows that run's own output" {
+  patched "$ROOT/lessons/02-fifos/solutions/03-safe-open/fifo_send.c" "$T/stat" '
+s = s.replace("    if (lstat(path, &st) == -1)\n        die(\"lstat %s\", path);", "    if (stat(path, &st) == -1)\n        die(\"stat %s\", path);", 1)
+i = s.index("    if (st.st_uid != geteuid()")
+j = s.index("    /* Sleeps until the server")
+s = s[:i] + s[j:]
+s = s.replace("O_WRONLY | O_NOFOLLOW | O_CLOEXEC", "O_WRONLY | O_CLOEXEC", 1)
+assert "lstat(path" not in s and "st_uid" not in s'
+  grade_folder 02-fifos/exercises/03-safe-open "$T/stat" "symbolic link|0644"
+  assert_failure
+  # The link check ran twice: the link to a file was refused (its own
+  # output), the link to our FIFO was not, and the verdict says which.
+  assert_line --regexp "^# a symbolic link to a regular file of ours at the path: fifo_send .*/server hello$"
+  assert_line --regexp "^#   exit status 1; it printed fifo_send: .*/server: a regular file, not a FIFO: refused$"
+  assert_line --regexp "^# the program did not refuse a symbolic link to a FIFO of ours \(mode 0600\) at .*/server: it sleeps in open\(\) of it"
+  assert_line --regexp "^# the program did not refuse a FIFO of ours with mode 0644 at .*/server: it sleeps in open\(\) of it"
+}
+
+@test "02/02: a server that opens its write end before its read end (a deadlock with its clients) is named once a check, in words, from the kernel's view: no raw numbers, no helper names" {
+  patched "$ROOT/lessons/02-fifos/solutions/02-eof-spin/log_server.py" "$T/wfirst" '
+a = "    try:\n        rfd = os.open(fifo, os.O_RDONLY"
+assert a in s
+s = s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1)'
+  grade_folder 02-fifos/exercises/02-eof-spin "$T/wfirst"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 3 ] || fail "expected 3 checks failed"
+  [ "$(grep -c "^# log_server.py is asleep in open() of FIFO .*/log for writing: no reader has it open, and it opens its read end only after\." <<<"$output")" -eq 3 ] ||
+    fail "expected the deadlock named once in each of the 3 checks"
+  refute_output --partial "gave up waiting"
+  refute_output --partial "wait_until"
+  refute_output --partial "client_done"
+  refute_output --partial "4294967196"
+  refute_output --regexp "openat [0-9]"
+}
+
+@test "02/02: a server that opens its FIFO O_RDWR passes, as its README says (it works on Linux; POSIX leaves it undefined)" {
+  patched "$ROOT/lessons/02-fifos/exercises/02-eof-spin/log_server.py" "$T/rdwr" '
+a = "rfd = os.open(fifo, os.O_RDONLY | os.O_NOFOLLOW"
+assert a in s
+s = s.replace(a, "rfd = os.open(fifo, os.O_RDWR | os.O_NOFOLLOW", 1)'
+  grade_folder 02-fifos/exercises/02-eof-spin "$T/rdwr"
+  assert_success
+  grep -q 'Open the FIFO `O_RDWR`' "$ROOT/lessons/02-fifos/exercises/02-eof-spin/README.md"
+}

@@ -295,8 +295,10 @@ run_graded() {
   output=$(capped "$T/run_graded.out")
   mapfile -t lines <<<"$output"
   kill_left_running
-  [ -z "$why" ] || { echo "$output" >&2; fail "the program $why${LEFT:+$'\n'$(left_message)}"; }
-  [ -z "$LEFT" ] || { echo "$output" >&2; fail "$(left_message)"; }
+  # What it printed (nothing: no empty line), then why it was stopped.
+  [ -z "$why" ] || { [ -z "$output" ] || echo "$output" >&2
+                     fail "the program $why${LEFT:+$'\n'$(left_message)}"; }
+  [ -z "$LEFT" ] || { [ -z "$output" ] || echo "$output" >&2; fail "$(left_message)"; }
 }
 ended_or_stuck_graded() {
   proc_gone "$1" || spinning "$1" || { [ -n "${STUCK:-}" ] && "$STUCK" "$1"; }

@@ -108,6 +108,32 @@ opening_for() {
   esac
 }
 
+# opening_path PID: the path a process asleep in openat opens, read as
+# strace reads it: the second argument in /proc/PID/syscall points into its
+# memory (/proc/PID/mem, read, which changes nothing); a relative path is
+# joined to its working folder (dirfd AT_FDCWD) or to the folder its dirfd
+# names. Nothing when it is in no openat.
+opening_path() {
+  "$PYTHON" - "$1" 2>/dev/null <<'PY' || return 0
+import os, sys
+pid = sys.argv[1]
+nr, dirfd, ptr = open(f"/proc/{pid}/syscall").read().split()[:3]
+if nr not in ("257", "56"):          # openat on x86_64, aarch64
+    sys.exit(0)
+fd = os.open(f"/proc/{pid}/mem", os.O_RDONLY)
+try:
+    path = os.pread(fd, 4096, int(ptr, 16)).split(b"\0")[0]
+finally:
+    os.close(fd)
+if not path.startswith(b"/"):
+    d = int(dirfd, 16)
+    at_fdcwd = d in (0xffffff9c, 0xffffffffffffff9c)
+    base = os.readlink(f"/proc/{pid}/cwd" if at_fdcwd else f"/proc/{pid}/fd/{d}")
+    path = os.path.join(os.fsencode(base), path)
+sys.stdout.buffer.write(path + b"\n")
+PY
+}
+
 proc_gone() {
   [ ! -e "/proc/$1" ] || [ "$(proc_state "$1" 2>/dev/null)" = Z ] ||
     [ -z "$(proc_state "$1" 2>/dev/null)" ]

@@ -23,10 +23,11 @@ start_server() {
 # client NAME TEXT...: a client in the background: it opens the FIFO for
 # writing (which waits for the server to open it for reading), writes one
 # frame a TEXT and closes it. Waits until it has ended; one that the server
-# never lets in (the server ended, or never opened its FIFO) is stopped,
-# and the check fails saying so.
+# never lets in (the server ended, or waits in open() for a reader that
+# never comes, or never opened its FIFO) is stopped, with the server, and
+# the check fails saying so, in words.
 client() {
-  local name=$1
+  local name=$1 why
   shift
   bg "$name" "$PYTHON" -c '
 import os, sys
@@ -35,16 +36,50 @@ fd = os.open(sys.argv[1], os.O_WRONLY)
 for text in sys.argv[2:]:
     frame.write(fd, text.encode())
 os.close(fd)' "$D/log" "$@"
-  wait_until 20 client_done "${!name}" || true
+  wait_until 20 client_done "${!name}" 2>/dev/null || true
   if ! proc_gone "${!name}"; then
-    local why="the client (pid ${!name}) is asleep in $(proc_syscall "${!name}"):"
+    if waits_for_a_reader "$server"; then
+      why="log_server.py is asleep in open() of FIFO $D/log for writing: no reader has it open,"
+      why+=" and it opens its read end only after. A FIFO's open() for writing waits for a"
+      why+=" reader, and the clients only write: nobody ever will. (Once its read end is open,"
+      why+=" the server's own open() for writing returns at once: it is the reader.)"
+    elif [[ $(proc_syscall "${!name}") == "openat "* ]]; then
+      why="the client is still asleep in open() of $D/log for writing: the server never"
+      why+=" opened it for reading"
+    else
+      why="the client is still asleep in $(proc_syscall "${!name}" | cut -d' ' -f1)() on $D/log:"
+      why+=" the server stopped reading it"
+    fi
     stop "${!name}"
     show_server
-    fail "$why the server never opened $D/log for reading, or stopped reading it"
+    stop "$server"
+    fail "$why"
   fi
   wait "${!name}" || fail "the client failed: $(<"$T/$name.err")"
 }
-client_done() { proc_gone "$1" || proc_gone "$server"; }
+client_done() { proc_gone "$1" || proc_gone "$server" || waits_for_a_reader "$server"; }
+
+# fifo_open_by: the processes that have the server's FIFO open, one
+# "PID FD" a line (/proc/PID/fd; nothing is opened).
+fifo_open_by() {
+  local f
+  for f in $(find /proc/[0-9]*/fd -mindepth 1 -lname "$D/log" 2>/dev/null); do
+    f=${f#/proc/}
+    echo "${f%%/*} ${f##*/}"
+  done
+}
+
+# waits_for_a_reader PID: the server is asleep in open() of its FIFO for
+# writing and nobody has the FIFO open, twice in a row with no call made in
+# between: stuck for good, for the grader's clients only write.
+waits_for_a_reader() {
+  local before
+  blocked_opening_fifo "$1" && [ "$(opening_for "$1")" = writing ] &&
+    [ "$(opening_path "$1")" = "$D/log" ] && [ -z "$(fifo_open_by)" ] &&
+    before=$(calls "$1") &&
+    blocked_opening_fifo "$1" && [ "$(opening_for "$1")" = writing ] &&
+    [ -z "$(fifo_open_by)" ] && [ "$(calls "$1")" = "$before" ]
+}
 
 # printed N: the server has printed its Nth message line (or has ended).
 printed() { [ "$(grep -c '^message ' "$T/server.out")" -ge "$1" ] || proc_gone "$server"; }

@@ -54,7 +54,7 @@ def main(argv):
     # once, on every call: no process has the FIFO open for writing. The
     # loop below then spins at 100% CPU until the next client comes (run
     # it and watch top). Make the server sleep in read() between clients
-    # instead (README.md says two ways, and which the kit uses).
+    # instead (README.md says the ways that work, and which the kit uses).
 
     while count == 0 or n < count:
         try:

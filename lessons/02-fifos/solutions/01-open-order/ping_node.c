@@ -33,7 +33,8 @@ static int open_fifo(const char *role, const char *path, int flags)
     struct stat st;
 
     fprintf(stderr, "%s %s: opening %s for %s\n", progname(), role, path,
-            flags == O_RDONLY ? "reading" : "writing");
+            flags == O_RDONLY ? "reading" :
+            flags == O_WRONLY ? "writing" : "reading and writing");
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     if (fd == -1)
         die("open %s", path);

@@ -166,16 +166,26 @@ void timeline_now(int proc, const char *text)
     scopy(e->text, sizeof e->text, text);
 }
 
-/* Is the exit of a process descended from i still to be told? */
+/* Is the exit of a process descended from i still to be told? A follower
+ * its parent has reaped, and ipclab has not seen gone yet, is marked gone
+ * now (its pidfd says so): i, reaped a moment ago (reap_exiting, before
+ * any sample), waited for it, so its exit comes first. */
 static int child_pending(int i)
 {
     for (int j = 0; j < MAX_PROCS; j++) {
-        if (!R.procs[j].used || !R.procs[j].exit_pending || j == i)
+        struct proc *p = &R.procs[j];
+        if (!p->used || j == i || (p->exited && !p->exit_pending))
             continue;
-        int d = 0;
-        for (int a = R.procs[j].parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent, d++)
+        int d = 0, below = 0;
+        for (int a = p->parent; a >= 0 && a < MAX_PROCS && d <= MAX_PROCS; a = R.procs[a].parent, d++)
             if (a == i)
-                return 1;
+                below = 1;
+        if (!below)
+            continue;
+        if (!p->exited && !p->spawned && !proc_alive(p))
+            proc_gone(p);                   /* reaped by its parent */
+        if (p->exit_pending)
+            return 1;
     }
     return 0;
 }

@@ -163,7 +163,7 @@ teardown() {
   keys x
   wait_for screen_has "PASSED: n goes on to the next exercise"
   keys n
-  wait_for screen_has "01/03  Exercise 03 · EOF needs every write end closed"
+  wait_for screen_has "01/03  EOF needs every write end closed"
   keys q
   wait_for pane_exited
   assert_equal "$(pane_status)" 0

@@ -53,6 +53,7 @@ struct proc {
     double running_t;           /* first sample of its current run of R, or 0 */
     enum pstate shown_state;    /* what the transcript said last */
     char shown_call[32];
+    int shown_held;             /* ... and whether it was held in step mode */
     int pending;                /* samples the new state has lasted */
     /* Exit, from waitpid (or from /proc for descendants). */
     int exited;

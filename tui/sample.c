@@ -36,7 +36,8 @@ static void sample_procs(double t)
                 proc_gone(p);
             continue;
         }
-        if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0)
+        if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
+            proc_held(p) == p->shown_held)
             continue;
         if (++p->pending < 2)
             continue;
@@ -52,12 +53,17 @@ void note_state(int i)
 {
     struct proc *p = &R.procs[i];
     char what[256];
-    if (p->exited || (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0))
+    /* Held in step mode is told too when the trace's step line came after
+     * the sample that saw it asleep in read() on its step pipe. */
+    int held = proc_held(p);
+    if (p->exited || (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
+                      held == p->shown_held))
         return;
+    p->shown_held = held;
     p->shown_state = p->state;
     scopy(p->shown_call, sizeof p->shown_call, p->call);
     describe_proc(p, what, sizeof what);
-    timeline_state(i, what, proc_held(p));  /* told with the lines, in order */
+    timeline_state(i, what, held);          /* told with the lines, in order */
 }
 
 /* The value a channel is told by: a semaphore's value, a segment's first

@@ -65,11 +65,14 @@ pause("Press space: a client that dies before its answer.")
 
 server:stop()
 wait_until(function() return server:state().state == "stopped" end, 10, "the server stopped")
+say("The server is stopped again. A Python client, 'doomed', sends its request and waits for the answer.")
 local gone = spawn { Python "fifo_client.py", dir, "never read", name = "doomed" }
 wait_until(function() return waiting(gone) end, 10, "the doomed client asleep in poll()")
 gone:kill()
 wait_until(function() return gone:exited() end, 10, "the doomed client killed")
-say("Its request is in the FIFO; it is gone, and its reply FIFO has no reader.")
+say("We kill it (SIGKILL, as a crash would): its request is still in the server's FIFO, "
+ .. "and its reply FIFO is still there, with no reader.")
+pause("Ask the class: what happens when the server answers a client that is gone? Press space: SIGCONT.")
 server:cont()
 wait_until(function() return server:output():find("request 8", 1, true) end, 10, "the server to take request 8")
 local after = spawn { C "fifo_client", dir, "still here?", name = "next" }

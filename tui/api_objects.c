@@ -360,6 +360,8 @@ static int c_holders(lua_State *L)
     static const char *const acc[] = { "read", "write", "read-write" };
     struct chan *c = chan_now(L);
     int n = 0;
+    if (c->type == CH_PIPE)
+        chan_holders(c);                    /* sampled for FIFOs only: asked here */
     if (c->type == CH_FIFO)
         note_holders(c, 0);                 /* the transcript has what it saw */
     lua_newtable(L);

@@ -371,7 +371,8 @@ static void sample_mq(struct chan *c)
 void chan_sample(struct chan *c)
 {
     switch (c->type) {
-    case CH_PIPE: case CH_FIFO: chan_holders(c); sample_pipe(c); break;
+    case CH_FIFO: chan_holders(c); sample_pipe(c); break;  /* its row names them */
+    case CH_PIPE: sample_pipe(c); break;    /* a pipe's holders: on request */
     case CH_SOCKPAIR: sample_sockpair(c); break;
     case CH_SHM: sample_shm(c); break;
     case CH_SEM: sample_sem(c); break;

@@ -73,6 +73,10 @@ void chan_holders(struct chan *c)
                 c->more++;                  /* counted, said as "and N more" */
             else if (acc >= 0)
                 c->holders[c->nholders++] = (struct holder){ i, atoi(e->d_name), acc };
+            if (acc >= 0 && c->nholders == 1) {     /* the one to borrow from next */
+                c->holder_pid = p->pid;
+                c->holder_fd = atoi(e->d_name);
+            }
         }
         if (d)
             closedir(d);

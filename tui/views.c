@@ -90,6 +90,16 @@ static void last_line(const struct proc *p, char *out, size_t len)
             out[k] = out[k] ? ' ' : '?';    /* a NUL it printed is seen */
 }
 
+/* PREFIX then PATH, in w columns: the path whole when it fits, else from
+ * its last '/' (".../server": the end that names it), never cut at its end. */
+static void fit_path(char *buf, size_t len, int w, const char *prefix, const char *path)
+{
+    const char *name = path[0] == '/' ? strrchr(path, '/') : NULL;
+    snprintf(buf, len, "%s%s", prefix, path);
+    if ((int)strlen(buf) > w && name && name != path)
+        snprintf(buf, len, "%s...%s", prefix, name);
+}
+
 /* Four lines: who; its state, for how long, in which call; on which
  * object; what it printed last. */
 static void draw_pane(int i, int y, int x, int w, int h, int selected)
@@ -123,22 +133,20 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
             snprintf(buf, sizeof buf, "   on %s", obj);
     } else if (held)
         snprintf(buf, sizeof buf, "   step mode: read(fd %d) for the go", p->call_fd);
-    else if (!p->exited && p->fifo_path[0]) {   /* the path whole, else its name */
-        const char *need = p->fifo_acc == O_RDONLY ? "a writer" :
-                           p->fifo_acc == O_WRONLY ? "a reader" : "nobody";
-        snprintf(buf, sizeof buf, "   waits for %s: FIFO %s", need, p->fifo_path);
-        const char *name = strrchr(p->fifo_path, '/');
-        if ((int)strlen(buf) > w && name)
-            snprintf(buf, sizeof buf, "   waits for %s: FIFO ...%s", need, name);
-    } else if (!p->exited && p->object[0]) {    /* a path too long: its name */
-        snprintf(buf, sizeof buf, "   fd %d -> %s", p->call_fd, p->object);
-        const char *name = p->object[0] == '/' ? strrchr(p->object, '/') : NULL;
-        if ((int)strlen(buf) > w && name && name != p->object)
-            snprintf(buf, sizeof buf, "   fd %d -> ...%s", p->call_fd, name);
-    }
-    else if (!p->exited && p->call[0] && p->open_call[0])   /* the trace says which */
-        snprintf(buf, sizeof buf, "   in %s %s", p->open_call, p->open_obj);
-    else
+    else if (!p->exited && p->fifo_path[0]) {
+        char pre[64];
+        snprintf(pre, sizeof pre, "   waits for %s: FIFO ", p->fifo_acc == O_RDONLY ? "a writer" :
+                 p->fifo_acc == O_WRONLY ? "a reader" : "nobody");
+        fit_path(buf, sizeof buf, w, pre, p->fifo_path);
+    } else if (!p->exited && p->object[0]) {
+        char pre[32];
+        snprintf(pre, sizeof pre, "   fd %d -> ", p->call_fd);
+        fit_path(buf, sizeof buf, w, pre, p->object);
+    } else if (!p->exited && p->call[0] && p->open_call[0]) { /* the trace says which */
+        char pre[48];
+        snprintf(pre, sizeof pre, "   in %s ", p->open_call);
+        fit_path(buf, sizeof buf, w, pre, p->open_obj);
+    } else
         buf[0] = '\0';
     put(y + 2, x, w, A_NORMAL, buf);
     last_line(p, out, sizeof out);
@@ -217,10 +225,9 @@ static void draw_fifo_ends(int y, const struct chan *c)
     holders_text(c, who, sizeof who);
     if (c->nholders + c->nopeners == 0)    /* said on the first row */
         who[0] = '\0';
-    const char *name = strrchr(c->path, '/'), *bar = who[0] ? " | " : "";
-    snprintf(buf, sizeof buf, "   %s%s%s", who, bar, c->path);
-    if ((int)strlen(buf) > COLS && name)
-        snprintf(buf, sizeof buf, "   %s%s...%s", who, bar, name);
+    char pre[256];
+    snprintf(pre, sizeof pre, "   %s%s", who, who[0] ? " | " : "");
+    fit_path(buf, sizeof buf, COLS, pre, c->path);
     put(y, 0, COLS, A_NORMAL, buf);
 }
 

@@ -56,6 +56,8 @@ refused() {
 }
 
 @test "sends each TEXT as a frame through a FIFO of ours, mode 0600, and ends with status 0" {
+  local exe
+  need_exe exe            # first: with no sender, the reader would wait for ever
   mkfifo -m 600 "$D/server"
   reader "$D/server"
   send "a FIFO of ours, mode 0600, that cat reads" "$D/server" hello "two words"

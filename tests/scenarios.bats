@@ -4,36 +4,52 @@
 load helpers/common
 load helpers/ipclab
 
-# play_all [IPCLAB OPTIONS...]: every lesson scenario, headless; fails
-# naming each that did not hold.
+# listed_scenarios: the scenarios ipclab list prints a command for
+# ("ipclab run 01/empty-pipe": 01/empty-pipe), one a line, the learner's own
+# (your-*) left out. (list prints ipclab's path as it was called.)
+listed_scenarios() {
+  "$IPCLAB" list | sed -n 's/^  [^ ]* run \([^ ]*\).*/\1/p' | grep -v '/your-'
+}
+
+# play_all [--stepping] [IPCLAB OPTIONS...]: every lesson scenario, headless,
+# by the name ipclab list prints for it (ipclab run 01/empty-pipe); fails
+# naming each that did not hold, and
+# each scenario file that list prints no command for. --stepping: only the
+# scenarios that hold a process in step mode (spawn { ..., step = true }).
 play_all() {
-  local f n=0 bad=""
-  for f in "$ROOT"/lessons/*/scenarios/*.lua; do
-    [ -e "$f" ] || continue
-    [[ ${f##*/} == your-* ]] && continue    # the learner's file: tests/exercises.bats
+  local name f n=0 bad="" stepping=0 played=" "
+  [ "${1-}" != --stepping ] || { stepping=1; shift; }
+  cd "$ROOT"
+  while read -r name; do
+    f=$(ls -d lessons/"${name%%/*}"-*/scenarios/"${name#*/}".lua)
+    played+="$f "
+    [ "$stepping" = 0 ] || grep -q 'step *= *true' "$f" || continue
     n=$((n + 1))
-    run "$IPCLAB" run "$f" --headless "$@"
+    run "$IPCLAB" run "$name" --headless "$@"
     if [ "$status" -ne 0 ] || ! grep -Eq 'end: [1-9][0-9]* expectations?, [0-9]+ passed, 0 failed$' <<<"$output" ||
        ! grep -q '^ *[0-9.]* scenario ' <<<"$output" || ! grep -q '^ *[0-9.]* say ' <<<"$output"; then
-      bad+="${f#$ROOT/} (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
+      bad+="$name (exit $status):"$'\n'"$(grep -E 'FAILED|error|end:' <<<"$output")"$'\n'
     fi
     # A read or write that slept, then runs a moment to copy, is no spin.
-    ! grep -E 'busy-polling in (read|write)' <<<"$output" || bad+="${f#$ROOT/}: busy-polling"$'\n'
+    ! grep -E 'busy-polling in (read|write)' <<<"$output" || bad+="$name: busy-polling"$'\n'
+  done < <(listed_scenarios)
+  for f in lessons/*/scenarios/*.lua; do
+    [[ ${f##*/} == your-* || $played == *" $f "* ]] || bad+="ipclab list prints no command for $f"$'\n'
   done
-  [ "$n" -gt 0 ] || fail "no scenarios found under lessons/"
+  [ "$n" -gt 0 ] || fail "no scenario played"
   [ -z "$bad" ] || fail "scenarios that did not hold:"$'\n'"$bad"
 }
 
 # bats test_tags=demo
-@test "every lesson scenario runs headless with all its expectations held" {
+@test "every lesson scenario runs headless, by the command ipclab list prints for it, with all its expectations held" {
   play_all
 }
 
 # Each pause lasts 0.3 s, as when a teacher talks: a process held in step
 # mode meanwhile must not fool step() (it once returned before the process
 # moved, and the lost update failed on screen only).
-@test "every lesson scenario holds at a teacher's pace too, and no blocking read or write is called busy-polling" {
-  play_all --pace 0.3
+@test "every scenario that holds a process in step mode holds at a teacher's pace too, and no blocking read or write is called busy-polling" {
+  play_all --stepping --pace 0.3
 }
 
 # tests/hostile/scenarios: a lesson's programs facing a peer that plays
@@ -63,7 +79,9 @@ play_all() {
   assert_output --partial "ipclab run 01/empty-pipe"
 }
 
-@test "every command ipclab list prints works as printed from the kit's folder" {
+@test "every exercise ipclab list prints works as printed from the kit's folder: its own scenario, its grade command, its file" {
+  # (The other scenario commands are played as printed by "every lesson
+  # scenario runs headless, by the command ipclab list prints".)
   cd "$ROOT"
   run "$IPCLAB" list
   local list=$output cmd n=0 arg f
@@ -72,10 +90,11 @@ play_all() {
     run $cmd --headless
     # A scenario of the learner's own file (your-*) may fail its checks
     # (status 1) on the skeleton; it must run.
-    [ "$status" -eq 0 ] || { [[ $cmd == */your-* ]] && [ "$status" -eq 1 ]; } ||
+    [ "$status" -eq 0 ] || [ "$status" -eq 1 ] ||
       fail "printed, but fails (exit $status): $cmd"$'\n'"$output"
-  done < <(grep -oE '^  [^ ]+ run [^ ]+' <<<"$list")
-  [ "$n" -gt 0 ] || fail "ipclab list printed no command: $list"
+    assert_output --partial "scenario Your "
+  done < <(grep -oE '^  [^ ]+ run [^ ]+/your-[^ ]+' <<<"$list")
+  [ "$n" -eq "$(ls lessons/*/scenarios/your-*.lua | wc -l)" ] || fail "$n of the learners' scenarios listed: $list"
   # Each exercise: its grade command names exactly it, its file exists.
   n=0
   while read -r arg; do
@@ -127,9 +146,13 @@ play_all() {
 
 @test "every ipclab command in the READMEs and slides works as printed from the kit's folder" {
   cd "$ROOT"
-  local cmd n=0
+  local cmd n=0 listed
+  # A command ipclab list prints is played as printed by the tests above
+  # (the learners' own scenarios too).
+  listed=" $("$IPCLAB" list | sed -n 's/^  [^ ]* run \([^ ]*\).*/\1/p' | tr '\n' ' ')"
   while read -r cmd; do
     n=$((n + 1))
+    [[ $listed != *" ${cmd##* } "* ]] || continue
     run ${cmd/build\/bin\/ipclab/$IPCLAB} --headless
     # your-*: the learner's own file, its checks may fail (1) on a skeleton.
     [ "$status" -eq 0 ] || { [[ $cmd == */your-* ]] && [ "$status" -eq 1 ]; } ||
@@ -240,12 +263,19 @@ play_all() {
   [ "$full" -lt "$c2" ] || fail "the check (line $c2) before the level it saw (line $full)"
 }
 
-@test "make run without a terminal prints the tour of every lesson, status 0" {
+@test "make run without a terminal prints the tour of the kit's lessons, status 0" {
+  # A kit of one lesson with one scenario (the whole tour is told by the
+  # test above): make run finds the lessons the way ipclab does.
+  local r=$T/root
+  mkdir -p "$r/lessons/01-pipes/scenarios"
+  cp "$ROOT/lessons/01-pipes/README.md" "$r/lessons/01-pipes/"
+  cp "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" "$r/lessons/01-pipes/scenarios/"
+  echo 'scenario empty-pipe' >"$r/lessons/01-pipes/steps"
+  ln -s "$PEERS" "$r/python_peers"
   cd "$ROOT"
-  run bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'
+  run env IPCLAB_ROOT="$r" bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'
   assert_success
-  local d
-  for d in "$ROOT"/lessons/*/; do
-    assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
-  done
+  assert_line "$(head -1 "$ROOT/lessons/01-pipes/README.md" | sed 's/^# //')"
+  assert_line "  * $(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" | head -1)"
+  assert_line --regexp '^      = [0-9]+ expectations, [0-9]+ passed, 0 failed$'
 }

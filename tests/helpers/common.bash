@@ -27,6 +27,7 @@ common_setup() {
   # Every process a test starts inherits this marker; teardown looks for it.
   # (Under scripts/grade it starts with the grading's own mark, g<pid>-.)
   export IPCLAB_TESTID="${IPCLAB_GRADE_RUN:+$IPCLAB_GRADE_RUN-}t$$-$RANDOM$RANDOM"
+  [ -z "${AUDIT_IDS-}" ] || echo "$IPCLAB_TESTID $BATS_TEST_DESCRIPTION" >>"$AUDIT_IDS"
   # ASan must not mistake a program killed on purpose for a leak report run.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 }
@@ -87,6 +88,24 @@ wait_for() { wait_until 30 "$@"; }
 # wait_exit PID: wait until the process is gone (or a zombie nobody reaps).
 wait_exit() {
   wait_for proc_gone "$1"
+}
+
+# at_most N PID...: wait until fewer than N of the PIDs (this shell's
+# background jobs) run. Commands that spend their time waiting on their
+# programs, not on the CPU, go side by side: start each with bats' fd 3
+# closed, and wait for their PIDs (a bare wait would wait for bats' own
+# time-out, which runs beside the test).
+at_most() {
+  local max=$1 p running
+  shift
+  while :; do
+    running=0
+    for p in "$@"; do
+      ! kill -0 "$p" 2>/dev/null || running=$((running + 1))
+    done
+    [ "$running" -ge "$max" ] || return 0
+    wait -n "$@" 2>/dev/null || true
+  done
 }
 
 # Processes started by this test: they carry $IPCLAB_TESTID in their

@@ -27,7 +27,6 @@ common_setup() {
   # Every process a test starts inherits this marker; teardown looks for it.
   # (Under scripts/grade it starts with the grading's own mark, g<pid>-.)
   export IPCLAB_TESTID="${IPCLAB_GRADE_RUN:+$IPCLAB_GRADE_RUN-}t$$-$RANDOM$RANDOM"
-  [ -z "${AUDIT_IDS-}" ] || echo "$IPCLAB_TESTID $BATS_TEST_DESCRIPTION" >>"$AUDIT_IDS"
   # ASan must not mistake a program killed on purpose for a leak report run.
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 }

@@ -187,6 +187,24 @@ teardown() {
   [ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 }
 
+@test "watch scrolls to the end of a report whose long lines wrap: End shows its last line, Home its first" {
+  # A stand-in for scripts/grade: 12 lines of 400 characters (wrapped, six
+  # rows each at 80 columns: far more than a screen), then a last short one.
+  printf '#!/bin/sh\necho "the first line"\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12; do printf "%%0400d\\n" "$i"; done\necho "the last line"\nexit 1\n' \
+    >"$K/scripts/grade"
+  tmux_start 80 24 "IPCLAB_ROOT=$K XDG_STATE_HOME=$XDG_STATE_HOME $IPCLAB watch 01/02"
+  wait_for screen_has "FAILED: fix what it says and save"
+  assert screen_has "the first line"
+  refute screen_has "the last line"
+  keys End
+  wait_for screen_has "the last line"
+  refute screen_has "the first line"
+  keys Home
+  wait_for screen_has "the first line"
+  keys q
+  wait_for pane_exited
+}
+
 @test "watch needs a terminal and an exercise it knows: a clear message, status 3" {
   run "$IPCLAB" watch 01/02 </dev/null
   assert_failure 3

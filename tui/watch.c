@@ -203,12 +203,58 @@ static void show_file(const char *sub, int view)
     W.vtop = 0;
 }
 
-static int count_lines(const char *s)
+/* One line of the text (n bytes at s) at row y, long lines wrapped at
+ * display cells with the rest indented under their start; with draw 0 it
+ * only counts. Returns the rows it takes (drawn down to the screen's last
+ * text row). */
+static int text_line(const char *s, size_t n, int y, int draw)
 {
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
+    char buf[512];
+    /* A learner's program wrote some of it: shown, never obeyed. */
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf - 1 ? n : sizeof buf - 1), s);
+    for (char *c = buf; *c; c++)
+        *c = *c == '\t' ? ' ' : *c;
+    clean_text(buf, 0);
+    int failed = draw && W.view == 0 && !strncmp(buf, "       - ", 9);
+    int indent = (int)strspn(buf, " ") + 2, w = COLS, at = 0, rows = 0;
+    size_t skip;
+    if (failed) attron(A_BOLD);
+    for (const char *t = buf; *t; at = indent, w = COLS - indent) {
+        size_t k = wrap_cells(t, w > 10 ? w : 10, &skip);
+        if (draw && y + rows < LINES - 1)
+            mvprintw(y + rows, at, "%.*s", (int)k, t);
+        rows++;
+        t += k + skip;
+        if (k == 0 && skip == 0)
+            break;
+    }
+    if (!buf[0])
+        rows++;
+    if (failed) attroff(A_BOLD);
+    return rows;
+}
+
+/* The last top line worth scrolling to: from it the rest of the text, as
+ * wrapped on screen, just fills the rows below the header (a line further
+ * shows nothing new). */
+static int last_top(const char *text)
+{
+    int lines = 0, avail = LINES - 5;
+    for (const char *s = text; *s; lines++)
+        s += strcspn(s, "\n") + (s[strcspn(s, "\n")] == '\n');
+    int *rows = calloc((size_t)lines + 1, sizeof *rows), i = 0;
+    if (!rows)
+        return lines;
+    for (const char *s = text; *s; i++) {
+        size_t n = strcspn(s, "\n");
+        rows[i] = text_line(s, n, 0, 0);
+        s += n + (s[n] == '\n');
+    }
+    int top = lines, below = 0;
+    while (top > 0 && below + rows[top - 1] <= avail)
+        below += rows[--top];
+    free(rows);
+    return top;
 }
 
 static void draw(void)
@@ -237,32 +283,12 @@ static void draw(void)
     attron(W.view == 0 && W.graded ? (W.passed ? A_BOLD : A_BOLD | A_REVERSE) : A_BOLD);
     mvprintw(2, 0, " %.*s", COLS - 1, state);
     attroff(A_BOLD | A_REVERSE);
-    /* The text from its line W.top, long lines wrapped (display cells)
-     * with the rest indented under their start. */
+    /* The text from its line W.top (text_line wraps long lines). */
     int y = 4, line = 0, top = W.view ? W.vtop : W.top;
     for (const char *s = W.view ? W.shown : W.text; *s && y < LINES - 1; line++) {
         size_t n = strcspn(s, "\n");
-        if (line >= top) {
-            /* A learner's program wrote some of it: shown, never obeyed. */
-            snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf - 1 ? n : sizeof buf - 1), s);
-            for (char *c = buf; *c; c++)
-                *c = *c == '\t' ? ' ' : *c;
-            clean_text(buf, 0);
-            int failed = W.view == 0 && !strncmp(buf, "       - ", 9);
-            int indent = (int)strspn(buf, " ") + 2, w = COLS, at = 0;
-            size_t skip;
-            if (failed) attron(A_BOLD);
-            for (const char *t = buf; *t && y < LINES - 1; at = indent, w = COLS - indent) {
-                size_t k = wrap_cells(t, w > 10 ? w : 10, &skip);
-                mvprintw(y++, at, "%.*s", (int)k, t);
-                t += k + skip;
-                if (k == 0 && skip == 0)
-                    break;
-            }
-            if (!buf[0])
-                y++;
-            if (failed) attroff(A_BOLD);
-        }
+        if (line >= top)
+            y += text_line(s, n, y, 1);
         s += n + (s[n] == '\n');
     }
     attron(A_REVERSE);
@@ -372,7 +398,7 @@ int watch_exercise(const char *brief)
         if (ch == 'q' || ch == 'Q')
             break;
         int *top = W.view ? &W.vtop : &W.top;
-        int last = count_lines(W.view ? W.shown : W.text) - (LINES - 6);
+        int last = last_top(W.view ? W.shown : W.text);
         if (ch == KEY_UP || ch == KEY_PPAGE || ch == KEY_HOME) {
             *top = ch == KEY_HOME ? 0 : *top - (ch == KEY_UP ? 1 : LINES - 6);
             *top = *top < 0 ? 0 : *top;

@@ -25,6 +25,41 @@ static void adopt_descendants(void)
     }
 }
 
+/* Process i's signals (sigmask.c), told in the transcript and the
+ * timeline once a change has held for two samples: a signal caught at
+ * once was never worth a line, one left pending is. */
+static void sample_signals(int i)
+{
+    struct proc *p = &R.procs[i];
+    char text[sizeof p->sig_seen];
+    if (procfs_signals(p->pid, &p->sig) == -1)
+        return;                             /* gone, or not the kernel's words: nothing changes */
+    p->sig_read = 1;
+    sig_describe(&p->sig, p->comm, 0, 0, text, sizeof text);
+    if (strcmp(text, p->sig_seen) != 0) {
+        scopy(p->sig_seen, sizeof p->sig_seen, text);
+        return;
+    }
+    note_signals(i);
+}
+
+/* Process i's signals as read last, into the transcript and timeline at
+ * once, unless they say so already: from the sampler once settled, from
+ * a scenario's query (signals, pending) at once. */
+void note_signals(int i)
+{
+    struct proc *p = &R.procs[i];
+    char text[sizeof p->sig_told];
+    if (!p->sig_read || p->exited)
+        return;
+    sig_describe(&p->sig, p->comm, 0, 0, text, sizeof text);
+    scopy(p->sig_seen, sizeof p->sig_seen, text);
+    if (strcmp(text, p->sig_told) == 0)
+        return;
+    scopy(p->sig_told, sizeof p->sig_told, text);
+    timeline_signals(i, text);
+}
+
 static void sample_procs(double t)
 {
     for (int i = 0; i < MAX_PROCS; i++) {
@@ -36,6 +71,7 @@ static void sample_procs(double t)
                 proc_gone(p);
             continue;
         }
+        sample_signals(i);
         if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
             proc_held(p) == p->shown_held)
             continue;

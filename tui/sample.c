@@ -56,8 +56,13 @@ void note_signals(int i)
     scopy(p->sig_seen, sizeof p->sig_seen, text);
     if (strcmp(text, p->sig_told) == 0)
         return;
+    /* Back to its runtime's own from handlers and ignored signals only:
+     * not told (Python drops its handlers as it exits: a line for every
+     * program that ends). From something pending or blocked: told. */
+    int quiet = !text[0] && !strstr(p->sig_told, "pending") && !strstr(p->sig_told, "blocked");
     scopy(p->sig_told, sizeof p->sig_told, text);
-    timeline_signals(i, text);
+    if (!quiet)
+        timeline_signals(i, text);
 }
 
 static void sample_procs(double t)

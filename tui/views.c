@@ -207,25 +207,30 @@ int draw_procs(int y, int selected)
     int idx[MAX_PROCS], n = nprocs(idx);
     int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
     int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
-    /* Signal lines: as many as the pane that needs most (live ones only). */
-    int sig = 0;
+    /* Signal lines: a row of panes takes as many as its pane that needs
+     * most (live ones only); room is counted for the most any needs. */
+    int sig = 0, need[MAX_PROCS];
     char l0[256], l1[256];
     for (int k = 0; k < n; k++) {
-        int ns = sig_lines(&R.procs[idx[k]], l0, l1, sizeof l0);
-        sig = ns > sig ? ns : sig;
+        need[idx[k]] = sig_lines(&R.procs[idx[k]], l0, l1, sizeof l0);
+        sig = need[idx[k]] > sig ? need[idx[k]] : sig;
     }
-    h += sig;
     /* Leave room for the rest: the rule, the channels, a timeline of 4
      * rows, the status rule, 3 rows of narration, the keys. */
-    int rows = (LINES - y - 1 - chan_rows() - 4 - 1 - 3 - 1) / h;
+    int rows = (LINES - y - 1 - chan_rows() - 4 - 1 - 3 - 1) / (h + sig);
     if (rows < 1)
         rows = 1;
 
     int all = n;
     n = fit_procs(idx, n, rows * cols);
-    for (int k = 0; k < n; k++)
-        draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1, h, sig, selected);
-    y += ((n + cols - 1) / cols) * h;
+    for (int r = 0; r * cols < n; r++) {
+        int rs = 0;
+        for (int k = r * cols; k < n && k < (r + 1) * cols; k++)
+            rs = need[idx[k]] > rs ? need[idx[k]] : rs;
+        for (int k = r * cols; k < n && k < (r + 1) * cols; k++)
+            draw_pane(idx[k], y, (k % cols) * w, w - 1, h + rs, rs, selected);
+        y += h + rs;
+    }
     mvhline(y, 0, ACS_HLINE, COLS);
     if (all > n) {                          /* say so: none vanishes unseen */
         char more[64];

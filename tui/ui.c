@@ -167,8 +167,8 @@ static void draw_help(void)
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
         "Timeline: --> sent  <-- received  x failed  || held  : state  ~ note",
-        "Signals (/proc/PID/status): pending for the process | for a thread;",
-        "  queued: all its user's; blocked, caught, ignored: names without SIG",
+        "Signals (/proc/PID/status): pending: the process's | a thread's;",
+        "  queued: all its user's; then blocked, caught, ignored (no SIG)",
         "Press any key.", NULL };
     int h = 20, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = -1; k <= h; k++)           /* its rows whole: no bits of the screen */

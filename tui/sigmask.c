@@ -78,7 +78,8 @@ int sig_number(const char *name)
 
 /* The names of a set, separated by spaces, without "SIG" when brief
  * ("USR1 RTMIN"), in as much of buf as fits (a name is never cut); 32 and
- * 33 as "SIG32(glibc)", "SIG33(glibc)": glibc's threads use them. */
+ * 33 as "SIG32(glibc)", "SIG33(glibc)": glibc's threads use them. A set
+ * of more than 32 is said by what it lacks: "all but SIGKILL SIGSTOP". */
 void sig_list(unsigned long long set, int brief, char *buf, size_t len)
 {
     size_t o = 0;
@@ -86,6 +87,15 @@ void sig_list(unsigned long long set, int brief, char *buf, size_t len)
     if (len == 0)
         return;
     buf[0] = '\0';
+    /* More than half: what is not in it ("all but SIGKILL SIGSTOP ...",
+     * sigfillset then sigprocmask: the kernel never blocks those two). */
+    int count = __builtin_popcountll(set), but = count > SIG_MAX / 2;
+    if (but) {
+        o = (size_t)snprintf(buf, len, "%s", count == SIG_MAX ? "all" : "all but");
+        if (o >= len)
+            o = len - 1;
+        set = ~set;
+    }
     for (int s = 1; s <= SIG_MAX; s++) {
         if (!(set >> (s - 1) & 1))
             continue;

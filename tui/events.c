@@ -204,7 +204,13 @@ static void tell_event(struct event *ev)
             p->open_sig = e.sig;            /* the after line of a kill names none */
             p->open_to = e.to;
             p->open_value = e.value;
-            p->open_has = e.has;
+            /* A signal is pending from within the call, and the after line
+             * may come after what the receiver shows (ipclab wakes for
+             * the before line and may look before the after is written):
+             * the timeline's row is the before, unless it is held. */
+            if (e.sig && op_signals(e.op) && !e.step)
+                event_at(n)->has |= EV_SENT;
+            p->open_has = event_at(n)->has;
             if (e.step) {
                 p->step_waiting = 1;
                 p->step_event = (int)(n % MAX_EVENTS);
@@ -215,7 +221,7 @@ static void tell_event(struct event *ev)
                 e.sig = p->open_sig;
                 e.to = p->open_to;
                 e.value = p->open_value;
-                e.has |= p->open_has & (EV_TO | EV_VALUE);
+                e.has |= p->open_has & (EV_TO | EV_VALUE | EV_SENT);
                 *event_at(n) = e;
             }
             p->open_sig = 0;

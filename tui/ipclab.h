@@ -167,6 +167,7 @@ struct event {
 #define EV_TO 1
 #define EV_FROM 2
 #define EV_VALUE 4
+#define EV_SENT 8          /* a signal op's row is its before (events.c) */
 
 enum wait_kind { W_NONE, W_SLEEP, W_UNTIL, W_STEP, W_PAUSE, W_DONE };
 

@@ -404,13 +404,22 @@ static void describe_call(const struct event *e, char *buf, size_t len)
         snprintf(buf, len, "<-- %s %s %s", op, ret, e->data);
 }
 
-/* Does the timeline give event k a row? (A process's "before" only when
- * it is held in step mode; events of no process of ours never.) */
+/* Does an event of a process of ours get a row? A before only when it is
+ * held in step mode, or when it sends a signal (EV_SENT: the signal is
+ * pending from within the call); then its after only when it failed. */
+static int own_row(const struct event *e)
+{
+    if (e->ev == 'b')
+        return e->step || (e->has & EV_SENT);
+    return !(e->ev == 'a' && (e->has & EV_SENT) && e->ret >= 0);
+}
+
+/* Does the timeline give event k a row? (Events of no process of ours
+ * never; see own_row.) */
 static int has_row(unsigned long k)
 {
     const struct event *e = event_at(k);
-    return e->proc >= 0 && e->proc < MAX_PROCS && R.procs[e->proc].used &&
-           !(e->ev == 'b' && !e->step);
+    return e->proc >= 0 && e->proc < MAX_PROCS && R.procs[e->proc].used && own_row(e);
 }
 
 /* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow.
@@ -510,7 +519,7 @@ void draw_timeline(int y, int rows)
         for (int l = 0; l < lanes; l++)
             if (idx[l] == e->proc)
                 lane = l;
-        if (lane < 0 || (e->ev == 'b' && !e->step))   /* befores only when held */
+        if (lane < 0 || !own_row(e))        /* befores only when held or sending a signal */
             continue;
         int room = COLS - 14 - lane * lw;
         if (e->ev == 'n' && e->sig && e->has & EV_FROM) {
@@ -533,6 +542,8 @@ void draw_timeline(int y, int rows)
             if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
                 memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
         }
+        else if (e->ev == 'b' && !e->step)  /* a signal sent: "kill USR1 --> w" */
+            describe_call(e, buf, sizeof buf);
         else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
         else

@@ -74,6 +74,18 @@ play_signals() {
 }
 
 # bats test_tags=demo
+@test "a sender held in step mode before kill: step() names the signal and its target, and nothing is pending until the go" {
+  run "$IPCLAB" run "$FIX/signals-step.lua" --headless
+  assert_success
+  assert_output --partial "end: 4 expectations, 4 passed, 0 failed"
+  local w
+  w=$(pid_of w)
+  assert_line --regexp "^ *[0-9.]+ step sender waits before kill\(w pid $w, SIGUSR1\)\$"
+  assert_output --partial "expect ok: held before kill(w, SIGUSR1)"
+  assert_output --partial "expect ok: held: nothing pending in w yet"
+}
+
+# bats test_tags=demo
 @test "a trace line's signal is a name: a number, a forged name or a target that is no pid is dropped" {
   run "$IPCLAB" run "$FIX/signals-forged.lua" --headless
   assert_success

@@ -324,7 +324,7 @@ static int p_signals(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    note_signals((int)(p - R.procs));       /* the transcript has what it saw, */
+    note_signals((int)(p - R.procs), 1);       /* the transcript has what it saw, */
     events_drain();                         /* told now, before any check on it */
     const struct sigstate *s = &p->sig;
     lua_newtable(L);
@@ -360,7 +360,7 @@ static int p_pending(lua_State *L)
     }
     int yes = (any & bit) != 0;
     if (yes) {                              /* what a wait or a check relies on */
-        note_signals((int)(p - R.procs));
+        note_signals((int)(p - R.procs), 1);
         events_drain();
     }
     lua_pushboolean(L, yes);

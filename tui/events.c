@@ -38,18 +38,16 @@ void who_pid(long pid, char *buf, size_t len)
  * every process it may signal (-1). */
 void who_target(long to, char *buf, size_t len)
 {
-    char one[64];
     if (to > 0) {
         who_pid(to, buf, len);
     } else if (to == 0) {
         snprintf(buf, len, "its own process group");
     } else if (to == -1) {
         snprintf(buf, len, "every process it may signal");
-    } else {
-        who_pid(-to, one, sizeof one);
-        snprintf(buf, len, "process group %ld%s%s%s", -to, proc_index((pid_t)-to) >= 0 ? " (" : "",
-                 proc_index((pid_t)-to) >= 0 ? R.procs[proc_index((pid_t)-to)].name : "",
-                 proc_index((pid_t)-to) >= 0 ? "'s)" : "");
+    } else {                                /* a group: named after its leader if ours */
+        int i = proc_index((pid_t)-to);
+        snprintf(buf, len, "process group %ld%s%s%s", -to, i >= 0 ? " (" : "",
+                 i >= 0 ? R.procs[i].name : "", i >= 0 ? "'s)" : "");
     }
 }
 
@@ -124,7 +122,8 @@ static void log_event(const struct event *e, const char *name)
 static void tell_event(struct event *ev);
 
 /* Does a traced call of this name hand something on (write, send, store,
- * post, msgsnd; kill, sigqueue: a signal is pending from within the call)? The timeline draws it --> and orders it at its before. */
+ * post, msgsnd; kill, sigqueue: a signal is pending from within the
+ * call)? The timeline draws it --> and orders it at its before. */
 int op_sends(const char *op)
 {
     return op_signals(op) || !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||

@@ -229,7 +229,7 @@ const char *pstate_name(enum pstate s);
 int proc_held(const struct proc *p);
 /* sample.c: what a scenario's query saw, into the transcript at once. */
 void note_state(int i);
-void note_signals(int i);                   /* its signals as read last */
+void note_signals(int i, int query);        /* its signals as read last; query: the count too */
 void note_chan(struct chan *c);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 const char *fifo_access(int acc);

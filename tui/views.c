@@ -544,7 +544,12 @@ void draw_timeline(int y, int rows)
         }
         else if (e->ev == 'b' && !e->step)  /* a signal sent: "kill USR1 --> w" */
             describe_call(e, buf, sizeof buf);
-        else if (e->ev == 'b')
+        else if (e->ev == 'b' && e->sig && op_signals(e->op)) {   /* held before a kill */
+            describe_call(e, buf, sizeof buf);
+            char held[256];
+            snprintf(held, sizeof held, "|| before %s", buf);
+            scopy(buf, sizeof buf, held);
+        } else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
         else
             describe_call(e, buf, sizeof buf);

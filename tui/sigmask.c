@@ -232,8 +232,8 @@ static size_t add(char *buf, size_t len, size_t o, const char *label, const char
 /* What is worth saying of s, for a program named comm: the transcript's
  * words (brief 0: "shared pending SIGUSR1; blocked SIGUSR1; queued 1/96551")
  * or the screen's two lines (brief 1: line 0 what is pending, "pending
- * USR1 | thread USR2; queued 2/96551"; line 1 the masks, "blocked USR1;
- * caught TERM"). "" when there is nothing beyond the runtime's own: no
+ * USR1 | thread USR2; queued 2/96551", "pending (thread) USR2" when only a
+ * thread has one; line 1 the masks, "blocked USR1; caught TERM"). "" when there is nothing beyond the runtime's own: no
  * signal pending, none blocked, caught or ignored by the program itself.
  * Caught and ignored are shown whole once they hold anything else; a
  * queue count only while something is pending (it counts every process
@@ -261,7 +261,8 @@ void sig_describe(const struct sigstate *s, const char *comm, int brief, int lin
             if (threads) {
                 sig_list(threads, 1, names, sizeof names);
                 if (o < len)
-                    o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? " | thread " : "pending thread ", names);
+                    o += (size_t)snprintf(buf + o, len - o, "%s%s",
+                                          o ? " | thread " : "pending (thread) ", names);
             }
         } else {
             if (s->pending) {

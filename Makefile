@@ -52,11 +52,11 @@ FUZZ_DIR    := tests/fuzz
 FUZZ_NAMES  := $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c))
 FUZZ_BIN    := $(BUILD)/fuzz
 REPLAY_BIN  := $(BUILD)/fuzz/replay
-FUZZ_TUI    := tui/traceline.c tui/text.c
+FUZZ_TUI    := tui/traceline.c tui/text.c tui/sigmask.c
 FUZZ_DEPS   := $(FUZZ_DIR)/fuzz.h $(FUZZ_DIR)/fuzzlib.c $(COMMON_SRC) $(COMMON_HDR) \
                $(DEMO_SRC) $(FUZZ_TUI) tui/ipclab.h
 FUZZ_CPPFLAGS := $(CPPFLAGS) -Itui -I$(FUZZ_DIR)
-fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
+fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace sigmask,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
 
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)

@@ -189,6 +189,19 @@ static int k_step(lua_State *L, int status, lua_KContext left)
     lua_setfield(L, -2, "obj");
     lua_pushinteger(L, e->len);
     lua_setfield(L, -2, "len");
+    if (e->sig) {                           /* held before a kill: which signal, to whom */
+        char name[24];
+        lua_pushstring(L, sig_name(e->sig, name, sizeof name));
+        lua_setfield(L, -2, "sig");
+    }
+    if (e->has & EV_TO) {
+        lua_pushinteger(L, e->to);
+        lua_setfield(L, -2, "to");
+    }
+    if (e->has & EV_VALUE) {
+        lua_pushinteger(L, e->value);
+        lua_setfield(L, -2, "value");
+    }
     return 1;
 }
 

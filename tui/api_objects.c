@@ -260,24 +260,111 @@ static int p_close_stdin(lua_State *L)
     return 0;
 }
 
+static void set_int(lua_State *L, const char *k, long v);
+
 static int send_signal(lua_State *L, int sig)
 {
     struct proc *p = &R.procs[check_proc(L, 1)];
     if (proc_signal((int)(p - R.procs), sig) == -1 && !p->exited)
         return luaL_error(L, "kill %s (pid %d): cannot send the signal", p->name, (int)p->pid);
-    tlog("signal %s SIG%s", p->name, sigabbrev_np(sig));
+    char name[24];
+    tlog("signal %s %s", p->name, sig_name(sig, name, sizeof name));
     return 0;
+}
+
+/* A signal named as sigmask.c names them ("USR1", "SIGUSR1",
+ * "SIGRTMIN+3"), else an error at the scenario's line. */
+static int check_signal(lua_State *L, int arg)
+{
+    const char *name = luaL_checkstring(L, arg);
+    int sig = sig_number(name);
+    if (sig == 0 || sig == 32 || sig == 33)
+        return luaL_error(L, "unknown signal '%s' (a name: \"USR1\", \"SIGTERM\", "
+                          "\"SIGRTMIN+3\")", name);
+    return sig;
 }
 
 static int p_signal(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 2);
-    if (strncmp(name, "SIG", 3) == 0)
-        name += 3;
-    for (int s = 1; s < NSIG; s++)
-        if (sigabbrev_np(s) && strcmp(sigabbrev_np(s), name) == 0)
-            return send_signal(L, s);
-    return luaL_error(L, "unknown signal '%s'", name);
+    return send_signal(L, check_signal(L, 2));
+}
+
+/* Its signals read now from /proc/PID/status (and each thread's), told
+ * in the transcript at once; NULL once it has exited or cannot be read. */
+static struct proc *signals_now(lua_State *L)
+{
+    struct proc *p = sampled(L);
+    if (p->exited || procfs_signals(p->pid, &p->sig) == -1)
+        return NULL;
+    p->sig_read = 1;
+    return p;
+}
+
+static void set_names(lua_State *L, const char *k, unsigned long long set)
+{
+    char name[24];
+    int n = 0;
+    lua_newtable(L);
+    for (int s = 1; s <= SIG_MAX; s++)
+        if (set >> (s - 1) & 1) {
+            lua_pushstring(L, sig_name(s, name, sizeof name));
+            lua_rawseti(L, -2, ++n);
+        }
+    lua_setfield(L, -2, k);
+}
+
+/* p:signals(): { pending = { "SIGUSR1" }, shared_pending = {...}, blocked,
+ * ignored, caught, queued = 1, queue_limit = 96551, threads = { { tid =,
+ * pending = {...} } } } as the kernel shows them now; nil once it has
+ * exited. */
+static int p_signals(lua_State *L)
+{
+    struct proc *p = signals_now(L);
+    if (p == NULL) {
+        lua_pushnil(L);
+        return 1;
+    }
+    note_signals((int)(p - R.procs), 1);       /* the transcript has what it saw, */
+    events_drain();                         /* told now, before any check on it */
+    const struct sigstate *s = &p->sig;
+    lua_newtable(L);
+    set_names(L, "pending", s->pending);
+    set_names(L, "shared_pending", s->shared);
+    set_names(L, "blocked", s->blocked);
+    set_names(L, "ignored", s->ignored);
+    set_names(L, "caught", s->caught);
+    set_int(L, "queued", s->queued);
+    set_int(L, "queue_limit", s->limit);
+    lua_newtable(L);
+    for (int t = 0; t < s->nthread; t++) {
+        lua_newtable(L);
+        set_int(L, "tid", s->thread[t].tid);
+        set_names(L, "pending", s->thread[t].pending);
+        lua_rawseti(L, -2, t + 1);
+    }
+    lua_setfield(L, -2, "threads");
+    return 1;
+}
+
+/* p:pending("USR1"): is that signal pending in it now, for the process
+ * (kill) or for any of its threads? */
+static int p_pending(lua_State *L)
+{
+    int sig = check_signal(L, 2);
+    struct proc *p = signals_now(L);
+    unsigned long long bit = 1ULL << (sig - 1), any = 0;
+    if (p) {
+        any = p->sig.shared | p->sig.pending;
+        for (int t = 0; t < p->sig.nthread; t++)
+            any |= p->sig.thread[t].pending;
+    }
+    int yes = (any & bit) != 0;
+    if (yes) {                              /* what a wait or a check relies on */
+        note_signals((int)(p - R.procs), 1);
+        events_drain();
+    }
+    lua_pushboolean(L, yes);
+    return 1;
 }
 
 static int p_stop(lua_State *L) { return send_signal(L, SIGSTOP); }
@@ -308,12 +395,22 @@ static int p_events(lua_State *L)
     lua_newtable(L);
     for (unsigned long k = first; k < R.nevents; k++) {
         const struct event *e = event_at(k);
-        if (e->proc != i || e->ev == 's' || (op && strcmp(e->op, op) != 0))
+        if (e->proc != i || e->ev == 's' || e->ev == 'g' || (op && strcmp(e->op, op) != 0))
             continue;
         lua_newtable(L);
         set_str(L, "ev", e->ev == 'b' ? "before" : e->ev == 'a' ? "after" : "note");
         lua_pushnumber(L, e->t - R.t0);
         lua_setfield(L, -2, "t");
+        if (e->sig) {                       /* a signal sent or taken */
+            char name[24];
+            set_str(L, "sig", sig_name(e->sig, name, sizeof name));
+        }
+        if (e->has & EV_TO)
+            set_int(L, "to", e->to);
+        if (e->has & EV_FROM)
+            set_int(L, "from", e->from);
+        if (e->has & EV_VALUE)
+            set_int(L, "value", e->value);
         if (e->ev == 'n') {
             set_str(L, "text", e->text);
         } else {
@@ -482,7 +579,8 @@ void api_objects_register(lua_State *L)
         { "status", p_status }, { "output", p_output }, { "write", p_write },
         { "close_stdin", p_close_stdin }, { "signal", p_signal }, { "stop", p_stop },
         { "cont", p_cont }, { "kill", p_kill }, { "events", p_events },
-        { "children", p_children }, { "cpu", p_cpu }, { NULL, NULL } };
+        { "children", p_children }, { "cpu", p_cpu }, { "signals", p_signals },
+        { "pending", p_pending }, { NULL, NULL } };
     static const luaL_Reg chan_m[] = {
         { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
         { "read", c_read }, { "bytes", c_bytes }, { "close", c_close },

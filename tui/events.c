@@ -5,6 +5,8 @@
 #include "ipclab.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,22 +22,98 @@ struct event *event_at(unsigned long n)
     return &R.events[n % MAX_EVENTS];
 }
 
+/* "receiver pid 1234", "pid 1234" (not one of ours), "the kernel" (0). */
+void who_pid(long pid, char *buf, size_t len)
+{
+    int i = pid > 0 && pid <= INT_MAX ? proc_index((pid_t)pid) : -1;
+    if (pid == 0)
+        snprintf(buf, len, "the kernel");
+    else if (i >= 0)
+        snprintf(buf, len, "%s pid %ld", R.procs[i].name, pid);
+    else
+        snprintf(buf, len, "pid %ld", pid);
+}
+
+/* kill(2)'s target: a process, a group (-PGID), its own group (0), or
+ * every process it may signal (-1). */
+void who_target(long to, char *buf, size_t len)
+{
+    if (to > 0) {
+        who_pid(to, buf, len);
+    } else if (to == 0) {
+        snprintf(buf, len, "its own process group");
+    } else if (to == -1) {
+        snprintf(buf, len, "every process it may signal");
+    } else {                                /* a group: named after its leader if ours */
+        int i = proc_index((pid_t)-to);
+        snprintf(buf, len, "process group %ld%s%s%s", -to, i >= 0 ? " (" : "",
+                 i >= 0 ? R.procs[i].name : "", i >= 0 ? "'s)" : "");
+    }
+}
+
+/* A traced call that sends a signal (its line has sig=, to=). */
+int op_signals(const char *op)
+{
+    return !strcmp(op, "kill") || !strcmp(op, "sigqueue") || !strcmp(op, "killpg") ||
+           !strcmp(op, "tgkill");
+}
+
+/* "(receiver pid 1234, SIGUSR1)", "(receiver pid 1234, SIGRTMIN, value 17)";
+ * a receipt's ": SIGRTMIN from sender pid 1233, value 17". */
+static void signal_words(const struct event *e, char *buf, size_t len)
+{
+    char name[24], whom[96];
+    sig_name(e->sig, name, sizeof name);
+    if (op_signals(e->op)) {
+        who_target(e->to, whom, sizeof whom);
+        if (e->has & EV_VALUE)
+            snprintf(buf, len, "(%s, %s, value %ld)", e->has & EV_TO ? whom : "?", name, e->value);
+        else
+            snprintf(buf, len, "(%s, %s)", e->has & EV_TO ? whom : "?", name);
+        return;
+    }
+    who_pid(e->from, whom, sizeof whom);
+    int o = snprintf(buf, len, "%s", name);
+    if (e->has & EV_FROM)
+        o += snprintf(buf + o, len - (size_t)o, " from %s", whom);
+    if (e->has & EV_VALUE)
+        snprintf(buf + o, len - (size_t)o, "%svalue %ld", e->has & EV_FROM ? ", " : " ", e->value);
+}
+
 static void log_event(const struct event *e, const char *name)
 {
+    char sig[200] = "";
     if (e->ev == 's') {                     /* what the sampler saw: always told */
         tlog("state %s %s%s", name, e->text, e->step ? " (held in step mode)" : "");
+        return;
+    }
+    if (e->ev == 'g') {                     /* its signals, as the kernel shows them */
+        tlog("signals %s %s", name, e->text[0] ? e->text : "nothing pending or blocked");
         return;
     }
     if (++logged == TRANSCRIPT_EVENTS_MAX)
         tlog("trace (further trace events are not shown)");
     if (logged >= TRANSCRIPT_EVENTS_MAX)
         return;
-    if (e->ev == 'n')
+    if (e->sig)
+        signal_words(e, sig, sizeof sig);
+    if (e->ev == 'n' && e->sig)
+        tlog("note %s %s (%s)", name, e->text, sig);
+    else if (e->ev == 'n')
         tlog("note %s %s", name, e->text);
+    else if (e->ev == 'b' && e->step && e->sig && op_signals(e->op))
+        tlog("step %s waits before %s%s", name, e->op, sig);
     else if (e->ev == 'b' && e->step)
         tlog("step %s waits before %s(fd %d, %ld bytes)", name, e->op, e->fd, e->len);
+    else if (e->ev == 'a' && e->sig && op_signals(e->op))
+        tlog("trace %s %s%s = %ld%s%s", name, e->op, sig, e->ret, e->ret < 0 ? " " : "",
+             e->ret < 0 ? e->err : "");
     else if (e->ev == 'a' && e->ret < 0)
         tlog("trace %s %s(fd %d) = -1 %s", name, e->op, e->fd, e->err);
+    else if (e->ev == 'a' && e->sig && e->fd >= 0)
+        tlog("trace %s %s(fd %d) = %ld: %s", name, e->op, e->fd, e->ret, sig);
+    else if (e->ev == 'a' && e->sig)
+        tlog("trace %s %s = %ld: %s", name, e->op, e->ret, sig);
     else if (e->ev == 'a')
         tlog("trace %s %s(fd %d) = %ld%s%s%s", name, e->op, e->fd, e->ret,
              e->data[0] ? " \"" : "", e->data, e->data[0] ? "\"" : "");
@@ -44,10 +122,11 @@ static void log_event(const struct event *e, const char *name)
 static void tell_event(struct event *ev);
 
 /* Does a traced call of this name hand something on (write, send, store,
- * post, msgsnd)? The timeline draws it --> and orders it at its before. */
+ * post, msgsnd; kill, sigqueue: a signal is pending from within the
+ * call)? The timeline draws it --> and orders it at its before. */
 int op_sends(const char *op)
 {
-    return !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||
+    return op_signals(op) || !strcmp(op, "write") || strstr(op, "send") || strstr(op, "store") ||
            strstr(op, "post") || strstr(op, "msgsnd");
 }
 
@@ -121,12 +200,30 @@ static void tell_event(struct event *ev)
             scopy(p->open_obj, sizeof p->open_obj, e.obj);
             scopy(p->open_call, sizeof p->open_call, e.op);
             p->open_t = e.t;
+            p->open_sig = e.sig;            /* the after line of a kill names none */
+            p->open_to = e.to;
+            p->open_value = e.value;
+            /* A signal is pending from within the call, and the after line
+             * may come after what the receiver shows (ipclab wakes for
+             * the before line and may look before the after is written):
+             * the timeline's row is the before, unless it is held. */
+            if (e.sig && op_signals(e.op) && !e.step)
+                event_at(n)->has |= EV_SENT;
+            p->open_has = event_at(n)->has;
             if (e.step) {
                 p->step_waiting = 1;
                 p->step_event = (int)(n % MAX_EVENTS);
             }
         } else if (e.ev == 'a') {
             p->open_call[0] = '\0';
+            if (e.sig == 0 && op_signals(e.op) && p->open_sig) {
+                e.sig = p->open_sig;
+                e.to = p->open_to;
+                e.value = p->open_value;
+                e.has |= p->open_has & (EV_TO | EV_VALUE | EV_SENT);
+                *event_at(n) = e;
+            }
+            p->open_sig = 0;
             if (!e.data[0] && e.ret > 0)    /* what a write sent */
                 scopy(event_at(n)->data, sizeof e.data, p->open_data);
             scopy(e.data, sizeof e.data, event_at(n)->data);
@@ -150,6 +247,24 @@ void timeline_state(int proc, const char *text, int held)
     e.fd = -1;
     e.step = held;
     scopy(e.text, sizeof e.text, text);
+    batch_add(&e);
+}
+
+/* Its signals as the sampler saw them (sample.c), as a 'g' event told in
+ * order with the lines: after the kill that made one pending. */
+void timeline_signals(int proc, const char *text)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.t = now();
+    e.key = (long long)(e.t * 1e6);
+    e.proc = proc;
+    e.pid = R.procs[proc].pid;
+    e.ev = 'g';
+    e.fd = -1;
+    scopy(e.text, sizeof e.text, text);
+    if (strlen(text) >= sizeof e.text)      /* cut: say so */
+        memcpy(e.text + sizeof e.text - 4, "...", 4);
     batch_add(&e);
 }
 

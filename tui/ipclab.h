@@ -27,6 +27,21 @@
 #define STEP_FD     91
 #define IN_KEEP     (1 << 20)  /* stdin bytes a scenario may queue for a process */
 
+/* A process's signals from /proc/PID/status (sigmask.c): bit N-1 of a
+ * mask is signal N. */
+#define SIG_MAX     64
+#define SIG_THREADS 8          /* other threads whose own pending are kept */
+struct sigthread { pid_t tid; unsigned long long pending; };
+struct sigstate {
+    unsigned long long pending;     /* SigPnd: this (the main) thread's own */
+    unsigned long long shared;      /* ShdPnd: the process's, what kill() makes */
+    unsigned long long blocked, ignored, caught;   /* SigBlk, SigIgn, SigCgt */
+    long queued, limit;             /* SigQ: queued for its real user ID / the limit */
+    int threads;                    /* Threads: */
+    int nthread;                    /* other threads with a signal of their own pending */
+    struct sigthread thread[SIG_THREADS];
+};
+
 enum pstate { PS_RUNNING, PS_BUSY, PS_SLEEPING, PS_DISK, PS_STOPPED,
               PS_ZOMBIE, PS_EXITED };
 
@@ -83,6 +98,15 @@ struct proc {
     long long before_tt, last_key;   /* its last before event's t=; its last key */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
+    /* Signals, at the last sample (sigmask.c); what the transcript said
+     * last and what the sample before saw (a change is told once it has
+     * held for two samples). */
+    struct sigstate sig;
+    int sig_read;               /* sig holds a sample */
+    char sig_told[200], sig_seen[200];
+    int open_sig;               /* a traced kill/sigqueue entered: its signal, */
+    long open_to, open_value;   /* target and value (the after line has none) */
+    int open_has;
 };
 
 enum ctype { CH_PIPE, CH_FIFO, CH_SOCKPAIR, CH_SHM, CH_SEM, CH_MQ };
@@ -135,7 +159,15 @@ struct event {
     int step;                   /* a before event that waits for go */
     long long tt;               /* the program's t=: CLOCK_MONOTONIC, microseconds */
     long long key;              /* when it took effect, for the order told (events.c) */
+    /* Signals (docs/trace-protocol.md): sig=, to=, from=, value=. */
+    int sig;                    /* 1-64, 0: none */
+    long to, from, value;       /* valid when has & EV_TO, EV_FROM, EV_VALUE */
+    int has;
 };
+#define EV_TO 1
+#define EV_FROM 2
+#define EV_VALUE 4
+#define EV_SENT 8          /* a signal op's row is its before (events.c) */
 
 enum wait_kind { W_NONE, W_SLEEP, W_UNTIL, W_STEP, W_PAUSE, W_DONE };
 
@@ -178,7 +210,15 @@ void tlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void scopy(char *dst, size_t size, const char *src);   /* bounded, always ends in NUL */
 void clean_text(char *text, int keep_tab);  /* '?' for what is not printable UTF-8 */
 void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* "ipclab: ..." on stderr */
+/* sigmask.c: signals named, /proc/PID/status parsed and described (pure). */
+const char *sig_name(int sig, char *buf, size_t len);   /* "SIGUSR1", "SIGRTMIN+3" */
+int sig_number(const char *name);           /* "SIGUSR1", "USR1", "SIGRTMIN+3": 1-64; 0 */
+void sig_list(unsigned long long set, int brief, char *buf, size_t len);
+int sig_parse_status(const char *text, size_t len, struct sigstate *s);   /* 0, or -1: *s unchanged */
+void sig_describe(const struct sigstate *s, const char *comm, int brief, int line,
+                  char *buf, size_t len);
 /* procfs.c: the kernel's view of one process. */
+int procfs_signals(pid_t pid, struct sigstate *s);   /* 0, or -1: gone or unreadable */
 int procfs_sample(struct proc *p, double t);
 unsigned long long procfs_runs(pid_t pid);
 double procfs_cpu(pid_t pid);
@@ -189,6 +229,7 @@ const char *pstate_name(enum pstate s);
 int proc_held(const struct proc *p);
 /* sample.c: what a scenario's query saw, into the transcript at once. */
 void note_state(int i);
+void note_signals(int i, int query);        /* its signals as read last; query: the count too */
 void note_chan(struct chan *c);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 const char *fifo_access(int acc);
@@ -272,7 +313,11 @@ void lines_added(struct lines *b, size_t n,
                  void (*each)(char *line, size_t len, void *arg), void *arg);
 
 /* events.c: the trace pipe. */
-int op_sends(const char *op);               /* write, send, store, post, msgsnd */
+int op_sends(const char *op);               /* write, send, store, post, msgsnd, kill */
+int op_signals(const char *op);             /* kill, sigqueue, killpg, tgkill */
+void who_pid(long pid, char *buf, size_t len);      /* "receiver pid 1234" */
+void who_target(long to, char *buf, size_t len);    /* kill's pid: also "process group 12" */
+void timeline_signals(int proc, const char *text);  /* its signals, told in order */
 void events_drain(void);                    /* all, now */
 void events_settle(void);                   /* what is HOLD_S old: the sampler */
 double events_next(void);                   /* when a held line may be told, or 0 */

@@ -273,6 +273,50 @@ int procfs_sample(struct proc *p, double t)
     return 0;
 }
 
+/* Its signals (sigmask.c): /proc/PID/status, and, when it has more than
+ * one thread, each other thread's own pending signals from
+ * /proc/PID/task/TID/status (the file of each thread, the same format).
+ * 0 when read; -1 when it is gone or a file is not what the kernel
+ * writes: then *s is left as it was. */
+int procfs_signals(pid_t pid, struct sigstate *s)
+{
+    char buf[8192], path[64];
+    struct sigstate got = *s, task;
+    ssize_t n = read_small(pid, "status", buf, sizeof buf);
+
+    if (n <= 0 || sig_parse_status(buf, (size_t)n, &got) == -1)
+        return -1;
+    if (got.threads > 1) {
+        DIR *d;
+        struct dirent *e;
+        snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+        if ((d = opendir(path)) != NULL) {
+            while ((e = readdir(d)) != NULL && got.nthread < SIG_THREADS) {
+                char *end;
+                long tid = strtol(e->d_name, &end, 10);
+                if (*end || end == e->d_name || tid == (long)pid)
+                    continue;
+                snprintf(path, sizeof path, "task/%ld/status", tid);
+                task = got;
+                n = read_small(pid, path, buf, sizeof buf);
+                if (n <= 0 || sig_parse_status(buf, (size_t)n, &task) == -1 || task.pending == 0)
+                    continue;                   /* gone meanwhile, or nothing of its own */
+                got.thread[got.nthread].tid = (pid_t)tid;
+                got.thread[got.nthread++].pending = task.pending;
+            }
+            closedir(d);
+        }
+        /* In the order of their ids, as ps lists them. */
+        for (int a = 1; a < got.nthread; a++)
+            for (int b = a; b > 0 && got.thread[b].tid < got.thread[b - 1].tid; b--) {
+                struct sigthread t = got.thread[b];
+                got.thread[b] = got.thread[b - 1], got.thread[b - 1] = t;
+            }
+    }
+    *s = got;
+    return 0;
+}
+
 /* The children of pid, from /proc/PID/task/TID/children of each thread. */
 int procfs_children(pid_t pid, pid_t *out, int max)
 {

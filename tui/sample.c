@@ -25,6 +25,64 @@ static void adopt_descendants(void)
     }
 }
 
+/* text without its "; queued N/LIMIT" (SigQ counts every process of the
+ * user: another process's signals change it). */
+static void without_queued(char *text)
+{
+    char *q = strstr(text, "; queued ");
+    if (q)
+        *q = '\0';
+}
+
+/* Process i's signals (sigmask.c), told in the transcript and the
+ * timeline once a change has held for two samples: a signal caught at
+ * once was never worth a line, one left pending is. A change of the
+ * queued count alone is not told by the sampler: it counts the signals
+ * of every process of the user. */
+static void sample_signals(int i)
+{
+    struct proc *p = &R.procs[i];
+    char text[sizeof p->sig_seen];
+    if (procfs_signals(p->pid, &p->sig) == -1)
+        return;                             /* gone, or not the kernel's words: nothing changes */
+    p->sig_read = 1;
+    sig_describe(&p->sig, p->comm, 0, 0, text, sizeof text);
+    without_queued(text);
+    if (strcmp(text, p->sig_seen) != 0) {
+        scopy(p->sig_seen, sizeof p->sig_seen, text);
+        return;
+    }
+    note_signals(i, 0);
+}
+
+/* Process i's signals as read last, into the transcript and timeline at
+ * once, unless they say so already: from the sampler once settled (query
+ * 0: the queued count left out of the comparison), from a scenario's
+ * query (signals, pending) at once, the count too. */
+void note_signals(int i, int query)
+{
+    struct proc *p = &R.procs[i];
+    char text[sizeof p->sig_told], masks[sizeof p->sig_told], told[sizeof p->sig_told];
+    if (!p->sig_read || p->exited)
+        return;
+    sig_describe(&p->sig, p->comm, 0, 0, text, sizeof text);
+    scopy(masks, sizeof masks, text);
+    without_queued(masks);
+    scopy(told, sizeof told, p->sig_told);
+    if (!query)
+        without_queued(told);
+    scopy(p->sig_seen, sizeof p->sig_seen, masks);
+    if (strcmp(query ? text : masks, told) == 0)
+        return;
+    /* Back to its runtime's own from handlers and ignored signals only:
+     * not told (Python drops its handlers as it exits: a line for every
+     * program that ends). From something pending or blocked: told. */
+    int quiet = !text[0] && !strstr(p->sig_told, "pending") && !strstr(p->sig_told, "blocked");
+    scopy(p->sig_told, sizeof p->sig_told, text);
+    if (!quiet)
+        timeline_signals(i, text);
+}
+
 static void sample_procs(double t)
 {
     for (int i = 0; i < MAX_PROCS; i++) {
@@ -36,6 +94,7 @@ static void sample_procs(double t)
                 proc_gone(p);
             continue;
         }
+        sample_signals(i);
         if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
             proc_held(p) == p->shown_held)
             continue;

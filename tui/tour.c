@@ -113,6 +113,8 @@ void tour_line(const char *line)
         kernel(v);                          /* empty or full: the moments that teach */
     } else if ((v = after(line, "channel")) != NULL && strstr(v, ": ")) {
         kernel(v);                          /* a FIFO's holders: "jobs: read end: b fd 3" */
+    } else if ((v = after(line, "signals")) != NULL && strstr(v, " pending ")) {
+        kernel(v);                          /* a signal left pending: "w shared pending SIGUSR1; ..." */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {

@@ -53,6 +53,16 @@ static long number(const char *s, long lo, long hi, long bad)
 /* pid_max can be at most 2^22 (PID_MAX_LIMIT, proc(5)). */
 #define PID_MAX_LIMIT (1L << 22)
 
+/* A field that was a number in range (not LONG_MIN) is kept, and said
+ * so in has; one that was not leaves the event as it was. */
+static void set_if(long *field, int *has, int bit, long v)
+{
+    if (v == LONG_MIN)
+        return;
+    *field = v;
+    *has |= bit;
+}
+
 int trace_parse(char *line, struct event *e)
 {
     char *save, *tok;
@@ -78,6 +88,13 @@ int trace_parse(char *line, struct event *e)
         else if (!strcmp(tok, "data")) printable(e->data, sizeof e->data, v, vlen);
         else if (!strcmp(tok, "text")) scopy(e->text, sizeof e->text, v);
         else if (!strcmp(tok, "step")) e->step = 1;
+        else if (!strcmp(tok, "sig")) e->sig = sig_number(v);   /* a name, never a number */
+        else if (!strcmp(tok, "to")) set_if(&e->to, &e->has, EV_TO,
+                                            number(v, -PID_MAX_LIMIT, PID_MAX_LIMIT, LONG_MIN));
+        else if (!strcmp(tok, "from")) set_if(&e->from, &e->has, EV_FROM,
+                                              number(v, 0, PID_MAX_LIMIT, LONG_MIN));
+        else if (!strcmp(tok, "value")) set_if(&e->value, &e->has, EV_VALUE,
+                                               number(v, INT_MIN, INT_MAX, LONG_MIN));
     }
     return e->pid > 0 && (e->ev == 'b' || e->ev == 'a' || e->ev == 'n');
 }

@@ -167,8 +167,10 @@ static void draw_help(void)
         "",
         "States come from the kernel: /proc/PID/stat, syscall, wchan, fd.",
         "Timeline: --> sent  <-- received  x failed  || held  : state  ~ note",
+        "Signals (/proc/PID/status): pending: the process's | a thread's;",
+        "  queued: all its user's; then blocked, caught, ignored (no SIG)",
         "Press any key.", NULL };
-    int h = 18, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    int h = 20, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = -1; k <= h; k++)           /* its rows whole: no bits of the screen */
         put(y0 + k, 0, COLS, A_NORMAL, "");
     for (int k = 0; k < h; k++)

@@ -100,9 +100,28 @@ static void fit_path(char *buf, size_t len, int w, const char *prefix, const cha
         snprintf(buf, len, "%s...%s", prefix, name);
 }
 
+/* Its signal lines (sigmask.c: what is pending, then the masks), none
+ * when it has nothing beyond its runtime's own; returns how many. */
+static int sig_lines(const struct proc *p, char *l0, char *l1, size_t len)
+{
+    char a[256], b[256];
+    int n = 0;
+    if (!p->sig_read || p->exited)
+        return 0;
+    sig_describe(&p->sig, p->comm, 1, 0, a, sizeof a);
+    sig_describe(&p->sig, p->comm, 1, 1, b, sizeof b);
+    if (a[0])
+        snprintf(n++ ? l1 : l0, len, "   %s", a);
+    if (b[0])
+        snprintf(n++ ? l1 : l0, len, "   %s", b);
+    return n;
+}
+
 /* Four lines: who; its state, for how long, in which call; on which
- * object; what it printed last. */
-static void draw_pane(int i, int y, int x, int w, int h, int selected)
+ * object; what it printed last. With signals pending, blocked, caught or
+ * ignored (beyond its runtime's own), one or two lines of them before the
+ * last: sig rows in all (every pane of a row the same height). */
+static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
 {
     const struct proc *p = &R.procs[i];
     char buf[512], out[256];
@@ -149,6 +168,12 @@ static void draw_pane(int i, int y, int x, int w, int h, int selected)
     } else
         buf[0] = '\0';
     put(y + 2, x, w, A_NORMAL, buf);
+    char sl[2][256];
+    int ns = sig_lines(p, sl[0], sl[1], sizeof sl[0]);
+    for (int k = 0; k < sig; k++)
+        put(y + 3 + k, x, w, A_NORMAL, k < ns ? sl[k] : "");
+    y += sig;
+    h -= sig;
     last_line(p, out, sizeof out);
     /* Too long: its end, where a line's result is ("counter now 4"), from
      * a word's start. */
@@ -182,17 +207,30 @@ int draw_procs(int y, int selected)
     int idx[MAX_PROCS], n = nprocs(idx);
     int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
     int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
+    /* Signal lines: a row of panes takes as many as its pane that needs
+     * most (live ones only); room is counted for the most any needs. */
+    int sig = 0, need[MAX_PROCS];
+    char l0[256], l1[256];
+    for (int k = 0; k < n; k++) {
+        need[idx[k]] = sig_lines(&R.procs[idx[k]], l0, l1, sizeof l0);
+        sig = need[idx[k]] > sig ? need[idx[k]] : sig;
+    }
     /* Leave room for the rest: the rule, the channels, a timeline of 4
      * rows, the status rule, 3 rows of narration, the keys. */
-    int rows = (LINES - y - 1 - chan_rows() - 4 - 1 - 3 - 1) / h;
+    int rows = (LINES - y - 1 - chan_rows() - 4 - 1 - 3 - 1) / (h + sig);
     if (rows < 1)
         rows = 1;
 
     int all = n;
     n = fit_procs(idx, n, rows * cols);
-    for (int k = 0; k < n; k++)
-        draw_pane(idx[k], y + (k / cols) * h, (k % cols) * w, w - 1, h, selected);
-    y += ((n + cols - 1) / cols) * h;
+    for (int r = 0; r * cols < n; r++) {
+        int rs = 0;
+        for (int k = r * cols; k < n && k < (r + 1) * cols; k++)
+            rs = need[idx[k]] > rs ? need[idx[k]] : rs;
+        for (int k = r * cols; k < n && k < (r + 1) * cols; k++)
+            draw_pane(idx[k], y, (k % cols) * w, w - 1, h + rs, rs, selected);
+        y += h + rs;
+    }
     mvhline(y, 0, ACS_HLINE, COLS);
     if (all > n) {                          /* say so: none vanishes unseen */
         char more[64];
@@ -321,7 +359,35 @@ static void describe_call(const struct event *e, char *buf, size_t len)
 {
     const char *op = e->op;
     int out = op_sends(op);
-    char ret[32];
+    char ret[32], sig[24], whom[96], val[24] = "";
+    /* Signals: "kill USR1 --> receiver", "sigqueue RTMIN 17 --> receiver",
+     * "x sigqueue RTMIN EAGAIN", "<-- sigwaitinfo RTMIN 17 from sender". */
+    if (e->sig) {
+        sig_name(e->sig, sig, sizeof sig);
+        if (e->has & EV_VALUE)
+            snprintf(val, sizeof val, " %ld", e->value);
+        if (e->ret < 0)
+            snprintf(buf, len, "x %s %s %s", op, sig + 3, e->err);
+        else if (op_signals(op)) {
+            int i = e->has & EV_TO && e->to > 0 ? proc_index((pid_t)e->to) : -1;
+            if (i >= 0)
+                scopy(whom, sizeof whom, R.procs[i].name);
+            else if (e->has & EV_TO)
+                who_target(e->to, whom, sizeof whom);
+            else
+                scopy(whom, sizeof whom, "?");
+            snprintf(buf, len, "%s %s%s --> %s", op, sig + 3, val, whom);
+        } else {
+            int i = e->has & EV_FROM && e->from > 0 ? proc_index((pid_t)e->from) : -1;
+            if (i >= 0)
+                scopy(whom, sizeof whom, R.procs[i].name);
+            else
+                who_pid(e->from, whom, sizeof whom);
+            snprintf(buf, len, "<-- %s %s%s%s%s", op, sig + 3, val, e->has & EV_FROM ? " from " : "",
+                     e->has & EV_FROM ? whom : "");
+        }
+        return;
+    }
     if (e->ret < 0) {
         snprintf(buf, len, "x %s %s", op, e->err);
         return;
@@ -338,13 +404,22 @@ static void describe_call(const struct event *e, char *buf, size_t len)
         snprintf(buf, len, "<-- %s %s %s", op, ret, e->data);
 }
 
-/* Does the timeline give event k a row? (A process's "before" only when
- * it is held in step mode; events of no process of ours never.) */
+/* Does an event of a process of ours get a row? A before only when it is
+ * held in step mode, or when it sends a signal (EV_SENT: the signal is
+ * pending from within the call); then its after only when it failed. */
+static int own_row(const struct event *e)
+{
+    if (e->ev == 'b')
+        return e->step || (e->has & EV_SENT);
+    return !(e->ev == 'a' && (e->has & EV_SENT) && e->ret >= 0);
+}
+
+/* Does the timeline give event k a row? (Events of no process of ours
+ * never; see own_row.) */
 static int has_row(unsigned long k)
 {
     const struct event *e = event_at(k);
-    return e->proc >= 0 && e->proc < MAX_PROCS && R.procs[e->proc].used &&
-           !(e->ev == 'b' && !e->step);
+    return e->proc >= 0 && e->proc < MAX_PROCS && R.procs[e->proc].used && own_row(e);
 }
 
 /* PgUp/PgDn: a page older or newer; Home: the oldest kept; End: follow.
@@ -383,6 +458,20 @@ void timeline_scroll(enum scroll how)
     for (k = end, got = 0; k < R.nevents && got < page; k++)
         got += has_row(k);
     tl_end = k >= R.nevents ? 0 : k;
+}
+
+/* ": shared pending USR1; blocked USR1": the transcript's words with
+ * "SIG" left out of each name, as the panes say them. */
+static void brief_names(char *buf, size_t len, const char *text)
+{
+    size_t o = (size_t)snprintf(buf, len, ": ");
+    for (const char *t = text; *t && o + 1 < len; t++) {
+        /* (SIG32 stays whole: a letter must follow.) */
+        if ((t == text || t[-1] == ' ') && !strncmp(t, "SIG", 3) && t[3] >= 'A' && t[3] <= 'Z')
+            t += 3;
+        buf[o++] = *t;
+    }
+    buf[o] = '\0';
 }
 
 void draw_timeline(int y, int rows)
@@ -430,11 +519,21 @@ void draw_timeline(int y, int rows)
         for (int l = 0; l < lanes; l++)
             if (idx[l] == e->proc)
                 lane = l;
-        if (lane < 0 || (e->ev == 'b' && !e->step))   /* befores only when held */
+        if (lane < 0 || !own_row(e))        /* befores only when held or sending a signal */
             continue;
         int room = COLS - 14 - lane * lw;
-        if (e->ev == 'n')
+        if (e->ev == 'n' && e->sig && e->has & EV_FROM) {
+            char whom[96];
+            int from = e->from > 0 ? proc_index((pid_t)e->from) : -1;
+            if (from >= 0)
+                scopy(whom, sizeof whom, R.procs[from].name);
+            else
+                who_pid(e->from, whom, sizeof whom);
+            snprintf(buf, sizeof buf, "~ %s (from %s)", e->text, whom);
+        } else if (e->ev == 'n')
             snprintf(buf, sizeof buf, "~ %s", e->text);
+        else if (e->ev == 'g')              /* its signals, from the kernel */
+            brief_names(buf, sizeof buf, e->text[0] ? e->text : "nothing pending or blocked");
         else if (e->ev == 's') {            /* held: ipclab's pipe, not the lesson's */
             snprintf(buf, sizeof buf, ": %s", e->step ? "held in step mode" : e->text);
             /* Narrow: the call and descriptor without the object (the
@@ -443,7 +542,14 @@ void draw_timeline(int y, int rows)
             if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
                 memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
         }
-        else if (e->ev == 'b')
+        else if (e->ev == 'b' && !e->step)  /* a signal sent: "kill USR1 --> w" */
+            describe_call(e, buf, sizeof buf);
+        else if (e->ev == 'b' && e->sig && op_signals(e->op)) {   /* held before a kill */
+            describe_call(e, buf, sizeof buf);
+            char held[256];
+            snprintf(held, sizeof held, "|| before %s", buf);
+            scopy(buf, sizeof buf, held);
+        } else if (e->ev == 'b')
             snprintf(buf, sizeof buf, "|| before %s", e->op);
         else
             describe_call(e, buf, sizeof buf);
@@ -455,7 +561,8 @@ void draw_timeline(int y, int rows)
             mvprintw(row, 0, "%5luk %6.2f", (k + 1) / 1000, e->t - R.t0);
         /* One event a row: its text may run on over the lanes to its
          * right, empty on this row, rather than be cut at its own. */
-        put(row, 14 + lane * lw, room, e->ev == 's' ? look(C_SLEEP, A_DIM) : A_NORMAL, buf);
+        put(row, 14 + lane * lw, room, e->ev == 's' || e->ev == 'g' ? look(C_SLEEP, A_DIM) : A_NORMAL,
+            buf);
         row--;
         shown++;
     }

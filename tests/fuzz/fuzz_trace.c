@@ -13,7 +13,8 @@
  * program's line, nor becomes a line of its own. An event parsed is one of
  * a program (pid > 0, ev b, a or n) with every number within its
  * documented range and every text field ending within its array; its pid
- * is the line's pid= field, a whole decimal number of 1 to 2^22. Each
+ * is the line's pid= field, a whole decimal number of 1 to 2^22; a signal
+ * (sig=) is 1 to 64, to=, from= and value= kept only in range. Each
  * line, and an event's text and object, are also put through clean_text
  * (what the transcript and the screen show), checked in check_clean.
  */
@@ -68,6 +69,14 @@ static void check_event(const struct event *ev)
                  ends_within(ev->text, sizeof ev->text), "a text field not ended in its array");
     for (const char *d = ev->data; *d; d++)
         fuzz_require(*d >= ' ' && *d < 127, "data that is not printable");
+    /* Signals: sig= a name of 1 to 64; to=, from=, value= only when whole
+     * numbers in range (kill's pid argument, a sender's pid, an int). */
+    fuzz_require(ev->sig >= 0 && ev->sig <= SIG_MAX, "a signal out of 1 to 64");
+    fuzz_require((ev->has & ~(EV_TO | EV_FROM | EV_VALUE)) == 0, "a field claimed that is none");
+    fuzz_require(!(ev->has & EV_TO) || (ev->to >= -(1L << 22) && ev->to <= 1L << 22), "to out of range");
+    fuzz_require(!(ev->has & EV_FROM) || (ev->from >= 0 && ev->from <= 1L << 22), "from out of range");
+    fuzz_require(!(ev->has & EV_VALUE) || (ev->value >= -2147483648L && ev->value <= 2147483647L),
+                 "value out of an int's range");
 }
 
 /* The pid a line claims, read the plain way: its last pid= field (fields

@@ -486,6 +486,26 @@ LUA
 }
 
 # bats test_tags=demo
+@test "running processes that do not fit are said to be running, by name when one, never counted as exited" {
+  cat >"$T/crowd.lua" <<'LUA'
+scenario { title = "A crowd" }
+local ps = {}
+for i = 1, 11 do ps[i] = spawn { "sleep", "30", name = "s" .. i } end
+wait_until(function() return ps[11]:state().state == "sleeping" end, 10)
+pause("look")
+for i = 1, 11 do ps[i]:kill() end
+LUA
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $T/crowd.lua"
+  wait_for screen_has "paused: press space"
+  assert screen_has "running processes not shown (no room)"
+  refute screen_has "exited process"
+  tmux -S "$TMUXS" resize-window -x 80 -y 27
+  wait_for screen_has "s11 not shown (no room)"
+  keys q
+  wait_for pane_exited
+}
+
+# bats test_tags=demo
 @test "more processes than the screen holds: the live one is shown, the exited ones that do not fit are counted, panes never overlap; the timeline has lanes for the latest" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
   wait_for screen_has "paused: press space"

@@ -21,6 +21,8 @@ static int l_scenario(lua_State *L)
     lua_getfield(L, 1, "title");
     if (lua_isstring(L, -1))
         scopy(R.title, sizeof R.title, lua_tostring(L, -1));
+    lua_getfield(L, 1, "signals");
+    R.show_signals = lua_toboolean(L, -1);
     tlog("scenario %s", R.title);
     return 0;
 }

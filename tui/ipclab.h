@@ -183,6 +183,7 @@ struct run {
     long long seed;             /* --seed: math.random starts from it */
     FILE *record;
     char title[128];
+    int show_signals;           /* scenario { signals = true }: every pane's masks */
     const char *argv0;          /* as the user typed it: commands ipclab prints */
     /* Model. */
     struct proc procs[MAX_PROCS];

@@ -142,6 +142,7 @@ static int start_run(const char *path, char *err, size_t errlen)
     scopy(R.scenario, sizeof R.scenario, path);
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     scopy(R.title, sizeof R.title, base);
+    R.show_signals = 0;
     find_lesson(path);
     if (run_dir_create(err, errlen) == -1)
         return -1;

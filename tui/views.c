@@ -101,7 +101,11 @@ static void fit_path(char *buf, size_t len, int w, const char *prefix, const cha
 }
 
 /* Its signal lines (sigmask.c: what is pending, then the masks), none
- * when it has nothing beyond its runtime's own; returns how many. */
+ * when it has nothing beyond its runtime's own; returns how many. The
+ * masks alone (a program that catches SIGTERM to clean up) only in a
+ * scenario about signals (scenario { signals = true }): elsewhere they
+ * would take a row of the timeline from every pane for nothing; what is
+ * pending or blocked always shows. */
 static int sig_lines(const struct proc *p, char *l0, char *l1, size_t len)
 {
     char a[256], b[256];
@@ -110,6 +114,8 @@ static int sig_lines(const struct proc *p, char *l0, char *l1, size_t len)
         return 0;
     sig_describe(&p->sig, p->comm, 1, 0, a, sizeof a);
     sig_describe(&p->sig, p->comm, 1, 1, b, sizeof b);
+    if (!R.show_signals && !a[0] && strncmp(b, "blocked ", 8))
+        b[0] = '\0';
     if (a[0])
         snprintf(n++ ? l1 : l0, len, "   %s", a);
     if (b[0])
@@ -221,7 +227,8 @@ int draw_procs(int y, int selected)
     if (rows < 1)
         rows = 1;
 
-    int all = n;
+    int all = n, orig[MAX_PROCS];
+    memcpy(orig, idx, (size_t)n * sizeof *idx);
     n = fit_procs(idx, n, rows * cols);
     for (int r = 0; r * cols < n; r++) {
         int rs = 0;
@@ -233,10 +240,31 @@ int draw_procs(int y, int selected)
     }
     mvhline(y, 0, ACS_HLINE, COLS);
     if (all > n) {                          /* say so: none vanishes unseen */
-        char more[64];
-        snprintf(more, sizeof more, " %d exited process%s not shown ", all - n,
-                 all - n == 1 ? "" : "es");
-        put(y, 2, (int)strlen(more), A_DIM, more);
+        int gone = 0, live = 0;
+        const char *first = "";
+        for (int k = 0; k < all; k++) {
+            int shown = 0;
+            for (int j = 0; j < n && !shown; j++)
+                shown = idx[j] == orig[k];
+            if (shown)
+                continue;
+            if (R.procs[orig[k]].exited)
+                gone++;
+            else if (live++ == 0)
+                first = R.procs[orig[k]].name;
+        }
+        char more[160], ex[40] = "";
+        if (gone)
+            snprintf(ex, sizeof ex, "%d exited process%s", gone, gone == 1 ? "" : "es");
+        if (live == 1)                      /* a live one by name: it is still there */
+            snprintf(more, sizeof more, " %s not shown (no room)%s%s ", first,
+                     gone ? ", nor " : "", ex);
+        else if (live > 1)
+            snprintf(more, sizeof more, " %d running processes not shown (no room)%s%s ", live,
+                     gone ? ", nor " : "", ex);
+        else
+            snprintf(more, sizeof more, " %s not shown ", ex);
+        put(y, 2, (int)strlen(more) < COLS - 4 ? (int)strlen(more) : COLS - 4, A_DIM, more);
     }
     return y + 1;
 }
@@ -409,6 +437,11 @@ static void describe_call(const struct event *e, char *buf, size_t len)
  * pending from within the call); then its after only when it failed. */
 static int own_row(const struct event *e)
 {
+    /* Signal masks alone (a handler to clean up): only in a scenario about
+     * signals, as in the panes (sig_lines); pending or blocked always. */
+    if (e->ev == 'g' && !R.show_signals && !strstr(e->text, "pending") &&
+        !strstr(e->text, "blocked"))
+        return 0;
     if (e->ev == 'b')
         return e->step || (e->has & EV_SENT);
     return !(e->ev == 'a' && (e->has & EV_SENT) && e->ret >= 0);

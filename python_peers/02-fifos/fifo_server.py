@@ -21,10 +21,13 @@ ever; fstat: the same FIFO, ours, 0600, in DIR); a client gone before its
 reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.c.
 """
 import errno
+import fcntl
 import os
 import select
 import signal
+import struct
 import sys
+import termios
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
@@ -73,16 +76,74 @@ def not_sent(n, call, path, dirfd, e, gone):
     return -1
 
 
+def read_queued(fd, n, fifo):
+    """read() until n bytes or end of file (EINTR: Python retries, PEP 475),
+    traced: the bytes read."""
+    got = b""
+    while len(got) < n:
+        trace.before("read", fd, length=n - len(got))
+        try:
+            chunk = os.read(fd, n - len(got))
+        except OSError as e:
+            trace.after("read", fd, -1, e.errno)
+            die(f"read {fifo}", e)
+        trace.after("read", fd, len(chunk), data=chunk)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def read_request(n, rfd, fifo):
+    """Read one request whole: its bytes, None (no writer), or -1 when it is
+    dropped (said). A client writes its request, at most PIPE_BUF bytes, with
+    one write(): the kernel puts it in the FIFO whole or not at all. So once
+    we have its 4-byte header, all the rest of it is queued: ask the kernel
+    how much is (FIONREAD). Less than the header says (or a length out of
+    range, or no whole header) is a request cut short or false: waiting for
+    the rest would glue the next clients' requests onto it. Drop exactly the
+    bytes queued now instead: the rest of that write (and any request
+    written after it before we looked): what comes next starts a new
+    write(), so a new request."""
+    trace.before("read", rfd, length=4)
+    try:
+        h = os.read(rfd, 4)             # one read(): what is there
+    except OSError as e:
+        trace.after("read", rfd, -1, e.errno)
+        die(f"read {fifo}", e)
+    trace.after("read", rfd, len(h), data=h)
+    if not h:
+        return None
+    length = struct.unpack("<i", h)[0] if len(h) == 4 else None
+    try:
+        queued = struct.unpack("i", fcntl.ioctl(rfd, termios.FIONREAD, b"\0" * 4))[0]
+    except OSError as e:
+        die(f"ioctl FIONREAD {fifo}", e)
+    if length is not None and 0 <= length <= REQUEST_MAX and queued >= length:
+        return read_queued(rfd, length, fifo)   # all there: no read() waits
+    dropped = read_queued(rfd, min(queued, frame.FRAME_MAX), fifo)  # past 1 MiB: next
+    queued = len(dropped)
+    if len(h) < 4:
+        what = f"{len(h)} of 4 header bytes, cut short"
+    elif not 0 <= length <= REQUEST_MAX:
+        what = f"a length of {length}, not 0 to {REQUEST_MAX}"
+    else:
+        what = f"{queued} of its {length} bytes queued, cut short"
+    shown = "".join(chr(c) if 32 <= c < 127 else "." for c in dropped[:40])  # not obeyed
+    return say_req(n, f"{what}: a request is one write() of at most PIPE_BUF (4096) bytes, "
+                      f"queued whole; dropped the {queued} {plural(queued, 'byte', 'bytes')} "
+                      "queued" + (f": {shown}" + ("..." if queued > 40 else "") if queued else ""))
+
+
 def take_request(n, req):
     """A request is one frame: the reply path, a NUL, the text. Show it (the
     text's bytes that are not printable ASCII as '.': shown, not obeyed) and
     return (path, text), or say why it is refused and return None."""
     path, nul, text = req.partition(b"\0")
-    if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
-        say_req(n, f"{len(req)} bytes" + (
-            ", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
-            else " with no NUL after a reply path" if not nul
-            else " with a reply path that is not printable ASCII") + ": refused")
+    if not nul or not all(32 <= c < 127 for c in path):
+        say_req(n, f"{len(req)} bytes with " + (
+            "no NUL after a reply path" if not nul
+            else "a reply path that is not printable ASCII") + ": refused")
         return None
     path, text = path.decode(), "".join(chr(c) if 32 <= c < 127 else "." for c in text)
     out(f"request {n}: {path}: {text}")
@@ -190,11 +251,7 @@ def main(argv):
         open_traced(fifo, os.O_WRONLY)
 
     while count == 0 or n < count:
-        try:
-            req = frame.read(rfd)
-        except frame.FrameError as e:   # no telling where the next frame starts
-            fail(1, f"request {n + 1} from {fifo}: {e}: the stream is out of step: no later "
-                    f"request can be read; ending")
+        req = read_request(n + 1, rfd, fifo)
         if req is None:                 # only without our write end
             if not at_eof:
                 say(f"{progname()}: read {fifo}: 0, end of file: no client has it open;"
@@ -203,7 +260,7 @@ def main(argv):
             continue
         at_eof = False
         n += 1
-        request = take_request(n, req)
+        request = None if req == -1 else take_request(n, req)
         if request is None:
             continue
         path, text = request

@@ -224,6 +224,11 @@ broken_pipe() {
   exec {go}<>"$T/step"          # ours alone: its close is the server's EOF
   bg srv env IPCLAB_STEP_FD=7 IPCLAB_TRACE_FD=8 $server -n 2 "$D" 7<"$T/step" 8>>"$T/srv.trace" {go}>&-
   wait_for test -p "$D/server"
+  # Let it into its open() of DIR/server, where it counts as a reader: a
+  # client that came before would find nobody reading (ENXIO).
+  step_until open
+  printf x >&"$go"
+  wait_for blocked_opening_fifo "$srv"
   bg gone $client "$D" "never read" {go}>&-
   step_until write
   wait_for blocked_in_poll "$gone"
@@ -527,21 +532,93 @@ client_refuses() {
 }
 
 # bats test_tags=demo
-@test "a client ended by SIGTERM or SIGHUP while it waits in open() for a server removes its FIFO" {
-  local cl sig
+@test "a client ended by SIGTERM or SIGHUP while it waits in poll() for its answer removes its FIFO" {
+  local cl sig server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server "$D"
+    kill -STOP "$srv"
+    wait_for proc_stopped "$srv"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      for sig in TERM HUP; do
+        bg client $cl "$D" waiting
+        wait_for blocked_in_poll "$client"
+        assert_equal "$(ls "$D" | grep -c '^client-')" 1
+        kill -"$sig" "$client"
+        reaped "$client"
+        assert_equal "$status" $((128 + $(kill -l "$sig")))
+        assert_equal "$(ls -A "$D")" server
+      done
+    done
+    kill -KILL "$srv"
+    reaped "$srv"
+    rm "$D/server"
+  done
+}
+
+# bats test_tags=demo
+@test "a FIFO left by a killed server, nobody reading it: the client's open(O_NONBLOCK) fails with ENXIO: 'no server is reading DIR/server', status 1, at once, its FIFO removed" {
+  local cl
   mkfifo -m 600 "$D/server"             # a server's FIFO, nobody reading
   for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-    for sig in TERM HUP; do
-      bg client $cl "$D" waiting
-      wait_for blocked_opening_fifo "$client"
-      assert_equal "$(ls "$D" | grep -c '^client-')" 1
-      kill -"$sig" "$client"
-      reaped "$client"
-      assert_equal "$status" $((128 + $(kill -l "$sig")))
-      assert_equal "$(ls -A "$D")" server
-    done
+    bg client $cl "$D" hello
+    wait_for proc_gone "$client"        # a client asleep in open() would never go
+    reaped "$client"
+    assert_equal "$status" 1
+    assert_equal "$(<"$T/client.err")" "$(prog "$cl"): no server is reading $D/server"
+    assert_equal "$(ls -A "$D")" server
   done
   rm "$D/server"
+}
+
+# bats test_tags=demo
+@test "the client writes its request with one write() of header and payload (traced), and keeps that descriptor: O_NONBLOCK cleared" {
+  local cl server f flags
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server -n 3 "$D"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      kill -STOP "$srv"
+      wait_for proc_stopped "$srv"
+      : >"$T/cl.trace"
+      bg client env IPCLAB_TRACE_FD=8 $cl "$D" "one write" 8>>"$T/cl.trace"
+      wait_for blocked_in_poll "$client"
+      # Its descriptor on DIR/server: write-only, O_NONBLOCK (04000) off.
+      f=$(fds_on "$client" "$D/server" | awk '{ print $1 }')
+      flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$client/fdinfo/$f")
+      (( (8#$flags & 3) == 1 && (8#$flags & 8#4000) == 0 )) || fail "flags $flags"
+      # One write() in all, of the whole frame: 4 + DIR/client-PID, NUL, text.
+      assert_equal "$(grep -c ' ev=before op=write ' "$T/cl.trace")" 1
+      assert_regex "$(grep ' ev=after op=write ' "$T/cl.trace")" " fd=$f ret=$((4 + ${#D} + 15 + 1 + 9))\$"
+      kill -CONT "$srv"
+      reaped "$client"
+      assert_equal "$status" 0
+    done
+    reaped "$srv"
+    assert_equal "$status" 0
+  done
+  rm "$T/cl.trace"
+}
+
+# bats test_tags=demo
+@test "a client whose reply path the server would refuse (not printable ASCII) refuses it first, status 1, naming it: nothing sent, nothing made" {
+  local cl server E=$T/dé
+  mkdir -m 700 "$E"
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    bg srv $server "$E"
+    wait_for blocked_opening_fifo "$srv"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      bg client $cl "$E" hello
+      wait_for proc_gone "$client"      # a client that sent it would wait for ever
+      reaped "$client"
+      assert_equal "$status" 1
+      assert_regex "$(<"$T/client.err")" "^$(prog "$cl"): $T/d\\.\\./client-[0-9]{7}: a reply path that is not printable ASCII \\('\\.' here\\): the server would refuse it and answer nobody\$"
+      assert_equal "$(ls -A "$E")" server
+    done
+    blocked_opening_fifo "$srv"         # no client ever opened its FIFO
+    kill -TERM "$srv"
+    reaped "$srv"
+    assert_equal "$(ls -A "$E")" ""
+  done
+  rmdir "$E"
 }
 
 # read_calls PID: the read() calls PID has made (syscr in /proc/PID/io).

@@ -484,7 +484,7 @@ refused() {
     chmod 755 "$D"
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"
-    refused 1 "lstat $D/server: No such file or directory" $cl "$D" t
+    refused 1 "lstat $D/server: No such file or directory (start fifo_server first?)" $cl "$D" t
     assert_equal "$(ls -A "$D")" ""
   done
 }

@@ -109,8 +109,11 @@ int main(int argc, char *argv[])
     /* lstat before anything is made: only a FIFO of ours, 0600, is opened.
      * Another user's, or a 0644 one, may be anybody's: open() would hand
      * them our request, or sleep for ever for a reader that never comes. */
-    if (lstat(server, &st) == -1)
+    if (lstat(server, &st) == -1) {
+        if (errno == ENOENT)
+            fail(1, "lstat %s: %s (start fifo_server first?)", server, strerror(errno));
         die("lstat %s", server);
+    }
     if ((refused = fifo_refused(&st)) != NULL)
         fail(1, "%s: %s: refused", server, refused);
 

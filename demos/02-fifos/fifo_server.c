@@ -234,6 +234,8 @@ int main(int argc, char *argv[])
     if (argc - i != 1)
         fail(2, "usage: %s [-n COUNT] [--no-keep-open] DIR", argv[0]);
     const char *dir = argv[i];
+    if (!dir[0])
+        fail(2, "DIR is empty: give a directory's path");
     if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
     private_dir(dir, &dirst);       /* ours, 0700: nobody else can put a name in it */

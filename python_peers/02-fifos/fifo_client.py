@@ -104,6 +104,8 @@ def main(argv):
     try:
         st = os.lstat(server)
     except OSError as e:
+        if e.errno == errno.ENOENT:
+            fail(1, f"lstat {server}: {os.strerror(e.errno)} (start fifo_server first?)")
         die(f"lstat {server}", e)
     refused = fifo_refused(st)
     if refused:

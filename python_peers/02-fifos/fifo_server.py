@@ -219,6 +219,8 @@ def main(argv):
     if len(rest) != 1:
         fail(2, f"usage: {argv[0]} [-n COUNT] [--no-keep-open] DIR")
     folder = rest[0]
+    if not folder:
+        fail(2, "DIR is empty: give a directory's path")
     fifo = f"{folder}/server"
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")

@@ -350,12 +350,16 @@ cut_short() {
   wait_for said_req "$p" 4
   bytes 6a756e6b6d6f7265                      # "junk" for a length, "more"
   wait_for said_req "$p" 5
-  # Stopped, the server finds a request cut short and a whole one after
-  # it, written before it looked: both dropped, as it says.
+  # Stopped, the server finds a request cut short and a client's whole
+  # request after it, written before it looked: both dropped, as it says;
+  # that client gets no answer, and learns the server is gone once it ends.
   kill -STOP "$srv"
   wait_for proc_stopped "$srv"
-  bytes 6400000030313233343536373839 0500000068656c6c6f
-  assert_equal "$(pipe_level "$srv" "$(server_fd "$srv")")" "23 65536"
+  bytes c800000030313233343536373839          # says 200 bytes, brings 10
+  bg lost $(c fifo_client) "$D" "lost with it"
+  wait_for blocked_in_poll "$lost"
+  local q=$((10 + 4 + ${#D} + 15 + 1 + 12))       # header, DIR/client-PID, NUL, text
+  assert_equal "$(pipe_level "$srv" "$(server_fd "$srv")")" "$((4 + q)) 65536"
   kill -CONT "$srv"
   wait_for said_req "$p" 6
   run --separate-stderr $(py fifo_client) "$D" "after two"
@@ -365,11 +369,14 @@ cut_short() {
   assert_success
   reaped "$srv"
   assert_equal "$status" 0
-  assert_equal "$(grep -v '^.*: waiting for' "$T/srv.err")" "$p: request 2: 10 of its 100 bytes queued, cut short: $rule; dropped the 10 bytes queued: 0123456789
+  assert_equal "$(grep -v '^.*: waiting for' "$T/srv.err" | sed '4s/queued: 0123456789.*/queued: 0123456789.../')" "$p: request 2: 10 of its 100 bytes queued, cut short: $rule; dropped the 10 bytes queued: 0123456789
 $p: request 4: 2 of 4 header bytes, cut short: $rule; dropped the 0 bytes queued
 $p: request 5: a length of 1802401130, not 0 to 4092: $rule; dropped the 4 bytes queued: more
-$p: request 6: 19 of its 100 bytes queued, cut short: $rule; dropped the 19 bytes queued: 0123456789....hello
+$p: request 6: $q of its 200 bytes queued, cut short: $rule; dropped the $q bytes queued: 0123456789...
 $p: served 8 requests"
+  reaped "$lost"
+  assert_equal "$status" 1
+  assert_equal "$(tail -n 1 "$T/lost.err")" "fifo_client: $D/server: no reader left: the server is gone before answering"
 }
 
 # bats test_tags=demo

@@ -340,7 +340,7 @@ said_req() { grep -q "^$1: request $2: " "$T/srv.err"; }
 # missing bytes would never say them.
 cut_short() {
   local server=$1 p=$(prog "$1") rule="a request is one write() of at most PIPE_BUF (4096) bytes, queued whole"
-  start_server srv $server -n 8 "$D"
+  start_server srv $server -n 9 "$D"
   bytes 6400000030313233343536373839        # says 100 bytes, brings 10
   wait_for said_req "$p" 2
   run --separate-stderr $(c fifo_client) "$D" "after one"
@@ -367,13 +367,15 @@ cut_short() {
   assert_output "answer 7: after two (from $(lang "$server"))"
   run --separate-stderr $(c fifo_client) "$D" last
   assert_success
+  bytes ffffffff                              # a length of -1
   reaped "$srv"
   assert_equal "$status" 0
   assert_equal "$(grep -v '^.*: waiting for' "$T/srv.err" | sed '4s/queued: 0123456789.*/queued: 0123456789.../')" "$p: request 2: 10 of its 100 bytes queued, cut short: $rule; dropped the 10 bytes queued: 0123456789
 $p: request 4: 2 of 4 header bytes, cut short: $rule; dropped the 0 bytes queued
 $p: request 5: a length of 1802401130, not 0 to 4092: $rule; dropped the 4 bytes queued: more
 $p: request 6: $q of its 200 bytes queued, cut short: $rule; dropped the $q bytes queued: 0123456789...
-$p: served 8 requests"
+$p: request 9: a length of -1, not 0 to 4092: $rule; dropped the 0 bytes queued
+$p: served 9 requests"
   reaped "$lost"
   assert_equal "$status" 1
   assert_equal "$(tail -n 1 "$T/lost.err")" "fifo_client: $D/server: no reader left: the server is gone before answering"

@@ -11,7 +11,9 @@
  *   client  <--[len]["answer 1: TEXT (from C)"]-- DIR/client-PID <-- server
  *
  * What to watch: requests are at most PIPE_BUF bytes, so each arrives
- * whole, however many clients write at once. With --no-keep-open (no write
+ * whole, however many clients write at once; once its header is read, the
+ * rest is queued (FIONREAD), or it was cut short: dropped, never waited
+ * for (read_request). With --no-keep-open (no write
  * end of its own FIFO), once the last client has closed, read() returns 0
  * at once on every call: the loop spins at 100% CPU (running, never
  * asleep). A reply FIFO is checked before a byte goes to it (lstat; open
@@ -79,22 +81,6 @@ static int not_sent(long n, const char *call, const char *path, int dirfd, int g
     return -1;
 }
 
-/* read() until n bytes or end of file, EINTR retried, traced: the bytes read. */
-static long read_queued(int fd, char *buf, long n)
-{
-    long r = 1, got = 0;
-
-    while (got < n && r > 0) {
-        trace_before("read", fd, NULL, (size_t)(n - got), NULL, 0);
-        r = read(fd, buf + got, (size_t)(n - got));
-        trace_after("read", fd, r, errno, buf + got, r > 0 ? (size_t)r : 0);
-        if (r == -1 && errno != EINTR)
-            die("read %s", fifo);
-        got += r > 0 ? r : 0;
-    }
-    return got;
-}
-
 /* Read one request whole into req: its length, FRAME_EOF (no writer), or
  * FRAME_ERROR when it is dropped (said). A client writes its request, at most
  * PIPE_BUF bytes, with one write(): the kernel puts it in the FIFO whole or
@@ -123,11 +109,16 @@ static long read_request(long n, int rfd, char *req)
         len = (int32_t)(h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24);
     if (ioctl(rfd, FIONREAD, &queued) == -1)
         die("ioctl FIONREAD %s", fifo);
-    if (len >= 0 && len <= REQUEST_MAX && queued >= len)
-        return read_queued(rfd, req, len);      /* all there: no read() waits */
     if (queued > FRAME_MAX)     /* a pipe enlarged past 1 MiB: the rest comes next */
         queued = FRAME_MAX;
-    queued = (int)read_queued(rfd, req, queued);
+    int whole = len >= 0 && len <= REQUEST_MAX && queued >= len;
+    if (whole)                  /* all there: read it; else drop what is */
+        queued = (int)len;
+    if ((k = frame_read_full(rfd, req, (size_t)queued)) == -1)
+        die("read %s", fifo);
+    if (whole && k == len)
+        return len;
+    queued = (int)k;            /* no read() waited: all these bytes were queued */
     for (k = 0; k < queued; k++)        /* shown, not obeyed */
         req[k] = req[k] >= ' ' && req[k] <= '~' ? req[k] : '.';
     char what[64];
@@ -137,10 +128,9 @@ static long read_request(long n, int rfd, char *req)
         snprintf(what, sizeof what, "a length of %ld, not 0 to %d", len, REQUEST_MAX);
     else
         snprintf(what, sizeof what, "%d of its %ld bytes queued, cut short", queued, len);
-    say_req(n, "%s: a request is one write() of at most PIPE_BUF (4096) bytes, queued"
-                   " whole; dropped the %d %s queued%s%.*s%s", what, queued,
-                   plural(queued, "byte", "bytes"), queued ? ": " : "",
-                   queued > 40 ? 40 : queued, req, queued > 40 ? "..." : "");
+    say_req(n, "%s: a request is one write() of at most PIPE_BUF (4096) bytes, queued whole;"
+            " dropped the %d %s queued%s%.*s%s", what, queued, plural(queued, "byte", "bytes"),
+            queued ? ": " : "", queued > 40 ? 40 : queued, req, queued > 40 ? "..." : "");
     return FRAME_ERROR;
 }
 

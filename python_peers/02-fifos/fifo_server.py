@@ -12,7 +12,9 @@ Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
   client  <--[len]["answer 1: TEXT (from Python)"]-- DIR/client-PID <-- server
 
 What to watch: requests are at most PIPE_BUF bytes, so each arrives
-whole, however many clients write at once. With --no-keep-open (no write
+whole, however many clients write at once; once its header is read, the
+rest is queued (FIONREAD), or it was cut short: dropped, never waited
+for (read_request). With --no-keep-open (no write
 end of its own FIFO), once the last client has closed, read() returns 0
 at once on every call: the loop spins at 100% CPU (running, never
 asleep). A reply FIFO is checked before a byte goes to it (lstat; open
@@ -76,24 +78,6 @@ def not_sent(n, call, path, dirfd, e, gone):
     return -1
 
 
-def read_queued(fd, n, fifo):
-    """read() until n bytes or end of file (EINTR: Python retries, PEP 475),
-    traced: the bytes read."""
-    got = b""
-    while len(got) < n:
-        trace.before("read", fd, length=n - len(got))
-        try:
-            chunk = os.read(fd, n - len(got))
-        except OSError as e:
-            trace.after("read", fd, -1, e.errno)
-            die(f"read {fifo}", e)
-        trace.after("read", fd, len(chunk), data=chunk)
-        if not chunk:
-            break
-        got += chunk
-    return got
-
-
 def read_request(n, rfd, fifo):
     """Read one request whole: its bytes, None (no writer), or -1 when it is
     dropped (said). A client writes its request, at most PIPE_BUF bytes, with
@@ -119,10 +103,17 @@ def read_request(n, rfd, fifo):
         queued = struct.unpack("i", fcntl.ioctl(rfd, termios.FIONREAD, b"\0" * 4))[0]
     except OSError as e:
         die(f"ioctl FIONREAD {fifo}", e)
-    if length is not None and 0 <= length <= REQUEST_MAX and queued >= length:
-        return read_queued(rfd, length, fifo)   # all there: no read() waits
-    dropped = read_queued(rfd, min(queued, frame.FRAME_MAX), fifo)  # past 1 MiB: next
-    queued = len(dropped)
+    queued = min(queued, frame.FRAME_MAX)   # a pipe enlarged past 1 MiB: the rest next
+    whole = length is not None and 0 <= length <= REQUEST_MAX and queued >= length
+    if whole:                           # all there: read it; else drop what is
+        queued = length
+    try:
+        dropped = frame.read_full(rfd, queued)
+    except OSError as e:
+        die(f"read {fifo}", e)
+    if whole and len(dropped) == length:
+        return dropped
+    queued = len(dropped)               # no read() waited: all these bytes were queued
     if len(h) < 4:
         what = f"{len(h)} of 4 header bytes, cut short"
     elif not 0 <= length <= REQUEST_MAX:

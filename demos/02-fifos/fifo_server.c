@@ -143,9 +143,11 @@ static long take_request(long n, char *req, long len)
 
     while (p < nul && *p >= ' ' && *p <= '~')   /* a path we can show */
         p++;
-    if (nul == NULL || p < nul)
-        return say_req(n, "%ld bytes with %s: refused", len, !nul ? "no NUL after a reply path"
-                       : "a reply path that is not printable ASCII");
+    if (len > REQUEST_MAX || nul == NULL || p < nul)   /* read_request drops the first */
+        return say_req(n, "%ld bytes%s: refused", len, len > REQUEST_MAX ?
+                       ", longer than PIPE_BUF less the header (4092)" : !nul ?
+                       " with no NUL after a reply path" :
+                       " with a reply path that is not printable ASCII");
     for (p = nul + 1; p < req + len; p++)
         if (*p < ' ' || *p > '~')
             *p = '.';

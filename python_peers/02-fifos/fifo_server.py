@@ -131,10 +131,11 @@ def take_request(n, req):
     text's bytes that are not printable ASCII as '.': shown, not obeyed) and
     return (path, text), or say why it is refused and return None."""
     path, nul, text = req.partition(b"\0")
-    if not nul or not all(32 <= c < 127 for c in path):
-        say_req(n, f"{len(req)} bytes with " + (
-            "no NUL after a reply path" if not nul
-            else "a reply path that is not printable ASCII") + ": refused")
+    if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
+        say_req(n, f"{len(req)} bytes" + (      # read_request drops the first
+            ", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
+            else " with no NUL after a reply path" if not nul
+            else " with a reply path that is not printable ASCII") + ": refused")
         return None
     path, text = path.decode(), "".join(chr(c) if 32 <= c < 127 else "." for c in text)
     out(f"request {n}: {path}: {text}")

@@ -21,7 +21,6 @@ writes() {
   sed -n 's/.* ev=before op=write fd=1 .* len=\([0-9]*\)$/len=\1/p' "$T/trace" | xargs
 }
 
-# bats test_tags=demo
 @test "a frame of 4096 bytes, header included, is one write(); one of 4097 bytes is two" {
   local w
   for w in "$(c pipe_writer)" "$(py pipe_writer)"; do
@@ -82,7 +81,6 @@ round_robin() {
 # preview TEXT: how pipe_reader shows a payload of TEXT padded with '.'.
 preview() { local p="$1........................................"; echo "${p:0:40}"; }
 
-# bats test_tags=demo
 @test "frames of exactly 4096 bytes from three writers, let through write by write, arrive whole" {
   round_robin 4092 2 "$(c pipe_writer)" "$(py pipe_writer)" "$(c pipe_writer)"
   assert_equal "$rstatus" 0
@@ -96,7 +94,7 @@ frame 5: 4092 bytes: $(preview 'message 2 from Python')
 frame 6: 4092 bytes: $(preview 'message 2 from C')"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "frames of 4097 bytes from three writers, let through write by write, are torn: the reader refuses them" {
   round_robin 4093 2 "$(py pipe_writer)" "$(c pipe_writer)" "$(py pipe_writer)"
   # W1's header (4093), then W2's and W3's headers, then W1's payload: the

@@ -49,27 +49,22 @@ writer_sleeps_on_full_pipe() {
   wait "$job" || true
 }
 
-# bats test_tags=demo
 @test "the C reader sleeps in read() on an empty pipe until the writer writes" {
   reader_sleeps_on_empty_pipe "$(py pipe_writer)" "$(c pipe_reader)"
 }
 
-# bats test_tags=demo
 @test "the Python reader sleeps in read() on an empty pipe until the writer writes" {
   reader_sleeps_on_empty_pipe "$(c pipe_writer)" "$(py pipe_reader)"
 }
 
-# bats test_tags=demo
 @test "the C writer sleeps in write() when the pipe holds 65536 of 65536 bytes" {
   writer_sleeps_on_full_pipe "$(c pipe_writer)" "$(py pipe_reader)"
 }
 
-# bats test_tags=demo
 @test "the Python writer sleeps in write() when the pipe holds 65536 of 65536 bytes" {
   writer_sleeps_on_full_pipe "$(py pipe_writer)" "$(c pipe_reader)"
 }
 
-# bats test_tags=demo
 @test "frames of 104 bytes fill the pipe at 64896 bytes: 39 a page, 16 pages" {
   # A write that does not fit in the last page's free room starts a new
   # page, so each page keeps 4096 - 39 * 104 = 40 bytes unused.

@@ -44,19 +44,16 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
   wait "$p_reaper" || true
 }
 
-# bats test_tags=demo
 @test "a C parent that forgets to close its write end never sees EOF: it sleeps in read(), its Python child a zombie" {
   forgotten_write_end_hangs "$BIN/pipe_parent" --forget-close -n 3 -- \
     "$PYTHON" "$PEERS/01-pipes/pipe_child.py"
 }
 
-# bats test_tags=demo
 @test "a Python parent that forgets to close its write end never sees EOF: it sleeps in read(), its C child a zombie" {
   forgotten_write_end_hangs "$PYTHON" "$PEERS/01-pipes/pipe_parent.py" --forget-close -n 3 -- \
     "$BIN/pipe_child"
 }
 
-# bats test_tags=demo
 @test "with every write end closed the parent sees EOF and reaps its child" {
   run "$BIN/pipe_parent" -n 3 -- "$BIN/pipe_child"
   assert_success
@@ -67,7 +64,6 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
   assert_line "child exited with status 0"
 }
 
-# bats test_tags=demo
 @test "the child gets exactly its two ends: none of the parent's leak through exec" {
   # A child that lists the descriptors it holds on pipes, then reads to EOF.
   local child='echo "holds:" $(find /proc/self/fd/ -mindepth 1 -lname "pipe:*" -printf "%f\n" |

@@ -49,7 +49,7 @@ frame_error() {
   echo "^pipe_reader(\\.py)?: frame $1 from pipe:\\[[0-9]+\\] \\(fd 0\\): $2\$"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_reader facing a peer that writes garbage ends with a message and status 1, C and Python alike" {
   local seed reader c_err
   for seed in 1 2; do
@@ -71,7 +71,7 @@ frame_error() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_reader facing a frame header with a huge or negative length refuses it, naming the length and the limit, C and Python" {
   local length reader
   for reader in "${READERS[@]}"; do
@@ -90,7 +90,7 @@ frame_error() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_reader facing a peer stopped mid-frame sleeps in read(); once the peer is killed it says the frame was cut short, status 1, C and Python" {
   local reader job
   for reader in "${READERS[@]}"; do
@@ -121,7 +121,7 @@ frame_error() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_reader facing a peer that closes its end mid-frame and opens the pipe again: EOF is final, the frame was cut short, status 1, C and Python" {
   local reader job
   for reader in "${READERS[@]}"; do
@@ -159,7 +159,7 @@ sys.exit(code if code >= 0 else 128 - code)
 PY
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_reader facing a flood of 64 frames of 1 MiB counts every one in bounded memory (its peak under half of what went through), C and Python" {
   rss_helper
   local reader
@@ -172,7 +172,7 @@ PY
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "record_reader facing garbage reports torn records (its job) and a stream that stops mid-record as cut short, status 1; a flood is counted; C and Python alike" {
   local reader job c_out
   for reader in "$BIN/record_reader" "$PYTHON $PEERS/01-pipes/record_reader.py"; do
@@ -202,7 +202,7 @@ PY
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_child facing a parent that floods pings answers every one; stopped mid-ping it sleeps in read(), then says the ping was cut short, status 1, C and Python" {
   local child job extra
   for child in "${CHILDREN[@]}"; do
@@ -233,7 +233,7 @@ PY
 # A parent's last words: its stderr without the line that names its child.
 parent_said() { grep -v ': child [0-9]* reads fd' "$T/p.err"; }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_parent facing a child that writes garbage refuses the reply, ends the child and says so, status 1, C and Python alike" {
   local seed parent c_err
   for seed in 1; do
@@ -253,7 +253,7 @@ parent_said() { grep -v ': child [0-9]* reads fd' "$T/p.err"; }
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_parent facing a child that floods replies nobody asked for refuses the first one past its pings and ends the child, status 1, C and Python" {
   local parent
   for parent in "${PARENTS[@]}"; do
@@ -273,7 +273,7 @@ parent_said() { grep -v ': child [0-9]* reads fd' "$T/p.err"; }
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_parent facing a child stopped mid-reply sleeps in read(); once the child is killed it says the reply was cut short, reaps it, status 1, C and Python" {
   local parent child fd
   for parent in "${PARENTS[@]}"; do
@@ -295,7 +295,7 @@ parent_said() { grep -v ': child [0-9]* reads fd' "$T/p.err"; }
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_parent facing a child that closes its answering end and stays waits for it in wait4 (it cannot know the child will not end); killed, the child is reported, status 1, C and Python" {
   local parent child
   for parent in "${PARENTS[@]}"; do
@@ -315,7 +315,7 @@ parent_said() { grep -v ': child [0-9]* reads fd' "$T/p.err"; }
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "pipe_parent giving up on a child that ignores SIGTERM ends it with SIGKILL 1 s later, never waits for ever, C and Python" {
   local who
   # Both parents at once: each waits its one second side by side.

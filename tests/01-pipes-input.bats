@@ -32,27 +32,27 @@ both_readers() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a frame with length -5 is refused, naming the length and the limit" {
   both_readers '\xfb\xff\xff\xff' "frame length -5 is out of range (0 to 1048576 bytes)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a frame with length 2000000 (over 1 MiB) is refused, naming the length and the limit" {
   both_readers '\x80\x84\x1e\x00' "frame length 2000000 is out of range (0 to 1048576 bytes)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a header cut short by EOF is refused" {
   both_readers '\x05\x00' "frame cut short by EOF: got 2 of 4 header bytes"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a payload cut short by EOF is refused" {
   both_readers '\x0a\x00\x00\x00abc' "frame cut short by EOF: got 3 of 10 payload bytes"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "an empty stream is 0 frames, and a 0-byte frame is a frame" {
   read_bytes '' "$BIN/pipe_reader"
   assert_success
@@ -63,7 +63,7 @@ both_readers() {
   assert_equal "$stderr" "pipe_reader.py: read 1 frame"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the child refuses a bad ping, and the parent a bad reply" {
   # pipe_child reads pings from RFD 0 and answers on WFD 1 here.
   read_bytes '\x80\x84\x1e\x00' "$BIN/pipe_child" 0 1
@@ -88,7 +88,7 @@ both_readers() {
   assert_stderr_regexp $'pipe_parent\\.py: reply 1 from pipe:\\[[0-9]+\\] \\(fd [0-9]+\\): frame length -5 is out of range \\(0 to 1048576 bytes\\)\npipe_parent\\.py: giving up on child [0-9]+ \\(bash\\): sent it SIGTERM; child (killed by signal 15 \\(Terminated\\)|exited with status 0)$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a record cut short by EOF is refused by both record readers" {
   read_bytes 'CCCCCCCCCC' "$BIN/record_reader" -s 4
   assert_failure 1
@@ -98,7 +98,7 @@ both_readers() {
   [[ $stderr =~ ^record_reader\.py:\ record\ 3\ from\ pipe:\[[0-9]+\]\ \(fd\ 0\)\ cut\ short\ by\ EOF:\ got\ 2\ of\ 4\ bytes$ ]]
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "bad options and sizes exit 2 with a message, before anything happens" {
   local prog args
   while IFS='|' read -r prog args; do
@@ -128,7 +128,7 @@ LIST
   assert_equal "$stderr" "record_writer.py: -t: 'XY' is not one printable character"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the child refuses descriptors it was not given" {
   run --separate-stderr "$BIN/pipe_child" 0 9 3>&-
   assert_failure 1
@@ -144,7 +144,7 @@ ping_of() {
 sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the child answers the longest ping whose pong fits in a frame, and refuses a longer one: never a pong cut short" {
   local child lang extra n
   for child in "$BIN/pipe_child" "$PYTHON $PEERS/01-pipes/pipe_child.py"; do
@@ -167,7 +167,7 @@ sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the child answers any byte, NUL included, in C and Python alike" {
   local child
   for child in "$BIN/pipe_child" "$PYTHON $PEERS/01-pipes/pipe_child.py"; do
@@ -178,7 +178,7 @@ sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a reader takes a frame of 0 or 1048576 bytes and refuses a length of -1 or 1048577, in C and Python alike" {
   local reader n
   for reader in "$BIN/pipe_reader" "$PYTHON $PEERS/01-pipes/pipe_reader.py"; do
@@ -197,7 +197,7 @@ sys.stdout.buffer.write(struct.pack("<i", n) + b"x" * n)' "$1" >"$T/ping"
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "\"ping 1\" goes down the pipe as 06 00 00 00 70 69 6e 67 20 31, from C and Python alike" {
   local parent child='od -An -tx1 -N 10 <&"$1" | tr -s " " >&2; exec cat <&"$1" >/dev/null'
   for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do

@@ -8,7 +8,6 @@ bats_require_minimum_version 1.5.0
 # The mirrors' lines are equal once the language and program names agree.
 same_lines() { sed -e 's/from Python/from C/; s/\.py:/:/; s/child [0-9]* reads/child PID reads/'; }
 
-# bats test_tags=demo
 @test "C parent and Python child talk over two pipes, and the Python parent with the C child prints the same" {
   run --separate-stderr "$BIN/pipe_parent" -n 5 -- "$PYTHON" "$PEERS/01-pipes/pipe_child.py"
   assert_success
@@ -27,7 +26,6 @@ same_lines() { sed -e 's/from Python/from C/; s/\.py:/:/; s/child [0-9]* reads/c
   assert_equal "$(same_lines <<<"$stderr" | tail -1)" "pipe_parent: sent 5 pings, got 5 replies"
 }
 
-# bats test_tags=demo
 @test "C parent with C child and Python parent with Python child get every reply" {
   run "$BIN/pipe_parent" -n 20 -- "$BIN/pipe_child"
   assert_success
@@ -42,7 +40,6 @@ same_lines() { sed -e 's/from Python/from C/; s/\.py:/:/; s/child [0-9]* reads/c
   assert_line --partial "pipe_child.py: answered 20 pings"
 }
 
-# bats test_tags=demo
 @test "the parent reports the child's exit status and fails when it is not 0" {
   # A child that reads every ping, answers none and exits 3.
   local child='cat <&"$1" >/dev/null; exit 3'
@@ -55,7 +52,6 @@ same_lines() { sed -e 's/from Python/from C/; s/\.py:/:/; s/child [0-9]* reads/c
   assert_output "child exited with status 3"
 }
 
-# bats test_tags=demo
 @test "a C writer's frames read by the Python reader and the other way round print the same" {
   run --separate-stderr bash -c '"$0" -n 4 -s 100 2>/dev/null | "$1" "$2"' \
     "$BIN/pipe_writer" "$PYTHON" "$PEERS/01-pipes/pipe_reader.py"

@@ -31,7 +31,7 @@ both() {
   status=$c_status stderr=$c_err
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "each program and its mirror refuse the same bad options with the same words and status 2" {
   local line prog args
   while IFS='|' read -r prog args; do
@@ -86,7 +86,6 @@ LIST
   assert_equal "$stderr" "pipe_writer: -n: '1_0' is not a number from 0 to 1000000000"
 }
 
-# bats test_tags=demo
 @test "a child program that cannot be run: the parent says so, in C and Python alike, and exits 1" {
   both pipe_parent -n 1 -- "$T/no-such-program"
   assert_equal "$status" 1
@@ -108,7 +107,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
     "pipe_parent.py: pipe2 (up): Too many open files"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "replies of any bytes are shown the same by both parents" {
   # A "child" that reads the ping (10 bytes), answers one frame of 'a' NUL
   # 'b' 0xff DEL, then reads to EOF. (A reply before the ping would be a
@@ -120,7 +119,6 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" </dev/null 2>&1
 child exited with status 0"
 }
 
-# bats test_tags=demo
 @test "one of a thing is said in the singular, in C and Python alike: 1 frame, 1 byte, 1 ping, 1 reply, 1 record" {
   local lang c py
   for lang in C Python; do
@@ -173,7 +171,6 @@ with open(out, "w") as f:
         f.write(f"fd {fd}: " + b.decode().replace("\n", "\\n") + "\n")' "$T/calls" "$@" 3>&-
 }
 
-# bats test_tags=demo
 @test "a Python program writes each line of its report in one write(), as C does, unbuffered too: no other writer can land inside it" {
   printf '\x01\x00\x00\x00x' >"$T/frame"
   unbuffered "$PEERS/01-pipes/pipe_reader.py" <"$T/frame"
@@ -220,7 +217,6 @@ gave_up() {
   assert_equal "$(our_procs)" ""
 }
 
-# bats test_tags=demo
 @test "a parent that gives up on its child ends it (SIGTERM) and reaps it, whatever failed, in C and Python alike" {
   # Each child would sleep on for ever once its parent had failed. The
   # parent's three ways to fail after the fork: a bad reply, a write that
@@ -279,7 +275,6 @@ closed_or_full() {
   done
 }
 
-# bats test_tags=demo
 @test "a program whose stdout is closed or full says so and exits 1, in C and Python alike" {
   "$BIN/pipe_writer" -n 3 >"$T/in" 2>/dev/null
   closed_or_full pipe_reader
@@ -301,7 +296,6 @@ SIGINT_DEFAULT=("$PYTHON" -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])')
 
-# bats test_tags=demo
 @test "Ctrl-C (SIGINT) ends a Python program as it ends a C one: killed, no traceback" {
   local prog w r status
   mkfifo "$T/fifo"
@@ -328,7 +322,6 @@ os.execvp(sys.argv[1], sys.argv[1:])')
   done
 }
 
-# bats test_tags=demo
 @test "stopped and continued (SIGSTOP, SIGCONT) in sigwait, read() or poll(), a program goes on as if nothing happened" {
   local wc rc w r
   for wc in "$BIN/pipe_writer" "$PYTHON $PEERS/01-pipes/pipe_writer.py"; do

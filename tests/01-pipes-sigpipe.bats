@@ -15,7 +15,6 @@ pipeline() {
 c()  { echo "$BIN/$1"; }
 py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
 
-# bats test_tags=demo
 @test "the C writer dies of SIGPIPE when its reader has gone" {
   pipeline "$(c pipe_writer) -n 0" "$(py pipe_reader) -n 1"
   assert_output "141 0"           # 128 + SIGPIPE (13); the reader exited 0
@@ -23,7 +22,6 @@ py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
   [ ! -s "$T/w.err" ]             # killed: no message of its own
 }
 
-# bats test_tags=demo
 @test "the Python writer dies of SIGPIPE too, like the C one" {
   pipeline "$(py pipe_writer) -n 0" "$(c pipe_reader) -n 1"
   assert_output "141 0"
@@ -31,7 +29,6 @@ py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
   [ ! -s "$T/w.err" ]
 }
 
-# bats test_tags=demo
 @test "with SIGPIPE ignored the C writer gets EPIPE: exit 1, the call and the pipe named" {
   pipeline "$(c pipe_writer) -n 0 --ignore-sigpipe" "$(c pipe_reader) -n 1"
   assert_output "1 0"
@@ -39,7 +36,6 @@ py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
   assert_output --regexp '^pipe_writer: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$'
 }
 
-# bats test_tags=demo
 @test "with SIGPIPE ignored the Python writer gets EPIPE: exit 1, the call and the pipe named" {
   pipeline "$(py pipe_writer) -n 0 --ignore-sigpipe" "$(py pipe_reader) -n 1"
   assert_output "1 0"
@@ -47,7 +43,6 @@ py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
   assert_output --regexp '^pipe_writer\.py: write pipe:\[[0-9]+\] \(fd 1\): Broken pipe$'
 }
 
-# bats test_tags=demo
 @test "a writer asleep in write() on a full pipe dies of SIGPIPE when the reader leaves" {
   # The same story seen from the kernel: the reader holds, the writer fills
   # the pipe and sleeps; released, the reader reads one frame and exits.

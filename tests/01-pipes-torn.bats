@@ -48,7 +48,6 @@ two_writers() {
 c()  { echo "$BIN/$1"; }
 py() { echo "$PYTHON $PEERS/01-pipes/$1.py"; }
 
-# bats test_tags=demo
 @test "records of 100000 bytes from a C and a Python writer sharing a pipe are torn (C reader)" {
   two_writers 100000 3 "$(c record_writer)" "$(py record_writer)" "$(c record_reader)"
   run cat "$T/r.out"
@@ -58,7 +57,6 @@ record 4 torn: 'P' x 65536 then 'C' x 34464"
   assert_equal "$(<"$T/w1.err")" "record_writer: wrote 3 records of 100000 bytes 'C'"
 }
 
-# bats test_tags=demo
 @test "records of 100000 bytes from a Python and a C writer sharing a pipe are torn (Python reader)" {
   two_writers 100000 3 "$(py record_writer)" "$(c record_writer)" "$(py record_reader)"
   run cat "$T/r.out"
@@ -67,7 +65,6 @@ record 4 torn: 'C' x 65536 then 'P' x 34464"
   assert_equal "$(<"$T/r.err")" "record_reader.py: 6 records, 2 torn"
 }
 
-# bats test_tags=demo
 @test "records of PIPE_BUF (4096) bytes are never torn, whatever the two writers do" {
   two_writers 4096 40 "$(c record_writer)" "$(py record_writer)" "$(c record_reader)"
   [ ! -s "$T/r.out" ]
@@ -77,7 +74,6 @@ record 4 torn: 'C' x 65536 then 'P' x 34464"
   assert_equal "$(<"$T/r.err")" "record_reader.py: 80 records, 0 torn"
 }
 
-# bats test_tags=demo
 @test "the reader shows at most 5 torn records and every run of bytes up to 4" {
   printf 'ABCDEFGH%.0s' $(seq 8) | "$BIN/record_reader" -s 8 >"$T/c.out" 2>"$T/c.err"
   printf 'ABCDEFGH%.0s' $(seq 8) | "$PYTHON" "$PEERS/01-pipes/record_reader.py" -s 8 \

@@ -31,17 +31,17 @@ traced_writer_and_reader() {
   assert_equal "$(grep -cvE '^v=1 seq=[0-9]+ t=[0-9]+ pid=[0-9]+ ev=(before|after|note) ' "$T/trace")" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a traced C writer and Python reader report every write and read" {
   traced_writer_and_reader "$(c pipe_writer)" "$(py pipe_reader)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a traced Python writer and C reader report every write and read" {
   traced_writer_and_reader "$(py pipe_writer)" "$(c pipe_reader)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the trace descriptor reaches the child: parent and child are both traced" {
   local parent child pids
   for parent in "$(c pipe_parent)" "$(py pipe_parent)"; do
@@ -89,12 +89,12 @@ stepped_writer() {
   assert_equal "$(stat -c %s "$T/out")" 108
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "in step mode the C writer waits in read() on the step descriptor before each write" {
   stepped_writer "$(c pipe_writer)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "in step mode the Python writer waits in read() on the step descriptor before each write" {
   stepped_writer "$(py pipe_writer)"
 }

@@ -40,7 +40,6 @@ talk() {
   output=$(<"$T/p.out") stderr=$(<"$T/p.err")
 }
 
-# bats test_tags=demo
 @test "with pipes of 4096 bytes, 1000 pings and 1000 replies go through: the parent reads while it sends" {
   local parent child lang
   for parent in "$(c pipe_parent)" "$(py pipe_parent)"; do
@@ -55,7 +54,7 @@ talk() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--pipe-size: the kernel rounds up to a power of two of pages, and refuses below one page" {
   local parent
   for parent in "$(c pipe_parent)" "$(py pipe_parent)"; do
@@ -95,13 +94,11 @@ send_first_deadlocks() {
   wait "$p_reaper" || true
 }
 
-# bats test_tags=demo
 @test "--send-first with pipes of 4096 bytes: parent and child both sleep in write() on full pipes, for good" {
   send_first_deadlocks "$(c pipe_parent)" "$(py pipe_child)"
   send_first_deadlocks "$(py pipe_parent)" "$(c pipe_child)"
 }
 
-# bats test_tags=demo
 @test "a user past pipe-user-pages-soft gets pipes of 8192 bytes, and pipe_parent -n 1000 still gets every reply" {
   local soft n uid as
   soft=$(</proc/sys/fs/pipe-user-pages-soft)

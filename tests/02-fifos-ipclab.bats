@@ -12,7 +12,7 @@ teardown() {
   assert_nothing_left
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ipclab shows a program asleep in open() of a FIFO as waiting for a partner, path and access read from the kernel, a relative path made whole" {
   run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
   assert_success
@@ -24,7 +24,7 @@ teardown() {
   assert_line --regexp '^ *[0-9.]+ channel jobs: opening: writer \(to write\)$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a FIFO's holders are named with the end each descriptor is (read, write, read-write), in the transcript and from holders()" {
   run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
   assert_success
@@ -34,7 +34,7 @@ teardown() {
   assert_line --regexp '^ *[0-9.]+ print holder	reader	5	read-write$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo(name, { make = false }) watches a FIFO a program makes, from when it appears; bad options are refused" {
   run "$IPCLAB" run "$FIX/fifo-holders.lua" --headless
   assert_success
@@ -50,7 +50,7 @@ teardown() {
   assert_line --regexp '^ *[0-9.]+ print cpu	nil$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "on screen at 80x24 the waiter's pane names the FIFO it waits on and the FIFO's row who holds each end" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/fifo-holders.lua"
   wait_for screen_has "paused: press space"
@@ -66,7 +66,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "as an ordinary user, ipclab reads the path its own child waits on in open() and the FIFO's holders, and plays the server scenario" {
   public_copy "$BIN" "$PEERS" "$FIX" lessons
   mv "$PUB/$(basename "$PEERS")" "$PUB/python_peers" 2>/dev/null || true
@@ -88,7 +88,7 @@ teardown() {
   assert_line --regexp '^ *[0-9.]+ channel jobs: read-write: h fd 3, h fd 4, h fd 5, h fd 6, h fd 7, h fd 8, h fd 9, h fd 10; and 1 more descriptor$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "tutorial-pair: the narration quotes what each reader printed, read from its output and checked (at 80x24 the panes may not show it)" {
   run "$IPCLAB" run 02/tutorial-pair --headless
   assert_success
@@ -99,7 +99,7 @@ teardown() {
   assert_output --regexp 'end: 5 expectations, 5 passed, 0 failed$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "your-open-order on the skeleton: a node asleep in open() is not counted among those on its FIFO: 'nobody else', not 'nobody'" {
   local K=$T/kit
   mkdir -p "$K"

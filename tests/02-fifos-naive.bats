@@ -41,7 +41,6 @@ deliver() {
   rm "$D/myfifo"
 }
 
-# bats test_tags=demo
 @test "two quick messages come back from one read(): the C reader prints the first and loses the second, the Python reader prints both as one" {
   local w
   for w in "$(c naive_writer)" "$(py naive_writer)"; do
@@ -53,7 +52,6 @@ deliver() {
   done
 }
 
-# bats test_tags=demo
 @test "a message of 3000 bytes comes back in three reads: 1024, 1024 and 953 bytes; the Python reader cuts a character off each" {
   local w long
   long=$(printf 'x%.0s' {1..3000})
@@ -66,7 +64,6 @@ deliver() {
   done
 }
 
-# bats test_tags=demo
 @test "the naive pair leaves its FIFO behind, readable by others: mode 0666 less the umask" {
   local w r
   umask 022
@@ -106,7 +103,6 @@ shared_tmp() {
   export NAIVE_DIR=$PUB/tmp
 }
 
-# bats test_tags=demo
 @test "a regular file another user planted at the tutorial's name gets the messages written into it, C and Python" {
   local w
   shared_tmp
@@ -120,7 +116,6 @@ shared_tmp() {
   done
 }
 
-# bats test_tags=demo
 @test "a FIFO another user planted (mode 0666) at the tutorial's name: that user's reader gets the messages, C and Python" {
   local w
   shared_tmp
@@ -137,7 +132,7 @@ shared_tmp() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the kit's fifo_node refuses that shared folder outright, and the planted objects in its own (02-fifos-paths.bats)" {
   local node
   shared_tmp
@@ -148,7 +143,6 @@ shared_tmp() {
   done
 }
 
-# bats test_tags=demo
 @test "the naive pair checks nothing, as the README says: NAIVE_DIR naming no folder gives C's 'write: Bad file descriptor' per message with status 0, a silent C reader, Python tracebacks (FileNotFoundError)" {
   NAIVE_DIR=$D/none
   run --separate-stderr $(c naive_writer) one two

@@ -75,7 +75,6 @@ ENXIO="open-write: ENXIO: No such device or address: no reader has the FIFO open
 EOF0="read: 0: end of file: no writer has the FIFO open"
 EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, nothing to read yet"
 
-# bats test_tags=demo
 @test "O_NONBLOCK: opening the write end fails with ENXIO while no reader has the FIFO open, succeeds while one has" {
   local w r
   for w in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
@@ -95,7 +94,6 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
 @test "O_NONBLOCK: the read end opens at once; read returns 0 before any writer, EAGAIN while a writer holds it empty, the bytes, then 0 once the writer leaves" {
   local w r flags
   for r in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
@@ -125,7 +123,6 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
 @test "O_NONBLOCK: a write with no reader left fails with EPIPE, and the writer lives on" {
   local w r
   for w in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
@@ -145,7 +142,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_nonblock refuses bad usage and bad commands with status 2, a missing path or a file that is no FIFO with status 1" {
   local p name
   echo data >"$D/file"
@@ -173,7 +170,6 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
 @test "fifo_nonblock: standard input closed, a write to the read end, a read of the write end, bytes that are no command: said alike in C and Python, no traceback" {
   local p name h
   exec {h}<>"$D/fifo"               # a reader (and writer): open-write succeeds
@@ -201,7 +197,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   exec {h}>&-
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_nonblock: a NUL byte is no command character ('read\\0zz' is an unknown command 'read.zz'), C and Python alike" {
   local p
   for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
@@ -211,7 +207,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_nonblock: a long line is quoted cut short with '...' so that the reason after it always shows, C and Python alike" {
   local p name long
   long="write $(printf 'a%.0s' {1..1016})"          # 1022 bytes, the longest line
@@ -232,7 +228,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_nonblock: a symbolic link or a directory at PATH is refused as the other programs say ('a symbolic link, not a FIFO: refused'), an empty PATH is a usage error, C and Python alike" {
   local p name
   ln -s "$D/fifo" "$D/link"
@@ -254,7 +250,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_nonblock: write TEXT writes TEXT's bytes as they are, a NUL among them, in C and Python alike" {
   local p h
   exec {h}<>"$D/fifo"

@@ -47,7 +47,7 @@ refused() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a regular file at a FIFO's name is refused before open(), for reading and writing; the file is unchanged" {
   printf 'planted\n' >"$D/a-to-b"
   touch -d @1000000000 "$D/a-to-b"
@@ -58,7 +58,7 @@ refused() {
   rm "$D/a-to-b"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a directory at a FIFO's name is refused before open()" {
   mkdir -m 700 "$D/a-to-b"
   refused "$D/a-to-b: a directory, not a FIFO: refused" a "$D"
@@ -67,7 +67,7 @@ refused() {
   rmdir "$D/a-to-b"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a symbolic link at a FIFO's name is refused, never followed: the FIFO and the file it names get nothing" {
   local h
   mkdir -m 700 "$T/elsewhere"
@@ -85,7 +85,7 @@ refused() {
   rm -r "$D/a-to-b" "$T/elsewhere"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a FIFO of another user's, with that user's reader on it, is refused before open(): the reader gets nothing" {
   local mode why
   for mode in 600 666; do
@@ -100,7 +100,7 @@ refused() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a FIFO of ours whose mode lets the group or others in (0660, 0606, 0644, 0611) is refused before open()" {
   local mode
   for mode in 660 606 644 611; do
@@ -111,7 +111,7 @@ refused() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--make with something already at a name: 'a FIFO left from an earlier run?', nothing opened, what this run made removed, the thing left as it was" {
   mkfifo -m 600 "$D/a-to-b"         # left by an earlier run
   refused "something is already at $D/a-to-b (a FIFO left from an earlier run?)" --make a "$D"
@@ -148,13 +148,13 @@ swapped() {
   rm "$D/a-to-b" "$T/step" "$T/nd.trace"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a name swapped for a file between lstat and open() is refused after open() (fstat: another inode), nothing written" {
   swapped "$(c fifo_node)"
   swapped "$(py fifo_node)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "as another user in its own 0700 directory the nodes talk (FIFOs 0600, that user's); root joining that directory is refused" {
   local a b
   public_copy "$BIN/fifo_node" "$PEERS"
@@ -199,7 +199,7 @@ dir_refused() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "DIR not a private directory of ours: each program says what is wrong (its mode, its owner, what it is), C and Python alike" {
   public_copy "$BIN/fifo_node" "$BIN/fifo_server" "$BIN/fifo_client" "$PEERS"
   mkdir -m 777 "$T/open"
@@ -219,7 +219,7 @@ dir_refused() {
   rm -r "$T/open" "$T/file" "$T/link"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "fifo_node's open_fifo, asked for O_RDWR, says 'for reading and writing' (C and Python, each called on its own)" {
   # fifo_node opens each FIFO one way; its function says any of the three.
   # The C one, its main renamed, with a main of ours that calls it.

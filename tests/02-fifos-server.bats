@@ -107,12 +107,10 @@ at_once() {
   assert_equal "$(sed 1d "$T/srv.out" | cut -d' ' -f3 | sort -u | wc -l)" 6
 }
 
-# bats test_tags=demo
 @test "C and Python clients at once, C server: each gets the answer to its own request, no FIFO left" {
   at_once "$(c fifo_server)"
 }
 
-# bats test_tags=demo
 @test "C and Python clients at once, Python server: each gets the answer to its own request, no FIFO left" {
   at_once "$(py fifo_server)"
 }
@@ -143,7 +141,6 @@ killed_client() {
   assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): served 3 requests"
 }
 
-# bats test_tags=demo
 @test "a client killed before its answer: the server says so, removes its FIFO and answers the next (ENXIO)" {
   killed_client "$(c fifo_server)" "$(py fifo_client)"
   killed_client "$(py fifo_server)" "$(c fifo_client)"
@@ -162,7 +159,6 @@ client_told_gone() {
   [ -z "$(ls "$D" | grep '^client-')" ] || fail "left: $(ls "$D")"
 }
 
-# bats test_tags=demo
 @test "the server killed while clients wait for their answers: each client's poll() sees no reader left on DIR/server (POLLERR), says so, status 1, its FIFO removed" {
   local server
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -182,7 +178,6 @@ client_told_gone() {
   done
 }
 
-# bats test_tags=demo
 @test "a server that dies after taking the request (its log line to /dev/full): the client says the server is gone, status 1, nothing left" {
   local server cl
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -247,7 +242,6 @@ broken_pipe() {
   rm "$T/step" "$T/srv.trace"
 }
 
-# bats test_tags=demo
 @test "a client killed after the server opened its FIFO, before the answer: EPIPE, said, its FIFO removed, the server goes on" {
   broken_pipe "$(c fifo_server)" "$(py fifo_client)"
   broken_pipe "$(py fifo_server)" "$(c fifo_client)"
@@ -307,12 +301,12 @@ fifo 600"
   rm -r "$T/outside" "$D/file" "$D/link" "$D/wide" "$D/r"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "C server: a path outside its directory, a file, a link, a 0644 FIFO, its own FIFO, a malformed or 4093-byte request: refused, nothing changed; 4092 bytes answered" {
   hostile "$(c fifo_server)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "Python server: a path outside its directory, a file, a link, a 0644 FIFO, its own FIFO, a malformed or 4093-byte request: refused, nothing changed; 4092 bytes answered" {
   hostile "$(py fifo_server)"
 }
@@ -381,13 +375,13 @@ $p: served 9 requests"
   assert_equal "$(tail -n 1 "$T/lost.err")" "fifo_client: $D/server: no reader left: the server is gone before answering"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a request cut short (its writer gone), a header cut short, a length out of range: the server drops the bytes queued (FIONREAD), says so, and answers the next client" {
   cut_short "$(c fifo_server)"
   cut_short "$(py fifo_server)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--no-keep-open: a request cut short by its writer's end is dropped, said; the server goes on (end of file: it spins) until SIGTERM, its FIFO removed" {
   local server p
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -404,7 +398,7 @@ $p: served 9 requests"
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a client's request of 4092 bytes with its reply path is answered; 4093 is refused with status 2 and nothing made" {
   local client server text
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -425,7 +419,6 @@ $p: served 9 requests"
   done
 }
 
-# bats test_tags=demo
 @test "a client given DIR as a relative path sends its reply path absolute: the server, in another working directory, answers" {
   local server cl abs
   abs=$(realpath "$D")
@@ -444,7 +437,6 @@ $p: served 9 requests"
   done
 }
 
-# bats test_tags=demo
 @test "a client whose DIR cannot be resolved to an absolute path (its working directory removed) says so, status 1, nothing made" {
   local cl
   mkdir -m 700 "$T/gone"
@@ -472,7 +464,7 @@ refused() {
   [[ $stderr != *Traceback* ]] || fail "a traceback: $stderr"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "bad usage, a directory that is not private, a name already taken, no server: refused, the client's FIFO removed" {
   local s cl
   for s in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -513,7 +505,7 @@ client_refuses() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a client looks at DIR/server before open(): a file, a link, a directory, a 0644 FIFO or another user's FIFO is refused, nothing written through it" {
   local h
   echo keep >"$D/server"
@@ -540,7 +532,6 @@ client_refuses() {
   rm "$D/server"
 }
 
-# bats test_tags=demo
 @test "a client ended by SIGTERM or SIGHUP while it waits in poll() for its answer removes its FIFO" {
   local cl sig server
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -564,7 +555,6 @@ client_refuses() {
   done
 }
 
-# bats test_tags=demo
 @test "a FIFO left by a killed server, nobody reading it: the client's open(O_NONBLOCK) fails with ENXIO: 'no server is reading DIR/server', status 1, at once, its FIFO removed" {
   local cl
   mkfifo -m 600 "$D/server"             # a server's FIFO, nobody reading
@@ -579,7 +569,6 @@ client_refuses() {
   rm "$D/server"
 }
 
-# bats test_tags=demo
 @test "the client writes its request with one write() of header and payload (traced), and keeps that descriptor: O_NONBLOCK cleared" {
   local cl server f flags
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -607,7 +596,7 @@ client_refuses() {
   rm "$T/cl.trace"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a client whose reply path the server would refuse (not printable ASCII) refuses it first, status 1, naming it: nothing sent, nothing made" {
   local cl server E=$T/dé
   mkdir -m 700 "$E"
@@ -680,19 +669,17 @@ sleeps() {
   assert_equal "$status" 143
 }
 
-# bats test_tags=demo
 @test "--no-keep-open: once the last client has gone the server's read() returns 0 again and again: running, not asleep, its read count rising" {
   spins "$(c fifo_server)"
   spins "$(py fifo_server)"
 }
 
-# bats test_tags=demo
 @test "by default the server holds its own write end: with no client it sleeps in read() on its FIFO, its read count still" {
   sleeps "$(c fifo_server)"
   sleeps "$(py fifo_server)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a reply FIFO of another user's in the server's directory, that user's reader on it, is refused before open(): the reader gets nothing" {
   local server p
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
@@ -708,7 +695,7 @@ sleeps() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "as another user in its own 0700 directory the server answers C and Python clients; root's client and server are refused that directory" {
   local s cl
   public_copy "$BIN/fifo_server" "$BIN/fifo_client" "$PEERS"

@@ -58,7 +58,6 @@ reply 3: pong: ping 3 (from $(lang "$2"))"
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
 @test "C and Python nodes exchange framed pings and pongs over two FIFOs, every pairing, and leave no FIFO" {
   local a b
   for a in "$(c fifo_node)" "$(py fifo_node)"; do
@@ -68,7 +67,6 @@ reply 3: pong: ping 3 (from $(lang "$2"))"
   done
 }
 
-# bats test_tags=demo
 @test "node b can make the FIFOs instead: Python b with C a, C b with Python a" {
   local a b
   for a in "$(c fifo_node)" "$(py fifo_node)"; do
@@ -96,7 +94,6 @@ first_open_waits() {
 fifo 600"
 }
 
-# bats test_tags=demo
 @test "a writer's open() of a FIFO sleeps in openat until a reader opens it, and the reverse" {
   local node other
   for node in "$(c fifo_node)" "$(py fifo_node)"; do
@@ -139,19 +136,16 @@ deadlock() {
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
 @test "--open-order read-first: each node sleeps in openat on the FIFO it reads, for good" {
   deadlock read-first "$(c fifo_node)" "$(py fifo_node)"
   deadlock read-first "$(py fifo_node)" "$(c fifo_node)"
 }
 
-# bats test_tags=demo
 @test "--open-order write-first: each node sleeps in openat on the FIFO it writes, for good" {
   deadlock write-first "$(py fifo_node)" "$(c fifo_node)"
   deadlock write-first "$(c fifo_node)" "$(py fifo_node)"
 }
 
-# bats test_tags=demo
 @test "--open-order same on one side only still deadlocks: the other must open a-to-b first too" {
   bg node_a "$(c fifo_node)" --make --open-order read-first a "$D"
   wait_for test -p "$D/b-to-a"
@@ -163,7 +157,6 @@ deadlock() {
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
 @test "the maker ended by SIGTERM or SIGHUP while it waits in open() removes its FIFOs" {
   local node sig
   for node in "$(c fifo_node)" "$(py fifo_node)"; do
@@ -212,13 +205,11 @@ a_goes() {
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
 @test "node a ends with status 1 when node b goes: its read() returns 0, 'node b is gone'" {
   b_goes "$(c fifo_node)" "$(py fifo_node)"
   b_goes "$(py fifo_node)" "$(c fifo_node)"
 }
 
-# bats test_tags=demo
 @test "node b ends with status 0 when node a goes: its read() returns 0 between two pings" {
   a_goes "$(c fifo_node)" "$(py fifo_node)"
   a_goes "$(py fifo_node)" "$(c fifo_node)"
@@ -238,7 +229,7 @@ refused() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "bad usage is refused with status 2, and nothing is made" {
   refused 2 "-n: '0' is not a number from 1 to 1000000" -n 0 a "$D"
   refused 2 "-n needs a value" -n
@@ -254,7 +245,6 @@ refused() {
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
 @test "an empty DIR (an unset variable?) is a usage error, status 2, said as such, not 'lstat : No such file or directory': every program of the lesson, C and Python" {
   local p
   for p in fifo_node fifo_server fifo_client; do
@@ -271,7 +261,7 @@ refused() {
   nothing_in_run_dir
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a directory that is not private, a name already taken, a missing FIFO: refused with status 1, nothing made (hostile names: 02-fifos-paths.bats)" {
   chmod 755 "$D"
   refused 1 "$D: mode 0755, not 0700: not a private directory of ours" --make a "$D"

@@ -134,7 +134,6 @@ timedwait at 1 ok
 unlink again ENOENT $SEM"
 }
 
-# bats test_tags=demo
 @test "posix: a semaphore Python created and took blocks C's sem_wait until Python posts" {
   run "$PYTHON" "$PEERS/08-shared-memory/shm_counter.py" --create --sem "$SEM" -n 0 "$SEG"
   run "$PYTHON" -c 'import sys; from ipclab import posix

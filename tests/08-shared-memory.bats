@@ -96,12 +96,10 @@ posix_round() {
   assert_file_not_exists "$(shm_file "$SEG")"
 }
 
-# bats test_tags=demo
 @test "POSIX segment: C creates, Python attaches and adds, C removes it" {
   posix_round "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"
 }
 
-# bats test_tags=demo
 @test "POSIX segment: Python creates, C attaches and adds, Python removes it" {
   posix_round "$PYTHON $D/shm_counter.py" "$BIN/shm_counter"
 }
@@ -123,19 +121,16 @@ sysv_round() {
   assert_equal "$(sysv_shm_info "$KEY")" ""
 }
 
-# bats test_tags=demo
 @test "System V segment: C creates, Python attaches and adds, C removes it" {
   sysv_round "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"
 }
 
-# bats test_tags=demo
 @test "System V segment: Python creates, C attaches and adds, Python removes it" {
   sysv_round "$PYTHON $D/sysv_counter.py" "$BIN/sysv_counter"
 }
 
 # ---- the lost update, forced -------------------------------------------------
 
-# bats test_tags=demo
 @test "lost update (POSIX): C load, Python load, C store, Python store loses one each time" {
   run "$BIN/shm_counter" --create -n 0 "$SEG"
   assert_success
@@ -155,7 +150,6 @@ sysv_round() {
   assert_output "shm_counter.py: added 0, counter now 4"
 }
 
-# bats test_tags=demo
 @test "lost update (System V): Python load, C load, Python store, C store loses one each time" {
   run "$PYTHON" "$D/sysv_counter.py" --create -n 0 "$KEY"
   assert_success
@@ -171,7 +165,6 @@ sysv_round() {
 
 # ---- the fix, twice ----------------------------------------------------------
 
-# bats test_tags=demo
 @test "POSIX semaphore: Python's load waits in sem_wait until C has stored; the count is exact" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -192,7 +185,6 @@ sysv_round() {
   assert_file_not_exists "/dev/shm/sem.${SEM#/}"
 }
 
-# bats test_tags=demo
 @test "System V semaphore: C's load waits in semop until Python has stored; the count is exact" {
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
@@ -210,7 +202,6 @@ sysv_round() {
   assert_equal "$(sysv_sem "$SEMKEY")" ""
 }
 
-# bats test_tags=demo
 @test "running freely side by side, C and Python count exactly with either semaphore" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -239,7 +230,6 @@ sysv_round() {
 
 # ---- killed while holding the semaphore -------------------------------------
 
-# bats test_tags=demo
 @test "POSIX semaphore: C killed while holding it leaves it at 0; Python waits for ever" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -255,7 +245,6 @@ sysv_round() {
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
 }
 
-# bats test_tags=demo
 @test "System V semaphore without SEM_UNDO: Python killed while holding it leaves it at 0" {
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
@@ -268,7 +257,6 @@ sysv_round() {
   run "$BIN/sysv_counter" -n 0 --unlink --sem "$SEMKEY" "$KEY"
 }
 
-# bats test_tags=demo
 @test "System V semaphore with SEM_UNDO: the kernel gives back what the killed holder took" {
   run "$PYTHON" "$D/sysv_counter.py" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
@@ -320,7 +308,6 @@ s.release()' "${@:2}"
   fi
 }
 
-# bats test_tags=demo
 @test "SEM_UNDO on the -1 alone: every exit gives 1 more, the semaphore climbs 1, 2, 3 and lets two in at once; on both, or on neither, it stays 1" {
   local lang
   for lang in C Python; do
@@ -398,27 +385,22 @@ ring_empty() {
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
 }
 
-# bats test_tags=demo
 @test "ring: C producer blocks on a full ring; a Python consumer gets every record in order" {
   ring_full "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_consumer.py" C
 }
 
-# bats test_tags=demo
 @test "ring: Python producer blocks on a full ring; a C consumer gets every record in order" {
   ring_full "$PYTHON $D/shm_ring_producer.py" "$BIN/shm_ring_consumer" Python
 }
 
-# bats test_tags=demo
 @test "ring: C consumer blocks on an empty ring until a Python producer sends" {
   ring_empty "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_producer.py" Python
 }
 
-# bats test_tags=demo
 @test "ring: Python consumer blocks on an empty ring until a C producer sends" {
   ring_empty "$PYTHON $D/shm_ring_consumer.py" "$BIN/shm_ring_producer" C
 }
 
-# bats test_tags=demo
 @test "ring: step by step, one record taken lets the blocked producer put one more" {
   bg prod "$BIN/shm_ring_producer" --create --unlink --slots 2 -n 4 "$RING" "$EMPTY" "$FULL"
   wait_for blocked_in_sem_wait "$prod"
@@ -443,7 +425,7 @@ ring_empty() {
 
 # ---- bad input ----------------------------------------------------------------
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a segment smaller than the counter layout is refused clearly, both languages, both APIs" {
   install -m 600 /dev/null "$(shm_file "$SEG")"
   truncate -s 8 "$(shm_file "$SEG")"
@@ -464,7 +446,6 @@ ring_empty() {
   ipcrm -M "$KEY"
 }
 
-# bats test_tags=demo
 @test "one of a thing is said in the singular, both languages: a 1-byte segment or semaphore file, 1 slot, 1 record" {
   local prog
   install -m 600 /dev/null "$(shm_file "$SEG")"
@@ -526,7 +507,7 @@ ring_empty() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a wrong magic or version is refused clearly, both languages" {
   # A ring is not a counter ...
   run "$BIN/shm_ring_producer" --create -n 0 "$RING" "$EMPTY" "$FULL"
@@ -562,7 +543,7 @@ ring_empty() {
   rm "$(shm_file "$SEG")"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a ring header that does not add up is refused before any record is read" {
   run "$PYTHON" "$D/shm_ring_producer.py" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
   assert_success
@@ -577,7 +558,7 @@ ring_empty() {
   rm "$(shm_file "$RING")" "/dev/shm/sem.${EMPTY#/}" "/dev/shm/sem.${FULL#/}"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a frame longer than its slot is bad data: the consumer says so and stops" {
   run "$BIN/shm_ring_producer" --create --slots 2 -n 1 "$RING" "$EMPTY" "$FULL"
   assert_success
@@ -593,7 +574,7 @@ ring_empty() {
   rm "$(shm_file "$RING")" "/dev/shm/sem.${EMPTY#/}" "/dev/shm/sem.${FULL#/}"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "slot counts and sizes out of range are refused before anything is created" {
   for prog in "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_producer.py" \
               "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
@@ -623,7 +604,6 @@ ring_empty() {
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
 }
 
-# bats test_tags=demo
 @test "attaching to what does not exist names the call and the object" {
   run "$BIN/shm_counter" -n 1 "$SEG"
   assert_failure 1
@@ -648,7 +628,6 @@ ring_empty() {
   run "$BIN/shm_counter" -n 0 --unlink "$SEG"
 }
 
-# bats test_tags=demo
 @test "objects are 0600: another user cannot attach to them, in either language" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -723,17 +702,17 @@ ring_sizes_rewritten() {
   assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring: slots and slot size rewritten by a peer after the check change nothing (C producer, Python consumer)" {
   ring_sizes_rewritten "$BIN/shm_ring_producer" "$PYTHON $D/shm_ring_consumer.py" C
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring: slots and slot size rewritten by a peer after the check change nothing (Python producer, C consumer)" {
   ring_sizes_rewritten "$PYTHON $D/shm_ring_producer.py" "$BIN/shm_ring_consumer" Python
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring: a head or tail a peer moved out of the ring is a broken ring header, both languages, both roles" {
   poke_command
   local prog
@@ -764,7 +743,7 @@ ring_sizes_rewritten() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring: a frame length a peer rewrote is checked against the slot size checked at attach, both languages" {
   poke_command
   local prog
@@ -782,7 +761,7 @@ ring_sizes_rewritten() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a segment truncated under a running program ends it with a message naming SIGBUS, both languages" {
   local prog
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
@@ -808,7 +787,7 @@ ring_sizes_rewritten() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a semaphore's file truncated under a running counter ends it with a message naming SIGBUS, both languages" {
   local prog
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
@@ -824,7 +803,7 @@ ring_sizes_rewritten() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a semaphore file shorter than a sem_t (32 bytes) is refused before it is mapped; 32 bytes is one" {
   run "$BIN/shm_counter" --create -n 0 "$SEG"
   assert_success
@@ -876,7 +855,6 @@ sysv_ipc.Semaphore(int(sys.argv[1]), sysv_ipc.IPC_CREX, 0o600, int(sys.argv[2]))
 # Python ignores it anyway): its ftruncate of a new segment fails, EFBIG.
 no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
 
-# bats test_tags=demo
 @test "a counter whose --create fails at the semaphore removes the segment it made, not the semaphore that was there, both languages" {
   local prog
   make_posix_sem "$SEM" 5
@@ -895,7 +873,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   rm_names "$SEM"
 }
 
-# bats test_tags=demo
 @test "a System V counter whose --create fails at the semaphore set removes the segment it made, not the set that was there, both languages" {
   local prog
   make_sysv_sem "$SEMKEY" 5
@@ -909,7 +886,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   ipcrm -S "$SEMKEY"
 }
 
-# bats test_tags=demo
 @test "a ring program whose --create fails at a semaphore removes what it made, not what was there, both languages, both roles" {
   local role prog
   for role in producer consumer; do
@@ -935,7 +911,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   done
 }
 
-# bats test_tags=demo
 @test "a --create whose ftruncate fails removes the segment it made, both languages, counter and ring" {
   local prog
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
@@ -953,7 +928,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   done
 }
 
-# bats test_tags=demo
 @test "a --create that fails at its first name leaves the object that had it as it was, both languages, both APIs" {
   local prog
   run "$BIN/shm_counter" --create -n 7 "$SEG"
@@ -976,7 +950,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   ipcrm -M "$KEY"
 }
 
-# bats test_tags=demo
 @test "once a --create run has made every object, a later failure leaves them to be looked at, both languages, both APIs" {
   local prog rc
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
@@ -1027,7 +1000,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
 
 # ---- every way out cleans up -------------------------------------------------------
 
-# bats test_tags=demo
 @test "with stdout's reader gone (or no stdout) a counter says so, exits 1 and still removes its names, both languages, both APIs" {
   local prog
   for prog in "$BIN/shm_counter" "$PYTHON $D/shm_counter.py"; do
@@ -1061,7 +1033,6 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
   done
 }
 
-# bats test_tags=demo
 @test "with stdout's reader gone (or no stdout) a ring consumer stops, says so, exits 1 and still removes the names, both languages" {
   local prog
   for prog in "$BIN/shm_ring_consumer" "$PYTHON $D/shm_ring_consumer.py"; do
@@ -1095,7 +1066,6 @@ stop_and_continue() {
   ! proc_gone "$1" || fail "it did not survive SIGSTOP and SIGCONT: $(cat "$T/w.err")"
 }
 
-# bats test_tags=demo
 @test "a counter asleep on a semaphore sleeps on after SIGSTOP and SIGCONT (EINTR retried), both languages, both APIs" {
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
@@ -1130,7 +1100,6 @@ s = posix.sem_open(sys.argv[1]); posix.sem_post(s); posix.sem_close(s)' "$SEM" "
   run "$BIN/shm_counter" -n 0 --unlink --sem "$SEM" "$SEG"
 }
 
-# bats test_tags=demo
 @test "Ctrl-C ends a counter asleep on a semaphore at once, C and Python alike: killed by SIGINT, no traceback" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -1182,7 +1151,7 @@ same_outcomes() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "C and Python say the same and exit the same on the same bad input, program by program" {
   run "$BIN/shm_counter" --create -n 0 "$SEG"
   assert_success
@@ -1245,7 +1214,7 @@ name_of() {
   echo "/$n"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a POSIX name may be 255 bytes after its slash for a segment, 251 for a semaphore; C and Python refuse longer ones alike" {
   local c=$BIN/shm_counter py=$D/shm_counter.py long
   # The longest names work, either language creating, the other attaching.
@@ -1286,7 +1255,6 @@ ARGS
   rm_names "$SEG"
 }
 
-# bats test_tags=demo
 @test "a System V semaphore set removed under a running counter: C and Python fail alike, naming the call" {
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
   assert_success
@@ -1350,7 +1318,6 @@ resource_tracker.unregister(m._name, "shared_memory"); m.close()' "${SEG#/}"
 
 # ---- the lesson's scenarios ------------------------------------------------------
 
-# bats test_tags=demo
 @test "the lesson's scenarios play headless, every expectation met, nothing left" {
   [ -x "$BIN/ipclab" ] || skip "ipclab is not built: $BIN/ipclab"
   export PYTHON XDG_RUNTIME_DIR=$T/xdg

@@ -47,7 +47,7 @@ stop_hostile() {
     fail "the hostile peer made no writes: $(<"$T/$1.err")"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring programs facing a peer that rewrites the header's checked fields while they run pass every record, in order, C and Python both ways" {
   local pair prod cons lang i
   for pair in "0 1 C" "1 0 Python"; do
@@ -76,7 +76,7 @@ allowed_words() {
   echo "$pattern"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ring programs facing a peer that writes random values anywhere in the segment while they run finish or stop with a message naming the segment, status 1; the other side sleeps in sem_wait (it cannot know); never a signal, a sanitizer report or a traceback; C and Python both ways" {
   local seed pair prod cons line records
   # Seed 1 with a C producer and a Python consumer, seed 2 the other way.
@@ -111,7 +111,7 @@ allowed_words() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a ring consumer shows a peer's bytes, never obeys them: a NUL and an escape in a record print as '.', C and Python alike" {
   local cons
   for cons in "${CONSUMERS[@]}"; do
@@ -126,7 +126,7 @@ allowed_words() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a ring consumer facing a producer that floods past EMPTY (500 records into 4 slots, never waiting) takes exactly its -n records, each printable, status 0, C and Python" {
   run "$BIN/shm_ring_producer" --create --slots 4 -n 0 "$RING" "$EMPTY" "$FULL"
   # The C consumer is asleep on FULL when the flood comes.
@@ -154,7 +154,7 @@ allowed_words() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a ring producer facing a FULL semaphore flooded to its limit (SEM_VALUE_MAX) refuses: sem_post names it, status 1, C and Python" {
   local prod
   for prod in "${PRODUCERS[@]}"; do
@@ -169,7 +169,7 @@ allowed_words() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a ring consumer facing a producer stopped mid-record sleeps in sem_wait, even once the producer is dead (it cannot know); the half record is never delivered, the next producer's arrives whole, C and Python" {
   local pair cons prod lang
   for pair in "0 1 Python" "1 0 C"; do
@@ -195,7 +195,7 @@ allowed_words() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "counters facing a peer that rewrites the header while they count (checked once, never used again) count exactly with the semaphore, POSIX and System V, C and Python" {
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
   assert_success
@@ -224,7 +224,7 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   ipcrm -M "$KEY" -S "$SEMKEY"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a semaphore whose file a peer overwrote makes the C library abort in sem_wait: the program says so, status 1, not a death by SIGABRT; counter and ring, C and Python" {
   local prog
   run "$BIN/shm_counter" --create --sem "$SEM" -n 0 "$SEG"
@@ -245,7 +245,7 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   rm_names "$SEG" "$SEM" "$RING" "$EMPTY" "$FULL"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a System V semaphore a peer set to its largest value (32767) while a counter held it: semop +1 is refused, naming it, status 1, C and Python alike, no traceback" {
   local prog
   run "$BIN/sysv_counter" --create --sem "$SEMKEY" -n 0 "$KEY"
@@ -263,7 +263,7 @@ print(int.from_bytes(m.read(8, 16), "little")); m.detach()' "$KEY"
   ipcrm -M "$KEY" -S "$SEMKEY"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a segment a peer truncates between fstat and mmap: C meets SIGBUS at its first load, Python's mmap refuses; both say it was truncated under us, status 1, counter and ring" {
   local prog name
   run "$BIN/shm_counter" --create -n 0 "$SEG"

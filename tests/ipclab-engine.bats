@@ -16,7 +16,7 @@ teardown() {
   return "$rc"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ipclab --help and --version answer; an unknown option is refused; names are echoed without control bytes" {
   run "$IPCLAB" --help
   assert_success
@@ -46,14 +46,14 @@ teardown() {
   assert_output "ipclab: ?[2J?[31mx?ipclab: fine: No such file or directory"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a scenario with a syntax error is reported at its file and line" {
   run "$IPCLAB" run "$FIX/syntax-error.lua" --headless
   assert_failure 2
   assert_output --partial "syntax-error.lua:3: unexpected symbol near '='"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a runtime error names file:line and the reason, and its processes are stopped" {
   run "$IPCLAB" run "$FIX/runtime-error.lua" --headless
   assert_failure 2
@@ -61,14 +61,14 @@ teardown() {
   assert_output --partial "exit sleeper signal SIGTERM"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "an endless loop in a scenario is stopped with a clear error" {
   run "$IPCLAB" run "$FIX/runaway.lua" --headless
   assert_failure 2
   assert_output --partial "runaway.lua:3: the scenario ran 10 million instructions (or 100000 calls) without waiting"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "scenarios run sandboxed: no os, io or load" {
   run "$IPCLAB" run "$FIX/sandbox.lua" --headless
   assert_failure 2
@@ -76,14 +76,14 @@ teardown() {
   assert_output --partial "sandbox.lua:4: attempt to index a nil value (global 'os')"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "wait_until times out with an error at the scenario's line, saying where each live process is" {
   run "$IPCLAB" run "$FIX/timeout.lua" --headless
   assert_failure 2
   assert_output --regexp "timeout.lua:3: timed out after 0.3 s waiting for the sleeper to exit; now: sleeper (running|sleeping in clock_nanosleep)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a failed expectation is shown as FAILED and makes headless ipclab exit 1" {
   run "$IPCLAB" run "$FIX/expect-fails.lua" --headless
   assert_failure 1
@@ -92,7 +92,7 @@ teardown() {
   assert_output --partial "end: 2 expectations, 1 passed, 1 failed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "step mode lets exactly one traced call of a process through" {
   run "$IPCLAB" run "$FIX/step.lua" --headless
   assert_success
@@ -102,7 +102,7 @@ teardown() {
   assert_output --partial "end: 5 expectations, 5 passed, 0 failed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a stepped reader let go into a read() that blocks: step() returns it blocked in read" {
   # Held in read() on the step fd, then asleep in read() on fd 0: the same
   # call, and maybe no sample between to see it run.
@@ -112,7 +112,7 @@ teardown() {
   assert_output --partial "end: 2 expectations, 2 passed, 0 failed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a missing scenario file or terminal gives a clear message and leaves no run folder" {
   run "$IPCLAB" run "$T/nope.lua" --headless
   assert_failure 3
@@ -125,7 +125,7 @@ teardown() {
   assert_output ""                      # its run-ID folder went with it
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--seed replays a scenario's random choices and is in the transcript; a bad seed is refused" {
   local a b c
   run "$IPCLAB" run "$FIX/random.lua" --headless --seed 1130
@@ -152,7 +152,7 @@ teardown() {
   assert_output ""
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--record saves the transcript" {
   run "$IPCLAB" run "$FIX/expect-fails.lua" --headless --record "$T/t.txt"
   assert_failure 1
@@ -177,7 +177,7 @@ assert_run_left_nothing() {
   assert_dir_not_exist "$(dirname "$FIFO")"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGKILL or a crash (SIGSEGV) of ipclab mid-scenario leaves no process, object or file" {
   ulimit -c 0
   for sig in KILL SEGV; do
@@ -187,7 +187,7 @@ assert_run_left_nothing() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGTERM, SIGINT and SIGHUP of ipclab clean up and say so" {
   for sig in TERM INT HUP; do
     start_long_run
@@ -199,7 +199,7 @@ assert_run_left_nothing() {
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ipclab clean removes what a run killed with its janitor left" {
   start_long_run
   # Kill the janitor first, then ipclab: nobody cleans; the children die
@@ -214,14 +214,14 @@ assert_run_left_nothing() {
   assert_dir_not_exist "$(dirname "$FIFO")"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a receive that spins (like MPI_Recv) is shown busy-polling, not blocked" {
   run "$IPCLAB" run "$FIX/busy-poll.lua" --headless
   assert_success
   assert_output --partial "expect ok: it spins in MPI_Recv"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "FIFOs, socketpairs and stdin work as channels, measured from the kernel" {
   run "$IPCLAB" run "$FIX/channels.lua" --headless
   assert_success
@@ -332,7 +332,7 @@ assert reads == 6, reads
   assert_line --regexp '^ *[0-9.]+ channel requests 0/65536 bytes$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "message queues show their depth and limits, and are removed at the end" {
   run "$IPCLAB" run "$FIX/queues.lua" --headless
   assert_success
@@ -379,7 +379,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_line --regexp '^      = [0-9]+ expectations, [0-9]+ passed, 0 failed$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "an ordinary user runs scenarios; the run's folder is private (0700) and left empty" {
   public_copy "$BIN" "$PEERS" "$FIX"
   local as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
@@ -393,7 +393,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   refute_output --regexp "run-"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "after a teacher's pause, step() returns only once the process has moved: the lost update holds" {
   # --pace 1: every pause() lasts a second, as on screen; each process then
   # sits held for a second before its next step.
@@ -404,7 +404,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output --partial "end: 11 expectations, 11 passed, 0 failed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a forged or wrong handle is an error at its line; print prints only its values; write never blocks" {
   run "$IPCLAB" run "$FIX/handles.lua" --headless
   assert_success
@@ -415,7 +415,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output --partial "forged.lua:2: bad argument #1 to 'step' (process expected, got table)"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "an endless loop that catches every error is still stopped, and cannot catch the stop" {
   run timeout -k 2 20 "$IPCLAB" run "$FIX/hostage-pcall.lua" --headless
   assert_failure 2
@@ -423,7 +423,7 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output --partial "exit sleeper signal SIGTERM"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a scenario cannot set a finalizer, and its memory is capped" {
   run timeout -k 2 20 "$IPCLAB" run "$FIX/hostage-gc.lua" --headless
   assert_failure 2
@@ -449,7 +449,7 @@ start_stuck_run() {
   wait_for test "$(proc_state "$IPID")" = R
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGINT, SIGTERM, SIGHUP and SIGQUIT end a scenario stuck in one long library call; nothing is left" {
   for sig in INT TERM HUP QUIT; do
     start_stuck_run
@@ -465,7 +465,7 @@ start_stuck_run() {
   assert_output ""
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a scenario stuck in one long library call is stopped by the wall clock" {
   start_stuck_run
   wait_exit "$IPID"
@@ -477,7 +477,7 @@ start_stuck_run() {
   assert_file_not_exist "/dev/shm${NAME}"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "Ctrl-C ends ipclab while it loads a scenario file that blocks (a FIFO)" {
   mkfifo "$T/scenario.lua"
   bg IPID "$IPCLAB" run "$T/scenario.lua" --headless
@@ -488,7 +488,7 @@ start_stuck_run() {
   assert_equal "$status" 130
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "watching a FIFO never opens it: a writer asleep in open() stays asleep through 2 s of sampling" {
   run "$IPCLAB" run "$FIX/watch-fifo.lua" --headless
   assert_success
@@ -496,7 +496,7 @@ start_stuck_run() {
   assert_output --partial "expect ok: two seconds of watching later, the writer still sleeps in open"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "watching a System V segment never attaches it: nattch and the last attacher stay the program's" {
   bg IPID "$IPCLAB" run "$FIX/watch-sysv.lua" --headless
   wait_for grep -q "say ready:" "$T/IPID.out"
@@ -518,7 +518,7 @@ start_stuck_run() {
   assert_output ""
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a descendant is named after its program once it execs, under its real parent" {
   run "$IPCLAB" run "$FIX/adopt.lua" --headless
   assert_success
@@ -539,7 +539,7 @@ start_stuck_run() {
   assert_output --regexp "(follow|is now) true "
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a child seen before its exec, that execs and exits between two samples, is named after its last program" {
   run "$IPCLAB" run "$FIX/exec-zombie.lua" --headless
   assert_success
@@ -547,7 +547,7 @@ start_stuck_run() {
   assert_output --regexp "exec python3 pid [0-9]+ is now true "
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGKILL of ipclab: the janitor finds a grandchild however large its environment" {
   # 40 KB of environment before the run's mark (the janitor once read 16).
   export IPCLAB_BIG_ENV=$(printf '%040000d' 0)
@@ -557,7 +557,7 @@ start_stuck_run() {
   wait_for no_procs_left
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a followed process whose pid goes to an unrelated process: ipclab never signals the newcomer" {
   [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs root in the initial pid namespace"
   bg IPID "$IPCLAB" run "$FIX/reuse.lua" --headless
@@ -587,7 +587,7 @@ start_stuck_run() {
   wait_exit "$newcomer"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "System V keys hold the whole run id, skip a key someone uses, and clean-up leaves others' objects" {
   [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs root in the initial pid namespace"
   local x= i out
@@ -610,7 +610,7 @@ start_stuck_run() {
   assert_output --partial "$(printf '0x%08x' $((x << 8 | 1)))"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "watching a semaphore file shorter than a sem_t shows no value and ipclab goes on" {
   run "$IPCLAB" run "$FIX/short-sem.lua" --headless
   assert_success
@@ -621,7 +621,7 @@ start_stuck_run() {
   assert_file_not_exist "/dev/shm/sem.ipclab-$id-lock"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a trace line naming a process that is not ipclab's descendant is not followed" {
   run "$IPCLAB" run "$FIX/forged-trace.lua" --headless
   assert_success
@@ -630,7 +630,7 @@ start_stuck_run() {
   refute_output --regexp "signal|exit .*SIGTERM"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "garbage on the trace pipe (a NUL byte, a line too long) costs no later line and makes none" {
   run "$IPCLAB" run "$FIX/garbage-trace.lua" --headless
   assert_success
@@ -640,14 +640,14 @@ start_stuck_run() {
   refute_output --partial "FAILED"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a spawned program holds only its 0, 1, 2, the ends it was given and the trace descriptor" {
   run "$IPCLAB" run "$FIX/fds.lua" --headless
   assert_success
   assert_output --partial "output lister | fds: 0 1 2 5 90"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a trace line's claims are checked: no step wait outside step mode, no fd out of range" {
   run "$IPCLAB" run "$FIX/forged-step.lua" --headless
   assert_success
@@ -656,7 +656,7 @@ start_stuck_run() {
   refute_output --partial "waits before"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "names and keys are checked; a POSIX name someone else has is never used, nor removed" {
   [ "$(id -u)" = 0 ] || skip "makes a file as another user"
   run "$IPCLAB" run "$FIX/names.lua" --headless
@@ -669,7 +669,7 @@ start_stuck_run() {
   rm -f "/dev/shm/ipclab-$id-taken"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a descendant that drops the run's mark and leaves its parent is still stopped at the end" {
   run "$IPCLAB" run "$FIX/unmarked.lua" --headless
   assert_success
@@ -679,7 +679,7 @@ start_stuck_run() {
 # scenario TEXT: write a scenario file made of TEXT; its path is $T/s.lua.
 scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "any error object is reported with the scenario's file and line" {
   local obj
   for obj in '{}' '' '42' 'setmetatable({}, { __tostring = function() return "custom" end })'; do
@@ -695,7 +695,7 @@ scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
   assert_output --partial "s.lua:2: sleep, pause, step and wait_until cannot be called inside a wait_until condition"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "scenario values are checked: names, keys, indexes, NUL bytes, ipclab's own environment" {
   local bad
   for bad in 'shm(0)' 'shm(1.5)' 'shm(2^40)' 'shm("/../../etc/passwd")' 'sem(5, -1)' \
@@ -709,7 +709,7 @@ scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ipclab with no scenario and no terminal says so and exits 3" {
   run "$IPCLAB" </dev/null
   assert_failure 3

@@ -8,7 +8,7 @@ teardown() {
   assert_nothing_left
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the lesson menu lists the lessons and their scenarios" {
   tmux_start 80 24 "$IPCLAB"
   wait_for screen_has "01 · Anonymous pipes"
@@ -20,7 +20,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a blocked writer is shown sleeping in write with the pipe at capacity" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "65536/65536 bytes 100%"
@@ -37,7 +37,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "with four lanes at 80x24 a timeline row is whole: the writer's state names its call, descriptor and pipe" {
   # (A fixture: in 01/full-pipe a second writer's rows may push the first
   # one's off the screen on a loaded machine.)
@@ -49,7 +49,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "? or h shows the keys and any key, q too, closes the help" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"
@@ -71,7 +71,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a 60x15 or 20x5 terminal asks to be enlarged, the sizes whole, instead of drawing a broken screen" {
   tmux_start 60 15 "$IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "Enlarge the terminal to at least 80x24 (it is 60x15)."
@@ -86,7 +86,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "NO_COLOR gives a screen without colours" {
   tmux_start 80 24 "env NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"
@@ -97,7 +97,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "s stops the selected process and r restarts the scenario with new processes" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua 2>$T/ipclab.err"
   wait_for screen_has "paused: press space"
@@ -117,7 +117,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "Ctrl-\\ (SIGQUIT) on screen cleans up and gives the terminal back: main screen, echo on" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua; stty -a >$T/stty"
   wait_for screen_has "paused: press space"
@@ -130,7 +130,6 @@ teardown() {
   assert_output --regexp '(^| )icanon( |$)'
 }
 
-# bats test_tags=demo
 @test "the lost update played on screen at a teacher's pace: every check holds" {
   tmux_start 80 24 "$IPCLAB run $ROOT/lessons/08-shared-memory/scenarios/lost-update.lua --record $T/t.txt"
   local presses=0
@@ -158,7 +157,7 @@ teardown() {
   assert_output --partial "expect ok: 6 increments, 3 forced interleavings: the counter says 3"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGKILL of ipclab on screen: its janitor gives the terminal back" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua; read -r _; stty -a >$T/stty"
   wait_for screen_has "paused: press space"
@@ -176,7 +175,7 @@ teardown() {
   assert_output --regexp '(^| )icanon( |$)'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "SIGKILL of ipclab started by an interactive bash: the janitor leaves the alternate screen too" {
   # bash puts back the terminal modes of a job killed by a signal, before
   # the janitor looks: modes as they were, but the screen still the alternate.
@@ -193,7 +192,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "q ends ipclab on screen while it loads a scenario file that blocks" {
   mkfifo "$T/blocks.lua"
   tmux_start 80 24 "$IPCLAB run $T/blocks.lua 2>$T/err"
@@ -205,7 +204,7 @@ teardown() {
   assert_output --partial "quit (q), but the scenario did not stop within half a second"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "what was said and checked stays on screen: Up scrolls back through every say() line, each check is marked ok or FAILED, the end counts them" {
   NO_COLOR=1 tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/story.lua"
   wait_for screen_has "The end: 1 of 2 checks passed, 1 failed."
@@ -248,7 +247,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "q in a scenario chosen in the menu goes back to the menu, that scenario selected; a process killed with k is no error: q in the menu quits with status 0" {
   tmux_start 80 24 "$IPCLAB"
   wait_for screen_has "01 · Anonymous pipes"
@@ -271,7 +270,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "panes keep the order processes appeared in, an exited one in its place; the first live one is selected; the selection follows a process by name across restarts" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/order.lua"   # selected: reverse video
   wait_for screen_has "paused: press space"
@@ -315,7 +314,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "after a scenario error r reloads cleanly: the error in the narration area again, nothing written over the screen" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/runtime-error.lua 2>$T/err"
   wait_for screen_has "no_such_function"
@@ -333,7 +332,7 @@ teardown() {
   assert_equal "$(grep -c 'attempt to call a nil value' "$T/err")" 1   # once, after the screen
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "--record is written as events happen: a teacher can tail -f it while the scenario runs, and sees its tally when it finishes" {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua --record $T/live.txt"
   wait_for screen_has "paused: press space"
@@ -353,7 +352,7 @@ teardown() {
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the timeline scrolls back with PgUp and stays put while new events come; End follows again; Home shows a whole first page" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/timeline.lua"
   wait_for screen_has "100 frames went through"
@@ -398,7 +397,7 @@ columns_from() { screen | cut -c"$(($1 + 1))"- | tr -s ' \n' '  '; }
 columns_to() { screen | cut -c1-"$1" | tr -s ' \n' '  '; }
 detail_x() { screen | awk '/Scenarios and exercises, in order:/ { print index($0, "Scenarios") - 1; exit }'; }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "at 80x24 the menu shows every lesson's and scenario's title whole, and the chosen scenario's about text" {
   export LC_ALL=C.UTF-8                  # cut counts characters ("·")
   LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 NO_COLOR=1 $IPCLAB"
@@ -445,7 +444,7 @@ detail_x() { screen | awk '/Scenarios and exercises, in order:/ { print index($0
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "at 80x24 every scenario's title is whole on its first line; a long output line shows its end (the number), not its start" {
   local f t
   for f in "$ROOT"/lessons/*/scenarios/*.lua; do
@@ -472,7 +471,7 @@ LUA
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "resizing while a scenario runs redraws it: larger, too small (a message), back to 80x24; q still ends it" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"
@@ -488,7 +487,7 @@ LUA
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "running processes that do not fit are said to be running, by name when one, never counted as exited" {
   cat >"$T/crowd.lua" <<'LUA'
 scenario { title = "A crowd" }
@@ -508,7 +507,7 @@ LUA
   wait_for pane_exited
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "more processes than the screen holds: the live one is shown, the exited ones that do not fit are counted, panes never overlap; the timeline has lanes for the latest" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
   wait_for screen_has "paused: press space"
@@ -527,7 +526,7 @@ LUA
   assert_equal "$(grep -c 'say A say() with a control byte ?\[2J in it, and a line break\.' "$T/rec.txt")" 1
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "in the menu a scenario that does not load shows its error on screen; q goes back to the menu; q there quits with 0" {
   mkdir -p "$T/kit/lessons/01-x/scenarios"
   printf '# 01 · X\n\nA lesson.\n' >"$T/kit/lessons/01-x/README.md"
@@ -548,7 +547,7 @@ LUA
   assert_equal "$(pane_status)" 0
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "while the terminal is too small only q acts: a space typed unseen does not pass a pause" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/full-pipe-screen.lua"
   wait_for screen_has "paused: press space"

@@ -25,7 +25,7 @@ play_signals() {
   assert_output --partial "end: 8 expectations, 8 passed, 0 failed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a blocked standard signal sent twice shows as one pending: queued 1" {
   play_signals
   assert_output --partial "expect ok: w1: SIGUSR1 sent twice while blocked is pending once (queued 1)"
@@ -33,14 +33,14 @@ play_signals() {
   refute_line --regexp 'signals w1 .*queued [02-9]'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a blocked real-time signal sent three times is queued three times" {
   play_signals
   assert_output --partial "expect ok: w2: SIGRTMIN sent three times is queued 3"
   assert_line --regexp '^ *[0-9.]+ signals w2 shared pending SIGRTMIN; blocked SIGRTMIN; queued 3/[0-9]+$'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "caught, ignored and blocked signals are named, a full set by what it lacks; a thread's own pending signal names its thread" {
   play_signals
   assert_output --partial "expect ok: w1: caught SIGTERM, ignored SIGHUP, blocked SIGUSR1, by name"
@@ -57,7 +57,7 @@ play_signals() {
   refute_output --partial "signals w3 thread $w3 pending"     # the other thread, not the main one
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "the trace's kill, sigqueue, sigwaitinfo and handled note name sender and receiver" {
   play_signals
   local w1 w2 taker sender
@@ -73,7 +73,7 @@ play_signals() {
   assert_output --partial "expect ok: the taker took SIGUSR1 from the sender"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a sender held in step mode before kill: step() names the signal and its target, and nothing is pending until the go" {
   run "$IPCLAB" run "$FIX/signals-step.lua" --headless
   assert_success
@@ -85,7 +85,7 @@ play_signals() {
   assert_output --partial "expect ok: held: nothing pending in w yet"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a trace line's signal is a name: a number, a forged name or a target that is no pid is dropped" {
   run "$IPCLAB" run "$FIX/signals-forged.lua" --headless
   assert_success
@@ -95,7 +95,7 @@ play_signals() {
   refute_line --regexp 'forger kill\(.*(SIG12|SIGUSR2|1x)'
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a malformed /proc status line changes nothing: every regression input is refused whole" {
   local replay=$ROOT/build/fuzz/replay/sigmask dir=$ROOT/tests/fuzz/regressions/sigmask n
   [ -x "$replay" ] || fail "no $replay: run make fuzz-replay-build (make test does)"
@@ -106,7 +106,7 @@ play_signals() {
   assert_output "sigmask: $n inputs replayed"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "at 80x24 without colour the panes name pending, queued, blocked and caught signals, and the timeline the kills" {
   tmux_start 80 24 "env NO_COLOR=1 $IPCLAB run $FIX/signals-screen.lua"
   wait_for screen_has "paused: press space"

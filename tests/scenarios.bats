@@ -64,7 +64,7 @@ play_all() {
 
 # tests/hostile/scenarios: a lesson's programs facing a peer that plays
 # random steps (docs/hostile-peers.md); the soak plays them under kills.
-# bats test_tags=demo
+# bats test_tags=asan
 @test "every hostile scenario holds under five seeds: the programs end with their own words, status 0 or 1, never a signal" {
   local f seed n=0 bad=""
   for f in "$ROOT"/tests/hostile/scenarios/*.lua; do
@@ -171,7 +171,6 @@ play_all() {
   [ "$n" -gt 5 ] || fail "only $n commands found"
 }
 
-# bats test_tags=demo
 @test "a scenario named briefly: LESSON/NAME by lesson number, folder or topic, with or without .lua; a wrong one is named with the lesson's scenarios, status 3" {
   local b
   for b in 01/empty-pipe 1/empty-pipe 01-pipes/empty-pipe pipes/empty-pipe.lua; do
@@ -227,7 +226,7 @@ play_all() {
   assert_equal "$got" "$want"
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "ipclab tour 08 tells lesson 08 alone, a step-mode hold as a hold; a lesson it does not have is refused, status 3" {
   run "$IPCLAB" tour 08
   assert_success

@@ -16,7 +16,7 @@ teardown() {
   assert_nothing_left
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "a seeded soak of 30 runs with random kills leaves nothing behind and crashes nothing" {
   run "$PYTHON" "$ROOT/scripts/soak" --runs 30 --seed 20261130 --jobs 4
   echo "$output" >&2

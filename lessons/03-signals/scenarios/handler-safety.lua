@@ -41,8 +41,9 @@ pause("Press space: SIGUSR1 now; its handler's printf runs inside the main flow'
 w:signal("USR1")
 wait_until(function() return not w:pending("SIGUSR1") and w:blocked_in("write") end, 10,
            "SIGUSR1 delivered, the worker asleep in write() again")
-say("Delivered: the handler's printf added its line to the same buffer and sleeps in write() too. "
- .. "Now a reader drains the pipe and looks for lines printed twice and lines torn apart.")
+say("Delivered (nothing pending), and the worker sleeps in write() again: the handler's printf put "
+ .. "its line into the buffer the main flow was writing out.")
+pause("Press space: a reader drains the pipe and counts lines printed twice and lines torn apart.")
 -- The reader counts instead of showing 5000 lines: lines seen twice, lines torn.
 local reader = spawn { Python(), "-c", [[
 import collections, re, sys
@@ -95,6 +96,7 @@ expect(got == 1, "signalfd: read() returned SIGUSR1 once (the trace)")
 expect(sp:output():find("notified by SIGUSR1 (1 so far)", 1, true) and sf:output():find("notified by SIGUSR1 (1 so far)", 1, true)
        and wf:output():find("notified by SIGUSR1 (1 so far)", 1, true),
        "each of the three acted on SIGUSR1 at once, from its main loop, and sleeps in poll() again")
+pause("Press space: their input ends.")
 for _, x in ipairs(all) do x:close_stdin() end
 wait_until(function() return sp:exited() and sf:exited() and wf:exited() end, 10, "the three to end")
 expect(sp:status() == "exit 0" and sf:status() == "exit 0" and wf:status() == "exit 0",

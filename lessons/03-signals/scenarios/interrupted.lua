@@ -40,7 +40,7 @@ pause("Press space: we send it SIGUSR1.")
 a:signal("USR1")
 wait_until(function() return reads(a, "EINTR") == 1 and back_in_read(a) end, 10,
            "read() to fail with EINTR and the worker to read again")
-say("The handler ran inside read(); read() returned -1, errno EINTR (its trace line above). "
+say("The handler ran inside read(); read() returned -1, errno EINTR (the timeline: read EINTR). "
  .. "The loop saw the flag at once, said so, and called read() again.")
 expect(reads(a, "EINTR") == 1 and reads(a) == 1, "the trace: the C worker's read() returned -1 EINTR")
 expect(a:output():find("read stdin: Interrupted system call (EINTR)", 1, true)

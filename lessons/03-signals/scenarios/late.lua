@@ -23,8 +23,9 @@ local function in_sigwait(p) return p:blocked_in("rt_sigtimedwait") end
 local c = spawn { C "late", name = "C late" }
 local py = spawn { Python "late.py", name = "Py late" }
 wait_until(function() return in_sigwait(c) and in_sigwait(py) end, 10, "both asleep in sigwait()")
-say("Both catch SIGUSR1 and sleep in sigwait() for SIGUSR2 (the kernel's rt_sigtimedwait). "
- .. "Watch their panes and their output.")
+say("Both catch SIGUSR1 and sleep in sigwait() for SIGUSR2 (the kernel's rt_sigtimedwait; their panes "
+ .. "show SIGUSR2 unblocked: the kernel unblocks what sigwait waits for while it waits). "
+ .. "Watch their output lines.")
 expect(c:pending("SIGUSR1") == false and py:pending("SIGUSR1") == false, "nothing pending in either")
 pause("Press space: SIGUSR1 to both.")
 

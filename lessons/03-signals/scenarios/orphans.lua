@@ -66,7 +66,8 @@ expect(m:status() == "signal SIGKILL" and ws[1]:blocked_in("read") and ws[2]:blo
        "the master died of SIGKILL; both workers still sleep in read(): orphans")
 expect(p1 and p2 and p1.ppid ~= m.pid and p1.ppid == ipclab and p2.ppid == ipclab,
        "ps: their parent is now another process (ipclab, a subreaper), not the master")
-say("Nobody will tell them to stop. We end them by hand with SIGTERM.")
+say("Nobody will tell them to stop: they would sleep in read() for ever.")
+pause("Press space: we end them by hand with SIGTERM.")
 for _, w in ipairs(ws) do w:signal("TERM") end
 wait_until(function() return ws[1]:exited() and ws[2]:exited() end, 10, "the orphans to end")
 pause("Press space: the same with --orphan-fix pdeathsig: a C master, two Python workers.")

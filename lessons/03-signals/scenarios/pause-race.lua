@@ -73,6 +73,8 @@ expect(at and at.op == "sigwait" and has(s.blocked, "SIGUSR1"),
 py:signal("USR1")
 wait_until(function() return py:pending("SIGUSR1") end, 10, "SIGUSR1 pending")
 say("Pending in Python too: blocked, it waits for sigwait, and no handler runs.")
+expect(py:pending("SIGUSR1"), "SIGUSR1 sent in the window waits, pending, in Python too")
+pause("Press space: let it go on into sigwait.")
 step(py)
 wait_until(function() return py:exited() end, 10, "the Python program to end")
 expect(py:status() == "exit 0" and py:output():find("got SIGUSR1", 1, true),

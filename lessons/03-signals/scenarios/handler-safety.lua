@@ -39,10 +39,16 @@ expect(w:blocked_in("write") and out:level() == out:capacity(), "the worker slee
 pause("Press space: SIGUSR1 now; its handler's printf runs inside the main flow's printf.")
 
 w:signal("USR1")
-wait_until(function() return not w:pending("SIGUSR1") and w:blocked_in("write") end, 10,
-           "SIGUSR1 delivered, the worker asleep in write() again")
-say("Delivered (nothing pending), and the worker sleeps in write() again: the handler's printf put "
- .. "its line into the buffer the main flow was writing out.")
+wait_until(function()
+  local x = w:signals()
+  return x and not w:pending("SIGUSR1") and has(x.blocked, "SIGUSR1") and w:blocked_in("write")
+end, 10, "SIGUSR1 delivered, the worker asleep in write() inside its handler")
+local x = w:signals()
+say(("Delivered (nothing pending). The pane now shows blocked %s: the handler's mask (sa_mask), "
+  .. "so the worker is inside its handler, asleep in write() of the handler's own printf, "
+  .. "on the buffer the main flow was writing out."):format(table.concat(x.blocked, " ")))
+expect(has(x.blocked, "SIGUSR1") and w:blocked_in("write"),
+       "the worker sleeps in write() inside its handler (the handler's mask blocks SIGUSR1)")
 pause("Press space: a reader drains the pipe and counts lines printed twice and lines torn apart.")
 -- The reader counts instead of showing 5000 lines: lines seen twice, lines torn.
 local reader = spawn { Python(), "-c", [[

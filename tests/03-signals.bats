@@ -190,7 +190,7 @@ notified by SIGUSR1 (1 so far)"
   local w
   for w in "$(c worker) --handler selfpipe" "$(c worker) --handler signalfd" \
            "$(py worker) --handler selfpipe" "$(py worker) --handler wakeupfd"; do
-    bg_in wk $w --restart
+    bg_in wk env IPCLAB_TRACE_FD=5 $w --restart 5>"$T/wk.trace"
     wait_for ready_for "$wk" "$SIGUSR1" "$SIGTERM"
     wait_for blocked_in_poll "$wk"
     kill -USR1 "$wk"
@@ -201,6 +201,10 @@ notified by SIGUSR1 (1 so far)"
     assert_equal "$status" 0
     assert_equal "$(cat "$T/wk.out" | cut -d' ' -f3-)" "notified by SIGUSR1 (1 so far)
 stopping on SIGTERM"
+    # A signalfd read is one 128-byte struct signalfd_siginfo; its sender is ssi_pid.
+    [[ $w != *signalfd* ]] ||
+      grep -qE "ev=after op=read fd=[0-9]+ ret=128 sig=SIGUSR1 from=$BASHPID\$" "$T/wk.trace"
+    rm "$T/wk.trace"
   done
 }
 

@@ -62,6 +62,7 @@ pause_race $pr: got SIGUSR1"
 @test "untraced, pause_race ends on its SIGUSR1 with status 0, with and without --fix, C and Python" {
   local p
   for p in "$(c pause_race)" "$(py pause_race)" "$(c pause_race) --fix" "$(py pause_race) --fix"; do
+    rm -f "$T/pr.out"               # not the last run's words
     bg pr $p
     wait_for grep -q waiting "$T/pr.out"
     # (blocked, SIGUSR1 waits for sigsuspend or sigwait; else we send it

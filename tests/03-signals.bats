@@ -22,6 +22,7 @@ setup() {
 start_master() {
   local __name=$1
   shift
+  rm -f "$T/$__name.out"          # not the last master's words
   bg_in "$__name" "$@"
   wait_for grep -q "workers ready" "$T/$__name.out"
   workers=$(children "${!__name}")

@@ -104,6 +104,7 @@ int main(int argc, char *argv[])
             _exit(127);
         }
     }
+    free(args);
     if (close(ready[1]) == -1)
         die("close %s", fd_object(ready[1]));
     char c;                     /* EOF: every worker has closed its copy */

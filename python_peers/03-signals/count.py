@@ -39,7 +39,8 @@ def main(argv):
             name = option_value(a, args)
             sigs.append(signame.number(name))
             if sigs[-1] == 0:
-                fail(2, f"--signal: '{name}' is no signal name (SIGUSR1, SIGRTMIN, SIGRTMIN+3, ...)")
+                fail(2, f"--signal: '{name}' is no signal name "
+                        "(SIGUSR1, SIGRTMIN, SIGRTMIN+3, ...)")
             if sigs[-1] in (signal.SIGKILL, signal.SIGSTOP):
                 fail(2, f"--signal: {name} cannot be blocked")
         else:

@@ -21,7 +21,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix, signame, trace              # noqa: E402
-from ipclab.err import close_stdout, die, fail, option_value, out, parse_long, plural  # noqa: E402,E501
+from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
+                        parse_long, plural)
 
 
 def main(argv):
@@ -35,7 +36,8 @@ def main(argv):
             name = option_value(a, it)
             sig = signame.number(name)
             if sig == 0:
-                fail(2, f"--signal: '{name}' is no signal name (SIGUSR1, SIGRTMIN, SIGRTMIN+3, ...)")
+                fail(2, f"--signal: '{name}' is no signal name "
+                        "(SIGUSR1, SIGRTMIN, SIGRTMIN+3, ...)")
         elif a == "--queue":
             queue = True
         else:

@@ -132,7 +132,7 @@ def main(argv):
         for n in range(1, lines + 1):
             print(f"worker {os.getpid()}: line {n}")
         sys.stdout.flush()
-    except RuntimeError as e:       # our print inside the handler's print
+    except RuntimeError as e:       # the handler's print inside our print
         fail(1, f"print: {e}")
     seen = act(seen)
 

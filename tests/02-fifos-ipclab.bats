@@ -87,3 +87,25 @@ teardown() {
   assert_success
   assert_line --regexp '^ *[0-9.]+ channel jobs: read-write: h fd 3, h fd 4, h fd 5, h fd 6, h fd 7, h fd 8, h fd 9, h fd 10; and 1 more descriptor$'
 }
+
+# bats test_tags=demo
+@test "tutorial-pair: the narration quotes what each reader printed, read from its output and checked (at 80x24 the panes may not show it)" {
+  run "$IPCLAB" run 02/tutorial-pair --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ say The C reader printed "Received: hello": read\(\) returns what the FIFO holds'
+  assert_line --regexp '^ *[0-9.]+ say The Python reader printed "Received: hello\\0world": it cuts the last byte'
+  assert_line --regexp "^ *[0-9.]+ say The reader printed 3 lines for one message, \"Received: \" and 1024 x's, \"Received: \" and 1024 x's, \"Received: \" and 452 x's: "
+  assert_line --regexp "^ *[0-9.]+ expect ok: one long message came out as three 'messages': reads of 1024, 1024 and 453 bytes"
+  assert_output --regexp 'end: 5 expectations, 5 passed, 0 failed$'
+}
+
+# bats test_tags=demo
+@test "your-open-order on the skeleton: a node asleep in open() is not counted among those on its FIFO: 'nobody else', not 'nobody'" {
+  local K=$T/kit
+  mkdir -p "$K"
+  cp -R "$ROOT/python_peers" "$ROOT/demos" "$ROOT/lessons" "$K/"
+  IPCLAB_ROOT=$K run "$IPCLAB" run 02/your-open-order --headless
+  assert_equal "$status" 1             # the skeleton deadlocks: FAILED checks
+  assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO a-to-b for reading; it needs somebody to open it for writing\. Open or waiting on a-to-b: nobody else\. '
+  refute_output --partial ": nobody."
+}

@@ -147,3 +147,27 @@ shared_tmp() {
     assert_regex "$stderr" "^fifo_node(\.py)?: $NAIVE_DIR: mode 1777, not 0700: not a private directory of ours$"
   done
 }
+
+# bats test_tags=demo
+@test "the naive pair checks nothing, as the README says: NAIVE_DIR naming no folder gives C's 'write: Bad file descriptor' per message with status 0, a silent C reader, Python tracebacks (FileNotFoundError)" {
+  NAIVE_DIR=$D/none
+  run --separate-stderr $(c naive_writer) one two
+  assert_success
+  assert_equal "$stderr" "write: Bad file descriptor
+write: Bad file descriptor"
+  run --separate-stderr $(c naive_reader)
+  assert_success
+  assert_equal "$stderr$output" ""
+  for p in naive_writer naive_reader; do
+    run --separate-stderr $(py $p) one
+    assert_equal "$status" 1
+    assert_regex "$stderr" "^Traceback "
+    assert_regex "${stderr##*$'\n'}" "^FileNotFoundError: "
+  done
+  assert_equal "$(ls -A "$D")" ""
+}
+
+@test "no test or scenario of the kit sets NAIVE_DIR empty (it would put the FIFO at /myfifo or ./myfifo)" {
+  run grep -rnE "NAIVE_DIR=(\"\"|''|\s|$)|NAIVE_DIR *= *\"\"" "$ROOT/tests" "$ROOT/lessons" --include='*.bats' --include='*.bash' --include='*.lua'
+  assert_failure 1
+}

@@ -168,7 +168,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
     assert_equal "$stderr" "$name: open $D/nothere: No such file or directory"
     run --separate-stderr $p "$D/file" <<<"open-write"
     assert_equal "$status" 1
-    assert_equal "$stderr" "$name: $D/file: not a FIFO"
+    assert_equal "$stderr" "$name: $D/file: a regular file, not a FIFO: refused"
     assert_equal "$(<"$D/file")" data
   done
 }
@@ -197,6 +197,74 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
     run --separate-stderr $p "$D/fifo" < <(printf 'open-read\nopen-\377\n')
     assert_equal "$status" 2
     assert_equal "$stderr" "$name: line 2: open-.: already open (close first)"
+  done
+  exec {h}>&-
+}
+
+# bats test_tags=demo
+@test "fifo_nonblock: a NUL byte is no command character ('read\\0zz' is an unknown command 'read.zz'), C and Python alike" {
+  local p
+  for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
+    run --separate-stderr $p "$D/fifo" < <(printf 'read\0zz\n')
+    assert_equal "$status" 2
+    assert_equal "$stderr" "${p##*/}: line 1: unknown command 'read.zz' (open-read, open-write, read, write TEXT, close)"
+  done
+}
+
+# bats test_tags=demo
+@test "fifo_nonblock: a long line is quoted cut short with '...' so that the reason after it always shows, C and Python alike" {
+  local p name long
+  long="write $(printf 'a%.0s' {1..1016})"          # 1022 bytes, the longest line
+  for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
+    name=${p##*/}
+    run --separate-stderr $p "$D/fifo" <<<"$long"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 1: ${long:0:40}...: nothing is open"
+    run --separate-stderr $p "$D/fifo" <<<"open-read"$'\n'"${long/write/open-}"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 2: open- aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...: already open (close first)"
+    run --separate-stderr $p "$D/fifo" <<<"${long/write/bogus}"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 1: unknown command 'bogus aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (open-read, open-write, read, write TEXT, close)"
+    run --separate-stderr $p "$D/fifo" <<<"x${long}"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: line 1: longer than 1022 bytes"
+  done
+}
+
+# bats test_tags=demo
+@test "fifo_nonblock: a symbolic link or a directory at PATH is refused as the other programs say ('a symbolic link, not a FIFO: refused'), an empty PATH is a usage error, C and Python alike" {
+  local p name
+  ln -s "$D/fifo" "$D/link"
+  mkdir "$D/dir"
+  for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
+    name=${p##*/}
+    run --separate-stderr $p "$D/link" <<<"open-read"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$name: $D/link: a symbolic link, not a FIFO: refused"
+    run --separate-stderr $p "$D/dir" <<<"open-write"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$name: $D/dir: a directory, not a FIFO: refused"
+    run --separate-stderr $p "$D/dir" <<<"open-read"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$name: $D/dir: a directory, not a FIFO: refused"
+    run --separate-stderr $p "" <<<"open-read"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$name: PATH is empty: give a FIFO's path"
+  done
+}
+
+# bats test_tags=demo
+@test "fifo_nonblock: write TEXT writes TEXT's bytes as they are, a NUL among them, in C and Python alike" {
+  local p h
+  exec {h}<>"$D/fifo"
+  for p in "$(c fifo_nonblock)" "$(py fifo_nonblock)"; do
+    run --separate-stderr $p "$D/fifo" < <(printf 'open-write\nwrite a\0b\n')
+    assert_success
+    assert_equal "$output" "open-write: opened
+write: 3 bytes"
+    assert_equal "$(pipe_level "$BASHPID" "$h")" "3 65536"
+    assert_equal "$(head -c 3 <&"$h" | od -An -c | tr -s ' ')" " a \\0 b"
   done
   exec {h}>&-
 }

@@ -224,6 +224,11 @@ broken_pipe() {
   exec {go}<>"$T/step"          # ours alone: its close is the server's EOF
   bg srv env IPCLAB_STEP_FD=7 IPCLAB_TRACE_FD=8 $server -n 2 "$D" 7<"$T/step" 8>>"$T/srv.trace" {go}>&-
   wait_for test -p "$D/server"
+  # Let it into its open() of DIR/server, where it counts as a reader: a
+  # client that came before would find nobody reading (ENXIO).
+  step_until open
+  printf x >&"$go"
+  wait_for blocked_opening_fifo "$srv"
   bg gone $client "$D" "never read" {go}>&-
   step_until write
   wait_for blocked_in_poll "$gone"
@@ -253,7 +258,7 @@ broken_pipe() {
 # a message, and nothing is written through or changed; a request of 4092
 # bytes (the most: PIPE_BUF less the header) is answered, 4093 refused.
 hostile() {
-  local server=$1 p=$(prog "$1") o w r big
+  local server=$1 p=$(prog "$1") o w r big shown
   start_server srv $server -n 13 "$D"
   mkdir -m 700 "$T/outside"
   mkfifo -m 600 "$T/outside/r"
@@ -266,20 +271,26 @@ hostile() {
   exec {r}<>"$D/r"
   raw "$T/outside/r" a "$D/file" b "$D/link" c "$D/wide" d "$D/none" e \
       "$D/server" f - "no nul" "$D/" g "$D/.." h "$D/a"$'\x01' i \
-      "$D/r" =4093 "$D/r" =4092
+      "$D/r" =4093
+  # The server drops what is queued after a false length: request 13 is
+  # written only once it has said so (written before, it was dropped too).
+  wait_for said_req "$p" 12
+  raw "$D/r" =4092
   reaped "$srv"
   assert_equal "$status" 0
+  shown=$D/r.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx  # its first 40 bytes, NUL as '.'
+  shown=${shown:0:40}
   assert_equal "$(sed -n '2,12p' "$T/srv.err")" "$p: request 2: $T/outside/r: not a name in $D: refused
 $p: request 3: $D/file: a regular file, not a FIFO: refused
 $p: request 4: $D/link: a symbolic link, not a FIFO: refused
-$p: request 5: $D/wide: owner uid $EUID, mode 0644: not a private FIFO of ours (uid $EUID, 0600): refused
+$p: request 5: $D/wide: mode 0644, not 0600: not a private FIFO of ours: refused
 $p: request 6: lstat $D/none: No such file or directory: refused
 $p: request 7: $D/server: the server's own FIFO: refused
 $p: request 8: 6 bytes with no NUL after a reply path: refused
 $p: request 9: $D/: not a name in $D: refused
 $p: request 10: $D/..: not a name in $D: refused
 $p: request 11: $((${#D} + 5)) bytes with a reply path that is not printable ASCII: refused
-$p: request 12: 4093 bytes, longer than PIPE_BUF less the header (4092): refused"
+$p: request 12: a length of 4093, not 0 to 4092: a request is one write() of at most PIPE_BUF (4096) bytes, queued whole; dropped the 4093 bytes queued: $shown..."
   assert_equal "$(tail -n 1 "$T/srv.err")" "$p: served 13 requests"
   # Nothing went through a refused path, nothing was changed.
   assert_equal "$(pipe_level "$BASHPID" "$o")" "0 65536"
@@ -306,27 +317,90 @@ fifo 600"
   hostile "$(py fifo_server)"
 }
 
-# out_of_step SERVER [--no-keep-open] BYTES WHY: BYTES written to DIR/server
-# are no frame the server can read (WHY): it ends, status 1, saying that no
-# later request can be read, and removes its FIFO.
-out_of_step() {
-  local server=$1 opt=$2 bytes=$3 why=$4
-  bg srv $server $opt "$D"
-  wait_for blocked_opening_fifo "$srv"
-  printf "$bytes" >"$D/server"
-  wait_for proc_gone "$srv"         # a server that went on would be asleep in read()
+# bytes HEX...: each HEX (bytes.fromhex) written to DIR/server with one
+# write() of its own, as one client each, then closed.
+bytes() {
+  "$PYTHON" -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for h in sys.argv[2:]:
+    os.write(fd, bytes.fromhex(h))
+os.close(fd)
+' "$D/server" "$@"
+}
+
+said_req() { grep -q "^$1: request $2: " "$T/srv.err"; }
+
+# cut_short SERVER: a request is one write() of at most PIPE_BUF bytes, so
+# once the server has its header the rest is queued (FIONREAD). A request
+# cut short (its writer gone), a header cut short, a length out of range:
+# the server drops exactly the bytes queued, says so, and the next client
+# is answered; nothing glued onto the bytes that never came. Each is
+# waited for in the server's own words: a server that waited for the
+# missing bytes would never say them.
+cut_short() {
+  local server=$1 p=$(prog "$1") rule="a request is one write() of at most PIPE_BUF (4096) bytes, queued whole"
+  start_server srv $server -n 9 "$D"
+  bytes 6400000030313233343536373839        # says 100 bytes, brings 10
+  wait_for said_req "$p" 2
+  run --separate-stderr $(c fifo_client) "$D" "after one"
+  assert_success
+  assert_output "answer 3: after one (from $(lang "$server"))"
+  bytes 0200                                  # 2 bytes: no whole header
+  wait_for said_req "$p" 4
+  bytes 6a756e6b6d6f7265                      # "junk" for a length, "more"
+  wait_for said_req "$p" 5
+  # Stopped, the server finds a request cut short and a client's whole
+  # request after it, written before it looked: both dropped, as it says;
+  # that client gets no answer, and learns the server is gone once it ends.
+  kill -STOP "$srv"
+  wait_for proc_stopped "$srv"
+  bytes c800000030313233343536373839          # says 200 bytes, brings 10
+  bg lost $(c fifo_client) "$D" "lost with it"
+  wait_for blocked_in_poll "$lost"
+  local q=$((10 + 4 + ${#D} + 15 + 1 + 12))       # header, DIR/client-PID, NUL, text
+  assert_equal "$(pipe_level "$srv" "$(server_fd "$srv")")" "$((4 + q)) 65536"
+  kill -CONT "$srv"
+  wait_for said_req "$p" 6
+  run --separate-stderr $(py fifo_client) "$D" "after two"
+  assert_success
+  assert_output "answer 7: after two (from $(lang "$server"))"
+  run --separate-stderr $(c fifo_client) "$D" last
+  assert_success
+  bytes ffffffff                              # a length of -1
   reaped "$srv"
+  assert_equal "$status" 0
+  assert_equal "$(grep -v '^.*: waiting for' "$T/srv.err" | sed '4s/queued: 0123456789.*/queued: 0123456789.../')" "$p: request 2: 10 of its 100 bytes queued, cut short: $rule; dropped the 10 bytes queued: 0123456789
+$p: request 4: 2 of 4 header bytes, cut short: $rule; dropped the 0 bytes queued
+$p: request 5: a length of 1802401130, not 0 to 4092: $rule; dropped the 4 bytes queued: more
+$p: request 6: $q of its 200 bytes queued, cut short: $rule; dropped the $q bytes queued: 0123456789...
+$p: request 9: a length of -1, not 0 to 4092: $rule; dropped the 0 bytes queued
+$p: served 9 requests"
+  reaped "$lost"
   assert_equal "$status" 1
-  assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): request 1 from $D/server: $why: the stream is out of step: no later request can be read; ending"
-  assert_equal "$(ls -A "$D")" ""
+  assert_equal "$(tail -n 1 "$T/lost.err")" "fifo_client: $D/server: no reader left: the server is gone before answering"
 }
 
 # bats test_tags=demo
-@test "a frame the server cannot read (junk for a length, a frame cut short) ends it, saying why: the stream is out of step; its FIFO removed" {
-  local server
+@test "a request cut short (its writer gone), a header cut short, a length out of range: the server drops the bytes queued (FIONREAD), says so, and answers the next client" {
+  cut_short "$(c fifo_server)"
+  cut_short "$(py fifo_server)"
+}
+
+# bats test_tags=demo
+@test "--no-keep-open: a request cut short by its writer's end is dropped, said; the server goes on (end of file: it spins) until SIGTERM, its FIFO removed" {
+  local server p
   for server in "$(c fifo_server)" "$(py fifo_server)"; do
-    out_of_step "$server" "" junk "frame length 1802401130 is out of range (0 to 1048576 bytes)"
-    out_of_step "$server" --no-keep-open '\012\000\000\000abc' "frame cut short by EOF: got 3 of 10 payload bytes"
+    p=$(prog "$server")
+    bg srv $server --no-keep-open "$D"
+    wait_for blocked_opening_fifo "$srv"
+    bytes 0a000000616263
+    wait_for said_req "$p" 1
+    assert_equal "$(sed -n 2p "$T/srv.err")" "$p: request 1: 3 of its 10 bytes queued, cut short: a request is one write() of at most PIPE_BUF (4096) bytes, queued whole; dropped the 3 bytes queued: abc"
+    kill -TERM "$srv"
+    reaped "$srv"
+    assert_equal "$status" 143
+    assert_equal "$(ls -A "$D")" ""
   done
 }
 
@@ -419,7 +493,7 @@ refused() {
     chmod 755 "$D"
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"
-    refused 1 "lstat $D/server: No such file or directory" $cl "$D" t
+    refused 1 "lstat $D/server: No such file or directory (start fifo_server first?)" $cl "$D" t
     assert_equal "$(ls -A "$D")" ""
   done
 }
@@ -458,30 +532,102 @@ client_refuses() {
   client_refuses "$D/server: a directory, not a FIFO: refused"
   rmdir "$D/server"
   mkfifo -m 644 "$D/server"
-  client_refuses "$D/server: owner uid $EUID, mode 0644: not a private FIFO of ours (uid $EUID, 0600): refused"
+  client_refuses "$D/server: mode 0644, not 0600: not a private FIFO of ours: refused"
   rm "$D/server"
   plant_foreign "$D/server" 600     # nobody's, with nobody's reader on it
-  client_refuses "$D/server: owner uid $(id -u nobody), mode 0600: not a private FIFO of ours (uid $EUID, 0600): refused"
+  client_refuses "$D/server: owner uid $(id -u nobody), not $EUID (us): not a private FIFO of ours: refused"
   spy_got_nothing
   rm "$D/server"
 }
 
 # bats test_tags=demo
-@test "a client ended by SIGTERM or SIGHUP while it waits in open() for a server removes its FIFO" {
-  local cl sig
+@test "a client ended by SIGTERM or SIGHUP while it waits in poll() for its answer removes its FIFO" {
+  local cl sig server
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server "$D"
+    kill -STOP "$srv"
+    wait_for proc_stopped "$srv"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      for sig in TERM HUP; do
+        bg client $cl "$D" waiting
+        wait_for blocked_in_poll "$client"
+        assert_equal "$(ls "$D" | grep -c '^client-')" 1
+        kill -"$sig" "$client"
+        reaped "$client"
+        assert_equal "$status" $((128 + $(kill -l "$sig")))
+        assert_equal "$(ls -A "$D")" server
+      done
+    done
+    kill -KILL "$srv"
+    reaped "$srv"
+    rm "$D/server"
+  done
+}
+
+# bats test_tags=demo
+@test "a FIFO left by a killed server, nobody reading it: the client's open(O_NONBLOCK) fails with ENXIO: 'no server is reading DIR/server', status 1, at once, its FIFO removed" {
+  local cl
   mkfifo -m 600 "$D/server"             # a server's FIFO, nobody reading
   for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-    for sig in TERM HUP; do
-      bg client $cl "$D" waiting
-      wait_for blocked_opening_fifo "$client"
-      assert_equal "$(ls "$D" | grep -c '^client-')" 1
-      kill -"$sig" "$client"
-      reaped "$client"
-      assert_equal "$status" $((128 + $(kill -l "$sig")))
-      assert_equal "$(ls -A "$D")" server
-    done
+    bg client $cl "$D" hello
+    wait_for proc_gone "$client"        # a client asleep in open() would never go
+    reaped "$client"
+    assert_equal "$status" 1
+    assert_equal "$(<"$T/client.err")" "$(prog "$cl"): no server is reading $D/server"
+    assert_equal "$(ls -A "$D")" server
   done
   rm "$D/server"
+}
+
+# bats test_tags=demo
+@test "the client writes its request with one write() of header and payload (traced), and keeps that descriptor: O_NONBLOCK cleared" {
+  local cl server f flags
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    start_server srv $server -n 3 "$D"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      kill -STOP "$srv"
+      wait_for proc_stopped "$srv"
+      : >"$T/cl.trace"
+      bg client env IPCLAB_TRACE_FD=8 $cl "$D" "one write" 8>>"$T/cl.trace"
+      wait_for blocked_in_poll "$client"
+      # Its descriptor on DIR/server: write-only, O_NONBLOCK (04000) off.
+      f=$(fds_on "$client" "$D/server" | awk '{ print $1 }')
+      flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$client/fdinfo/$f")
+      (( (8#$flags & 3) == 1 && (8#$flags & 8#4000) == 0 )) || fail "flags $flags"
+      # One write() in all, of the whole frame: 4 + DIR/client-PID, NUL, text.
+      assert_equal "$(grep -c ' ev=before op=write ' "$T/cl.trace")" 1
+      assert_regex "$(grep ' ev=after op=write ' "$T/cl.trace")" " fd=$f ret=$((4 + ${#D} + 15 + 1 + 9))\$"
+      kill -CONT "$srv"
+      reaped "$client"
+      assert_equal "$status" 0
+    done
+    reaped "$srv"
+    assert_equal "$status" 0
+  done
+  rm "$T/cl.trace"
+}
+
+# bats test_tags=demo
+@test "a client whose reply path the server would refuse (not printable ASCII) refuses it first, status 1, naming it: nothing sent, nothing made" {
+  local cl server E=$T/dé
+  mkdir -m 700 "$E"
+  for server in "$(c fifo_server)" "$(py fifo_server)"; do
+    bg srv $server "$E"
+    wait_for blocked_opening_fifo "$srv"
+    for cl in "$(c fifo_client)" "$(py fifo_client)"; do
+      bg client $cl "$E" hello
+      wait_for proc_gone "$client"      # a client that sent it would wait for ever
+      reaped "$client"
+      assert_equal "$status" 1
+      assert_regex "$(<"$T/client.err")" "^$(prog "$cl"): $T/d\\.\\./client-[0-9]{7}: a reply path that is not printable ASCII \\('\\.' here\\): the server would refuse it and answer nobody\$"
+      assert_equal "$(ls -A "$E")" server
+    done
+    blocked_opening_fifo "$srv"         # no client ever opened its FIFO
+    kill -TERM "$srv"
+    reaped "$srv"
+    assert_equal "$(ls -A "$E")" ""
+  done
+  rmdir "$E"
 }
 
 # read_calls PID: the read() calls PID has made (syscr in /proc/PID/io).
@@ -556,7 +702,7 @@ sleeps() {
     raw "$D/client-other" hello
     reaped "$srv"
     assert_equal "$status" 0
-    assert_equal "$(sed -n 2p "$T/srv.err")" "$p: request 2: $D/client-other: owner uid $(id -u nobody), mode 0600: not a private FIFO of ours (uid $EUID, 0600): refused"
+    assert_equal "$(sed -n 2p "$T/srv.err")" "$p: request 2: $D/client-other: owner uid $(id -u nobody), not $EUID (us): not a private FIFO of ours: refused"
     spy_got_nothing
     rm "$D/client-other"
   done

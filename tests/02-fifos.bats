@@ -255,6 +255,23 @@ refused() {
 }
 
 # bats test_tags=demo
+@test "an empty DIR (an unset variable?) is a usage error, status 2, said as such, not 'lstat : No such file or directory': every program of the lesson, C and Python" {
+  local p
+  for p in fifo_node fifo_server fifo_client; do
+    for cmd in "$(c $p)" "$(py $p)"; do
+      case $p in
+        fifo_node) run --separate-stderr $cmd a "" ;;
+        fifo_server) run --separate-stderr $cmd "" ;;
+        fifo_client) run --separate-stderr $cmd "" hello ;;
+      esac
+      assert_equal "$status" 2
+      assert_equal "$stderr" "${cmd##*/}: DIR is empty: give a directory's path"
+    done
+  done
+  nothing_in_run_dir
+}
+
+# bats test_tags=demo
 @test "a directory that is not private, a name already taken, a missing FIFO: refused with status 1, nothing made (hostile names: 02-fifos-paths.bats)" {
   chmod 755 "$D"
   refused 1 "$D: mode 0755, not 0700: not a private directory of ours" --make a "$D"
@@ -263,7 +280,8 @@ refused() {
   touch "$D/file"
   refused 1 "$D/file: a regular file, not a directory" a "$D/file"
   rm "$D/file"
-  refused 1 "lstat $D/a-to-b: No such file or directory" a "$D"
+  refused 1 "lstat $D/a-to-b: No such file or directory (start the other node with --make first?)" a "$D"
+  refused 1 "lstat $D/a-to-b: No such file or directory (start the other node with --make first?)" b "$D"
   # Something already at a name: mkfifo says so; what this run made is removed.
   echo keep >"$D/b-to-a"
   refused 1 "something is already at $D/b-to-a (a FIFO left from an earlier run?)" --make a "$D"

@@ -370,6 +370,7 @@ void sample_all(void);
 /* ui.c / menu.c */
 int ui_start(void);
 void ui_stop(void);
+void say_too_small(const char *text);   /* ui.c: centred, wrapped between words */
 void ui_emergency_restore(void);           /* async-signal-safe */
 int ui_is_up(void);
 int ui_saved_modes(struct termios *out);    /* the modes before the screen: 0, or -1 if down */

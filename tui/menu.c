@@ -69,11 +69,10 @@ static void draw_menu(int cur, int scur, int focus)
     char label[256], head[160];
     erase();
     if (COLS < 80 || LINES < 24) {
-        char msg[80];
-        snprintf(msg, sizeof msg, "Enlarge the terminal to at least 80x24 (it is %dx%d).", COLS, LINES);
-        mvprintw(LINES / 2, 0, "%.*s", COLS, msg);
-        mvprintw(LINES / 2 + 1, 0, "%.*s", COLS, "q quits.");
-        refresh();
+        char msg[96];
+        snprintf(msg, sizeof msg, "Enlarge the terminal to at least 80x24 (it is %dx%d). q quits.",
+                 COLS, LINES);
+        say_too_small(msg);
         return;
     }
     int li, step, done, all;

@@ -211,10 +211,7 @@ static void draw(void)
         /* In as many rows as it takes: the size it needs is never cut. */
         snprintf(buf, sizeof buf, "Enlarge the terminal to at least %dx%d (it is %dx%d). q quits.",
                  MIN_COLS, MIN_LINES, COLS, LINES);
-        int n = (int)strlen(buf), w = COLS > 0 ? COLS : 1, rows = (n + w - 1) / w;
-        for (int k = 0; k < rows && k < LINES; k++)
-            mvprintw((LINES - rows) / 2 + k < 0 ? k : (LINES - rows) / 2 + k, 0, "%.*s", w, buf + k * w);
-        refresh();
+        say_too_small(buf);
         return;
     }
     /* The title whole: the longest heading that fits (the lesson's folder,
@@ -355,4 +352,27 @@ int ui_frame(void)
     }
     draw();
     return 0;
+}
+
+/* The too-small screen's message, centred, wrapped between words in as
+ * many rows as it takes: the size it needs is never cut. */
+void say_too_small(const char *text)
+{
+    int w = COLS > 0 ? COLS : 1, rows = 0;
+    size_t skip;
+    for (const char *t = text; *t; rows++) {
+        size_t k = wrap_cells(t, w, &skip);
+        t += k + skip;
+        if (k == 0 && skip == 0)
+            break;
+    }
+    int y = (LINES - rows) / 2 < 0 ? 0 : (LINES - rows) / 2;
+    for (const char *t = text; *t && y < LINES; y++) {
+        size_t k = wrap_cells(t, w, &skip);
+        mvprintw(y, 0, "%.*s", (int)k, t);
+        t += k + skip;
+        if (k == 0 && skip == 0)
+            break;
+    }
+    refresh();
 }

@@ -588,10 +588,10 @@ void draw_timeline(int y, int rows)
             describe_call(e, buf, sizeof buf);
         move(row, 0);
         clrtoeol();
-        if (k + 1 < 1000000)                /* a spinning loop makes millions */
+        if (k + 1 < 1000000)                /* a spinning loop makes millions: */
             mvprintw(row, 0, "%6lu %6.2f", k + 1, e->t - R.t0);
-        else
-            mvprintw(row, 0, "%5luk %6.2f", (k + 1) / 1000, e->t - R.t0);
+        else                                /* their last digits tell rows apart */
+            mvprintw(row, 0, "~%05lu %6.2f", (k + 1) % 100000, e->t - R.t0);
         /* One event a row: its text may run on over the lanes to its
          * right, empty on this row, rather than be cut at its own. */
         put(row, 14 + lane * lw, room, e->ev == 's' || e->ev == 'g' ? look(C_SLEEP, A_DIM) : A_NORMAL,

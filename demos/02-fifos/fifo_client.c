@@ -18,6 +18,10 @@
  * bytes: one write() the kernel never mixes with another client's.
  * DIR/server is looked at before open() and after, as fifo_node does: lstat
  * (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
+ * DIR/server is opened with O_NONBLOCK: with no server reading it (a FIFO
+ * left by a killed server) that is ENXIO, said at once, not a wait for
+ * ever in open(). A reply path the server would refuse (not printable
+ * ASCII) is refused here first: the server could answer nobody.
  * Mirror: fifo_client.py.
  */
 #include <errno.h>
@@ -75,6 +79,8 @@ int main(int argc, char *argv[])
     if (argc != 3 || argv[1][0] == '-')
         fail(2, "usage: %s DIR TEXT", argv[0]);
     const char *dir = argv[1], *text = argv[2];
+    if (!dir[0])
+        fail(2, "DIR is empty: give a directory's path");
     if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
     private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
@@ -86,6 +92,15 @@ int main(int argc, char *argv[])
     if (snprintf(reply, sizeof reply, "%s/client-%07ld", absdir, (long)getpid())
         >= (int)sizeof reply)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
+    /* The server refuses a reply path that is not printable ASCII, and can
+     * answer nobody then: we would wait for ever. Refused here, first. */
+    for (char *p = reply; *p; p++)
+        if (*p < ' ' || *p > '~') {
+            for (p = reply; *p; p++)    /* shown, '.' for what is not printable */
+                *p = *p >= ' ' && *p <= '~' ? *p : '.';
+            fail(1, "%s: a reply path that is not printable ASCII ('.' here): the server"
+                 " would refuse it and answer nobody", reply);
+        }
     size_t len = strlen(reply) + 1 + strlen(text);
     if (len > REQUEST_MAX)
         fail(2, "request: %zu bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
@@ -94,8 +109,11 @@ int main(int argc, char *argv[])
     /* lstat before anything is made: only a FIFO of ours, 0600, is opened.
      * Another user's, or a 0644 one, may be anybody's: open() would hand
      * them our request, or sleep for ever for a reader that never comes. */
-    if (lstat(server, &st) == -1)
+    if (lstat(server, &st) == -1) {
+        if (errno == ENOENT)
+            fail(1, "lstat %s: %s (start fifo_server first?)", server, strerror(errno));
         die("lstat %s", server);
+    }
     if ((refused = fifo_refused(&st)) != NULL)
         fail(1, "%s: %s: refused", server, refused);
 
@@ -117,9 +135,21 @@ int main(int argc, char *argv[])
     if (fcntl(rfd, F_SETFL, 0) == -1)           /* O_NONBLOCK off */
         die("fcntl %s", reply);
 
-    /* Sleeps until the server has its FIFO open for reading. */
+    /* O_NONBLOCK: a FIFO nobody reads (a server killed, its FIFO left
+     * behind) fails at once with ENXIO, where open() would sleep for ever. */
+    trace_before("open", -1, server, 0, NULL, 0);
+    int sfd = open(server, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    trace_after("open", sfd, sfd, errno, NULL, 0);
+    if (sfd == -1 && errno == ENXIO)
+        fail(1, "no server is reading %s", server);
+    if (sfd == -1)
+        die("open %s", server);
+    /* We keep this descriptor, O_NONBLOCK cleared: a second, blocking open()
+     * would sleep for ever if the server went in between, and our write()
+     * must wait for room in a full FIFO, not fail with EAGAIN. */
+    if (fcntl(sfd, F_SETFL, 0) == -1)
+        die("fcntl %s", server);
     fprintf(stderr, "%s: sending to %s\n", progname(), server);
-    int sfd = open_traced(server, O_WRONLY);    /* O_NOFOLLOW: never through a link */
     if (fstat(sfd, &now) == -1)
         die("fstat %s", server);
     if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)

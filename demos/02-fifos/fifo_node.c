@@ -68,8 +68,12 @@ static int open_fifo(const char *role, const char *path, int flags)
     struct stat st, now;
     const char *why;
 
-    if (lstat(path, &st) == -1)
+    if (lstat(path, &st) == -1) {
+        if (errno == ENOENT && nmade == 0)      /* we did not make it: nobody has */
+            fail(1, "lstat %s: %s (start the other node with --make first?)", path,
+                 strerror(errno));
         die("lstat %s", path);
+    }
     if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
         fail(1, "%s: %s: refused", path, why);
     int acc = flags & O_ACCMODE;
@@ -113,6 +117,8 @@ int main(int argc, char *argv[])
         fail(2, "usage: %s [-n COUNT] [--make] [--open-order same|read-first|write-first]"
              " a|b DIR", argv[0]);
     const char *role = argv[i], *dir = argv[i + 1];
+    if (!dir[0])
+        fail(2, "DIR is empty: give a directory's path");
     int is_a = role[0] == 'a';
     if (snprintf(a_to_b, sizeof a_to_b, "%s/a-to-b", dir) >= (int)sizeof a_to_b ||
         snprintf(b_to_a, sizeof b_to_a, "%s/b-to-a", dir) >= (int)sizeof b_to_a)

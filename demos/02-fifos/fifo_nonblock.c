@@ -27,9 +27,11 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "rundir.h"
 #include "trace.h"
 
 #define CHUNK 64    /* bytes a read asks for */
+#define SHOWN 40    /* bytes of a line quoted in a message, then "..." */
 
 /* Print an error the lesson is about as a result, and go on: these are
  * what O_NONBLOCK answers instead of waiting. Any other error ends us. */
@@ -53,10 +55,25 @@ static void result_or_die(const char *cmd, const char *path)
     out("%s: %s: %s: %s\n", cmd, name, strerror(errno), why);
 }
 
+/* One line of standard input into line (cap bytes), without its '\n':
+ * its length (a NUL byte is a byte like any other, and no command's), or
+ * -1 at the end. A line of cap - 1 bytes with no '\n' is too long: -2. */
+static long read_line(char *line, size_t cap)
+{
+    size_t len = 0;
+    int ch = 0;
+
+    while (len < cap - 1 && (ch = getc(stdin)) != EOF && ch != '\n')
+        line[len++] = (char)ch;
+    if (len == cap - 1)
+        return -2;
+    return len == 0 && ch == EOF ? -1 : (long)len;
+}
+
 int main(int argc, char *argv[])
 {
-    char line[1024], shown[1024], buf[CHUNK];
-    long n = 0;
+    char line[1024], shown[SHOWN + 4], buf[CHUNK];
+    long n = 0, len;
     int fd = -1;
     struct stat st;
 
@@ -65,30 +82,39 @@ int main(int argc, char *argv[])
         fail(2, "usage: %s PATH   (commands on stdin: open-read, open-write, read,"
              " write TEXT, close)", argv[0]);
     const char *path = argv[1];
+    if (!path[0])
+        fail(2, "PATH is empty: give a FIFO's path");
     /* A reader that is gone makes write() fail with EPIPE: shown, not fatal. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
         die("signal SIGPIPE");
 
-    while (fgets(line, sizeof line, stdin) != NULL) {
+    while ((len = read_line(line, sizeof line)) != -1) {
         n++;
-        if (strchr(line, '\n') == NULL && !feof(stdin))
+        if (len == -2)
             fail(2, "line %ld: longer than %zu bytes", n, sizeof line - 2);
-        line[strcspn(line, "\n")] = '\0';
-        for (size_t i = 0; i <= strlen(line); i++)  /* for messages: shown, not obeyed */
-            shown[i] = line[i] && (line[i] < ' ' || line[i] > '~') ? '.' : line[i];
-        int is_open = strncmp(line, "open-", 5) == 0;
+        /* For messages: shown, not obeyed; cut short with "..." so that the
+         * reason after it always shows. */
+        for (long i = 0; i < len && i < SHOWN; i++)
+            shown[i] = line[i] >= ' ' && line[i] <= '~' ? line[i] : '.';
+        strcpy(shown + (len < SHOWN ? len : SHOWN), len > SHOWN ? "..." : "");
+#define IS(cmd) (len == sizeof cmd - 1 && memcmp(line, cmd, sizeof cmd - 1) == 0)
+        int is_write = len >= 6 && memcmp(line, "write ", 6) == 0;
+        int is_open = len >= 5 && memcmp(line, "open-", 5) == 0;
         if (is_open && fd != -1)
             fail(2, "line %ld: %s: already open (close first)", n, shown);
-        int needs_fd = strcmp(line, "read") == 0 || strcmp(line, "close") == 0 ||
-                       strncmp(line, "write ", 6) == 0;
-        if (needs_fd && fd == -1)
+        if ((IS("read") || IS("close") || is_write) && fd == -1)
             fail(2, "line %ld: %s: nothing is open", n, shown);
 
-        if (strcmp(line, "open-read") == 0 || strcmp(line, "open-write") == 0) {
+        if (IS("open-read") || IS("open-write")) {
             int flags = line[5] == 'r' ? O_RDONLY : O_WRONLY;
+            line[len] = '\0';
             trace_before("open", -1, path, 0, NULL, 0);
             fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
             trace_after("open", fd, fd, errno, NULL, 0);
+            /* O_NOFOLLOW: a link is ELOOP; a directory to write, EISDIR. */
+            if (fd == -1 && (errno == ELOOP || errno == EISDIR) && lstat(path, &st) == 0 &&
+                !S_ISFIFO(st.st_mode))
+                fail(1, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
             if (fd == -1) {
                 result_or_die(line, path);
                 continue;
@@ -96,9 +122,9 @@ int main(int argc, char *argv[])
             if (fstat(fd, &st) == -1)
                 die("fstat %s", path);
             if (!S_ISFIFO(st.st_mode))
-                fail(1, "%s: not a FIFO", path);
+                fail(1, "%s: %s, not a FIFO: refused", path, file_kind(st.st_mode));
             out("%s: opened\n", line);
-        } else if (strcmp(line, "read") == 0) {
+        } else if (IS("read")) {
             trace_before("read", fd, NULL, sizeof buf, NULL, 0);
             ssize_t r = read(fd, buf, sizeof buf);
             trace_after("read", fd, (long)r, errno, buf, r > 0 ? (size_t)r : 0);
@@ -112,22 +138,21 @@ int main(int argc, char *argv[])
                         buf[i] = '.';
                 out("read: %zd %s: %.*s\n", r, plural(r, "byte", "bytes"), (int)r, buf);
             }
-        } else if (strncmp(line, "write ", 6) == 0) {
-            size_t len = strlen(line + 6);
-            trace_before("write", fd, NULL, len, line + 6, len);
-            ssize_t w = write(fd, line + 6, len);
+        } else if (is_write) {      /* TEXT's bytes as they are, NULs included */
+            trace_before("write", fd, NULL, (size_t)len - 6, line + 6, (size_t)len - 6);
+            ssize_t w = write(fd, line + 6, (size_t)len - 6);
             trace_after("write", fd, (long)w, errno, NULL, 0);
             if (w == -1)
                 result_or_die("write", path);
             else
                 out("write: %zd %s\n", w, plural(w, "byte", "bytes"));
-        } else if (strcmp(line, "close") == 0) {
+        } else if (IS("close")) {
             if (close(fd) == -1)
                 die("close %s", path);
             fd = -1;
             out("close: closed\n");
-        } else if (strcmp(line, "") != 0) {
-            fail(2, "line %ld: unknown command '%.40s' (open-read, open-write, read,"
+        } else if (len != 0) {
+            fail(2, "line %ld: unknown command '%s' (open-read, open-write, read,"
                  " write TEXT, close)", n, shown);
         }
     }

@@ -11,7 +11,9 @@
  *   client  <--[len]["answer 1: TEXT (from C)"]-- DIR/client-PID <-- server
  *
  * What to watch: requests are at most PIPE_BUF bytes, so each arrives
- * whole, however many clients write at once. With --no-keep-open (no write
+ * whole, however many clients write at once; once its header is read, the
+ * rest is queued (FIONREAD), or it was cut short: dropped, never waited
+ * for (read_request). With --no-keep-open (no write
  * end of its own FIFO), once the last client has closed, read() returns 0
  * at once on every call: the loop spins at 100% CPU (running, never
  * asleep). A reply FIFO is checked before a byte goes to it (lstat; open
@@ -25,7 +27,9 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +81,59 @@ static int not_sent(long n, const char *call, const char *path, int dirfd, int g
     return -1;
 }
 
+/* Read one request whole into req: its length, FRAME_EOF (no writer), or
+ * FRAME_ERROR when it is dropped (said). A client writes its request, at most
+ * PIPE_BUF bytes, with one write(): the kernel puts it in the FIFO whole or
+ * not at all. So once we have its 4-byte header, all the rest of it is
+ * queued: ask the kernel how much is (FIONREAD). Less than the header says
+ * (or a length out of range, or no whole header) is a request cut short or
+ * false: waiting for the rest would glue the next clients' requests onto it.
+ * Drop exactly the bytes queued now instead: the rest of that write (and
+ * any request written after it before we looked): what comes next starts
+ * a new write(), so a new request. */
+static long read_request(long n, int rfd, char *req)
+{
+    unsigned char h[4];
+    long got, len = -1, k;
+    int queued;
+
+    trace_before("read", rfd, NULL, 4, NULL, 0);
+    while ((got = read(rfd, h, 4)) == -1 && errno == EINTR)     /* one read(): what is there */
+        ;
+    trace_after("read", rfd, got, errno, h, got > 0 ? (size_t)got : 0);
+    if (got == -1)
+        die("read %s", fifo);
+    if (got == 0)
+        return FRAME_EOF;
+    if (got == 4)
+        len = (int32_t)(h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24);
+    if (ioctl(rfd, FIONREAD, &queued) == -1)
+        die("ioctl FIONREAD %s", fifo);
+    if (queued > FRAME_MAX)     /* a pipe enlarged past 1 MiB: the rest comes next */
+        queued = FRAME_MAX;
+    int whole = len >= 0 && len <= REQUEST_MAX && queued >= len;
+    if (whole)                  /* all there: read it; else drop what is */
+        queued = (int)len;
+    if ((k = frame_read_full(rfd, req, (size_t)queued)) == -1)
+        die("read %s", fifo);
+    if (whole && k == len)
+        return len;
+    queued = (int)k;            /* no read() waited: all these bytes were queued */
+    for (k = 0; k < queued; k++)        /* shown, not obeyed */
+        req[k] = req[k] >= ' ' && req[k] <= '~' ? req[k] : '.';
+    char what[64];
+    if (got < 4)
+        snprintf(what, sizeof what, "%ld of 4 header bytes, cut short", got);
+    else if (len < 0 || len > REQUEST_MAX)
+        snprintf(what, sizeof what, "a length of %ld, not 0 to %d", len, REQUEST_MAX);
+    else
+        snprintf(what, sizeof what, "%d of its %ld bytes queued, cut short", queued, len);
+    say_req(n, "%s: a request is one write() of at most PIPE_BUF (4096) bytes, queued whole;"
+            " dropped the %d %s queued%s%.*s%s", what, queued, plural(queued, "byte", "bytes"),
+            queued ? ": " : "", queued > 40 ? 40 : queued, req, queued > 40 ? "..." : "");
+    return FRAME_ERROR;
+}
+
 /* A request is one frame: the reply path, a NUL, the text. Show it (the
  * text's bytes that are not printable ASCII as '.': shown, not obeyed) and
  * return where its text starts, or say why it is refused and return -1. */
@@ -86,7 +143,7 @@ static long take_request(long n, char *req, long len)
 
     while (p < nul && *p >= ' ' && *p <= '~')   /* a path we can show */
         p++;
-    if (len > REQUEST_MAX || nul == NULL || p < nul)
+    if (len > REQUEST_MAX || nul == NULL || p < nul)   /* read_request drops the first */
         return say_req(n, "%ld bytes%s: refused", len, len > REQUEST_MAX ?
                        ", longer than PIPE_BUF less the header (4092)" : !nul ?
                        " with no NUL after a reply path" :
@@ -153,7 +210,6 @@ static int open_traced(const char *path, int flags)
 int main(int argc, char *argv[])
 {
     static char req[FRAME_MAX], answer[FRAME_MAX];
-    char why[160];
     long count = 0, n = 0, len;
     int keep_open = 1, i, rfd, at_eof = 0;
     struct stat dirst, ours;
@@ -170,6 +226,8 @@ int main(int argc, char *argv[])
     if (argc - i != 1)
         fail(2, "usage: %s [-n COUNT] [--no-keep-open] DIR", argv[0]);
     const char *dir = argv[i];
+    if (!dir[0])
+        fail(2, "DIR is empty: give a directory's path");
     if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
     private_dir(dir, &dirst);       /* ours, 0700: nobody else can put a name in it */
@@ -200,7 +258,7 @@ int main(int argc, char *argv[])
         open_traced(fifo, O_WRONLY);
 
     while (count == 0 || n < count) {
-        len = frame_read(rfd, req, sizeof req, why, sizeof why);
+        len = read_request(n + 1, rfd, req);
         if (len == FRAME_EOF) {     /* only without our write end */
             if (!at_eof)
                 fprintf(stderr, "%s: read %s: 0, end of file: no client has it open;"
@@ -209,11 +267,8 @@ int main(int argc, char *argv[])
             continue;
         }
         at_eof = 0;
-        if (len == FRAME_ERROR)     /* no telling where the next frame starts */
-            fail(1, "request %ld from %s: %s: the stream is out of step: no later request"
-                 " can be read; ending", n + 1, fifo, why);
         n++;
-        long text = take_request(n, req, len);
+        long text = len == FRAME_ERROR ? -1 : take_request(n, req, len);
         if (text == -1)
             continue;
         int fd = open_reply(n, req, dir, dirfd, &dirst, &ours);

@@ -47,6 +47,11 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
     return (ssize_t)got;
 }
 
+long frame_read_full(int fd, void *buf, size_t n)
+{
+    return (long)read_full(fd, buf, n);
+}
+
 int frame_write(int fd, const void *payload, size_t len)
 {
     unsigned char frame[PIPE_BUF];

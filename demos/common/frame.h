@@ -19,6 +19,10 @@ enum { FRAME_EOF = -1, FRAME_ERROR = -2 };
  * Returns 0, or -1 with errno set (EPIPE when the reader is gone). */
 int frame_write(int fd, const void *payload, size_t len);
 
+/* read() until n bytes or end of file, looping over short reads and EINTR,
+ * traced: the bytes read (< n only at EOF), or -1 with errno set. */
+long frame_read_full(int fd, void *buf, size_t n);
+
 /* Read one frame into buf (cap bytes, at least FRAME_MAX for any frame).
  * Returns the payload length, FRAME_EOF at a clean end of stream (EOF
  * before the first header byte), or FRAME_ERROR with the reason written

@@ -32,11 +32,16 @@ const char *fifo_refused(const struct stat *st)
 
     if (!S_ISFIFO(st->st_mode))
         snprintf(why, sizeof why, "%s, not a FIFO", file_kind(st->st_mode));
-    else if (st->st_uid != geteuid() || (st->st_mode & 07777) != 0600)
-        snprintf(why, sizeof why, "owner uid %ld, mode %04o: not a private FIFO of ours"
-                 " (uid %ld, 0600)", (long)st->st_uid, (unsigned)st->st_mode & 07777,
-                 (long)geteuid());
-    else
+    else if (st->st_uid != geteuid() || (st->st_mode & 07777) != 0600) {
+        char owner[64] = "", mode[32] = "";     /* only what is wrong: one, or both */
+        if (st->st_uid != geteuid())
+            snprintf(owner, sizeof owner, "owner uid %ld, not %ld (us)", (long)st->st_uid,
+                     (long)geteuid());
+        if ((st->st_mode & 07777) != 0600)
+            snprintf(mode, sizeof mode, "mode %04o, not 0600", (unsigned)st->st_mode & 07777);
+        snprintf(why, sizeof why, "%s%s%s: not a private FIFO of ours", owner,
+                 owner[0] && mode[0] ? "; " : "", mode);
+    } else
         return NULL;
     return why;
 }

@@ -19,8 +19,11 @@ const char *file_kind(mode_t mode);
 
 /* Why what lstat found at a FIFO's name (*st) is not to be opened: NULL
  * for a FIFO of ours, mode 0600, that nobody else can open; else, for a
- * message, "a regular file, not a FIFO" (file_kind's words), or "owner
- * uid 65534, mode 0644: not a private FIFO of ours (uid 1000, 0600)".
+ * message, "a regular file, not a FIFO" (file_kind's words), or only
+ * what is wrong with a FIFO: "owner uid 65534, not 1000 (us): not a
+ * private FIFO of ours", "mode 0644, not 0600: not a private FIFO of
+ * ours", or both: "owner uid 65534, not 1000 (us); mode 0644, not 0600:
+ * not a private FIFO of ours".
  * A static buffer. The caller still opens with O_NOFOLLOW and checks
  * with fstat that it opened that same FIFO (st_dev, st_ino). */
 const char *fifo_refused(const struct stat *st);

@@ -19,8 +19,13 @@ gone, seen at once, with no timeout. The request is at most PIPE_BUF
 bytes: one write() the kernel never mixes with another client's.
 DIR/server is looked at before open() and after, as fifo_node does: lstat
 (only a FIFO of ours, 0600), O_NOFOLLOW, fstat (the same inode).
+DIR/server is opened with O_NONBLOCK: with no server reading it (a FIFO
+left by a killed server) that is ENXIO, said at once, not a wait for
+ever in open(). A reply path the server would refuse (not printable
+ASCII) is refused here first: the server could answer nobody.
 Mirror: fifo_client.c.
 """
+import errno
 import os
 import select
 import signal
@@ -67,6 +72,8 @@ def main(argv):
     if len(argv) != 3 or argv[1].startswith("-"):
         fail(2, f"usage: {argv[0]} DIR TEXT")
     folder, text = argv[1], os.fsencode(argv[2])
+    if not folder:
+        fail(2, "DIR is empty: give a directory's path")
     server = f"{folder}/server"
     if len(os.fsencode(server)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
@@ -81,6 +88,12 @@ def main(argv):
     reply = f"{absdir}/client-{os.getpid():07d}"
     if len(os.fsencode(reply)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
+    # The server refuses a reply path that is not printable ASCII, and can
+    # answer nobody then: we would wait for ever. Refused here, first.
+    if not all(32 <= c < 127 for c in os.fsencode(reply)):
+        shown = "".join(chr(c) if 32 <= c < 127 else "." for c in os.fsencode(reply))
+        fail(1, f"{shown}: a reply path that is not printable ASCII ('.' here): the server "
+                "would refuse it and answer nobody")
     req = os.fsencode(reply) + b"\0" + text
     if len(req) > REQUEST_MAX:
         fail(2, f"request: {len(req)} bytes (reply path, NUL, TEXT) is longer than PIPE_BUF"
@@ -91,6 +104,8 @@ def main(argv):
     try:
         st = os.lstat(server)
     except OSError as e:
+        if e.errno == errno.ENOENT:
+            fail(1, f"lstat {server}: {os.strerror(e.errno)} (start fifo_server first?)")
         die(f"lstat {server}", e)
     refused = fifo_refused(st)
     if refused:
@@ -115,9 +130,25 @@ def main(argv):
     except OSError as e:
         die(f"fcntl {reply}", e)
 
-    # Sleeps until the server has its FIFO open for reading.
+    # O_NONBLOCK: a FIFO nobody reads (a server killed, its FIFO left
+    # behind) fails at once with ENXIO, where open() would sleep for ever.
+    trace.before("open", -1, obj=server)
+    try:
+        sfd = os.open(server, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as e:
+        trace.after("open", -1, -1, e.errno)
+        if e.errno == errno.ENXIO:
+            fail(1, f"no server is reading {server}")
+        die(f"open {server}", e)
+    trace.after("open", sfd, sfd)
+    # We keep this descriptor, O_NONBLOCK cleared: a second, blocking open()
+    # would sleep for ever if the server went in between, and our write()
+    # must wait for room in a full FIFO, not fail with EAGAIN.
+    try:
+        os.set_blocking(sfd, True)            # O_NONBLOCK off
+    except OSError as e:
+        die(f"fcntl {server}", e)
     say(f"{progname()}: sending to {server}")
-    sfd = open_traced(server, os.O_WRONLY)      # O_NOFOLLOW: never through a link
     try:
         now = os.fstat(sfd)
     except OSError as e:

@@ -27,6 +27,7 @@ a link, another user's FIFO, one open to others, or one swapped in between
 is refused, never written through. Messages are lesson 01's frames
 (ipclab/frame.py). Mirror: fifo_node.c.
 """
+import errno
 import os
 import signal
 import sys
@@ -66,6 +67,9 @@ def open_fifo(role, path, flags):
     try:
         st = os.lstat(path)
     except OSError as e:
+        if e.errno == errno.ENOENT and not made:    # we did not make it: nobody has
+            fail(1, f"lstat {path}: {os.strerror(e.errno)} (start the other node with "
+                    "--make first?)")
         die(f"lstat {path}", e)
     why = fifo_refused(st)              # not a FIFO, not ours, not 0600
     if why:
@@ -114,6 +118,8 @@ def main(argv):
             or order not in ("same", "read-first", "write-first")):
         fail(2, f"usage: {argv[0]} {USAGE}")
     role, folder = rest
+    if not folder:
+        fail(2, "DIR is empty: give a directory's path")
     is_a = role == "a"
     a_to_b, b_to_a = f"{folder}/a-to-b", f"{folder}/b-to-a"
     if len(os.fsencode(b_to_a)) >= PATH_MAX:

@@ -28,8 +28,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import trace                                # noqa: E402
 from ipclab.err import close_stdout, die, fail, fd_object, out, plural  # noqa: E402
+from ipclab.rundir import file_kind                     # noqa: E402
 
 CHUNK = 64      # bytes a read asks for
+SHOWN = 40      # bytes of a line quoted in a message, then "..."
 LINE = 1024     # as fgets' buffer in C: lines of up to 1022 bytes and '\n'
 
 
@@ -68,6 +70,8 @@ def main(argv):
         fail(2, f"usage: {argv[0]} PATH   (commands on stdin: open-read, open-write, "
                 "read, write TEXT, close)")
     path = argv[1]
+    if not path:
+        fail(2, "PATH is empty: give a FIFO's path")
 
     while True:
         try:
@@ -82,7 +86,10 @@ def main(argv):
         if not raw.endswith(b"\n") and len(raw) == LINE - 1:
             fail(2, f"line {n}: longer than {LINE - 2} bytes")
         line = raw.rstrip(b"\n").decode(errors="replace")
-        said = shown(raw.rstrip(b"\n"))     # for messages: shown, not obeyed
+        # For messages: shown, not obeyed; cut short with "..." so that the
+        # reason after it always shows.
+        said = shown(raw.rstrip(b"\n")[:SHOWN]) + ("..." if len(raw.rstrip(b"\n")) > SHOWN
+                                                   else "")
         is_open = line.startswith("open-")
         if is_open and fd != -1:
             fail(2, f"line {n}: {said}: already open (close first)")
@@ -97,6 +104,14 @@ def main(argv):
                 fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
             except OSError as e:
                 trace.after("open", -1, -1, e.errno)
+                # O_NOFOLLOW: a link is ELOOP; a directory to write, EISDIR.
+                if e.errno in (errno.ELOOP, errno.EISDIR):
+                    try:
+                        st = os.lstat(path)
+                    except OSError:
+                        st = None
+                    if st and not stat.S_ISFIFO(st.st_mode):
+                        fail(1, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
                 result_or_die(line, path, e)
                 continue
             trace.after("open", fd, fd)
@@ -105,7 +120,7 @@ def main(argv):
             except OSError as e:
                 die(f"fstat {path}", e)
             if not stat.S_ISFIFO(st.st_mode):
-                fail(1, f"{path}: not a FIFO")
+                fail(1, f"{path}: {file_kind(st.st_mode)}, not a FIFO: refused")
             out(f"{line}: opened")
         elif line == "read":
             trace.before("read", fd, length=CHUNK)
@@ -140,7 +155,7 @@ def main(argv):
             fd = -1
             out("close: closed")
         elif line != "":
-            fail(2, f"line {n}: unknown command '{said[:40]}' (open-read, open-write, "
+            fail(2, f"line {n}: unknown command '{said}' (open-read, open-write, "
                     "read, write TEXT, close)")
     if fd != -1:
         try:

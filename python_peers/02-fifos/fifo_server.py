@@ -12,7 +12,9 @@ Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
   client  <--[len]["answer 1: TEXT (from Python)"]-- DIR/client-PID <-- server
 
 What to watch: requests are at most PIPE_BUF bytes, so each arrives
-whole, however many clients write at once. With --no-keep-open (no write
+whole, however many clients write at once; once its header is read, the
+rest is queued (FIONREAD), or it was cut short: dropped, never waited
+for (read_request). With --no-keep-open (no write
 end of its own FIFO), once the last client has closed, read() returns 0
 at once on every call: the loop spins at 100% CPU (running, never
 asleep). A reply FIFO is checked before a byte goes to it (lstat; open
@@ -21,10 +23,13 @@ ever; fstat: the same FIFO, ours, 0600, in DIR); a client gone before its
 reply (ENXIO, EPIPE) costs that reply only. Mirror: fifo_server.c.
 """
 import errno
+import fcntl
 import os
 import select
 import signal
+import struct
 import sys
+import termios
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame, trace                       # noqa: E402
@@ -73,13 +78,61 @@ def not_sent(n, call, path, dirfd, e, gone):
     return -1
 
 
+def read_request(n, rfd, fifo):
+    """Read one request whole: its bytes, None (no writer), or -1 when it is
+    dropped (said). A client writes its request, at most PIPE_BUF bytes, with
+    one write(): the kernel puts it in the FIFO whole or not at all. So once
+    we have its 4-byte header, all the rest of it is queued: ask the kernel
+    how much is (FIONREAD). Less than the header says (or a length out of
+    range, or no whole header) is a request cut short or false: waiting for
+    the rest would glue the next clients' requests onto it. Drop exactly the
+    bytes queued now instead: the rest of that write (and any request
+    written after it before we looked): what comes next starts a new
+    write(), so a new request."""
+    trace.before("read", rfd, length=4)
+    try:
+        h = os.read(rfd, 4)             # one read(): what is there
+    except OSError as e:
+        trace.after("read", rfd, -1, e.errno)
+        die(f"read {fifo}", e)
+    trace.after("read", rfd, len(h), data=h)
+    if not h:
+        return None
+    length = struct.unpack("<i", h)[0] if len(h) == 4 else None
+    try:
+        queued = struct.unpack("i", fcntl.ioctl(rfd, termios.FIONREAD, b"\0" * 4))[0]
+    except OSError as e:
+        die(f"ioctl FIONREAD {fifo}", e)
+    queued = min(queued, frame.FRAME_MAX)   # a pipe enlarged past 1 MiB: the rest next
+    whole = length is not None and 0 <= length <= REQUEST_MAX and queued >= length
+    if whole:                           # all there: read it; else drop what is
+        queued = length
+    try:
+        dropped = frame.read_full(rfd, queued)
+    except OSError as e:
+        die(f"read {fifo}", e)
+    if whole and len(dropped) == length:
+        return dropped
+    queued = len(dropped)               # no read() waited: all these bytes were queued
+    if len(h) < 4:
+        what = f"{len(h)} of 4 header bytes, cut short"
+    elif not 0 <= length <= REQUEST_MAX:
+        what = f"a length of {length}, not 0 to {REQUEST_MAX}"
+    else:
+        what = f"{queued} of its {length} bytes queued, cut short"
+    shown = "".join(chr(c) if 32 <= c < 127 else "." for c in dropped[:40])  # not obeyed
+    return say_req(n, f"{what}: a request is one write() of at most PIPE_BUF (4096) bytes, "
+                      f"queued whole; dropped the {queued} {plural(queued, 'byte', 'bytes')} "
+                      "queued" + (f": {shown}" + ("..." if queued > 40 else "") if queued else ""))
+
+
 def take_request(n, req):
     """A request is one frame: the reply path, a NUL, the text. Show it (the
     text's bytes that are not printable ASCII as '.': shown, not obeyed) and
     return (path, text), or say why it is refused and return None."""
     path, nul, text = req.partition(b"\0")
     if len(req) > REQUEST_MAX or not nul or not all(32 <= c < 127 for c in path):
-        say_req(n, f"{len(req)} bytes" + (
+        say_req(n, f"{len(req)} bytes" + (      # read_request drops the first
             ", longer than PIPE_BUF less the header (4092)" if len(req) > REQUEST_MAX
             else " with no NUL after a reply path" if not nul
             else " with a reply path that is not printable ASCII") + ": refused")
@@ -158,6 +211,8 @@ def main(argv):
     if len(rest) != 1:
         fail(2, f"usage: {argv[0]} [-n COUNT] [--no-keep-open] DIR")
     folder = rest[0]
+    if not folder:
+        fail(2, "DIR is empty: give a directory's path")
     fifo = f"{folder}/server"
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
@@ -190,11 +245,7 @@ def main(argv):
         open_traced(fifo, os.O_WRONLY)
 
     while count == 0 or n < count:
-        try:
-            req = frame.read(rfd)
-        except frame.FrameError as e:   # no telling where the next frame starts
-            fail(1, f"request {n + 1} from {fifo}: {e}: the stream is out of step: no later "
-                    f"request can be read; ending")
+        req = read_request(n + 1, rfd, fifo)
         if req is None:                 # only without our write end
             if not at_eof:
                 say(f"{progname()}: read {fifo}: 0, end of file: no client has it open;"
@@ -203,7 +254,7 @@ def main(argv):
             continue
         at_eof = False
         n += 1
-        request = take_request(n, req)
+        request = None if req == -1 else take_request(n, req)
         if request is None:
             continue
         path, text = request

@@ -50,6 +50,12 @@ def _read_full(fd, n):
     return bytes(got)
 
 
+def read_full(fd, n):
+    """os.read() until n bytes or end of file, traced: the bytes read (fewer
+    than n only at EOF). Raises OSError. Mirror of frame_read_full."""
+    return _read_full(fd, n)
+
+
 def write(fd, payload):
     """Write one frame: in one write() when the frame, header included, is
     at most PIPE_BUF (4096) bytes, else in two. Raises OSError (EPIPE when

@@ -40,13 +40,18 @@ def file_kind(mode):
 def fifo_refused(st):
     """Why what lstat found at a FIFO's name (st) is not to be opened: None
     for a FIFO of ours, mode 0600, that nobody else can open; else, for a
-    message, 'a regular file, not a FIFO' (file_kind's words), or 'owner
-    uid 65534, mode 0644: not a private FIFO of ours (uid 1000, 0600)'.
+    message, 'a regular file, not a FIFO' (file_kind's words), or only
+    what is wrong with a FIFO: 'owner uid 65534, not 1000 (us): not a
+    private FIFO of ours', 'mode 0644, not 0600: not a private FIFO of
+    ours', or both: 'owner uid 65534, not 1000 (us); mode 0644, not 0600:
+    not a private FIFO of ours'.
     The caller still opens with O_NOFOLLOW and checks with fstat that it
     opened that same FIFO (st_dev, st_ino)."""
     if not stat.S_ISFIFO(st.st_mode):
         return f"{file_kind(st.st_mode)}, not a FIFO"
-    if st.st_uid != os.geteuid() or st.st_mode & 0o7777 != 0o600:
-        return (f"owner uid {st.st_uid}, mode {st.st_mode & 0o7777:04o}: not a private "
-                f"FIFO of ours (uid {os.geteuid()}, 0600)")
-    return None
+    wrong = []          # only what is wrong: its owner, its mode, or both
+    if st.st_uid != os.geteuid():
+        wrong.append(f"owner uid {st.st_uid}, not {os.geteuid()} (us)")
+    if st.st_mode & 0o7777 != 0o600:
+        wrong.append(f"mode {st.st_mode & 0o7777:04o}, not 0600")
+    return "; ".join(wrong) + ": not a private FIFO of ours" if wrong else None

@@ -33,17 +33,20 @@ local for_words = { read = "reading", write = "writing", ["read-write"] = "readi
 
 -- who_holds CH [EXCEPT]: who has FIFO CH open, and how, or waits in open()
 -- of it, as the kernel shows it (channel:holders()), leaving out EXCEPT's
--- wait: "your node b fd 3 (read-write)"; or "nobody".
+-- wait: "your node b fd 3 (read-write)"; or "nobody" ("nobody else" when
+-- EXCEPT's own wait was left out: it is there itself).
 local function who_holds(ch, except)
-  local list = {}
+  local list, left_out = {}, false
   for _, h in ipairs(ch:holders()) do
     if not h.opening then
       list[#list + 1] = ("%s fd %d (%s)"):format(h.process.name, h.fd, h.access)
     elseif h.process ~= except then
       list[#list + 1] = ("%s waits in open() (for %s)"):format(h.process.name, for_words[h.access])
+    else
+      left_out = true
     end
   end
-  return #list > 0 and table.concat(list, ", ") or "nobody"
+  return #list > 0 and table.concat(list, ", ") or left_out and "nobody else" or "nobody"
 end
 
 -- holds_end P CH ACCESS: P has FIFO CH open for ACCESS ("read": read or

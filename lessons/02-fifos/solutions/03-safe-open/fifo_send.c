@@ -52,10 +52,12 @@ int main(int argc, char *argv[])
         die("lstat %s", path);
     if (!S_ISFIFO(st.st_mode))
         fail(1, "%s: %s, not a FIFO: refused", path, kind(st.st_mode));
-    if (st.st_uid != geteuid() || (st.st_mode & 07777) != 0600)
-        fail(1, "%s: owner uid %ld, mode %04o: not a private FIFO of ours (uid %ld, 0600):"
-             " refused", path, (long)st.st_uid, (unsigned)st.st_mode & 07777,
-             (long)geteuid());
+    if (st.st_uid != geteuid())             /* say only what is wrong */
+        fail(1, "%s: owner uid %ld, not %ld (us): not a private FIFO of ours: refused", path,
+             (long)st.st_uid, (long)geteuid());
+    if ((st.st_mode & 07777) != 0600)
+        fail(1, "%s: mode %04o, not 0600: not a private FIFO of ours: refused", path,
+             (unsigned)st.st_mode & 07777);
     /* Sleeps until the server has the FIFO open for reading. */
     int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd == -1)

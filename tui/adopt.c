@@ -158,6 +158,7 @@ void proc_execed(struct proc *p)
     if (p->spawned)
         return;
     scopy(was, sizeof was, p->name);
+    p->cmd[0] = '\0';             /* the old program's: a zombie is named by its comm */
     name_from_cmdline(p);
     if (strcmp(was, p->name) != 0)
         tlog("exec %s pid %d is now %s [%s]", was, (int)p->pid, p->name, p->lang);

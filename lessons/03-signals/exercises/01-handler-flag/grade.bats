@@ -164,7 +164,7 @@ PY
   why+=" inside the handler, on the same full pipe, while the main flow's printf is half"
   why+=" done. Expected the handler to write nothing and return"
   [ "$IN_HANDLER" = no ] || fail "$why"
-  echo "after SIGUSR1: asleep in write() again, SIGUSR1 not blocked (SigBlk $SIGBLK): the main flow's" >&2
+  echo "after SIGUSR1: asleep in write() again, SIGUSR1 not blocked (SigBlk $SIGBLK): the main flow's own write() went on" >&2
 }
 
 @test "a SIGUSR1 while printf is writing to a full pipe: every line comes out once, whole and in order, the notice once, then status 0 on SIGTERM" {

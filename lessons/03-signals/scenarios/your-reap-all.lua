@@ -1,4 +1,4 @@
--- your-reap-all.lua: exercise 02's reaping_master.py, the learner's own,
+-- your-reap-all.lua: exercise 03's reaping_master.py, the learner's own,
 -- with four workers (sleep 1000). One is killed alone; then the master is
 -- stopped (SIGSTOP) and two are killed together, so that one SIGCHLD
 -- stands for both; it goes on (SIGCONT); then the last is killed. After
@@ -6,13 +6,13 @@
 -- gone (reaped) and which are zombies (state Z) while the master sleeps.
 scenario {
   title = "Your reaping_master.py: workers that end together, and zombies",
-  about = "Exercise 02 live: your reaping_master.py starts four workers. One is killed alone, "
+  about = "Exercise 03 live: your reaping_master.py starts four workers. One is killed alone, "
        .. "two together while your master is stopped (one SIGCHLD for both), then the last. "
        .. "Does it reap every one, or leave zombies (state Z) while it sleeps?",
   signals = true,
 }
 
-local m = spawn { Yours "02-reap-all", "--workers", "4", "--", "sleep", "1000",
+local m = spawn { Yours "03-reap-all", "--workers", "4", "--", "sleep", "1000",
                   name = "your master" }
 local function spins() return not m:exited() and (m:cpu() or 0) >= 2 end
 local ws = nil

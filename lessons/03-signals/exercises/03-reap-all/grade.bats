@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# Grading test of exercise 03-signals/02-reap-all (README.md says what is
+# Grading test of exercise 03-signals/03-reap-all (README.md says what is
 # checked). Grades $EXERCISE_DIR/reaping_master.py: this folder by default.
-#   bats lessons/03-signals/exercises/02-reap-all/grade.bats
+#   bats lessons/03-signals/exercises/03-reap-all/grade.bats
 
 load ../../../../tests/helpers/grading
 load ../../../../tests/helpers/signals

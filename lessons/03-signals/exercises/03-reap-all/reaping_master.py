@@ -2,7 +2,7 @@
 """reaping_master.py - start N workers, then reap each one as it ends and
 say how it ended.
 
-Exercise 03-signals/02-reap-all: the task is in README.md.
+Exercise 03-signals/03-reap-all: the task is in README.md.
 
 Usage: reaping_master.py [--workers N] -- WORKER [ARG...]
   --workers N    workers to start, 1 to 64 (default 3)

@@ -33,11 +33,17 @@ asleep_not_writing() {
     [ "$(proc_state "$1")" = S ] && [ "$(switches "$1")" = "$sw" ]
 }
 
-# where PID: where it sleeps, in words.
+# where PID: what it does, in words: it spins, runs, or where it sleeps.
 where() {
   local s
   s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
-  echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
+  if spinning "$1"; then
+    echo "it $(not_ended "$1")"
+  elif [ "$s" = running ]; then
+    echo "running, in no system call"
+  else
+    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
+  fi
 }
 
 # noticed PID K: it printed its notice "(K so far)", or ended, or spins, or

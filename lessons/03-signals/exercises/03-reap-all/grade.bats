@@ -49,11 +49,17 @@ switches() {
   return 1
 }
 
-# where PID: where it sleeps, in words.
+# where PID: what it does, in words: it spins, runs, or where it sleeps.
 where() {
   local s
   s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
-  echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
+  if spinning "$1"; then
+    echo "it $(not_ended "$1")"
+  elif [ "$s" = running ]; then
+    echo "running, in no system call"
+  else
+    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
+  fi
 }
 
 # zombies PID: its children that have ended and are not reaped (state Z).

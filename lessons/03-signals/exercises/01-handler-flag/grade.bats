@@ -37,6 +37,8 @@ asleep_not_writing() {
 where() {
   local s
   s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
+  # sigsuspend's call, which kernel.bash's table leaves out (x86_64, aarch64)
+  [[ $MACHINE:$s != @(x86_64:syscall-130|aarch64:syscall-133)" "* ]] || s="rt_sigsuspend ${s#* }"
   if spinning "$1"; then
     echo "it $(not_ended "$1")"
   elif [ "$s" = running ]; then

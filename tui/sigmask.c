@@ -209,11 +209,14 @@ static void runtime_own(const char *comm, unsigned long long *caught,
                         unsigned long long *ignored, unsigned long long *blocked)
 {
 #define BIT(sig) (1ULL << ((sig) - 1))
-    *caught = BIT(32) | BIT(33);
-    *ignored = *blocked = 0;
+    /* 32 and 33 are glibc's whatever their disposition: caught by its
+     * handlers, or ignored from birth (GNU make's children have both
+     * SIG_IGN, and exec keeps that). */
+    *caught = *ignored = BIT(32) | BIT(33);
+    *blocked = 0;
     if (strncmp(comm, "python3", 7) == 0) {
         *caught |= BIT(SIGINT);
-        *ignored = BIT(SIGPIPE) | BIT(SIGXFSZ);
+        *ignored |= BIT(SIGPIPE) | BIT(SIGXFSZ);
     } else if (!strcmp(comm, "sh") || !strcmp(comm, "dash") || !strcmp(comm, "bash")) {
         *caught |= BIT(SIGCHLD) | BIT(SIGINT);
         *blocked = BIT(SIGCHLD);
@@ -289,12 +292,13 @@ void sig_describe(const struct sigstate *s, const char *comm, int brief, int lin
         sig_list(s->blocked, brief, names, sizeof names);
         o = add(buf, len, o, "blocked", names);
     }
+    unsigned long long glibc = 3ULL << 31;  /* 32 and 33: not the program's doing */
     if (odd_c) {
-        sig_list(s->caught, brief, names, sizeof names);
+        sig_list(s->caught & ~glibc, brief, names, sizeof names);
         o = add(buf, len, o, "caught", names);
     }
     if (odd_i) {
-        sig_list(s->ignored, brief, names, sizeof names);
+        sig_list(s->ignored & ~glibc, brief, names, sizeof names);
         o = add(buf, len, o, "ignored", names);
     }
     if (!brief && pending && s->queued >= 0 && o < len)

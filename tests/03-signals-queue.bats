@@ -52,14 +52,15 @@ count: SIGRTMIN arrived 1000 times, values 1 to 1000 in order"
 
 # bats test_tags=demo
 @test "RLIMIT_SIGPENDING 100 (prlimit --sigpending=100): 100 SIGRTMIN queue (SigQ 100/100), the 101st sigqueue fails with EAGAIN, C and Python" {
-  local cnt fl
+  local cnt fl uid=$((200000 + RANDOM * 32768 + RANDOM))
   # The limit counts every signal queued for the receiver's user: a user of
-  # its own (nobody) keeps this test's count apart from the others'.
+  # its own (a random uid with no account; nobody is other tests' user too)
+  # keeps this test's count apart from every other process's.
   public_copy "$BIN/count" "$PEERS"
   for cnt in "$PUB/count" "$PYTHON $PUB/python_peers/03-signals/count.py"; do
     for fl in "$(c flood)" "$(py flood)"; do
       start_count ct prlimit --sigpending=100 \
-        setpriv --reuid=nobody --regid=nogroup --clear-groups $cnt
+        setpriv --reuid="$uid" --regid="$uid" --clear-groups $cnt
       run $fl -n 100 --signal SIGRTMIN --queue "$ct"
       assert_success
       assert_equal "$(status_field "$ct" SigQ)" 100/100

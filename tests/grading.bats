@@ -501,3 +501,45 @@ s = s.replace(a, "rfd = os.open(fifo, os.O_RDWR | os.O_NOFOLLOW", 1)'
   assert_success
   grep -q 'Open the FIFO `O_RDWR`' "$ROOT/lessons/02-fifos/exercises/02-eof-spin/README.md"
 }
+
+@test "03/01: a handler that write()s its notice itself fails, seen inside the handler in write(), a line torn; one that only counts, with no notice printed, fails the notice checks only" {
+  local sol=$ROOT/lessons/03-signals/solutions/01-handler-flag/notify_worker.c
+  patched "$sol" "$T/write" '
+a = "    if (sig == SIGUSR1)\n        notified++;"
+assert a in s
+s = s.replace(a, "    if (sig == SIGUSR1) {\n        notified++;\n        (void)!write(1, \"worker: notified by SIGUSR1\\n\", 28);\n    }", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/write" "full pipe"
+  assert_failure
+  assert_line --regexp "^# after SIGUSR1 the kernel shows it asleep in write\(\) with SIGUSR1 blocked \(SigBlk [0-9a-f]{16} in /proc/PID/status\)"
+  assert_line --regexp "^# what it printed, counted .*; found [0-9]+ numbered lines, .*; [1-9][0-9]* torn;"
+  patched "$sol" "$T/silent" '
+a = "    while (*seen < notified) {"
+assert a in s
+s = s.replace(a, "    while (0) {", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/silent"
+  assert_failure
+  assert_line --regexp "^ok [0-9]+ a SIGUSR1 while printf is writing to a full pipe: its handler writes nothing"
+  assert_line --regexp "^# after SIGUSR1 number 1 \(taken: nothing pending\) it printed no 'notified by SIGUSR1 \(1 so far\)' line; it sleeps: state S, in rt_sigsuspend\(\)"
+}
+
+@test "03/02: a worker that installs its handler with SA_RESTART instead fails: it took SIGUSR1 and went back to read() without a word" {
+  patched "$ROOT/lessons/03-signals/exercises/02-retry-eintr/read_worker.c" "$T/restart" '
+a = ".sa_flags = 0 }"
+assert a in s
+s = s.replace(a, ".sa_flags = SA_RESTART }", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/restart" "SIGUSR1 while it waits"
+  assert_failure
+  assert_line --regexp "^# SIGUSR1 number 1 came while it slept in read\(\); it took it \(nothing pending\) and sleeps in read\(\) again without saying 'notified by SIGUSR1 \(1 so far\)': the read\(\) went on \(SA_RESTART\?\)"
+}
+
+@test "03/03: a master that waits for its workers in the order it started them fails when they end in another order, naming the zombie and where it sleeps" {
+  patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/inorder" '
+a = "    running = n\n"
+assert a in s and "            os._exit(127)\n" in s
+s = s.replace("    old = signal.pthread_sigmask", "    pids = []\n    old = signal.pthread_sigmask", 1)
+s = s.replace("            os._exit(127)\n", "            os._exit(127)\n        pids.append(pid)\n", 1)
+s = s.replace(a, "    for p in pids:\n        pid, status = os.waitpid(p, 0)\n        out(f\"master: worker {pid} {how_it_ended(os.waitstatus_to_exitcode(status))}\")\n    running = 0\n", 1)'
+  grade_folder 03-signals/exercises/03-reap-all "$T/inorder" "one's end as it comes"
+  assert_failure
+  assert_line --regexp "^# its child [0-9]+ is a zombie \(state Z in /proc/PID/stat\) while it sleeps \(state S, in wait4\(\) .*\), SIGCHLD pending and blocked: what it sleeps in does not take it, nor reap them \(the grader then killed it\)$"
+}

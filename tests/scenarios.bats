@@ -207,6 +207,7 @@ play_all() {
   for d in "$ROOT"/lessons/*/; do
     assert_line "$(head -1 "$d/README.md" | sed 's/^# //')"
     for f in "$d"/scenarios/*.lua; do
+      [ -e "$f" ] || continue                   # a lesson with no scenarios yet
       t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
       if [[ ${f##*/} == your-* ]]; then       # the learner's own file: not told
         refute_line "  * $t"

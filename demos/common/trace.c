@@ -1,5 +1,6 @@
 /* trace.c - see trace.h and docs/trace-protocol.md. */
 #include "trace.h"
+#include "signame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,6 +178,78 @@ void trace_note(const char *fmt, ...)
         va_end(ap);
         memcpy(rest, "text=", 5);
         encode(rest + 5, sizeof rest - 5, text, strlen(text));
+        emit("note", rest);
+    }
+    errno = saved;
+}
+
+/* Lesson 03: " sig=SIGUSR1 from=P value=V" (each only when given). */
+static void signal_fields(char *out, size_t cap, int sig, long from, long value)
+{
+    size_t o = 0;
+
+    out[0] = '\0';
+    if (sig > 0)
+        o += (size_t)snprintf(out + o, cap - o, " sig=%s", signal_name(sig));
+    if (from >= 0 && o < cap)
+        o += (size_t)snprintf(out + o, cap - o, " from=%ld", from);
+    if (value != TRACE_NO_VALUE && o < cap)
+        snprintf(out + o, cap - o, " value=%ld", value);
+}
+
+void trace_kill(const char *op, int sig, long to, long value)
+{
+    char rest[320], v[32] = "";
+    int saved = errno;
+
+    trace_init();
+    if (trace_fd != -1) {
+        if (value != TRACE_NO_VALUE)
+            snprintf(v, sizeof v, " value=%ld", value);
+        snprintf(rest, sizeof rest, "op=%s sig=%s to=%ld%s%s", op, signal_name(sig),
+                 to, v, step_fd != -1 ? " step=wait" : "");
+        emit("before", rest);
+    }
+    if (step_fd != -1)
+        wait_for_go();
+    errno = saved;
+}
+
+void trace_signal_after(const char *op, int fd, long ret, int err,
+                        int sig, long from, long value)
+{
+    char rest[400], f[256], s[96];
+    int saved = errno;
+
+    trace_init();
+    if (trace_fd != -1) {
+        fields(f, sizeof f, op, fd, NULL, NULL, 0);
+        signal_fields(s, sizeof s, sig, from, value);
+        if (ret < 0)
+            snprintf(rest, sizeof rest, "%s ret=%ld errno=%s%s", f, ret,
+                     strerrorname_np(err) ? strerrorname_np(err) : "?", s);
+        else
+            snprintf(rest, sizeof rest, "%s ret=%ld%s", f, ret, s);
+        emit("after", rest);
+    }
+    errno = saved;
+}
+
+void trace_signal_note(int sig, long from, const char *fmt, ...)
+{
+    char text[256], s[96], rest[TRACE_LINE_MAX - 96];
+    va_list ap;
+    int saved = errno;
+
+    trace_init();
+    if (trace_fd != -1) {
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof text, fmt, ap);
+        va_end(ap);
+        signal_fields(s, sizeof s, sig, from, TRACE_NO_VALUE);
+        size_t o = (size_t)snprintf(rest, sizeof rest, "%s%stext=", s + (s[0] == ' '),
+                                    s[0] ? " " : "");
+        encode(rest + o, sizeof rest - o, text, strlen(text));
         emit("note", rest);
     }
     errno = saved;

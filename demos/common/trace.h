@@ -35,4 +35,25 @@ void trace_after(const char *op, int fd, long ret, int err,
 void trace_note(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* Lesson 03, signals (docs/trace-protocol.md). Signals are named
+ * ("SIGUSR1", "SIGRTMIN+3"), never numbered. TRACE_NO_VALUE: no sigval. */
+#define TRACE_NO_VALUE (-2147483647L - 1)
+
+/* Before kill(2), killpg or sigqueue (op): sig, to (kill's pid argument: a
+ * pid, or -PGID), value (sigqueue's int; TRACE_NO_VALUE for none). In step
+ * mode this waits for the observer's go, like trace_before. */
+void trace_kill(const char *op, int sig, long to, long value);
+
+/* After a call that takes a signal synchronously (sigwaitinfo,
+ * sigtimedwait, read of a signalfd): as trace_after, plus the signal, who
+ * sent it (si_pid; 0 = the kernel; -1 to leave it out) and its value
+ * (TRACE_NO_VALUE for none). sig 0 leaves the signal out. */
+void trace_signal_after(const char *op, int fd, long ret, int err,
+                        int sig, long from, long value);
+
+/* A note about a signal the main loop has acted on (never call it from a
+ * handler: nothing here is async-signal-safe). from -1 leaves it out. */
+void trace_signal_note(int sig, long from, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

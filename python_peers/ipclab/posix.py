@@ -43,7 +43,8 @@ import os
 __all__ = ["SEM_T_SIZE", "sem_open", "sem_wait", "sem_trywait", "sem_timedwait",
            "sem_post", "sem_getvalue", "sem_close", "sem_unlink",
            "mq_open", "mq_send", "mq_timedsend", "mq_receive",
-           "mq_timedreceive", "mq_getattr", "mq_close", "mq_unlink", "MqAttr"]
+           "mq_timedreceive", "mq_getattr", "mq_close", "mq_unlink", "MqAttr",
+           "sigqueue", "prctl_set_pdeathsig"]
 
 _libc = ctypes.CDLL("libc.so.6", use_errno=True)
 # glibc 2.34 and later has everything in libc; older ones keep mq_* in librt.
@@ -101,6 +102,18 @@ _mq_timedreceive = _fn(_librt, "mq_timedreceive", ctypes.c_ssize_t, _c_int,
 _mq_getattr = _fn(_librt, "mq_getattr", _c_int, _c_int, ctypes.POINTER(_MqAttr))
 _mq_close = _fn(_librt, "mq_close", _c_int, _c_int)
 _mq_unlink = _fn(_librt, "mq_unlink", _c_int, ctypes.c_char_p)
+
+
+class _Sigval(ctypes.Union):
+    # union sigval: an int or a pointer; passed by value, as C does.
+    _fields_ = [("sival_int", _c_int), ("sival_ptr", ctypes.c_void_p)]
+
+
+_sigqueue = _fn(_libc, "sigqueue", _c_int, _c_int, _c_int, _Sigval)
+# prctl is variadic; its four optional arguments are unsigned longs.
+_prctl = _fn(_libc, "prctl", _c_int, _c_int, ctypes.c_ulong, ctypes.c_ulong,
+             ctypes.c_ulong, ctypes.c_ulong)
+PR_SET_PDEATHSIG = 1
 
 
 def _call(func, *args, failed=-1, name=None):
@@ -225,3 +238,23 @@ def mq_close(mqd):
 def mq_unlink(name):
     """Remove the name; processes that have it open keep using it."""
     _call(_mq_unlink, os.fsencode(name), name=name)
+
+
+# ---- signals (lesson 03) ------------------------------------------------
+
+def sigqueue(pid, sig, value):
+    """Send signal sig to pid with an int value, as C's sigqueue(3): a
+    real-time signal is queued once per call and the receiver gets value in
+    si_value (sigwaitinfo's siginfo.si_value.sival_int). OSError(EAGAIN)
+    when the receiver's user has RLIMIT_SIGPENDING signals queued already;
+    the message names the call, the signal and the pid."""
+    r = _sigqueue(pid, sig, _Sigval(sival_int=value))
+    if r == -1:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e), f"sigqueue {sig} to {pid}")
+
+
+def prctl_set_pdeathsig(sig):
+    """prctl(PR_SET_PDEATHSIG, sig): the kernel sends us sig when the thread
+    that made us (our parent) ends. Cleared by fork, kept across exec."""
+    _call(_prctl, PR_SET_PDEATHSIG, sig, 0, 0, 0, name="prctl PR_SET_PDEATHSIG")

@@ -133,3 +133,49 @@ def note(text):
     init()
     if _trace_fd != -1:
         _emit("note", f"text={_encode(text[:255])}")
+
+
+# ---- lesson 03: signals, by name ("SIGUSR1", "SIGRTMIN+3") ---------------
+
+def _signal_fields(sig, sender, value):
+    from ipclab import signame
+    out = f" sig={signame.name(sig)}" if sig else ""
+    if sender is not None and sender >= 0:
+        out += f" from={sender}"
+    if value is not None:
+        out += f" value={value}"
+    return out
+
+
+def kill(op, sig, to, value=None):
+    """Before kill(2), killpg or sigqueue (op): mirror of trace_kill().
+    to is kill's pid argument (-PGID for a group). Waits for go in step mode."""
+    init()
+    if _trace_fd != -1:
+        v = f" value={value}" if value is not None else ""
+        step = " step=wait" if _step_fd != -1 else ""
+        from ipclab import signame
+        _emit("before", f"op={op} sig={signame.name(sig)} to={to}{v}{step}")
+    if _step_fd != -1:
+        _wait_for_go()
+
+
+def signal_after(op, fd=-1, ret=0, err=0, sig=0, sender=None, value=None):
+    """After a call that takes a signal synchronously (sigwaitinfo, read of
+    a signalfd): mirror of trace_signal_after(); sender is si_pid."""
+    init()
+    if _trace_fd == -1:
+        return
+    rest = _fields(op, fd, None, None) + f" ret={ret}"
+    if ret < 0:
+        rest += f" errno={_errno.errorcode.get(err, '?')}"
+    _emit("after", rest + _signal_fields(sig, sender, value))
+
+
+def signal_note(sig, sender, text):
+    """A note about a signal the main loop has acted on: mirror of
+    trace_signal_note(); sender None (or -1) leaves from= out."""
+    init()
+    if _trace_fd != -1:
+        fields = _signal_fields(sig, sender, None)
+        _emit("note", f"{fields[1:]}{' ' if fields else ''}text={_encode(text[:255])}")

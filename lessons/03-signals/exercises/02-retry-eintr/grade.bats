@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# Grading test of exercise 03-signals/02-retry-eintr (README.md says what
+# is checked). Grades $EXERCISE_DIR/read_worker.c: this folder by default.
+#   bats lessons/03-signals/exercises/02-retry-eintr/grade.bats
+
+load ../../../../tests/helpers/grading
+load ../../../../tests/helpers/signals
+
+setup_file() { compile_c read_worker.c; }
+
+# Its standard input is the FIFO $T/in, which the test holds open
+# read-write as $IN: what the test writes there is its work, and closing
+# $IN is the end of its input.
+setup() {
+  common_setup
+  open_input
+}
+
+# start_worker: read_worker in the background, marked graded; $wk its pid.
+# Waits until its SIGUSR1 handler is in place and it sleeps in read().
+start_worker() {
+  local exe
+  need_exe exe
+  bg_in wk env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe"
+  wait_for eval 'ready_for $wk $SIGUSR1 && blocked_reading_pipe $wk || proc_gone $wk || spinning $wk' || true
+  if proc_gone "$wk"; then
+    finish "$wk" wk
+    show_run
+    fail "it ended before any input or signal came"
+  elif ! blocked_reading_pipe "$wk"; then
+    local why
+    why="it never slept in read() of its standard input with a SIGUSR1 handler in place:"
+    why+=" $(where "$wk")"
+    stop "$wk"
+    fail "$why"
+  fi
+}
+
+# switches PID: how many times it has gone to sleep so far.
+switches() {
+  local key val
+  while read -r key val; do
+    [ "$key" = voluntary_ctxt_switches: ] && { echo "$val"; return 0; }
+  done <"/proc/$1/status"
+  return 1
+}
+
+# where PID: what it does, in words: it spins, runs, or where it sleeps.
+where() {
+  local s
+  s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
+  if spinning "$1"; then
+    echo "it $(not_ended "$1")"
+  elif [ "$s" = running ]; then
+    echo "running, in no system call"
+  else
+    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1")); SigCgt $(status_field "$1" SigCgt)"
+  fi
+}
+
+# said TEXT: its output has the line "worker PID: TEXT".
+said() { grep -qxF "worker $wk: $1" "$T/wk.out"; }
+
+# back_in_read PID TEXT: it took the signal (nothing pending), sleeps in
+# read() again without having said TEXT, and did not run between two
+# looks: with SA_RESTART the read() went on, and TEXT waits for input.
+back_in_read() {
+  local sw
+  sw=$(switches "$1") && nothing_pending "$1" && blocked_reading_pipe "$1" && ! said "$2" &&
+    blocked_reading_pipe "$1" && [ "$(switches "$1")" = "$sw" ]
+}
+
+# notify K: SIGUSR1 while it sleeps in read(); waits until it has said
+# "notified by SIGUSR1 (K so far)" and sleeps in read() again, or has
+# ended, or went back to read() without a word. WHY says what went wrong.
+notify() {
+  local k=$1 text="notified by SIGUSR1 ($1 so far)"
+  WHY="" TEXT=$text
+  kill -USR1 "$wk"
+  wait_for eval 'said "$TEXT" && taken_and_waiting $wk || proc_gone $wk || spinning $wk || back_in_read $wk "$TEXT"' || true
+  if said "$text" && taken_and_waiting "$wk"; then
+    return 0
+  elif proc_gone "$wk"; then
+    WHY="SIGUSR1 number $k came while it slept in read(), and it ended: read() returned -1"
+    WHY+=" with errno EINTR (Interrupted system call), which is no error of its input."
+    WHY+=" Expected it to say '$text' and read on"
+  elif spinning "$wk"; then
+    WHY="read_worker (pid $wk) $(not_ended "$wk")"
+  else
+    WHY="SIGUSR1 number $k came while it slept in read(); it took it (nothing pending) and"
+    WHY+=" sleeps in read() again without saying '$text': the read() went on (SA_RESTART?)"
+    WHY+=" instead of returning -1, EINTR, so the notice waits for the next line of input"
+  fi
+  return 1
+}
+TEXT=""
+
+# send LINE: LINE to its input; waits until it took it all and reads again.
+send() {
+  echo "$1" >&"$IN"
+  wait_for taken_or_gone "$wk" || true
+}
+
+# give_up: say what it printed, stop it, fail with WHY.
+give_up() {
+  close_input
+  proc_gone "$wk" || stop "$wk"
+  finish "$wk" wk || true
+  show_run
+  fail "$WHY"
+}
+
+@test "read_worker.c compiles with the kit's flags" {
+  assert_compiled
+}
+
+@test "prints each read of its input, then 'end of input' and status 0 when its input ends" {
+  start_worker
+  send hello
+  send "two words"
+  close_input
+  finish "$wk" wk
+  show_run
+  expect_equal "what it printed" "worker $wk: got: hello
+worker $wk: got: two words
+worker $wk: end of input" "$output"
+  expect_equal "what it printed on stderr" "" "$stderr"
+  expect_equal "its exit status" 0 "$status"
+}
+
+@test "a SIGUSR1 while it waits in read(): it says 'notified' at once, without input, and reads on (it does not die of EINTR)" {
+  start_worker
+  notify 1 || give_up
+  send after
+  notify 2 || give_up
+  send "and more"
+  close_input
+  finish "$wk" wk
+  show_run
+  expect_equal "what it printed (SIGUSR1, a line, SIGUSR1, a line, the end)" \
+    "worker $wk: notified by SIGUSR1 (1 so far)
+worker $wk: got: after
+worker $wk: notified by SIGUSR1 (2 so far)
+worker $wk: got: and more
+worker $wk: end of input" "$output"
+  expect_equal "what it printed on stderr" "" "$stderr"
+  expect_equal "its exit status" 0 "$status"
+}

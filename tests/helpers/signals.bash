@@ -1,0 +1,93 @@
+# tests/helpers/signals.bash - what the kernel shows about a process's
+# signals, for lesson 03's tests:  load helpers/signals  (after common).
+# /proc/PID/status: SigPnd (pending for the thread), ShdPnd (for the
+# process), SigBlk (blocked), SigCgt (caught: a handler), 64-bit hex masks,
+# bit N-1 for signal N; SigQ queued/limit for the user (RLIMIT_SIGPENDING).
+
+c()  { echo "$BIN/$1"; }
+py() { echo "$PYTHON $PEERS/03-signals/$1.py"; }
+lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
+prog() { local w=${1%% *}; [[ $1 == *.py* ]] && { w=${1##*/}; w=${w%% *}; }; basename "$w"; }
+
+SIGINT=2 SIGKILL=9 SIGUSR1=10 SIGUSR2=12 SIGTERM=15 SIGCHLD=17
+SIGRTMIN=$("$PYTHON" -c 'import signal; print(int(signal.SIGRTMIN))')
+
+# status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...).
+status_field() {
+  local key value rest
+  while read -r key value rest; do
+    [ "$key" = "$2:" ] && { echo "$value"; return 0; }
+  done <"/proc/$1/status"
+  return 1
+}
+
+# sig_in PID FIELD SIG: signal number SIG is set in mask FIELD.
+sig_in() {
+  local m
+  m=$(status_field "$1" "$2") || return 1
+  (( (16#$m >> ($3 - 1)) & 1 ))
+}
+
+# nothing_pending PID: neither the thread nor the process has a signal pending.
+nothing_pending() {
+  [ "$(status_field "$1" SigPnd)" = 0000000000000000 ] &&
+  [ "$(status_field "$1" ShdPnd)" = 0000000000000000 ]
+}
+
+# ready_for PID SIG...: each SIG is caught (a handler is installed) or blocked.
+ready_for() {
+  local p=$1 s
+  shift
+  for s; do sig_in "$p" SigCgt "$s" || sig_in "$p" SigBlk "$s" || return 1; done
+}
+
+# syscall_sp PID: the stack pointer in /proc/PID/syscall (it moves when a
+# handler runs on top of the interrupted call).
+syscall_sp() { local a; read -ra a <"/proc/$1/syscall" && echo "${a[7]}"; }
+
+blocked_in_pause() {
+  [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "pause "* ]]
+}
+
+# blocked_reading_fd PID FD: asleep in read() on descriptor FD.
+blocked_reading_fd() {
+  [ "$(proc_state "$1")" = S ] && [ "$(proc_syscall "$1")" = "read $2" ]
+}
+
+# children PID: its children, space-separated.
+children() { proc_children "$1" | paste -sd ' '; }
+
+# count_lines FILE PATTERN: lines of FILE matching the extended regex.
+count_lines() { grep -cE -- "$2" "$1" || true; }
+
+# bg_in NAME CMD...: bg, but standard input is the FIFO $T/in, which the
+# test holds open read-write as $IN (its close is the end of input); the
+# program does not get the test's descriptor.
+bg_in() {
+  local __name=$1; shift
+  ( trap - EXIT ERR DEBUG INT TERM; eval "exec $IN>&-"; exec "$@" ) \
+    >"$T/$__name.out" 2>"$T/$__name.err" <"$T/in" 3>&- &
+  printf -v "$__name" '%s' "$!"
+}
+
+open_input() {
+  [ -p "$T/in" ] || mkfifo -m 600 "$T/in"
+  exec {IN}<>"$T/in"
+}
+close_input() { exec {IN}>&-; }
+
+# gone PID: no such process any more (not even a zombie).
+gone() { [ ! -e "/proc/$1" ]; }
+
+# has_lines N FILE PATTERN: FILE has exactly N lines matching PATTERN (for
+# wait_for: counted again on every poll).
+has_lines() { [ "$(grep -cE -- "$3" "$2" 2>/dev/null)" = "$1" ]; }
+
+# in_syscall PID NAME: asleep in system call NAME.
+in_syscall() { [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "$2 "* ]]; }
+
+# finished PID: wait for our child PID; its exit status in $status.
+finished() { status=0; wait "$1" || status=$?; }
+
+# has_children N PID: PID has N children now.
+has_children() { [ "$(proc_children "$2" | wc -l)" = "$1" ]; }

@@ -24,7 +24,6 @@ start_count() {
   wait_for blocked_reading_pipe "${!__name}"
 }
 
-# bats test_tags=demo
 @test "1000 SIGUSR1 sent to a process that blocks it arrive as one; 1000 SIGRTMIN sent with sigqueue arrive 1000 times, values 1 to 1000 in order" {
   local cnt fl
   for cnt in "$(c count)" "$(py count)"; do
@@ -50,7 +49,6 @@ count: SIGRTMIN arrived 1000 times, values 1 to 1000 in order"
   done
 }
 
-# bats test_tags=demo
 @test "RLIMIT_SIGPENDING 100 (prlimit --sigpending=100): 100 SIGRTMIN queue (SigQ 100/100), the 101st sigqueue fails with EAGAIN, C and Python" {
   local cnt fl uid=$((200000 + RANDOM * 32768 + RANDOM))
   # The limit counts every signal queued for the receiver's user: a user of
@@ -77,7 +75,6 @@ count: SIGRTMIN arrived 1000 times, values 1 to 1000 in order"
   done
 }
 
-# bats test_tags=demo
 @test "the trace names each signal sent and taken: kill and sigqueue with sig, to and value; sigtimedwait with sig, from and value, C and Python alike" {
   local cnt fl
   for cnt in "$(c count)" "$(py count)"; do
@@ -107,7 +104,7 @@ ev=after op=sigtimedwait ret=$SIGRTMIN sig=SIGRTMIN from=$fp value=2"
   done
 }
 
-# bats test_tags=demo
+# bats test_tags=asan
 @test "bad input: no such process is status 1 naming the call; a bad signal name, a count or pid out of range, an unknown option are usage errors, status 2, C and Python" {
   local p fl
   for fl in "$(c flood)" "$(py flood)"; do

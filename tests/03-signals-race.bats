@@ -19,7 +19,6 @@ stepped() {
   bg "$__name" env IPCLAB_STEP_FD=7 IPCLAB_TRACE_FD=8 "$@" 7<"$T/step" 8>>"$T/$__name.trace" {GO}>&-
 }
 
-# bats test_tags=demo
 @test "a SIGUSR1 that comes between the test of the flag and pause() is missed: pause() then sleeps with nothing pending, C and Python" {
   local p
   for p in "$(c pause_race)" "$(py pause_race)"; do
@@ -40,7 +39,6 @@ stepped() {
   done
 }
 
-# bats test_tags=demo
 @test "with --fix SIGUSR1 sent in that window stays pending (blocked) and sigsuspend (C) or sigwait (Python) takes it at once" {
   local p
   for p in "$(c pause_race) --fix" "$(py pause_race) --fix"; do
@@ -58,7 +56,6 @@ pause_race $pr: got SIGUSR1"
   done
 }
 
-# bats test_tags=demo
 @test "untraced, pause_race ends on its SIGUSR1 with status 0, with and without --fix, C and Python" {
   local p
   for p in "$(c pause_race)" "$(py pause_race)" "$(c pause_race) --fix" "$(py pause_race) --fix"; do
@@ -94,7 +91,6 @@ late_run() {
   rm "$T/lt.trace" "$T/f1.trace" "$T/f2.trace"
 }
 
-# bats test_tags=demo
 @test "C runs SIGUSR1's handler at once, inside sigwait; Python only once sigwait (a C call) has returned: its handler's time is after SIGUSR2 was sent" {
   late_run $(c late)
   assert_equal "$status" 0

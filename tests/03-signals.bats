@@ -28,7 +28,6 @@ start_master() {
   workers=$(children "${!__name}")
 }
 
-# bats test_tags=demo
 @test "a master starts 3 workers of the other language, notifies each once, forwards SIGINT, reaps all and reports status 0" {
   local m w
   for m in "$(c master) --workers 3 --notify -- $(py worker)" \
@@ -57,7 +56,6 @@ start_master() {
   done
 }
 
-# bats test_tags=demo
 @test "a worker that ends early is reaped at once (no zombie) while the others run on; its status is reported" {
   local m first
   for m in "$(c master) --workers 3 -- $(py worker)" "$(py master) --workers 3 -- $(c worker)"; do
@@ -75,7 +73,6 @@ start_master() {
   done
 }
 
-# bats test_tags=demo
 @test "workers killed together may make one SIGCHLD: the master reaps every one and says each was killed by signal 9" {
   local m w
   for m in "$(c master) --workers 4 -- $(py worker)" "$(py master) --workers 4 -- $(c worker)"; do
@@ -112,7 +109,6 @@ orphans() {
   wait_for gone "$ms"
 }
 
-# bats test_tags=demo
 @test "a master killed with SIGKILL leaves its workers running, orphans; with --orphan-fix pdeathsig, pipe or pgroup they end" {
   local m w fix
   for m in "$(c master)|$(py worker)" "$(py master)|$(c worker)"; do
@@ -145,7 +141,6 @@ orphans() {
 
 # ---- a worker's handler ---------------------------------------------------
 
-# bats test_tags=demo
 @test "SIGUSR1 interrupts a read of empty stdin with EINTR without SA_RESTART (C; Python: the handler raises); with --restart the read goes on and the flag waits for the next line" {
   local w
   for w in "$(c worker)" "$(py worker)"; do
@@ -186,7 +181,6 @@ notified by SIGUSR1 (1 so far)"
   done
 }
 
-# bats test_tags=demo
 @test "with a self-pipe (C, Python), a signalfd (C) or signal.set_wakeup_fd (Python) the worker sleeps in poll and acts on SIGUSR1 at once, with no EINTR" {
   local w
   for w in "$(c worker) --handler selfpipe" "$(c worker) --handler signalfd" \
@@ -250,7 +244,6 @@ lines_once_in_order() {
   [ "$(grep ': line ' "$T/got" | awk '{ print $4 }' | paste -sd ' ')" = "$(seq 1 10000 | paste -sd " ")" ]
 }
 
-# bats test_tags=demo
 @test "printf in a C handler while the main flow is inside printf: with SA_RESTART a block of lines comes out twice; without, printf fails with EINTR and lines are lost" {
   print_run $(c worker) --handler print --restart
   assert_equal "$status" 0
@@ -265,7 +258,6 @@ lines_once_in_order() {
   [ "$(grep -c ': line ' "$T/got")" -lt 10000 ]
 }
 
-# bats test_tags=demo
 @test "print in a Python handler while the main flow is inside print: RuntimeError, reentrant call; the flag handler prints every line once, in order, C and Python" {
   print_run $(py worker) --handler print
   assert_equal "$status" 1
@@ -288,7 +280,6 @@ lines_once_in_order() {
 # nobody reaps it: a zombie).
 poked() { grep -q "^Worker $2: got SIGUSR1$" "$T/nm.out" || proc_zombie "$2"; }
 
-# bats test_tags=demo
 @test "the tutorial's C worker catches SIGINT, says stopping and never stops (a plain int read once at -O2): the naive masters leave their workers spinning as orphans" {
   local m w alive
   for m in "$(py naive_master)" "$(c naive_master)"; do
@@ -318,7 +309,6 @@ poked() { grep -q "^Worker $2: got SIGUSR1$" "$T/nm.out" || proc_zombie "$2"; }
   done
 }
 
-# bats test_tags=demo
 @test "the tutorial's Python worker does stop on SIGINT: Python reads its flag again on every turn" {
   bg wk env PYTHONUNBUFFERED=1 $(py naive_worker)
   wait_for ready_for "$wk" "$SIGUSR1" "$SIGTERM"

@@ -27,12 +27,12 @@ syscall_name() {
   case "$MACHINE:$1" in
     x86_64:0) echo read ;; x86_64:1) echo write ;; x86_64:7) echo poll ;;
     x86_64:34) echo pause ;; x86_64:35) echo nanosleep ;; x86_64:61) echo wait4 ;;
-    x86_64:128) echo rt_sigtimedwait ;; x86_64:230) echo clock_nanosleep ;;
+    x86_64:128) echo rt_sigtimedwait ;; x86_64:130) echo rt_sigsuspend ;; x86_64:230) echo clock_nanosleep ;;
     x86_64:257) echo openat ;; x86_64:202) echo futex ;; x86_64:271) echo ppoll ;;
     x86_64:65) echo semop ;; x86_64:220) echo semtimedop ;;
     x86_64:242) echo mq_timedsend ;; x86_64:243) echo mq_timedreceive ;;
     aarch64:63) echo read ;; aarch64:64) echo write ;; aarch64:56) echo openat ;;
-    aarch64:137) echo rt_sigtimedwait ;; aarch64:260) echo wait4 ;; aarch64:73) echo ppoll ;;
+    aarch64:137) echo rt_sigtimedwait ;; aarch64:133) echo rt_sigsuspend ;; aarch64:260) echo wait4 ;; aarch64:73) echo ppoll ;;
     aarch64:98) echo futex ;; aarch64:193) echo semop ;; aarch64:192) echo semtimedop ;;
     aarch64:182) echo mq_timedsend ;; aarch64:183) echo mq_timedreceive ;;
     *) echo "syscall-$1" ;;

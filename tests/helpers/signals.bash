@@ -91,3 +91,22 @@ finished() { status=0; wait "$1" || status=$?; }
 
 # has_children N PID: PID has N children now.
 has_children() { [ "$(proc_children "$2" | wc -l)" = "$1" ]; }
+
+# switches PID: how many times PID has gone to sleep so far
+# (voluntary_ctxt_switches, proc(5)): unchanged between two looks, it did
+# not run in between.
+switches() { status_field "$1" voluntary_ctxt_switches; }
+
+# where PID: what PID does, in words, for a check's message: it spins (how
+# long, from not_ended), runs, or sleeps in which call (and its wchan).
+where() {
+  local s
+  s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
+  if spinning "$1"; then
+    echo "it $(not_ended "$1")"
+  elif [ "$s" = running ]; then
+    echo "running, in no system call"
+  else
+    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
+  fi
+}

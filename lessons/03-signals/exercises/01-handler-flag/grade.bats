@@ -8,16 +8,6 @@ load ../../../../tests/helpers/signals
 
 setup_file() { compile_c notify_worker.c; }
 
-# switches PID: how many times it has gone to sleep so far (it changes
-# whenever the process runs and sleeps again).
-switches() {
-  local key val
-  while read -r key val; do
-    [ "$key" = voluntary_ctxt_switches: ] && { echo "$val"; return 0; }
-  done <"/proc/$1/status"
-  return 1
-}
-
 # waits_for_signals PID: its handlers are in place (SIGUSR1 and SIGTERM
 # caught or blocked), it sleeps (state S) and no signal is pending: it
 # has printed its lines and waits.
@@ -31,21 +21,6 @@ asleep_not_writing() {
   local sw
   sw=$(switches "$1") && waits_for_signals "$1" && [[ $(proc_syscall "$1") != "write "* ]] &&
     [ "$(proc_state "$1")" = S ] && [ "$(switches "$1")" = "$sw" ]
-}
-
-# where PID: what it does, in words: it spins, runs, or where it sleeps.
-where() {
-  local s
-  s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
-  # sigsuspend's call, which kernel.bash's table leaves out (x86_64, aarch64)
-  [[ $MACHINE:$s != @(x86_64:syscall-130|aarch64:syscall-133)" "* ]] || s="rt_sigsuspend ${s#* }"
-  if spinning "$1"; then
-    echo "it $(not_ended "$1")"
-  elif [ "$s" = running ]; then
-    echo "running, in no system call"
-  else
-    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
-  fi
 }
 
 # noticed PID K: it printed its notice "(K so far)", or ended, or spins, or

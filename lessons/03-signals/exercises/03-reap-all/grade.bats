@@ -40,28 +40,6 @@ started() {
   done
 }
 
-# switches PID: how many times it has gone to sleep so far.
-switches() {
-  local key val
-  while read -r key val; do
-    [ "$key" = voluntary_ctxt_switches: ] && { echo "$val"; return 0; }
-  done <"/proc/$1/status"
-  return 1
-}
-
-# where PID: what it does, in words: it spins, runs, or where it sleeps.
-where() {
-  local s
-  s=$(proc_syscall "$1" 2>/dev/null) || { echo "gone"; return; }
-  if spinning "$1"; then
-    echo "it $(not_ended "$1")"
-  elif [ "$s" = running ]; then
-    echo "running, in no system call"
-  else
-    echo "state $(proc_state "$1"), in ${s%% *}() ($(proc_wchan "$1"))"
-  fi
-}
-
 # zombies PID: its children that have ended and are not reaped (state Z).
 zombies() {
   local c

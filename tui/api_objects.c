@@ -309,6 +309,8 @@ static void set_names(lua_State *L, const char *k, unsigned long long set)
         if (set >> (s - 1) & 1) {
             lua_pushstring(L, sig_name(s, name, sizeof name));
             lua_rawseti(L, -2, ++n);
+            lua_pushboolean(L, 1);          /* and by name: s.blocked.SIGUSR1 */
+            lua_setfield(L, -2, name);
         }
     lua_setfield(L, -2, k);
 }

@@ -11,10 +11,6 @@ scenario {
 }
 
 local N = 20
-local function has(list, name)
-  for _, n in ipairs(list or {}) do if n == name then return true end end
-  return false
-end
 -- The receiver runs as a user of its own (a random uid, no account): SigQ,
 -- the queued count, is per real user, all its processes together.
 local uid = 200000 + math.random(1, 900000000)
@@ -25,7 +21,7 @@ say("count (C) blocks SIGUSR1 and SIGRTMIN with sigprocmask, then reads its stdi
  .. "Watch its pane: the blocked set, then what is pending.")
 wait_until(function()
   local s = receiver:signals()
-  return s and has(s.blocked, "SIGUSR1") and has(s.blocked, "SIGRTMIN")
+  return s and s.blocked.SIGUSR1 and s.blocked.SIGRTMIN
 end, 10, "the receiver to block SIGUSR1 and SIGRTMIN")
 wait_until(function() return receiver:blocked_in("read") end, 10, "the receiver asleep in read()")
 local s = receiver:signals()
@@ -58,7 +54,7 @@ expect(c:status() == "exit 0", "C's sigqueue(SIGRTMIN) succeeded " .. N .. " tim
 s = receiver:signals()
 say(("The kernel: pending %s; queued %d: one for SIGUSR1, %d for SIGRTMIN."):format(
   table.concat(s.shared_pending, " "), s.queued, s.queued - 1))
-expect(has(s.shared_pending, "SIGRTMIN") and s.queued == N + 1,
+expect(s.shared_pending.SIGRTMIN and s.queued == N + 1,
        ("SIGRTMIN is queued once per send: SigQ %d (%d + the one SIGUSR1)"):format(N + 1, N))
 pause("Press space: the receiver's input ends; it takes each pending signal with sigtimedwait.")
 

@@ -10,10 +10,6 @@ scenario {
   signals = true,
 }
 
-local function has(list, name)
-  for _, n in ipairs(list or {}) do if n == name then return true end end
-  return false
-end
 
 local m = spawn { C "naive_master", C "naive_worker", name = "master" }
 say("naive_master (C) forks ten naive_worker (C), sleeps one second ('give them time to start'), "
@@ -22,7 +18,8 @@ local ws = wait_until(function()
   local k = m:children()
   if #k < 10 or not m:blocked_in("clock_nanosleep") then return false end
   for _, w in ipairs(k) do
-    if not has((w:signals() or {}).caught, "SIGUSR1") then return false end
+    local s = w:signals()
+    if not (s and s.caught.SIGUSR1) then return false end
   end
   return k
 end, 15, "ten workers with their handlers, and the master asleep")

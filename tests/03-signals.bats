@@ -318,3 +318,36 @@ poked() { grep -q "^Worker $2: got SIGUSR1$" "$T/nm.out" || proc_zombie "$2"; }
   assert_equal "$(sed -n '2,$p' "$T/wk.out" | cut -d' ' -f3-)" "stopping
 done"
 }
+
+# ---- step mode and children ------------------------------------------------
+
+@test "the step descriptor reaches no child, not even one started before the first traced call: the masters' workers have neither it nor IPCLAB_STEP_FD, C and Python" {
+  local m report='env | grep -c "^IPCLAB_STEP_FD="; if [ -e /proc/self/fd/7 ]; then echo "fd 7 open"; else echo "fd 7 closed"; fi'
+  for m in "$BIN/master" "$PYTHON $PEERS/03-signals/master.py"; do
+    # The masters trace nothing before they fork their workers; /dev/null
+    # as the step descriptor lets them run on (EOF: no observer).
+    run env IPCLAB_STEP_FD=7 $m --workers 1 -- sh -c "$report" 7</dev/null </dev/null
+    assert_success
+    assert_line 0
+    assert_line "fd 7 closed"
+  done
+}
+
+@test "a child made by fork() without exec does not step: its traced call runs at once while its parent's step descriptor has no go byte (Python)" {
+  mkfifo "$T/step"
+  # Open read-write: a writer always exists, so a read of it sleeps for ever.
+  run env IPCLAB_STEP_FD=7 timeout 20 "$PYTHON" -c '
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from ipclab import trace
+pid = os.fork()
+if pid == 0:
+    trace.before("write", 1, None, 0)   # would wait for a go byte in step mode
+    print("child: traced call done")
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+print("parent: child status", os.waitstatus_to_exitcode(status))' "$PEERS" 7<>"$T/step"
+  assert_success
+  assert_line "child: traced call done"
+  assert_line "parent: child status 0"
+}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,26 @@ void trace_init(void)
         fprintf(stderr, "trace: ignoring IPCLAB_STEP_FD=%d: %s\n", step_fd, strerror(errno));
         step_fd = -1;
     }
+}
+
+/* In a child made by fork() without exec: step mode is its parent's, so
+ * the child stops stepping (it must not eat its parent's go bytes). */
+static void drop_step_in_child(void)
+{
+    if (step_fd != -1) {
+        (void)close(step_fd);   /* a failed close changes nothing: we stop stepping */
+        step_fd = -1;
+    }
+}
+
+/* Before main (a GCC/Clang constructor): the environment is read at once,
+ * so that a program which starts children before its first traced call
+ * (a master forking workers) hands them neither the step descriptor nor
+ * IPCLAB_STEP_FD; and each fork() drops step mode in the child. */
+__attribute__((constructor)) static void trace_init_early(void)
+{
+    trace_init();
+    (void)pthread_atfork(NULL, NULL, drop_step_in_child);   /* fails only without memory */
 }
 
 /* Percent-encode s into out so that a value never holds a space or newline. */

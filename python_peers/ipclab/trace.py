@@ -56,6 +56,17 @@ def init():
         del os.environ["IPCLAB_STEP_FD"]
 
 
+def _drop_step_in_child():
+    """In a child made by os.fork(): step mode is its parent's; it stops."""
+    global _step_fd
+    if _step_fd != -1:
+        try:
+            os.close(_step_fd)
+        except OSError:             # changes nothing: we stop stepping
+            pass
+        _step_fd = -1
+
+
 def inherited_fds():
     """Descriptors a child should keep (subprocess's pass_fds) to be traced."""
     init()
@@ -179,3 +190,10 @@ def signal_note(sig, sender, text):
     if _trace_fd != -1:
         fields = _signal_fields(sig, sender, None)
         _emit("note", f"{fields[1:]}{' ' if fields else ''}text={_encode(text[:255])}")
+
+
+# At import, before the program starts anything: a child started before the
+# first traced call must get neither the step descriptor nor IPCLAB_STEP_FD
+# (a master forking its workers), and os.fork() drops step mode in the child.
+init()
+os.register_at_fork(after_in_child=_drop_step_in_child)

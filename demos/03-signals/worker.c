@@ -18,8 +18,10 @@
  *
  * What to watch: without SA_RESTART a signal makes the read() on an empty
  * stdin fail with EINTR, and the loop acts on the flag at once; with
- * --restart the read() goes on and the flag waits for the next line. A
- * printf in a handler runs in the middle of whatever the main flow was
+ * --restart the read() goes on and the flag waits for the next line. (One
+ * window stays: a signal that comes after the loop looked at the flag and
+ * before read() began waits for the next line too: pause_race.c shows it;
+ * the self-pipe and signalfd close it.) A printf in a handler runs in the middle of whatever the main flow was
  * doing: with --lines and a full stdout, both write the same stdio buffer,
  * and lines come out twice. The self-pipe and signalfd turn a signal into
  * something poll() waits for. Status 0 at end of input or on a stop.

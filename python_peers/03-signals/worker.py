@@ -21,7 +21,10 @@ Usage: worker.py [--handler flag|print|selfpipe|wakeupfd] [--restart]
 What to watch: Python's handlers are not C handlers. The C library's
 handler only notes the signal; Python runs ours later, in the main thread,
 between bytecodes, and retries an interrupted read() by itself (PEP 475):
-the flag waits for the next line unless the handler raises. A print in a
+the flag waits for the next line unless the handler raises (and so does
+a signal that comes after the loop looked at the flag and before read()
+began, in C too: pause_race.py shows that window; the self-pipe and the
+wakeup fd close it). A print in a
 handler that runs while the main flow is inside print (stdout full) is a
 reentrant call: RuntimeError. Status 0 at end of input or on a stop.
 Mirror: demos/03-signals/worker.c (its signalfd is our wakeupfd).

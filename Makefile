@@ -134,8 +134,12 @@ test: setup-test
 	IPCLAB_BIN=$(BIN) bats --jobs $(JOBS) --timing tests/
 	IPCLAB_BIN=$(ASAN_BIN) bats --jobs $(JOBS) --filter-tags asan tests/
 
+# An exercise that fails is the learner's business, not make's: the
+# grading said so, and make adds no "Error 1" (status 0). Grading that
+# could not run (status 2: a bad LESSON, no bats) is make's error.
+# scripts/grade itself exits 1 when an exercise fails, for scripts and CI.
 grade: setup-grade all check-python
-	@scripts/grade $(LESSON)
+	@scripts/grade $(LESSON); s=$$?; [ $$s -le 1 ]
 
 # Scenarios played over and over with random kills (docs/reliability.md):
 # make soak RUNS=1000 SEED=1130, or LESSON=08 for one lesson's, JOBS=2 for fewer side by side.

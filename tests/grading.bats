@@ -543,3 +543,14 @@ s = s.replace(a, "    for p in pids:\n        pid, status = os.waitpid(p, 0)\n  
   assert_failure
   assert_line --regexp "^# its child [0-9]+ is a zombie \(state Z in /proc/PID/stat\) while it sleeps \(state S, in wait4\(\) .*\), SIGCHLD pending and blocked: what it sleeps in does not take it, nor reap them \(the grader then killed it\)$"
 }
+
+@test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
+  run make -s -C "$ROOT" grade LESSON=02/02
+  assert_success
+  assert_line --regexp "^FAIL 02-fifos/02-eof-spin "
+  refute_output --partial "Error"
+  run make -s -C "$ROOT" grade LESSON=99
+  assert_failure
+  assert_output --partial "grade: no lesson '99' with exercises"
+  assert_output --partial "Error 1"
+}

@@ -162,7 +162,7 @@ teardown() {
   tmux_start 80 24 "$IPCLAB run $FIX/full-pipe-screen.lua; read -r _; stty -a >$T/stty"
   wait_for screen_has "paused: press space"
   local ipid janitor
-  ipid=$(pgrep -f "^$IPCLAB run $FIX/full-pipe-screen.lua" | head -1)
+  ipid=$(ours_running "^$IPCLAB run $FIX/full-pipe-screen.lua")
   janitor=$(janitor_of "$ipid")
   kill -KILL "$ipid"
   wait_for proc_gone "$janitor"          # it has cleaned up and restored
@@ -182,7 +182,7 @@ teardown() {
   tmux_start 80 24 "bash --norc --noprofile -i -c '$IPCLAB run $FIX/full-pipe-screen.lua; read -r _'"
   wait_for screen_has "paused: press space"
   local ipid janitor
-  ipid=$(pgrep -f "^$IPCLAB run $FIX/full-pipe-screen.lua" | head -1)
+  ipid=$(ours_running "^$IPCLAB run $FIX/full-pipe-screen.lua")
   janitor=$(janitor_of "$ipid")
   kill -KILL "$ipid"
   wait_for proc_gone "$janitor"

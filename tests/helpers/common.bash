@@ -109,6 +109,26 @@ at_most() {
 
 # Processes started by this test: they carry $IPCLAB_TESTID in their
 # environment. The test's own shell and its ancestors are not counted.
+# ours_running PATTERN: the pid of this test's process (our_procs) whose
+# command line matches the extended regular expression PATTERN (arguments
+# joined by spaces), never another test's, which pgrep -f could pick when
+# tests side by side run the same command. Of a match and its forked copy
+# (ipclab and its janitor), the parent.
+ours_running() {
+  local p args stat matches=" "
+  for p in $(our_procs); do
+    args=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    [[ $args =~ $1 ]] && matches+="$p "
+  done
+  for p in $matches; do
+    stat=$(<"/proc/$p/stat") || continue
+    stat=${stat##*) }
+    stat=${stat#* }
+    [[ $matches == *" ${stat%% *} "* ]] || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
 our_procs() {
   local ancestors=" " p=$BASHPID stat f
   while [ "$p" -gt 1 ] 2>/dev/null; do

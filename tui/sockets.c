@@ -382,20 +382,16 @@ int draw_sockets(int y, int rows)
         return y;
     for (int k = 0; k < nsocks; k++)
         all += on_screen(&socks[k]);
-    snprintf(buf, sizeof buf, " %-16s%-16s%-12s%7s %7s  %s", "TCP local", "peer", "state",
+    /* The header says how many do not fit: no row is spent on it. */
+    snprintf(buf, sizeof buf, " %-16s%-16s%-12s%7s %7s  %-8s", "TCP local", "peer", "state",
              "Recv-Q", "Send-Q", "held by");
+    if (all > rows - 1)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " +%d more", all - (rows - 1));
     put(y++, 0, COLS, A_UNDERLINE, buf);
     for (int k = 0; k < nsocks && shown < rows - 1; k++) {
         const struct shown *x = &socks[k];
         if (!on_screen(x))
             continue;
-        if (shown == rows - 2 && all > rows - 1) {
-            snprintf(buf, sizeof buf, " and %d more sockets: the transcript (--record) tells each",
-                     all - shown);
-            put(y++, 0, COLS, A_DIM, buf);
-            shown++;
-            break;
-        }
         char l[64], r[64];
         sock_endpoint(&x->s, 0, l, sizeof l);
         sock_endpoint(&x->s, 1, r, sizeof r);
@@ -404,8 +400,8 @@ int draw_sockets(int y, int rows)
         put(y, 17, 16, A_NORMAL, r);
         put(y, 33, 12, x->s.state == 10 || x->s.state == 1 ? A_NORMAL : A_BOLD,
             tcp_state_name(x->s.state));
-        if (x->s.state == 10)
-            snprintf(buf, sizeof buf, "queue %lu of %lu", x->s.rq, x->s.wq);
+        if (x->s.state == 10)               /* ss's Recv-Q and Send-Q of a listener */
+            snprintf(buf, sizeof buf, "%7lu of %-5lu", x->s.rq, x->s.wq);
         else if (x->s.state == 6)
             snprintf(buf, sizeof buf, "%7s %7s", "-", "-");
         else

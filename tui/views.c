@@ -366,9 +366,9 @@ int draw_chans(int y)
                 draw_fifo_ends(y++, c);
         }
     }
-    /* TCP sockets (sockets.c): what the timeline (4), rules, narration (3)
-     * and keys leave. */
-    return draw_sockets(y, socket_rows(LINES - y - 9));
+    /* TCP sockets (sockets.c): what the timeline (its header and 2 rows),
+     * the rule, narration (3) and keys leave. */
+    return draw_sockets(y, socket_rows(LINES - y - 8));
 }
 
 /* The timeline: the latest events, one row each, in the process's lane. */
@@ -576,8 +576,10 @@ void draw_timeline(int y, int rows)
             snprintf(buf, sizeof buf, ": %s", e->step ? "held in step mode" : e->text);
             /* Narrow: the call and descriptor without the object (the
              * pane names it), rather than a cut. */
-            char *obj = strstr(buf, " -> ");
-            if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
+            char *obj = strstr(buf, " -> "), *tcp = strstr(buf, ") on TCP ");
+            if ((int)strlen(buf) > room && tcp)     /* the socket's row names it */
+                tcp[1] = '\0';
+            else if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
                 memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
         }
         else if (e->ev == 'b' && !e->step)  /* a signal sent: "kill USR1 --> w" */

@@ -155,9 +155,9 @@ static int p_state(lua_State *L)
         lua_setfield(L, -2, "fd");
         lua_pushstring(L, p->object);
         lua_setfield(L, -2, "object");
-        if (socket_state_field(L, p))       /* a TCP socket (api_sockets.c) */
-            lua_setfield(L, -2, "socket");
     }
+    if (socket_state_field(L, p))           /* on a TCP socket (api_sockets.c) */
+        lua_setfield(L, -2, "socket");
     if (p->fifo_path[0] && !p->exited) {    /* asleep in open() of a FIFO */
         lua_pushfstring(L, "FIFO %s", p->fifo_path);
         lua_setfield(L, -2, "object");

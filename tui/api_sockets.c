@@ -102,14 +102,13 @@ int l_tcp(lua_State *L)
  * 0 (nothing pushed) when its call is on none. */
 int socket_state_field(lua_State *L, const struct proc *p)
 {
-    int own[4], fd[4], nown;
-    if (p->exited || strncmp(p->object, "socket:[", 8) != 0)
-        return 0;
+    int own[4], fd[4], nown, at, others;
     sockets_sample(0);
-    int k = socket_of(strtoul(p->object + 8, NULL, 10));
+    int k = socket_of_call(p, &at, &others);
     const struct tcpsock *s = k >= 0 ? socket_at(k, own, fd, 4, &nown) : NULL;
     if (s == NULL)
         return 0;
     push_socket(L, s);
+    set_int(L, "fd", (unsigned long)at);
     return 1;
 }

@@ -19,6 +19,7 @@
 #include "ui.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,11 +271,63 @@ int socket_peer(int k)
     return -1;
 }
 
-/* The shown socket a process's call is on (its descriptor argument's
- * socket:[INODE]), or -1. */
-static int call_socket(const struct proc *p)
+/* Asleep in poll() or ppoll(): the first shown TCP socket among the
+ * descriptors it waits on (its pollfd array, read from its memory at the
+ * call's first argument, as procfs.c reads a FIFO's path: a read changes
+ * nothing), its fd in *fd; *others: how many more it waits on. -1: none. */
+static int poll_socket(const struct proc *p, int *fd, int *others)
 {
-    if (p->exited || !p->call[0] || strncmp(p->object, "socket:[", 8) != 0)
+    char path[64], sys[256], link[64];
+    unsigned long addr, nfds;
+    struct { int fd; short events, revents; } pfd[16];
+    int f, found = -1;
+
+    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)p->pid);
+    if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+        return -1;
+    ssize_t n = read(f, sys, sizeof sys - 1);
+    close(f);
+    if (n <= 0)
+        return -1;
+    sys[n] = '\0';
+    if (sscanf(sys, "%*d %lx %lx", &addr, &nfds) != 2 || nfds == 0)
+        return -1;
+    size_t want = (nfds < 16 ? nfds : 16) * sizeof pfd[0];
+    snprintf(path, sizeof path, "/proc/%ld/mem", (long)p->pid);
+    if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+        return -1;
+    n = pread(f, pfd, want, (off_t)addr);
+    close(f);
+    if (n != (ssize_t)want)
+        return -1;
+    for (size_t k = 0; k < want / sizeof pfd[0] && found < 0; k++) {
+        char target[64];
+        if (pfd[k].fd < 0)
+            continue;
+        snprintf(link, sizeof link, "/proc/%ld/fd/%d", (long)p->pid, pfd[k].fd);
+        ssize_t len = readlink(link, target, sizeof target - 1);
+        if (len <= 8 || strncmp(target, "socket:[", 8) != 0)
+            continue;
+        target[len] = '\0';
+        found = socket_of(strtoul(target + 8, NULL, 10));
+        *fd = pfd[k].fd;
+    }
+    *others = (int)nfds - 1;
+    return found;
+}
+
+/* The shown socket a process's call is on (its descriptor argument's
+ * socket:[INODE], or a socket it polls), or -1; *fd its descriptor. */
+int socket_of_call(const struct proc *p, int *fd, int *others)
+{
+    *others = 0;
+    *fd = p->call_fd;
+    if (p->exited || !p->call[0] || (p->state != PS_SLEEPING && p->state != PS_STOPPED &&
+                                     p->state != PS_DISK))
+        return -1;
+    if (!strcmp(p->call, "poll") || !strcmp(p->call, "ppoll"))
+        return poll_socket(p, fd, others);
+    if (strncmp(p->object, "socket:[", 8) != 0)
         return -1;
     return socket_of(strtoul(p->object + 8, NULL, 10));
 }
@@ -289,15 +342,19 @@ static int sends(const char *call)
  * (ESTABLISHED): Send-Q 2626560; the peer's Recv-Q 1183280 (server fd 4)". */
 int describe_socket_call(const struct proc *p, char *buf, size_t len)
 {
-    int k = call_socket(p);
+    int fd, others;
+    int k = socket_of_call(p, &fd, &others);
     if (k < 0)
         return 0;
     const struct tcpsock *s = &socks[k].s;
-    char l[64], r[64], peer[160] = "";
+    char l[64], r[64], peer[160] = "", more[48] = "";
+    tell(&socks[k], 0);                     /* the transcript has the socket first */
     sock_endpoint(s, 0, l, sizeof l);
     sock_endpoint(s, 1, r, sizeof r);
-    int n = snprintf(buf, len, "%s in %s(fd %d) on TCP %s", pstate_name(p->state), p->call,
-                     p->call_fd, l);
+    if (others > 0)
+        snprintf(more, sizeof more, " and %d more descriptor%s", others, others == 1 ? "" : "s");
+    int n = snprintf(buf, len, "%s in %s(fd %d%s) on TCP %s", pstate_name(p->state), p->call,
+                     fd, more, l);
     if ((size_t)n >= len)
         return 1;
     if (s->state == 10) {
@@ -325,7 +382,8 @@ int describe_socket_call(const struct proc *p, char *buf, size_t len)
  * waiting" ... "   fd 3 TCP :41234 LISTEN 2/5"). 0 when not on one. */
 int socket_pane_line(const struct proc *p, char *buf, size_t len, int w)
 {
-    int k = call_socket(p);
+    int fd, others;
+    int k = socket_of_call(p, &fd, &others);
     if (k < 0)
         return 0;
     const struct tcpsock *s = &socks[k].s;
@@ -334,20 +392,20 @@ int socket_pane_line(const struct proc *p, char *buf, size_t len, int w)
     sock_endpoint(s, 0, l, sizeof l);
     sock_endpoint(s, 1, r, sizeof r);
     if (s->state == 10) {
-        snprintf(c[0], sizeof c[0], "   fd %d: TCP %s LISTEN, %lu of %lu waiting", p->call_fd, l,
+        snprintf(c[0], sizeof c[0], "   fd %d: TCP %s LISTEN, %lu of %lu waiting", fd, l,
                  s->rq, s->wq);
-        snprintf(c[1], sizeof c[1], "   fd %d: TCP :%u LISTEN, %lu of %lu waiting", p->call_fd,
+        snprintf(c[1], sizeof c[1], "   fd %d: TCP :%u LISTEN, %lu of %lu waiting", fd,
                  s->lport, s->rq, s->wq);
-        snprintf(c[2], sizeof c[2], "   fd %d TCP :%u LISTEN %lu/%lu", p->call_fd, s->lport,
+        snprintf(c[2], sizeof c[2], "   fd %d TCP :%u LISTEN %lu/%lu", fd, s->lport,
                  s->rq, s->wq);
     } else {
         unsigned long q = sends(p->call) ? s->wq : s->rq;
         const char *qn = sends(p->call) ? "Send-Q" : "Recv-Q";
-        snprintf(c[0], sizeof c[0], "   fd %d: TCP %s -> %s %s, %s %lu", p->call_fd, l, r, st,
+        snprintf(c[0], sizeof c[0], "   fd %d: TCP %s -> %s %s, %s %lu", fd, l, r, st,
                  qn, q);
-        snprintf(c[1], sizeof c[1], "   fd %d: TCP :%u->:%u %s %lu", p->call_fd, s->lport,
+        snprintf(c[1], sizeof c[1], "   fd %d: TCP :%u->:%u %s %lu", fd, s->lport,
                  s->rport, qn, q);
-        snprintf(c[2], sizeof c[2], "   fd %d TCP :%u %s %lu", p->call_fd, s->lport, qn, q);
+        snprintf(c[2], sizeof c[2], "   fd %d TCP :%u %s %lu", fd, s->lport, qn, q);
     }
     int pick = 0;
     while (pick < 2 && (int)strlen(c[pick]) > w)

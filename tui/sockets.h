@@ -46,6 +46,10 @@ int sockets_count(void);                    /* shown now */
 const struct tcpsock *socket_at(int k, int *owner, int *fd, int max, int *nown);
 int socket_of(unsigned long ino);           /* index of the shown socket with that inode, or -1 */
 int socket_peer(int k);                     /* the other end, when it is the run's too; -1 */
+/* The shown socket p's call is on (its descriptor argument, or the first
+ * TCP socket it polls), or -1; *fd: that descriptor; *others: how many
+ * more it polls. */
+int socket_of_call(const struct proc *p, int *fd, int *others);
 int describe_socket_call(const struct proc *p, char *buf, size_t len);   /* 1 when p's call is on a TCP socket */
 int socket_pane_line(const struct proc *p, char *buf, size_t len, int w);
 int socket_rows(int avail);                 /* the rows draw_sockets takes in avail */

@@ -219,3 +219,22 @@ EOF
   assert_success
   assert_output --regexp "^sockdiag: [0-9]+ inputs replayed$"
 }
+
+# bats test_tags=asan
+@test "ipclab tour tells a socket when it appears and when its state or accept queue changes, not each change of its queues" {
+  run "$IPCLAB" tour "$FIX/sockets-close.lua"
+  assert_success
+  assert_line --regexp "^        kernel: TCP 127\.0\.0\.1:[0-9]+ LISTEN, accept queue 0 of 4: server fd 3$"
+  assert_line --regexp "^        kernel: TCP 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+ CLOSE-WAIT, Recv-Q 1,$"
+  assert_line --regexp "^        kernel: TCP 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+ TIME-WAIT: no process$"
+  run "$IPCLAB" tour "$FIX/sockets-queue.lua"
+  assert_success
+  for n in 0 1 2 3; do
+    assert_line --regexp "^        kernel: TCP 127\.0\.0\.1:[0-9]+ LISTEN, accept queue $n of 5: server fd 3$"
+  done
+  # The writer's queues change at every send: its socket is told once.
+  run "$IPCLAB" tour "$FIX/sockets-writer.lua"
+  assert_success
+  [ "$(grep -c "ESTABLISHED, Recv-Q" <<<"$output")" = 2 ]
+  assert_line --regexp "kernel: writer sleeping in sendto\(fd 3\) on TCP 127\.0\.0\.1:[0-9]+ ->$"
+}

@@ -54,5 +54,6 @@ int describe_socket_call(const struct proc *p, char *buf, size_t len);   /* 1 wh
 int socket_pane_line(const struct proc *p, char *buf, size_t len, int w);
 int socket_rows(int avail);                 /* the rows draw_sockets takes in avail */
 int draw_sockets(int y, int rows);
+int socket_teaches(const char *line);       /* ipclab tour: a socket line worth telling */
 
 #endif

@@ -477,3 +477,40 @@ int draw_sockets(int y, int rows)
     }
     return y;
 }
+
+/* ipclab tour: is this transcript line's socket news for a reader (the
+ * text after "socket ")? A socket's first line and each change of its TCP
+ * state; of a listener, each change of its accept queue. Recv-Q and
+ * Send-Q changes alone are the screen's detail. */
+int socket_teaches(const char *v)
+{
+    static char keys[32][96], states[32][16];
+    static int nkeys;
+    char key[96], state[16];
+    unsigned long q, most;
+    const char *arrow = strstr(v, " -> "), *sp;
+    if (strncmp(v, "TCP ", 4) != 0 || strstr(v, " gone"))
+        return 0;
+    sp = strchr(v + 4, ' ');                /* after the local end */
+    if (arrow && arrow == sp)
+        sp = strchr(arrow + 4, ' ');        /* after the peer */
+    if (sp == NULL || (size_t)(sp - v) >= sizeof key)
+        return 0;
+    snprintf(key, sizeof key, "%.*s", (int)(sp - v), v);
+    snprintf(state, sizeof state, "%.*s", (int)strcspn(sp + 1, ",: "), sp + 1);
+    const char *acc = strstr(v, " accept queue ");
+    if (acc && sscanf(acc, " accept queue %lu of %lu", &q, &most) == 2)
+        snprintf(state, sizeof state, "%lu", q);   /* a listener: its queue is the news */
+    for (int k = 0; k < nkeys; k++)
+        if (!strcmp(keys[k], key)) {
+            if (!strcmp(states[k], state))
+                return 0;
+            scopy(states[k], sizeof states[k], state);
+            return 1;
+        }
+    if (nkeys < 32) {
+        scopy(keys[nkeys], sizeof keys[nkeys], key);
+        scopy(states[nkeys++], sizeof states[0], state);
+    }
+    return 1;
+}

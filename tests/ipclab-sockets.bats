@@ -17,6 +17,8 @@ teardown() {
   return "$rc"
 }
 
+screen_matches() { screen | grep -qE -- "$1"; }
+
 # The port the scenario's server printed ("listening PORT").
 port_of() { sed -n 's/.*output server | listening \([0-9]*\)$/\1/p' "$1" | head -1; }
 
@@ -192,21 +194,22 @@ EOF
   wait_for screen_has "Next: the writer sends"
   keys Space
   wait_for screen_has "Next: the reader is killed."
+  # Each row as the kernel has it by now (the screen is redrawn each sample).
+  wait_for screen_matches " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +[1-9][0-9]* +0 +server fd 4"
+  wait_for screen_matches " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +0 +[1-9][0-9]* +writer fd 3"
+  wait_for screen_matches "fd 3 TCP :[0-9]+ Send-Q [1-9][0-9]*"
   run screen
   assert_output --regexp " TCP local +peer +state +Recv-Q +Send-Q +held by"
   assert_output --regexp " 127\.0\.0\.1:([0-9]+) +\* +LISTEN +0 of 5 +server fd 3"
-  assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +[1-9][0-9]* +0 +server fd 4"
-  assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +0 +[1-9][0-9]* +writer fd 3"
   assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +0 +0 +reader fd 3"
+  assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +ESTABLISHED +0 +0 +server fd 5"
   assert_output --regexp "sleeping [0-9.]+s in accept4?"
   assert_output --regexp "fd 3 TCP :[0-9]+ LISTEN 0/5"
-  assert_output --regexp "fd 3 TCP :[0-9]+ Send-Q [1-9][0-9]*"
   assert_output --regexp "fd 3: TCP :[0-9]+->:[0-9]+ Recv-Q 0"
   keys Space
   wait_for screen_has "The end."
-  run screen
-  assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +CLOSE-WAIT +1 +0 +server fd 5"
-  assert_output --regexp " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +FIN-WAIT-2 +0 +0 +\(no process\)"
+  wait_for screen_matches " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +CLOSE-WAIT +1 +0 +server fd 5"
+  wait_for screen_matches " 127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:[0-9]+ +FIN-WAIT-2 +0 +0 +\(no process\)"
   keys q
   wait_for pane_exited
 }
@@ -237,4 +240,18 @@ EOF
   assert_success
   [ "$(grep -c "ESTABLISHED, Recv-Q" <<<"$output")" = 2 ]
   assert_line --regexp "kernel: writer sleeping in sendto\(fd 3\) on TCP 127\.0\.0\.1:[0-9]+ ->$"
+}
+
+# bats test_tags=asan
+@test "IPv6 sockets are shown the same way, addresses in brackets" {
+  "$PYTHON" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+    skip "this machine has no IPv6 loopback (::1)"
+  run "$IPCLAB" run "$FIX/sockets-ipv6.lua" --headless
+  assert_success
+  local port
+  port=$(sed -n 's/.*output v6 | port \([0-9]*\)$/\1/p' <<<"$output")
+  assert_line --regexp "socket TCP \[::1\]:$port LISTEN, accept queue 1 of 3: v6 fd 3$"
+  assert_line --regexp "print IPv6	LISTEN	\[::1\]:$port	\*	v6$"
+  assert_line --regexp "print IPv6	ESTABLISHED	\[::1\]:$port	\[::1\]:[0-9]+	nil$"
+  assert_line --regexp "print IPv6	ESTABLISHED	\[::1\]:[0-9]+	\[::1\]:$port	v6$"
 }

@@ -139,12 +139,14 @@ port_of() { sed -n 's/.*output server | listening \([0-9]*\)$/\1/p' "$1" | head 
 
 # bats test_tags=asan
 @test "only the run's sockets: a TCP socket of a process outside the run is not shown, its end of the run's connection neither" {
-  # A listener outside the run; the run's client connects to it.
+  # A listener outside the run that never accepts; the run's client
+  # connects to it: the connection waits in that listener's accept queue,
+  # held by no process, its own end the listener's address: not the run's.
   bg other "$PYTHON" -c '
-import socket, sys, signal
+import os, socket, sys, signal
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
-open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
-c, _ = s.accept(); signal.pause()' "$T/other-port"
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+signal.pause()' "$T/other-port"
   wait_for test -s "$T/other-port"
   local oport
   oport=$(cat "$T/other-port")
@@ -153,6 +155,8 @@ scenario { title = "A connection to a server outside the run" }
 local PEER = IPCLAB_PEERS .. "/../tests/fixtures/socket_peer.py"
 local c = spawn { Python(), PEER, "client", "$oport", name = "client", lang = "Python", stdin = "pipe" }
 wait_until(function() return #c:sockets() == 1 end, 10, "the client's socket")
+-- Asked after the kernel has the connection in the other's accept queue.
+wait_until(function() return c:sockets()[1].state == "ESTABLISHED" end, 10, "connected")
 print("mine", #c:sockets(), #tcp($oport), tcp($oport)[1].process == c)
 EOF
   run "$IPCLAB" run "$T/other.lua" --headless

@@ -145,13 +145,13 @@ static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, i
     return got;
 }
 
-int sockdiag_dump(struct tcpsock *out, int max)
+int sockdiag_dump(struct tcpsock *out, int max, int v6)
 {
     static unsigned seq;
     int n = 0;
 
     if (dump_family(AF_INET, ++seq, out, max, &n) == -1 ||
-        dump_family(AF_INET6, ++seq, out, max, &n) == -1)
+        (v6 && dump_family(AF_INET6, ++seq, out, max, &n) == -1))
         return -1;
     return n > max ? max : n;
 }

@@ -6,7 +6,7 @@
  * watching changes no queue and adds no descriptor to any socket.
  *
  * Shown: every TCP socket a process of the run holds, and the sockets no
- * process holds on an address:port the run's sockets used (TIME-WAIT after
+ * process holds whose own end is an address:port the run's sockets used (TIME-WAIT after
  * a close, one orphaned in FIN-WAIT-2, a connection in a listener's accept
  * queue not accepted yet). Each is told in the transcript when it appears,
  * changes (state, queues, who holds it) or goes, once that has held two
@@ -176,9 +176,24 @@ void sockets_sample(int settle)
     static struct fdsock fds[MAX_FDS];
     if (run_gen != R.gen)
         sockets_reset();
+    static unsigned long long held_last;
+    static unsigned ticks;
     int nfds = socket_fds(fds, MAX_FDS), n = 0;
+    /* The kernel walks its whole TCP tables for a dump: the sampler asks
+     * 5 times a second, and at once when the run's sockets change (a
+     * descriptor more or less) or a scenario asks; IPv6 only once the run
+     * has an IPv6 socket or a new socket might be one. */
+    unsigned long long held = (unsigned long long)nfds;
+    for (int f = 0; f < nfds; f++)
+        held = held * 1000003u + fds[f].ino * 31u + (unsigned)fds[f].fd;
+    int changed = held != held_last, v6 = changed;
+    for (int k = 0; k < neps && !v6; k++)
+        v6 = eps[k].family == AF_INET6;
+    held_last = held;
+    if (settle && !changed && ++ticks % (SAMPLE_HZ / 5) != 0)
+        return;
     if (nfds > 0 || neps > 0 || nsocks > 0)
-        n = sockdiag_dump(diag, DIAG_MAX);
+        n = sockdiag_dump(diag, DIAG_MAX, v6);
     if (n < 0)
         return;                             /* not read whole: keep what was shown */
     for (int k = 0; k < nsocks; k++)
@@ -195,9 +210,11 @@ void sockets_sample(int settle)
                     else
                         more++;
                 }
+            /* No process holds it: the run's when its own end (local) is
+             * one the run used; a connection to a listener outside the
+             * run, not accepted yet there, is that listener's. */
             if (pass == 0 ? nown == 0 : nown > 0 || s->ino != 0 ||
-                !(is_endpoint(s->family, s->laddr, s->lport) ||
-                  is_endpoint(s->family, s->raddr, s->rport)))
+                !is_endpoint(s->family, s->laddr, s->lport))
                 continue;
             if (nown && s->state != 6)
                 add_endpoint(s);

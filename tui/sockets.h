@@ -29,10 +29,10 @@ struct tcpsock {
  * then the whole dump is to be dropped. Pure: no run, no system call. */
 int sockdiag_parse(const unsigned char *buf, size_t len, unsigned seq,
                    struct tcpsock *out, int max, int *n);
-/* Every TCP socket of the machine (IPv4, then IPv6) into out; how many,
- * or -1 when the dump could not be read whole. Opens its own netlink
+/* Every TCP socket of the machine (IPv4, then with v6 IPv6) into out; how
+ * many, or -1 when the dump could not be read whole. Opens its own netlink
  * socket only: never a descriptor on a socket it reports. */
-int sockdiag_dump(struct tcpsock *out, int max);
+int sockdiag_dump(struct tcpsock *out, int max, int v6);
 const char *tcp_state_name(int state);      /* "ESTABLISHED", "TIME-WAIT"; "?" */
 /* "127.0.0.1:41234", "[::1]:41234", "*:41234" (any address); peer: the
  * remote end ("*" for a listener's). */

@@ -103,6 +103,9 @@ int l_tcp(lua_State *L)
 int socket_state_field(lua_State *L, const struct proc *p)
 {
     int own[4], fd[4], nown, at, others;
+    if (p->exited || (strncmp(p->object, "socket:[", 8) != 0 && strcmp(p->call, "poll") != 0 &&
+                      strcmp(p->call, "ppoll") != 0))
+        return 0;                           /* on no socket: nothing to ask the kernel */
     sockets_sample(0);
     int k = socket_of_call(p, &at, &others);
     const struct tcpsock *s = k >= 0 ? socket_at(k, own, fd, 4, &nown) : NULL;

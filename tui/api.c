@@ -474,7 +474,7 @@ void api_register(lua_State *L)
         { "spawn", l_spawn },
         { "pipe", l_pipe }, { "fifo", l_fifo }, { "socketpair", l_socketpair },
         { "ipcname", l_ipcname }, { "sysvkey", l_sysvkey }, { "shm", l_shm },
-        { "sem", l_sem }, { "mqueue", l_mqueue }, { NULL, NULL } };
+        { "sem", l_sem }, { "mqueue", l_mqueue }, { "tcp", l_tcp }, { NULL, NULL } };
     luaL_setfuncs(L, fns, 0);
     api_programs_register(L);
     api_objects_register(L);

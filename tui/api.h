@@ -15,5 +15,10 @@ int check_end(lua_State *L, int arg, int *end);
 int field_end(lua_State *L, int idx, const char *field, int *end);
 void api_objects_register(lua_State *L);
 void api_programs_register(lua_State *L);    /* C, Python, Yours */
+/* api_sockets.c: p:sockets(), tcp(port), proc:state().socket. */
+struct proc;
+int p_sockets(lua_State *L);
+int l_tcp(lua_State *L);
+int socket_state_field(lua_State *L, const struct proc *p);   /* 1: a table pushed */
 
 #endif

@@ -156,6 +156,8 @@ static int p_state(lua_State *L)
         lua_pushstring(L, p->object);
         lua_setfield(L, -2, "object");
     }
+    if (socket_state_field(L, p))           /* on a TCP socket (api_sockets.c) */
+        lua_setfield(L, -2, "socket");
     if (p->fifo_path[0] && !p->exited) {    /* asleep in open() of a FIFO */
         lua_pushfstring(L, "FIFO %s", p->fifo_path);
         lua_setfield(L, -2, "object");
@@ -582,7 +584,7 @@ void api_objects_register(lua_State *L)
         { "close_stdin", p_close_stdin }, { "signal", p_signal }, { "stop", p_stop },
         { "cont", p_cont }, { "kill", p_kill }, { "events", p_events },
         { "children", p_children }, { "cpu", p_cpu }, { "signals", p_signals },
-        { "pending", p_pending }, { NULL, NULL } };
+        { "pending", p_pending }, { "sockets", p_sockets }, { NULL, NULL } };
     static const luaL_Reg chan_m[] = {
         { "level", c_level }, { "capacity", c_capacity }, { "value", c_value },
         { "read", c_read }, { "bytes", c_bytes }, { "close", c_close },

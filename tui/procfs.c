@@ -3,6 +3,7 @@
  * or "running"), wchan, and the fd link of the call's descriptor argument.
  * A vanished process is reported, never an error (htop does the same). */
 #include "ipclab.h"
+#include "sockets.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -371,6 +372,8 @@ void describe_proc(const struct proc *p, char *buf, size_t len)
     else if (p->fifo_path[0])
         snprintf(buf, len, "%s in %s: waiting for a partner on FIFO %s (%s)",
                  pstate_name(p->state), p->call, p->fifo_path, fifo_access(p->fifo_acc));
+    else if (describe_socket_call(p, buf, len))
+        ;                                   /* a TCP socket, named (sockets.c) */
     else if (p->call[0] && p->object[0])
         snprintf(buf, len, "%s in %s(fd %d -> %s)", pstate_name(p->state),
                  p->call, p->call_fd, p->object);

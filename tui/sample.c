@@ -4,6 +4,7 @@
  * tell the transcript what changed and stayed changed for two samples (so
  * a process that flickers between running and sleeping does not flood it). */
 #include "ipclab.h"
+#include "sockets.h"
 
 #include <string.h>
 
@@ -209,6 +210,7 @@ void sample_all(void)
     events_settle();
     reap_children();
     adopt_descendants();
+    sockets_sample(1);                      /* before the processes: a call on one names it */
     sample_procs(t);
     sample_chans();
 }

@@ -6,6 +6,7 @@
  * from the lessons' own scenarios: a new lesson is in the tour as soon as
  * it has one. */
 #include "ipclab.h"
+#include "sockets.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -115,6 +116,8 @@ void tour_line(const char *line)
         kernel(v);                          /* a FIFO's holders: "jobs: read end: b fd 3" */
     } else if ((v = after(line, "signals")) != NULL && strstr(v, " pending ")) {
         kernel(v);                          /* a signal left pending: "w shared pending SIGUSR1; ..." */
+    } else if ((v = after(line, "socket")) != NULL && socket_teaches(v)) {
+        kernel(v);                          /* a TCP socket appears or changes state (sockets.c) */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {

@@ -7,6 +7,7 @@
 
 #include "ipclab.h"
 #include "ui.h"
+#include "sockets.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -163,6 +164,8 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
         snprintf(pre, sizeof pre, "   waits for %s: FIFO ", p->fifo_acc == O_RDONLY ? "a writer" :
                  p->fifo_acc == O_WRONLY ? "a reader" : "nobody");
         fit_path(buf, sizeof buf, w, pre, p->fifo_path);
+    } else if (!p->exited && socket_pane_line(p, buf, sizeof buf, w)) {
+        ;                                   /* a TCP socket (sockets.c) */
     } else if (!p->exited && p->object[0]) {
         char pre[32];
         snprintf(pre, sizeof pre, "   fd %d -> ", p->call_fd);
@@ -205,7 +208,7 @@ int chan_rows(void)
         if (c->used && c->watched)
             n += (c->type == CH_SHM && c->capacity >= 0) || c->type == CH_FIFO ? 2 : 1;
     }
-    return n;
+    return n + socket_rows(2);              /* a header and a socket, at least */
 }
 
 int draw_procs(int y, int selected)
@@ -363,7 +366,9 @@ int draw_chans(int y)
                 draw_fifo_ends(y++, c);
         }
     }
-    return y;
+    /* TCP sockets (sockets.c): what the timeline (its header and 2 rows),
+     * the rule, narration (3) and keys leave. */
+    return draw_sockets(y, socket_rows(LINES - y - 8));
 }
 
 /* The timeline: the latest events, one row each, in the process's lane. */
@@ -571,8 +576,10 @@ void draw_timeline(int y, int rows)
             snprintf(buf, sizeof buf, ": %s", e->step ? "held in step mode" : e->text);
             /* Narrow: the call and descriptor without the object (the
              * pane names it), rather than a cut. */
-            char *obj = strstr(buf, " -> ");
-            if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
+            char *obj = strstr(buf, " -> "), *tcp = strstr(buf, ") on TCP ");
+            if ((int)strlen(buf) > room && tcp)     /* the socket's row names it */
+                tcp[1] = '\0';
+            else if ((int)strlen(buf) > room && obj && strchr(obj, ')'))
                 memmove(obj, strrchr(obj, ')'), strlen(strrchr(obj, ')')) + 1);
         }
         else if (e->ev == 'b' && !e->step)  /* a signal sent: "kill USR1 --> w" */

@@ -94,14 +94,14 @@ wait_until(function()
 end, 10, "each to act on SIGUSR1 and sleep in poll() again")
 local got = 0
 for _, e in ipairs(sf:events("read")) do if e.ev == "after" and e.sig == "SIGUSR1" then got = got + 1 end end
-say("poll() returned on the pipe or the signalfd; the main loop said 'notified' at once, with no line of "
- .. "input, and sleeps in poll() again. The signalfd's read() returned the signal and its sender.")
-local function last(x) return (x:output():match("([^\n]*)\n?$")) or "" end
-say(("Their last lines (a small screen leaves their panes no room for them): %s / %s / %s"):format(last(sp), last(sf), last(wf)))
 expect(got == 1, "signalfd: read() returned SIGUSR1 once (the trace)")
 expect(sp:output():find("notified by SIGUSR1 (1 so far)", 1, true) and sf:output():find("notified by SIGUSR1 (1 so far)", 1, true)
        and wf:output():find("notified by SIGUSR1 (1 so far)", 1, true),
        "each of the three acted on SIGUSR1 at once, from its main loop, and sleeps in poll() again")
+say("poll() returned on the pipe or the signalfd, and each main loop said so at once, with no line "
+ .. "of input; the signalfd's read() gave the signal and its sender.")
+local function last(x) return (x:output():match("([^\n]*)\n?$")) or "" end
+say(("Their last lines (a small screen leaves their panes no room for them): %s / %s / %s"):format(last(sp), last(sf), last(wf)))
 pause("Press space: their input ends.")
 for _, x in ipairs(all) do x:close_stdin() end
 wait_until(function() return sp:exited() and sf:exited() and wf:exited() end, 10, "the three to end")

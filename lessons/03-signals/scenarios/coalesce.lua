@@ -25,6 +25,7 @@ local function start(argv)
   end, 10, "the receiver to block SIGUSR1 and SIGRTMIN")
   return r
 end
+-- (C "count" is a table, { path }: [1] is the path, for unshare to run.)
 local receiver = start { "unshare", "--user", C "count" [1] }
 local own = not receiver:exited()
 if not own then

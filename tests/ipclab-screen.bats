@@ -231,6 +231,28 @@ teardown() {
   wait_for pane_exited
 }
 
+# bats test_tags=asan
+@test "scrolled back with Up, space at a pause follows the narration again: what the scenario says next is on screen" {
+  cat >"$T/scroll.lua" <<'LUA'
+scenario { title = "Going on follows the story" }
+for i = 1, 8 do say(("line %d of the story, long enough to need its own row on the screen."):format(i)) end
+pause("Press space: first pause.")
+say("Said after the first pause.")
+pause("Press space: second pause.")
+LUA
+  NO_COLOR=1 tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $T/scroll.lua"
+  wait_for screen_has "Press space: first pause."
+  keys Up Up Up
+  wait_for screen_has "newer: Down"
+  refute screen_has "Press space: first pause."
+  keys Space
+  wait_for screen_has "Press space: second pause."
+  assert screen_has "Said after the first pause."
+  refute screen_has "newer: Down"
+  keys q
+  wait_for pane_exited
+}
+
 @test "a line of CJK text wraps between characters, each two cells wide, never split" {
   export LC_ALL=C.UTF-8                  # ${#s} counts characters
   LANG=C.UTF-8 tmux_start 80 24 "LANG=C.UTF-8 $IPCLAB run $FIX/story.lua"

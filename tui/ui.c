@@ -268,9 +268,11 @@ static void key(int ch)
     }
     switch (ch) {
     case ' ':
-        if (R.wait == W_PAUSE)
+        if (R.wait == W_PAUSE) {
             R.go = 1;
-        else if (p->used && p->step_fd >= 0 && p->step_waiting && R.wait != W_STEP)
+            while (story_scrolled() > 0)    /* going on: show what comes next */
+                story_scroll(+1);
+        } else if (p->used && p->step_fd >= 0 && p->step_waiting && R.wait != W_STEP)
             proc_step_go(selected);
         break;
     case '\t':

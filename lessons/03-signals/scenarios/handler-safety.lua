@@ -61,13 +61,15 @@ wait_until(function() return reader:blocked_in("read") and out:level() == 0 and 
 w:close_stdin()
 wait_until(function() return w:exited() and reader:exited() end, 10, "the worker and the reader to end")
 local total, twice, torn = reader:output():match("reader: (%d+) lines, (%d+) printed twice, (%d+) torn")
-say(("The reader: %s lines, where 5003 were printed (5000 numbered, two notices, 'end of input'): %s printed twice, %s torn."):format(
+say(("The reader: %s lines where 5003 were printed: %s printed twice, %s torn. (5003: 5000 numbered, "
+  .. "'end of input' and two notices: the handler's own, and the main loop's '(1 so far)'.)"):format(
   total or "?", twice or "?", torn or "?"))
 expect(tonumber(twice or 0) > 0 and tonumber(torn or 0) > 0,
        "printf in the handler corrupted the output: lines printed twice, and lines torn")
+pause("Press space: why, and the fixes.")
 say("printf is not async-signal-safe: its buffer was half written when the handler came. "
  .. "In a handler: set a volatile sig_atomic_t flag, or write() a byte, nothing more.")
-pause("Press space: the fixes. Three workers that sleep in poll() on their stdin and on a descriptor the signal makes readable.")
+say("The fixes: three workers that sleep in poll() on their stdin and on a descriptor the signal makes readable.")
 
 local sp = spawn { C "worker", "--handler", "selfpipe", name = "C selfpipe", stdin = "pipe" }
 local sf = spawn { C "worker", "--handler", "signalfd", name = "C signalfd", stdin = "pipe" }
@@ -92,12 +94,14 @@ wait_until(function()
 end, 10, "each to act on SIGUSR1 and sleep in poll() again")
 local got = 0
 for _, e in ipairs(sf:events("read")) do if e.ev == "after" and e.sig == "SIGUSR1" then got = got + 1 end end
-say("poll() returned on the pipe or the signalfd; the main loop said 'notified' at once, with no line of "
- .. "input, and sleeps in poll() again. The signalfd's read() returned the signal and its sender.")
 expect(got == 1, "signalfd: read() returned SIGUSR1 once (the trace)")
 expect(sp:output():find("notified by SIGUSR1 (1 so far)", 1, true) and sf:output():find("notified by SIGUSR1 (1 so far)", 1, true)
        and wf:output():find("notified by SIGUSR1 (1 so far)", 1, true),
        "each of the three acted on SIGUSR1 at once, from its main loop, and sleeps in poll() again")
+say("poll() returned on the pipe or the signalfd, and each main loop said so at once, with no line "
+ .. "of input; the signalfd's read() gave the signal and its sender.")
+local function last(x) return (x:output():match("([^\n]*)\n?$")) or "" end
+say(("Their last lines (a small screen leaves their panes no room for them): %s / %s / %s"):format(last(sp), last(sf), last(wf)))
 pause("Press space: their input ends.")
 for _, x in ipairs(all) do x:close_stdin() end
 wait_until(function() return sp:exited() and sf:exited() and wf:exited() end, 10, "the three to end")

@@ -45,18 +45,20 @@ local function play(master_argv, worker_argv, mname, wlang)
     if notes(w, "handled SIGUSR1") == 1 then said = said + 1 end
   end
   say(("Each %s worker closed its end of the ready pipe once its handlers were in place; the master "
-    .. "sent SIGUSR1 only after EOF there: %d of 3 caught it, nothing pending. %d said 'notified' at once; "
-    .. "a SIGUSR1 that comes just before read() waits for the next wake-up (the pause() race)."):format(
-    wlang, ok, said))
+    .. "sent SIGUSR1 only after EOF there: %d of 3 caught it, nothing pending."):format(wlang, ok))
+  say(("%d of 3 said 'notified' at once (in the master's pane: they write to its stdout). A SIGUSR1 "
+    .. "that comes just before read() waits for the next wake-up: the pause() race."):format(said))
   expect(ok == 3 and m:output():find("master: 3 workers ready", 1, true),
          "each of the three " .. wlang .. " workers was ready, and took the SIGUSR1 sent to it (nothing pending)")
+  pause("Press space: the master, asleep in sigwaitinfo().")
   local s = m:signals()
-  say(("The master sleeps in sigwaitinfo(). Its pane: blocked %s: while it waits, the kernel "
+  say(("The master sleeps in sigwaitinfo(). Its pane shows %s blocked: while it waits, the kernel "
     .. "unblocks the signals it waits for; when the call returns they are blocked again."):format(
     #s.blocked == 0 and "nothing" or table.concat(s.blocked, " ")))
   expect(not s.blocked.SIGINT and m:blocked_in("rt_sigtimedwait"),
          "in sigwaitinfo() the kernel shows SIGINT unblocked, for the wait only")
-  pause("Press space: we stop the master (SIGSTOP), as if it were busy elsewhere, and press Ctrl-C (SIGINT).")
+  pause("Press space: we stop the master (SIGSTOP), as if busy elsewhere, then send SIGINT to the master "
+     .. "alone (kill -INT; a Ctrl-C in a terminal would reach its workers too).")
 
   m:stop()
   wait_until(function() return m:state().state == "stopped" end, 10, "the master stopped")
@@ -64,7 +66,8 @@ local function play(master_argv, worker_argv, mname, wlang)
   wait_until(function() return m:pending("SIGINT") end, 10, "SIGINT pending in the master")
   s = m:signals()
   say(("Stopped, its wait was cut short and its mask is back. The kernel: blocked %s; pending %s. SIGINT waits; "
-    .. "the workers know nothing yet."):format(table.concat(s.blocked, " "), table.concat(s.shared_pending, " ")))
+    .. "the workers know nothing yet. (Its pane's 'queued' counts all your user's processes.)"):format(
+    table.concat(s.blocked, " "), table.concat(s.shared_pending, " ")))
   expect(s.blocked.SIGINT and s.blocked.SIGTERM and s.blocked.SIGCHLD
          and s.shared_pending.SIGINT, "the master blocks SIGINT SIGTERM SIGCHLD: SIGINT waits, pending")
   pause("Press space: the master goes on (SIGCONT).")

@@ -6,7 +6,7 @@ scenario {
   title = "The tutorial's master and workers: what goes wrong",
   about = "A C master starts ten C workers and pokes them with SIGUSR1. A worker that dies stays a "
        .. "zombie: nobody waits. On Ctrl-C the master forwards SIGINT and exits; the workers catch it, "
-       .. "and spin on at 100% CPU, orphans: their flag is a plain int.",
+       .. "and spin on (state R, sharing the CPUs), orphans: their flag is a plain int.",
   signals = true,
 }
 
@@ -43,7 +43,10 @@ wait_until(function() return dead:state().state == "zombie" end, 10, "the dead w
 say(("Worker %d died, and the kernel keeps it as a zombie (state Z) with its status for its "
   .. "parent to collect: the master never calls wait()."):format(dead.pid))
 expect(dead:state().state == "zombie", "the killed worker stays a zombie: the master never waits")
-pause("Press space: Ctrl-C (SIGINT) to the master.")
+say("The master now loops on sleep(1). Its pane counts the time from the first of them: between two "
+ .. "it is awake too briefly for a sample to see.")
+pause("Press space: SIGINT to the master alone (kill -INT; a Ctrl-C in a terminal would reach the "
+   .. "workers too, in the same process group).")
 
 m:signal("INT")
 wait_until(function() return m:exited() end, 10, "the master to forward SIGINT and exit")

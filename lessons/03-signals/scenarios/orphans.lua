@@ -1,13 +1,13 @@
 -- orphans.lua: a master killed with SIGKILL can forward nothing: its
--- workers run on, orphans, with another parent. Two fixes in master.c and
--- master.py: PR_SET_PDEATHSIG (the kernel sends each worker SIGTERM when
--- the master dies) and a pipe only the master writes to (its death is their
--- end of input).
+-- workers run on, orphans, with another parent. Three fixes in master.c
+-- and master.py: PR_SET_PDEATHSIG (the kernel sends each worker SIGTERM when
+-- the master dies), a pipe only the master writes to (its death is their
+-- end of input), and a process group the master leads (one kill -- -PGID).
 scenario {
-  title = "Orphans: the master killed with SIGKILL, and two fixes",
+  title = "Orphans: the master killed with SIGKILL, and three fixes",
   about = "SIGKILL cannot be caught: the master forwards nothing and its workers run on, now the "
        .. "children of another process (ps shows it). With PR_SET_PDEATHSIG, or stdin a pipe only "
-       .. "the master holds, they end with it.",
+       .. "the master holds, they end with it; in its process group, one kill ends them all.",
   signals = true,
 }
 
@@ -105,4 +105,26 @@ end
 say(("The master died of %s; the kernel closed its write end, so each worker's read() returned 0: "
   .. "%d of 2 saw end of input and exited 0."):format(m:status(), ok))
 expect(m:status() == "signal SIGKILL" and ok == 2, "pipe: both workers saw end of input when the master died, and ended")
-say("A process can die without a word (SIGKILL, a crash): make its death itself the signal.")
+pause("Press space: --orphan-fix pgroup: a C master leads a process group its two Python workers are in; "
+   .. "SIGKILL to the whole group.")
+
+m, ws = start(C "master", "pgroup", Python "worker.py", "C master", "pipe")
+local g = spawn { "ps", "-o", "pid=,pgid=", "-p", ("%d,%d,%d"):format(m.pid, ws[1].pid, ws[2].pid), name = "ps" }
+wait_until(function() return g:exited() end, 10, "ps to answer")
+local same = 0
+for pid, pgid in g:output():gmatch("(%d+)%s+(%d+)") do
+  if tonumber(pgid) == m.pid and tonumber(pid) ~= m.pid then same = same + 1 end
+end
+say(("ps: %d of 2 workers are in process group %d, the master's. kill -KILL -- -%d signals every process "
+  .. "of the group at once, as a terminal's Ctrl-C sends SIGINT to its foreground group."):format(same, m.pid, m.pid))
+expect(same == 2, "both workers are in the master's process group")
+pause(("Press space: kill -KILL -- -%d."):format(m.pid))
+local k = spawn { "kill", "-KILL", "--", "-" .. m.pid, name = "kill" }
+wait_until(function() return k:exited() and m:exited() and ws[1]:exited() and ws[2]:exited() end, 10,
+           "the master and both workers to end")
+say(("The master died of %s, and so did its workers (%s, %s): one kill for the group, no orphan."):format(
+  m:status(), ws[1]:status(), ws[2]:status()))
+expect(m:status() == "signal SIGKILL" and ws[1]:status() == "signal SIGKILL" and ws[2]:status() == "signal SIGKILL",
+       "pgroup: SIGKILL to the group ended the master and both workers")
+say("A process can die without a word (SIGKILL, a crash): make its death itself the signal, or signal "
+ .. "its whole group.")

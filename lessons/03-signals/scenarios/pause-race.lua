@@ -51,7 +51,8 @@ expect(at and at.op == "sigsuspend" and s.blocked.SIGUSR1,
 f:signal("USR1")
 wait_until(function() return f:pending("SIGUSR1") end, 10, "SIGUSR1 pending")
 s = f:signals()
-say(("Sent in the same window: the kernel shows it blocked %s, pending %s. It waits."):format(
+say(("Sent in the same window: the kernel shows it blocked %s, pending %s. It waits. "
+  .. "(Its pane's 'queued' counts all your user's processes.)"):format(
   table.concat(s.blocked, " "), table.concat(s.shared_pending, " ")))
 expect(s.shared_pending.SIGUSR1, "SIGUSR1 sent in the window waits, pending")
 pause("Press space: let it go on into sigsuspend, which unblocks SIGUSR1 and sleeps in one step.")

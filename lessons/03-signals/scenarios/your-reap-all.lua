@@ -64,25 +64,34 @@ local function settle(list, what)
   end
   return reaped()
 end
-local function report(ok, what)
-  local z = zombies()
+-- report: what became of the workers in list, as the kernel shows them now.
+local function report(ok, list)
+  local z, left = zombies(), {}
+  for _, w in ipairs(list) do
+    if w:state().state ~= "exited" then left[#left + 1] = tostring(w.pid) end
+  end
+  local pids = {}
+  for _, w in ipairs(list) do pids[#pids + 1] = tostring(w.pid) end
   if ok then
-    say(("Reaped: %s; your master sleeps again%s."):format(what,
-        #z > 0 and (", zombies left: " .. table.concat(z, " ")) or ", no zombie left"))
+    say(("Reaped: worker%s %s; your master sleeps again%s."):format(#list > 1 and "s" or "",
+        table.concat(pids, " and "), #z > 0 and (", zombies left: " .. table.concat(z, " ")) or ", no zombie left"))
   elseif m:exited() then
-    say("Your master ended, " .. (m:status() or "?") .. ", before it reaped " .. what .. ".")
+    say(("Your master ended, %s, before it reaped worker%s %s."):format(m:status() or "?",
+        #left > 1 and "s" or "", table.concat(left, " and ")))
   else
     local s = m:state()
-    say(("Not reaped: %s. Zombies (state Z): %s, while your master is %s%s, SIGCHLD %s. "
-      .. "Nothing will wake it to reap them."):format(what, table.concat(z, " "), s.state,
-      s.call and (" in " .. s.call .. "()") or "", m:pending("SIGCHLD") and "pending" or "not pending"))
+    say(("Not reaped: worker%s %s. Zombies (state Z): %s, while your master is %s%s, SIGCHLD %s. "
+      .. "Nothing will wake it to reap %s."):format(#left > 1 and "s" or "", table.concat(left, " and "),
+      #z > 0 and table.concat(z, " ") or "none", s.state,
+      s.call and (" in " .. s.call .. "()") or "", m:pending("SIGCHLD") and "pending" or "not pending",
+      #z > 1 and "them" or "it"))
   end
 end
 
 pause("Press space: the first worker is killed (SIGTERM), alone.")
 ws[1]:signal("TERM")
 local ok = settle({ ws[1] }, "the first worker reaped")
-report(ok, "worker " .. ws[1].pid)
+report(ok, { ws[1] })
 expect(ok, "a worker that ends alone is reaped at once")
 
 pause("Press space: your master is stopped (SIGSTOP), and two workers are killed (SIGKILL) together.")
@@ -99,7 +108,7 @@ say(("Both ended while your master was stopped: zombies %s. Its pending signals:
 pause("Press space: your master goes on (SIGCONT).")
 m:cont()
 ok = settle({ ws[2], ws[3] }, "the two workers reaped")
-report(ok, "workers " .. ws[2].pid .. " and " .. ws[3].pid)
+report(ok, { ws[2], ws[3] })
 expect(ok, "two workers that end together (one SIGCHLD) are both reaped: no zombie left")
 
 pause("Press space: the last worker is killed (SIGKILL).")
@@ -109,7 +118,7 @@ wait_until(function() return ws[4]:exited() or ws[4]:state().state == "zombie" e
 settle({ ws[4] }, "your master to reap the last worker")
 pcall(wait_until, function() return m:exited() or spins() or stuck() end, 10, "your master to end")
 if not m:exited() then
-  report(false, "every worker")
+  report(false, ws)
   expect(false, "once the last worker has ended your master reaps it and ends")
   m:kill()
   wait_until(function() return m:exited() end, 10, "your master to be stopped")

@@ -57,7 +57,9 @@ local function notify(k)
   if said() then
     say(("read() returned -1, EINTR; your worker said '%s' at once and sleeps in read() again."):format(text))
   elseif w:exited() then
+    -- (Without the program's name: ipclab built your file as yours-read_worker.)
     local msg = w:output():match("[^\n]*Interrupted system call[^\n]*")
+    msg = msg and msg:gsub("^yours%-read_worker: ", "")
     say(("Your worker ended, %s%s: read() returned -1, EINTR, and it took that for an error."):format(
       w:status() or "?", msg and (", saying '" .. msg .. "'") or ""))
   else

@@ -293,6 +293,20 @@ LUA
 }
 
 # bats test_tags=asan
+@test "a wait on a process killed with k times out naming it as killed with k, not only as a timeout" {
+  tmux_start 80 24 "$IPCLAB run $FIX/killed-with-k.lua --record $T/t.txt"
+  wait_for screen_has "paused: press space"
+  keys k                                 # the selected process: the sleeper
+  wait_for screen_has "EXITED"
+  keys Space
+  wait_for screen_has "s  error ─"               # the status line: the scenario ended in error
+  keys q
+  wait_for pane_exited
+  run cat "$T/t.txt"
+  assert_output --regexp "timed out after 2 s waiting for the sleeper to say awake \(sleeper killed with k: the scenario cannot go on as written\)"
+}
+
+# bats test_tags=asan
 @test "panes keep the order processes appeared in, an exited one in its place; the first live one is selected; the selection follows a process by name across restarts" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/order.lua"   # selected: reverse video
   wait_for screen_has "paused: press space"

@@ -96,6 +96,8 @@ struct proc {
     int exit_pending;           /* reaped, its exit not told yet */
     int nofollow;               /* its descendants are not adopted (a compiler's) */
     long long before_tt, last_key;   /* its last before event's t=; its last key */
+    int user_killed;            /* killed with the k key: a wait on it that
+                                 * times out says so */
     int user_stopped;           /* stopped with the s key: the scenario's
                                    clock waits while it is (runner.c) */
     /* Signals, at the last sample (sigmask.c); what the transcript said

@@ -295,8 +295,8 @@ static void key(int ch)
         }
         break;
     case 'k':
-        if (p->used && !p->exited)
-            proc_signal(selected, SIGKILL);
+        if (p->used && !p->exited && proc_signal(selected, SIGKILL) == 0)
+            p->user_killed = 1;
         break;
     case 'r':
         R.restart = 1;

@@ -247,7 +247,7 @@ teardown() {
   run "$IPCLAB" run 01/your-frame-reader --headless
   assert_failure 1
   assert_line --regexp '^ *[0-9.]+ expect ok: your frame_reader.c compiles with the kit.s flags$'
-  assert_line --regexp '^ *[0-9.]+ state your reader sleeping in read\(fd 0 -> pipe:\[[0-9]+\]\)$'
+  assert_line --regexp '^ *[0-9.]+ state your reader sleeping in read\(fd 0 -> pipe:\[[0-9]+\], its input from ipclab\)$'
   # The skeleton takes 3 bytes of a header for a whole one: caught there.
   assert_line --regexp '^ *[0-9.]+ expect FAILED: after 3 header bytes it waits in read\(\) for the 4th, printing nothing$'
   assert_line --regexp '^ *[0-9.]+ expect FAILED: after 3 of 5 payload bytes it still waits'

@@ -715,3 +715,10 @@ scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
   assert_failure 3
   assert_output --partial "cannot open the terminal"
 }
+
+# bats test_tags=asan
+@test "a process asleep reading the input ipclab feeds it (stdin = \"pipe\") is said to read ipclab's pipe, not the lesson's" {
+  run "$IPCLAB" run "$FIX/input-pipe.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ state reader sleeping in read\(fd 0 -> pipe:\[[0-9]+\], its input from ipclab\)$'
+}

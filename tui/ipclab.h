@@ -75,6 +75,8 @@ struct proc {
     char status[48];            /* "exit 0", "signal SIGPIPE" */
     /* Captured stdout+stderr, and stdin fed by the scenario. */
     int out_fd, in_fd;          /* in_fd: non-blocking; bytes wait in in_buf */
+    unsigned long in_ino;       /* the inode of that input pipe (0: none): a
+                                 * read on it is named as ipclab's, not the lesson's */
     char out[OUT_KEEP];
     size_t out_len;
     char *in_buf;

@@ -374,9 +374,13 @@ void describe_proc(const struct proc *p, char *buf, size_t len)
                  pstate_name(p->state), p->call, p->fifo_path, fifo_access(p->fifo_acc));
     else if (describe_socket_call(p, buf, len))
         ;                                   /* a TCP socket, named (sockets.c) */
-    else if (p->call[0] && p->object[0])
-        snprintf(buf, len, "%s in %s(fd %d -> %s)", pstate_name(p->state),
-                 p->call, p->call_fd, p->object);
+    else if (p->call[0] && p->object[0]) {
+        char ours[40];                      /* its standard input from ipclab (proc:write) */
+        snprintf(ours, sizeof ours, "pipe:[%lu]", p->in_ino);
+        snprintf(buf, len, "%s in %s(fd %d -> %s%s)", pstate_name(p->state), p->call,
+                 p->call_fd, p->object,
+                 p->in_ino && !strcmp(p->object, ours) ? ", its input from ipclab" : "");
+    }
     else if (p->call[0])
         snprintf(buf, len, "%s in %s", pstate_name(p->state), p->call);
     else

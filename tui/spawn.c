@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -205,6 +206,9 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
             *c = ' ';
     p->out_fd = master;
     p->in_fd = in[1];
+    struct stat in_st;
+    if (p->in_fd >= 0 && fstat(p->in_fd, &in_st) == 0)
+        p->in_ino = (unsigned long)in_st.st_ino;
     if (p->in_fd >= 0 && fcntl(p->in_fd, F_SETFL, O_NONBLOCK) == -1) {
         close(p->in_fd);                    /* proc:write must never block the loop */
         p->in_fd = -1;

@@ -167,9 +167,14 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
     } else if (!p->exited && socket_pane_line(p, buf, sizeof buf, w)) {
         ;                                   /* a TCP socket (sockets.c) */
     } else if (!p->exited && p->object[0]) {
-        char pre[32];
+        char pre[32], ours[40], obj[80];
+        snprintf(ours, sizeof ours, "pipe:[%lu]", p->in_ino);
         snprintf(pre, sizeof pre, "   fd %d -> ", p->call_fd);
-        fit_path(buf, sizeof buf, w, pre, p->object);
+        if (p->in_ino && !strcmp(p->object, ours)) {    /* its stdin, fed by ipclab */
+            snprintf(obj, sizeof obj, "%s, from ipclab", p->object);
+            fit_path(buf, sizeof buf, w, pre, obj);
+        } else
+            fit_path(buf, sizeof buf, w, pre, p->object);
     } else if (!p->exited && p->call[0] && p->open_call[0]) { /* the trace says which */
         char pre[48];
         snprintf(pre, sizeof pre, "   in %s ", p->open_call);

@@ -17,10 +17,10 @@ run_parent() {
   exercise_file prog parent_reader.py
   bg_reaper parent "$PYTHON" "$prog" -n "$1"
   # A child that never ends is stuck too, but only a bound can tell.
-  wait_until 20 ended_or_stuck "$parent" || true
+  wait_settled 20 "$parent" ended_or_stuck "$parent" || true
   stuck=""
   if ! proc_gone "$parent"; then
-    if spinning "$parent"; then
+    if spinning "$parent" || ! taken_and_waiting "$parent"; then
       stuck="parent_reader.py (pid $parent) $(not_ended "$parent")"
     else
       stuck=$(describe_stuck "$parent")

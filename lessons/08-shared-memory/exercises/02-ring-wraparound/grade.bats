@@ -67,7 +67,7 @@ consume() {
     2>"$T/consumer.err" </dev/null 3>&- &
   pid=$!
   last_look=
-  wait_for ended_or_stuck "$pid" || true
+  wait_settled 30 "$pid" ended_or_stuck "$pid" || true
   if ! proc_gone "$pid" && ! spinning "$pid"; then    # (finish says a spin)
     stop "$pid"
     status="killed by the grader" output=$(capped "$T/consumer.out") stderr=$(capped "$T/consumer.err")

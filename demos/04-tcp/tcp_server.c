@@ -10,7 +10,8 @@
  *   -n COUNT         end after COUNT clients have gone (0, the default: never)
  *   --no-reuseaddr   no SO_REUSEADDR: bind() fails (EADDRINUSE) while a
  *                    connection of an earlier server on the port is in TIME_WAIT
- *   --no-read        accept clients, never read them: their requests fill the buffers
+ *   --no-read        accept clients, never read them (nor see them go): their
+ *                    requests fill the buffers
  *   --hold           after bind(), wait for SIGUSR1 before listen(): meanwhile
  *                    the port is ours but a connect() to it is refused
  *
@@ -230,10 +231,11 @@ int main(int argc, char *argv[])
         int who[1 + MAX_CLIENTS], n = 1, busy = 0;
         for (i = 0; i < MAX_CLIENTS; i++)
             if (cl[i].fd != -1) {
-                pfd[n] = (struct pollfd){ .fd = cl[i].fd,
-                    .events = cl[i].out_len ? POLLOUT : no_read ? 0 : POLLIN };
-                who[n++] = i;
                 busy++;
+                if (no_read)        /* never polled, never read */
+                    continue;
+                pfd[n] = (struct pollfd){ .fd = cl[i].fd, .events = cl[i].out_len ? POLLOUT : POLLIN };
+                who[n++] = i;
             }
         pfd[0] = (struct pollfd){ .fd = busy < MAX_CLIENTS ? lfd : -1, .events = POLLIN };
         if (poll(pfd, (nfds_t)n, -1) == -1) {
@@ -256,11 +258,8 @@ int main(int argc, char *argv[])
                 continue;
             if (c->out_len)
                 flush(c);
-            else if (!no_read)
+            else
                 take(c);
-            else        /* POLLHUP or POLLERR: the client has gone */
-                gone(c, "the connection ended (%s), its requests unread",
-                     pfd[j].revents & POLLERR ? "POLLERR" : "POLLHUP");
         }
     }
     close_stdout();

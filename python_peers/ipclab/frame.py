@@ -99,3 +99,29 @@ def read(fd):
         raise FrameError(f"frame cut short by EOF: got {len(payload)} of "
                          f"{length} payload bytes")
     return payload
+
+
+def send(sock, payload, flags=0):
+    """Send one frame on a socket with send flags (socket.MSG_NOSIGNAL:
+    EPIPE, not SIGPIPE, when the peer is gone): header and payload in one
+    sendmsg(), looping over short sends. Raises OSError. Mirror of
+    frame_send (lesson 04)."""
+    if len(payload) > FRAME_MAX:
+        raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
+    # One sendmsg(): header and payload leave together, never as two small
+    # writes that Nagle's algorithm would hold apart.
+    parts = [memoryview(HEADER.pack(len(payload))), memoryview(payload)]
+    while parts:
+        fd = sock.fileno()
+        trace.before("send", fd, length=sum(len(p) for p in parts))
+        try:
+            w = sock.sendmsg(parts, [], flags)  # EINTR: Python retries (PEP 475)
+        except OSError as e:
+            trace.after("send", fd, -1, e.errno)
+            raise
+        trace.after("send", fd, w)
+        while parts and w >= len(parts[0]):   # a short send: skip what went
+            w -= len(parts[0])
+            parts.pop(0)
+        if parts:
+            parts[0] = parts[0][w:]

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""tcp_peer.py - a client for lesson 04's tests that sends exactly what it
+is told, in the pieces it is told: frames split anywhere, lengths out of
+range, a frame cut short, a peer that stops half-way.
+
+Usage: tcp_peer.py PORT STEP...
+  len:N       send a 4-byte little-endian header holding N (any int32)
+  hex:HEX     send these bytes (hex digits, two a byte)
+  bytes:TEXT  send TEXT's bytes as they are
+  frame:TEXT  send a whole frame of TEXT
+  hold        wait for SIGUSR1 (the test sees rt_sigtimedwait)
+  reply       read one frame and print its payload
+  eof         read until EOF; print "eof after N bytes" (or the error)
+  close       close the socket (what is left of the steps is ignored)
+Prints "tcp_peer.py: connected from 127.0.0.1:C to 127.0.0.1:PORT" on
+stderr once connected, as tcp_client does.
+"""
+import signal
+import socket
+import struct
+import sys
+
+
+def read_n(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            sys.exit(f"tcp_peer: EOF after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print("tcp_peer.py: connected from %s:%d to 127.0.0.1:%s" % (*s.getsockname(), sys.argv[1]),
+      file=sys.stderr, flush=True)
+for step in sys.argv[2:]:
+    kind, _, arg = step.partition(":")
+    if kind == "len":
+        s.sendall(struct.pack("<i", int(arg)))
+    elif kind == "hex":
+        s.sendall(bytes.fromhex(arg))
+    elif kind == "bytes":
+        s.sendall(arg.encode())
+    elif kind == "frame":
+        s.sendall(struct.pack("<i", len(arg.encode())) + arg.encode())
+    elif kind == "hold":
+        signal.sigwait({signal.SIGUSR1})
+    elif kind == "reply":
+        (n,) = struct.unpack("<i", read_n(s, 4))
+        print(read_n(s, n).decode(errors="replace"), flush=True)
+    elif kind == "eof":
+        got = 0
+        try:
+            while chunk := s.recv(65536):
+                got += len(chunk)
+            print(f"eof after {got} bytes", flush=True)
+        except OSError as e:
+            print(f"{e.strerror} after {got} bytes", flush=True)
+    elif kind == "close":
+        break
+    else:
+        sys.exit(f"tcp_peer: unknown step {step}")
+s.close()

@@ -95,3 +95,11 @@ client_port() {
 }
 
 reaped() { status=0; wait "$1" || status=$?; }
+
+# cpu_ticks PID: the CPU time PID has used (user + system), in clock ticks.
+cpu_ticks() {
+  local stat f
+  stat=$(<"/proc/$1/stat") || return 1
+  read -r -a f <<<"${stat##*) }"       # f[0] is the state, field 3
+  echo $((f[11] + f[12]))              # utime, stime: fields 14 and 15
+}

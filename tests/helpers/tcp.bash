@@ -17,6 +17,7 @@ prog() { local w=($1); echo "${w[-1]##*/}"; }     # tcp_server, tcp_server.py
 start_server() {
   local name=$1 line
   shift
+  rm -f "$T/$name.out"          # an earlier server's line is not this one's
   bg "$name" "$@"
   wait_for grep -q '^listening on 127\.0\.0\.1:[0-9]\+$' "$T/$name.out"
   line=$(head -n 1 "$T/$name.out")

@@ -151,7 +151,7 @@ def serve_one(server, lsock, me):
     c = Client(sock, addr, False)
     while True:
         try:
-            payload = frame.read(sock.fileno())
+            payload = frame.read(sock.fileno(), REQUEST_MAX)
         except frame.FrameError as e:
             return server.gone(c, str(e))
         if payload is None:

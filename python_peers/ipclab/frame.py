@@ -74,11 +74,12 @@ def write(fd, payload):
         _write_all(fd, payload)
 
 
-def read(fd):
+def read(fd, cap=None):
     """Read one frame: its payload, or None at a clean end of stream.
 
-    Raises FrameError for a failed read, a length out of range or a frame
-    cut short by EOF."""
+    Raises FrameError for a failed read, a length out of range (or over
+    cap bytes, when cap is given: frame_read's buffer size) or a frame cut
+    short by EOF."""
     try:
         hdr = _read_full(fd, 4)
     except OSError as e:
@@ -91,6 +92,8 @@ def read(fd):
     if not 0 <= length <= FRAME_MAX:
         raise FrameError(f"frame length {length} is out of range "
                          f"(0 to {FRAME_MAX} bytes)")
+    if cap is not None and length > cap:
+        raise FrameError(f"frame length {length} does not fit the {cap}-byte buffer")
     try:
         payload = _read_full(fd, length)
     except OSError as e:

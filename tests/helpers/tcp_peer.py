@@ -4,12 +4,16 @@ is told, in the pieces it is told: frames split anywhere, lengths out of
 range, a frame cut short, a peer that stops half-way.
 
 Usage: tcp_peer.py PORT STEP...
+       tcp_peer.py --serve STEP...
+  --serve     be a server instead: listen on 127.0.0.1 port 0, print the
+              readiness line "listening on 127.0.0.1:PORT", accept one
+              client, then take the steps on its connection
   len:N       send a 4-byte little-endian header holding N (any int32)
   hex:HEX     send these bytes (hex digits, two a byte)
   bytes:TEXT  send TEXT's bytes as they are
   frame:TEXT  send a whole frame of TEXT
   hold        wait for SIGUSR1 (the test sees rt_sigtimedwait)
-  reply       read one frame and print its payload
+  reply       read one frame and print its payload (request: the same)
   eof         read until EOF; print "eof after N bytes" (or the error)
   close       close the socket (what is left of the steps is ignored)
 Prints "tcp_peer.py: connected from 127.0.0.1:C to 127.0.0.1:PORT" on
@@ -32,9 +36,17 @@ def read_n(s, n):
 
 
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-print("tcp_peer.py: connected from %s:%d to 127.0.0.1:%s" % (*s.getsockname(), sys.argv[1]),
-      file=sys.stderr, flush=True)
+if sys.argv[1] == "--serve":
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    print("listening on 127.0.0.1:%d" % ls.getsockname()[1], flush=True)
+    s, _ = ls.accept()
+    ls.close()
+else:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    print("tcp_peer.py: connected from %s:%d to 127.0.0.1:%s" % (*s.getsockname(), sys.argv[1]),
+          file=sys.stderr, flush=True)
 for step in sys.argv[2:]:
     kind, _, arg = step.partition(":")
     if kind == "len":
@@ -47,7 +59,7 @@ for step in sys.argv[2:]:
         s.sendall(struct.pack("<i", len(arg.encode())) + arg.encode())
     elif kind == "hold":
         signal.sigwait({signal.SIGUSR1})
-    elif kind == "reply":
+    elif kind in ("reply", "request"):
         (n,) = struct.unpack("<i", read_n(s, 4))
         print(read_n(s, n).decode(errors="replace"), flush=True)
     elif kind == "eof":

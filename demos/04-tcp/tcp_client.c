@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -87,13 +86,10 @@ int main(int argc, char *argv[])
         hold_until_sigusr1();
 
     if (flood != -1) {              /* never reads: sleeps in send once both buffers are full */
-        char *junk = malloc((size_t)flood + 1);
         long sent = 0;
-        if (junk == NULL)
-            die("malloc %ld", flood);
-        memset(junk, 'x', (size_t)flood);
+        memset(reply, 'x', (size_t)flood);      /* reply's buffer: unused otherwise */
         for (;;) {
-            if (frame_send(fd, junk, (size_t)flood, nosignal) == -1)
+            if (frame_send(fd, reply, (size_t)flood, nosignal) == -1)
                 fail(1, "send %s: %s (after %ld %s of %ld bytes)", addr_str(&srv),
                      strerror(errno), sent, plural(sent, "frame", "frames"), flood);
             sent++;

@@ -70,7 +70,8 @@ queues() {
       assert_equal "$status" 1
       [[ $(<"$T/cl.err") =~ $'\n'"$(prog "$client"): send 127.0.0.1:$srv_port: Connection reset by peer (after "[0-9]+" frames of 65536 bytes)"$ ]] ||
         fail "client said: $(<"$T/cl.err")"
-      assert_equal "$(socks "$srv_port")" ""            # nothing left: reset, no TIME-WAIT
+      # Nothing left of that connection: reset, no TIME-WAIT.
+      assert_equal "$(server_side "$srv_port" "$(client_port cl)")$(client_side "$srv_port" "$(client_port cl)")" ""
     done
   done
 }

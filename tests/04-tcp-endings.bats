@@ -114,7 +114,9 @@ gone_server() {
   local server again
   for server in "${SERVERS[@]}"; do
     for again in "${SERVERS[@]}"; do
-      start_server srv $server
+      # (--no-reuseaddr: bind() then picks a port no earlier connection
+      # left in TIME-WAIT; with SO_REUSEADDR it may pick one that holds some.)
+      start_server srv $server --no-reuseaddr
       bg cl $(c tcp_client) "$srv_port"             # no request: waits for the server to close
       wait_for asleep_on_socket "$cl" read recvfrom
       kill "$srv"                                   # the server closes first
@@ -136,7 +138,7 @@ gone_server() {
 @test "the client that closes first keeps the TIME-WAIT, on its own port: the server restarts on its port even without SO_REUSEADDR" {
   local server
   for server in "${SERVERS[@]}"; do
-    start_server srv $server -n 1
+    start_server srv $server -n 1 --no-reuseaddr    # a port with no TIME-WAIT yet
     run --separate-stderr $(c tcp_client) "$srv_port" hello
     assert_success
     reaped "$srv"

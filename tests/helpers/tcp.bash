@@ -19,9 +19,15 @@ start_server() {
   shift
   rm -f "$T/$name.out"          # an earlier server's line is not this one's
   bg "$name" "$@"
-  wait_for grep -q '^listening on 127\.0\.0\.1:[0-9]\+$' "$T/$name.out"
+  wait_for ready_or_gone "${!name}" "$T/$name.out"
   line=$(head -n 1 "$T/$name.out")
+  [[ $line =~ ^listening\ on\ 127\.0\.0\.1:[0-9]+$ ]] ||
+    fail "$* ended without its readiness line: $(cat "$T/$name.out" "$T/$name.err")"
   printf -v "${name}_port" '%s' "${line##*:}"
+}
+
+ready_or_gone() {
+  grep -q '^listening on 127\.0\.0\.1:[0-9]\+$' "$2" 2>/dev/null || proc_gone "$1"
 }
 
 # The socket calls by name, as /proc/PID/syscall numbers them (x86_64 and

@@ -110,20 +110,27 @@ gone_server() {
   done
 }
 
+# server_first SERVER OPTION...: a server started with OPTION... has a
+# client that sends nothing and waits; the server is killed, so it closes
+# first, and its end of the connection stays in TIME-WAIT on its port.
+server_first() {
+  local server=$1
+  shift
+  start_server srv $server "$@"
+  bg cl $(c tcp_client) "$srv_port"             # no request: waits for the server to close
+  wait_for asleep_on_socket "$cl" read recvfrom
+  kill "$srv"
+  reaped "$srv"
+  reaped "$cl"
+  assert_equal "$status" 0
+  assert_equal "$(server_side "$srv_port" "$(client_port cl)" | cut -d' ' -f1)" TIME-WAIT
+}
+
 @test "the server that closes first keeps its port in TIME-WAIT: a restart there fails with EADDRINUSE without SO_REUSEADDR, and listens with it" {
   local server again
   for server in "${SERVERS[@]}"; do
     for again in "${SERVERS[@]}"; do
-      # (--no-reuseaddr: bind() then picks a port no earlier connection
-      # left in TIME-WAIT; with SO_REUSEADDR it may pick one that holds some.)
-      start_server srv $server --no-reuseaddr
-      bg cl $(c tcp_client) "$srv_port"             # no request: waits for the server to close
-      wait_for asleep_on_socket "$cl" read recvfrom
-      kill "$srv"                                   # the server closes first
-      reaped "$srv"
-      reaped "$cl"
-      assert_equal "$status" 0
-      assert_equal "$(socks "$srv_port" | awk '$4 == "127.0.0.1:'"$srv_port"'" { print $1 }')" TIME-WAIT
+      server_first "$server"
       run --separate-stderr $again --port "$srv_port" --no-reuseaddr
       assert_equal "$status" 1
       assert_equal "$stderr" "$(prog "$again"): bind 127.0.0.1:$srv_port: Address already in use"
@@ -135,10 +142,24 @@ gone_server() {
   done
 }
 
+@test "SO_REUSEADDR takes both: after a server without it, a restart with it fails with EADDRINUSE too while the TIME-WAIT lasts" {
+  local server again
+  for server in "${SERVERS[@]}"; do
+    for again in "${SERVERS[@]}"; do
+      server_first "$server" --no-reuseaddr
+      run --separate-stderr $again --port "$srv_port"
+      assert_equal "$status" 1
+      assert_equal "$stderr" "$(prog "$again"): bind 127.0.0.1:$srv_port: Address already in use"
+    done
+  done
+}
+
 @test "the client that closes first keeps the TIME-WAIT, on its own port: the server restarts on its port even without SO_REUSEADDR" {
   local server
   for server in "${SERVERS[@]}"; do
-    start_server srv $server -n 1 --no-reuseaddr    # a port with no TIME-WAIT yet
+    # (--no-reuseaddr: bind() then picks a port where no earlier
+    # connection is in TIME-WAIT; with SO_REUSEADDR it may pick one.)
+    start_server srv $server -n 1 --no-reuseaddr
     run --separate-stderr $(c tcp_client) "$srv_port" hello
     assert_success
     reaped "$srv"

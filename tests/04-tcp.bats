@@ -105,3 +105,26 @@ reply 2: and its second (from $(lang "$server"))"
 @test "many clients at once, Python server (selectors): three C and three Python clients all answered while another stops half-way through a frame" {
   at_once "$(py tcp_server)"
 }
+
+@test "a client that sends requests and never reads the replies: once its buffers are full the server stops reading it, and serves the others, C and Python servers" {
+  local server
+  for server in "${SERVERS[@]}"; do
+    start_server srv $server -n 3
+    bg peer "$PYTHON" "$TCP_PEER" "$srv_port" many:1000:60000 hold
+    # Its replies fill its receive buffer and the server's send buffer; the
+    # server keeps the rest for POLLOUT and reads no more of its requests,
+    # which fill the other way, until its sendall() sleeps.
+    wait_for asleep_on_socket "$peer" sendto sendmsg || fail "$(cat "$T/peer.err" "$T/srv.err")"
+    run --separate-stderr ${CLIENTS[0]} "$srv_port" "not starved"
+    assert_success
+    assert_output "reply 1: not starved (from $(lang "$server"))"
+    run --separate-stderr ${CLIENTS[1]} "$srv_port" "nor this one"
+    assert_success
+    assert_output "reply 1: nor this one (from $(lang "$server"))"
+    asleep_on_socket "$peer" sendto sendmsg          # still stuck, the server's choice
+    kill "$peer"
+    reaped "$peer"
+    reaped "$srv"
+    assert_equal "$status" 0
+  done
+}

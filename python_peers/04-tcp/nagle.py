@@ -19,6 +19,7 @@ Linux). TCP_NODELAY sends each write at once. Better still: one write a
 request (frame.send's sendmsg). Mirror: demos/04-tcp/nagle.c.
 """
 import os
+import signal
 import socket
 import sys
 import time
@@ -47,6 +48,10 @@ def main(argv):
             nodelay = 1
         else:
             fail(2, f"usage: {argv[0]} [-n COUNT] [--nodelay]")
+    # As in C: SIGPIPE kills, Ctrl-C ends us with no traceback.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
         lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         csock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

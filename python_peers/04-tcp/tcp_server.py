@@ -187,7 +187,9 @@ def main(argv):
             fail(2, USAGE.format(argv[0]))
     if one_at_a_time and no_read:
         fail(2, "--no-read works with the poll() loop, not --one-at-a-time")
-    # Ctrl-C ends us as it ends the C server, with no traceback.
+    # As in C: SIGPIPE kills (our stdout gone; sends to clients use
+    # MSG_NOSIGNAL), Ctrl-C ends us with no traceback.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 

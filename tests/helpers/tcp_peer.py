@@ -12,6 +12,7 @@ Usage: tcp_peer.py PORT STEP...
   hex:HEX     send these bytes (hex digits, two a byte)
   bytes:TEXT  send TEXT's bytes as they are
   frame:TEXT  send a whole frame of TEXT
+  many:N:SIZE send N frames of SIZE bytes each, reading nothing
   hold        wait for SIGUSR1 (the test sees rt_sigtimedwait)
   reply       read one frame and print its payload (request: the same)
   eof         read until EOF; print "eof after N bytes" (or the error)
@@ -57,6 +58,10 @@ for step in sys.argv[2:]:
         s.sendall(arg.encode())
     elif kind == "frame":
         s.sendall(struct.pack("<i", len(arg.encode())) + arg.encode())
+    elif kind == "many":
+        count, _, size = arg.partition(":")
+        for _ in range(int(count)):
+            s.sendall(struct.pack("<i", int(size)) + b"m" * int(size))
     elif kind == "hold":
         signal.sigwait({signal.SIGUSR1})
     elif kind in ("reply", "request"):

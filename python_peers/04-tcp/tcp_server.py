@@ -27,7 +27,6 @@ stops half-way through a frame (or never reads its replies) keeps its own
 bytes waiting, nobody else. A reply that does not fit in the socket's
 buffer waits for EVENT_WRITE. Mirror: demos/04-tcp/tcp_server.c.
 """
-import errno
 import os
 import selectors
 import signal

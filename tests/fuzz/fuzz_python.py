@@ -292,7 +292,8 @@ def run_tcpserver(data):
     want_out, want_rep, at, k = [], b"", 0, 0
     while True:                         # what the server must do
         if at == len(data):
-            why = f"closed the connection (recv 0) after {k} " + ("request" if k == 1 else "requests")
+            why = (f"closed the connection (recv 0) after {k} "
+                   + ("request" if k == 1 else "requests"))
             break
         if len(data) - at < 4:
             why = f"frame cut short by EOF: got {len(data) - at} of 4 header bytes"
@@ -344,7 +345,8 @@ def run_tcpserver(data):
         theirs.close()
     require(out.getvalue() == "".join(want_out),
             "the requests shown are not the input's whole frames, in order, printable")
-    require(got == want_rep, 'the replies are not one "reply K: TEXT (from Python)" frame a request')
+    require(got == want_rep,
+            'the replies are not one "reply K: TEXT (from Python)" frame a request')
     lines = err.getvalue().splitlines()
     prog = tcp_server.progname()
     require(len(lines) == 2 and lines[0] == f"{prog}: client 127.0.0.1:1: connected"

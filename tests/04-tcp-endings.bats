@@ -42,7 +42,8 @@ client_port_of() { local l=${1#*connected from 127.0.0.1:}; echo "${l%% *}"; }
       wait_for asleep_on_socket "$cl" read recvfrom
       local cport
       cport=$(client_port cl)
-      assert_equal "$(client_side "$srv_port" "$cport" | cut -d' ' -f1)" FIN-WAIT-2
+      # FIN-WAIT-1 until the server's kernel acknowledges our FIN.
+      wait_for end_state client_side "$srv_port" "$cport" FIN-WAIT-2
       # 4 + 5 and 4 + 6 bytes of requests wait for the server, and our FIN,
       # which Recv-Q counts as one more (it takes a sequence number).
       assert_equal "$(server_side "$srv_port" "$cport" | cut -d' ' -f1-2)" "CLOSE-WAIT 20"
@@ -91,7 +92,7 @@ gone_server() {
   wait_for asleep_in "$cl" rt_sigtimedwait
   kill "$srv"
   reaped "$srv"
-  wait_for test "$(client_side "$srv_port" "$(client_port cl)" | cut -d' ' -f1)" = CLOSE-WAIT
+  wait_for end_state client_side "$srv_port" "$(client_port cl)" CLOSE-WAIT
   kill -USR1 "$cl"
   reaped "$cl"
 }
@@ -123,8 +124,14 @@ server_first() {
   reaped "$srv"
   reaped "$cl"
   assert_equal "$status" 0
-  assert_equal "$(server_side "$srv_port" "$(client_port cl)" | cut -d' ' -f1)" TIME-WAIT
+  # (FIN-WAIT-2 until the client's FIN is in, then TIME-WAIT.)
+  wait_for end_state server_side "$srv_port" "$(client_port cl)" TIME-WAIT ||
+    fail "no TIME-WAIT for the server's end: $(socks "$srv_port"); client: $(cat "$T/cl.err")"
 }
+
+# end_state server_side|client_side PORT CPORT STATE: that end of the
+# connection is in STATE.
+end_state() { [ "$("$1" "$2" "$3" | cut -d' ' -f1)" = "$4" ]; }
 
 @test "the server that closes first keeps its port in TIME-WAIT: a restart there fails with EADDRINUSE without SO_REUSEADDR, and listens with it" {
   local server again
@@ -163,6 +170,7 @@ server_first() {
     run --separate-stderr $(c tcp_client) "$srv_port" hello
     assert_success
     reaped "$srv"
+    wait_for end_state client_side "$srv_port" "$(client_port_of "$stderr")" TIME-WAIT
     assert_equal "$(socks "$srv_port" | awk '{ print $1, $4 }')" "TIME-WAIT 127.0.0.1:$(client_port_of "$stderr")"
     start_server srv2 $server --port "$srv_port" --no-reuseaddr
     assert_equal "$srv2_port" "$srv_port"

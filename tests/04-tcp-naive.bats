@@ -19,6 +19,7 @@ ticks_at_least() { [ "$(cpu_ticks "$1")" -ge "$2" ]; }
 conn_states() {
   [ "$(socks "$1" | awk '$1 != "LISTEN" { print $1 }' | sort | paste -sd ' ')" = "$2" ]
 }
+listener_is() { [ "$(listener "$1")" = "$2" ]; }
 lines_over() { [ "$(wc -l <"$1")" -gt "$2" ]; }
 
 # deliver SERVER CLIENT ARGS...: the client sends everything to a stopped
@@ -33,7 +34,7 @@ deliver() {
   wait_for proc_stopped "$srv"
   run $client "$srv_port" "$@"
   assert_success
-  assert_equal "$(listener "$srv_port")" "1 3"    # queued for accept(): backlog 3
+  wait_for listener_is "$srv_port" "1 3"          # queued for accept(): backlog 3
   kill -CONT "$srv"
   wait_for lines_over "$T/srv.out" "$want"
   kill "$srv"

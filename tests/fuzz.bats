@@ -33,13 +33,13 @@ inputs_of() {
 @test "the Python parsers only parse or refuse the documented way, on the corpus and 50000 mutations (seed 1)" {
   run "$PYTHON" "$FUZZ/fuzz_python.py" --seed 1 --iterations 50000
   assert_success
-  assert_output --regexp "^python: [0-9]+ inputs in .* every property held: frame [0-9]+, records [0-9]+, reply [0-9]+, request [0-9]+, ring [0-9]+, shmseg [0-9]+$"
+  assert_output --regexp "^python: [0-9]+ inputs in .* every property held: frame [0-9]+, records [0-9]+, reply [0-9]+, request [0-9]+, ring [0-9]+, shmseg [0-9]+, tcpserver [0-9]+$"
 }
 
 @test "scripts/fuzz refuses bad usage with a message and status 2" {
   run "$ROOT/scripts/fuzz" nosuch
   assert_failure 2
-  assert_output --partial "no target 'nosuch': the targets are frame records reply request ring shmseg sigmask sockdiag trace python"
+  assert_output --partial "no target 'nosuch': the targets are frame records reply request ring shmseg sigmask sockdiag tcpserver trace python"
   run "$ROOT/scripts/fuzz" frame --time
   assert_failure 2
   assert_output --partial "--time needs a value"

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* write() may write less than asked (a signal, a socket): loop until done. */
@@ -117,4 +119,56 @@ long frame_read(int fd, void *buf, size_t cap, char *why, size_t whylen)
         return FRAME_ERROR;
     }
     return len;
+}
+
+void frame_put_header(unsigned char hdr[4], size_t len)
+{
+    uint32_t n = (uint32_t)len;
+
+    hdr[0] = n & 0xff;
+    hdr[1] = (n >> 8) & 0xff;
+    hdr[2] = (n >> 16) & 0xff;
+    hdr[3] = n >> 24;
+}
+
+long frame_get_length(const unsigned char hdr[4])
+{
+    return (int32_t)((uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 |
+                     (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24);
+}
+
+int frame_send(int fd, const void *payload, size_t len, int flags)
+{
+    unsigned char hdr[4];
+    struct iovec iov[2] = { { hdr, 4 }, { (void *)payload, len } };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+    if (len > FRAME_MAX) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    frame_put_header(hdr, len);
+    /* One sendmsg(): header and payload leave together, never as two small
+     * writes that Nagle's algorithm would hold apart (lesson 04). */
+    while (msg.msg_iovlen > 0) {
+        trace_before("send", fd, NULL, iov[0].iov_len + (msg.msg_iovlen > 1 ? len : 0),
+                     NULL, 0);
+        ssize_t w = sendmsg(fd, &msg, flags);
+        trace_after("send", fd, (long)w, errno, NULL, 0);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w == -1)
+            return -1;
+        /* A short send: skip what went, in the iovecs. */
+        while (msg.msg_iovlen > 0 && (size_t)w >= msg.msg_iov[0].iov_len) {
+            w -= (ssize_t)msg.msg_iov[0].iov_len;
+            msg.msg_iov++;
+            msg.msg_iovlen--;
+        }
+        if (msg.msg_iovlen > 0) {
+            msg.msg_iov[0].iov_base = (char *)msg.msg_iov[0].iov_base + w;
+            msg.msg_iov[0].iov_len -= (size_t)w;
+        }
+    }
+    return 0;
 }

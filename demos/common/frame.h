@@ -29,4 +29,15 @@ long frame_read_full(int fd, void *buf, size_t n);
  * to why: a failed read, a length out of range, a frame cut short by EOF. */
 long frame_read(int fd, void *buf, size_t cap, char *why, size_t whylen);
 
+/* For sockets (lesson 04). The 4-byte header of a frame of len bytes
+ * (little-endian), and the length a header holds (may be out of range:
+ * check it). */
+void frame_put_header(unsigned char hdr[4], size_t len);
+long frame_get_length(const unsigned char hdr[4]);
+
+/* Send one frame on a socket with send flags (MSG_NOSIGNAL: EPIPE, not
+ * SIGPIPE, when the peer is gone): header and payload in one sendmsg(),
+ * looping over short sends and EINTR. Returns 0, or -1 with errno set. */
+int frame_send(int fd, const void *payload, size_t len, int flags);
+
 #endif

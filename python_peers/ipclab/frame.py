@@ -74,11 +74,12 @@ def write(fd, payload):
         _write_all(fd, payload)
 
 
-def read(fd):
+def read(fd, cap=None):
     """Read one frame: its payload, or None at a clean end of stream.
 
-    Raises FrameError for a failed read, a length out of range or a frame
-    cut short by EOF."""
+    Raises FrameError for a failed read, a length out of range (or over
+    cap bytes, when cap is given: frame_read's buffer size) or a frame cut
+    short by EOF."""
     try:
         hdr = _read_full(fd, 4)
     except OSError as e:
@@ -91,6 +92,8 @@ def read(fd):
     if not 0 <= length <= FRAME_MAX:
         raise FrameError(f"frame length {length} is out of range "
                          f"(0 to {FRAME_MAX} bytes)")
+    if cap is not None and length > cap:
+        raise FrameError(f"frame length {length} does not fit the {cap}-byte buffer")
     try:
         payload = _read_full(fd, length)
     except OSError as e:
@@ -99,3 +102,29 @@ def read(fd):
         raise FrameError(f"frame cut short by EOF: got {len(payload)} of "
                          f"{length} payload bytes")
     return payload
+
+
+def send(sock, payload, flags=0):
+    """Send one frame on a socket with send flags (socket.MSG_NOSIGNAL:
+    EPIPE, not SIGPIPE, when the peer is gone): header and payload in one
+    sendmsg(), looping over short sends. Raises OSError. Mirror of
+    frame_send (lesson 04)."""
+    if len(payload) > FRAME_MAX:
+        raise OSError(errno.EMSGSIZE, os.strerror(errno.EMSGSIZE))
+    # One sendmsg(): header and payload leave together, never as two small
+    # writes that Nagle's algorithm would hold apart.
+    parts = [memoryview(HEADER.pack(len(payload))), memoryview(payload)]
+    while parts:
+        fd = sock.fileno()
+        trace.before("send", fd, length=sum(len(p) for p in parts))
+        try:
+            w = sock.sendmsg(parts, [], flags)  # EINTR: Python retries (PEP 475)
+        except OSError as e:
+            trace.after("send", fd, -1, e.errno)
+            raise
+        trace.after("send", fd, w)
+        while parts and w >= len(parts[0]):   # a short send: skip what went
+            w -= len(parts[0])
+            parts.pop(0)
+        if parts:
+            parts[0] = parts[0][w:]

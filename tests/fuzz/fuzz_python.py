@@ -9,7 +9,7 @@ Usage: fuzz_python.py [--seed S] [--iterations N] [--time SECONDS]
                     or no limit with --time)
   --time SECONDS    stop after this long (with --iterations: whichever first)
   --target NAME     only this target: frame, reply, shmseg, ring, records,
-                    request
+                    request, tcpserver
   --keep            write a failing input, minimized, into
                     tests/fuzz/regressions/NAME/ with a note (scripts/fuzz)
   -v                say which input each failure came from
@@ -26,6 +26,7 @@ made of random bytes alone.
   ring     shm_ring_consumer.py's take, and its check of a frame's length
   records  record_reader.py's loop and describe
   request  fifo_server.py's take_request, on each frame read as it reads them
+  tcpserver  tcp_server.py's Server.take and flush, on a client's bytes
 The property: every input parses, or is refused the documented way: the
 module's error (FrameError) with a message, a reason returned (check,
 ring_check, ring_index_check), or the program's exit with status 1 and a
@@ -72,6 +73,7 @@ pipe_parent = load_peer("01-pipes/pipe_parent.py", "pipe_parent")
 record_reader = load_peer("01-pipes/record_reader.py", "record_reader")
 consumer = load_peer("08-shared-memory/shm_ring_consumer.py", "shm_ring_consumer")
 fifo_server = load_peer("02-fifos/fifo_server.py", "fifo_server")
+tcp_server = load_peer("04-tcp/tcp_server.py", "tcp_server")
 
 
 class PropertyFailed(Exception):
@@ -281,6 +283,77 @@ def run_request(data):
                     'a request refused without one line "request N: L bytes ...: refused"')
 
 
+def run_tcpserver(data):
+    """The bytes a client sent, then its end closed for writing, waiting in
+    a socketpair: take() as the selector would call it, flush() while a
+    reply waits, until the server closes the client (fuzz_tcpserver.c)."""
+    import socket
+    import struct
+    want_out, want_rep, at, k = [], b"", 0, 0
+    while True:                         # what the server must do
+        if at == len(data):
+            why = (f"closed the connection (recv 0) after {k} "
+                   + ("request" if k == 1 else "requests"))
+            break
+        if len(data) - at < 4:
+            why = f"frame cut short by EOF: got {len(data) - at} of 4 header bytes"
+            break
+        (n,) = struct.unpack("<i", data[at:at + 4])
+        if not 0 <= n <= frame.FRAME_MAX:
+            why = f"frame length {n} is out of range"
+            break
+        if n > tcp_server.REQUEST_MAX:
+            why = f"frame length {n} does not fit the"
+            break
+        if len(data) - at - 4 < n:
+            why = f"frame cut short by EOF: got {len(data) - at - 4} of {n} payload bytes"
+            break
+        k += 1
+        shown = "".join(chr(b) if 32 <= b < 127 else "." for b in data[at + 4:at + 4 + n])
+        want_out.append(f"request {k} from 127.0.0.1:1: {shown}\n")
+        reply = f"reply {k}: {shown} (from Python)".encode()
+        want_rep += struct.pack("<i", len(reply)) + reply
+        at += 4 + n
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
+        theirs.sendall(data)
+        theirs.shutdown(socket.SHUT_WR)
+        ours.setblocking(False)
+        theirs.setblocking(False)
+        server, got = tcp_server.Server(False), b""
+        with captured() as (out, err):
+            server.add(ours, ("127.0.0.1", 1))
+            c = server.clients[ours]
+            while ours.fileno() != -1:
+                if c.out:               # the client reads its replies, then EVENT_WRITE
+                    try:
+                        while chunk := theirs.recv(1 << 20):
+                            got += chunk
+                    except (BlockingIOError, ConnectionResetError):
+                        pass
+                    server.flush(c)
+                else:
+                    server.take(c)
+        try:
+            while chunk := theirs.recv(1 << 20):
+                got += chunk
+        except (BlockingIOError, ConnectionResetError):    # closed with our bytes unread
+            pass
+    finally:
+        ours.close()
+        theirs.close()
+    require(out.getvalue() == "".join(want_out),
+            "the requests shown are not the input's whole frames, in order, printable")
+    require(got == want_rep,
+            'the replies are not one "reply K: TEXT (from Python)" frame a request')
+    lines = err.getvalue().splitlines()
+    prog = tcp_server.progname()
+    require(len(lines) == 2 and lines[0] == f"{prog}: client 127.0.0.1:1: connected"
+            and lines[1].startswith(f"{prog}: client 127.0.0.1:1: ") and why in lines[1],
+            "the client closed without the one reason expected")
+
+
 # Each target: what it runs, and the corpus folders its inputs come from.
 TARGETS = {
     "frame": (run_frame, ("frame", "reply")),
@@ -289,6 +362,7 @@ TARGETS = {
     "ring": (run_ring, ("ring", "shmseg")),
     "records": (run_records, ("records",)),
     "request": (run_request, ("request", "frame")),
+    "tcpserver": (run_tcpserver, ("tcpserver", "frame")),
 }
 
 EDGE32 = [0, 1, 2, 3, 4, 15, 16, 20, 31, 32, 63, 64, 255, 256, 4095, 4096, 65535, 65536,

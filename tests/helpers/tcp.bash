@@ -1,0 +1,112 @@
+# tests/helpers/tcp.bash - lesson 04's tests: TCP servers started on a port
+# the kernel picks, and what the kernel shows of their sockets (sock_diag,
+# through ss) and of a process asleep in a socket call. Loaded after
+# helpers/common.
+
+TCP_PEER=$ROOT/tests/helpers/tcp_peer.py
+
+c()  { echo "$BIN/$1"; }
+py() { echo "$PYTHON $PEERS/04-tcp/$1.py"; }
+lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
+prog() { local w=($1); echo "${w[-1]##*/}"; }     # tcp_server, tcp_server.py
+
+# start_server NAME CMD...: start CMD in the background (bg) and wait for
+# its readiness line, "listening on 127.0.0.1:PORT", the first line of its
+# stdout; the port lands in NAME_port. Never a sleep: the line comes once
+# listen() has returned.
+start_server() {
+  local name=$1 line
+  shift
+  rm -f "$T/$name.out"          # an earlier server's line is not this one's
+  bg "$name" "$@"
+  wait_for ready_or_gone "${!name}" "$T/$name.out"
+  line=$(head -n 1 "$T/$name.out")
+  [[ $line =~ ^listening\ on\ 127\.0\.0\.1:[0-9]+$ ]] ||
+    fail "$* ended without its readiness line: $(cat "$T/$name.out" "$T/$name.err")"
+  printf -v "${name}_port" '%s' "${line##*:}"
+}
+
+ready_or_gone() {
+  grep -q '^listening on 127\.0\.0\.1:[0-9]\+$' "$2" 2>/dev/null || proc_gone "$1"
+}
+
+# The socket calls by name, as /proc/PID/syscall numbers them (x86_64 and
+# aarch64), then its first argument (the fd); the others as kernel.bash.
+sock_syscall() {
+  local nr arg0 rest name
+  read -r nr arg0 rest <"/proc/$1/syscall" || return 1
+  [ "$nr" = running ] && { echo running; return; }
+  case "$MACHINE:$nr" in
+    x86_64:42|aarch64:203) name=connect ;; x86_64:43|aarch64:202) name=accept ;;
+    x86_64:288|aarch64:242) name=accept4 ;; x86_64:44|aarch64:206) name=sendto ;;
+    x86_64:45|aarch64:207) name=recvfrom ;; x86_64:46|aarch64:211) name=sendmsg ;;
+    x86_64:47|aarch64:212) name=recvmsg ;; x86_64:232) name=epoll_wait ;;
+    x86_64:281|aarch64:22) name=epoll_pwait ;;
+    *) name=$(syscall_name "$nr") ;;
+  esac
+  echo "$name $((arg0))"
+}
+
+# asleep_in PID CALL...: state S, in one of the calls named (a pattern
+# each: "accept*", "read", "recvfrom").
+asleep_in() {
+  local pid=$1 call now
+  shift
+  [ "$(proc_state "$pid")" = S ] || return 1
+  now=$(sock_syscall "$pid") || return 1
+  for call; do
+    # shellcheck disable=SC2053
+    [[ ${now%% *} == $call ]] && return 0
+  done
+  return 1
+}
+
+# asleep_on_socket PID CALL...: asleep_in, on a socket (its fd links to
+# socket:[...]) with a wchan that is not poll's (wait_woken here; matched
+# only as "not empty, not 0": kernels name it differently).
+asleep_on_socket() {
+  local fd w
+  asleep_in "$@" || return 1
+  fd=$(sock_syscall "$1"); fd=${fd#* }
+  [[ $(fd_target "$1" "$fd") == socket:* ]] || return 1
+  w=$(proc_wchan "$1")
+  [ -n "$w" ] && [ "$w" != 0 ]
+}
+
+# A server asleep waiting for any socket: poll (C) or epoll_wait (Python's
+# selectors).
+asleep_in_poll() { asleep_in "$1" poll ppoll 'epoll_*wait'; }
+
+# socks PORT: every TCP socket with PORT at either end, as ss (sock_diag)
+# shows it: "STATE RECV-Q SEND-Q LOCAL PEER" a line.
+socks() { ss -Htan "( sport = :$1 or dport = :$1 )" | awk '{ print $1, $2, $3, $4, $5 }'; }
+
+# server_side PORT CPORT, client_side PORT CPORT: the line of the
+# connection between the server on PORT and the client on CPORT, as the
+# server's socket shows it (its Recv-Q: what the server has not read yet),
+# or as the client's does.
+server_side() { socks "$1" | awk -v l="127.0.0.1:$1" -v p="127.0.0.1:$2" '$4 == l && $5 == p'; }
+client_side() { socks "$1" | awk -v l="127.0.0.1:$2" -v p="127.0.0.1:$1" '$4 == l && $5 == p'; }
+
+# listener PORT: "RECV-Q SEND-Q" of the LISTEN socket on PORT: connections
+# waiting in its accept queue, and its backlog. Nothing when none listens.
+listener() { ss -Htln "( sport = :$1 )" | awk '{ print $2, $3 }'; }
+
+# client_port NAME: the local port of tcp_client NAME, from its "connected
+# from 127.0.0.1:C to ..." line on stderr.
+client_port() {
+  local line
+  line=$(grep -m1 ': connected from ' "$T/$1.err") || return 1
+  line=${line#*connected from 127.0.0.1:}
+  echo "${line%% *}"
+}
+
+reaped() { status=0; wait "$1" || status=$?; }
+
+# cpu_ticks PID: the CPU time PID has used (user + system), in clock ticks.
+cpu_ticks() {
+  local stat f
+  stat=$(<"/proc/$1/stat") || return 1
+  read -r -a f <<<"${stat##*) }"       # f[0] is the state, field 3
+  echo $((f[11] + f[12]))              # utime, stime: fields 14 and 15
+}

@@ -42,6 +42,7 @@ from ipclab.err import (close_stdout, die, fail, fd_object, option_value, out,  
 
 USAGE = ("usage: {} [--handler flag|print|selfpipe|wakeupfd] [--restart] "
          "[--lines N] [--pdeathsig] [--ready-fd FD]")
+SIGS = {signal.SIGUSR1, signal.SIGINT, signal.SIGTERM}
 notified = 0
 stop = 0
 in_read = False         # the main flow is blocked in read(): the handler may raise
@@ -67,6 +68,19 @@ def on_signal(sig, frame):
         raise InterruptedError(errno.EINTR, os.strerror(errno.EINTR))
 
 
+def stopping():
+    """We are ending (a stop, the end of input): from here on a signal
+    changes nothing, so it stays blocked and pending, and goes with us. A
+    second Ctrl-C or SIGTERM (a terminal's and the master's SIGINT both
+    come) would otherwise kill us: Python puts the default actions back
+    while it shuts down (status 130 instead of 0); in C it would cut our
+    last write short (worker.c)."""
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGS)
+    except OSError as e:
+        die("sigprocmask SIG_BLOCK", e)
+
+
 def act(seen):
     """Tell what the handler recorded, from the main flow."""
     if notified != seen:
@@ -74,6 +88,7 @@ def act(seen):
         trace.signal_note(signal.SIGUSR1, None, "handled SIGUSR1")
         out(f"worker {os.getpid()}: notified by SIGUSR1 ({seen} so far)")
     if stop:
+        stopping()
         trace.signal_note(stop, None, "stopping")
         out(f"worker {os.getpid()}: stopping on {signame.name(stop)}")
         close_stdout()
@@ -123,7 +138,7 @@ def main(argv):
             os.set_blocking(fd, False)
     if how == "wakeupfd":           # must be non-blocking, else Python refuses it
         signal.set_wakeup_fd(self_pipe[1])
-    for sig in (signal.SIGUSR1, signal.SIGINT, signal.SIGTERM):
+    for sig in SIGS:
         signal.signal(sig, on_signal)
     if ready != -1:
         try:
@@ -134,9 +149,15 @@ def main(argv):
     try:                            # the tutorial's printing, buffered
         for n in range(1, lines + 1):
             print(f"worker {os.getpid()}: line {n}")
-        sys.stdout.flush()
+        if lines and sys.stdout is None:    # fd 1 closed: print() drops it all
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        if sys.stdout:
+            sys.stdout.flush()
     except RuntimeError as e:       # the handler's print inside our print
         fail(1, f"print: {e}")
+    except OSError as e:            # print's write(), as printf's in C
+        sys.stdout = None           # lost: Python's flush at exit must not try again
+        die(f"write {fd_object(1)}", e)
     seen = act(seen)
 
     while True:
@@ -176,6 +197,7 @@ def main(argv):
             break
         show_lines(data)
         seen = act(seen)
+    stopping()
     out(f"worker {os.getpid()}: end of input")
     close_stdout()
 

@@ -105,6 +105,12 @@ def show_lines(data):
 
 def main(argv):
     global how, restart, self_pipe, in_read
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C) until our
+    # handlers are in: put back the kernel's defaults, as in C.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     lines, pdeathsig, ready, seen = 0, False, -1, 0
     args = iter(argv[1:])
     for a in args:

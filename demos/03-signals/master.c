@@ -167,7 +167,8 @@ int main(int argc, char *argv[])
         die("read %s", fd_object(ready[0]));
     close(ready[0]);
     if (failed > 0)
-        fail(1, "%ld of %ld %s did not start: giving up", failed, n, plural(n, "worker", "workers"));
+        fail(1, "%ld of %ld %s did not start: giving up", failed, n,
+             plural(n, "worker", "workers"));
     if (input[0] != -1)
         close(input[0]);        /* keep input[1]: never written, closed by our death */
     out("master: %ld %s ready%s\n", n, plural(n, "worker", "workers"),

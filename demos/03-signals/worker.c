@@ -21,10 +21,12 @@
  * --restart the read() goes on and the flag waits for the next line. (One
  * window stays: a signal that comes after the loop looked at the flag and
  * before read() began waits for the next line too: pause_race.c shows it;
- * the self-pipe and signalfd close it.) A printf in a handler runs in the middle of whatever the main flow was
- * doing: with --lines and a full stdout, both write the same stdio buffer,
- * and lines come out twice. The self-pipe and signalfd turn a signal into
- * something poll() waits for. Status 0 at end of input or on a stop.
+ * the self-pipe and signalfd close it.) A printf in a handler runs in the
+ * middle of whatever the main flow was doing: with --lines and a full
+ * stdout, both write the same stdio buffer, and lines come out twice. The
+ * self-pipe and signalfd turn a signal into something poll() waits for.
+ * Status 0 at end of input or on a stop (from then on the signals stay
+ * blocked: a second Ctrl-C changes nothing); 1 if stdout is full or closed.
  * Mirror: python_peers/03-signals/worker.py. Master: master.c/.py.
  */
 #include <errno.h>

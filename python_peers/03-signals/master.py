@@ -36,8 +36,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import signame, trace                     # noqa: E402
 from ipclab.err import (GRACE_MS, close_stdout, die, fail, fd_object,  # noqa: E402
-                        how_it_ended, option_value, out, parse_long, plural, progname, say, undo_clear,
-                        undo_push)
+                        how_it_ended, option_value, out, parse_long, plural, progname, say,
+                        undo_clear, undo_push)
 
 WORKERS_MAX = 64
 FIXES = ("none", "pdeathsig", "pipe", "pgroup")

@@ -26,7 +26,9 @@ a signal that comes after the loop looked at the flag and before read()
 began, in C too: pause_race.py shows that window; the self-pipe and the
 wakeup fd close it). A print in a
 handler that runs while the main flow is inside print (stdout full) is a
-reentrant call: RuntimeError. Status 0 at end of input or on a stop.
+reentrant call: RuntimeError. Status 0 at end of input or on a stop (from
+then on the signals stay blocked: a second Ctrl-C changes nothing); 1 if
+stdout is full or closed.
 Mirror: demos/03-signals/worker.c (its signalfd is our wakeupfd).
 """
 import errno

@@ -321,3 +321,22 @@ master: worker PID exited with status 0
 master: the 1 worker reaped"
   done
 }
+
+@test "Ctrl-C to a master and its Python workers (SIGINT to the whole process group, then the master's own): every worker exited with status 0, 5 runs, C and Python masters" {
+  local m k w
+  for m in "$(c master)" "$(py master)"; do
+    for k in 1 2 3 4 5; do
+      rm -f "$T/ms.out"
+      # pgroup: the master leads a group of its own, as a shell's job does,
+      # and the terminal's Ctrl-C reaches every process in it.
+      bg_in ms $m --workers 3 --orphan-fix pgroup -- $(py worker)
+      wait_for grep -q "workers ready" "$T/ms.out"
+      workers=$(children "$ms")
+      for w in $workers; do wait_for blocked_reading_pipe "$w"; done
+      kill -INT -- "-$ms"
+      finished "$ms"
+      assert_equal "$status" 0
+      assert_equal "$(grep -c ' exited with status 0$' "$T/ms.out")" 3
+    done
+  done
+}

@@ -28,7 +28,7 @@ int main(int argc, char *argv[])
     int sig = SIGUSR1, queue = 0, i;
 
     set_progname(argv[0]);
-    for (i = 1; i < argc - 1; i++) {
+    for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-n") == 0) {
             count = parse_long("-n", option_value(argc, argv, &i), 1, 1000000);
         } else if (strcmp(argv[i], "--signal") == 0) {
@@ -42,7 +42,7 @@ int main(int argc, char *argv[])
             break;
         }
     }
-    if (i != argc - 1)
+    if (i != argc - 1)              /* no PID, or more than one */
         fail(2, "usage: %s [-n COUNT] [--signal NAME] [--queue] PID", argv[0]);
     /* One process: 0 and negative pids would signal whole process groups. */
     pid = parse_long("PID", argv[i], 1, 4194304);

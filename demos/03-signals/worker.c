@@ -21,10 +21,12 @@
  * --restart the read() goes on and the flag waits for the next line. (One
  * window stays: a signal that comes after the loop looked at the flag and
  * before read() began waits for the next line too: pause_race.c shows it;
- * the self-pipe and signalfd close it.) A printf in a handler runs in the middle of whatever the main flow was
- * doing: with --lines and a full stdout, both write the same stdio buffer,
- * and lines come out twice. The self-pipe and signalfd turn a signal into
- * something poll() waits for. Status 0 at end of input or on a stop.
+ * the self-pipe and signalfd close it.) A printf in a handler runs in the
+ * middle of whatever the main flow was doing: with --lines and a full
+ * stdout, both write the same stdio buffer, and lines come out twice. The
+ * self-pipe and signalfd turn a signal into something poll() waits for.
+ * Status 0 at end of input or on a stop (from then on the signals stay
+ * blocked: a second Ctrl-C changes nothing); 1 if stdout is full or closed.
  * Mirror: python_peers/03-signals/worker.py. Master: master.c/.py.
  */
 #include <errno.h>
@@ -47,6 +49,7 @@
  * in one go). Handlers call only async-signal-safe functions (signal-safety(7)). */
 static volatile sig_atomic_t notified, notify_from, stop, stop_from;
 static int self_pipe[2] = { -1, -1 };
+static sigset_t set;        /* SIGUSR1, SIGINT, SIGTERM: ours */
 enum { FLAG, PRINT, SELFPIPE, SIGNALFD };
 static int how = FLAG;
 
@@ -69,6 +72,17 @@ static void on_signal(int sig, siginfo_t *info, void *ctx)
     errno = saved;
 }
 
+/* We are ending (a stop, the end of input): from here on a signal changes
+ * nothing, so it stays blocked and pending, and goes with us. A second
+ * Ctrl-C or SIGTERM (a terminal's and the master's SIGINT both come) must
+ * not make a handler cut our last write short (EINTR); in Python it would
+ * kill us, status 130 instead of 0 (worker.py). */
+static void stopping(void)
+{
+    if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+        die("sigprocmask SIG_BLOCK");
+}
+
 /* Tell what the handler recorded, from the main flow. */
 static void act(long *seen)
 {
@@ -78,6 +92,7 @@ static void act(long *seen)
         out("worker %ld: notified by SIGUSR1 (%ld so far)\n", (long)getpid(), *seen);
     }
     if (stop) {
+        stopping();
         trace_signal_note(stop, stop_from, "stopping");
         out("worker %ld: stopping on %s\n", (long)getpid(), signal_name(stop));
         close_stdout();
@@ -109,7 +124,6 @@ int main(int argc, char *argv[])
     long lines = 0, seen = 0, ready = -1;
     int restart = 0, pdeathsig = 0, sfd = -1, i;
     const int sigs[] = { SIGUSR1, SIGINT, SIGTERM };
-    sigset_t set;
 
     set_progname(argv[0]);
     for (i = 1; i < argc; i++) {
@@ -166,9 +180,9 @@ int main(int argc, char *argv[])
     /* The tutorial's printing: buffered by stdio, written when 4 KiB are full. */
     for (long n = 1; n <= lines; n++)
         if (printf("worker %ld: line %ld\n", (long)getpid(), n) < 0)
-            die("printf");
+            die("write %s", fd_object(STDOUT_FILENO));  /* printf's write() */
     if (fflush(stdout) == EOF)
-        die("fflush");
+        die("write %s", fd_object(STDOUT_FILENO));
     act(&seen);
 
     for (;;) {
@@ -213,6 +227,7 @@ int main(int argc, char *argv[])
             show_lines(buf, n);
         act(&seen);
     }
+    stopping();
     out("worker %ld: end of input\n", (long)getpid());
     close_stdout();
     return 0;

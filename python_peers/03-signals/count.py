@@ -33,6 +33,14 @@ SI_QUEUE = -1           # si_code of a signal sent with sigqueue (<asm-generic/s
 
 def main(argv):
     sigs = []
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C, and none at
+    # all while it sleeps in a C call such as sigwait): put back the kernel's
+    # defaults so this program ends as the C one does. (SIGINT ignored from
+    # the start, in a background job, stays ignored, as in C.)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = iter(argv[1:])
     for a in args:
         if a == "--signal" and len(sigs) < SIGS_MAX:

@@ -17,6 +17,7 @@ with EAGAIN. Mirror: demos/03-signals/flood.c.
 """
 import errno
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -26,9 +27,16 @@ from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E40
 
 
 def main(argv):
-    count, sig, queue = 1000, signame.number("SIGUSR1"), False
-    args = argv[1:-1]
-    it = iter(args)
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C, and none at
+    # all while it sleeps in a C call such as sigwait): put back the kernel's
+    # defaults so this program ends as the C one does. (SIGINT ignored from
+    # the start, in a background job, stays ignored, as in C.)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    count, sig, queue, pid = 1000, signame.number("SIGUSR1"), False, None
+    it = iter(argv[1:])
     for a in it:
         if a == "-n":
             count = parse_long(a, option_value(a, it), 1, 1000000)
@@ -41,11 +49,12 @@ def main(argv):
         elif a == "--queue":
             queue = True
         else:
-            fail(2, f"usage: {argv[0]} [-n COUNT] [--signal NAME] [--queue] PID")
-    if len(argv) < 2 or argv[-1] in ("-n", "--signal", "--queue"):
+            pid = a
+            break
+    if pid is None or next(it, None) is not None:   # no PID, or more than one
         fail(2, f"usage: {argv[0]} [-n COUNT] [--signal NAME] [--queue] PID")
     # One process: 0 and negative pids would signal whole process groups.
-    pid = parse_long("PID", argv[-1], 1, 4194304)
+    pid = parse_long("PID", pid, 1, 4194304)
 
     call, name = ("sigqueue" if queue else "kill"), signame.name(sig)
     for n in range(1, count + 1):

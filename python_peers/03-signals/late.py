@@ -39,6 +39,14 @@ def on_usr1(sig, frame):
 
 
 def main(argv):
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C, and none at
+    # all while it sleeps in a C call such as sigwait): put back the kernel's
+    # defaults so this program ends as the C one does. (SIGINT ignored from
+    # the start, in a background job, stays ignored, as in C.)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     if len(argv) != 1:
         fail(2, f"usage: {argv[0]}")
     signal.signal(signal.SIGUSR1, on_usr1)

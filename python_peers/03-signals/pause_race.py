@@ -36,6 +36,14 @@ def on_usr1(sig, frame):
 
 def main(argv):
     global got
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C, and none at
+    # all while it sleeps in a C call such as sigwait): put back the kernel's
+    # defaults so this program ends as the C one does. (SIGINT ignored from
+    # the start, in a background job, stays ignored, as in C.)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     fix = argv[1:] == ["--fix"]
     if argv[1:] and not fix:
         fail(2, f"usage: {argv[0]} [--fix]")

@@ -26,7 +26,9 @@ a signal that comes after the loop looked at the flag and before read()
 began, in C too: pause_race.py shows that window; the self-pipe and the
 wakeup fd close it). A print in a
 handler that runs while the main flow is inside print (stdout full) is a
-reentrant call: RuntimeError. Status 0 at end of input or on a stop.
+reentrant call: RuntimeError. Status 0 at end of input or on a stop (from
+then on the signals stay blocked: a second Ctrl-C changes nothing); 1 if
+stdout is full or closed.
 Mirror: demos/03-signals/worker.c (its signalfd is our wakeupfd).
 """
 import errno
@@ -42,6 +44,7 @@ from ipclab.err import (close_stdout, die, fail, fd_object, option_value, out,  
 
 USAGE = ("usage: {} [--handler flag|print|selfpipe|wakeupfd] [--restart] "
          "[--lines N] [--pdeathsig] [--ready-fd FD]")
+SIGS = {signal.SIGUSR1, signal.SIGINT, signal.SIGTERM}
 notified = 0
 stop = 0
 in_read = False         # the main flow is blocked in read(): the handler may raise
@@ -67,6 +70,19 @@ def on_signal(sig, frame):
         raise InterruptedError(errno.EINTR, os.strerror(errno.EINTR))
 
 
+def stopping():
+    """We are ending (a stop, the end of input): from here on a signal
+    changes nothing, so it stays blocked and pending, and goes with us. A
+    second Ctrl-C or SIGTERM (a terminal's and the master's SIGINT both
+    come) would otherwise kill us: Python puts the default actions back
+    while it shuts down (status 130 instead of 0); in C it would cut our
+    last write short (worker.c)."""
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGS)
+    except OSError as e:
+        die("sigprocmask SIG_BLOCK", e)
+
+
 def act(seen):
     """Tell what the handler recorded, from the main flow."""
     if notified != seen:
@@ -74,6 +90,7 @@ def act(seen):
         trace.signal_note(signal.SIGUSR1, None, "handled SIGUSR1")
         out(f"worker {os.getpid()}: notified by SIGUSR1 ({seen} so far)")
     if stop:
+        stopping()
         trace.signal_note(stop, None, "stopping")
         out(f"worker {os.getpid()}: stopping on {signame.name(stop)}")
         close_stdout()
@@ -90,6 +107,12 @@ def show_lines(data):
 
 def main(argv):
     global how, restart, self_pipe, in_read
+    # Python ignores SIGPIPE (a write raises BrokenPipeError instead) and
+    # turns SIGINT into KeyboardInterrupt (a traceback on Ctrl-C) until our
+    # handlers are in: put back the kernel's defaults, as in C.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     lines, pdeathsig, ready, seen = 0, False, -1, 0
     args = iter(argv[1:])
     for a in args:
@@ -123,7 +146,7 @@ def main(argv):
             os.set_blocking(fd, False)
     if how == "wakeupfd":           # must be non-blocking, else Python refuses it
         signal.set_wakeup_fd(self_pipe[1])
-    for sig in (signal.SIGUSR1, signal.SIGINT, signal.SIGTERM):
+    for sig in SIGS:
         signal.signal(sig, on_signal)
     if ready != -1:
         try:
@@ -134,9 +157,15 @@ def main(argv):
     try:                            # the tutorial's printing, buffered
         for n in range(1, lines + 1):
             print(f"worker {os.getpid()}: line {n}")
-        sys.stdout.flush()
+        if lines and sys.stdout is None:    # fd 1 closed: print() drops it all
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        if sys.stdout:
+            sys.stdout.flush()
     except RuntimeError as e:       # the handler's print inside our print
         fail(1, f"print: {e}")
+    except OSError as e:            # print's write(), as printf's in C
+        sys.stdout = None           # lost: Python's flush at exit must not try again
+        die(f"write {fd_object(1)}", e)
     seen = act(seen)
 
     while True:
@@ -176,6 +205,7 @@ def main(argv):
             break
         show_lines(data)
         seen = act(seen)
+    stopping()
     out(f"worker {os.getpid()}: end of input")
     close_stdout()
 

@@ -52,6 +52,11 @@ def main(argv):
         if pid == 0:            # the worker: our mask is inherited; not wanted
             try:
                 signal.pthread_sigmask(signal.SIG_SETMASK, old)
+                # Python ignores SIGPIPE and SIGXFSZ, and an ignored signal
+                # stays ignored across exec: the kernel's defaults, as a C
+                # program's workers get them.
+                signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+                signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
                 os.execvp(cmd[0], cmd)
             except OSError as e:
                 os.write(2, f"reaping_master.py: exec {cmd[0]}: {os.strerror(e.errno)}\n".encode())

@@ -126,10 +126,11 @@ feed() {
 
 # calls PID: read() plus write() calls the process has made so far.
 calls() {
-  local key val n=0
+  local key val n=0 text
+  text=$(proc_snapshot "/proc/$1/io") || return 1     # read whole: kernel.bash
   while read -r key val; do
     case $key in syscr:|syscw:) n=$((n + val)) ;; esac
-  done <"/proc/$1/io"
+  done <<<"$text"
   echo "$n"
 }
 

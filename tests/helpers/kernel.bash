@@ -21,6 +21,14 @@ proc_syscall() {
   echo "$(syscall_name "$nr") $((arg0))"
 }
 
+# proc_snapshot FILE: a /proc file's text as one read() made it. Never loop
+# `while read ... done <FILE` over a /proc file: bash reads ahead and seeks
+# back after each line, and every read() there makes the file anew, so a
+# field whose length changed in between tears the lines after it (a
+# SigCgt read as "gCgt:", a count as half of one). $(<FILE) reads it in
+# one go (a /proc file of ours is well under one 4 KiB read).
+proc_snapshot() { local t; t=$(<"$1") || return 1; printf '%s\n' "$t"; }
+
 MACHINE=$(uname -m)     # once: the polling loops call syscall_name often
 
 syscall_name() {
@@ -179,12 +187,13 @@ proc_children() {
 # fd_mode PID FD: how descriptor FD of PID was opened: r, w or rw
 # (the access mode in /proc/PID/fdinfo/FD's flags, an octal number).
 fd_mode() {
-  local key flags rest
+  local key flags rest text
+  text=$(proc_snapshot "/proc/$1/fdinfo/$2") || return 1
   while read -r key flags rest; do
     [ "$key" = flags: ] || continue
     case $((8#$flags & 3)) in 0) echo r ;; 1) echo w ;; *) echo rw ;; esac
     return 0
-  done <"/proc/$1/fdinfo/$2"
+  done <<<"$text"
   return 1
 }
 

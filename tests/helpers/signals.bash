@@ -12,12 +12,17 @@ prog() { local w=${1%% *}; [[ $1 == *.py* ]] && { w=${1##*/}; w=${w%% *}; }; bas
 SIGINT=2 SIGKILL=9 SIGUSR1=10 SIGUSR2=12 SIGTERM=15 SIGCHLD=17
 SIGRTMIN=$("$PYTHON" -c 'import signal; print(int(signal.SIGRTMIN))')
 
-# status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...).
+# status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...). The file
+# is read whole first: bash's read loop on a file reads ahead and seeks
+# back line by line, and each read of /proc/PID/status makes it anew, so a
+# field whose length changed in between (SigQ 9/... to 10/...) would tear
+# the lines after it (proc_snapshot, kernel.bash).
 status_field() {
-  local key value rest
+  local key value rest text
+  text=$(proc_snapshot "/proc/$1/status") || return 1
   while read -r key value rest; do
     [ "$key" = "$2:" ] && { echo "$value"; return 0; }
-  done <"/proc/$1/status"
+  done <<<"$text"
   return 1
 }
 

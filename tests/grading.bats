@@ -575,7 +575,7 @@ assert "os.WNOHANG" not in s'
   grade_folder 03-signals/exercises/03-reap-all "$T/blocking"
   assert_failure
   assert_line --regexp "^not ok [0-9]+ between SIGCHLDs it waits in sigwaitinfo for the next one, not for the workers still running"
-  assert_line --regexp "^# after it reported worker [0-9]+, its workers [0-9]+ [0-9]+ still run and none has ended, and it sleeps in wait4\(\) \(.*\): a wait for a child to end \(os\.wait\(\), or waitpid without WNOHANG\), so it waits for the workers still running\. Expected it to reap only the workers that have ended \(os\.waitpid\(-1, os\.WNOHANG\) until it returns \(0, 0\)\) and wait for the next SIGCHLD in sigwaitinfo \(rt_sigtimedwait\) \(the grader then killed it\)$"
+  assert_line --regexp "^# after it reaped worker [0-9]+, its workers [0-9]+ [0-9]+ still run and none has ended, and it sleeps in wait4\(\) \(.*\): a wait for a child to end \(os\.wait\(\), or waitpid without WNOHANG\), so it waits for the workers still running\. Expected it to reap only the workers that have ended \(os\.waitpid\(-1, os\.WNOHANG\) until it returns \(0, 0\)\) and wait for the next SIGCHLD in sigwaitinfo \(rt_sigtimedwait\) \(the grader then killed it\)$"
 }
 
 @test "03/01: a SIGUSR1 counter left a plain long fails the check of its declaration, named with its type and line; volatile sig_atomic_t passes however it is spelled" {

@@ -8,6 +8,7 @@
 #                   default, a reference solution with EXERCISE_DIR=... (what
 #                   scripts/grade --solutions does)
 #   compile_c / assert_compiled / need_exe    C with the kit's flags
+#   c_has_type / c_declared                   how a C file declares a name
 #   feed / finish                             run a program on a pipe, safely
 #   run_graded, left_running                  what a graded program leaves running
 #   frame / header                            frames of the kit's wire format
@@ -104,6 +105,38 @@ need_exe() {
   [ ! -s "$BATS_FILE_TMPDIR/missing" ] || skip "the file is missing"
   [ -s "$BATS_FILE_TMPDIR/exe.path" ] || skip "it does not compile"
   printf -v "$1" '%s' "$(<"$BATS_FILE_TMPDIR/exe.path")"
+}
+
+# c_probe SRC CODE: compile (syntax only, the kit's flags, C locale) the
+# learner's SRC with CODE added after it, in one translation unit, so CODE
+# sees SRC's static names; the compiler's words land in $BATS_TEST_TMPDIR/
+# probe.log, with SRC's lines numbered as in SRC. Succeeds when it compiles.
+# For what no run can show: how SRC declares a name.
+c_probe() {
+  local src=$EXERCISE_DIR/$1 f=$BATS_TEST_TMPDIR/probe.c
+  { printf '#line 1 "%s"\n' "$1"; cat "$src"; printf '\n#line 1 "(grader)"\n%s\n' "$2"; } >"$f"
+  LC_ALL=C "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/demos/common" \
+    -fsyntax-only "$f" >"$BATS_TEST_TMPDIR/probe.log" 2>&1 </dev/null 3>&-
+}
+
+# c_has_type SRC NAME TYPE: SRC declares NAME at file scope with TYPE, as
+# the compiler sees it (qualifiers and typedefs in any order or spelling:
+# `sig_atomic_t volatile x` and `volatile sig_atomic_t y, x = 0` alike).
+c_has_type() { c_probe "$1" "_Static_assert(_Generic(&$2, $3 *: 1, default: 0), \"\");"; }
+
+# c_declared SRC NAME: how SRC declares NAME at file scope, in words the
+# compiler gives: "with type 'long int' (line 25: static long notified;)";
+# "nowhere" when NAME is no name at file scope; "" when the compiler does
+# not say (a compiler other than gcc).
+c_declared() {
+  local line type
+  # A second declaration of another type makes gcc name the first one's.
+  c_probe "$1" "static struct ipclab_probe_ { int x_; } $2;" && return 0
+  if grep -q "'$2' undeclared" "$BATS_TEST_TMPDIR/probe.log"; then echo nowhere; return 0; fi
+  line=$(sed -n "s/^$1:\([0-9]*\):[0-9]*: note: previous .* of '$2' .*/\1/p" "$BATS_TEST_TMPDIR/probe.log" | head -n 1)
+  type=$(sed -n "s/^$1:[0-9]*:[0-9]*: note: previous .* of '$2' with type \('[^']*'\).*/\1/p" "$BATS_TEST_TMPDIR/probe.log" | head -n 1)
+  [ -n "$line" ] || return 0
+  echo "${type:+with type $type }(line $line: $(sed -n "${line}p" "$EXERCISE_DIR/$1" | sed 's/^[[:space:]]*//' | cut -c1-120))"
 }
 
 # ---- running a program --------------------------------------------------------

@@ -38,6 +38,25 @@ noticed() {
   assert_compiled
 }
 
+# A variable a handler writes and the main flow reads must be a volatile
+# sig_atomic_t (C11 7.14.1.1, signal-safety(7)): volatile, so the main flow
+# reads it again at each test instead of a copy kept in a register;
+# sig_atomic_t, so it is written in one go. No run here shows a plain long
+# going wrong: on x86_64 a long is stored in one instruction, and every
+# read of notified in act() follows a call (printf, sigsuspend) that the
+# compiler must assume runs the handler, so even -O2 reads it again. So
+# this check asks the compiler the declared type (any spelling passes).
+@test "notified, the counter its SIGUSR1 handler adds to, is declared volatile sig_atomic_t, as stop is" {
+  local exe how
+  need_exe exe
+  c_has_type notify_worker.c notified "volatile sig_atomic_t" && return 0
+  how=$(c_declared notify_worker.c notified)
+  if [ "$how" = nowhere ]; then
+    fail "notify_worker.c has no variable notified at file scope: the counter its SIGUSR1 handler adds to keeps that name (the skeleton's), and it must be declared volatile sig_atomic_t, as stop is"
+  fi
+  fail "notified, the counter its SIGUSR1 handler adds to, is declared ${how:+$how, }not volatile sig_atomic_t: the handler writes it and the main flow reads it, so it must be volatile (read again at each test, not a copy kept in a register) and sig_atomic_t (written in one go), as stop is. No run can show the difference here, so the grader checks the declaration. Expected: static volatile sig_atomic_t notified;"
+}
+
 @test "prints its N lines, then one notice a SIGUSR1, in order, and ends with status 0 on SIGTERM" {
   local exe k why="" expected
   need_exe exe

@@ -554,6 +554,17 @@ s = s.replace(a, "            act(&seen);\n            n = read(0, buf, sizeof b
   assert_line --regexp "^# SIGUSR1 number 2 came while it slept in read\(\) again, with no input since SIGUSR1 number 1, and it ended: read\(\) returned -1 with errno EINTR \(its stderr: read_worker: read .*/in \(fd 0\): Interrupted system call\), which is no error of its input\. It read on after the one before: a read\(\) must be retried each time a signal interrupts it, not once\. Expected it to say 'notified by SIGUSR1 \(2 so far\)' and read on"
 }
 
+@test "03/02: a worker that retries every failed read(), not only EINTR, fails: with its input a folder it loops on EISDIR, named as retrying an error it must not" {
+  patched "$ROOT/lessons/03-signals/solutions/02-retry-eintr/read_worker.c" "$T/any" '
+a = "        if (n == -1 && errno == EINTR) {"
+assert a in s
+s = s.replace(a, "        if (n == -1) {", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/any"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 1 ] || fail "expected only the check of another error to fail"
+  assert_line --regexp "^# with standard input a folder, each read\(\) fails with EISDIR \(Is a directory\), and it did not end: it made over [0-9]+ read\(\)/write\(\) calls without ending \(read\(\) calls that fail, retried\)\. Only EINTR is to be retried: any other error of read\(\) stays fatal\. Expected it to say 'read \.\.\.: Is a directory' on stderr and end with status 1$"
+}
+
 @test "03/03: a master that waits for its workers in the order it started them fails when they end in another order, naming the zombie and where it sleeps" {
   patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/inorder" '
 a = "    running = n\n"

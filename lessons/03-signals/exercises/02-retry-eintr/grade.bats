@@ -143,3 +143,31 @@ worker $wk: end of input" "$output"
   expect_equal "what it printed on stderr" "" "$stderr"
   expect_equal "its exit status" 0 "$status"
 }
+
+# Only EINTR is retried: a read() that fails with any other error still
+# ends it. Standard input a folder: each read() fails with EISDIR.
+@test "a read() that fails with another error than EINTR still ends it: 'read ...: Is a directory' on stderr, status 1" {
+  local exe
+  need_exe exe
+  ( trap - EXIT ERR DEBUG INT TERM; eval "exec $IN>&-"
+    exec env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" ) \
+    >"$T/wk.out" 2>"$T/wk.err" <"$T" 3>&- &
+  wk=$!
+  wait_for proc_gone_or_spinning "$wk" || true
+  if ! proc_gone "$wk"; then
+    WHY="with standard input a folder, each read() fails with EISDIR (Is a directory), and it"
+    if spinning "$wk"; then
+      WHY+=" did not end: it $(not_ended "$wk" | sed 's/:.*//') (read() calls that fail, retried)."
+      WHY+=" Only EINTR is to be retried: any other error of read() stays fatal"
+    else
+      WHY+=" did not end: it is $(where "$wk")"
+    fi
+    WHY+=". Expected it to say 'read ...: Is a directory' on stderr and end with status 1"
+    give_up
+  fi
+  finish "$wk" wk
+  show_run
+  expect_match "what it printed on stderr (its error, naming the call)" "read .*: Is a directory" "$stderr"
+  expect_equal "what it printed" "" "$output"
+  expect_equal "its exit status" 1 "$status"
+}

@@ -518,8 +518,20 @@ assert a in s
 s = s.replace(a, "    while (0) {", 1)'
   grade_folder 03-signals/exercises/01-handler-flag "$T/silent"
   assert_failure
-  assert_line --regexp "^ok [0-9]+ a SIGUSR1 while printf is writing to a full pipe: its handler writes nothing"
+  assert_line --regexp "^ok [0-9]+ two SIGUSR1 while printf is writing to a full pipe: its handler writes nothing"
   assert_line --regexp "^# after SIGUSR1 number 1 \(taken: nothing pending\) it printed no 'notified by SIGUSR1 \(1 so far\)' line; it sleeps: state S, in rt_sigsuspend\(\)"
+}
+
+@test "03/01: an act() that prints one notice a look (if, not while) fails: two SIGUSR1 taken while one printf waits come out with a line between" {
+  patched "$ROOT/lessons/03-signals/solutions/01-handler-flag/notify_worker.c" "$T/if" '
+a = "    while (*seen < notified) {"
+assert a in s
+s = s.replace(a, "    if (*seen < notified) {", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/if"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 1 ] || fail "expected only the check of the two notices to fail"
+  assert_line --regexp "^# its first notice and the line after it \(both SIGUSR1 came while one printf waited, so act\(\) finds two when it next looks, and prints both\):$"
+  assert_line --regexp "^#     worker [0-9]+: line [0-9]+$"
 }
 
 @test "03/02: a worker that installs its handler with SA_RESTART, or reads again on EINTR without act(), fails: it took SIGUSR1 and went back to read() without a word, and the verdict is true of both" {

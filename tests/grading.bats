@@ -627,6 +627,18 @@ s = s.replace(a, "static sig_atomic_t volatile\n    stop,\n    notified = 0;\n",
   assert_success
 }
 
+@test "03/03: a master that ends at once, leaving its workers running, fails naming each worker once, on one line (its python3 -c program's newlines do not count as processes)" {
+  patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/leaves" '
+a = "    out(f\"master: {n} workers started\")\n"
+assert a in s
+s = s.replace(a, "    os._exit(0)\n", 1)'
+  grade_folder 03-signals/exercises/03-reap-all "$T/leaves" "one's end as it comes"
+  assert_failure
+  assert_line "# once the program had ended, 3 processes it started still ran (the grader killed them):"
+  [ "$(grep -cE "^#   pid [0-9]+: $PYTHON -c import signal, sys signal\.signal\(signal\.SIGTERM, .* signal\.pause\(\)$" <<<"$output")" -eq 3 ] ||
+    fail "expected the 3 workers named, one line each"
+}
+
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
   run make -s -C "$ROOT" grade LESSON=02/02
   assert_success

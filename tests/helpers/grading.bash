@@ -267,13 +267,14 @@ proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }
 # finish_reaped and run_graded name each such process, kill it, and fail.
 
 # left_running: the processes marked graded that still run (zombies do not
-# count), one "pid PID: COMMAND" a line.
+# count), one "pid PID: COMMAND" a line (a command's own newlines, as in
+# python3 -c 'PROGRAM', become spaces: one line a process, counted right).
 left_running() {
   local f p cmd files=(/proc/[0-9]*/environ)
   for f in $(grep -lz "^IPCLAB_GRADED=$IPCLAB_TESTID\$" "${files[@]}" 2>/dev/null); do
     p=${f#/proc/}; p=${p%/environ}
     proc_gone "$p" && continue
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0\n' '  ' <"/proc/$p/cmdline" 2>/dev/null) || continue
     echo "pid $p: ${cmd% }"
   done
   return 0

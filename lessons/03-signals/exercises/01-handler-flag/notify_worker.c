@@ -21,8 +21,11 @@
 /* Written by the handlers, read by the main flow: volatile (read again on
  * every test) sig_atomic_t (written in one go). */
 static volatile sig_atomic_t stop;
-/* TODO 1: the SIGUSR1 handler writes this count and the main flow reads
- * it, as with stop: declare it the way stop is. */
+/* TODO 1: a plain long, yet the SIGUSR1 handler writes it and the main
+ * flow reads it: the compiler may keep the main flow's copy in a register
+ * and never see the handler's change, and a write may take two steps that
+ * a signal can come between. What the handler shares with the main flow
+ * needs the type stop has. */
 static long notified;
 
 static void on_signal(int sig)

@@ -157,12 +157,16 @@ feed() {
   printf -v "$__name" '%s' "$!"
 }
 
-# calls PID: read() plus write() calls the process has made so far.
+# calls PID: read() plus write() calls the process has made so far. The
+# file is read in one read(), as signals.bash's status_field does: read a
+# line at a time, its counts changing length between reads shifted the
+# lines, and syscr or syscw was now and then missed.
 calls() {
-  local key val n=0
+  local text="" key val n=0
+  IFS= read -r -d '' text <"/proc/$1/io"
   while read -r key val; do
     case $key in syscr:|syscw:) n=$((n + val)) ;; esac
-  done <"/proc/$1/io"
+  done <<<"$text"
   echo "$n"
 }
 

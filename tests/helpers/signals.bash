@@ -12,13 +12,17 @@ prog() { local w=${1%% *}; [[ $1 == *.py* ]] && { w=${1##*/}; w=${w%% *}; }; bas
 SIGINT=2 SIGKILL=9 SIGUSR1=10 SIGUSR2=12 SIGTERM=15 SIGCHLD=17
 SIGRTMIN=$("$PYTHON" -c 'import signal; print(int(signal.SIGRTMIN))')
 
-# status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...).
+# status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...). The file
+# is read in one read(): read a line at a time, bash seeks back after each
+# line and the kernel writes the file anew at each read, so a line that
+# changed length in between (SigQ counts every pending signal of the user,
+# other processes' too) shifted the next ones, and a field was now and then
+# missed (read as "hdPnd:"). No fork: it is polled often.
 status_field() {
-  local key value rest
-  while read -r key value rest; do
-    [ "$key" = "$2:" ] && { echo "$value"; return 0; }
-  done <"/proc/$1/status"
-  return 1
+  local text="" re=$'(^|\n)'"$2"$':[ \t]*([^ \t\n]*)'
+  IFS= read -r -d '' text <"/proc/$1/status"
+  [[ $text =~ $re ]] || return 1
+  echo "${BASH_REMATCH[2]}"
 }
 
 # sig_in PID FIELD SIG: signal number SIG is set in mask FIELD.

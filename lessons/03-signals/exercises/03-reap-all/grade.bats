@@ -26,6 +26,11 @@ start_master() {
     WHY="it did not start $1 workers and say 'master: $1 workers started':"
     if proc_gone "$ms"; then WHY+=" it ended"; else WHY+=" it is $(where "$ms")"; fi
     WHY+="; it has $(children "$ms" | wc -w) children"
+    local w
+    for w in $(proc_children "$ms"); do
+      WHY+=", worker $w: state $(proc_state "$w" 2>/dev/null || echo gone)"
+      sig_in "$w" SigCgt "$SIGTERM" 2>/dev/null && WHY+=", SIGTERM caught" || WHY+=", SIGTERM not caught yet"
+    done
     return 0
   fi
   workers=$(children "$ms")

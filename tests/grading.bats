@@ -518,18 +518,63 @@ assert a in s
 s = s.replace(a, "    while (0) {", 1)'
   grade_folder 03-signals/exercises/01-handler-flag "$T/silent"
   assert_failure
-  assert_line --regexp "^ok [0-9]+ a SIGUSR1 while printf is writing to a full pipe: its handler writes nothing"
+  assert_line --regexp "^ok [0-9]+ two SIGUSR1 while printf is writing to a full pipe: its handler writes nothing"
   assert_line --regexp "^# after SIGUSR1 number 1 \(taken: nothing pending\) it printed no 'notified by SIGUSR1 \(1 so far\)' line; it sleeps: state S, in rt_sigsuspend\(\)"
 }
 
-@test "03/02: a worker that installs its handler with SA_RESTART instead fails: it took SIGUSR1 and went back to read() without a word" {
+@test "03/01: an act() that prints one notice a look (if, not while) fails: two SIGUSR1 taken while one printf waits come out with a line between" {
+  patched "$ROOT/lessons/03-signals/solutions/01-handler-flag/notify_worker.c" "$T/if" '
+a = "    while (*seen < notified) {"
+assert a in s
+s = s.replace(a, "    if (*seen < notified) {", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/if"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 1 ] || fail "expected only the check of the two notices to fail"
+  assert_line --regexp "^# its first notice and the line after it \(both SIGUSR1 came while one printf waited, so act\(\) finds two when it next looks, and prints both\):$"
+  assert_line --regexp "^#     worker [0-9]+: line [0-9]+$"
+}
+
+@test "03/02: a worker that installs its handler with SA_RESTART, or reads again on EINTR without act(), fails: it took SIGUSR1 and went back to read() without a word, and the verdict is true of both" {
+  # The kernel shows the two alike (asleep in read() again, nothing
+  # pending, the same call, the same stack): the verdict names both causes.
+  local why="^# SIGUSR1 number 1 came while it slept in read\(\); it took it \(nothing pending\) and sleeps in read\(\) again without saying 'notified by SIGUSR1 \(1 so far\)': after its handler ran, either the kernel restarted the read\(\) \(a handler installed with SA_RESTART\) or read\(\) returned -1, EINTR and the loop read again without act\(\)\. Either way the notice waits for the next line of input"
   patched "$ROOT/lessons/03-signals/exercises/02-retry-eintr/read_worker.c" "$T/restart" '
 a = ".sa_flags = 0 }"
 assert a in s
 s = s.replace(a, ".sa_flags = SA_RESTART }", 1)'
   grade_folder 03-signals/exercises/02-retry-eintr "$T/restart" "SIGUSR1 while it waits"
   assert_failure
-  assert_line --regexp "^# SIGUSR1 number 1 came while it slept in read\(\); it took it \(nothing pending\) and sleeps in read\(\) again without saying 'notified by SIGUSR1 \(1 so far\)': the read\(\) went on \(SA_RESTART\?\)"
+  assert_line --regexp "$why"
+  patched "$ROOT/lessons/03-signals/solutions/02-retry-eintr/read_worker.c" "$T/noact" '
+a = "            act(&seen);                     /* say so, and read again */\n"
+assert a in s
+s = s.replace(a, "", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/noact" "SIGUSR1 while it waits"
+  assert_failure
+  assert_line --regexp "$why"
+  refute_output --partial "(SA_RESTART?)"
+}
+
+@test "03/02: a worker that retries read() once after EINTR, not each time, fails at the second SIGUSR1 that comes while it waits with no input between, named as dying of EINTR" {
+  patched "$ROOT/lessons/03-signals/solutions/02-retry-eintr/read_worker.c" "$T/once" '
+a = "            act(&seen);                     /* say so, and read again */\n            continue;\n"
+assert a in s
+s = s.replace(a, "            act(&seen);\n            n = read(0, buf, sizeof buf);\n", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/once"
+  assert_failure
+  assert_line --regexp "^ok [0-9]+ prints each read of its input"
+  assert_line --regexp "^# SIGUSR1 number 2 came while it slept in read\(\) again, with no input since SIGUSR1 number 1, and it ended: read\(\) returned -1 with errno EINTR \(its stderr: read_worker: read .*/in \(fd 0\): Interrupted system call\), which is no error of its input\. It read on after the one before: a read\(\) must be retried each time a signal interrupts it, not once\. Expected it to say 'notified by SIGUSR1 \(2 so far\)' and read on"
+}
+
+@test "03/02: a worker that retries every failed read(), not only EINTR, fails: with its input a folder it loops on EISDIR, named as retrying an error it must not" {
+  patched "$ROOT/lessons/03-signals/solutions/02-retry-eintr/read_worker.c" "$T/any" '
+a = "        if (n == -1 && errno == EINTR) {"
+assert a in s
+s = s.replace(a, "        if (n == -1) {", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/any"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 1 ] || fail "expected only the check of another error to fail"
+  assert_line --regexp "^# with standard input a folder, each read\(\) fails with EISDIR \(Is a directory\), and it did not end: it made over [0-9]+ read\(\)/write\(\) calls without ending \(read\(\) calls that fail, retried\)\. Only EINTR is to be retried: any other error of read\(\) stays fatal\. Expected it to say 'read \.\.\.: Is a directory' on stderr and end with status 1$"
 }
 
 @test "03/03: a master that waits for its workers in the order it started them fails when they end in another order, naming the zombie and where it sleeps" {
@@ -542,6 +587,56 @@ s = s.replace(a, "    for p in pids:\n        pid, status = os.waitpid(p, 0)\n  
   grade_folder 03-signals/exercises/03-reap-all "$T/inorder" "one's end as it comes"
   assert_failure
   assert_line --regexp "^# its child [0-9]+ is a zombie \(state Z in /proc/PID/stat\) while it sleeps \(state S, in wait4\(\) .*\), SIGCHLD pending and blocked: what it sleeps in does not take it, nor reap them \(the grader then killed it\)$"
+}
+
+@test "03/03: a master that, once a SIGCHLD came, waits in os.wait() for the workers still running fails, seen asleep in wait4 with no worker ended" {
+  patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/blocking" '
+i = s.index("        while True:\n            try:\n                pid, status = os.waitpid(-1, os.WNOHANG)")
+j = s.index("    out(f\"master: all {n} workers reaped\")")
+s = s[:i] + "        while running > 0:\n            pid, status = os.wait()\n            running -= 1\n            out(f\"master: worker {pid} {how_it_ended(os.waitstatus_to_exitcode(status))}\")\n" + s[j:]
+assert "os.WNOHANG" not in s'
+  grade_folder 03-signals/exercises/03-reap-all "$T/blocking"
+  assert_failure
+  assert_line --regexp "^not ok [0-9]+ between SIGCHLDs it waits in sigwaitinfo for the next one, not for the workers still running"
+  assert_line --regexp "^# after it reaped worker [0-9]+, its workers [0-9]+ [0-9]+ still run and none has ended, and it sleeps in wait4\(\) \(.*\): a wait for a child to end \(os\.wait\(\), or waitpid without WNOHANG\), so it waits for the workers still running\. Expected it to reap only the workers that have ended \(os\.waitpid\(-1, os\.WNOHANG\) until it returns \(0, 0\)\) and wait for the next SIGCHLD in sigwaitinfo \(rt_sigtimedwait\) \(the grader then killed it\)$"
+}
+
+@test "03/01: a SIGUSR1 counter left a plain long fails the check of its declaration, named with its type and line; volatile sig_atomic_t passes however it is spelled" {
+  local sol=$ROOT/lessons/03-signals/solutions/01-handler-flag/notify_worker.c
+  # No run shows the difference here (a long is stored in one instruction
+  # on x86_64, and every read of it follows a call the compiler must
+  # assume runs the handler): the check is of the declared type.
+  patched "$sol" "$T/long" '
+a = "static volatile sig_atomic_t notified, stop;\n"
+assert a in s
+s = s.replace(a, "static volatile sig_atomic_t stop;\nstatic long notified;\n", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/long"
+  assert_failure
+  [ "$(grep -c '^not ok ' <<<"$output")" -eq 1 ] || fail "expected only the declaration check to fail"
+  assert_line --regexp "^# notified, the counter its SIGUSR1 handler adds to, is declared with type 'long int' \(line [0-9]+: static long notified;\), not volatile sig_atomic_t"
+  patched "$sol" "$T/plain" '
+a = "static volatile sig_atomic_t notified, stop;\n"
+s = s.replace(a, "static volatile sig_atomic_t stop;\nstatic sig_atomic_t notified;\n", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/plain" "declared"
+  assert_failure
+  assert_line --regexp "^# notified, the counter its SIGUSR1 handler adds to, is declared with type 'sig_atomic_t' \(line [0-9]+: static sig_atomic_t notified;\), not volatile sig_atomic_t"
+  patched "$sol" "$T/spelled" '
+a = "static volatile sig_atomic_t notified, stop;\n"
+s = s.replace(a, "static sig_atomic_t volatile\n    stop,\n    notified = 0;\n", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/spelled"
+  assert_success
+}
+
+@test "03/03: a master that ends at once, leaving its workers running, fails naming each worker once, on one line (its python3 -c program's newlines do not count as processes)" {
+  patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/leaves" '
+a = "    out(f\"master: {n} workers started\")\n"
+assert a in s
+s = s.replace(a, "    os._exit(0)\n", 1)'
+  grade_folder 03-signals/exercises/03-reap-all "$T/leaves" "one's end as it comes"
+  assert_failure
+  assert_line "# once the program had ended, 3 processes it started still ran (the grader killed them):"
+  [ "$(grep -cE "^#   pid [0-9]+: $PYTHON -c import signal, sys signal\.signal\(signal\.SIGTERM, .* signal\.pause\(\)$" <<<"$output")" -eq 3 ] ||
+    fail "expected the 3 workers named, one line each"
 }
 
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {

@@ -8,6 +8,7 @@
 #                   default, a reference solution with EXERCISE_DIR=... (what
 #                   scripts/grade --solutions does)
 #   compile_c / assert_compiled / need_exe    C with the kit's flags
+#   c_has_type / c_declared                   how a C file declares a name
 #   feed / finish                             run a program on a pipe, safely
 #   run_graded, left_running                  what a graded program leaves running
 #   frame / header                            frames of the kit's wire format
@@ -106,6 +107,38 @@ need_exe() {
   printf -v "$1" '%s' "$(<"$BATS_FILE_TMPDIR/exe.path")"
 }
 
+# c_probe SRC CODE: compile (syntax only, the kit's flags, C locale) the
+# learner's SRC with CODE added after it, in one translation unit, so CODE
+# sees SRC's static names; the compiler's words land in $BATS_TEST_TMPDIR/
+# probe.log, with SRC's lines numbered as in SRC. Succeeds when it compiles.
+# For what no run can show: how SRC declares a name.
+c_probe() {
+  local src=$EXERCISE_DIR/$1 f=$BATS_TEST_TMPDIR/probe.c
+  { printf '#line 1 "%s"\n' "$1"; cat "$src"; printf '\n#line 1 "(grader)"\n%s\n' "$2"; } >"$f"
+  LC_ALL=C "${CC:-cc}" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/demos/common" \
+    -fsyntax-only "$f" >"$BATS_TEST_TMPDIR/probe.log" 2>&1 </dev/null 3>&-
+}
+
+# c_has_type SRC NAME TYPE: SRC declares NAME at file scope with TYPE, as
+# the compiler sees it (qualifiers and typedefs in any order or spelling:
+# `sig_atomic_t volatile x` and `volatile sig_atomic_t y, x = 0` alike).
+c_has_type() { c_probe "$1" "_Static_assert(_Generic(&$2, $3 *: 1, default: 0), \"\");"; }
+
+# c_declared SRC NAME: how SRC declares NAME at file scope, in words the
+# compiler gives: "with type 'long int' (line 25: static long notified;)";
+# "nowhere" when NAME is no name at file scope; "" when the compiler does
+# not say (a compiler other than gcc).
+c_declared() {
+  local line type
+  # A second declaration of another type makes gcc name the first one's.
+  c_probe "$1" "static struct ipclab_probe_ { int x_; } $2;" && return 0
+  if grep -q "'$2' undeclared" "$BATS_TEST_TMPDIR/probe.log"; then echo nowhere; return 0; fi
+  line=$(sed -n "s/^$1:\([0-9]*\):[0-9]*: note: previous .* of '$2' .*/\1/p" "$BATS_TEST_TMPDIR/probe.log" | head -n 1)
+  type=$(sed -n "s/^$1:[0-9]*:[0-9]*: note: previous .* of '$2' with type \('[^']*'\).*/\1/p" "$BATS_TEST_TMPDIR/probe.log" | head -n 1)
+  [ -n "$line" ] || return 0
+  echo "${type:+with type $type }(line $line: $(sed -n "${line}p" "$EXERCISE_DIR/$1" | sed 's/^[[:space:]]*//' | cut -c1-120))"
+}
+
 # ---- running a program --------------------------------------------------------
 
 # feed NAME FILE CMD...: start CMD in the background reading FILE's bytes
@@ -124,10 +157,13 @@ feed() {
   printf -v "$__name" '%s' "$!"
 }
 
-# calls PID: read() plus write() calls the process has made so far.
+# calls PID: read() plus write() calls the process has made so far. The
+# file is read in one read(), as signals.bash's status_field does: read a
+# line at a time, its counts changing length between reads shifted the
+# lines, and syscr or syscw was now and then missed.
 calls() {
-  local key val n=0 text
-  text=$(proc_snapshot "/proc/$1/io") || return 1     # read whole: kernel.bash
+  local text="" key val n=0
+  proc_text text "/proc/$1/io" || return 1           # read whole: kernel.bash
   while read -r key val; do
     case $key in syscr:|syscw:) n=$((n + val)) ;; esac
   done <<<"$text"
@@ -172,27 +208,10 @@ not_ended() {
     echo "used over $((SPIN_CPU_TICKS / $(getconf CLK_TCK))) s of CPU time without ending" \
          "or waiting for anything: is it in a loop whose condition never changes?"
   elif [ "$(proc_syscall "$1")" = running ]; then
-    echo "did not end: it was still running, in no system call (a loop without end?)"
+    echo "did not end: it was still running, in no system call"
   else
     echo "did not end: it is asleep in $(proc_syscall "$1") ($(proc_wchan "$1"))"
   fi
-}
-
-# wait_settled BOUND PID PRED...: wait_until BOUND PRED..., and when it
-# gives up while PID is runnable (state R), as long again, twice at most:
-# on a loaded machine a loop without end may not yet have had the CPU time
-# that names it (SPIN_CPU_TICKS) when the bound comes; an idle machine
-# never waits longer than BOUND for it.
-wait_settled() {
-  local bound=$1 pid=$2 tries=0
-  shift 2
-  until wait_until "$bound" "$@" 2>/dev/null; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt 2 ] || [ "$(proc_state "$pid" 2>/dev/null)" != R ]; then
-      echo "wait_until: gave up waiting for: $*" >&2
-      return 1
-    fi
-  done
 }
 
 # finish PID [NAME]: wait until PID (a child of this test) exits and put its
@@ -202,7 +221,7 @@ wait_settled() {
 # process running (left_running), which is killed too.
 finish() {
   local pid=$1 name=${2:-}
-  wait_settled 30 "$pid" proc_gone_or_spinning "$pid" || true
+  wait_for proc_gone_or_spinning "$pid" || true
   if ! proc_gone "$pid"; then
     local why
     why=$(not_ended "$pid")
@@ -252,13 +271,14 @@ proc_gone_or_spinning() { proc_gone "$1" || spinning "$1"; }
 # finish_reaped and run_graded name each such process, kill it, and fail.
 
 # left_running: the processes marked graded that still run (zombies do not
-# count), one "pid PID: COMMAND" a line.
+# count), one "pid PID: COMMAND" a line (a command's own newlines, as in
+# python3 -c 'PROGRAM', become spaces: one line a process, counted right).
 left_running() {
   local f p cmd files=(/proc/[0-9]*/environ)
   for f in $(grep -lz "^IPCLAB_GRADED=$IPCLAB_TESTID\$" "${files[@]}" 2>/dev/null); do
     p=${f#/proc/}; p=${p%/environ}
     proc_gone "$p" && continue
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0\n' '  ' <"/proc/$p/cmdline" 2>/dev/null) || continue
     echo "pid $p: ${cmd% }"
   done
   return 0

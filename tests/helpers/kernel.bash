@@ -21,13 +21,17 @@ proc_syscall() {
   echo "$(syscall_name "$nr") $((arg0))"
 }
 
-# proc_snapshot FILE: a /proc file's text as one read() made it. Never loop
-# `while read ... done <FILE` over a /proc file: bash reads ahead and seeks
-# back after each line, and every read() there makes the file anew, so a
-# field whose length changed in between tears the lines after it (a
-# SigCgt read as "gCgt:", a count as half of one). $(<FILE) reads it in
-# one go (a /proc file of ours is well under one 4 KiB read).
-proc_snapshot() { local t; t=$(<"$1") || return 1; printf '%s\n' "$t"; }
+# proc_text VAR FILE: a /proc file's text into VAR, as one read() made it;
+# false when FILE cannot be read (its process gone). Never loop `while read
+# ... done <FILE` over a /proc file: bash reads ahead and seeks back after
+# each line, and every read() there makes the file anew, so a field whose
+# length changed in between tears the lines after it (a SigCgt read as
+# "gCgt:"). read -d '' takes it whole (a /proc file of ours is well under
+# one 4 KiB read), with no fork: it is polled often.
+proc_text() {
+  IFS= read -r -d '' "$1" 2>/dev/null <"$2"
+  [ -n "${!1}" ]
+}
 
 MACHINE=$(uname -m)     # once: the polling loops call syscall_name often
 
@@ -188,7 +192,7 @@ proc_children() {
 # (the access mode in /proc/PID/fdinfo/FD's flags, an octal number).
 fd_mode() {
   local key flags rest text
-  text=$(proc_snapshot "/proc/$1/fdinfo/$2") || return 1
+  proc_text text "/proc/$1/fdinfo/$2" || return 1
   while read -r key flags rest; do
     [ "$key" = flags: ] || continue
     case $((8#$flags & 3)) in 0) echo r ;; 1) echo w ;; *) echo rw ;; esac

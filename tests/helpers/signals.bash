@@ -13,17 +13,16 @@ SIGINT=2 SIGKILL=9 SIGUSR1=10 SIGUSR2=12 SIGTERM=15 SIGCHLD=17
 SIGRTMIN=$("$PYTHON" -c 'import signal; print(int(signal.SIGRTMIN))')
 
 # status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...). The file
-# is read whole first: bash's read loop on a file reads ahead and seeks
-# back line by line, and each read of /proc/PID/status makes it anew, so a
-# field whose length changed in between (SigQ 9/... to 10/...) would tear
-# the lines after it (proc_snapshot, kernel.bash).
+# is read in one read(): read a line at a time, bash seeks back after each
+# line and the kernel writes the file anew at each read, so a line that
+# changed length in between (SigQ counts every pending signal of the user,
+# other processes' too) shifted the next ones, and a field was now and then
+# missed (read as "hdPnd:"). No fork: it is polled often.
 status_field() {
-  local key value rest text
-  text=$(proc_snapshot "/proc/$1/status") || return 1
-  while read -r key value rest; do
-    [ "$key" = "$2:" ] && { echo "$value"; return 0; }
-  done <<<"$text"
-  return 1
+  local text="" re=$'(^|\n)'"$2"$':[ \t]*([^ \t\n]*)'
+  proc_text text "/proc/$1/status" || return 1      # kernel.bash
+  [[ $text =~ $re ]] || return 1
+  echo "${BASH_REMATCH[2]}"
 }
 
 # sig_in PID FIELD SIG: signal number SIG is set in mask FIELD.

@@ -21,12 +21,17 @@
 /* Written by the handlers, read by the main flow: volatile (read again on
  * every test) sig_atomic_t (written in one go). */
 static volatile sig_atomic_t stop;
+/* TODO 1: a plain long, yet the SIGUSR1 handler writes it and the main
+ * flow reads it: the compiler may keep the main flow's copy in a register
+ * and never see the handler's change, and a write may take two steps that
+ * a signal can come between. What the handler shares with the main flow
+ * needs the type stop has. */
 static long notified;
 
 static void on_signal(int sig)
 {
     if (sig == SIGUSR1) {
-        /* TODO 1: printf is not async-signal-safe (signal-safety(7)): this
+        /* TODO 2: printf is not async-signal-safe (signal-safety(7)): this
          * handler may run while the main flow is inside its own printf,
          * half way through writing out stdio's buffer, and both then use
          * that one buffer (run it with --lines 10000 into a pipe nobody
@@ -44,7 +49,7 @@ static void on_signal(int sig)
 /* Say what the handlers recorded since the last look, from the main flow. */
 static void act(long *seen)
 {
-    /* TODO 2: print here, one line each, the notices that came since the
+    /* TODO 3: print here, one line each, the notices that came since the
      * last look ("worker PID: notified by SIGUSR1 (K so far)"); *seen is
      * how many were printed already. */
     (void)seen;

@@ -48,26 +48,42 @@ back_in_read() {
     blocked_reading_pipe "$1" && [ "$(switches "$1")" = "$sw" ]
 }
 
-# notify K: SIGUSR1 while it sleeps in read(); waits until it has said
-# "notified by SIGUSR1 (K so far)" and sleeps in read() again, or has
-# ended, or went back to read() without a word. WHY says what went wrong.
+# notify K [IDLE]: SIGUSR1 while it sleeps in read(); waits until it has
+# said "notified by SIGUSR1 (K so far)" and sleeps in read() again, or has
+# ended, or went back to read() without a word. IDLE set: no input came
+# since SIGUSR1 number K-1 (its read() was retried once already). WHY says
+# what went wrong.
 notify() {
-  local k=$1 text="notified by SIGUSR1 ($1 so far)"
+  local k=$1 text="notified by SIGUSR1 ($1 so far)" idle=${2:-} said_err
   WHY="" TEXT=$text
   kill -USR1 "$wk"
   wait_for eval 'said "$TEXT" && taken_and_waiting $wk || proc_gone $wk || spinning $wk || back_in_read $wk "$TEXT"' || true
   if said "$text" && taken_and_waiting "$wk"; then
     return 0
   elif proc_gone "$wk"; then
-    WHY="SIGUSR1 number $k came while it slept in read(), and it ended: read() returned -1"
-    WHY+=" with errno EINTR (Interrupted system call), which is no error of its input."
+    WHY="SIGUSR1 number $k came while it slept in read()"
+    [ -z "$idle" ] || WHY+=" again, with no input since SIGUSR1 number $((k - 1))"
+    WHY+=", and it ended"
+    # What it said before it ended: its own words, not a guess.
+    said_err=$(grep -m 1 'Interrupted system call' "$T/wk.err" 2>/dev/null | cut -c1-200)
+    if [ -n "$said_err" ]; then
+      WHY+=": read() returned -1 with errno EINTR (its stderr: $said_err), which is no error of its input."
+    else
+      said_err=$(head -n 1 "$T/wk.err" 2>/dev/null | cut -c1-200)
+      WHY+=" (its stderr: ${said_err:-nothing})."
+    fi
+    [ -z "$idle" ] || WHY+=" It read on after the one before: a read() must be retried each time a signal interrupts it, not once."
     WHY+=" Expected it to say '$text' and read on"
   elif spinning "$wk"; then
     WHY="read_worker (pid $wk) $(not_ended "$wk")"
   else
+    # The kernel shows these two alike (asleep in read() again, nothing
+    # pending, the same call with the same stack): the words name both.
     WHY="SIGUSR1 number $k came while it slept in read(); it took it (nothing pending) and"
-    WHY+=" sleeps in read() again without saying '$text': the read() went on (SA_RESTART?)"
-    WHY+=" instead of returning -1, EINTR, so the notice waits for the next line of input"
+    WHY+=" sleeps in read() again without saying '$text': after its handler ran, either the"
+    WHY+=" kernel restarted the read() (a handler installed with SA_RESTART) or read()"
+    WHY+=" returned -1, EINTR and the loop read again without act(). Either way the notice"
+    WHY+=" waits for the next line of input. Expected it to say '$text' before it reads again"
   fi
   return 1
 }
@@ -106,21 +122,52 @@ worker $wk: end of input" "$output"
   expect_equal "its exit status" 0 "$status"
 }
 
-@test "a SIGUSR1 while it waits in read(): it says 'notified' at once, without input, and reads on (it does not die of EINTR)" {
+@test "a SIGUSR1 while it waits in read(): it says 'notified' at once, without input, and reads on, each time (it does not die of EINTR)" {
   start_worker
   notify 1 || give_up
+  # A second one with no input between: its read() is interrupted again.
+  notify 2 idle || give_up
   send after
-  notify 2 || give_up
+  notify 3 || give_up
   send "and more"
   close_input
   finish "$wk" wk
   show_run
-  expect_equal "what it printed (SIGUSR1, a line, SIGUSR1, a line, the end)" \
+  expect_equal "what it printed (SIGUSR1 twice, a line, SIGUSR1, a line, the end)" \
     "worker $wk: notified by SIGUSR1 (1 so far)
-worker $wk: got: after
 worker $wk: notified by SIGUSR1 (2 so far)
+worker $wk: got: after
+worker $wk: notified by SIGUSR1 (3 so far)
 worker $wk: got: and more
 worker $wk: end of input" "$output"
   expect_equal "what it printed on stderr" "" "$stderr"
   expect_equal "its exit status" 0 "$status"
+}
+
+# Only EINTR is retried: a read() that fails with any other error still
+# ends it. Standard input a folder: each read() fails with EISDIR.
+@test "a read() that fails with another error than EINTR still ends it: 'read ...: Is a directory' on stderr, status 1" {
+  local exe
+  need_exe exe
+  ( trap - EXIT ERR DEBUG INT TERM; eval "exec $IN>&-"
+    exec env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" ) \
+    >"$T/wk.out" 2>"$T/wk.err" <"$T" 3>&- &
+  wk=$!
+  wait_for proc_gone_or_spinning "$wk" || true
+  if ! proc_gone "$wk"; then
+    WHY="with standard input a folder, each read() fails with EISDIR (Is a directory), and it"
+    if spinning "$wk"; then
+      WHY+=" did not end: it $(not_ended "$wk" | sed 's/:.*//') (read() calls that fail, retried)."
+      WHY+=" Only EINTR is to be retried: any other error of read() stays fatal"
+    else
+      WHY+=" did not end: it is $(where "$wk")"
+    fi
+    WHY+=". Expected it to say 'read ...: Is a directory' on stderr and end with status 1"
+    give_up
+  fi
+  finish "$wk" wk
+  show_run
+  expect_match "what it printed on stderr (its error, naming the call)" "read .*: Is a directory" "$stderr"
+  expect_equal "what it printed" "" "$output"
+  expect_equal "its exit status" 1 "$status"
 }

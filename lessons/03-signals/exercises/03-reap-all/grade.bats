@@ -26,6 +26,11 @@ start_master() {
     WHY="it did not start $1 workers and say 'master: $1 workers started':"
     if proc_gone "$ms"; then WHY+=" it ended"; else WHY+=" it is $(where "$ms")"; fi
     WHY+="; it has $(children "$ms" | wc -w) children"
+    local w
+    for w in $(proc_children "$ms"); do
+      WHY+=", worker $w: state $(proc_state "$w" 2>/dev/null || echo gone)"
+      sig_in "$w" SigCgt "$SIGTERM" 2>/dev/null && WHY+=", SIGTERM caught" || WHY+=", SIGTERM not caught yet"
+    done
     return 0
   fi
   workers=$(children "$ms")
@@ -90,6 +95,54 @@ wait_reaped() {
   return 1
 }
 
+# sleeps_elsewhere PID: asleep in a call other than sigwaitinfo's
+# (rt_sigtimedwait), none of its children ended (no zombie: a wait for a
+# child would have reaped it), and it did not run between two looks: it
+# waits for something else than the next SIGCHLD.
+sleeps_elsewhere() {
+  local sw call
+  sw=$(switches "$1") && [ "$(proc_state "$1")" = S ] && call=$(proc_syscall "$1") &&
+    [[ $call != "rt_sigtimedwait "* ]] && [ -z "$(zombies "$1")" ] &&
+    [ "$(proc_state "$1")" = S ] && [ "$(proc_syscall "$1")" = "$call" ] &&
+    [ "$(switches "$1")" = "$sw" ]
+}
+
+# waits_for_sigchld DONE RUNNING...: once worker DONE is reaped, with the
+# workers RUNNING still running, the master goes back to sigwaitinfo for
+# the next SIGCHLD (asleep in rt_sigtimedwait). One asleep in wait4 waits
+# for a worker still running: it can take no other signal, nor do anything
+# else, until one ends. WHY says what went wrong, in words.
+waits_for_sigchld() {
+  local done=$1 call w
+  shift
+  wait_for eval 'blocked_in_sigwait $ms || proc_gone $ms || spinning $ms || left_zombies $ms || sleeps_elsewhere $ms' || true
+  blocked_in_sigwait "$ms" && return 0
+  if proc_gone "$ms"; then
+    WHY="it ended while its workers $* still ran"
+  elif spinning "$ms"; then
+    WHY="reaping_master.py (pid $ms) $(not_ended "$ms")"
+  elif left_zombies "$ms"; then
+    WHY="after it reaped worker $done, its child(ren) $(zombies "$ms" | paste -sd ' ') ended and"
+    WHY+=" it did not reap them; it sleeps ($(where "$ms"))"
+  else
+    call=$(proc_syscall "$ms")
+    call=${call%% *}
+    WHY="after it reaped worker $done, its"
+    if [ $# -gt 1 ]; then WHY+=" workers $* still run and none has ended,"
+    else WHY+=" worker $* still runs,"; fi
+    WHY+=" and it sleeps in $call() ($(proc_wchan "$ms"))"
+    if [ "$call" = wait4 ]; then
+      WHY+=": a wait for a child to end (os.wait(), or waitpid without WNOHANG), so it waits"
+      WHY+=" for the workers still running. Expected it to reap only the workers that have"
+      WHY+=" ended (os.waitpid(-1, os.WNOHANG) until it returns (0, 0)) and wait for the next"
+      WHY+=" SIGCHLD in sigwaitinfo (rt_sigtimedwait)"
+    else
+      WHY+=", not in sigwaitinfo (rt_sigtimedwait). Expected it to wait there for the next SIGCHLD"
+    fi
+  fi
+  return 1
+}
+
 # give_up: the check failed while it ran: kill it (its workers are reaped
 # by the reaper), show what it printed, fail with WHY.
 give_up() {
@@ -123,6 +176,25 @@ master: worker $w3 killed by signal 9 (Killed)
 master: worker $w1 exited with status 3
 master: all 3 workers reaped" "$output"
   expect_equal "the children it never waited for (the grader reaped them)" "" "$ADOPTED"
+  expect_equal "its exit status" 0 "$status"
+}
+
+@test "between SIGCHLDs it waits in sigwaitinfo for the next one, not for the workers still running" {
+  local w1 w2 w3
+  start_master 3
+  [ -z "$WHY" ] || give_up
+  read -r w1 w2 w3 <<<"$workers"
+  kill -TERM "$w1"
+  wait_reaped "$w1" || give_up
+  waits_for_sigchld "$w1" "$w2" "$w3" || give_up
+  kill -KILL "$w3"
+  wait_reaped "$w3" || give_up
+  waits_for_sigchld "$w3" "$w2" || give_up
+  kill -TERM "$w2"
+  wait_reaped "$w2" || give_up
+  finish_reaped ms
+  show_run
+  expect_equal "its last line" "master: all 3 workers reaped" "$(tail -n 1 <<<"$output")"
   expect_equal "its exit status" 0 "$status"
 }
 

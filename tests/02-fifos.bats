@@ -239,7 +239,7 @@ refused() {
     for node in "$(c fifo_node)" "$(py fifo_node)"; do
       run --separate-stderr $node $args
       assert_equal "$status" 2
-      assert_regex "$stderr" ": usage: .* \[-n COUNT\] \[--make\] \[--open-order same\|read-first\|write-first\] a\|b DIR$"
+      assert_regex "$stderr" ": usage: .* \[-n COUNT\] \[--make\] \[--open-order same\|read-first\|write-first\] \[--\] a\|b DIR$"
     done
   done
   nothing_in_run_dir

@@ -1,6 +1,6 @@
 /* fifo_node.c - one of two programs that talk over two FIFOs, one each way.
  *
- * Usage: fifo_node [-n COUNT] [--make] [--open-order ORDER] a|b DIR
+ * Usage: fifo_node [-n COUNT] [--make] [--open-order ORDER] [--] a|b DIR
  *   a|b                node a sends COUNT pings (-n: 1 to 1000000, default
  *                      3) and reads each reply; b answers until a goes (EOF)
  *   DIR                our private directory (mode 0700): DIR/a-to-b and
@@ -43,6 +43,8 @@
 /* The pong is "pong: " PING " (from C)": this much longer than the ping. */
 static const char before[] = "pong: ", after[] = " (from C)";
 #define PONG_EXTRA (sizeof before - 1 + sizeof after - 1)
+#define USAGE "usage: %s [-n COUNT] [--make] [--open-order same|read-first|write-first]" \
+              " [--] a|b DIR"
 
 /* The FIFOs this run made, for the signal handler: a FIFO outlives the
  * process that made it, so an ended node removes its own (unlink() is
@@ -109,13 +111,14 @@ int main(int argc, char *argv[])
             make = 1;
         else if (strcmp(argv[i], "--open-order") == 0)
             order = option_value(argc, argv, &i);
-        else
+        else if (strcmp(argv[i], "--") == 0 && ++i)    /* the end of the options */
             break;
+        else                        /* -h, --help, an unknown option */
+            fail(2, USAGE, argv[0]);
     }
     if (argc - i != 2 || (strcmp(argv[i], "a") != 0 && strcmp(argv[i], "b") != 0) ||
         (strcmp(order, "same") && strcmp(order, "read-first") && strcmp(order, "write-first")))
-        fail(2, "usage: %s [-n COUNT] [--make] [--open-order same|read-first|write-first]"
-             " a|b DIR", argv[0]);
+        fail(2, USAGE, argv[0]);
     const char *role = argv[i], *dir = argv[i + 1];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");

@@ -1,7 +1,7 @@
 /* fifo_server.c - a server on a well-known FIFO; each client gets its
  * answer on a reply FIFO of its own, named in its request.
  *
- * Usage: fifo_server [-n COUNT] [--no-keep-open] DIR
+ * Usage: fifo_server [-n COUNT] [--no-keep-open] [--] DIR
  *   DIR             our private directory (mode 0700): the server makes
  *                   DIR/server (0600), clients make DIR/client-PID
  *   -n COUNT        end after COUNT requests, 0 = until a signal (default)
@@ -220,11 +220,13 @@ int main(int argc, char *argv[])
             count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000);
         else if (strcmp(argv[i], "--no-keep-open") == 0)
             keep_open = 0;
-        else
+        else if (strcmp(argv[i], "--") == 0 && ++i)    /* a DIR that starts with '-' */
             break;
+        else                        /* -h, --help, an unknown option */
+            fail(2, "usage: %s [-n COUNT] [--no-keep-open] [--] DIR", argv[0]);
     }
     if (argc - i != 1)
-        fail(2, "usage: %s [-n COUNT] [--no-keep-open] DIR", argv[0]);
+        fail(2, "usage: %s [-n COUNT] [--no-keep-open] [--] DIR", argv[0]);
     const char *dir = argv[i];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");

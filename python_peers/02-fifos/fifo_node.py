@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """fifo_node.py - one of two programs that talk over two FIFOs, one each way.
 
-Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
+Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] [--] a|b DIR
   a|b                node a sends COUNT pings (-n: 1 to 1000000, default
                      3) and reads each reply; b answers until a goes (EOF)
   DIR                our private directory (mode 0700): DIR/a-to-b and
@@ -42,7 +42,7 @@ from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noq
 BEFORE, AFTER = b"pong: ", b" (from Python)"
 PONG_EXTRA = len(BEFORE) + len(AFTER)
 PATH_MAX = 4096     # <limits.h>: a path with its NUL
-USAGE = "[-n COUNT] [--make] [--open-order same|read-first|write-first] a|b DIR"
+USAGE = "[-n COUNT] [--make] [--open-order same|read-first|write-first] [--] a|b DIR"
 made = []       # the FIFOs this run made, for the signal handler
 
 
@@ -112,8 +112,11 @@ def main(argv):
             make = True
         elif arg == "--open-order":
             order = option_value(arg, args)
-        else:
-            rest.append(arg)
+        elif arg == "--":           # the end of the options
+            rest.extend(args)
+            break
+        else:                       # -h, --help, an unknown option
+            fail(2, f"usage: {argv[0]} {USAGE}")
     if (len(rest) != 2 or rest[0] not in ("a", "b")
             or order not in ("same", "read-first", "write-first")):
         fail(2, f"usage: {argv[0]} {USAGE}")

@@ -2,7 +2,7 @@
 """fifo_server.py - a server on a well-known FIFO; each client gets its
 answer on a reply FIFO of its own, named in its request.
 
-Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
+Usage: fifo_server.py [-n COUNT] [--no-keep-open] [--] DIR
   DIR             our private directory (mode 0700): the server makes
                   DIR/server (0600), clients make DIR/client-PID
   -n COUNT        end after COUNT requests, 0 = until a signal (default)
@@ -199,6 +199,7 @@ def main(argv):
     count, n, keep_open, at_eof = 0, 0, True, False
     args = iter(argv[1:])
     rest = []
+    usage = f"usage: {argv[0]} [-n COUNT] [--no-keep-open] [--] DIR"
     for arg in args:
         if rest or not arg.startswith("-"):
             rest.append(arg)
@@ -206,10 +207,13 @@ def main(argv):
             count = parse_long("-n", option_value(arg, args), 0, 1000000)
         elif arg == "--no-keep-open":
             keep_open = False
-        else:
-            rest.append(arg)
+        elif arg == "--":           # a DIR that starts with '-'
+            rest.extend(args)
+            break
+        else:                       # -h, --help, an unknown option
+            fail(2, usage)
     if len(rest) != 1:
-        fail(2, f"usage: {argv[0]} [-n COUNT] [--no-keep-open] DIR")
+        fail(2, usage)
     folder = rest[0]
     if not folder:
         fail(2, "DIR is empty: give a directory's path")

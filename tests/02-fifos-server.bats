@@ -475,7 +475,7 @@ refused() {
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $s "$D"
     chmod 700 "$D"
     echo keep >"$D/server"
-    refused 1 "mkfifo $D/server: File exists" $s "$D"
+    refused 1 "mkfifo $D/server: File exists (left from an earlier run?)" $s "$D"
     assert_equal "$(<"$D/server")" keep
     rm "$D/server"
   done

@@ -4,7 +4,8 @@
 # written never stops the clean-up; a closed stdout is never taken by a FIFO
 # the program opens (nothing reaches a peer, the error names "stdout"); a
 # long message keeps its reason; -h, --help and unknown options are usage
-# errors; "--" lets a path start with '-'. Every test fails when a process
+# errors; "--" lets a path start with '-'; DIR/ makes DIR/server, an
+# empty reply path shows as ''. Every test fails when a process
 # or a file in the run's directory is left.
 
 load helpers/common
@@ -91,7 +92,7 @@ print(struct.unpack("i", fcntl.ioctl(int(sys.argv[1]), termios.FIONREAD, b"0000"
       wait_for blocked_opening_fifo "$nb"
       run --separate-stderr "${WITH[@]}" ">&-" $a -n 2 a "$D"
       assert_equal "$status" 1
-      assert_equal "${stderr##*$'\n'}" "$(name "$a"): write stdout (fd 1): Bad file descriptor"
+      assert_equal "${stderr##*$'\n'}" "$(name "$a") a: write stdout (fd 1): Bad file descriptor"
       reaped "$nb"
       assert_equal "$status" 0
       assert_equal "$(tail -n 1 "$T/nb.err")" "$(name "$b") b: answered 1 ping"
@@ -186,6 +187,39 @@ long_path() { printf '%s/%s' "$D" "$(head -c $(($1 - ${#D} - 1)) /dev/zero | tr 
   for p in "$(c fifo_node)" "$(py fifo_node)"; do
     run --separate-stderr $p -- b -x
     assert_failure 1
-    assert_equal "$stderr" "$(name "$p"): lstat -x: No such file or directory"
+    assert_equal "$stderr" "$(name "$p") b: lstat -x: No such file or directory"
+  done
+}
+
+@test "DIR given with a trailing slash: the FIFOs are named DIR/a-to-b, DIR/server, never DIR//a-to-b, C and Python" {
+  local lang
+  for lang in c py; do
+    bg n $($lang fifo_node) --make b "$D/"
+    wait_for blocked_opening_fifo "$n"
+    assert_equal "$(<"$T/n.err")" "$(name "$($lang fifo_node)") b: opening $D/a-to-b for reading: waits for the other end"
+    kill -TERM "$n"
+    reaped "$n"
+    bg s $($lang fifo_server) -n 1 "$D//"
+    wait_for blocked_opening_fifo "$s"
+    assert_equal "$(<"$T/s.err")" "$(name "$($lang fifo_server)"): waiting for the first client on $D/server"
+    run --separate-stderr $($lang fifo_client) "$D/" hi
+    assert_success
+    assert_equal "$stderr" "$(name "$($lang fifo_client)"): sending to $D/server"
+    reaped "$s"
+  done
+}
+
+@test "a request with an empty reply path: shown as '', refused as not a name in DIR, C and Python" {
+  local lang
+  for lang in c py; do
+    bg s $($lang fifo_server) -n 1 "$D"
+    wait_for blocked_opening_fifo "$s"
+    "$PYTHON" -c 'import os, struct, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, struct.pack("<i", 3) + b"\0hi")' "$D/server"
+    reaped "$s"
+    assert_equal "$status" 0
+    assert_equal "$(<"$T/s.out")" "request 1: '': hi"
+    assert_equal "$(sed -n 2p "$T/s.err")" "$(name "$($lang fifo_server)"): request 1: '': not a name in $D: refused"
   done
 }

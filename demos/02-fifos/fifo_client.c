@@ -82,7 +82,10 @@ int main(int argc, char *argv[])
     const char *dir = argv[i], *text = argv[i + 1];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");
-    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server)
+    int dlen = (int)strlen(dir);        /* "priv/": priv/server, not priv//server */
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (snprintf(server, sizeof server, "%.*s/server", dlen, dir) >= (int)sizeof server)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
     private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
     /* The server looks a relative path up from its own working directory,

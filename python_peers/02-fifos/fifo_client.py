@@ -75,7 +75,7 @@ def main(argv):
     folder, text = argv[i], os.fsencode(argv[i + 1])
     if not folder:
         fail(2, "DIR is empty: give a directory's path")
-    server = f"{folder}/server"
+    server = (folder.rstrip("/") or "/") + "/server"   # "priv/": priv/server, not priv//server
     if len(os.fsencode(server)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
     private_dir(folder)             # ours, 0700: nobody else can put a name in it

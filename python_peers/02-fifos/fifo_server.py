@@ -138,7 +138,8 @@ def take_request(n, req):
             else " with a reply path that is not printable ASCII") + ": refused")
         return None
     path, text = path.decode(), "".join(chr(c) if 32 <= c < 127 else "." for c in text)
-    out(f"request {n}: {path}: {text}")
+    shown = path or "''"                # an empty path shown as ''
+    out(f"request {n}: {shown}: {text}")
     return path, text
 
 
@@ -152,7 +153,8 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
     except OSError:
         in_dir = False
     if not in_dir or name in ("", ".", ".."):
-        return say_req(n, f"{path}: not a name in {folder}: refused")
+        shown = path or "''"            # an empty path shown as ''
+        return say_req(n, f"{shown}: not a name in {folder}: refused")
     # lstat first: what is at the name, without following a link.
     try:
         st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
@@ -217,7 +219,7 @@ def main(argv):
     folder = rest[0]
     if not folder:
         fail(2, "DIR is empty: give a directory's path")
-    fifo = f"{folder}/server"
+    fifo = (folder.rstrip("/") or "/") + "/server"     # "priv/": priv/server, not priv//server
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
     dirst = private_dir(folder)     # ours, 0700: nobody else can put a name in it
@@ -232,6 +234,8 @@ def main(argv):
         signal.signal(sig, remove_and_die)
     try:
         os.mkfifo(fifo, 0o600)          # EEXIST: never reuse one
+    except FileExistsError as e:
+        fail(1, f"mkfifo {fifo}: {os.strerror(e.errno)} (left from an earlier run?)")
     except OSError as e:
         die(f"mkfifo {fifo}", e)
     made.append(fifo)

@@ -53,6 +53,13 @@ def progname():
     return _prog
 
 
+def set_progname(name):
+    """The program's name in messages from now on (C: set_progname, which
+    also opens /dev/null for closed 0-2: done here at import)."""
+    global _prog
+    _prog = os.path.basename(name)
+
+
 def fd_object(fd):
     """'pipe:[81234] (fd 4)': what the kernel says descriptor fd refers to."""
     try:

@@ -186,7 +186,8 @@ nobody 600"
 
 # dir_refused MESSAGE AS DIR: fifo_node, fifo_server and fifo_client, C and
 # Python (the copies in $PUB), run on DIR (as nobody when AS is "nobody"):
-# each ends with status 1 and says "PROG: MESSAGE", nothing else.
+# each ends with status 1 and says "PROG: MESSAGE" ("fifo_node a: MESSAGE"),
+# nothing else.
 dir_refused() {
   local msg=$1 as=() cmd words
   [ "$2" != nobody ] || as=("${AS_NOBODY[@]}")
@@ -196,8 +197,10 @@ dir_refused() {
     read -ra words <<<"${cmd/@/$3}"
     run --separate-stderr "${as[@]}" "${words[@]}"
     assert_equal "$status" 1
+    local role=""
+    [[ $cmd != *fifo_node* ]] || role=" a"      # a node names its role
     [[ $cmd == *.py* ]] && cmd=${cmd%%.py*}.py || cmd=${cmd%% *}
-    assert_equal "$stderr" "${cmd##*/}: $msg"
+    assert_equal "$stderr" "${cmd##*/}$role: $msg"
   done
 }
 

@@ -175,27 +175,31 @@ def _undo_all():
             pass
 
 
-def _write_line(data):
-    """One write() to descriptor 2, as C's: a message that cannot be
-    written (stderr closed or full) is no reason to stop: ignored, the
-    program goes on to clean up and exits as it would have. Anything left
-    in sys.stderr's buffer goes first, to keep the order."""
+def _write_line(text):
+    """Write one line to sys.stderr and flush it: one write() (see say). A
+    message that cannot be written (stderr closed or full) is no reason to
+    stop, as in C: ignored, and the program goes on to clean up and exits
+    as it would have. A stderr that failed is dropped (sys.stderr = None):
+    what is left in its buffer would make Python's own flush at exit fail
+    again, and change the exit status to 120."""
+    if sys.stderr is None:          # descriptor 2 was closed when we started
+        return
     try:
-        if sys.stderr is not None:
-            sys.stderr.flush()
+        sys.stderr.write(text)
+        sys.stderr.flush()
     except (OSError, ValueError):
-        sys.stderr = None           # else Python's flush at exit fails again
-    try:
-        os.write(2, data)
-    except OSError:
-        pass
+        sys.stderr = None
 
 
 def _encode(text):
-    """The bytes sys.stderr would write for text."""
-    enc = getattr(sys.stderr, "encoding", None) or "utf-8"
-    errors = getattr(sys.stderr, "errors", None) or "backslashreplace"
-    return text.encode(enc, errors)
+    """The bytes sys.stderr would write for text (cut as bytes, as in C)."""
+    return text.encode(*_encoding())
+
+
+def _encoding():
+    """sys.stderr's encoding and error handler (its defaults when None)."""
+    return (getattr(sys.stderr, "encoding", None) or "utf-8",
+            getattr(sys.stderr, "errors", None) or "backslashreplace")
 
 
 def say(text):
@@ -204,7 +208,7 @@ def say(text):
     unbuffered (PYTHONUNBUFFERED), and another process writing to the same
     pipe or terminal (a parent, its child) could land in between. A failed
     write is ignored (see _write_line)."""
-    _write_line(_encode(text + "\n"))
+    _write_line(text + "\n")
 
 
 def _say_cut(message, why):
@@ -216,7 +220,7 @@ def _say_cut(message, why):
     end = _encode(f": {why}\n" if why is not None else "\n")
     prefix = _encode(_prog)[:255] + b": "     # an absurd argv[0]: its start
     if len(prefix) + len(m) + len(end) <= LINE_MAX:
-        _write_line(prefix + m + end)
+        _write_line((prefix + m + end).decode(*_encoding()))
         return
     room = LINE_MAX - (len(prefix) + len(end) + 3)
     tail = min(len(m), LINE_TAIL)
@@ -228,7 +232,7 @@ def _say_cut(message, why):
         tail -= 1
     while head > 0 and m[head] & 0xC0 == 0x80:
         head -= 1
-    _write_line(prefix + m[:head] + b"..." + m[len(m) - tail:] + end)
+    _write_line((prefix + m[:head] + b"..." + m[len(m) - tail:] + end).decode(*_encoding()))
 
 
 def die(message, error):

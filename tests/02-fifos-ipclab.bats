@@ -109,3 +109,13 @@ teardown() {
   assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO a-to-b for reading; it needs somebody to open it for writing\. Open or waiting on a-to-b: nobody else\. '
   refute_output --partial ": nobody."
 }
+
+@test "every lesson-02 scenario's title fits the 80-column header whole, with 'ipclab' and the lesson's folder" {
+  local f t
+  for f in "$ROOT"/lessons/02-fifos/scenarios/*.lua; do
+    t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+    [ -n "$t" ] || fail "no title in $f"
+    t=" ipclab  02-fifos  $t"       # ui.c's widest heading
+    (( ${#t} <= 80 )) || fail "${f##*/}: ${#t} columns: $t"
+  done
+}

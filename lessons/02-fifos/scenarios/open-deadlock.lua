@@ -49,7 +49,7 @@ pause()
 a:kill()
 b:kill()
 wait_until(function() return a:exited() and b:exited() end, 10, "both nodes killed")
-say(("Node a: %s, node b: %s."):format(a:status(), b:status()))
+say(("Node a ended (%s), node b ended (%s)."):format(a:status(), b:status()))
 
 say("The fix: open the FIFOs in one order on both sides (a-to-b first, then b-to-a), "
  .. "as one takes two locks in one order. The kit's nodes do this by default.")

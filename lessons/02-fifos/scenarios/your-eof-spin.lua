@@ -126,7 +126,7 @@ pcall(wait_until, function()
 end, 10, "your server to print the second client's message")
 expect(server:output():find("message 3:", 1, true), "your server served the second client too")
 if not server:exited() then
-  say("The scenario ends your server with SIGTERM, as Ctrl-C would end it in a terminal.")
+  say("The scenario ends your server with SIGTERM: a server runs until it is told to stop.")
   server:signal("TERM")
 end
 wait_until(function() return server:exited() end, 10, "your server to end")

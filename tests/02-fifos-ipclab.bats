@@ -159,3 +159,20 @@ said_before_kills() {
                "$(grep '^ *[0-9.]* spawn someone else pid ' <<<"$output")"
   assert_equal "$(grep -c '^ *[0-9.]* spawn someone else pid ' <<<"$output")" 1
 }
+
+@test "open-deadlock: a node ended with the k key during the pause is said as such, not 'two sleeping processes'; the scenario then ends the other and says how each ended" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run 02/open-deadlock"
+  wait_for screen_has "how long will they wait?"
+  keys Tab                          # node a selected
+  keys k
+  wait_for screen_has "EXITED: signal SIGKILL"
+  keys Space
+  wait_for screen_has "Not both asleep any more"
+  run screen
+  refute_output --partial "the kernel sees two sleeping processes"
+  assert_output --partial "FAILED a moment later both still sleep in open()"
+  keys Space
+  wait_for screen_has "(signal SIGKILL), node b ended (signal SIGKILL)."
+  keys q q
+  wait_for pane_exited
+}

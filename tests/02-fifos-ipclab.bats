@@ -108,6 +108,8 @@ teardown() {
   assert_equal "$status" 1             # the skeleton deadlocks: FAILED checks
   assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO a-to-b for reading; it needs somebody to open it for writing\. Open or waiting on a-to-b: nobody else\. '
   refute_output --partial ": nobody."
+  # Its messages start with the name it was built as, and the narration says so.
+  assert_line --regexp "^ *[0-9.]+ say It is built as yours-ping_node in the run's folder: its messages start 'yours-ping_node b:'\.$"
 }
 
 @test "every lesson-02 scenario's title fits the 80-column header whole, with 'ipclab' and the lesson's folder" {

@@ -79,8 +79,8 @@ static int open_fifo(const char *path, int flags)
     if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
         fail(1, "%s: %s: refused", path, why);
     int acc = flags & O_ACCMODE;
-    fprintf(stderr, "%s: opening %s for %s: waits for the other end\n", progname(), path, acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" :
-            "reading and writing");
+    fprintf(stderr, "%s: opening %s for %s: waits for the other end\n", progname(), path,
+            acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" : "reading and writing");
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);

@@ -237,7 +237,7 @@ gave_up() {
     run --separate-stderr bash -c 'exec "$@" >&-' - $parent -n 1 -- \
       bash -c 'head -c 10 <&"$1" >/dev/null; printf "\x04\x00\x00\x00pong" >&"$2"; '"$sleeper" child 3>&-
     assert_failure 1
-    gave_up ": write fd 1: Bad file descriptor"
+    gave_up ": write stdout \(fd 1\): Bad file descriptor"
   done
   # SIGPIPE, which the parents ignore, is back to its default in the child.
   for parent in "$BIN/pipe_parent" "$PYTHON $PEERS/01-pipes/pipe_parent.py"; do
@@ -265,7 +265,7 @@ closed_or_full() {
     wait "$r_reaper" || status=$?
     assert_equal "$status" 1
     assert_equal "$(grep -v ': child [0-9]* reads fd\|: giving up on child \|^pipe_child\|^pipe_writer' "$T/r.err" | same_words)" \
-                 "$prog: write fd 1: Bad file descriptor"
+                 "$prog: write stdout (fd 1): Bad file descriptor"
     bg_reaped r bash -c 'exec "$@" <"$0" >/dev/full' "$T/in" $cmd "$@"
     status=0
     wait "$r_reaper" || status=$?

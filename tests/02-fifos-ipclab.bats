@@ -108,4 +108,73 @@ teardown() {
   assert_equal "$status" 1             # the skeleton deadlocks: FAILED checks
   assert_line --regexp '^ *[0-9.]+ say Your node b is asleep in open\(\) of FIFO a-to-b for reading; it needs somebody to open it for writing\. Open or waiting on a-to-b: nobody else\. '
   refute_output --partial ": nobody."
+  # Its messages start with the name it was built as, and the narration says so.
+  assert_line --regexp "^ *[0-9.]+ say It is built as yours-ping_node in the run's folder: its messages start 'yours-ping_node b:'\.$"
+}
+
+@test "every lesson-02 scenario's title fits the 80-column header whole, with 'ipclab' and the lesson's folder" {
+  local f t
+  for f in "$ROOT"/lessons/02-fifos/scenarios/*.lua; do
+    t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
+    [ -n "$t" ] || fail "no title in $f"
+    t=" ipclab  02-fifos  $t"       # ui.c's widest heading
+    (( ${#t} <= 80 )) || fail "${f##*/}: ${#t} columns: $t"
+  done
+}
+
+# said_before_kills TRANSCRIPT [pause]: every SIGKILL or SIGTERM the
+# scenario sends (a "signal NAME SIGKILL" line) is said first: the last
+# "say" before it (other signal and exit lines skipped) names that signal.
+# With "pause": the presenter also had a pause between that say and it, to
+# look at the stuck process on screen.
+said_before_kills() {
+  awk -v want_pause="${2:-}" '
+    $2 == "say" { said = $0; paused = 0; next }
+    $2 == "pause" { paused = 1; next }
+    $2 == "signal" && ($NF == "SIGKILL" || $NF == "SIGTERM") {
+      kills++
+      if (index(said, $NF) == 0) { print "not said first: " $0 " (last said: " said ")"; bad = 1 }
+      if (want_pause != "" && !paused) { print "no pause before: " $0; bad = 1 }
+      next
+    }
+    $2 == "exit" { next }
+    { }
+    END { if (kills == 0) { print "no kill at all"; bad = 1 }; exit bad }' <<<"$1"
+}
+
+@test "every kill a lesson-02 scenario makes is said in its narration before it comes; the your-* scenarios leave a stuck program on screen (a pause) before they end it" {
+  local K=$T/kit s
+  mkdir -p "$K"
+  cp -R "$ROOT/python_peers" "$ROOT/demos" "$ROOT/lessons" "$K/"      # the skeletons
+  for s in tutorial-pair open-deadlock many-clients spinning-server your-eof-spin; do
+    IPCLAB_ROOT=$K run "$IPCLAB" run 02/$s --headless
+    said_before_kills "$output" || fail "$s"
+  done
+  for s in your-open-order your-safe-open; do
+    IPCLAB_ROOT=$K run "$IPCLAB" run 02/$s --headless
+    said_before_kills "$output" pause || fail "$s"
+  done
+  # your-safe-open plants through one helper process: one pane, not one a step.
+  # (Every spawn but cc, the server and the senders is a helper.)
+  assert_equal "$(grep '^ *[0-9.]* spawn ' <<<"$output" |
+                  grep -v ' spawn \(cc\|server\|your sender\|sender ([^)]*)\) pid ')" \
+               "$(grep '^ *[0-9.]* spawn someone else pid ' <<<"$output")"
+  assert_equal "$(grep -c '^ *[0-9.]* spawn someone else pid ' <<<"$output")" 1
+}
+
+@test "open-deadlock: a node ended with the k key during the pause is said as such, not 'two sleeping processes'; the scenario then ends the other and says how each ended" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run 02/open-deadlock"
+  wait_for screen_has "how long will they wait?"
+  keys Tab                          # node a selected
+  keys k
+  wait_for screen_has "EXITED: signal SIGKILL"
+  keys Space
+  wait_for screen_has "Not both asleep any more"
+  run screen
+  refute_output --partial "the kernel sees two sleeping processes"
+  assert_output --partial "FAILED a moment later both still sleep in open()"
+  keys Space
+  wait_for screen_has "(signal SIGKILL), node b ended (signal SIGKILL)."
+  keys q q
+  wait_for pane_exited
 }

@@ -150,7 +150,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
     name=${p##*/}
     run --separate-stderr $p
     assert_equal "$status" 2
-    assert_equal "$stderr" "$name: usage: ${p##* } PATH   (commands on stdin: open-read, open-write, read, write TEXT, close)"
+    assert_equal "$stderr" "$name: usage: ${p##* } [--] PATH   (commands on stdin: open-read, open-write, read, write TEXT, close)"
     run --separate-stderr $p "$D/fifo" <<<"bogus"
     assert_equal "$status" 2
     assert_equal "$stderr" "$name: line 1: unknown command 'bogus' (open-read, open-write, read, write TEXT, close)"
@@ -178,7 +178,7 @@ EAGAIN="read: EAGAIN: Resource temporarily unavailable: a writer has it open, no
     # Closed in the program only: run's own output pipe would take fd 0.
     run --separate-stderr bash -c 'exec "$@" <&-' - $p "$D/fifo"
     assert_equal "$status" 1
-    assert_equal "$stderr" "$name: read fd 0: Bad file descriptor"
+    assert_equal "$stderr" "$name: read stdin (fd 0): Bad file descriptor"
     run --separate-stderr $p "$D/fifo" <<<$'open-read\nwrite x'
     assert_equal "$status" 1
     assert_equal "$output" "open-read: opened"

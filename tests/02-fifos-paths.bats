@@ -7,7 +7,7 @@
 # nothing is opened or written through it. After open() it checks the
 # descriptor is the FIFO it looked at (fstat: the same device and inode):
 # a name swapped in between is refused. With --make, anything already at a
-# name (a FIFO left from an earlier run) is said as such. Each case for C
+# name (a FIFO left from an earlier run?) is said as such. Each case for C
 # and Python. The tutorial's writer, which writes into all of these, is in
 # 02-fifos-naive.bats.
 
@@ -33,17 +33,19 @@ teardown() {
 reaped() { status=0; wait "$1" || status=$?; }
 
 # refused MESSAGE NODE-ARGS...: C and Python end with status 1 and say
-# MESSAGE (after "PROG: "), nothing else (no "opening ...", no traceback).
+# MESSAGE (after "PROG ROLE: ", "fifo_node b: "), nothing else (no
+# "opening ...", no traceback).
 # Nobody holds the other end of what they are given: had either opened a
 # FIFO there, it would sleep in openat for ever (timeout: a bound that ends
 # such a broken node, status 124, instead of the test; never a wait).
 refused() {
-  local msg=$1 node
+  local msg=$1 node role
   shift
+  for role in "$@"; do [[ $role == [ab] ]] && break; done
   for node in "$(c fifo_node)" "$(py fifo_node)"; do
     run --separate-stderr timeout -s KILL 30 $node "$@"
     assert_equal "$status" 1
-    assert_equal "$stderr" "$(prog "$node"): $msg"
+    assert_equal "$stderr" "$(prog "$node") $role: $msg"
   done
 }
 
@@ -112,17 +114,17 @@ refused() {
 }
 
 # bats test_tags=asan
-@test "--make with something already at a name: 'a FIFO left from an earlier run?', nothing opened, what this run made removed, the thing left as it was" {
+@test "--make with something already at a name: 'mkfifo NAME: File exists (left from an earlier run?)', nothing opened, what this run made removed, the thing left as it was" {
   mkfifo -m 600 "$D/a-to-b"         # left by an earlier run
-  refused "something is already at $D/a-to-b (a FIFO left from an earlier run?)" --make a "$D"
-  refused "something is already at $D/a-to-b (a FIFO left from an earlier run?)" --make b "$D"
+  refused "mkfifo $D/a-to-b: File exists (left from an earlier run?)" --make a "$D"
+  refused "mkfifo $D/a-to-b: File exists (left from an earlier run?)" --make b "$D"
   assert_equal "$(ls -A "$D")" a-to-b
   mv "$D/a-to-b" "$D/b-to-a"        # the second name: the first, made now, is removed
-  refused "something is already at $D/b-to-a (a FIFO left from an earlier run?)" --make a "$D"
+  refused "mkfifo $D/b-to-a: File exists (left from an earlier run?)" --make a "$D"
   assert_equal "$(ls -A "$D")" b-to-a
   rm "$D/b-to-a"
   printf 'planted\n' >"$D/b-to-a"
-  refused "something is already at $D/b-to-a (a FIFO left from an earlier run?)" --make b "$D"
+  refused "mkfifo $D/b-to-a: File exists (left from an earlier run?)" --make b "$D"
   assert_equal "$(<"$D/b-to-a")" planted
   rm "$D/b-to-a"
 }
@@ -143,7 +145,7 @@ swapped() {
   exec {go}>&-                      # end of file on the step FIFO: it runs freely
   reaped "$nd"
   assert_equal "$status" 1
-  assert_equal "$(tail -n 1 "$T/nd.err")" "$(prog "$node"): $D/a-to-b: replaced between lstat and open: refused"
+  assert_equal "$(tail -n 1 "$T/nd.err")" "$(prog "$node") a: $D/a-to-b: replaced between lstat and open: refused"
   assert_equal "$(<"$D/a-to-b")" planted
   rm "$D/a-to-b" "$T/step" "$T/nd.trace"
 }
@@ -170,9 +172,9 @@ nobody 600"
     # Root, who could open anything, is refused by the directory check.
     run --separate-stderr $(c fifo_node) b "$E"
     assert_equal "$status" 1
-    assert_equal "$stderr" "fifo_node: $E: owner uid $(id -u nobody), not $EUID (us)"
+    assert_equal "$stderr" "fifo_node b: $E: owner uid $(id -u nobody), not $EUID (us)"
     run --separate-stderr $(py fifo_node) b "$E"
-    assert_equal "$stderr" "fifo_node.py: $E: owner uid $(id -u nobody), not $EUID (us)"
+    assert_equal "$stderr" "fifo_node.py b: $E: owner uid $(id -u nobody), not $EUID (us)"
     run --separate-stderr "${AS_NOBODY[@]}" $b b "$E"
     assert_success
     reaped "$node_a"
@@ -184,7 +186,8 @@ nobody 600"
 
 # dir_refused MESSAGE AS DIR: fifo_node, fifo_server and fifo_client, C and
 # Python (the copies in $PUB), run on DIR (as nobody when AS is "nobody"):
-# each ends with status 1 and says "PROG: MESSAGE", nothing else.
+# each ends with status 1 and says "PROG: MESSAGE" ("fifo_node a: MESSAGE"),
+# nothing else.
 dir_refused() {
   local msg=$1 as=() cmd words
   [ "$2" != nobody ] || as=("${AS_NOBODY[@]}")
@@ -194,8 +197,10 @@ dir_refused() {
     read -ra words <<<"${cmd/@/$3}"
     run --separate-stderr "${as[@]}" "${words[@]}"
     assert_equal "$status" 1
+    local role=""
+    [[ $cmd != *fifo_node* ]] || role=" a"      # a node names its role
     [[ $cmd == *.py* ]] && cmd=${cmd%%.py*}.py || cmd=${cmd%% *}
-    assert_equal "$stderr" "${cmd##*/}: $msg"
+    assert_equal "$stderr" "${cmd##*/}$role: $msg"
   done
 }
 
@@ -224,8 +229,8 @@ dir_refused() {
   # fifo_node opens each FIFO one way; its function says any of the three.
   # The C one, its main renamed, with a main of ours that calls it.
   printf '#define main fifo_node_main\n#include "fifo_node.c"\n#undef main\n%s\n' \
-    'int main(int argc, char *argv[]) { (void)argc; set_progname("fifo_node");
-       return close(open_fifo("a", argv[1], O_RDWR)) == -1; }' |
+    'int main(int argc, char *argv[]) { (void)argc; set_progname("fifo_node a");
+       return close(open_fifo(argv[1], O_RDWR)) == -1; }' |
     cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/demos/common" \
        -I"$ROOT/demos/02-fifos" -o "$T/open_rdwr" -x c - "$ROOT"/demos/common/*.c
   mkfifo -m 600 "$D/f"
@@ -234,11 +239,11 @@ dir_refused() {
   assert_equal "$stderr" "fifo_node a: opening $D/f for reading and writing: waits for the other end"
   run --separate-stderr "$PYTHON" - "$PEERS/02-fifos/fifo_node.py" "$D/f" <<'PY'
 import importlib.util, os, sys
-sys.argv[0] = "fifo_node.py"            # its messages' name
 spec = importlib.util.spec_from_file_location("fifo_node", sys.argv[1])
 node = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(node)
-os.close(node.open_fifo("a", sys.argv[2], os.O_RDWR))
+node.set_progname("fifo_node.py a")     # its messages' name, as main() sets it
+os.close(node.open_fifo(sys.argv[2], os.O_RDWR))
 PY
   assert_success
   assert_equal "$stderr" "fifo_node.py a: opening $D/f for reading and writing: waits for the other end"

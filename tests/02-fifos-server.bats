@@ -468,20 +468,20 @@ refused() {
 @test "bad usage, a directory that is not private, a name already taken, no server: refused, the client's FIFO removed" {
   local s cl
   for s in "$(c fifo_server)" "$(py fifo_server)"; do
-    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s
-    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] DIR" $s --bogus "$D"
+    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] [--] DIR" $s
+    refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] [--] DIR" $s --bogus "$D"
     refused 2 "-n: 'x' is not a number from 0 to 1000000" $s -n x "$D"
     chmod 755 "$D"
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $s "$D"
     chmod 700 "$D"
     echo keep >"$D/server"
-    refused 1 "mkfifo $D/server: File exists" $s "$D"
+    refused 1 "mkfifo $D/server: File exists (left from an earlier run?)" $s "$D"
     assert_equal "$(<"$D/server")" keep
     rm "$D/server"
   done
   for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-    refused 2 "usage: ${cl##* } DIR TEXT" $cl "$D"
-    refused 2 "usage: ${cl##* } DIR TEXT" $cl -x "$D" t
+    refused 2 "usage: ${cl##* } [--] DIR TEXT" $cl "$D"
+    refused 2 "usage: ${cl##* } [--] DIR TEXT" $cl -x "$D" t
     chmod 755 "$D"
     refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
     chmod 700 "$D"

@@ -183,7 +183,7 @@ b_goes() {
   kill -KILL "$node_b"
   reaped "$node_a"
   assert_equal "$status" 1
-  [[ $(tail -n 1 "$T/node_a.err") =~ ^$(prog "$1"):\ reply\ [0-9]+\ from\ $D/b-to-a:\ end\ of\ file:\ node\ b\ is\ gone$ ]] ||
+  [[ $(tail -n 1 "$T/node_a.err") =~ ^$(prog "$1")\ a:\ reply\ [0-9]+\ from\ $D/b-to-a:\ end\ of\ file:\ node\ b\ is\ gone$ ]] ||
     fail "node a said: $(tail -n 1 "$T/node_a.err")"
   wait "$node_b" || true
   nothing_in_run_dir
@@ -205,7 +205,7 @@ a_goes() {
   nothing_in_run_dir
 }
 
-@test "node a ends with status 1 when node b goes: its read() returns 0, 'node b is gone'" {
+@test "node a ends with status 1 when node b goes: its read() returns 0, 'fifo_node a: ... node b is gone' (the role in every line)" {
   b_goes "$(c fifo_node)" "$(py fifo_node)"
   b_goes "$(py fifo_node)" "$(c fifo_node)"
 }
@@ -216,14 +216,17 @@ a_goes() {
 }
 
 # refused STATUS MESSAGE NODE-ARGS...: both languages end with STATUS and
-# say MESSAGE (after "PROG: ") last, with no traceback.
+# say MESSAGE (after "PROG: ", or "PROG ROLE: " for status 1) last, with no
+# traceback.
 refused() {
-  local want=$1 msg=$2 node
+  local want=$1 msg=$2 node role=""
   shift 2
+  # Once its role is known (usage is checked first) a node says it: "fifo_node b: ".
+  [ "$want" = 2 ] || for role in "$@"; do [[ $role == [ab] ]] && break; done
   for node in "$(c fifo_node)" "$(py fifo_node)"; do
     run --separate-stderr $node "$@"
     assert_equal "$status" "$want"
-    assert_equal "${stderr##*$'\n'}" "$(prog "$node"): $msg"
+    assert_equal "${stderr##*$'\n'}" "$(prog "$node")${role:+ $role}: $msg"
     refute_output --partial Traceback
     [[ $stderr != *Traceback* ]] || fail "a traceback: $stderr"
   done
@@ -239,7 +242,7 @@ refused() {
     for node in "$(c fifo_node)" "$(py fifo_node)"; do
       run --separate-stderr $node $args
       assert_equal "$status" 2
-      assert_regex "$stderr" ": usage: .* \[-n COUNT\] \[--make\] \[--open-order same\|read-first\|write-first\] a\|b DIR$"
+      assert_regex "$stderr" ": usage: .* \[-n COUNT\] \[--make\] \[--open-order same\|read-first\|write-first\] \[--\] a\|b DIR$"
     done
   done
   nothing_in_run_dir
@@ -274,7 +277,7 @@ refused() {
   refused 1 "lstat $D/a-to-b: No such file or directory (start the other node with --make first?)" b "$D"
   # Something already at a name: mkfifo says so; what this run made is removed.
   echo keep >"$D/b-to-a"
-  refused 1 "something is already at $D/b-to-a (a FIFO left from an earlier run?)" --make a "$D"
+  refused 1 "mkfifo $D/b-to-a: File exists (left from an earlier run?)" --make a "$D"
   assert_equal "$(ls -A "$D")" "b-to-a"
   assert_equal "$(<"$D/b-to-a")" keep
   rm "$D/b-to-a"

@@ -979,7 +979,7 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     wait "$cons" || rc=$?
     assert_equal "$rc" 1
     run cat "$T/cons.err"
-    assert_output --regexp "^shm_ring_consumer(\.py)?: write fd 1: Bad file descriptor$"
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write stdout \(fd 1\): Bad file descriptor$"
     assert_equal "$(ring_fields "$RING") $(posix_sem "$EMPTY") $(posix_sem "$FULL")" "4 36 1 1 4 0"
     rm_names "$RING" "$EMPTY" "$FULL"
   done
@@ -1014,7 +1014,7 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     run "$BIN/shm_counter" --create -n 0 "$SEG"
     run sh -c '"$@" >&-' - $prog -n 1 --unlink "$SEG"
     assert_failure 1
-    assert_output --regexp "^shm_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_output --regexp "^shm_counter(\.py)?: write stdout \(fd 1\): Bad file descriptor$"
     assert_file_not_exists "$(shm_file "$SEG")"
   done
   for prog in "$BIN/sysv_counter" "$PYTHON $D/sysv_counter.py"; do
@@ -1028,7 +1028,7 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     run "$BIN/sysv_counter" --create -n 0 "$KEY"
     run sh -c '"$@" >&-' - $prog -n 1 --unlink "$KEY"
     assert_failure 1
-    assert_output --regexp "^sysv_counter(\.py)?: write fd 1: Bad file descriptor$"
+    assert_output --regexp "^sysv_counter(\.py)?: write stdout \(fd 1\): Bad file descriptor$"
     assert_equal "$(sysv_shm_info "$KEY")" ""
   done
 }
@@ -1046,7 +1046,7 @@ no_fsize() { bash -c 'ulimit -f 0; trap "" XFSZ; exec "$@"' - "$@"; }
     run "$BIN/shm_ring_producer" --create --slots 4 -n 3 "$RING" "$EMPTY" "$FULL"
     run sh -c '"$@" >&-' - $prog -n 3 --unlink "$RING" "$EMPTY" "$FULL"
     assert_failure 1
-    assert_output --regexp "^shm_ring_consumer(\.py)?: write fd 1: Bad file descriptor$"
+    assert_output --regexp "^shm_ring_consumer(\.py)?: write stdout \(fd 1\): Bad file descriptor$"
     assert_equal "$(ls /dev/shm | grep -c "ipclab-$ID-")" 0
   done
 }

@@ -492,6 +492,17 @@ s = s.replace(a, "    os.open(fifo, os.O_WRONLY | os.O_CLOEXEC)\n" + a, 1)'
   refute_output --regexp "openat [0-9]"
 }
 
+@test "02/02: a server that sleeps at EOF (time.sleep) fails, its call named in words: 'asleep in clock_nanosleep() (kernel function ...)', no stray clock number" {
+  patched "$ROOT/lessons/02-fifos/exercises/02-eof-spin/log_server.py" "$T/nap" '
+a = "            at_eof = True\n            continue"
+assert a in s
+s = s.replace(a, "            at_eof = True\n            __import__(\"time\").sleep(0.2)\n            continue", 1)'
+  grade_folder 02-fifos/exercises/02-eof-spin "$T/nap" "no spinning at EOF"
+  assert_failure
+  assert_line --regexp "^# with no client left: it is asleep in clock_nanosleep\(\) \(kernel function [a-z_.0-9]+\), not in read\(\) or open\(\) of its FIFO"
+  refute_output --regexp "clock_nanosleep [0-9]"
+}
+
 @test "02/02: a server that opens its FIFO O_RDWR passes, as its README says (it works on Linux; POSIX leaves it undefined)" {
   patched "$ROOT/lessons/02-fifos/exercises/02-eof-spin/log_server.py" "$T/rdwr" '
 a = "rfd = os.open(fifo, os.O_RDONLY | os.O_NOFOLLOW"

@@ -1,7 +1,7 @@
 /* fifo_client.c - send one request to fifo_server and print its answer,
  * which comes back on a reply FIFO of our own.
  *
- * Usage: fifo_client DIR TEXT
+ * Usage: fifo_client [--] DIR TEXT      (-- : a DIR that starts with "-")
  *   DIR    the server's private directory (ours, mode 0700)
  *   TEXT   the request; with the reply path, at most 4092 bytes
  *
@@ -76,12 +76,16 @@ int main(int argc, char *argv[])
     struct stat st, now;
 
     set_progname(argv[0]);
-    if (argc != 3 || argv[1][0] == '-')
-        fail(2, "usage: %s DIR TEXT", argv[0]);
-    const char *dir = argv[1], *text = argv[2];
+    int i = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;    /* a DIR that starts with '-' */
+    if (argc - i != 2 || (i == 1 && argv[1][0] == '-'))         /* -h, --help, any option */
+        fail(2, "usage: %s [--] DIR TEXT", argv[0]);
+    const char *dir = argv[i], *text = argv[i + 1];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");
-    if (snprintf(server, sizeof server, "%s/server", dir) >= (int)sizeof server)
+    int dlen = (int)strlen(dir);        /* "priv/": priv/server, not priv//server */
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (snprintf(server, sizeof server, "%.*s/server", dlen, dir) >= (int)sizeof server)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 16);
     private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
     /* The server looks a relative path up from its own working directory,

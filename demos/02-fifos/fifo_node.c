@@ -1,6 +1,6 @@
 /* fifo_node.c - one of two programs that talk over two FIFOs, one each way.
  *
- * Usage: fifo_node [-n COUNT] [--make] [--open-order ORDER] a|b DIR
+ * Usage: fifo_node [-n COUNT] [--make] [--open-order ORDER] [--] a|b DIR
  *   a|b                node a sends COUNT pings (-n: 1 to 1000000, default
  *                      3) and reads each reply; b answers until a goes (EOF)
  *   DIR                our private directory (mode 0700): DIR/a-to-b and
@@ -43,6 +43,8 @@
 /* The pong is "pong: " PING " (from C)": this much longer than the ping. */
 static const char before[] = "pong: ", after[] = " (from C)";
 #define PONG_EXTRA (sizeof before - 1 + sizeof after - 1)
+#define USAGE "usage: %s [-n COUNT] [--make] [--open-order same|read-first|write-first]" \
+              " [--] a|b DIR"
 
 /* The FIFOs this run made, for the signal handler: a FIFO outlives the
  * process that made it, so an ended node removes its own (unlink() is
@@ -63,7 +65,7 @@ static void remove_and_die(int sig)
  * ours that nobody else can open is opened (a file, a directory, a link,
  * another user's FIFO or one open to others is never written through);
  * fstat after: the same FIFO, not one put at the name in between. */
-static int open_fifo(const char *role, const char *path, int flags)
+static int open_fifo(const char *path, int flags)
 {
     struct stat st, now;
     const char *why;
@@ -77,9 +79,8 @@ static int open_fifo(const char *role, const char *path, int flags)
     if ((why = fifo_refused(&st)) != NULL)      /* not a FIFO, not ours, not 0600 */
         fail(1, "%s: %s: refused", path, why);
     int acc = flags & O_ACCMODE;
-    fprintf(stderr, "%s %s: opening %s for %s: waits for the other end\n", progname(), role,
-            path, acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" :
-            "reading and writing");
+    fprintf(stderr, "%s: opening %s for %s: waits for the other end\n", progname(), path,
+            acc == O_RDONLY ? "reading" : acc == O_WRONLY ? "writing" : "reading and writing");
     trace_before("open", -1, path, 0, NULL, 0);
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
     trace_after("open", fd, fd, errno, NULL, 0);
@@ -109,19 +110,26 @@ int main(int argc, char *argv[])
             make = 1;
         else if (strcmp(argv[i], "--open-order") == 0)
             order = option_value(argc, argv, &i);
-        else
+        else if (strcmp(argv[i], "--") == 0 && ++i)    /* the end of the options */
             break;
+        else                        /* -h, --help, an unknown option */
+            fail(2, USAGE, argv[0]);
     }
     if (argc - i != 2 || (strcmp(argv[i], "a") != 0 && strcmp(argv[i], "b") != 0) ||
         (strcmp(order, "same") && strcmp(order, "read-first") && strcmp(order, "write-first")))
-        fail(2, "usage: %s [-n COUNT] [--make] [--open-order same|read-first|write-first]"
-             " a|b DIR", argv[0]);
+        fail(2, USAGE, argv[0]);
     const char *role = argv[i], *dir = argv[i + 1];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");
+    static char name[NAME_MAX + 3];     /* "fifo_node b": every line says which node */
+    snprintf(name, sizeof name, "%s %s", progname(), role);
+    set_progname(name);
     int is_a = role[0] == 'a';
-    if (snprintf(a_to_b, sizeof a_to_b, "%s/a-to-b", dir) >= (int)sizeof a_to_b ||
-        snprintf(b_to_a, sizeof b_to_a, "%s/b-to-a", dir) >= (int)sizeof b_to_a)
+    int dlen = (int)strlen(dir);        /* "priv/": priv/a-to-b, not priv//a-to-b */
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (snprintf(a_to_b, sizeof a_to_b, "%.*s/a-to-b", dlen, dir) >= (int)sizeof a_to_b ||
+        snprintf(b_to_a, sizeof b_to_a, "%.*s/b-to-a", dlen, dir) >= (int)sizeof b_to_a)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
     private_dir(dir, &st);          /* ours, 0700: nobody else can put a name in it */
 
@@ -143,9 +151,9 @@ int main(int argc, char *argv[])
         const char *paths[] = { a_to_b, b_to_a };
         for (int p = 0; p < 2; p++) {
             if (mkfifo(paths[p], 0600) == -1) {
-                if (errno == EEXIST)
-                    fail(1, "something is already at %s (a FIFO left from an earlier"
-                         " run?)", paths[p]);
+                if (errno == EEXIST)    /* the same words as fifo_server's */
+                    fail(1, "mkfifo %s: %s (left from an earlier run?)", paths[p],
+                         strerror(errno));
                 die("mkfifo %s", paths[p]);
             }
             undo_push(unlink, paths[p]);
@@ -161,11 +169,11 @@ int main(int argc, char *argv[])
     int read_first = strcmp(order, "read-first") == 0 ||
                      (strcmp(order, "same") == 0 && !is_a);
     if (read_first) {
-        rfd = open_fifo(role, rpath, O_RDONLY);
-        wfd = open_fifo(role, wpath, O_WRONLY);
+        rfd = open_fifo(rpath, O_RDONLY);
+        wfd = open_fifo(wpath, O_WRONLY);
     } else {
-        wfd = open_fifo(role, wpath, O_WRONLY);
-        rfd = open_fifo(role, rpath, O_RDONLY);
+        wfd = open_fifo(wpath, O_WRONLY);
+        rfd = open_fifo(rpath, O_RDONLY);
     }
     /* Both nodes have both FIFOs open: the names are no longer needed. */
     if (make) {
@@ -217,10 +225,10 @@ int main(int argc, char *argv[])
     }
     close_stdout();
     if (is_a)
-        fprintf(stderr, "%s a: sent %ld %s, got %ld %s\n", progname(), sent,
+        fprintf(stderr, "%s: sent %ld %s, got %ld %s\n", progname(), sent,
                 plural(sent, "ping", "pings"), got, plural(got, "reply", "replies"));
     else
-        fprintf(stderr, "%s b: answered %ld %s\n", progname(), got,
+        fprintf(stderr, "%s: answered %ld %s\n", progname(), got,
                 plural(got, "ping", "pings"));
     return 0;
 }

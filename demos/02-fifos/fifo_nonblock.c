@@ -1,7 +1,7 @@
 /* fifo_nonblock.c - open, read and write a FIFO with O_NONBLOCK, one
  * command at a time, and print what each call returns.
  *
- * Usage: fifo_nonblock PATH      (commands on standard input, one a line)
+ * Usage: fifo_nonblock [--] PATH (commands on standard input, one a line)
  *   open-read     open(PATH, O_RDONLY | O_NONBLOCK)
  *   open-write    open(PATH, O_WRONLY | O_NONBLOCK)
  *   read          read() of up to 64 bytes
@@ -78,10 +78,11 @@ int main(int argc, char *argv[])
     struct stat st;
 
     set_progname(argv[0]);
-    if (argc != 2)
-        fail(2, "usage: %s PATH   (commands on stdin: open-read, open-write, read,"
+    int i = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;    /* a PATH that starts with '-' */
+    if (argc - i != 1 || (i == 1 && argv[1][0] == '-'))         /* -h, --help, any option */
+        fail(2, "usage: %s [--] PATH   (commands on stdin: open-read, open-write, read,"
              " write TEXT, close)", argv[0]);
-    const char *path = argv[1];
+    const char *path = argv[i];
     if (!path[0])
         fail(2, "PATH is empty: give a FIFO's path");
     /* A reader that is gone makes write() fail with EPIPE: shown, not fatal. */

@@ -1,7 +1,7 @@
 /* fifo_server.c - a server on a well-known FIFO; each client gets its
  * answer on a reply FIFO of its own, named in its request.
  *
- * Usage: fifo_server [-n COUNT] [--no-keep-open] DIR
+ * Usage: fifo_server [-n COUNT] [--no-keep-open] [--] DIR
  *   DIR             our private directory (mode 0700): the server makes
  *                   DIR/server (0600), clients make DIR/client-PID
  *   -n COUNT        end after COUNT requests, 0 = until a signal (default)
@@ -151,7 +151,8 @@ static long take_request(long n, char *req, long len)
     for (p = nul + 1; p < req + len; p++)
         if (*p < ' ' || *p > '~')
             *p = '.';
-    out("request %ld: %s: %.*s\n", n, req, (int)(req + len - nul - 1), nul + 1);
+    out("request %ld: %s: %.*s\n", n, req[0] ? req : "''", /* an empty path shown as '' */
+        (int)(req + len - nul - 1), nul + 1);
     return nul + 1 - req;
 }
 
@@ -172,7 +173,7 @@ static int open_reply(long n, char *path, const char *dir, int dirfd,
     if (slash)
         *slash = '/';
     if (!in_dir || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        return say_req(n, "%s: not a name in %s: refused", path, dir);
+        return say_req(n, "%s: not a name in %s: refused", path[0] ? path : "''", dir);
     /* lstat first: what is at the name, without following a link. */
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
         return say_req(n, "lstat %s: %s: refused", path, strerror(errno));
@@ -220,15 +221,20 @@ int main(int argc, char *argv[])
             count = parse_long("-n", option_value(argc, argv, &i), 0, 1000000);
         else if (strcmp(argv[i], "--no-keep-open") == 0)
             keep_open = 0;
-        else
+        else if (strcmp(argv[i], "--") == 0 && ++i)    /* a DIR that starts with '-' */
             break;
+        else                        /* -h, --help, an unknown option */
+            fail(2, "usage: %s [-n COUNT] [--no-keep-open] [--] DIR", argv[0]);
     }
     if (argc - i != 1)
-        fail(2, "usage: %s [-n COUNT] [--no-keep-open] DIR", argv[0]);
+        fail(2, "usage: %s [-n COUNT] [--no-keep-open] [--] DIR", argv[0]);
     const char *dir = argv[i];
     if (!dir[0])
         fail(2, "DIR is empty: give a directory's path");
-    if (snprintf(fifo, sizeof fifo, "%s/server", dir) >= (int)sizeof fifo)
+    int dlen = (int)strlen(dir);        /* "priv/": priv/server, not priv//server */
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    if (snprintf(fifo, sizeof fifo, "%.*s/server", dlen, dir) >= (int)sizeof fifo)
         fail(2, "DIR: longer than %d bytes", PATH_MAX - 8);
     private_dir(dir, &dirst);       /* ours, 0700: nobody else can put a name in it */
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -243,8 +249,11 @@ int main(int argc, char *argv[])
     for (int s = 0; s < 3; s++)
         if (signal(sigs[s], remove_and_die) == SIG_ERR)
             die("signal %d", sigs[s]);
-    if (mkfifo(fifo, 0600) == -1)       /* EEXIST: never reuse one */
+    if (mkfifo(fifo, 0600) == -1) {     /* EEXIST: never reuse one */
+        if (errno == EEXIST)
+            fail(1, "mkfifo %s: %s (left from an earlier run?)", fifo, strerror(errno));
         die("mkfifo %s", fifo);
+    }
     made = 1;
     undo_push(unlink, fifo);
 

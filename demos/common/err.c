@@ -2,6 +2,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,10 +14,29 @@
 
 static const char *prog = "ipclab";
 
+/* Which of descriptors 0, 1, 2 we found closed at start (set_progname). */
+static const char *const std_name[3] = { "stdin", "stdout", "stderr" };
+static int std_closed[3];
+
 void set_progname(const char *argv0)
 {
     const char *slash = strrchr(argv0, '/');
     prog = slash ? slash + 1 : argv0;
+    /* A program started with descriptor 1 closed (">&-") would get its
+     * first open() back as fd 1, and its output would go into a FIFO or a
+     * socket of the lesson. Put /dev/null there first, opened the wrong
+     * way round (write-only for 0, read-only for 1 and 2): a read of stdin
+     * or a write to stdout still fails with EBADF, as on a closed one, and
+     * fd_object() names it "stdout". Lowest free descriptor first: each
+     * open() lands on the one we found closed. */
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (got != fd)          /* no /dev/null: stop, rather than risk it */
+            _exit(1);
+        std_closed[fd] = 1;
+    }
 }
 
 const char *progname(void)
@@ -33,7 +53,9 @@ const char *fd_object(int fd)
 
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     n = readlink(link, target, sizeof target - 1);
-    if (n < 0)
+    if (fd >= 0 && fd < 3 && std_closed[fd] && n == 9 && memcmp(target, "/dev/null", 9) == 0)
+        snprintf(out, sizeof out, "%s (fd %d)", std_name[fd], fd);   /* set_progname's */
+    else if (n < 0)
         snprintf(out, sizeof out, "fd %d", fd);
     else
         snprintf(out, sizeof out, "%.*s (fd %d)", (int)n, target, fd);
@@ -170,22 +192,58 @@ static void undo_all(void)
     }
 }
 
-/* "prog: MESSAGE[: why]" and a newline on stderr in one write(): two
- * programs sharing a stderr (a parent and its child, a test's capture)
- * never interleave their lines. */
+/* "prog: MESSAGE[: why]" and a newline on stderr in one write() of at
+ * most PIPE_BUF bytes, which the kernel never mixes with another writer's:
+ * two programs sharing a stderr (a parent and its child, a test's capture)
+ * never interleave their lines. A longer line loses the middle of MESSAGE
+ * (its object: a long path), shown as "...": its start, its last
+ * LINE_TAIL bytes, the reason and the newline always show. err.py cuts
+ * the same bytes. A write that fails (stderr closed or full) is ignored:
+ * the program goes on to clean up and exits as it would have. */
+#define LINE_MAX_BYTES 4096     /* PIPE_BUF */
+#define LINE_TAIL 240
+
 static void say_line(const char *fmt, va_list ap, const char *why)
 {
-    char line[1024];
-    int n = snprintf(line, sizeof line, "%s: ", prog);
-    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    if (why)
-        n += snprintf(line + n, sizeof line - (size_t)n, ": %s", why);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    (void)!write(STDERR_FILENO, line, (size_t)n);
+    char line[LINE_MAX_BYTES], fallback[LINE_MAX_BYTES], end[256], *msg;
+    va_list again;
+
+    va_copy(again, ap);
+    if (vasprintf(&msg, fmt, ap) < 0) {         /* no memory: the start only */
+        vsnprintf(fallback, sizeof fallback, fmt, again);
+        msg = NULL;
+    }
+    va_end(again);
+    const char *m = msg ? msg : fallback;
+    snprintf(end, sizeof end, "%s%s\n", why ? ": " : "", why ? why : "");
+    size_t mlen = strlen(m), elen = strlen(end), plen = strlen(prog), head = mlen, tail = 0;
+    if (plen > 255)                             /* an absurd argv[0]: its start */
+        plen = 255;
+    if (plen + 2 + mlen + elen > LINE_MAX_BYTES) {
+        long room = LINE_MAX_BYTES - (long)(plen + 2 + elen + 3);  /* for MESSAGE */
+        tail = mlen < LINE_TAIL ? mlen : LINE_TAIL;
+        if (room < (long)tail)
+            tail = room > 0 ? (size_t)room : 0;
+        head = room > (long)tail ? (size_t)room - tail : 0;
+        /* Cut between whole UTF-8 characters (never before a 10xxxxxx byte). */
+        while (tail > 0 && ((unsigned char)m[mlen - tail] & 0xC0) == 0x80)
+            tail--;
+        while (head > 0 && ((unsigned char)m[head] & 0xC0) == 0x80)
+            head--;
+    }
+    size_t n = 0;                               /* prog ": " head ["..." tail] end */
+#define PUT(s, len) (memcpy(line + n, (s), (len)), n += (len))
+    PUT(prog, plen);
+    PUT(": ", 2);
+    PUT(m, head);
+    if (head < mlen) {
+        PUT("...", 3);
+        PUT(m + mlen - tail, tail);
+    }
+    PUT(end, elen);
+#undef PUT
+    free(msg);
+    (void)!write(STDERR_FILENO, line, n);
 }
 
 void die(const char *fmt, ...)

@@ -6,7 +6,13 @@
 
 #include <sys/types.h>
 
-/* The program's name in messages; set once from argv[0] by set_progname. */
+/* The program's name in messages; set once from argv[0] by set_progname,
+ * which every program calls first. It also makes sure descriptors 0, 1
+ * and 2 are open before the program opens anything: one found closed gets
+ * /dev/null, opened so that using it still fails with EBADF (write-only
+ * for 0, read-only for 1 and 2), and messages name it "stdout (fd 1)".
+ * Else the program's first open() would come back as fd 1 and its output
+ * would go into a FIFO or a socket of the lesson. */
 void set_progname(const char *argv0);
 const char *progname(void);
 
@@ -46,7 +52,11 @@ const char *plural(long n, const char *one, const char *many);
  * (Terminated)". Returns a static buffer. */
 const char *how_it_ended(int status);
 
-/* Print "prog: <message>: <strerror(errno)>", undo, exit(1). */
+/* Print "prog: <message>: <strerror(errno)>", undo, exit(1). A line is
+ * at most 4096 bytes (PIPE_BUF): a longer message loses its middle, shown
+ * as "...", never its reason or its newline. A message that cannot be
+ * written (stderr closed or full) is no reason to stop: the undo still
+ * runs. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Print "prog: <message>", undo, exit(status) (bad usage, bad data). */

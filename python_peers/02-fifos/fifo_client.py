@@ -2,7 +2,7 @@
 """fifo_client.py - send one request to fifo_server and print its answer,
 which comes back on a reply FIFO of our own.
 
-Usage: fifo_client.py DIR TEXT
+Usage: fifo_client.py [--] DIR TEXT      (-- : a DIR that starts with "-")
   DIR    the server's private directory (ours, mode 0700)
   TEXT   the request; with the reply path, at most 4092 bytes
 
@@ -69,12 +69,13 @@ def open_traced(path, flags):
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1].startswith("-"):
-        fail(2, f"usage: {argv[0]} DIR TEXT")
-    folder, text = argv[1], os.fsencode(argv[2])
+    i = 2 if argv[1:2] == ["--"] else 1         # a DIR that starts with '-'
+    if len(argv) - i != 2 or (i == 1 and argv[1].startswith("-")):  # -h, --help, any option
+        fail(2, f"usage: {argv[0]} [--] DIR TEXT")
+    folder, text = argv[i], os.fsencode(argv[i + 1])
     if not folder:
         fail(2, "DIR is empty: give a directory's path")
-    server = f"{folder}/server"
+    server = (folder.rstrip("/") or "/") + "/server"   # "priv/": priv/server, not priv//server
     if len(os.fsencode(server)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 16} bytes")
     private_dir(folder)             # ours, 0700: nobody else can put a name in it

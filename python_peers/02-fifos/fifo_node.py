@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """fifo_node.py - one of two programs that talk over two FIFOs, one each way.
 
-Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] a|b DIR
+Usage: fifo_node.py [-n COUNT] [--make] [--open-order ORDER] [--] a|b DIR
   a|b                node a sends COUNT pings (-n: 1 to 1000000, default
                      3) and reads each reply; b answers until a goes (EOF)
   DIR                our private directory (mode 0700): DIR/a-to-b and
@@ -36,13 +36,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import frame, trace                       # noqa: E402
 from ipclab.rundir import fifo_refused, private_dir   # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
-                        out, parse_long, plural, progname, say, undo_clear, undo_push)
+                        out, parse_long, plural, progname, say, set_progname, undo_clear,
+                        undo_push)
 
 # The pong is "pong: " PING " (from Python)": this much longer than the ping.
 BEFORE, AFTER = b"pong: ", b" (from Python)"
 PONG_EXTRA = len(BEFORE) + len(AFTER)
 PATH_MAX = 4096     # <limits.h>: a path with its NUL
-USAGE = "[-n COUNT] [--make] [--open-order same|read-first|write-first] a|b DIR"
+USAGE = "[-n COUNT] [--make] [--open-order same|read-first|write-first] [--] a|b DIR"
 made = []       # the FIFOs this run made, for the signal handler
 
 
@@ -58,7 +59,7 @@ def remove_and_die(sig, _frame):
     os.kill(os.getpid(), sig)
 
 
-def open_fifo(role, path, flags):
+def open_fifo(path, flags):
     """Open one FIFO, saying first what we wait for: open() of a FIFO returns
     only once somebody has the other end open. lstat first: only a FIFO of
     ours that nobody else can open is opened (a file, a directory, a link,
@@ -77,7 +78,7 @@ def open_fifo(role, path, flags):
     acc = flags & os.O_ACCMODE
     how = ("reading" if acc == os.O_RDONLY else "writing" if acc == os.O_WRONLY
            else "reading and writing")
-    say(f"{progname()} {role}: opening {path} for {how}: waits for the other end")
+    say(f"{progname()}: opening {path} for {how}: waits for the other end")
     trace.before("open", -1, obj=path)
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -112,16 +113,21 @@ def main(argv):
             make = True
         elif arg == "--open-order":
             order = option_value(arg, args)
-        else:
-            rest.append(arg)
+        elif arg == "--":           # the end of the options
+            rest.extend(args)
+            break
+        else:                       # -h, --help, an unknown option
+            fail(2, f"usage: {argv[0]} {USAGE}")
     if (len(rest) != 2 or rest[0] not in ("a", "b")
             or order not in ("same", "read-first", "write-first")):
         fail(2, f"usage: {argv[0]} {USAGE}")
     role, folder = rest
     if not folder:
         fail(2, "DIR is empty: give a directory's path")
+    set_progname(f"{progname()} {role}")    # "fifo_node.py b": every line says which node
     is_a = role == "a"
-    a_to_b, b_to_a = f"{folder}/a-to-b", f"{folder}/b-to-a"
+    base = folder.rstrip("/") or "/"        # "priv/": priv/a-to-b, not priv//a-to-b
+    a_to_b, b_to_a = f"{base}/a-to-b", f"{base}/b-to-a"
     if len(os.fsencode(b_to_a)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
     private_dir(folder)             # ours, 0700: nobody else can put a name in it
@@ -135,9 +141,8 @@ def main(argv):
         for path in (a_to_b, b_to_a):
             try:
                 os.mkfifo(path, 0o600)
-            except FileExistsError:
-                fail(1, f"something is already at {path} (a FIFO left from an earlier "
-                        f"run?)")
+            except FileExistsError as e:    # the same words as fifo_server's
+                fail(1, f"mkfifo {path}: {os.strerror(e.errno)} (left from an earlier run?)")
             except OSError as e:
                 die(f"mkfifo {path}", e)
             undo_push(os.unlink, path)
@@ -149,11 +154,11 @@ def main(argv):
     rpath, wpath = (b_to_a, a_to_b) if is_a else (a_to_b, b_to_a)
     read_first = order == "read-first" or (order == "same" and not is_a)
     if read_first:
-        rfd = open_fifo(role, rpath, os.O_RDONLY)
-        wfd = open_fifo(role, wpath, os.O_WRONLY)
+        rfd = open_fifo(rpath, os.O_RDONLY)
+        wfd = open_fifo(wpath, os.O_WRONLY)
     else:
-        wfd = open_fifo(role, wpath, os.O_WRONLY)
-        rfd = open_fifo(role, rpath, os.O_RDONLY)
+        wfd = open_fifo(wpath, os.O_WRONLY)
+        rfd = open_fifo(rpath, os.O_RDONLY)
     # Both nodes have both FIFOs open: the names are no longer needed.
     if make:
         paths = list(made)
@@ -214,10 +219,10 @@ def main(argv):
             die(f"close {wpath}", e)
     close_stdout()
     if is_a:
-        say(f"{progname()} a: sent {sent} {plural(sent, 'ping', 'pings')}, "
+        say(f"{progname()}: sent {sent} {plural(sent, 'ping', 'pings')}, "
             f"got {got} {plural(got, 'reply', 'replies')}")
     else:
-        say(f"{progname()} b: answered {got} {plural(got, 'ping', 'pings')}")
+        say(f"{progname()}: answered {got} {plural(got, 'ping', 'pings')}")
     return 0
 
 

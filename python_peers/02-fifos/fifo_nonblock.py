@@ -2,7 +2,7 @@
 """fifo_nonblock.py - open, read and write a FIFO with O_NONBLOCK, one
 command at a time, and print what each call returns.
 
-Usage: fifo_nonblock.py PATH      (commands on standard input, one a line)
+Usage: fifo_nonblock.py [--] PATH (commands on standard input, one a line)
   open-read     open(PATH, O_RDONLY | O_NONBLOCK)
   open-write    open(PATH, O_WRONLY | O_NONBLOCK)
   read          read() of up to 64 bytes
@@ -66,10 +66,11 @@ def main(argv):
     # default): a reader that is gone makes write() fail with EPIPE: shown.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-    if len(argv) != 2:
-        fail(2, f"usage: {argv[0]} PATH   (commands on stdin: open-read, open-write, "
+    i = 2 if argv[1:2] == ["--"] else 1         # a PATH that starts with '-'
+    if len(argv) - i != 1 or (i == 1 and argv[1].startswith("-")):  # -h, --help, any option
+        fail(2, f"usage: {argv[0]} [--] PATH   (commands on stdin: open-read, open-write, "
                 "read, write TEXT, close)")
-    path = argv[1]
+    path = argv[i]
     if not path:
         fail(2, "PATH is empty: give a FIFO's path")
 

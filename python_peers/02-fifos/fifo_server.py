@@ -2,7 +2,7 @@
 """fifo_server.py - a server on a well-known FIFO; each client gets its
 answer on a reply FIFO of its own, named in its request.
 
-Usage: fifo_server.py [-n COUNT] [--no-keep-open] DIR
+Usage: fifo_server.py [-n COUNT] [--no-keep-open] [--] DIR
   DIR             our private directory (mode 0700): the server makes
                   DIR/server (0600), clients make DIR/client-PID
   -n COUNT        end after COUNT requests, 0 = until a signal (default)
@@ -138,7 +138,8 @@ def take_request(n, req):
             else " with a reply path that is not printable ASCII") + ": refused")
         return None
     path, text = path.decode(), "".join(chr(c) if 32 <= c < 127 else "." for c in text)
-    out(f"request {n}: {path}: {text}")
+    shown = path or "''"                # an empty path shown as ''
+    out(f"request {n}: {shown}: {text}")
     return path, text
 
 
@@ -152,7 +153,8 @@ def open_reply(n, path, folder, dirfd, dirst, ours):
     except OSError:
         in_dir = False
     if not in_dir or name in ("", ".", ".."):
-        return say_req(n, f"{path}: not a name in {folder}: refused")
+        shown = path or "''"            # an empty path shown as ''
+        return say_req(n, f"{shown}: not a name in {folder}: refused")
     # lstat first: what is at the name, without following a link.
     try:
         st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
@@ -199,6 +201,7 @@ def main(argv):
     count, n, keep_open, at_eof = 0, 0, True, False
     args = iter(argv[1:])
     rest = []
+    usage = f"usage: {argv[0]} [-n COUNT] [--no-keep-open] [--] DIR"
     for arg in args:
         if rest or not arg.startswith("-"):
             rest.append(arg)
@@ -206,14 +209,17 @@ def main(argv):
             count = parse_long("-n", option_value(arg, args), 0, 1000000)
         elif arg == "--no-keep-open":
             keep_open = False
-        else:
-            rest.append(arg)
+        elif arg == "--":           # a DIR that starts with '-'
+            rest.extend(args)
+            break
+        else:                       # -h, --help, an unknown option
+            fail(2, usage)
     if len(rest) != 1:
-        fail(2, f"usage: {argv[0]} [-n COUNT] [--no-keep-open] DIR")
+        fail(2, usage)
     folder = rest[0]
     if not folder:
         fail(2, "DIR is empty: give a directory's path")
-    fifo = f"{folder}/server"
+    fifo = (folder.rstrip("/") or "/") + "/server"     # "priv/": priv/server, not priv//server
     if len(os.fsencode(fifo)) >= PATH_MAX:
         fail(2, f"DIR: longer than {PATH_MAX - 8} bytes")
     dirst = private_dir(folder)     # ours, 0700: nobody else can put a name in it
@@ -228,6 +234,8 @@ def main(argv):
         signal.signal(sig, remove_and_die)
     try:
         os.mkfifo(fifo, 0o600)          # EEXIST: never reuse one
+    except FileExistsError as e:
+        fail(1, f"mkfifo {fifo}: {os.strerror(e.errno)} (left from an earlier run?)")
     except OSError as e:
         die(f"mkfifo {fifo}", e)
     made.append(fifo)

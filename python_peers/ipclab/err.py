@@ -13,6 +13,38 @@ import time
 
 _prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "ipclab"
 STDOUT = 1
+LINE_MAX = 4096             # PIPE_BUF: a message line is one write() of at most this
+LINE_TAIL = 240             # a longer one keeps its message's last LINE_TAIL bytes
+_STD_NAMES = ("stdin", "stdout", "stderr")
+_std_closed = set()         # which of 0, 1, 2 were closed when we started
+
+
+def _open_std_fds():
+    """Run once, at import, before the program opens anything (C:
+    set_progname). A program started with descriptor 1 closed (">&-")
+    would get its first open() back as fd 1, and its output would go into
+    a FIFO or a socket of the lesson. Put /dev/null there first, opened the
+    wrong way round (write-only for 0, read-only for 1 and 2): a read of
+    stdin or a write to stdout still fails with EBADF, as on a closed one,
+    and fd_object() names it 'stdout'. (Python then has sys.stdout None.)"""
+    for fd in range(3):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError as e:
+            if e.errno != errno.EBADF:
+                continue
+        try:
+            got = os.open("/dev/null", os.O_WRONLY if fd == 0 else os.O_RDONLY)
+        except OSError:
+            got = -1
+        if got != fd:               # no /dev/null: stop, rather than risk it
+            os._exit(1)
+        os.set_inheritable(fd, True)
+        _std_closed.add(fd)
+
+
+_open_std_fds()
 _undo = []                  # (remover, arg): what to remove if we fail
 GRACE_MS = 1000             # a child given up on has this long to end after SIGTERM
 
@@ -21,12 +53,22 @@ def progname():
     return _prog
 
 
+def set_progname(name):
+    """The program's name in messages from now on (C: set_progname, which
+    also opens /dev/null for closed 0-2: done here at import)."""
+    global _prog
+    _prog = os.path.basename(name)
+
+
 def fd_object(fd):
     """'pipe:[81234] (fd 4)': what the kernel says descriptor fd refers to."""
     try:
-        return f"{os.readlink(f'/proc/self/fd/{fd}')} (fd {fd})"
+        target = os.readlink(f'/proc/self/fd/{fd}')
     except OSError:
         return f"fd {fd}"
+    if fd in _std_closed and target == "/dev/null":     # _open_std_fds's
+        return f"{_STD_NAMES[fd]} (fd {fd})"
+    return f"{target} (fd {fd})"
 
 
 def undo_push(remover, arg):
@@ -133,25 +175,76 @@ def _undo_all():
             pass
 
 
+def _write_line(text):
+    """Write one line to sys.stderr and flush it: one write() (see say). A
+    message that cannot be written (stderr closed or full) is no reason to
+    stop, as in C: ignored, and the program goes on to clean up and exits
+    as it would have. A stderr that failed is dropped (sys.stderr = None):
+    what is left in its buffer would make Python's own flush at exit fail
+    again, and change the exit status to 120."""
+    if sys.stderr is None:          # descriptor 2 was closed when we started
+        return
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.stderr = None
+
+
+def _encode(text):
+    """The bytes sys.stderr would write for text (cut as bytes, as in C)."""
+    return text.encode(*_encoding())
+
+
+def _encoding():
+    """sys.stderr's encoding and error handler (its defaults when None)."""
+    return (getattr(sys.stderr, "encoding", None) or "utf-8",
+            getattr(sys.stderr, "errors", None) or "backslashreplace")
+
+
 def say(text):
     """Print one line on standard error in one write(), as C's fprintf does:
     print() writes the text and its newline apart when Python runs
     unbuffered (PYTHONUNBUFFERED), and another process writing to the same
-    pipe or terminal (a parent, its child) could land in between."""
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
+    pipe or terminal (a parent, its child) could land in between. A failed
+    write is ignored (see _write_line)."""
+    _write_line(text + "\n")
+
+
+def _say_cut(message, why):
+    """'prog: message[: why]' and a newline, at most LINE_MAX bytes: a
+    longer line loses the middle of message (its object: a long path),
+    shown as '...': its start, its last LINE_TAIL bytes, the reason and the
+    newline always show. The same bytes as err.c's say_line."""
+    m = _encode(message)
+    end = _encode(f": {why}\n" if why is not None else "\n")
+    prefix = _encode(_prog)[:255] + b": "     # an absurd argv[0]: its start
+    if len(prefix) + len(m) + len(end) <= LINE_MAX:
+        _write_line((prefix + m + end).decode(*_encoding()))
+        return
+    room = LINE_MAX - (len(prefix) + len(end) + 3)
+    tail = min(len(m), LINE_TAIL)
+    if room < tail:
+        tail = max(room, 0)
+    head = room - tail if room > tail else 0
+    # Cut between whole UTF-8 characters (never before a 10xxxxxx byte).
+    while tail > 0 and m[len(m) - tail] & 0xC0 == 0x80:
+        tail -= 1
+    while head > 0 and m[head] & 0xC0 == 0x80:
+        head -= 1
+    _write_line((prefix + m[:head] + b"..." + m[len(m) - tail:] + end).decode(*_encoding()))
 
 
 def die(message, error):
     """Print 'prog: message: strerror' for an OSError, undo, exit(1)."""
-    say(f"{_prog}: {message}: {os.strerror(error.errno)}")
+    _say_cut(message, os.strerror(error.errno))
     _undo_all()
     sys.exit(1)
 
 
 def fail(status, message):
     """Print 'prog: message', undo, exit(status) (bad usage, bad data)."""
-    say(f"{_prog}: {message}")
+    _say_cut(message, None)
     _undo_all()
     sys.exit(status)
 

@@ -68,10 +68,10 @@ wait_until(function() return server:state().state == "stopped" end, 10, "the ser
 say("The server is stopped again. A Python client, 'doomed', sends its request and waits for the answer.")
 local gone = spawn { Python "fifo_client.py", dir, "never read", name = "doomed" }
 wait_until(function() return waiting(gone) end, 10, "the doomed client asleep in poll()")
+say("The scenario kills it now (SIGKILL, as a crash would): its request stays in the server's "
+ .. "FIFO, and its reply FIFO stays there, with no reader.")
 gone:kill()
 wait_until(function() return gone:exited() end, 10, "the doomed client killed")
-say("We kill it (SIGKILL, as a crash would): its request is still in the server's FIFO, "
- .. "and its reply FIFO is still there, with no reader.")
 pause("Ask the class: what happens when the server answers a client that is gone? Press space: SIGCONT.")
 server:cont()
 wait_until(function() return server:output():find("request 8", 1, true) end, 10, "the server to take request 8")
@@ -82,5 +82,6 @@ expect(server:output():find("request 8:.*ENXIO") or server:output():find("reques
 expect(after:status() == "exit 0" and after:output():find("answer 9: still here? (from C)", 1, true),
        "the server went on: the next client got answer 9")
 expect(not server:exited(), "the server is still running")
+say("The scenario ends the server with SIGTERM: it removes its FIFO, DIR/server, as it goes.")
 server:signal("TERM")
 wait_until(function() return server:exited() end, 10, "the server to end")

@@ -32,12 +32,24 @@ say("Each waits for a writer, and the only writer of each is the other node, asl
 
 pause("Ask the class: how long will they wait? Press space to check again a moment later.")
 sleep(1)
-expect(a:blocked_in("openat") and b:blocked_in("openat"), "a moment later both still sleep in open()")
-say("No timeout, no error: the kernel sees two sleeping processes, nothing wrong. Press space to end them.")
+local still = a:blocked_in("openat") and b:blocked_in("openat")
+expect(still, "a moment later both still sleep in open()")
+-- how(P): what P is doing now, for the narration, whoever ended it.
+local function how(p)
+  return p:exited() and "ended (" .. p:status() .. ")" or "asleep in " .. (p:state().call or "?")
+end
+if still then
+  say("No timeout, no error: the kernel sees two sleeping processes, nothing wrong. "
+   .. "Press space: the scenario ends them (SIGKILL: nothing else would).")
+else
+  say(("Not both asleep any more: node a %s, node b %s; something else ended one (the k key?). "
+       .. "Press space: the scenario ends what is left (SIGKILL)."):format(how(a), how(b)))
+end
 pause()
 a:kill()
 b:kill()
 wait_until(function() return a:exited() and b:exited() end, 10, "both nodes killed")
+say(("Node a ended (%s), node b ended (%s)."):format(a:status(), b:status()))
 
 say("The fix: open the FIFOs in one order on both sides (a-to-b first, then b-to-a), "
  .. "as one takes two locks in one order. The kit's nodes do this by default.")

@@ -38,7 +38,9 @@ if not gone() then
   pause("Press space: the fix.")
 end
 if not gone() then
-  server:signal("TERM")       -- SIGTERM: it removes its FIFO as it goes (SIGKILL would leave it)
+  say("The scenario ends the spinning server with SIGTERM: it removes its FIFO as it goes "
+   .. "(SIGKILL would leave it).")
+  server:signal("TERM")
 end
 wait_until(gone, 10, "the spinning server ended")
 if server:status() == "signal SIGKILL" then

@@ -44,6 +44,8 @@ say("The C reader printed " .. printed(r) .. ": read() returns what the FIFO hol
  .. "size asked: both messages at once, and printf(\"%s\") stops at the first '\\0'.")
 pause()
 
+say("The C reader would wait in read() for ever (the stand-in holds a write end, so no end of "
+ .. "file comes): the scenario ends it with SIGKILL, hence its 'EXITED: signal SIGKILL'.")
 r:kill()
 wait_until(function() return r:exited() end, 10, "the C reader gone")
 local pw = spawn { Python "naive_writer.py", "hello", "world", name = "writer", env = env }
@@ -54,6 +56,7 @@ expect(pr:output() == "Received: hello\0world\n",
        "the Python reader got both in one read() too, and printed them as one message")
 say("The Python reader printed " .. printed(pr) .. ": it cuts the last byte of each read(), "
  .. "taking it for the '\\0': one line with both messages, the '\\0' between them inside it.")
+say("The scenario ends the Python reader the same way (SIGKILL): it too would wait for ever.")
 pr:kill()
 -- Gone before the next writer: a reader killed while asleep in read() may
 -- still take the next bytes before it dies (it is woken by the data).

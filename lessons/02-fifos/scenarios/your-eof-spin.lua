@@ -7,7 +7,7 @@
 -- write end first, and so waits in open() for a reader that never comes,
 -- is caught there and ends in a FAILED check, not a scenario error.
 scenario {
-  title = "Your log_server.py between two clients: asleep, or spinning at EOF?",
+  title = "Your log_server.py between two clients: asleep, or spinning?",
   about = "Exercise 02 live: your log_server.py serves a client that writes two frames and goes. "
        .. "With no client left, does it sleep in read(), or spin at 100% CPU on read() returning 0? "
        .. "Then a second client comes.",
@@ -86,6 +86,7 @@ if waits_for_reader() then
         .. "wait for a reader that never comes.")
     expect(false, "your server printed the client's two messages; instead it is asleep in open() "
            .. "of FIFO log for writing, before its read end is open: no client can reach it")
+    say("Neither would ever wake: the scenario ends your server and the client (SIGKILL).")
     server:kill()
     c1:kill()
     wait_until(function() return server:exited() and c1:exited() end, 10, "both to be stopped")
@@ -94,7 +95,10 @@ if waits_for_reader() then
 end
 expect(server:output():find("message 2:", 1, true), "your server printed the client's two messages")
 pcall(wait_until, function() return c1:exited() end, 10, "the client to end")
-if not c1:exited() then c1:kill() end
+if not c1:exited() then
+  say("The client has not ended 10 s after its two messages: the scenario ends it (SIGKILL).")
+  c1:kill()
+end
 
 local writers = open_on_log("write")
 if writers == "nobody" then
@@ -121,6 +125,12 @@ pcall(wait_until, function()
          (c2:exited() and server:blocked_in("read"))
 end, 10, "your server to print the second client's message")
 expect(server:output():find("message 3:", 1, true), "your server served the second client too")
-if not server:exited() then server:signal("TERM") end
+if not server:exited() then
+  say("The scenario ends your server with SIGTERM: a server runs until it is told to stop.")
+  server:signal("TERM")
+end
 wait_until(function() return server:exited() end, 10, "your server to end")
-if not c2:exited() then c2:kill() end
+if not c2:exited() then
+  say("The second client had not ended: the scenario ends it (SIGKILL).")
+  c2:kill()
+end

@@ -22,6 +22,7 @@ if cc:status() ~= "exit 0" then
   say("It does not compile: " .. (cc:output():match("[^\n]*error:[^\n]*") or cc:output():sub(1, 200)))
   return
 end
+say("It is built as yours-ping_node in the run's folder: its messages start 'yours-ping_node b:'.")
 
 local a_to_b, b_to_a = fifo("a-to-b"), fifo("b-to-a")
 local dir = a_to_b.path:match("(.*)/")
@@ -170,11 +171,17 @@ if stuck then
   end
   say(sentence(wa))
   say(sentence(wb))
-  say("ipclab stops " .. ((a:exited() or b:exited()) and "it." or "them."))
 end
 expect(a:exited() and b:exited(), verdict)
 expect(a:output():find("reply 3: pong: ping 3 (from C)", 1, true),
        "node a printed the 3 replies")
 expect(a:status() == "exit 0" and b:status() == "exit 0", "both ended with status 0")
-if not a:exited() then a:kill() end
-if not b:exited() then b:kill() end
+if not (a:exited() and b:exited()) then
+  -- Left as they are, on screen, until the presenter has looked.
+  local both = not a:exited() and not b:exited()
+  pause(("Look at %s panes: nothing will change. Press space: the scenario ends %s (SIGKILL)."):format(
+        both and "the two nodes'" or "the node's", both and "them" or "it"))
+  if not a:exited() then a:kill() end
+  if not b:exited() then b:kill() end
+  wait_until(function() return a:exited() and b:exited() end, 10, "your nodes to be ended")
+end

@@ -95,6 +95,26 @@ settled() {
   }
 }
 
+# in_call PID: the call PID sleeps in, in words, and the kernel function
+# it waits in: "read() of fd 3 (kernel function anon_pipe_read)",
+# "clock_nanosleep() (kernel function hrtimer_nanosleep)" (proc_syscall's
+# number after the name is the first argument: a descriptor for read and
+# write, a clock for clock_nanosleep). A process that naps wakes now and
+# then: it is looked at again until it is seen asleep (50 looks at most).
+in_call() {
+  local name arg i
+  for i in $(seq 50); do
+    read -r name arg <<<"$(proc_syscall "$1")"
+    [ "$name" = running ] || break
+  done
+  case $name in
+    running) echo "no call: running" ; return ;;
+    read|write) echo -n "$name() of fd $arg" ;;
+    *) echo -n "$name()" ;;
+  esac
+  echo " (kernel function $(proc_wchan "$1"))"
+}
+
 # asleep_on_fifo PID: asleep in read() or open() of the FIFO: state S,
 # syscall read or openat.
 asleep_on_fifo() {
@@ -135,7 +155,7 @@ message 3: a third" "$output"
   elif spinning "$server"; then
     why="log_server.py (pid $server) $(not_ended "$server")"
   elif ! asleep_on_fifo "$server"; then
-    why="it is asleep in $(proc_syscall "$server") ($(proc_wchan "$server")), not in read() or"
+    why="it is asleep in $(in_call "$server"), not in read() or"
     why+=" open() of its FIFO: it wakes up to look again, without a client"
   else
     r=$(calls "$server")
@@ -145,7 +165,7 @@ message 3: a third" "$output"
   show_server
   expect_equal "what it printed for the client" "message 1: hello" "$(capped "$T/server.out")"
   [ -z "$why" ] || { stop_server; fail "with no client left: $why"; }
-  echo "with no client: asleep in $(proc_syscall "$server") ($(proc_wchan "$server")), state $(proc_state "$server"), $(calls "$server") read()/write() calls in all" >&2
+  echo "with no client: asleep in $(in_call "$server"), state $(proc_state "$server"), $(calls "$server") read()/write() calls in all" >&2
   stop_server
 }
 

@@ -23,6 +23,17 @@ _initialised = False
 _seq = 0
 
 
+def _warn(text):
+    """A warning on stderr, as C's fprintf: one that cannot be written
+    (stderr closed or full) is dropped, never a reason to stop."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def _env_fd(name):
     value = os.environ.get(name, "")
     if not value:
@@ -31,7 +42,7 @@ def _env_fd(name):
         fd = int(value)
         os.fstat(fd)
     except (ValueError, OSError):
-        sys.stderr.write(f"trace: ignoring {name}={value}: not an open descriptor\n")
+        _warn(f"trace: ignoring {name}={value}: not an open descriptor\n")
         return -1
     return fd
 
@@ -50,8 +61,8 @@ def init():
         try:
             os.set_inheritable(_step_fd, False)
         except OSError as e:
-            sys.stderr.write(f"trace: ignoring IPCLAB_STEP_FD={_step_fd}: "
-                             f"{os.strerror(e.errno)}\n")
+            _warn(f"trace: ignoring IPCLAB_STEP_FD={_step_fd}: "
+                  f"{os.strerror(e.errno)}\n")
             _step_fd = -1
         del os.environ["IPCLAB_STEP_FD"]
 

@@ -75,7 +75,7 @@ ending() { grep -qE ': stopping on |: end of input$' "$T/wk.out" || proc_zombie 
   done
 }
 
-@test "a worker whose stdout is full or closed says 'write /dev/full (fd 1)' or 'write fd 1' in one line and exits 1, no traceback, C and Python alike, buffered or not" {
+@test "a worker whose stdout is full or closed says 'write /dev/full (fd 1)' or 'write stdout (fd 1)' in one line and exits 1, no traceback, C and Python alike, buffered or not" {
   local w buf n
   for w in "$(c worker)" "$(py worker)"; do
     for buf in "env PYTHONUNBUFFERED=1" "env -u PYTHONUNBUFFERED"; do
@@ -84,7 +84,7 @@ ending() { grep -qE ': stopping on |: end of input$' "$T/wk.out" || proc_zombie 
         assert_equal "$status: $(same_words <<<"$stderr")" \
                      "1: worker: write /dev/full (fd 1): No space left on device"
         run --separate-stderr bash -c 'exec "$@" </dev/null >&-' - $buf $w --lines "$n"
-        assert_equal "$status: $(same_words <<<"$stderr")" "1: worker: write fd 1: Bad file descriptor"
+        assert_equal "$status: $(same_words <<<"$stderr")" "1: worker: write stdout (fd 1): Bad file descriptor"
       done
       # No --lines: its first line is out()'s, the same words.
       run --separate-stderr bash -c 'exec "$@" </dev/null >/dev/full' - $buf $w

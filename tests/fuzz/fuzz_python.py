@@ -272,8 +272,9 @@ def run_request(data):
         if ok:
             shown = "".join(chr(c) if 32 <= c < 127 else "." for c in text)
             require(got == (path.decode(), shown), "a request's path or text is not its own")
-            require(out.getvalue() == f"request {n}: {path.decode()}: {shown}\n",
-                    'a request not shown as "request N: PATH: TEXT" (TEXT printable)')
+            require(out.getvalue() == f"request {n}: {path.decode() or chr(39) * 2}: {shown}\n",
+                    'a request not shown as "request N: PATH: TEXT" (TEXT printable; '
+                    "an empty PATH as '')")
             require(err.getvalue() == "", "a request taken with a message")
         else:
             said = err.getvalue()

@@ -208,10 +208,27 @@ not_ended() {
     echo "used over $((SPIN_CPU_TICKS / $(getconf CLK_TCK))) s of CPU time without ending" \
          "or waiting for anything: is it in a loop whose condition never changes?"
   elif [ "$(proc_syscall "$1")" = running ]; then
-    echo "did not end: it was still running, in no system call"
+    echo "did not end: it was still running, in no system call (a loop without end?)"
   else
     echo "did not end: it is asleep in $(proc_syscall "$1") ($(proc_wchan "$1"))"
   fi
+}
+
+# wait_settled BOUND PID PRED...: wait_until BOUND PRED..., and when it
+# gives up while PID is runnable (state R), as long again, twice at most:
+# on a loaded machine a loop without end may not yet have had the CPU time
+# that names it (SPIN_CPU_TICKS) when the bound comes; an idle machine
+# never waits longer than BOUND for it.
+wait_settled() {
+  local bound=$1 pid=$2 tries=0
+  shift 2
+  until wait_until "$bound" "$@" 2>/dev/null; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 2 ] || [ "$(proc_state "$pid" 2>/dev/null)" != R ]; then
+      echo "wait_until: gave up waiting for: $*" >&2
+      return 1
+    fi
+  done
 }
 
 # finish PID [NAME]: wait until PID (a child of this test) exits and put its
@@ -221,7 +238,7 @@ not_ended() {
 # process running (left_running), which is killed too.
 finish() {
   local pid=$1 name=${2:-}
-  wait_for proc_gone_or_spinning "$pid" || true
+  wait_settled 30 "$pid" proc_gone_or_spinning "$pid" || true
   if ! proc_gone "$pid"; then
     local why
     why=$(not_ended "$pid")

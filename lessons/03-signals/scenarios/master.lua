@@ -58,9 +58,8 @@ local function play(master_argv, worker_argv, mname, wlang)
   expect(not s.blocked.SIGINT and m:blocked_in("rt_sigtimedwait"),
          "in sigwaitinfo() the kernel shows SIGINT unblocked, for the wait only")
   if mname == "C master" then
-    say(("Its pane shows SIGPIPE %s: a write to a stdout nobody reads fails (EPIPE), and the master "
-      .. "ends and reaps its workers rather than die and leave orphans. Its workers get the default "
-      .. "back before exec. (Python ignores it from the start: not shown.)"):format(
+    say(("Its pane: SIGPIPE %s. A write to a stdout nobody reads fails (EPIPE); the master then "
+      .. "ends and reaps its workers, no orphans."):format(
       s.ignored.SIGPIPE and "ignored" or "not ignored"))
   end
   pause("Press space: we stop the master (SIGSTOP), as if busy elsewhere, then send SIGINT to the master "

@@ -57,6 +57,11 @@ local function play(master_argv, worker_argv, mname, wlang)
     #s.blocked == 0 and "nothing" or table.concat(s.blocked, " ")))
   expect(not s.blocked.SIGINT and m:blocked_in("rt_sigtimedwait"),
          "in sigwaitinfo() the kernel shows SIGINT unblocked, for the wait only")
+  if mname == "C master" then
+    say(("Its pane: SIGPIPE %s. A write to a stdout nobody reads fails (EPIPE); the master then "
+      .. "ends and reaps its workers, no orphans."):format(
+      s.ignored.SIGPIPE and "ignored" or "not ignored"))
+  end
   pause("Press space: we stop the master (SIGSTOP), as if busy elsewhere, then send SIGINT to the master "
      .. "alone (kill -INT; a Ctrl-C in a terminal would reach its workers too).")
 
@@ -97,4 +102,5 @@ pause("Press space: the other way round, a C master and three Python workers.")
 say("C master (master), three Python workers (worker.py).")
 play(C "master", Python "worker.py", "C master", "Python")
 say("Ready pipe before notifying; signals blocked and taken with sigwaitinfo; every SIGCHLD "
- .. "reaps all that ended (two may make one); forwarded once; each worker reaped with its status.")
+ .. "reaps all that ended (two may make one); the first stop signal forwarded, a second would send "
+ .. "SIGKILL; each worker reaped with its status.")

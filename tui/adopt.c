@@ -125,6 +125,18 @@ int adopt_proc(pid_t pid, int parent)
         return -1;
     }
     snprintf(R.procs[i].name, sizeof R.procs[i].name, "pid %ld", (long)pid);
+    /* Its comm first, then its command line: an exec between the two
+     * reads shows at the next sample as a new comm (proc_execed renames
+     * it), never as the old program's name kept for good (a fork of
+     * master.py, named master.py, that was already a C worker). */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+    FILE *f = fopen(path, "re");
+    size_t n = f ? fread(R.procs[i].comm, 1, sizeof R.procs[i].comm - 1, f) : 0;
+    if (f)
+        fclose(f);
+    R.procs[i].comm[n] = '\0';
+    R.procs[i].comm[strcspn(R.procs[i].comm, "\n")] = '\0';
     name_from_cmdline(&R.procs[i]);         /* a zombie: its comm */
     return i;
 }

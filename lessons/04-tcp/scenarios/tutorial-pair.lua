@@ -48,9 +48,14 @@ wait_until(function() return server:state().state == "stopped" end, 10, "the ser
 
 local client = spawn { C "naive_client", "--nul", tostring(port), "hello", "world", name = "client" }
 wait_until(function() return client:exited() end, 10, "the client to send and leave")
-wait_until(function() local l = listener(port); return l and l.rq == 1 end, 10, "one connection queued")
+wait_until(function()
+  local l, q = listener(port), conn(port, "CLOSE-WAIT")
+  return l and l.rq == 1 and q and q.rq == 13
+end, 10, "one connection queued, its bytes and FIN in")
 expect(client:status() == "exit 0", "the client connected, sent 'hello\\0' and 'world\\0' in two send()s, and closed")
-local q = conn(port, "ESTABLISHED") or conn(port, "CLOSE-WAIT")
+local q = conn(port, "CLOSE-WAIT")
+expect(q and q.process == nil and q.rq == 13,
+       "the connection waits in the accept queue, held by no process, its Recv-Q 13: 12 bytes and the FIN")
 say(("The kernel completed the connection without the server: it waits in the accept queue (%d of %d), "
      .. "its Recv-Q %d bytes: 12 of text and NULs, 1 for the client's FIN."):format(
      listener(port).rq, listener(port).backlog, q and q.rq or -1))

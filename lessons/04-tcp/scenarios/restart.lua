@@ -14,7 +14,14 @@ local port = tonumber(wait_until(function()
 local client = spawn { C "tcp_client", tostring(port), name = "client" }
 wait_until(function() return client:blocked_in("recvfrom") or client:blocked_in("read") end, 10,
            "the client connected, waiting for the server to close")
-say(("A server on port %d and a client that sends nothing: it waits for the server to close."):format(port))
+local function server_end()
+  for _, s in ipairs(tcp(port)) do
+    if s.state == "ESTABLISHED" and s.port == port and s.process == server then return s end
+  end
+end
+wait_until(server_end, 10, "the server's end of the connection")
+say(("A server on port %d and a client that sends nothing: it waits for the server to close. The "
+     .. "server's end of the connection: %s -> %s."):format(port, server_end()["local"], server_end().peer))
 pause("Press space: the server is killed. Which side closes first?")
 
 server:kill()

@@ -36,6 +36,7 @@ wait_until(listener, 10, "the listening socket")
 expect(listener().process == server, "now the kernel shows the server's socket in LISTEN on the port")
 say(("Its first line on stdout: 'listening on 127.0.0.1:%d'. That line is the readiness signal: "
      .. "listen() has returned, a connect() succeeds."):format(port))
+pause("Press space: a client, started after that line.")
 local client = spawn { C "tcp_client", tostring(port), "hello", name = "client" }
 wait_until(function() return client:exited() end, 10, "the client to get its reply")
 expect(client:status() == "exit 0" and client:output():find("reply 1: hello (from C)", 1, true),

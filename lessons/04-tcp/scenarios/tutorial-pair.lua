@@ -77,8 +77,9 @@ expect(cw and cw.process == server, "the server's end of the connection is in CL
 expect(server:state().state ~= "sleeping" or not server:blocked_in("recvfrom"),
        "the server is not asleep in recv(): recv() returns 0 at once, again and again")
 say(("And now it spins: %.1f s of CPU already, its last line printed again and again (the filter "
-     .. "shows it once). recv() "
-     .. "returning 0 means the peer closed; the loop never looks."):format(server:cpu() - cpu0))
+     .. "shows it once). recv() returning 0 means the peer closed; the loop never looks."):format(
+     server:cpu() - cpu0))
+pause("Press space: the fix.")
 say("The kit's tcp_server frames its messages (a 4-byte length, then the bytes), reads until a "
     .. "frame is whole, and closes the connection when recv() returns 0.")
 pause("Press space to end the spinning server; then one long send().")
@@ -99,6 +100,7 @@ local a, b, c = ("a"):rep(50), ("b"):rep(50), ("c"):rep(20)
 local long = spawn { C "naive_client", tostring(port2), a .. b .. c, name = "client" }
 wait_until(function() return long:exited() end, 10, "the long client to send and leave")
 say("A client sent one message of 120 bytes (50 a's, 50 b's, 20 c's) in one send(), no '\\0'. The server reads 50 at most.")
+pause("Ask the class: what will it print? Press space to let the server go on.")
 server2:cont()
 wait_until(function() return select(2, filter2:output():gsub("Received: ", "")) >= 3 end, 10, "three lines")
 expect(filter2:output():find("Received: " .. a .. "\nReceived: " .. b .. "\nReceived: " .. c .. ("b"):rep(30) .. "\n", 1, true),

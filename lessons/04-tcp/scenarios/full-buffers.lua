@@ -25,17 +25,24 @@ local function ends()
     if s.port == port and s.peer_port == mine.port then return mine, s end
   end
 end
+-- Full for sure: the client asleep in sendmsg() and both queues the same
+-- at two samples in a row (while it still sends, they climb).
+local last
 wait_until(function()
   local c, s = ends()
-  return c and s and client:blocked_in("sendmsg") and s.rq > 0 and c.sq > 0
-end, 10, "the client asleep in sendmsg()")
+  if not (c and s and client:blocked_in("sendmsg") and s.rq > 0 and c.sq > 0) then return false end
+  local now = s.rq .. " " .. c.sq
+  local same = now == last
+  last = now
+  return same
+end, 10, "the client asleep in sendmsg(), both queues still")
 local c, s = ends()
 expect(client:blocked_in("sendmsg"), "the client sleeps in sendmsg(): both buffers are full")
 expect(s.rq > 0 and c.sq > 0, "bytes wait at both ends: the server's Recv-Q and the client's Send-Q")
-say(("The server's end holds %d bytes it has not read (Recv-Q); the client's end %d bytes the server "
-     .. "has not acknowledged (Send-Q): its window is shut, so they wait to be sent."):format(s.rq, c.sq))
-say("The client sleeps in sendmsg() until there is room, which there never will be: the kernel sizes "
-    .. "both buffers itself (ss -tmn shows them).")
+say(("%d bytes wait: the server's Recv-Q (not read) plus the client's Send-Q (not acknowledged), "
+     .. "in the socket rows."):format(s.rq + c.sq))
+pause("The server's window is shut: the client sleeps in sendmsg(), for good. Press space.")
+say("The kernel sizes both buffers itself, and may move bytes from one queue to the other: the sum holds.")
 pause("Ask the class: what happens to the client if the server dies now? Press space to kill it.")
 
 server:kill()

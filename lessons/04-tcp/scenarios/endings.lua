@@ -16,19 +16,24 @@ local function state_of(p, st)
   for _, s in ipairs(tcp(port)) do if s.state == st and (p == nil or s.process == p) then return s end end
 end
 
-say("1. Half-close. The server is stopped (SIGSTOP) so the states hold still; a client sends two "
-    .. "requests, then shutdown(SHUT_WR): no more requests.")
-wait_until(function() return server:blocked_in("poll") end, 10, "the server asleep in poll()")
+say("1. Half-close. A client connects and waits (--hold); then the server is stopped (SIGSTOP), so "
+    .. "that the states hold still.")
+local half = spawn { C "tcp_client", "--hold", "--shutdown", tostring(port), "first", "second", name = "half-close" }
+wait_until(function()
+  return half:blocked_in("rt_sigtimedwait") and state_of(server, "ESTABLISHED") and server:blocked_in("poll")
+end, 10, "the client accepted and held")
 server:stop()
 wait_until(function() return server:state().state == "stopped" end, 10, "the server stopped")
-local half = spawn { C "tcp_client", "--shutdown", tostring(port), "first", "second", name = "half-close" }
+pause("Press space: the client sends two requests, then shutdown(SHUT_WR): no more requests.")
+half:signal("USR1")
 wait_until(function() return half:output():find("shutdown(SHUT_WR)", 1, true) and state_of(half, "FIN-WAIT-2")
-                             and state_of(nil, "CLOSE-WAIT") end, 10, "FIN-WAIT-2 and CLOSE-WAIT")
-local cw = state_of(nil, "CLOSE-WAIT")
+                             and state_of(server, "CLOSE-WAIT") and state_of(server, "CLOSE-WAIT").rq == 20 end,
+           10, "FIN-WAIT-2 and CLOSE-WAIT")
+local cw = state_of(server, "CLOSE-WAIT")
 expect(state_of(half, "FIN-WAIT-2") and cw.rq == 20,
        "the client's end in FIN-WAIT-2; the server's in CLOSE-WAIT, its Recv-Q 20: 19 bytes of requests and 1 for the FIN")
-say(("The client's socket is in FIN-WAIT-2, the server's in CLOSE-WAIT with Recv-Q %d: the FIN takes "
-     .. "a sequence number. The client can still read."):format(cw.rq))
+say(("The client's socket: FIN-WAIT-2. The server's: CLOSE-WAIT, Recv-Q %d: the FIN takes a "
+     .. "sequence number. The client can still read."):format(cw.rq))
 pause("Press space: the server goes on.")
 server:cont()
 wait_until(function() return half:exited() end, 10, "the half-closed client to end")

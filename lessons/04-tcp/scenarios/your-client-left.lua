@@ -58,6 +58,7 @@ elseif held() then
   if s.state == "running" then
     say("recv() returns b\"\" at once, again and again, and the loop never looks: it spins.")
   end
+  pause("Press space.")
 else
   say("The client has left; your server closed its end (no CLOSE-WAIT left) and sleeps in accept().")
 end
@@ -81,7 +82,10 @@ if not server:output():find("second client", 1, true) and queued() >= 1 then
        .. "server is still busy with the first."):format(queued()))
 end
 expect(server:output():find("second client", 1, true), "your server served the second client too")
-if not server:exited() then server:signal("TERM") end
+if not server:exited() then
+  pause("Press space to end your server.")
+  server:signal("TERM")
+end
 wait_until(function() return server:exited() end, 10, "your server to end")
 if not c2:exited() then c2:kill() end
 wait_until(function() return c2:exited() end, 10, "the second client gone")

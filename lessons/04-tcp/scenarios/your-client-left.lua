@@ -19,7 +19,7 @@ pcall(wait_until, function()
 local port = tonumber(server:output():match("listening on 127%.0%.0%.1:(%d+)"))
 if not port then
   say(("Your server printed no readiness line and %s: %s"):format(
-      server:exited() and ("ended with " .. server:status()) or "runs on", server:output():sub(-200)))
+      server:exited() and ("ended with " .. server:status()) or "runs on", (server:output():sub(-200):gsub("%s+$", ""))))
   expect(false, "your server prints 'listening on 127.0.0.1:PORT' once it listens")
   if not server:exited() then server:kill() end
   return
@@ -49,7 +49,7 @@ pcall(wait_until, function()
   return server:exited() or (not held() and server:blocked_in("accept4")) or (server:cpu() or 0) >= cpu + 0.3
 end, 10, "your server to close the connection, or spin")
 if server:exited() then
-  say("Your server ended with " .. server:status() .. ": " .. server:output():sub(-160))
+  say("Your server ended with " .. server:status() .. ": " .. (server:output():sub(-160):gsub("%s+$", "")))
 elseif held() then
   local s = server:state()
   say(("The client has left; your server still holds its end, in CLOSE-WAIT (%s), and is %s%s: %.1f s "

@@ -42,7 +42,7 @@ say("The server read your request and sent 2 of the reply's 4 header bytes.")
 expect(not client:exited() and taken(),
        "after 2 header bytes your client waits in recv() for the other 2, printing nothing")
 if client:exited() then
-  say(("Your client ended with %s: %s"):format(client:status(), client:output():sub(-200)))
+  say(("Your client ended with %s: %s"):format(client:status(), (client:output():sub(-200):gsub("%s+$", ""))))
   server:kill()
   return
 end
@@ -60,7 +60,7 @@ pcall(wait_until, function() return client:exited() end, 10, "your client to end
 expect(client:status() == "exit 0" and client:output():find("hello back\n", 1, true),
        "then it prints the whole reply, 'hello back', and ends with status 0")
 say(("Your client ended with %s, having printed: %s"):format(client:status() or "?",
-    client:output():sub(-160)))
+    (client:output():sub(-160):gsub("%s+$", ""))))
 if not client:exited() then client:kill() end
 wait_until(function() return client:exited() end, 10, "your client gone")
 if not server:exited() then server:kill() end

@@ -55,8 +55,20 @@ pause()
 say("3. A server that is gone. Two clients connect and wait (--hold); then the server is killed.")
 local quiet = spawn { C "tcp_client", "--hold", tostring(port), "one", "two", name = "MSG_NOSIGNAL" }
 local loud = spawn { C "tcp_client", "--hold", "--no-nosignal", tostring(port), "one", "two", name = "no MSG_NOSIGNAL" }
-wait_until(function() return quiet:blocked_in("rt_sigtimedwait") and loud:blocked_in("rt_sigtimedwait") end,
-           10, "both clients connected and held")
+-- accepted(C): the server holds its end of client C's connection (one
+-- still in the accept queue would be reset when the server dies, not closed).
+local function accepted(c)
+  local mine = c:sockets()[1]
+  if not mine then return false end
+  for _, x in ipairs(tcp(port)) do
+    if x.port == port and x.peer_port == mine.port and x.process == server then return true end
+  end
+  return false
+end
+wait_until(function()
+  return quiet:blocked_in("rt_sigtimedwait") and loud:blocked_in("rt_sigtimedwait") and accepted(quiet)
+         and accepted(loud) and server:blocked_in("poll")
+end, 10, "both clients connected, accepted and held")
 server:kill()
 wait_until(function() return server:exited() and state_of(quiet, "CLOSE-WAIT") and state_of(loud, "CLOSE-WAIT") end,
            10, "both clients' ends in CLOSE-WAIT")

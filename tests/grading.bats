@@ -650,6 +650,16 @@ s = s.replace(a, "    os._exit(0)\n", 1)'
     fail "expected the 3 workers named, one line each"
 }
 
+@test "04/02: a server that leaves its loop at recv() returning b\"\" without closing the connection fails: the kernel shows it in CLOSE-WAIT, held while the server sleeps in accept()" {
+  patched "$ROOT/lessons/04-tcp/solutions/02-client-left/msg_server.py" "$T/noclose" '
+a = "        if not chunk:\n            break\n"
+assert a in s
+s = s.replace(a, "        if not chunk:\n            return n\n", 1)'
+  grade_folder 04-tcp/exercises/02-client-left "$T/noclose" "closes the connection"
+  assert_failure
+  assert_line --regexp "^# once the client had left: the kernel shows the client.s connection in CLOSE-WAIT, still held by the server \(fd [0-9]+: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+\), while it sleeps \(state S\) in accept4?\(\): .* It waits for the next client with the old connection open"
+}
+
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
   run make -s -C "$ROOT" grade LESSON=02/02
   assert_success

@@ -288,8 +288,11 @@ play_all() {
   echo 'scenario empty-pipe' >"$r/lessons/01-pipes/steps"
   ln -s "$PEERS" "$r/python_peers"
   cd "$ROOT"
-  run env IPCLAB_ROOT="$r" bash -c 'make -s run IPCLAB_BIN= </dev/null 2>&1'
+  # On make's command line: the Makefile's own IPCLAB_ROOT (the checkout)
+  # would win over the environment's, and the tour be the whole kit's.
+  run bash -c 'make -s run IPCLAB_BIN= IPCLAB_ROOT="$0" </dev/null 2>&1' "$r"
   assert_success
+  refute_output --partial "02 · "                # its one lesson, not the checkout's
   assert_line "$(head -1 "$ROOT/lessons/01-pipes/README.md" | sed 's/^# //')"
   assert_line "  * $(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$ROOT/lessons/01-pipes/scenarios/empty-pipe.lua" | head -1)"
   assert_line --regexp '^      = [0-9]+ expectations, [0-9]+ passed, 0 failed$'

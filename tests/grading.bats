@@ -246,6 +246,34 @@ grade_folder() {
   echo "$output" >&2
 }
 
+# grade_each PREPARE: grade_folder of every exercise on the folder that the
+# function PREPARE EX makes and prints, two exercises at a time (a grading
+# spends most of its time waiting on its programs, and the sweeps below
+# grow with every exercise); then, for each in order, sets output and
+# lines to what its grading said and calls the function CHECK EX.
+grade_each() {
+  local ex dir pids=() n=0
+  mkdir -p "$T/graded"
+  for ex in $(all_exercises); do
+    n=$((n + 1))
+    dir=$("$1" "$ex")
+    ( grade_folder "${ex%%/*}/exercises/${ex#*/}" "$dir" 2>/dev/null
+      printf '%s\n' "$output" >"$T/graded/$n" ) 3>&- &
+    pids+=("$!")
+    at_most 2 "${pids[@]}"
+  done
+  at_most 1 "${pids[@]}"
+  n=0
+  for ex in $(all_exercises); do
+    n=$((n + 1))
+    [ -s "$T/graded/$n" ] || fail "$ex: no grading output"
+    output=$(<"$T/graded/$n")
+    mapfile -t lines <<<"$output"
+    echo "$output" >&2
+    "$2" "$ex"
+  done
+}
+
 # passes_of EX: the checks of grade_folder's last run that passed (not the
 # skipped ones: not run is no pass), each after "EX: ".
 passes_of() { grep '^ok ' <<<"$output" | grep -v ' # skip' | sed "s|^|$1: |"; }
@@ -338,14 +366,12 @@ s = s.replace("    close_stdout();", "    print_frame(frames + 1, (const unsigne
 }
 
 @test "every grader passes no check when the learner's file is missing, and its skipped checks leave nothing behind" {
-  local ex passed="" bad=""
+  local passed="" bad=""
   mkdir -p "$T/empty"
-  for ex in $(all_exercises); do
-    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/empty"
-    # Skipped (not run) is no pass; any other ok is.
-    passed+=$(passes_of "$ex")
-    bad+=$(skipped_badly "$ex")
-  done
+  missing() { echo "$T/empty"; }
+  # Skipped (not run) is no pass; any other ok is.
+  judge() { passed+=$(passes_of "$1"); bad+=$(skipped_badly "$1"); }
+  grade_each missing judge
   assert_equal "$passed" ""
   assert_equal "$bad" ""
 }
@@ -413,20 +439,25 @@ assert "waitpid" not in s'
 }
 
 @test "every grader passes no check on a file that does not compile, and names the error" {
-  local ex sol f passed="" bad=""
-  for ex in $(all_exercises); do
-    sol=$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}
+  local passed="" bad=""
+  broken() {
+    local sol=$ROOT/lessons/${1%%/*}/solutions/${1#*/} f
     f=$(ls "$sol")
-    mkdir -p "$T/$ex"
-    { cat "$sol/$f"; echo; echo "@@ not valid ${f##*.} @@"; } >"$T/$ex/$f"
-    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
-    passed+=$(passes_of "$ex")
-    bad+=$(skipped_badly "$ex")
+    mkdir -p "$T/$1"
+    { cat "$sol/$f"; echo; echo "@@ not valid ${f##*.} @@"; } >"$T/$1/$f"
+    echo "$T/$1"
+  }
+  judge() {
+    local f
+    f=$(ls "$ROOT/lessons/${1%%/*}/solutions/${1#*/}")
+    passed+=$(passes_of "$1")
+    bad+=$(skipped_badly "$1")
     case $f in
       *.py) assert_line --regexp "^# $f does not compile, so it never runs: SyntaxError: .* \(line [0-9]+\)$" ;;
       *.c) assert_line --regexp "^#   .*$f:[0-9]+:[0-9]+: error: " ;;
     esac
-  done
+  }
+  grade_each broken judge
   assert_equal "$passed" ""
   assert_equal "$bad" ""
   # Nothing written beside the graded file (no __pycache__).
@@ -445,15 +476,16 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
 }
 
 @test "every grader passes no check on an empty file: a program that does nothing proves nothing" {
-  local ex sol f passed=""
-  for ex in $(all_exercises); do
-    sol=$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}
-    f=$(ls "$sol")
-    mkdir -p "$T/$ex"
-    : >"$T/$ex/$f"
-    grade_folder "${ex%%/*}/exercises/${ex#*/}" "$T/$ex"
-    passed+=$(passes_of "$ex")
-  done
+  local passed=""
+  emptied() {
+    local f
+    f=$(ls "$ROOT/lessons/${1%%/*}/solutions/${1#*/}")
+    mkdir -p "$T/$1"
+    : >"$T/$1/$f"
+    echo "$T/$1"
+  }
+  judge() { passed+=$(passes_of "$1"); }
+  grade_each emptied judge
   assert_equal "$passed" ""
 }
 

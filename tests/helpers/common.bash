@@ -107,8 +107,6 @@ at_most() {
   done
 }
 
-# Processes started by this test: they carry $IPCLAB_TESTID in their
-# environment. The test's own shell and its ancestors are not counted.
 # ours_running PATTERN: the pid of this test's process (our_procs) whose
 # command line matches the extended regular expression PATTERN (arguments
 # joined by spaces), never another test's, which pgrep -f could pick when
@@ -129,6 +127,8 @@ ours_running() {
   return 1
 }
 
+# Processes started by this test: they carry $IPCLAB_TESTID in their
+# environment. The test's own shell and its ancestors are not counted.
 our_procs() {
   local ancestors=" " p=$BASHPID stat f
   while [ "$p" -gt 1 ] 2>/dev/null; do

@@ -238,6 +238,7 @@ void note_signals(int i, int query);        /* its signals as read last; query: 
 void note_chan(struct chan *c);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 const char *fifo_access(int acc);
+int on_own_input(const struct proc *p);   /* its call is on the stdin pipe ipclab feeds */
 
 /* spawn.c: starting, feeding, signalling and reaping processes. */
 struct spawn_req {

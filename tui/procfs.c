@@ -362,6 +362,15 @@ const char *fifo_access(int acc)
            acc == O_WRONLY ? "to write: needs a reader" : "to read and write";
 }
 
+/* Is its call's object the stdin pipe ipclab feeds it (stdin = "pipe",
+ * proc:write)? Then it is ipclab's pipe, not the lesson's. */
+int on_own_input(const struct proc *p)
+{
+    char ours[40];
+    snprintf(ours, sizeof ours, "pipe:[%lu]", p->in_ino);
+    return p->in_ino && strcmp(p->object, ours) == 0;
+}
+
 /* "sleeping in write(fd 1 -> pipe:[81234])", "exited: signal SIGPIPE",
  * "sleeping in openat: waiting for a partner on FIFO /run/a-to-b (to read:
  * needs a writer)". */
@@ -374,13 +383,9 @@ void describe_proc(const struct proc *p, char *buf, size_t len)
                  pstate_name(p->state), p->call, p->fifo_path, fifo_access(p->fifo_acc));
     else if (describe_socket_call(p, buf, len))
         ;                                   /* a TCP socket, named (sockets.c) */
-    else if (p->call[0] && p->object[0]) {
-        char ours[40];                      /* its standard input from ipclab (proc:write) */
-        snprintf(ours, sizeof ours, "pipe:[%lu]", p->in_ino);
+    else if (p->call[0] && p->object[0])
         snprintf(buf, len, "%s in %s(fd %d -> %s%s)", pstate_name(p->state), p->call,
-                 p->call_fd, p->object,
-                 p->in_ino && !strcmp(p->object, ours) ? ", its input from ipclab" : "");
-    }
+                 p->call_fd, p->object, on_own_input(p) ? ", its input from ipclab" : "");
     else if (p->call[0])
         snprintf(buf, len, "%s in %s", pstate_name(p->state), p->call);
     else

@@ -167,10 +167,9 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
     } else if (!p->exited && socket_pane_line(p, buf, sizeof buf, w)) {
         ;                                   /* a TCP socket (sockets.c) */
     } else if (!p->exited && p->object[0]) {
-        char pre[32], ours[40], obj[80];
-        snprintf(ours, sizeof ours, "pipe:[%lu]", p->in_ino);
+        char pre[32], obj[80];
         snprintf(pre, sizeof pre, "   fd %d -> ", p->call_fd);
-        if (p->in_ino && !strcmp(p->object, ours)) {    /* its stdin, fed by ipclab */
+        if (on_own_input(p)) {                          /* its stdin, fed by ipclab */
             snprintf(obj, sizeof obj, "%s, from ipclab", p->object);
             fit_path(buf, sizeof buf, w, pre, obj);
         } else

@@ -178,3 +178,20 @@ end_state() { [ "$("$1" "$2" "$3" | cut -d' ' -f1)" = "$4" ]; }
     reaped "$srv2"
   done
 }
+
+@test "with --wait-close a client reads its reply, then sleeps in recv until the server closes: the TIME-WAIT is the server's, whatever the scheduler does" {
+  local client
+  for client in "${CLIENTS[@]}"; do
+    # The server answers, then holds the connection open until SIGUSR1.
+    start_server srv "$PYTHON" "$TCP_PEER" --serve request 'frame:echo: hi' hold close
+    bg cl $client --wait-close "$srv_port" hi
+    wait_for grep -qx 'echo: hi' "$T/cl.out"
+    wait_for asleep_on_socket "$cl" read recvfrom     # the reply printed, still connected
+    kill -USR1 "$srv"
+    reaped "$cl"
+    assert_equal "$status" 0
+    assert_equal "$(tail -n 1 "$T/cl.err")" "$(prog "$client"): 127.0.0.1:$srv_port closed the connection (recv 0)"
+    reaped "$srv"
+    wait_for end_state server_side "$srv_port" "$(client_port cl)" TIME-WAIT
+  done
+}

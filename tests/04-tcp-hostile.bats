@@ -40,12 +40,13 @@ same_usage() {
   same_usage tcp_client "PORT: '65536' is not a number from 1 to 65535" 65536
   same_usage tcp_client "--port: '80x' is not a number from 1 to 65535" --port 80x
   same_usage tcp_client "--flood: '2000000' is not a number from 0 to 1048576" --flood 2000000 5555
-  same_usage tcp_client "--flood sends its own frames: no TEXT, --shutdown or --reset with it" --flood 10 5555 text
+  same_usage tcp_client "--flood sends its own frames: no TEXT, --shutdown, --wait-close or --reset" --flood 10 5555 text
+  same_usage tcp_client "--reset closes with the reply unread: no --wait-close with it" --reset --wait-close 5555 hi
   same_usage tcp_client "--shutdown and --reset need a TEXT to send first" --shutdown 5555
   same_usage tcp_client "TEXT 2: 65537 bytes; tcp_server takes at most 65536" 5555 a "$(printf 'x%.0s' {1..65537})"
   run --separate-stderr $(c tcp_client)
   assert_equal "$status" 2
-  assert_regex "$stderr" "^tcp_client: usage: .*tcp_client \[--shutdown\] \[--reset\] \[--no-nosignal\] \[--flood SIZE\] \[--hold\] PORT \[TEXT\.\.\.\]$"
+  assert_regex "$stderr" "^tcp_client: usage: .*tcp_client \[--shutdown\] \[--wait-close\] \[--reset\] \[--no-nosignal\] \[--flood SIZE\] \[--hold\] PORT \[TEXT\.\.\.\]$"
   same_usage nagle "-n: '0' is not a number from 1 to 100000" -n 0
 }
 

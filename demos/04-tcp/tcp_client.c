@@ -7,6 +7,9 @@
  *                  server closes the connection
  *   --shutdown     after the requests, shutdown(SHUT_WR): "no more
  *                  requests"; the server still answers; read until it closes
+ *   --wait-close   after the replies, read until the server closes (recv 0),
+ *                  then close: the server closes first (its port keeps the
+ *                  TIME-WAIT), whatever the scheduler does
  *   --reset        once a reply has arrived, close() without reading it:
  *                  unread data makes the kernel send a reset (RST)
  *   --no-nosignal  send without MSG_NOSIGNAL: a send on a connection the
@@ -37,9 +40,9 @@ int main(int argc, char *argv[])
 {
     static char reply[FRAME_MAX];
     long port = -1, flood = -1;
-    int shut = 0, reset = 0, nosignal = MSG_NOSIGNAL, hold = 0, i;
-    const char *usage = "usage: %s [--shutdown] [--reset] [--no-nosignal] [--flood SIZE]"
-                        " [--hold] PORT [TEXT...]";
+    int shut = 0, waitclose = 0, reset = 0, nosignal = MSG_NOSIGNAL, hold = 0, i;
+    const char *usage = "usage: %s [--shutdown] [--wait-close] [--reset] [--no-nosignal]"
+                        " [--flood SIZE] [--hold] PORT [TEXT...]";
 
     set_progname(argv[0]);
     for (i = 1; i < argc && argv[i][0] == '-' && port == -1; i++) {
@@ -49,6 +52,8 @@ int main(int argc, char *argv[])
             flood = parse_long("--flood", option_value(argc, argv, &i), 0, FRAME_MAX);
         else if (strcmp(argv[i], "--shutdown") == 0)
             shut = 1;
+        else if (strcmp(argv[i], "--wait-close") == 0)
+            waitclose = 1;
         else if (strcmp(argv[i], "--reset") == 0)
             reset = 1;
         else if (strcmp(argv[i], "--no-nosignal") == 0)
@@ -64,8 +69,10 @@ int main(int argc, char *argv[])
         fail(2, usage, argv[0]);
     int ntext = argc - i;
     char **text = argv + i;
-    if (flood != -1 && (ntext > 0 || shut || reset))
-        fail(2, "--flood sends its own frames: no TEXT, --shutdown or --reset with it");
+    if (flood != -1 && (ntext > 0 || shut || waitclose || reset))
+        fail(2, "--flood sends its own frames: no TEXT, --shutdown, --wait-close or --reset");
+    if (reset && waitclose)
+        fail(2, "--reset closes with the reply unread: no --wait-close with it");
     if ((shut || reset) && ntext == 0)
         fail(2, "--shutdown and --reset need a TEXT to send first");
     for (int t = 0; t < ntext; t++)
@@ -129,7 +136,7 @@ int main(int argc, char *argv[])
             reply[k] = reply[k] >= ' ' && reply[k] <= '~' ? reply[k] : '.';
         out("%.*s\n", (int)len, reply);
     }
-    if (shut || ntext == 0) {       /* the server closes its end: recv() returns 0 */
+    if (shut || waitclose || ntext == 0) {  /* the server closes its end: recv() returns 0 */
         char extra;
         ssize_t r = recv(fd, &extra, 1, 0);
         if (r == -1)

@@ -8,6 +8,9 @@ Usage: tcp_client.py [options] PORT [TEXT...]      (or --port PORT)
                  server closes the connection
   --shutdown     after the requests, shutdown(SHUT_WR): "no more
                  requests"; the server still answers; read until it closes
+  --wait-close   after the replies, read until the server closes (recv 0),
+                 then close: the server closes first (its port keeps the
+                 TIME-WAIT), whatever the scheduler does
   --reset        once a reply has arrived, close() without reading it:
                  unread data makes the kernel send a reset (RST)
   --no-nosignal  send without MSG_NOSIGNAL: a send on a connection the
@@ -35,13 +38,13 @@ from ipclab.tcp import addr_str, loopback                 # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say)
 
-USAGE = ("usage: {} [--shutdown] [--reset] [--no-nosignal] [--flood SIZE]"
-         " [--hold] PORT [TEXT...]")
+USAGE = ("usage: {} [--shutdown] [--wait-close] [--reset] [--no-nosignal]"
+         " [--flood SIZE] [--hold] PORT [TEXT...]")
 
 
 def main(argv):
     port, flood = None, None
-    shut, reset, nosignal, hold = False, False, socket.MSG_NOSIGNAL, False
+    shut, waitclose, reset, nosignal, hold = False, False, False, socket.MSG_NOSIGNAL, False
     args = iter(argv[1:])
     rest = []
     for arg in args:
@@ -53,6 +56,8 @@ def main(argv):
             flood = parse_long("--flood", option_value(arg, args), 0, frame.FRAME_MAX)
         elif arg == "--shutdown":
             shut = True
+        elif arg == "--wait-close":
+            waitclose = True
         elif arg == "--reset":
             reset = True
         elif arg == "--no-nosignal":
@@ -66,8 +71,10 @@ def main(argv):
     if port is None:
         fail(2, USAGE.format(argv[0]))
     texts = [os.fsencode(t) for t in rest]
-    if flood is not None and (texts or shut or reset):
-        fail(2, "--flood sends its own frames: no TEXT, --shutdown or --reset with it")
+    if flood is not None and (texts or shut or waitclose or reset):
+        fail(2, "--flood sends its own frames: no TEXT, --shutdown, --wait-close or --reset")
+    if reset and waitclose:
+        fail(2, "--reset closes with the reply unread: no --wait-close with it")
     if (shut or reset) and not texts:
         fail(2, "--shutdown and --reset need a TEXT to send first")
     for t, text in enumerate(texts):
@@ -137,7 +144,7 @@ def main(argv):
             fail(1, f"{srv} closed the connection after {t} of {len(texts)} replies")
         # a peer's bytes are shown, never obeyed
         out("".join(chr(b) if 32 <= b < 127 else "." for b in reply))
-    if shut or not texts:               # the server closes its end: recv() returns 0
+    if shut or waitclose or not texts:  # the server closes its end: recv() returns 0
         try:
             extra = sock.recv(1)
         except OSError as e:

@@ -33,7 +33,9 @@ end
 local function server_end()
   for _, s in ipairs(tcp(port)) do if s.port == port and s.state ~= "LISTEN" and s.process == first then return s end end
 end
-local client = spawn { C "tcp_client", "--hold", tostring(port), "hello", name = "client" }
+-- --wait-close: the client reads the reply, then waits for your server to
+-- close, so the server's close() always comes first.
+local client = spawn { C "tcp_client", "--hold", "--wait-close", tostring(port), "hello", name = "client" }
 wait_until(function() return client:blocked_in("rt_sigtimedwait") and server_end() end, 10, "the client connected")
 say(("Your server listens on port %d; a client has connected (it waits before sending)."):format(port))
 pause("Press space: the client sends; your server answers and closes the connection first.")
@@ -61,7 +63,7 @@ if not listening then
 end
 expect(listening, "started again at once, it listens on the same port, beside the TIME-WAIT")
 if listening then
-  local c2 = spawn { C "tcp_client", tostring(port), "again", name = "client 2" }
+  local c2 = spawn { C "tcp_client", "--wait-close", tostring(port), "again", name = "client 2" }
   wait_until(function() return c2:exited() and again:exited() end, 10, "the second client answered")
   expect(c2:output():find("echo: again", 1, true), "and it answers a client there")
 end

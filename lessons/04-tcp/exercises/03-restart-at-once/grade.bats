@@ -3,9 +3,9 @@
 # is checked). Grades $EXERCISE_DIR/restart_server.c: this folder by default.
 #   bats lessons/04-tcp/exercises/03-restart-at-once/grade.bats
 #
-# The client is the kit's tcp_client. The server closes each connection
-# first, so the kernel keeps it in TIME-WAIT on the server's port (ss, read
-# here as sock_diag shows it); a second server on that port must listen.
+# The client is the kit's tcp_client --wait-close. The server closes each
+# connection first, so the kernel keeps it in TIME-WAIT on the server's
+# port (ss shows it, from sock_diag); a second server there must listen.
 
 load ../../../../tests/helpers/grading
 load ../../../../tests/helpers/tcp
@@ -27,9 +27,15 @@ time_wait() { ss -Htan state time-wait "( sport = :$1 )" | awk '{ print $3 " -> 
 has_time_wait() { [ -n "$(time_wait "$1")" ]; }
 
 # one_client PORT TEXT: the kit's client, to its end; its reply in $reply.
+# --wait-close: after the reply it waits for the server to close, so the
+# server always closes first (a client that closed at once could beat the
+# server's close() and take the TIME-WAIT itself). Bounded: a server that
+# answers and never closes would keep it waiting.
 one_client() {
-  run "$BIN/tcp_client" "$1" "$2"
+  run timeout 20 "$BIN/tcp_client" --wait-close "$1" "$2"
   reply=$output
+  [ "$status" -ne 124 ] ||
+    fail "the server on port $1 kept the connection open 20 s after its reply: it should close it"
   [ "$status" -eq 0 ] || fail "the kit's client got no reply from the server on port $1: $output"
 }
 

@@ -335,8 +335,8 @@ your_scenario_both() {
   pid=$!
   wait_for compgen -G "/dev/shm/ipclab-g$pid-*-counter"
   wait_for pgrep -f "bin/locked_counter .*/ipclab-g$pid-"
-  # As watch stops it: SIGTERM to the group, SIGKILL 1 s later (what
-  # ignored it: GNU parallel waits for its jobs on SIGTERM).
+  # As watch stops it: SIGTERM to the group, SIGKILL 1 s later (for what
+  # ignores SIGTERM).
   kill -TERM -- "-$pid"
   wait_until 1 proc_gone "$pid" || true
   kill -KILL -- "-$pid" 2>/dev/null || true

@@ -28,6 +28,9 @@ probe() {
   local __name=$1 __fd
   shift
   mkfifo "$T/$__name.cmd"
+  # Made here, empty, before the child opens it: ask counts its lines at
+  # once (an earlier probe's are gone), whenever the child gets there.
+  : >"$T/$__name.out"
   exec {__fd}<>"$T/$__name.cmd"         # read-write: the open never waits
   PROBE_FDS+=("$__fd")
   printf -v "${__name}_fd" '%s' "$__fd"

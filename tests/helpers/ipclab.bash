@@ -7,6 +7,7 @@ mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 export TZ=UTC LANG=C.UTF-8
 # tmux's socket in the test's own folder too: nothing left in /tmp/tmux-UID.
 export TMUX_TMPDIR=$BATS_TEST_TMPDIR
+TMUX_STARTS=0
 
 no_procs_left() { [ -z "$(our_procs)" ]; }
 
@@ -21,7 +22,10 @@ janitor_of() {
 # ipclab on a real terminal: a private tmux server per test. The command's
 # exit status goes to a file (tmux does not always record a pane's status).
 tmux_start() {       # COLS ROWS COMMAND
-  TMUXS="$T/tmux.sock"   # in the test's folder: kill-server leaves the socket file
+  # In the test's folder (kill-server leaves the socket file), a new one
+  # each start: a server still on its way out after tmux_stop must not take
+  # the next start's connection ("server exited unexpectedly").
+  TMUXS="$T/tmux-$((++TMUX_STARTS)).sock"
   rm -f "$T/exit-status"
   printf 'set -g remain-on-exit on\nset -g status off\n' >"$T/tmux.conf"
   tmux -S "$TMUXS" -f "$T/tmux.conf" new-session -d -x "$1" -y "$2" \
@@ -33,4 +37,10 @@ screen_has_any() { local s; s=$(screen); for x; do [[ $s == *"$x"* ]] && return 
 keys() { tmux -S "$TMUXS" send-keys "$@"; }
 pane_exited() { [ -s "$T/exit-status" ]; }
 pane_status() { cat "$T/exit-status" 2>/dev/null; }
-tmux_stop() { tmux -S "$TMUXS" kill-server 2>/dev/null || true; }
+# tmux_stop: end the server and wait until it is gone.
+tmux_stop() {
+  local pid
+  pid=$(tmux -S "$TMUXS" display-message -p '#{pid}' 2>/dev/null) || pid=
+  tmux -S "$TMUXS" kill-server 2>/dev/null || true
+  [ -z "$pid" ] || wait_for proc_gone "$pid"
+}

@@ -41,8 +41,8 @@ CLIENTS=("$(c tcp_client)" "$(py tcp_client)")
   done
 }
 
-@test "with --backlog 1 a one-at-a-time server's queue holds two connections while it serves a third; the fourth gets no answer (SYN-SENT) until there is room" {
-  local server i cl
+@test "with --backlog 1 a one-at-a-time server's queue holds two connections while it serves a third; the fourth gets no answer (SYN-SENT) until there is room, and a --hold cue sent it meanwhile waits for its hold" {
+  local server i cl k=0
   for server in "${SERVERS[@]}"; do
     start_server srv $server --one-at-a-time --backlog 1 -n 4
     assert_equal "$(listener "$srv_port")" "0 1"
@@ -55,11 +55,14 @@ CLIENTS=("$(c tcp_client)" "$(py tcp_client)")
     wait_for asleep_in "$cl2" rt_sigtimedwait
     wait_for asleep_in "$cl3" rt_sigtimedwait
     assert_equal "$(listener "$srv_port")" "2 1"    # two waiting: backlog + 1
-    bg cl4 ${CLIENTS[1]} "$srv_port" four
+    bg cl4 ${CLIENTS[k]} --hold "$srv_port" four    # C, then Python
+    k=1
     wait_for asleep_in "$cl4" connect
     assert_equal "$(socks "$srv_port" | awk '$1 == "SYN-SENT"' | wc -l)" 1
     assert_equal "$(listener "$srv_port")" "2 1"
-    for i in 1 2 3; do cl=cl$i; kill -USR1 "${!cl}"; done
+    # The fourth's cue comes while it is still in connect(): blocked from
+    # the start (hold_arm), it stays pending for the hold, never kills.
+    for i in 1 2 3 4; do cl=cl$i; kill -USR1 "${!cl}"; done
     for i in 1 2 3 4; do
       cl=cl$i
       reaped "${!cl}"

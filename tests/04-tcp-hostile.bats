@@ -42,6 +42,8 @@ same_usage() {
   same_usage tcp_client "--flood: '2000000' is not a number from 0 to 1048576" --flood 2000000 5555
   same_usage tcp_client "--flood sends its own frames: no TEXT, --shutdown, --wait-close or --reset" --flood 10 5555 text
   same_usage tcp_client "--reset closes with the reply unread: no --wait-close with it" --reset --wait-close 5555 hi
+  # Options after --port P are options still, not requests.
+  same_usage tcp_client "--flood sends its own frames: no TEXT, --shutdown, --wait-close or --reset" --port 5555 --flood 10 text
   same_usage tcp_client "--shutdown and --reset need a TEXT to send first" --shutdown 5555
   same_usage tcp_client "TEXT 2: 65537 bytes; tcp_server takes at most 65536" 5555 a "$(printf 'x%.0s' {1..65537})"
   run --separate-stderr $(c tcp_client)

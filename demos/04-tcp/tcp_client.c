@@ -45,7 +45,7 @@ int main(int argc, char *argv[])
                         " [--flood SIZE] [--hold] PORT [TEXT...]";
 
     set_progname(argv[0]);
-    for (i = 1; i < argc && argv[i][0] == '-' && port == -1; i++) {
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--port") == 0)
             port = parse_long("--port", option_value(argc, argv, &i), 1, 65535);
         else if (strcmp(argv[i], "--flood") == 0)
@@ -79,6 +79,8 @@ int main(int argc, char *argv[])
         if (strlen(text[t]) > 65536)
             fail(2, "TEXT %d: %zu bytes; tcp_server takes at most 65536", t + 1, strlen(text[t]));
 
+    if (hold)       /* connect() may sleep (a full accept queue): a cue then waits */
+        hold_arm();
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1)
         die("socket");

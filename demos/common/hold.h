@@ -4,8 +4,14 @@
 #ifndef IPCLAB_HOLD_H
 #define IPCLAB_HOLD_H
 
-/* Block until SIGUSR1 arrives. The kernel shows the process sleeping in
- * rt_sigtimedwait. */
+/* Block SIGUSR1 now (sigprocmask), for a program whose hold comes after a
+ * call that may sleep (connect() to a full accept queue): a cue sent before
+ * the hold stays pending until it, instead of killing (SIGUSR1's default).
+ * Dies naming the call on error. */
+void hold_arm(void);
+
+/* Block until SIGUSR1 arrives (sigwait(3); blocks it first). The kernel
+ * shows the process sleeping in rt_sigtimedwait. */
 void hold_until_sigusr1(void);
 
 #endif

@@ -33,7 +33,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import frame                                  # noqa: E402
-from ipclab.hold import hold_until_sigusr1                # noqa: E402
+from ipclab.hold import hold_arm, hold_until_sigusr1      # noqa: E402
 from ipclab.tcp import addr_str, loopback                 # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say)
@@ -48,7 +48,7 @@ def main(argv):
     args = iter(argv[1:])
     rest = []
     for arg in args:
-        if port is not None or rest or not arg.startswith("-"):
+        if rest or not arg.startswith("-"):
             rest.append(arg)
         elif arg == "--port":
             port = parse_long("--port", option_value(arg, args), 1, 65535)
@@ -85,7 +85,8 @@ def main(argv):
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-
+    if hold:        # connect() may sleep (a full accept queue): a cue then waits
+        hold_arm()
     try:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     except OSError as e:

@@ -55,6 +55,28 @@ one_client() {
     fail "no connection in TIME-WAIT on port $first_port after it ended: the client closed first, not the server"
 }
 
+@test "refuses a port another server still listens on: EADDRINUSE, status 1" {
+  local exe st err
+  need_exe exe
+  serve first -n 1
+  rm -f "$T/second.out"
+  bg second env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" --port "$first_port" -n 1
+  wait_for ready_or_gone "$second" "$T/second.out"
+  if ! proc_gone "$second"; then
+    stop "$second"
+    one_client "$first_port" hello
+    finish "$first" first
+    fail "started with --port $first_port while the first server still listened there, it listened too: two servers on one port. SO_REUSEPORT does that; SO_REUSEADDR, the task's option, lets bind() take a port that only a connection in TIME-WAIT holds, never one a server listens on"
+  fi
+  st=0                          # (not finish: the first still runs, rightly)
+  wait "$second" || st=$?
+  err=$(capped "$T/second.err")
+  one_client "$first_port" hello
+  finish "$first" first
+  expect_equal "the exit status of a second server started on port $first_port while the first listened there" 1 "$st"
+  expect_match "what that second server said" "Address already in use" "$err"
+}
+
 @test "starts again at once on the same port while its last connection is in TIME-WAIT" {
   local tw
   serve first -n 1

@@ -199,14 +199,15 @@ capped() {
 }
 
 # not_ended PID: why the process has not ended, in words (it spins, or
-# where it sleeps).
+# where it sleeps). SPIN_HINT, when set, is the question asked of a spin
+# (what the check knows the program was given: an end of file, say).
 not_ended() {
   if [ "$(calls "$1" 2>/dev/null || echo 0)" -gt "$SPIN_CALLS" ]; then
     echo "made over $SPIN_CALLS read()/write() calls without ending:" \
          "is it looping on read() returning 0 at EOF, or retrying a write() that fails?"
   elif spinning "$1"; then
     echo "used over $((SPIN_CPU_TICKS / $(getconf CLK_TCK))) s of CPU time without ending" \
-         "or waiting for anything: is it in a loop whose condition never changes?"
+         "or waiting for anything: ${SPIN_HINT:-is it in a loop whose condition never changes?}"
   elif [ "$(proc_syscall "$1")" = running ]; then
     echo "did not end: it was still running, in no system call (a loop without end?)"
   else

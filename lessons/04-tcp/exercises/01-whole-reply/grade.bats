@@ -115,7 +115,8 @@ stop_peer() { stop "$peer"; }
   serve request len:10 hold hex:6162 hold hex:63 close
   client "hello"
   feed_pieces 2
-  finish "$client" client
+  SPIN_HINT="the server had closed the connection, and recv() returns 0 at once, every time after; does your loop stop when recv() returns 0?" \
+    finish "$client" client
   show_run
   stop_peer
   expect_equal "what it printed on stdout" "" "$output"

@@ -78,7 +78,7 @@ after_leaving() {
     why="it spins: it used $(( ($(cpu_ticks "$srv") - T0) * 1000 / $(getconf CLK_TCK) )) ms of CPU time since the client left, and"
     why+=" the kernel shows the client's connection in CLOSE-WAIT, held by the server ($cw): the client"
     why+=" closed its end, the server never closed its own. recv() returns b\"\" at once, again and"
-    why+=" again; the loop never looks at it"
+    why+=" again, and the loop does not stop on it (b\"\" is bytes: a test against the str \"\" is never true)"
   elif [ -n "$cw" ]; then
     why="the kernel shows the client's connection in CLOSE-WAIT, still held by the server ($cw), while it"
     why+=" sleeps (state S) in $(sock_syscall "$srv" | cut -d' ' -f1)(): the client closed its end, the server"

@@ -3,6 +3,7 @@
 # expectation held, says what it shows, and leaves nothing behind.
 load helpers/common
 load helpers/ipclab
+bats_require_minimum_version 1.5.0
 
 # listed_scenarios: the scenarios ipclab list prints a command for
 # ("ipclab run 01/empty-pipe": 01/empty-pipe), one a line, the learner's own
@@ -79,14 +80,24 @@ play_all() {
   [ -z "$bad" ] || fail "hostile scenarios that did not hold:"$'\n'"$bad"
 }
 
-@test "ipclab list shows every lesson with its scenarios" {
+# bats test_tags=asan
+@test "ipclab list shows every lesson with its scenarios; list LESSON one lesson, named as tour names it; a lesson it does not have is refused, status 3" {
   run "$IPCLAB" list
   assert_success
-  local d
+  local d all=$output
   for d in "$ROOT"/lessons/*/; do
     assert_output --partial "$(head -1 "$d/README.md" | sed 's/^# //')"
   done
   assert_output --partial "ipclab run 01/empty-pipe"
+  for d in 01 1 01-pipes pipes; do
+    run "$IPCLAB" list "$d"
+    assert_success
+    # Lesson 01's part of the whole list, and nothing else.
+    assert_output "$(awk '/^[^ ]/ { on = /^01 / } on' <<<"$all" | sed '$d')"
+  done
+  run --separate-stderr "$IPCLAB" list 99
+  assert_equal "$status" 3
+  assert_equal "$stderr" "ipclab: list 99: no such lesson (ipclab list shows them)"
 }
 
 @test "every exercise ipclab list prints works as printed from the kit's folder: its own scenario, its grade command, its file" {

@@ -382,7 +382,7 @@ int ui_saved_modes(struct termios *out);    /* the modes before the screen: 0, o
 void ui_loading(const char *path);
 int ui_frame(void);            /* draw and handle keys; 1 = quit */
 int menu_choose(char *path, size_t len);
-int list_lessons(void);        /* ipclab list */
+int list_lessons(const char *lesson);        /* ipclab list */
 int brief_scenario(const char *brief, char *out, size_t len, char *why, size_t wlen);
 int lesson_count(void);
 int lesson_about(int i, const char **title, const char **summary);   /* its scenarios */

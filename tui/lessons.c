@@ -464,17 +464,24 @@ void lesson_scenario_path(int i, int s, char *out, size_t len)
     lesson_path(out, len, lessons[i].dir, sub);
 }
 
-int list_lessons(void)
+int list_lessons(const char *lesson)
 {
     load_lessons();
     if (nlessons == 0) {
         complain("no lessons under %s/lessons\n", R.root);
         return 1;
     }
+    const struct lesson *only = lesson ? find_lesson_named(lesson, strlen(lesson)) : NULL;
+    if (lesson && !only) {
+        complain("list %s: no such lesson (ipclab list shows them)\n", lesson);
+        return 3;
+    }
     setlocale(LC_CTYPE, "");                /* widths of the summaries' text */
     for (int i = 0; i < nlessons; i++) {
         struct lesson *l = &lessons[i];
         size_t skip;
+        if (only && l != only)
+            continue;
         printf("%s\n", l->title);
         for (const char *t = l->summary; *t; ) {    /* wrapped at 78 cells */
             size_t n = wrap_cells(t, 76, &skip);

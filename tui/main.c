@@ -4,7 +4,7 @@
  *   ipclab                     the lesson menu
  *   ipclab run FILE.lua        play a scenario on screen
  *   ipclab run FILE.lua --headless [--record FILE]   print a transcript
- *   ipclab list                lessons and scenarios, as text
+ *   ipclab list [LESSON]       lessons (or one) and their scenarios, as text
  *   ipclab clean               remove what crashed runs left
  *
  * The loop (redis's ae.c, reduced): poll the trace pipe and a self-pipe
@@ -65,7 +65,7 @@ static void usage(FILE *to)
         "usage: ipclab                        open the lesson menu\n"
         "       ipclab run FILE.lua|LESSON/NAME [--headless [--pace S]] [--record FILE]\n"
         "                           [--no-color] [--seed S]\n"
-        "       ipclab list                   list lessons and scenarios\n"
+        "       ipclab list [LESSON]          list lessons (or one: 01, pipes) and scenarios\n"
         "       ipclab tour [LESSON|FILE.lua] every lesson's scenarios, told as text\n"
         "       ipclab progress               your exercises: done, failing, not tried\n"
         "       ipclab watch LESSON/EXERCISE  grade your file each time you save it\n"
@@ -266,7 +266,7 @@ int main(int argc, char *argv[])
     const char *scenario = NULL, *record = NULL;
     int clean = 0, list = 0, seeded = 0, yes = 0;
     const char *excmd = NULL, *exarg = NULL;    /* progress, hint, solution, reset */
-    const char *tour_lesson = NULL;
+    const char *tour_lesson = NULL, *list_lesson = NULL;
 
     R.id = (long)getpid();
     R.argv0 = argv[0];
@@ -305,8 +305,10 @@ int main(int argc, char *argv[])
             seeded = 1;
         } else if (!strcmp(argv[i], "clean")) {
             clean = 1;
-        } else if (!strcmp(argv[i], "list")) {
+        } else if (!strcmp(argv[i], "list") && !list) {
             list = 1;
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                list_lesson = argv[++i];
         } else if (!strcmp(argv[i], "progress") && !excmd) {
             excmd = "progress";
         } else if ((!strcmp(argv[i], "hint") || !strcmp(argv[i], "solution") ||
@@ -345,7 +347,7 @@ int main(int argc, char *argv[])
     if (!seeded)                            /* printed: a run can be played again */
         R.seed = (long long)(((unsigned long long)time(NULL) * 1000003u ^ (unsigned long long)getpid()) % 1000000);
     if (list)
-        return list_lessons();
+        return list_lessons(list_lesson);
     if (excmd && !strcmp(excmd, "progress"))
         return progress_print();
     if (excmd && strcmp(excmd, "watch") != 0)

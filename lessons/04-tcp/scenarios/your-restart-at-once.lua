@@ -19,6 +19,7 @@ if cc:status() ~= "exit 0" then
   return
 end
 
+say("It is built as yours-restart_server in the run's folder: its messages start 'yours-restart_server:'.")
 local first = spawn { mine, "-n", "1", name = "your server" }
 pcall(wait_until, function()
   return first:exited() or first:output():match("listening on 127%.0%.0%.1:(%d+)") end, 10, "its readiness line")

@@ -7,7 +7,8 @@ scenario {
   title = "Your frame_client.c, its reply sent in pieces",
   about = "Exercise 01 live: your frame_client.c (compiled as the grader does) sends a request; "
        .. "the server sends the reply's header in two pieces, then its payload in two. A client "
-       .. "that takes one recv() for a whole header is caught in the act.",
+       .. "that takes one recv() for a whole header is caught in the act. Then a server closes "
+       .. "half-way through a reply: does your client say so, or spin?",
 }
 
 local mine = Yours "01-whole-reply"
@@ -65,3 +66,31 @@ if not client:exited() then client:kill() end
 wait_until(function() return client:exited() end, 10, "your client gone")
 if not server:exited() then server:kill() end
 wait_until(function() return server:exited() end, 10, "the server gone")
+
+-- A second server sends a header for 10 bytes, 3 of them, and closes: from
+-- then on recv() returns 0 at once, every time. A loop that ignores that 0
+-- never ends; it spins, burning CPU.
+pause("Press space: a server that closes the connection half-way through its reply.")
+local closer = spawn { Python(), PEER, "--serve", "request", "hex:0a000000", "bytes:abc", "close",
+                       name = "closing server", lang = "Python" }
+port = tonumber(wait_until(function()
+  return closer:output():match("listening on 127%.0%.0%.1:(%d+)") end, 10, "the server's readiness line"))
+local again = spawn { mine, tostring(port), "hello", name = "your client again" }
+wait_until(function() return closer:exited() end, 10, "the server to send 3 of 10 bytes and close")
+local spun = false
+pcall(wait_until, function()
+  if again:exited() then return true end
+  spun = again:cpu() >= 0.5
+  return spun
+end, 10, "your client to end")
+expect(not spun and again:status() == "exit 1" and again:output():find("3 of 10 payload bytes", 1, true),
+       "told 3 of 10 bytes and an end of file, it says the server closed after 3 of 10 payload bytes, status 1")
+if spun then
+  say("Your client spins (its CPU time grows): recv() returns 0 once the server has closed, at once, "
+      .. "for ever. Stop the loop when recv() returns 0.")
+  again:kill()
+else
+  say(("Your client ended with %s: %s"):format(again:status() or "?",
+      (again:output():sub(-160):gsub("%s+$", ""))))
+end
+wait_until(function() return again:exited() end, 10, "your client gone")

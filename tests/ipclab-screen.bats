@@ -293,7 +293,7 @@ LUA
 }
 
 # bats test_tags=asan
-@test "a wait on a process killed with k times out naming it as killed with k, not only as a timeout" {
+@test "a process killed with k is said at once (the narration after may describe a run where it lives); a wait on it times out naming it as killed with k, not only as a timeout" {
   tmux_start 80 24 "$IPCLAB run $FIX/killed-with-k.lua --record $T/t.txt"
   wait_for screen_has "paused: press space"
   keys k                                 # the selected process: the sleeper
@@ -304,6 +304,7 @@ LUA
   wait_for pane_exited
   run cat "$T/t.txt"
   assert_output --regexp "timed out after 2 s waiting for the sleeper to say awake \(sleeper killed with k: the scenario cannot go on as written\)"
+  assert_output --regexp "say \(You killed sleeper with k: from here on the scenario may describe a run where it lives\.\)"
 }
 
 # bats test_tags=asan

@@ -295,8 +295,15 @@ static void key(int ch)
         }
         break;
     case 'k':
-        if (p->used && !p->exited && proc_signal(selected, SIGKILL) == 0)
+        if (p->used && !p->exited && proc_signal(selected, SIGKILL) == 0) {
+            char said[160];
             p->user_killed = 1;
+            /* What the scenario says next was written for a run where it lives. */
+            snprintf(said, sizeof said, "(You killed %s with k: from here on the scenario may "
+                     "describe a run where it lives.)", p->name);
+            tlog("say %s", said);
+            story_add(ST_SAY, said);
+        }
         break;
     case 'r':
         R.restart = 1;

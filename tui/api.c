@@ -100,6 +100,13 @@ static int l_sleep(lua_State *L)
     return scen_wait(L, W_SLEEP, s > 0 ? s : 1e-9, 0, k_done);
 }
 
+static int k_paused(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)L; (void)status; (void)ctx;
+    story_step();                           /* what comes next is a new step */
+    return 0;
+}
+
 static int l_pause(lua_State *L)
 {
     if (lua_isstring(L, 1))
@@ -113,7 +120,7 @@ static int l_pause(lua_State *L)
         return 0;
     }
     tlog("pause (waiting for space)");     /* --record: where the class is */
-    return scen_wait(L, W_PAUSE, 0, 0, k_done);
+    return scen_wait(L, W_PAUSE, 0, 0, k_paused);
 }
 
 static int k_until(lua_State *L, int status, lua_KContext ctx)

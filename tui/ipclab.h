@@ -263,7 +263,8 @@ void story_add(enum story_kind kind, const char *text);
 void story_end(void);                       /* the checks' tally, once the run ends */
 void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
 int story_scrolled(void);                   /* entries below the view; 0: following */
-int story_last_lines(int cols);
+void story_step(void);                      /* a pause has ended: a new step begins */
+int story_last_lines(int cols);             /* lines the current step's entries take */
 size_t wrap_cells(const char *s, int w, size_t *skip);
 size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */

@@ -460,12 +460,15 @@ int draw_sockets(int y, int rows)
     /* The header says how many do not fit: no row is spent on it. */
     snprintf(buf, sizeof buf, " %-16s%-16s%-12s%7s %7s  %-8s", "TCP local", "peer", "state",
              "Recv-Q", "Send-Q", "held by");
-    if (all > rows - 1)
-        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " +%d more", all - (rows - 1));
+    /* When they do not fit, the oldest connections give way (listeners
+     * stay): what the scenario just made is what it talks about. */
+    int skip = all > rows - 1 ? all - (rows - 1) : 0;
+    if (skip)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " +%d older", skip);
     put(y++, 0, COLS, A_UNDERLINE, buf);
     for (int k = 0; k < nsocks && shown < rows - 1; k++) {
         const struct shown *x = &socks[k];
-        if (!on_screen(x))
+        if (!on_screen(x) || (skip > 0 && x->s.state != 10 && skip--))
             continue;
         char l[64], r[64];
         sock_endpoint(&x->s, 0, l, sizeof l);

@@ -22,11 +22,18 @@
 static struct { enum story_kind kind; char text[STORY_TEXT]; } book[STORY_MAX];
 static unsigned long added;         /* entries ever; book index = n % STORY_MAX */
 static long view_end = -1;          /* the last entry shown; -1: the newest */
+static unsigned long step_from;     /* the first entry since the last pause */
 
 void story_clear(void)
 {
     added = 0;
     view_end = -1;
+    step_from = 0;
+}
+
+void story_step(void)
+{
+    step_from = added;
 }
 
 void story_add(enum story_kind kind, const char *text)
@@ -171,12 +178,20 @@ static int entry_lines(const char *text, int w)
 
 /* Display lines the entry at the view's end takes at width cols (the
  * narration area grows to show it whole, within what the screen has). */
+/* The lines the entries of the current step take (said and checked since
+ * the last pause, the pause's own prompt included), or the entry in view
+ * when scrolled back: what the narration area should hold whole. */
 int story_last_lines(int cols)
 {
     if (added == 0)
         return 0;
-    long last = view_end < 0 ? (long)added - 1 : view_end;
-    return entry_lines(book[last % STORY_MAX].text, cols - 8);
+    if (view_end >= 0)
+        return entry_lines(book[view_end % STORY_MAX].text, cols - 8);
+    unsigned long from = step_from > oldest() ? step_from : oldest();
+    int n = 0;
+    for (unsigned long k = from < added ? from : added - 1; k < added; k++)
+        n += entry_lines(book[k % STORY_MAX].text, cols - 8);
+    return n;
 }
 
 static const char *mark(enum story_kind k)

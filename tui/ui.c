@@ -226,12 +226,13 @@ static void draw(void)
     int y = draw_procs(1, selected);        /* and the rule under them */
     y = draw_chans(y);
     /* The narration area: half of what is left under the channels (3 to
-     * 10 lines), more when the entry in view needs it, leaving the
-     * timeline 4 rows. */
+     * 10 lines), more when the current step's entries need it, leaving
+     * the timeline its header and 2 rows. */
     int room = LINES - 2 - y, said = room / 2 < 3 ? 3 : room / 2 > 10 ? 10 : room / 2;
     int need = story_last_lines(COLS);
+    need = need > 8 ? 8 : need;             /* a long step scrolls (Up) */
     if (need > said)
-        said = need < room - 4 ? need : room - 4 > 3 ? room - 4 : 3;
+        said = need < room - 3 ? need : room - 3 > 3 ? room - 3 : 3;
     int rows = LINES - 2 - said - y;
     if (rows > 2)
         draw_timeline(y, rows);

@@ -371,6 +371,9 @@ int draw_chans(int y)
         }
     }
     /* TCP sockets (sockets.c): what the timeline (its header and 2 rows),
-     * the rule, narration (3) and keys leave. */
-    return draw_sockets(y, socket_rows(LINES - y - 8));
+     * the rule, the narration (what the current step said, 3 to 6 lines)
+     * and the keys leave. */
+    int said = story_last_lines(COLS);
+    said = said < 3 ? 3 : said > 6 ? 6 : said;
+    return draw_sockets(y, socket_rows(LINES - y - 5 - said));
 }

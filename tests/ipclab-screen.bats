@@ -545,10 +545,11 @@ LUA
 }
 
 # bats test_tags=asan
-@test "more processes than the screen holds: the live one is shown, the exited ones that do not fit are counted, panes never overlap; the timeline has lanes for the latest" {
+@test "more processes than the screen holds: the live one is shown, then the exited that ended last; the others are counted, panes never overlap; the timeline has lanes for the latest" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
   wait_for screen_has "paused: press space"
   assert screen_has "sleeper  program  pid"
+  assert screen_has "late  program  pid"     # first to come, last to end: kept
   assert screen_has "exited processes not shown"
   # Every pane header sits on its own row (no output line drawn over it).
   run bash -c "tmux -S $TMUXS capture-pane -p | grep -cE '^ (short[0-9]+|sleeper) .*pid [0-9]+'"

@@ -72,6 +72,7 @@ struct proc {
     int pending;                /* samples the new state has lasted */
     /* Exit, from waitpid (or from /proc for descendants). */
     int exited;
+    unsigned long exit_seq;     /* the order exits were seen in (1 the first); 0: unknown */
     char status[48];            /* "exit 0", "signal SIGPIPE" */
     /* Captured stdout+stderr, and stdin fed by the scenario. */
     int out_fd, in_fd;          /* in_fd: non-blocking; bytes wait in in_buf */

@@ -226,9 +226,12 @@ fail:
     return -1;
 }
 
+static unsigned long exits_seen;    /* exit_seq of the latest exit */
+
 static void set_status(struct proc *p, int ws)
 {
     p->exited = 1;
+    p->exit_seq = ++exits_seen;
     p->state = PS_EXITED;
     if (WIFEXITED(ws))
         snprintf(p->status, sizeof p->status, "exit %d", WEXITSTATUS(ws));
@@ -297,6 +300,7 @@ int reap_exiting(int i)
 void proc_gone(struct proc *p)
 {
     p->exited = 1;
+    p->exit_seq = ++exits_seen;
     p->state = PS_EXITED;
     scopy(p->status, sizeof p->status, "reaped by its parent");
     p->exit_pending = 1;

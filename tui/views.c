@@ -61,17 +61,22 @@ int nprocs(int *idx)
     return n;
 }
 
-/* At most max of them: when they do not all fit, the exited go first
- * (the earliest), the live keep their places. */
+/* At most max of them: when they do not all fit, the exited go first,
+ * those that ended earliest first (the latest to end is what the scenario
+ * is about), the live keep their places. */
 static int fit_procs(int *idx, int n, int max)
 {
-    for (int k = 0; k < n && n > max;)
-        if (R.procs[idx[k]].exited) {
-            memmove(idx + k, idx + k + 1, (size_t)(n - k - 1) * sizeof *idx);
-            n--;
-        } else {
-            k++;
-        }
+    while (n > max) {
+        int drop = -1;
+        for (int k = 0; k < n; k++)
+            if (R.procs[idx[k]].exited &&
+                (drop < 0 || R.procs[idx[k]].exit_seq < R.procs[idx[drop]].exit_seq))
+                drop = k;
+        if (drop < 0)
+            break;
+        memmove(idx + drop, idx + drop + 1, (size_t)(n - drop - 1) * sizeof *idx);
+        n--;
+    }
     return n > max ? max : n;
 }
 

@@ -90,6 +90,7 @@ gone_server() {
   start_server srv $server
   bg cl $client "$@" --hold "$srv_port" one two
   wait_for asleep_in "$cl" rt_sigtimedwait
+  wait_for accepted srv cl
   kill "$srv"
   reaped "$srv"
   wait_for end_state client_side "$srv_port" "$(client_port cl)" CLOSE-WAIT
@@ -120,6 +121,7 @@ server_first() {
   start_server srv $server "$@"
   bg cl $(c tcp_client) "$srv_port"             # no request: waits for the server to close
   wait_for asleep_on_socket "$cl" read recvfrom
+  wait_for accepted srv cl
   kill "$srv"
   reaped "$srv"
   reaped "$cl"

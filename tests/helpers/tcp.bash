@@ -103,6 +103,16 @@ client_port() {
 
 reaped() { status=0; wait "$1" || status=$?; }
 
+# accepted SERVER CLIENT: server SERVER (its $T/SERVER.err) has accept()ed
+# client CLIENT's connection: it says "client 127.0.0.1:C: connected". A
+# server killed before that resets the connection (a socket in the accept
+# queue has no process to close it in order): no FIN, no CLOSE-WAIT.
+accepted() {
+  local cport
+  cport=$(client_port "$2") || return 1
+  grep -q "client 127\.0\.0\.1:$cport: connected" "$T/$1.err"
+}
+
 # cpu_ticks PID: the CPU time PID has used (user + system), in clock ticks.
 cpu_ticks() {
   local stat f

@@ -171,3 +171,51 @@ worker $wk: end of input" "$output"
   expect_equal "what it printed" "" "$output"
   expect_equal "its exit status" 1 "$status"
 }
+
+# Its standard output a pipe already full (the test holds both ends): any
+# write() it makes sleeps. A SIGUSR1 while it sleeps in read(): the notice
+# is the main flow's to write, after read() returned EINTR; written from
+# the handler (printf there, exercise 01's mistake), that write() sleeps
+# with SIGUSR1 blocked: the handler's own mask, as /proc/PID/status shows.
+@test "a SIGUSR1 while its output is full: the notice is written by the main flow, never inside the handler" {
+  local exe fill
+  need_exe exe
+  mkfifo "$T/full"
+  exec {fill}<>"$T/full"
+  "$PYTHON" -c 'import os, sys
+fd = int(sys.argv[1])
+os.set_blocking(fd, False)
+for size in (4096, 1):              # to the last byte: no room for a notice
+    try:
+        while True:
+            os.write(fd, b"x" * size)
+    except BlockingIOError:
+        pass' "$fill"
+  ( trap - EXIT ERR DEBUG INT TERM; eval "exec $IN>&- $fill>&-"
+    exec env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" ) \
+    >"$T/full" 2>"$T/wk.err" <"$T/in" 3>&- &
+  wk=$!
+  wait_for eval 'ready_for $wk $SIGUSR1 && blocked_reading_pipe $wk || proc_gone $wk || spinning $wk' || true
+  blocked_reading_pipe "$wk" || { WHY="it never slept in read() of its input: $(where "$wk")"; exec {fill}>&-; give_up; }
+  kill -USR1 "$wk"
+  wait_for eval 'blocked_writing_pipe $wk || proc_gone $wk || spinning $wk || back_in_read $wk "notified"' || true
+  local blk
+  blk=$(status_field "$wk" SigBlk 2>/dev/null) || blk=""
+  if blocked_writing_pipe "$wk" && sig_in "$wk" SigBlk "$SIGUSR1"; then
+    WHY="after SIGUSR1 it sleeps in write() on its full standard output with SIGUSR1 blocked (SigBlk $blk"
+    WHY+=" in /proc/PID/status): the handler's own mask, so that write() is inside the handler. A"
+    WHY+=" handler only counts (exercise 01); the main flow says 'notified' once read() returns -1, EINTR"
+  elif blocked_writing_pipe "$wk"; then
+    stop "$wk"
+    exec {fill}>&-
+    return 0
+  elif proc_gone "$wk"; then
+    WHY="after SIGUSR1 it ended instead of writing its notice (with its standard output full,"
+    WHY+=" the main flow's write() of it would sleep there)"
+  else
+    WHY="after SIGUSR1 it did not write its notice (its standard output full, it would sleep in"
+    WHY+=" write()): it $(where "$wk")"
+  fi
+  exec {fill}>&-
+  give_up
+}

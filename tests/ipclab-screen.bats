@@ -308,6 +308,20 @@ LUA
 }
 
 # bats test_tags=asan
+@test "a scenario's error after a process was killed with k names it as killed with k" {
+  tmux_start 80 24 "$IPCLAB run $FIX/killed-with-k-error.lua --record $T/t.txt"
+  wait_for screen_has "paused: press space"
+  keys k
+  wait_for screen_has "EXITED"
+  keys Space
+  wait_for screen_has "s  error ─"
+  keys q
+  wait_for pane_exited
+  run cat "$T/t.txt"
+  assert_output --regexp "error .*killed-with-k-error\.lua:9: .*nil value.*\(sleeper killed with k: the scenario cannot go on as written\)"
+}
+
+# bats test_tags=asan
 @test "panes keep the order processes appeared in, an exited one in its place; the first live one is selected; the selection follows a process by name across restarts" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/order.lua"   # selected: reverse video
   wait_for screen_has "paused: press space"

@@ -131,16 +131,10 @@ static int k_until(lua_State *L, int status, lua_KContext ctx)
     if (R.timed_out) {
         /* Where each live process is, as the kernel showed it last: what a
          * reader of the error needs to tell a slow program from a stuck one. */
-        char secs[32], now[600] = "", one[200], killed[200] = "";
-        size_t n = 0, k = 0;
+        char secs[32], now[600] = "", one[200], killed[200];
+        size_t n = 0;
         snprintf(secs, sizeof secs, "%g", lua_tonumber(L, 2));
-        /* A process killed with k is the likely reason: said first. */
-        for (int i = 0; i < MAX_PROCS && k + 1 < sizeof killed; i++)
-            if (R.procs[i].used && R.procs[i].user_killed)
-                k += (size_t)snprintf(killed + k, sizeof killed - k, "%s%s", k ? ", " : " (",
-                                      R.procs[i].name);
-        if (k > 0 && k + 1 < sizeof killed)
-            snprintf(killed + k, sizeof killed - k, " killed with k: the scenario cannot go on as written)");
+        killed_with_k(killed, sizeof killed);   /* the likely reason: said first */
         for (int i = 0; i < MAX_PROCS && n + 1 < sizeof now; i++) {
             const struct proc *p = &R.procs[i];
             if (!p->used || p->exited)

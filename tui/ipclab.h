@@ -342,6 +342,7 @@ struct lua_State;
 int runner_load(const char *path);
 void runner_step(void);
 void runner_close(void);
+void killed_with_k(char *out, size_t len);  /* " (NAME killed with k: ...)" or "" */
 
 /* sandbox.c: what a scenario may use, and stopping it whatever it does. */
 struct lua_State *sandbox_new(void);

@@ -69,6 +69,20 @@ int scen_wait(lua_State *S, enum wait_kind kind, double timeout, long ctx,
     return lua_yieldk(S, 0, (lua_KContext)ctx, k);
 }
 
+/* " (a, b killed with k: the scenario cannot go on as written)" when the
+ * presenter killed processes with k, else "": the likely reason a
+ * scenario's wait timed out or its code met a process that is gone. */
+void killed_with_k(char *out, size_t len)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (int i = 0; i < MAX_PROCS && k + 1 < len; i++)
+        if (R.procs[i].used && R.procs[i].user_killed)
+            k += (size_t)snprintf(out + k, len - k, "%s%s", k ? ", " : " (", R.procs[i].name);
+    if (k > 0 && k + 1 < len)
+        snprintf(out + k, len - k, " killed with k: the scenario cannot go on as written)");
+}
+
 /* The error on top of S ends the run: the scenario's own (file:line:
  * reason, exit 2), or a stop by a signal (the loop says which). Pops it. */
 static void fail_with(lua_State *S)
@@ -79,6 +93,12 @@ static void fail_with(lua_State *S)
         return;
     }
     sandbox_error_text(S, co, R.error, sizeof R.error);
+    char killed[200];
+    killed_with_k(killed, sizeof killed);
+    if (killed[0] && !strstr(R.error, "killed with k")) {
+        size_t n = strlen(R.error);
+        snprintf(R.error + n, sizeof R.error - n, "%s", killed);
+    }
     R.errored = 1;
     tlog("error %s", R.error);
     story_add(ST_ERROR, R.error);

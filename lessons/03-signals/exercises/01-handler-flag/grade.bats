@@ -57,6 +57,21 @@ noticed() {
   fail "notified, the counter its SIGUSR1 handler adds to, is declared ${how:+$how, }not volatile sig_atomic_t: the handler writes it and the main flow reads it, so it must be volatile (read again at each test, not a copy kept in a register) and sig_atomic_t (written in one go), as stop is. No run can show the difference here, so the grader checks the declaration. Expected: static volatile sig_atomic_t notified;"
 }
 
+# The main flow must never write notified: a decrement or a reset there is
+# a load, a change and a store, and a SIGUSR1 whose handler runs between
+# the load and the store is lost. No run can force that moment, so the
+# grader reads the code (comments left out, macros not expanded).
+@test "only the handler writes notified: the main flow keeps its own count (seen), never decrements or resets it" {
+  local src writes
+  exercise_file src notify_worker.c
+  # Its declaration (an initializer is no write of the main flow) aside.
+  writes=$(gcc -fpreprocessed -dD -E -P "$src" 2>/dev/null | grep -v 'sig_atomic_t' |
+    grep -E -- '(^|[^[:alnum:]_])notified[[:space:]]*(--|-=|[*/%&|^]=|<<=|>>=|=[^=])|--[[:space:]]*notified([^[:alnum:]_]|$)' |
+    sed 's/^[[:space:]]*//' | head -n 3)
+  [ -z "$writes" ] && return 0
+  fail "the main flow writes notified ($(tr '\n' ' ' <<<"$writes" | sed 's/ $//')): a decrement or a reset of it is a load, a change and a store, and a SIGUSR1 whose handler runs between them is lost. Only the handler writes notified (notified++); the main flow compares it with a count of its own, as act()'s *seen does"
+}
+
 @test "prints its N lines, then one notice a SIGUSR1, in order, and ends with status 0 on SIGTERM" {
   local exe k why="" expected
   need_exe exe

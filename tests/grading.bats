@@ -670,6 +670,39 @@ s = s.replace(a, "static sig_atomic_t volatile\n    stop,\n    notified = 0;\n",
   assert_success
 }
 
+@test "03/01: a main flow that decrements notified (a SIGUSR1 between its load and its store is lost) fails the check that only the handler writes it" {
+  patched "$ROOT/lessons/03-signals/solutions/01-handler-flag/notify_worker.c" "$T/dec" '
+a = "    while (*seen < notified) {\n"
+assert a in s
+s = s.replace(a, "    while (notified > 0) {\n        notified--;\n", 1)'
+  grade_folder 03-signals/exercises/01-handler-flag "$T/dec" "only the handler writes notified"
+  assert_failure
+  assert_line --regexp "^# the main flow writes notified \(notified--;\): a decrement or a reset"
+}
+
+@test "03/02: a handler that printf()s, with SA_RESTART and no retry, fails: seen asleep in write() inside the handler, its output full" {
+  patched "$ROOT/lessons/03-signals/solutions/02-retry-eintr/read_worker.c" "$T/print" '
+a = "    notified++;             /* only this: the main flow prints */\n"
+assert a in s
+s = s.replace(a, "    notified++;\n    printf(\"worker %ld: notified by SIGUSR1 (%ld so far)\\n\", (long)getpid(), (long)notified);\n    fflush(stdout);\n", 1)
+a = ".sa_flags = 0 }"
+assert a in s
+s = s.replace(a, ".sa_flags = SA_RESTART }", 1)'
+  grade_folder 03-signals/exercises/02-retry-eintr "$T/print" "output is full"
+  assert_failure
+  assert_line --regexp "^# after SIGUSR1 it sleeps in write\(\) on its full standard output with SIGUSR1 blocked"
+}
+
+@test "04/03: SO_REUSEPORT instead of SO_REUSEADDR fails: a second server listens on the port the first still listens on" {
+  patched "$ROOT/lessons/04-tcp/solutions/03-restart-at-once/restart_server.c" "$T/port" '
+a = "SO_REUSEADDR, &on"
+assert a in s
+s = s.replace(a, "SO_REUSEPORT, &on", 1)'
+  grade_folder 04-tcp/exercises/03-restart-at-once "$T/port" "refuses a port"
+  assert_failure
+  assert_line --regexp "^# started with --port [0-9]+ while the first server still listened there, it listened too: two servers on one port"
+}
+
 @test "03/03: a master that ends at once, leaving its workers running, fails naming each worker once, on one line (its python3 -c program's newlines do not count as processes)" {
   patched "$ROOT/lessons/03-signals/solutions/03-reap-all/reaping_master.py" "$T/leaves" '
 a = "    out(f\"master: {n} workers started\")\n"

@@ -62,7 +62,8 @@ noticed() {
 # the load and the store is lost. No run can force that moment, so the
 # grader reads the code (comments left out, macros not expanded).
 @test "only the handler writes notified: the main flow keeps its own count (seen), never decrements or resets it" {
-  local src writes
+  local exe src writes
+  need_exe exe                          # a file that does not build proves nothing
   exercise_file src notify_worker.c
   # Inside functions only: its declaration's initializer (file scope,
   # outside any brace) is no write of the main flow.

@@ -260,7 +260,14 @@ void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind))
     }
     if (view_end >= 0) {
         char more[48];
-        snprintf(more, sizeof more, " %d newer: Down ", story_scrolled());
-        mvprintw(y - 1, cols - 2 - (int)strlen(more), "%s", more);   /* on the rule above */
+        int n = story_newer_mark(more, sizeof more);
+        mvprintw(y - 1, cols - 2 - n, "%s", more);   /* on the rule above */
     }
+}
+
+/* Scrolled back: " N newer: Down" in buf, its length; 0 when following. */
+int story_newer_mark(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    return view_end >= 0 ? snprintf(buf, len, " %d newer: Down ", story_scrolled()) : 0;
 }

@@ -247,8 +247,10 @@ static void draw(void)
     if (timeline_newer() > 0) {             /* scrolled back: the way back, right */
         char more[64];
         snprintf(more, sizeof more, " %lu newer: PgDn, End ", timeline_newer());
-        /* Left of the narration's own " N newer: Down " when it is scrolled too. */
-        int story = story_scrolled() ? snprintf(NULL, 0, " %d newer: Down ", story_scrolled()) + 1 : 0;
+        /* Left of the narration's own mark when it is scrolled too. */
+        char mark[48];
+        int story = story_newer_mark(mark, sizeof mark);
+        story += story > 0;
         if ((int)(strlen(buf) + strlen(more)) + 4 + story < COLS)
             put(LINES - 2 - said, COLS - (int)strlen(more) - 1 - story, (int)strlen(more), A_REVERSE, more);
     }

@@ -30,8 +30,6 @@ teardown() {
   [ -z "$(ls -A "$D")" ] || fail "left in $D: $(ls -A "$D")"
 }
 
-reaped() { status=0; wait "$1" || status=$?; }
-
 # refused MESSAGE NODE-ARGS...: C and Python end with status 1 and say
 # MESSAGE (after "PROG ROLE: ", "fifo_node b: "), nothing else (no
 # "opening ...", no traceback).

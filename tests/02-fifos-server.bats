@@ -49,8 +49,6 @@ start_server() {
 # server_fd PID: the descriptor PID reads DIR/server through.
 server_fd() { fds_on "$1" "$D/server" | awk '$2 == "r" { print $1 }'; }
 
-reaped() { status=0; wait "$1" || status=$?; }
-
 # raw PATH TEXT [PATH TEXT]...: write request frames to DIR/server as a
 # client would, one write() each: PATH, a NUL byte, TEXT. PATH "-": TEXT
 # alone, no NUL. TEXT "=N": x's that make the payload N bytes.

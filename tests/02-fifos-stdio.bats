@@ -26,8 +26,6 @@ teardown() {
   [ -z "$(ls -A "$D")" ] || fail "left in $D: $(ls -A "$D")"
 }
 
-reaped() { status=0; wait "$1" || status=$?; }
-
 # "${WITH[@]}" REDIR CMD...: CMD with its descriptors redirected by REDIR
 # ("2>&-"), the same process (exec).
 WITH=(bash -c 'eval "exec \"\$@\" $0"')

@@ -27,9 +27,6 @@ opening() {
     blocked_opening_fifo "${!1}"
 }
 
-# reaped PID: wait for our background child PID; its exit status in $status.
-reaped() { status=0; wait "$1" || status=$?; }
-
 # fifo_fds PID: how many of PID's descriptors are FIFOs of the run.
 fifo_fds() {
   local f n=0

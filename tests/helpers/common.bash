@@ -34,6 +34,21 @@ common_setup() {
 setup() { common_setup; }
 teardown() { assert_nothing_left; }
 
+# reaped PID: wait for our child PID to end; its exit status in $status
+# (128 + N: killed by signal N). bash's wait also returns 128 + N when a
+# signal the shell traps reaches the test shell itself while it waits
+# (bats traps SIGINT): the child has not ended then. It is waited for
+# again, and that is said on stderr (a failing test's account shows it).
+reaped() {
+  status=0
+  wait "$1" || status=$?
+  while [ "$status" -gt 128 ] && kill -0 "$1" 2>/dev/null; do
+    echo "reaped $1: wait returned $status while it still ran (a signal to the test shell)" >&2
+    status=0
+    wait "$1" || status=$?
+  done
+}
+
 # bg NAME CMD...: start CMD in the background with bats' fd 3 closed;
 # its pid lands in the variable NAME. Output goes to $T/NAME.out/.err.
 # Until it execs, the background child is a copy of this shell holding

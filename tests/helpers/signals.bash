@@ -91,7 +91,7 @@ has_lines() { [ "$(grep -cE -- "$3" "$2" 2>/dev/null)" = "$1" ]; }
 in_syscall() { [ "$(proc_state "$1")" = S ] && [[ $(proc_syscall "$1") == "$2 "* ]]; }
 
 # finished PID: wait for our child PID; its exit status in $status.
-finished() { status=0; wait "$1" || status=$?; }
+finished() { reaped "$1"; }
 
 # has_children N PID: PID has N children now.
 has_children() { [ "$(proc_children "$2" | wc -l)" = "$1" ]; }

@@ -101,8 +101,6 @@ client_port() {
   echo "${line%% *}"
 }
 
-reaped() { status=0; wait "$1" || status=$?; }
-
 # accepted SERVER CLIENT: server SERVER (its $T/SERVER.err) has accept()ed
 # client CLIENT's connection: it says "client 127.0.0.1:C: connected". A
 # server killed before that resets the connection (a socket in the accept

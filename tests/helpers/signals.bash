@@ -38,10 +38,16 @@ nothing_pending() {
   [ "$(status_field "$1" ShdPnd)" = 0000000000000000 ]
 }
 
-# ready_for PID SIG...: each SIG is caught (a handler is installed) or blocked.
+# ready_for PID SIG...: the program has exec'd, and each SIG is caught (a
+# handler is installed) or blocked. Until it execs, a background child is
+# a copy of this shell, which catches SIGUSR1, SIGINT and SIGTERM itself
+# (bats' traps): a signal sent then lands in the copy, not the program (a
+# loop run: SIGINT killed the copy before its redirections, and the test
+# read the previous worker's output as this one's, with status 130).
 ready_for() {
   local p=$1 s
   shift
+  [ "$(readlink "/proc/$p/exe")" != "$(readlink "/proc/$BASHPID/exe")" ] || return 1
   for s; do sig_in "$p" SigCgt "$s" || sig_in "$p" SigBlk "$s" || return 1; done
 }
 

@@ -273,7 +273,7 @@ void reap_children(void)
 }
 
 /* Process i, a child of ours, is on its way out (procfs_exiting): reap
- * it as soon as it is a zombie, waiting at most 50 ms. Returns 1 when
+ * it as soon as it is a zombie, waiting at most 1 s. Returns 1 when
  * reaped (its exit is then pending, to be told). */
 int reap_exiting(int i)
 {
@@ -281,7 +281,11 @@ int reap_exiting(int i)
     int ws;
     if (!p->used || p->exited || !p->spawned || !procfs_exiting(p->pid))
         return 0;
-    for (int ms = 0; ms < 50; ms++) {
+    /* It is past the point of no return (PF_EXITING): a zombie soon, but on
+     * a busy machine "soon" was once more than 50 ms (a loop run told a
+     * reader's end of file before the exit that caused it). Up to 1 s. */
+    double until = now() + 1.0;
+    do {
         pid_t w = waitpid(p->pid, &ws, WNOHANG);
         if (w == p->pid) {
             set_status(p, ws);
@@ -291,7 +295,7 @@ int reap_exiting(int i)
         if (w == -1)
             return 0;
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-    }
+    } while (now() < until);
     return 0;
 }
 

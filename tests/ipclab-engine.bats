@@ -253,7 +253,8 @@ assert_run_left_nothing() {
     r=$(grep -n ' trace reader read(fd 0) = 0$' <<<"$output" | cut -d: -f1)
     x=$(grep -n ' exit reader ' <<<"$output" | cut -d: -f1)
     [ -n "$w" ] && [ -n "$r" ] && [ -n "$x" ] || fail "$output"
-    [ "$w" -lt "$r" ] || fail "run $i: the reader's end of file (line $r) before the writer's exit (line $w)"
+    [ "$w" -lt "$r" ] ||
+      fail "run $i: the reader's end of file (line $r) before the writer's exit (line $w):"$'\n'"$(sed -n "$((r - 12)),$((w + 1))p" <<<"$output")"
     [ "$r" -lt "$x" ] || fail "run $i: the reader's exit (line $x) before its last read (line $r)"
     # A child its own parent reaps is told gone before that parent.
     run "$IPCLAB" run "$ROOT/lessons/01-pipes/scenarios/eof-hang.lua" --headless

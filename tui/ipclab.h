@@ -265,8 +265,8 @@ void story_end(void);                       /* the checks' tally, once the run e
 void story_scroll(int dir);                 /* -1 older, +1 newer, by entry */
 int story_scrolled(void);                   /* entries below the view; 0: following */
 void story_step(void);                      /* a pause has ended: a new step begins */
-int story_last_lines(int cols);
-int story_newer_mark(char *buf, size_t len);    /* " N newer: Down " or "": its length */             /* lines the current step's entries take */
+int story_last_lines(int cols);             /* lines the current step's entries take */
+int story_newer_mark(char *buf, size_t len); /* " N newer: Down " or "": its length */
 size_t wrap_cells(const char *s, int w, size_t *skip);
 size_t fit_cells(const char *s, int w, int *used);   /* whole characters in w cells */
 /* adopt.c: descendants ipclab follows but did not spawn. */

@@ -144,13 +144,14 @@ static int p_state(lua_State *L)
     note_state((int)(p - R.procs));         /* the transcript has what it saw, */
     events_drain();                         /* told now, before any check on it */
     lua_newtable(L);
-    lua_pushstring(L, p->exited ? "exited" : pstate_name(p->state));
+    int gone = p->exited || p->exiting;     /* on its way out: no call, no fd */
+    lua_pushstring(L, p->exited ? "exited" : p->exiting ? "exiting" : pstate_name(p->state));
     lua_setfield(L, -2, "state");
-    if (p->call[0] && !p->exited) {
+    if (p->call[0] && !gone) {
         lua_pushstring(L, p->call);
         lua_setfield(L, -2, "call");
     }
-    if (p->call_fd >= 0 && !p->exited) {
+    if (p->call_fd >= 0 && !gone) {
         lua_pushinteger(L, p->call_fd);
         lua_setfield(L, -2, "fd");
         lua_pushstring(L, p->object);
@@ -158,7 +159,7 @@ static int p_state(lua_State *L)
     }
     if (socket_state_field(L, p))           /* on a TCP socket (api_sockets.c) */
         lua_setfield(L, -2, "socket");
-    if (p->fifo_path[0] && !p->exited) {    /* asleep in open() of a FIFO */
+    if (p->fifo_path[0] && !gone) {         /* asleep in open() of a FIFO */
         lua_pushfstring(L, "FIFO %s", p->fifo_path);
         lua_setfield(L, -2, "object");
         lua_pushstring(L, p->fifo_acc == 0 ? "read" : p->fifo_acc == 1 ? "write" : "read-write");
@@ -175,7 +176,7 @@ static int p_blocked_in(lua_State *L)
 {
     struct proc *p = sampled(L);
     const char *call = luaL_checkstring(L, 2);
-    int yes = !p->exited && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
+    int yes = !p->exited && !p->exiting && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
               strcmp(p->call, call) == 0;
     if (yes) {                              /* what a wait or a check relies on */
         note_state((int)(p - R.procs));
@@ -292,11 +293,12 @@ static int p_signal(lua_State *L)
 }
 
 /* Its signals read now from /proc/PID/status (and each thread's), told
- * in the transcript at once; NULL once it has exited or cannot be read. */
+ * in the transcript at once; NULL once it has exited or is exiting, or
+ * cannot be read. */
 static struct proc *signals_now(lua_State *L)
 {
     struct proc *p = sampled(L);
-    if (p->exited || procfs_signals(p->pid, &p->sig) == -1)
+    if (p->exited || p->exiting || procfs_signals(p->pid, &p->sig) == -1)
         return NULL;
     p->sig_read = 1;
     return p;

@@ -232,6 +232,17 @@ static void tell_event(struct event *ev)
     log_event(&e, e.proc >= 0 ? R.procs[e.proc].name : "?");
 }
 
+/* The key of what was read of process proc: the time of the sample it
+ * came from (CLOCK_MONOTONIC, in microseconds, as the programs' t=), taken
+ * before the reading. Not the time it is told: a writer sampled running,
+ * then exiting, closing its pipe, would be told after its reader's read()
+ * = 0, and its exit after that (procfs_sample). */
+static long long seen_key(int proc)
+{
+    double t = R.procs[proc].seen_t;
+    return (long long)((t > 0 ? t : now()) * 1e6);
+}
+
 /* What the sampler saw (blocked, running again), as an 's' event: into
  * the batch with the lines, at the time it was seen, so it is told after
  * the calls that came before it (held: in step mode). */
@@ -240,7 +251,7 @@ void timeline_state(int proc, const char *text, int held)
     struct event e;
     memset(&e, 0, sizeof e);
     e.t = now();
-    e.key = (long long)(e.t * 1e6);         /* CLOCK_MONOTONIC, as the programs' t= */
+    e.key = seen_key(proc);
     e.proc = proc;
     e.pid = R.procs[proc].pid;
     e.ev = 's';
@@ -257,7 +268,7 @@ void timeline_signals(int proc, const char *text)
     struct event e;
     memset(&e, 0, sizeof e);
     e.t = now();
-    e.key = (long long)(e.t * 1e6);
+    e.key = seen_key(proc);
     e.proc = proc;
     e.pid = R.procs[proc].pid;
     e.ev = 'g';

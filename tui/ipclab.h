@@ -93,6 +93,10 @@ struct proc {
                                    asleep having run (see procfs_sample) */
     char open_call[32];         /* traced call entered and not left */
     double open_t;              /* when it was entered */
+    double seen_t;              /* the time of its last sample (procfs_sample's t): the
+                                   key of the state and signals told from it */
+    int exiting;                /* its last sample found it exiting (PF_EXITING), not
+                                   yet a zombie: nothing was taken from it */
     char open_data[40];         /* what it was about to send */
     char open_obj[64];          /* the object it named (a semaphore) */
     unsigned long nevents;
@@ -225,7 +229,7 @@ void sig_describe(const struct sigstate *s, const char *comm, int brief, int lin
                   char *buf, size_t len);
 /* procfs.c: the kernel's view of one process. */
 int procfs_signals(pid_t pid, struct sigstate *s);   /* 0, or -1: gone or unreadable */
-int procfs_sample(struct proc *p, double t);
+int procfs_sample(struct proc *p, double t);  /* 0 read (or exiting: p->exiting), -1 gone */
 unsigned long long procfs_runs(pid_t pid);
 double procfs_cpu(pid_t pid);
 int procfs_in_open(pid_t pid);

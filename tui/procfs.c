@@ -94,19 +94,23 @@ unsigned long long procfs_runs(pid_t pid)
     return runs;
 }
 
-/* Is it on its way out: PF_EXITING (0x4, include/linux/sched.h) in the
- * flags of /proc/PID/stat (field 9, proc(5)). Its descriptors are closed,
- * or being closed, and it is not a zombie yet. */
+/* The flags of a /proc/PID/stat line (field 9, proc(5)), after its ')':
+ * 1 when PF_EXITING (0x4, include/linux/sched.h) is among them. */
+static int stat_exiting(const char *paren)
+{
+    unsigned long flags;
+    return sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x4) != 0;
+}
+
+/* Is it on its way out: PF_EXITING in /proc/PID/stat. Its descriptors are
+ * closed, or being closed, and it may not be a zombie yet. */
 int procfs_exiting(pid_t pid)
 {
     char stat[1024];
-    unsigned long flags;
     if (read_small(pid, "stat", stat, sizeof stat) <= 0)
         return 0;
     char *paren = strrchr(stat, ')');
-    if (paren == NULL || sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
-        return 0;
-    return (flags & 0x4) != 0;
+    return paren != NULL && stat_exiting(paren);
 }
 
 /* Asleep in open() or openat(): which path, read from its memory at the
@@ -206,6 +210,17 @@ int procfs_sample(struct proc *p, double t)
      * elsewhere is another process, whose /proc we must not describe. */
     if (!proc_alive(p))
         return -1;
+    /* On its way out and not a zombie yet: what it shows now is exit's
+     * own work, and its descriptors may be closed already, so its reader
+     * may have read end of file. A state seen now would be told after
+     * that read() = 0, and its exit after the state: nothing new is taken
+     * from it (its exit is told when it is reaped or gone). Otherwise its
+     * descriptors were open when this was read, after t: what is told of
+     * this sample is keyed t (seen_t), before anything its exit causes. */
+    p->exiting = paren[2] != 'Z' && paren[2] != 'X' && stat_exiting(paren);
+    if (p->exiting)
+        return 0;
+    p->seen_t = t;
     char comm[sizeof p->comm];
     snprintf(comm, sizeof comm, "%.*s", (int)(paren - open - 1), open + 1);
     if (p->comm[0] && strcmp(comm, p->comm) != 0)

@@ -64,7 +64,7 @@ void note_signals(int i, int query)
 {
     struct proc *p = &R.procs[i];
     char text[sizeof p->sig_told], masks[sizeof p->sig_told], told[sizeof p->sig_told];
-    if (!p->sig_read || p->exited)
+    if (!p->sig_read || p->exited || p->exiting)
         return;
     sig_describe(&p->sig, p->comm, 0, 0, text, sizeof text);
     scopy(masks, sizeof masks, text);
@@ -95,6 +95,8 @@ static void sample_procs(double t)
                 proc_gone(p);
             continue;
         }
+        if (p->exiting)                     /* nothing new: its exit comes */
+            continue;
         sample_signals(i);
         if (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
             proc_held(p) == p->shown_held)
@@ -116,7 +118,7 @@ void note_state(int i)
     /* Held in step mode is told too when the trace's step line came after
      * the sample that saw it asleep in read() on its step pipe. */
     int held = proc_held(p);
-    if (p->exited || (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
+    if (p->exited || p->exiting || (p->state == p->shown_state && strcmp(p->call, p->shown_call) == 0 &&
                       held == p->shown_held))
         return;
     p->shown_held = held;

@@ -281,9 +281,8 @@ int reap_exiting(int i)
     int ws;
     if (!p->used || p->exited || !p->spawned || !procfs_exiting(p->pid))
         return 0;
-    /* It is past the point of no return (PF_EXITING): a zombie soon, but on
-     * a busy machine "soon" was once more than 50 ms (a loop run told a
-     * reader's end of file before the exit that caused it). Up to 1 s. */
+    /* It is past the point of no return (PF_EXITING): a zombie soon, in
+     * microseconds on an idle machine; up to 1 s on a busy one. */
     double until = now() + 1.0;
     do {
         pid_t w = waitpid(p->pid, &ws, WNOHANG);

@@ -8,8 +8,8 @@
  * Properties: a request is taken exactly when it is at most REQUEST_MAX
  * (4092) bytes, holds a NUL, and every byte before its first NUL is
  * printable ASCII; then its text starts right after that NUL, standard
- * output gets exactly "request N: PATH: TEXT\n" (TEXT's bytes that are not
- * printable ASCII as '.') and standard error nothing; a request refused gets
+ * output gets exactly "request N: PATH: TEXT\n" (an empty PATH as '', TEXT's
+ * bytes that are not printable ASCII as '.') and standard error nothing; a request refused gets
  * one line on standard error, "PROG: request N: L bytes ...: refused", and
  * nothing on standard output.
  */
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      " that keeps it");
         if (ok) {
             fuzz_require(text == nul - buf + 1, "a request's text does not start after its NUL");
-            int w = snprintf(want, sizeof want, "request %ld: %s: ", n, buf);
+            int w = snprintf(want, sizeof want, "request %ld: %s: ", n, buf[0] ? buf : "''");
             for (long k = text; k < len; k++)
                 want[w++] = buf[k] >= ' ' && buf[k] <= '~' ? buf[k] : '.';
             want[w++] = '\n';

@@ -45,18 +45,18 @@ TUI_WARN := $(WARN) -Wno-format-truncation
 # scripts/fuzz); build/fuzz/replay/NAME is it with tests/fuzz/replay.c as
 # main and the sanitizers of the asan build (for make test: it feeds every
 # file of tests/fuzz/corpus/NAME and tests/fuzz/regressions/NAME once).
-# The trace, sigmask and sockdiag targets link ipclab's parsers; the others the demos'
+# The trace, sigmask, sockdiag and unixdiag targets link ipclab's parsers; the others the demos'
 # common code (some include a demo's own file: see tests/fuzz/fuzz.h).
 FUZZ_CC     ?= clang
 FUZZ_DIR    := tests/fuzz
 FUZZ_NAMES  := $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c))
 FUZZ_BIN    := $(BUILD)/fuzz
 REPLAY_BIN  := $(BUILD)/fuzz/replay
-FUZZ_TUI    := tui/traceline.c tui/text.c tui/sigmask.c tui/sockdiag.c
+FUZZ_TUI    := tui/traceline.c tui/text.c tui/sigmask.c tui/sockdiag.c tui/unixdiag.c
 FUZZ_DEPS   := $(FUZZ_DIR)/fuzz.h $(FUZZ_DIR)/fuzzlib.c $(COMMON_SRC) $(COMMON_HDR) \
-               $(DEMO_SRC) $(FUZZ_TUI) tui/ipclab.h tui/sockets.h
+               $(DEMO_SRC) $(FUZZ_TUI) tui/ipclab.h tui/sockets.h tui/unixsocks.h
 FUZZ_CPPFLAGS := $(CPPFLAGS) -Itui -I$(FUZZ_DIR)
-fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace sigmask sockdiag,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
+fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace sigmask sockdiag unixdiag,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
 
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)

@@ -39,7 +39,7 @@ inputs_of() {
 @test "scripts/fuzz refuses bad usage with a message and status 2" {
   run "$ROOT/scripts/fuzz" nosuch
   assert_failure 2
-  assert_output --partial "no target 'nosuch': the targets are frame records reply request ring shmseg sigmask sockdiag tcpserver trace python"
+  assert_output --partial "no target 'nosuch': the targets are frame records reply request ring shmseg sigmask sockdiag tcpserver trace unixdiag python"
   run "$ROOT/scripts/fuzz" frame --time
   assert_failure 2
   assert_output --partial "--time needs a value"

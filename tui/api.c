@@ -486,5 +486,6 @@ void api_register(lua_State *L)
         { "sem", l_sem }, { "mqueue", l_mqueue }, { "tcp", l_tcp }, { NULL, NULL } };
     luaL_setfuncs(L, fns, 0);
     api_programs_register(L);
+    api_unix_register(L);
     api_objects_register(L);
 }

@@ -20,5 +20,11 @@ struct proc;
 int p_sockets(lua_State *L);
 int l_tcp(lua_State *L);
 int socket_state_field(lua_State *L, const struct proc *p);   /* 1: a table pushed */
+/* api_unix.c: unix(name), rundir(), p:sockets("unix"), p:fds(). */
+void api_unix_register(lua_State *L);      /* into the environment table */
+void api_unix_methods(lua_State *L);       /* into the process methods table */
+int p_unix_sockets(lua_State *L, int i);
+int unix_state_field(lua_State *L, const struct proc *p);     /* 1: a table pushed */
+void unix_fresh(const struct proc *p);     /* its call on a socket: the Unix sockets read now */
 
 #endif

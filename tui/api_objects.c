@@ -141,6 +141,7 @@ static struct proc *sampled(lua_State *L)
 static int p_state(lua_State *L)
 {
     struct proc *p = sampled(L);
+    unix_fresh(p);                          /* a call on a Unix socket: named as it is now */
     note_state((int)(p - R.procs));         /* the transcript has what it saw, */
     events_drain();                         /* told now, before any check on it */
     lua_newtable(L);
@@ -179,6 +180,7 @@ static int p_blocked_in(lua_State *L)
     int yes = !p->exited && !p->exiting && (p->state == PS_SLEEPING || p->state == PS_DISK) &&
               strcmp(p->call, call) == 0;
     if (yes) {                              /* what a wait or a check relies on */
+        unix_fresh(p);
         note_state((int)(p - R.procs));
         events_drain();
     }
@@ -599,6 +601,8 @@ void api_objects_register(lua_State *L)
         if (k != H_END) {
             lua_newtable(L);
             luaL_setfuncs(L, k == H_PROC ? proc_m : chan_m, 0);
+            if (k == H_PROC)
+                api_unix_methods(L);        /* p:fds() (api_unix.c) */
             lua_pushcclosure(L, k == H_PROC ? proc_index_mm : chan_index_mm, 1);
             lua_setfield(L, -2, "__index");
         }

@@ -45,10 +45,14 @@ static void push_socket(lua_State *L, const struct tcpsock *s)
 }
 
 /* p:sockets(): the TCP sockets it holds, one entry a descriptor, in the
- * order they appeared: each as push_socket, with fd. */
+ * order they appeared: each as push_socket, with fd. p:sockets("unix"):
+ * its Unix sockets (api_unix.c). */
 int p_sockets(lua_State *L)
 {
+    static const char *const families[] = { "tcp", "unix", NULL };
     int i = check_proc(L, 1), n = 0, own[4], fd[4], nown;
+    if (luaL_checkoption(L, 2, "tcp", families) == 1)
+        return p_unix_sockets(L, i);
     sockets_sample(0);
     lua_newtable(L);
     for (int k = 0; k < sockets_count(); k++) {
@@ -98,8 +102,9 @@ int l_tcp(lua_State *L)
     return 1;
 }
 
-/* proc:state()'s socket: the TCP socket its call is on, as push_socket;
- * 0 (nothing pushed) when its call is on none. */
+/* proc:state()'s socket: the TCP socket its call is on, as push_socket,
+ * or the Unix one (api_unix.c); 0 (nothing pushed) when its call is on
+ * none. */
 int socket_state_field(lua_State *L, const struct proc *p)
 {
     int own[4], fd[4], nown, at, others;
@@ -110,7 +115,7 @@ int socket_state_field(lua_State *L, const struct proc *p)
     int k = socket_of_call(p, &at, &others);
     const struct tcpsock *s = k >= 0 ? socket_at(k, own, fd, 4, &nown) : NULL;
     if (s == NULL)
-        return 0;
+        return strncmp(p->object, "socket:[", 8) == 0 ? unix_state_field(L, p) : 0;
     push_socket(L, s);
     set_int(L, "fd", (unsigned long)at);
     return 1;

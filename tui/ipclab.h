@@ -164,7 +164,7 @@ struct event {
     char op[24];
     int fd;
     long len, ret;
-    char err[16], obj[64], data[40], text[160];
+    char err[16], obj[64], data[40], text[256];   /* text: a state told whole (a Unix socket's path) */
     int step;                   /* a before event that waits for go */
     long long tt;               /* the program's t=: CLOCK_MONOTONIC, microseconds */
     long long key;              /* when it took effect, for the order told (events.c) */

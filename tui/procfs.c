@@ -4,6 +4,7 @@
  * A vanished process is reported, never an error (htop does the same). */
 #include "ipclab.h"
 #include "sockets.h"
+#include "unixsocks.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -398,6 +399,8 @@ void describe_proc(const struct proc *p, char *buf, size_t len)
                  pstate_name(p->state), p->call, p->fifo_path, fifo_access(p->fifo_acc));
     else if (describe_socket_call(p, buf, len))
         ;                                   /* a TCP socket, named (sockets.c) */
+    else if (describe_unix_call(p, buf, len))
+        ;                                   /* a Unix socket, named (unixsocks.c) */
     else if (p->call[0] && p->object[0])
         snprintf(buf, len, "%s in %s(fd %d -> %s%s)", pstate_name(p->state), p->call,
                  p->call_fd, p->object, on_own_input(p) ? ", its input from ipclab" : "");

@@ -5,6 +5,7 @@
  * a process that flickers between running and sleeping does not flood it). */
 #include "ipclab.h"
 #include "sockets.h"
+#include "unixsocks.h"
 
 #include <string.h>
 
@@ -212,7 +213,9 @@ void sample_all(void)
     events_settle();
     reap_children();
     adopt_descendants();
+    fds_read();                             /* the descriptors: the sockets' holders */
     sockets_sample(1);                      /* before the processes: a call on one names it */
+    unix_sample(1);
     sample_procs(t);
     sample_chans();
 }

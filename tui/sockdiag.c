@@ -6,6 +6,9 @@
  * through a netlink socket of ipclab's own. It never opens, connects to or
  * reads from a socket it reports, and holds no descriptor on one.
  *
+ * sockdiag_request (one request, its reply received whole) is shared with
+ * the Unix sockets' dump (unixdiag.c).
+ *
  * A reply is untrusted input like any other: every length is checked
  * before a field is read, fields are copied out (memcpy: no unaligned
  * reads), and a reply that is cut short, malformed, or interrupted
@@ -100,14 +103,18 @@ int sockdiag_parse(const unsigned char *buf, size_t len, unsigned seq,
     return 0;
 }
 
-/* One family's dump into out from *n on. 0, or -1. */
-static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, int *n)
+/* One request to the kernel's sock_diag (a netlink socket of ipclab's own,
+ * NETLINK_SOCK_DIAG) and its whole reply: req (len bytes, its nlmsghdr
+ * first, its sequence number set) is sent, and each recv() of the reply is
+ * handed to each(buf, n, arg), which returns 1 at the reply's end, 0 when
+ * more is to come, -1 when it is to be dropped. 0 when the reply was read
+ * whole, -1 when it was not (cut short, not from the kernel, a timeout,
+ * refused by each). Shared by the TCP dump (inet_diag) and the Unix one
+ * (unixdiag.c): never a descriptor on a socket it reports. */
+int sockdiag_request(const void *req, size_t len,
+                     int (*each)(const unsigned char *buf, size_t n, void *arg), void *arg)
 {
     static unsigned char buf[32768] __attribute__((aligned(8)));
-    struct {
-        struct nlmsghdr h;
-        struct inet_diag_req_v2 r;
-    } req;
     struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
     struct timeval tv = { 0, 500000 };      /* never stuck: the loop must go on */
     int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
@@ -116,16 +123,7 @@ static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, i
     if (fd == -1)
         return -1;
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    memset(&req, 0, sizeof req);
-    req.h.nlmsg_len = sizeof req;
-    req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    req.h.nlmsg_seq = seq;
-    req.r.sdiag_family = (unsigned char)family;
-    req.r.sdiag_protocol = IPPROTO_TCP;
-    req.r.idiag_states = ~0u;               /* every state, TIME-WAIT too */
-    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel) ==
-        (ssize_t)sizeof req) {
+    if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof kernel) == (ssize_t)len) {
         for (;;) {
             struct iovec iov = { buf, sizeof buf };
             struct sockaddr_nl from;
@@ -134,7 +132,7 @@ static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, i
             ssize_t r = recvmsg(fd, &msg, 0);
             if (r <= 0 || (msg.msg_flags & MSG_TRUNC) || from.nl_pid != 0)
                 break;                      /* cut short, or not from the kernel */
-            int end = sockdiag_parse(buf, (size_t)r, seq, out, max, n);
+            int end = each(buf, (size_t)r, arg);
             if (end != 0) {
                 got = end == 1 ? 0 : -1;
                 break;
@@ -143,6 +141,34 @@ static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, i
     }
     close(fd);
     return got;
+}
+
+struct tcp_dump { unsigned seq; struct tcpsock *out; int max, *n; };
+
+static int tcp_each(const unsigned char *buf, size_t len, void *arg)
+{
+    struct tcp_dump *d = arg;
+    return sockdiag_parse(buf, len, d->seq, d->out, d->max, d->n);
+}
+
+/* One family's dump into out from *n on. 0, or -1. */
+static int dump_family(int family, unsigned seq, struct tcpsock *out, int max, int *n)
+{
+    struct {
+        struct nlmsghdr h;
+        struct inet_diag_req_v2 r;
+    } req;
+    struct tcp_dump d = { seq, out, max, n };
+
+    memset(&req, 0, sizeof req);
+    req.h.nlmsg_len = sizeof req;
+    req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.h.nlmsg_seq = seq;
+    req.r.sdiag_family = (unsigned char)family;
+    req.r.sdiag_protocol = IPPROTO_TCP;
+    req.r.idiag_states = ~0u;               /* every state, TIME-WAIT too */
+    return sockdiag_request(&req, sizeof req, tcp_each, &d);
 }
 
 int sockdiag_dump(struct tcpsock *out, int max, int v6)

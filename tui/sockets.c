@@ -17,8 +17,8 @@
 #include "ipclab.h"
 #include "sockets.h"
 #include "ui.h"
+#include "unixsocks.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,36 +52,15 @@ void sockets_reset(void)
     run_gen = R.gen;
 }
 
-/* The socket:[INODE] descriptors of the run's live processes (readlink of
- * /proc/PID/fd/N: no open). */
+/* The socket:[INODE] descriptors of the run's live processes, from their
+ * descriptor tables as fds.c read them last (readlink: no open). */
 static int socket_fds(struct fdsock *f, int max)
 {
-    int n = 0;
-    for (int i = 0; i < MAX_PROCS; i++) {
-        const struct proc *p = &R.procs[i];
-        char path[64], link[64], target[64];
-        if (!p->used || p->exited)
-            continue;
-        snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL && n < max) {
-            char *end;
-            long fd = strtol(e->d_name, &end, 10);
-            if (*end || end == e->d_name)
-                continue;
-            snprintf(link, sizeof link, "%s/%ld", path, fd);
-            ssize_t len = readlink(link, target, sizeof target - 1);
-            if (len <= 9 || strncmp(target, "socket:[", 8) != 0)
-                continue;
-            target[len] = '\0';
-            unsigned long ino = strtoul(target + 8, &end, 10);
-            if (strcmp(end, "]") == 0 && ino > 0)
-                f[n++] = (struct fdsock){ ino, i, (int)fd };
-        }
-        if (d)
-            closedir(d);
-    }
+    int n = 0, all;
+    const struct fdent *t = fds_table(&all);
+    for (int k = 0; k < all && n < max; k++)
+        if (t[k].sock)
+            f[n++] = (struct fdsock){ t[k].sock, t[k].proc, t[k].fd };
     return n;
 }
 
@@ -176,6 +155,8 @@ void sockets_sample(int settle)
     static struct fdsock fds[MAX_FDS];
     if (run_gen != R.gen)
         sockets_reset();
+    if (!settle)
+        fds_read();                         /* a query: the descriptors as they are now */
     static unsigned long long held_last;
     static unsigned ticks;
     int nfds = socket_fds(fds, MAX_FDS), n = 0;

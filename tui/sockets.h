@@ -33,6 +33,12 @@ int sockdiag_parse(const unsigned char *buf, size_t len, unsigned seq,
  * many, or -1 when the dump could not be read whole. Opens its own netlink
  * socket only: never a descriptor on a socket it reports. */
 int sockdiag_dump(struct tcpsock *out, int max, int v6);
+/* One request (req, len bytes, its nlmsghdr first with its sequence number)
+ * to NETLINK_SOCK_DIAG through a netlink socket of ipclab's own, each
+ * recv() of the reply handed to each(), which returns 1 at the end, 0 for
+ * more, -1 to drop it. 0 when read whole, else -1. Shared with unixdiag.c. */
+int sockdiag_request(const void *req, size_t len,
+                     int (*each)(const unsigned char *buf, size_t n, void *arg), void *arg);
 const char *tcp_state_name(int state);      /* "ESTABLISHED", "TIME-WAIT"; "?" */
 /* "127.0.0.1:41234", "[::1]:41234", "*:41234" (any address); peer: the
  * remote end ("*" for a listener's). */

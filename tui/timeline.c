@@ -216,6 +216,8 @@ void draw_timeline(int y, int rows)
             /* Narrow: the call and descriptor without the object (the
              * pane names it), rather than a cut. */
             char *obj = strstr(buf, " -> "), *tcp = strstr(buf, ") on TCP ");
+            if (tcp == NULL)
+                tcp = strstr(buf, ") on Unix ");
             if ((int)strlen(buf) > room && tcp)     /* the socket's row names it */
                 tcp[1] = '\0';
             else if ((int)strlen(buf) > room && obj && strchr(obj, ')'))

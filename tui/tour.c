@@ -7,6 +7,7 @@
  * it has one. */
 #include "ipclab.h"
 #include "sockets.h"
+#include "unixsocks.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -116,8 +117,10 @@ void tour_line(const char *line)
         kernel(v);                          /* a FIFO's holders: "jobs: read end: b fd 3" */
     } else if ((v = after(line, "signals")) != NULL && strstr(v, " pending ")) {
         kernel(v);                          /* a signal left pending: "w shared pending SIGUSR1; ..." */
-    } else if ((v = after(line, "socket")) != NULL && socket_teaches(v)) {
-        kernel(v);                          /* a TCP socket appears or changes state (sockets.c) */
+    } else if ((v = after(line, "socket")) != NULL && (socket_teaches(v) || unix_teaches(v))) {
+        kernel(v);                          /* a socket appears or changes state (sockets.c, unixsocks.c) */
+    } else if ((v = after(line, "fd")) != NULL) {
+        kernel(v);                          /* a descriptor passed from another process (fds.c) */
     } else if ((v = after(line, "exit")) != NULL) {
         para("        exit: ", v);
     } else if ((v = after(line, "error")) != NULL) {

@@ -8,6 +8,7 @@
 #include "ipclab.h"
 #include "ui.h"
 #include "sockets.h"
+#include "unixsocks.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -171,6 +172,8 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
         fit_path(buf, sizeof buf, w, pre, p->fifo_path);
     } else if (!p->exited && socket_pane_line(p, buf, sizeof buf, w)) {
         ;                                   /* a TCP socket (sockets.c) */
+    } else if (!p->exited && unix_pane_line(p, buf, sizeof buf, w)) {
+        ;                                   /* a Unix socket (unixview.c) */
     } else if (!p->exited && p->object[0]) {
         char pre[32], obj[80];
         snprintf(pre, sizeof pre, "   fd %d -> ", p->call_fd);
@@ -217,7 +220,7 @@ int chan_rows(void)
         if (c->used && c->watched)
             n += (c->type == CH_SHM && c->capacity >= 0) || c->type == CH_FIFO ? 2 : 1;
     }
-    return n + socket_rows(2);              /* a header and a socket, at least */
+    return n + socket_rows(2) + unix_rows(2);   /* a header and a socket, at least */
 }
 
 int draw_procs(int y, int selected)
@@ -375,10 +378,13 @@ int draw_chans(int y)
                 draw_fifo_ends(y++, c);
         }
     }
-    /* TCP sockets (sockets.c): what the timeline (its header and 2 rows),
-     * the rule, the narration (what the current step said, 3 to 6 lines)
-     * and the keys leave. */
+    /* TCP sockets (sockets.c), then Unix sockets (unixview.c): what the
+     * timeline (its header and 2 rows), the rule, the narration (what the
+     * current step said, 3 to 6 lines) and the keys leave; the Unix rows
+     * leave the TCP ones a header and a row. */
     int said = story_last_lines(COLS);
     said = said < 3 ? 3 : said > 6 ? 6 : said;
-    return draw_sockets(y, socket_rows(LINES - y - 5 - said));
+    int avail = LINES - y - 5 - said, unix = unix_rows(avail - socket_rows(2));
+    y = draw_sockets(y, socket_rows(avail - unix));
+    return draw_unix(y, unix);
 }

@@ -30,36 +30,7 @@ ready_or_gone() {
   grep -q '^listening on 127\.0\.0\.1:[0-9]\+$' "$2" 2>/dev/null || proc_gone "$1"
 }
 
-# The socket calls by name, as /proc/PID/syscall numbers them (x86_64 and
-# aarch64), then its first argument (the fd); the others as kernel.bash.
-sock_syscall() {
-  local nr arg0 rest name
-  read -r nr arg0 rest <"/proc/$1/syscall" || return 1
-  [ "$nr" = running ] && { echo running; return; }
-  case "$MACHINE:$nr" in
-    x86_64:42|aarch64:203) name=connect ;; x86_64:43|aarch64:202) name=accept ;;
-    x86_64:288|aarch64:242) name=accept4 ;; x86_64:44|aarch64:206) name=sendto ;;
-    x86_64:45|aarch64:207) name=recvfrom ;; x86_64:46|aarch64:211) name=sendmsg ;;
-    x86_64:47|aarch64:212) name=recvmsg ;; x86_64:232) name=epoll_wait ;;
-    x86_64:281|aarch64:22) name=epoll_pwait ;;
-    *) name=$(syscall_name "$nr") ;;
-  esac
-  echo "$name $((arg0))"
-}
-
-# asleep_in PID CALL...: state S, in one of the calls named (a pattern
-# each: "accept*", "read", "recvfrom").
-asleep_in() {
-  local pid=$1 call now
-  shift
-  [ "$(proc_state "$pid")" = S ] || return 1
-  now=$(sock_syscall "$pid") || return 1
-  for call; do
-    # shellcheck disable=SC2053
-    [[ ${now%% *} == $call ]] && return 0
-  done
-  return 1
-}
+# sock_syscall and asleep_in (the socket calls by name) are in kernel.bash.
 
 # asleep_on_socket PID CALL...: asleep_in, on a socket (its fd links to
 # socket:[...]) with a wchan that is not poll's (wait_woken here; matched

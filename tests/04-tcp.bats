@@ -121,7 +121,10 @@ reply 2: and its second (from $(lang "$server"))"
     run --separate-stderr ${CLIENTS[1]} "$srv_port" "nor this one"
     assert_success
     assert_output "reply 1: nor this one (from $(lang "$server"))"
-    asleep_on_socket "$peer" sendto sendmsg          # still stuck, the server's choice
+    # Still stuck, the server's choice: alive, and asleep in its send again
+    # (waited for: a zero-window probe's ACK can wake it for a moment, to
+    # find no room and sleep again; a helper's run once caught it awake).
+    wait_for asleep_on_socket "$peer" sendto sendmsg || fail "the peer is no longer stuck in its send"
     kill "$peer"
     reaped "$peer"
     reaped "$srv"

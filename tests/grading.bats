@@ -725,6 +725,26 @@ s = s.replace(a, "        if not chunk:\n            return n\n", 1)'
   assert_line --regexp "^# once the client had left: the kernel shows the client.s connection in CLOSE-WAIT, still held by the server \(fd [0-9]+: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+\), while it sleeps \(state S\) in accept4?\(\): .* It waits for the next client with the old connection open"
 }
 
+@test "05/01: a safe_server that skips the lstat() check fails: a connect() to a regular file is refused too, and it removes the file" {
+  patched "$ROOT/lessons/05-unix-sockets/solutions/01-safe-bind/safe_server.c" "$T/nostat" '
+a = "        if (!S_ISSOCK(st.st_mode))\n"
+assert a in s
+s = s.replace(a, "        if (0)\n", 1)'
+  grade_folder 05-unix-sockets/exercises/01-safe-bind "$T/nostat" "never removes"
+  assert_failure
+  assert_line --regexp "^# it removed the regular file at .*/srv\.sock and listens there: only a socket nobody listens on may be removed"
+}
+
+@test "05/02: a cred_server that unpacks SO_PEERCRED in the wrong order (uid, gid, pid) fails: the pid it prints is not the client's" {
+  patched "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials/cred_server.py" "$T/order" '
+a = "        pid, uid, gid = struct.unpack("
+assert a in s
+s = s.replace(a, "        uid, gid, pid = struct.unpack(", 1)'
+  grade_folder 05-unix-sockets/exercises/02-peer-credentials "$T/order" "its own user"
+  assert_failure
+  assert_line --regexp "^# what it printed on stdout:"
+}
+
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
   run make -s -C "$ROOT" grade LESSON=02/02
   assert_success

@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# Grading test of exercise 05-unix-sockets/02-peer-credentials (README.md
+# says what is checked). Grades $EXERCISE_DIR/cred_server.py: this folder
+# by default.
+#   bats lessons/05-unix-sockets/exercises/02-peer-credentials/grade.bats
+#
+# The server listens on an abstract name unique to the check. The clients
+# are a few lines of Python: one of our user, and one run as the user
+# nobody (setpriv, as tests/05-unix-sockets.bats does): an abstract name
+# has no file permissions, so nobody may connect; the server must refuse it.
+
+load ../../../../tests/helpers/grading
+load ../../../../tests/helpers/uds
+AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+bats_require_minimum_version 1.5.0
+
+CLIENT='import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect("\0" + sys.argv[1][1:])
+try:
+    s.sendall(sys.argv[2].encode())
+except OSError:
+    pass
+s.close()'
+
+# serve ARGS...: cred_server.py ARGS... in the background, marked as
+# graded, until its readiness line or its end.
+serve() {
+  local file
+  exercise_file file cred_server.py
+  rm -f "$T/srv.out"
+  bg srv env IPCLAB_GRADED="$IPCLAB_TESTID" "$PYTHON" "$file" "$@"
+  wait_for ready_or_gone "$srv" "$T/srv.out"
+  proc_gone "$srv" && { finish "$srv" srv; show_run; fail "it ended without its readiness line"; }
+  return 0
+}
+
+# client PID_VAR TEXT [AS...]: a client that connects, sends TEXT and
+# leaves; its pid in PID_VAR once it has ended.
+client() {
+  local __v=$1 text=$2
+  shift 2
+  bg cl "$@" "$PYTHON" -c "$CLIENT" "$ABS-srv" "$text"
+  printf -v "$__v" %s "$cl"
+  reaped "$cl"
+  [ "$status" -eq 0 ] || fail "the client ($*) could not connect to $ABS-srv: $(cat "$T/cl.err")"
+}
+
+@test "cred_server.py compiles" {
+  local file
+  exercise_file file cred_server.py
+}
+
+@test "says who a client of its own user is, from the kernel: 'client pid P uid U gid G: read 5 bytes', status 0" {
+  local mine
+  serve -n 1 "$ABS-srv"
+  client mine hello
+  finish "$srv" srv
+  show_run
+  expect_equal "what it printed on stdout" \
+    "listening on $ABS-srv"$'\n'"client pid $mine uid $(id -u) gid $(id -g): read 5 bytes" "$output"
+  expect_equal "its exit status" 0 "$status"
+}
+
+@test "refuses a client of another user: reads nothing from it, says 'client pid P uid U gid G: not our uid (O): refused', then serves one of its own" {
+  local theirs mine nobody
+  nobody=$(id -u nobody)
+  serve -n 2 "$ABS-srv"
+  client theirs "from nobody" "${AS_NOBODY[@]}"
+  client mine hello
+  finish "$srv" srv
+  show_run
+  expect_equal "what it said on stderr" \
+    "cred_server.py: client pid $theirs uid $nobody gid $(id -g nobody): not our uid ($(id -u)): refused" "$stderr"
+  expect_equal "what it printed on stdout (the other user's client not served)" \
+    "listening on $ABS-srv"$'\n'"client pid $mine uid $(id -u) gid $(id -g): read 5 bytes" "$output"
+  expect_equal "its exit status" 0 "$status"
+}

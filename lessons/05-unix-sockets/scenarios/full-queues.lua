@@ -1,0 +1,54 @@
+-- full-queues.lua: where a Unix socket makes a sender wait. A dgram
+-- receiver that does not read (--hold) and a sender that sends until it
+-- cannot; then a stream listener with backlog 1 busy with one client,
+-- and more clients than its queue holds.
+scenario {
+  title = "Full queues: asleep in sendto() and in connect()",
+  about = "A dgram receiver that does not read: past max_dgram_qlen datagrams the sender sleeps in "
+       .. "sendto(). A busy listener with backlog 1: two connections queue, the next sleeps in connect().",
+}
+
+local path = rundir() .. "/rx.sock"
+local rx = spawn { C "uds_server", "--type", "dgram", "--hold", "-n", "0", path, name = "receiver" }
+wait_until(function() return rx:output():match("bound to") end, 10, "the receiver bound")
+local tx = spawn { C "uds_client", "--type", "dgram", "--count", "0", path, name = "sender" }
+wait_until(function() return tx:blocked_in("sendto") end, 10, "the sender asleep in sendto()")
+local sent = 0
+for _ in tx:output():gmatch("sent %d+:") do sent = sent + 1 end
+expect(tx:blocked_in("sendto") and tx:state().socket ~= nil,
+       "the sender sleeps in sendto() on its socket: the receiver's queue is full")
+say(("The receiver reads nothing. The sender got %d datagrams out, then fell asleep in sendto(): "
+     .. "the queue holds one more than net.unix.max_dgram_qlen."):format(sent))
+pause("Press space: the receiver goes on reading; the sender wakes. Then a full listener.")
+rx:signal("USR1")
+wait_until(function() return not tx:blocked_in("sendto") or tx:exited() end, 10, "the sender woken")
+tx:kill()
+rx:kill()
+wait_until(function() return tx:exited() and rx:exited() end, 10, "both gone")
+
+local spath = rundir() .. "/srv.sock"
+local srv = spawn { C "uds_server", "--backlog", "1", spath, name = "server" }
+wait_until(function() return srv:output():match("listening on") end, 10, "the server listening")
+local first = spawn { C "uds_client", "--hold", spath, name = "client 1" }
+wait_until(function() return srv:blocked_in("recvmsg") end, 10, "the server busy with client 1")
+local waiting = {}
+for k = 2, 4 do
+  waiting[#waiting + 1] = spawn { C "uds_client", "--hold", spath, name = "client " .. k }
+end
+local asleep = wait_until(function()
+  for _, c in ipairs(waiting) do if c:blocked_in("connect") then return c end end
+end, 10, "a client asleep in connect()")
+local function listener()
+  for _, s in ipairs(unix(spath)) do if s.state == "LISTEN" then return s end end
+end
+wait_until(function() return listener() and listener().rq == 2 end, 10, "two connections queued")
+expect(listener().backlog == 1 and listener().rq == 2,
+       "backlog 1, two connections wait to be accepted: one more than the backlog")
+expect(asleep:blocked_in("connect"), asleep.name .. " sleeps in connect(), waiting for room")
+say(("The server reads client 1 (it holds). Backlog 1: %d connections wait in the queue, and %s "
+     .. "sleeps in connect(). No SYN-SENT as in TCP: connect() waits."):format(listener().rq, asleep.name))
+pause("Press space to end them all.")
+for _, c in ipairs(waiting) do c:kill() end
+first:kill()
+srv:kill()
+wait_until(function() return srv:exited() and first:exited() end, 10, "all gone")

@@ -50,6 +50,8 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
 }
 
 @test "starts over a stale socket file (a crashed server's): removes it, says so, and listens" {
+  local exe
+  need_exe exe                    # skipped before anything is made at the path
   stale "$D/srv.sock"
   serve srv "$D/srv.sock"
   proc_gone "$srv" && { finish "$srv" srv; show_run
@@ -63,6 +65,8 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
 
 @test "refuses to start where a server listens: status 1, says a server is there, and that server keeps its socket file and its clients" {
   local ino_before ino_after st err
+  local exe
+  need_exe exe                    # skipped before anything is made at the path
   start_server first "$BIN/uds_server" -n 2 "$D/srv.sock"   # 2: your connect() is its first client
   ino_before=$(stat -c %i "$D/srv.sock")
   serve srv "$D/srv.sock"
@@ -84,6 +88,8 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
 }
 
 @test "never removes a file that is not a socket: status 1, the file left as it was" {
+  local exe
+  need_exe exe                    # skipped before anything is made at the path
   echo "precious data" >"$D/srv.sock"
   serve srv "$D/srv.sock"
   if ! proc_gone "$srv"; then

@@ -46,11 +46,6 @@ client() {
   [ "$status" -eq 0 ] || fail "the client ($*) could not connect to $ABS-srv: $(cat "$T/cl.err")"
 }
 
-@test "cred_server.py compiles" {
-  local file
-  exercise_file file cred_server.py
-}
-
 @test "says who a client of its own user is, from the kernel: 'client pid P uid U gid G: read 5 bytes', status 0" {
   local mine
   serve -n 1 "$ABS-srv"

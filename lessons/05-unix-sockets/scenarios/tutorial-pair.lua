@@ -40,7 +40,7 @@ expect(first:blocked_in("accept"), "the first sleeps in accept() for good: no fi
 local line = second:output():match("Received: [^\n]*") or "nothing"
 say("The second printed '" .. line .. "': the client's two send()s, queued before it read, "
     .. "came back from one recv(). A stream keeps no boundaries.")
-pause("Press space: the fix, in exercise 01: connect() first, unlink() only on ECONNREFUSED.")
+pause("Press space: the fix, in exercise 01: bind() first; on EADDRINUSE, connect(); unlink() only on ECONNREFUSED.")
 first:kill()
 second:kill()
 wait_until(function() return first:exited() and second:exited() end, 10, "both servers gone")

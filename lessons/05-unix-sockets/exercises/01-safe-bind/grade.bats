@@ -74,7 +74,7 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
     stop "$srv"
     stop "$first"
     rm -f "$D/srv.sock"
-    fail "it listens at $D/srv.sock, where the kit's uds_server already listened: it removed that server's socket file (unlink) and bound its own. That server sleeps in accept() for good: no file leads to it any more, every new client comes to yours. connect() first: it succeeds when someone listens"
+    fail "it listens at $D/srv.sock, where the kit's uds_server already listened: it removed that server's socket file (unlink) and bound its own. That server sleeps in accept() for good: no file leads to it any more, every new client comes to yours. On EADDRINUSE, connect() to the name before anything else: it succeeds when someone listens"
   fi
   finish "$srv" srv
   show_run

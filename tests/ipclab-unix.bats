@@ -93,6 +93,17 @@ DIR_RE() { printf '%s/ipclab/run-[0-9]+' "$(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$
   assert_line --partial "expect ok: the passed descriptor is the sender's open file; the receiver's own open is another"
 }
 
+@test "a descriptor passed by a sender that opened and sent it before ipclab first read its table is told too (lesson 05's fd_sender)" {
+  local i
+  for i in 1 2 3; do
+    run "$IPCLAB" run 05/passing-fds --headless --pace 0
+    assert_success
+    assert_line --regexp "^ +[0-9.]+ fd receiver: fd [0-9]+ -> /.*/data\.txt, the same open file as sender's fd [0-9]+ \(kcmp\)$"
+    assert_line --regexp "^ +[0-9.]+ fd receiver: fd [0-9]+ -> pipe:\[[0-9]+\], the same open file as sender's fd [0-9]+ \(kcmp\)$"
+    refute_line --regexp " fd sender: "
+  done
+}
+
 # bats test_tags=asan
 @test "a full Unix listener on an abstract name: one connection more than its backlog waits, then connect() sleeps, named with the listener it waits for" {
   run "$IPCLAB" run "$FIX/unix-backlog.lua" --headless

@@ -32,6 +32,7 @@ static struct fdent cur[FD_MAX], prev[FD_MAX];
 static int ncur, nprev;
 static int from[MAX_PROCS + 1];         /* prev's entries of process i: from[i] to from[i + 1] */
 static pid_t read_pid[MAX_PROCS];       /* whose table the last read holds (0: none) */
+static pid_t was[MAX_PROCS];            /* and the read before it */
 static unsigned run_gen = ~0u;
 
 static int same_file(pid_t a, pid_t b, int fa, int fb)
@@ -84,7 +85,11 @@ static int in_prev(const struct fdent *f)
 }
 
 /* A descriptor new in its process: told when it is the same open file as
- * one another process held already, and no copy of one of its own. */
+ * one another process held already, and no copy of one of its own. Held
+ * already: at the read before, or in that process's first table (a sender
+ * that opened and sent between two samples, as fd_sender does: its table
+ * is first read with the file open). Two descriptors new in two processes
+ * read before are not told: which one passed it is not known. */
 static void tell_if_passed(const struct fdent *f)
 {
     pid_t me = R.procs[f->proc].pid;
@@ -97,7 +102,8 @@ static void tell_if_passed(const struct fdent *f)
             return;
     for (int k = 0; k < ncur && found < 4; k++) {
         const struct fdent *g = &cur[k];
-        if (g->proc == f->proc || strcmp(g->target, f->target) != 0 || !in_prev(g) ||
+        int before = in_prev(g) || was[g->proc] != R.procs[g->proc].pid;
+        if (g->proc == f->proc || strcmp(g->target, f->target) != 0 || !before ||
             !same_file(me, R.procs[g->proc].pid, f->fd, g->fd))
             continue;
         if (o < sizeof who)
@@ -112,7 +118,6 @@ static void tell_if_passed(const struct fdent *f)
 
 void fds_read(void)
 {
-    pid_t was[MAX_PROCS];
     if (run_gen != R.gen) {
         run_gen = R.gen;
         ncur = 0;

@@ -11,6 +11,9 @@ local path = rundir() .. "/rx.sock"
 local file = rundir() .. "/data.txt"
 local rx = spawn { C "fd_receiver", "--hold", path, name = "receiver" }
 wait_until(function() return rx:output():match("listening on") end, 10, "the receiver's readiness line")
+-- Its descriptors read now, before the sender starts: what comes later is
+-- news, and ipclab's transcript names where it came from (kcmp).
+say(("Before: the receiver holds %d descriptors, none of them data.txt."):format(#rx:fds()))
 local tx = spawn { C "fd_sender", path, file, name = "sender" }
 wait_until(function() return rx:blocked_in("rt_sigtimedwait") end, 10, "the receiver holding the descriptors")
 say("The sender opened data.txt and a pipe, and sent one byte with both descriptors attached (SCM_RIGHTS).")

@@ -584,6 +584,27 @@ wrote 23 bytes to the file: offset now 94"
   done
 }
 
+@test "fd_sender removes its file on SIGINT, SIGTERM and SIGHUP while it waits for the receiver's answer, C and Python" {
+  local sender sig n
+  for sender in "${SENDERS[@]}"; do
+    for sig in INT:2 TERM:15 HUP:1; do
+      n=${sig#*:}
+      start_server r "$(c fd_receiver)" --hold "$D/r.sock"
+      bg s $sender "$D/r.sock" "$D/shared"
+      wait_for held "$r"
+      wait_for asleep_in "$s" read recvfrom          # waiting for the answer
+      [ -e "$D/shared" ] || fail "no file to remove yet"
+      kill -"${sig%:*}" "$s"
+      reaped "$s"
+      assert_equal "$status" $((128 + n))
+      assert_gone "$D/shared"
+      kill -TERM "$r"
+      reaped "$r"
+      assert_empty "$D"
+    done
+  done
+}
+
 # bats test_tags=asan
 @test "a control buffer too small for the descriptors sent: the kernel closes the rest and sets MSG_CTRUNC; the receiver refuses, the sender is told, nothing is left, C and Python both ways" {
   local receiver sender

@@ -4,7 +4,8 @@
  * Usage: fd_sender [--] PATH FILE
  *   PATH   fd_receiver's socket, as its readiness line names it
  *   FILE   a file to create, 0600 (O_EXCL: refused if anything is there), in
- *          the run's private directory; removed at the end
+ *          the run's private directory; removed at the end, and on
+ *          SIGINT, SIGTERM or SIGHUP
  *
  *   sender                                       receiver
  *   1 byte "F" + SCM_RIGHTS [FILE, pipe read end] --> two new descriptors
@@ -81,10 +82,12 @@ int main(int argc, char *argv[])
         die("signal SIGPIPE");
 
     /* O_EXCL: our own new file, never one someone put there; 0600. */
+    uds_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
     int file = open(file_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (file == -1)
         die("open %s", file_name);
     undo_push(unlink, file_name);
+    uds_remove_on_signal(file_name);    /* and on SIGINT, SIGTERM, SIGHUP */
     write_text(file, before, file_name);
     if (pipe2(p, O_CLOEXEC) == -1)
         die("pipe2");
@@ -139,6 +142,7 @@ int main(int argc, char *argv[])
         die("close %s", file_name);
     if (close(fd) == -1)
         die("close %s", path);
+    uds_remove_on_signal(NULL);
     if (unlink(file_name) == -1)
         die("unlink %s", file_name);
     undo_clear();

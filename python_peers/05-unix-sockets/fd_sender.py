@@ -5,7 +5,8 @@ stream socket (SCM_RIGHTS): a file we opened, and a pipe's read end.
 Usage: fd_sender.py [--] PATH FILE
   PATH   fd_receiver's socket, as its readiness line names it
   FILE   a file to create, 0600 (O_EXCL: refused if anything is there), in
-         the run's private directory; removed at the end
+         the run's private directory; removed at the end, and on
+         SIGINT, SIGTERM or SIGHUP
 
   sender                                       receiver
   1 byte "F" + SCM_RIGHTS [FILE, pipe read end] --> two new descriptors
@@ -29,7 +30,7 @@ import socket
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from ipclab.uds import address, check_dir                # noqa: E402
+from ipclab.uds import address, check_dir, remove_on_signal  # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, out,  # noqa: E402
                         undo_clear, undo_push)
 
@@ -74,12 +75,14 @@ def main(argv):
     check_dir(path, False)
 
     # O_EXCL: our own new file, never one someone put there; 0600.
+    remove_on_signal(None)              # the handlers first; nothing to remove yet
     try:
         file = os.open(file_name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                        | os.O_CLOEXEC, 0o600)
     except OSError as e:
         die(f"open {file_name}", e)
     undo_push(os.unlink, file_name)
+    remove_on_signal(file_name)         # and on SIGINT, SIGTERM, SIGHUP
     write_text(file, BEFORE, file_name)
     try:
         pipe_r, pipe_w = os.pipe()
@@ -130,6 +133,7 @@ def main(argv):
         sock.close()
     except OSError as e:
         die(f"close {path}", e)
+    remove_on_signal(None)
     try:
         os.unlink(file_name)
     except OSError as e:

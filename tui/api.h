@@ -20,6 +20,10 @@ struct proc;
 int p_sockets(lua_State *L);
 int l_tcp(lua_State *L);
 int socket_state_field(lua_State *L, const struct proc *p);   /* 1: a table pushed */
+/* The holders of a socket (TCP or Unix) into the table on top: process and
+ * fd (the first holder's; absent for none), and holders = { { process =,
+ * fd = }, ... }. own and fd: nown process indexes and descriptors. */
+void set_holders(lua_State *L, const int *own, const int *fd, int nown);
 /* api_unix.c: unix(name), rundir(), p:sockets("unix"), p:fds(). */
 void api_unix_register(lua_State *L);      /* into the environment table */
 void api_unix_methods(lua_State *L);       /* into the process methods table */

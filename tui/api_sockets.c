@@ -67,6 +67,25 @@ int p_sockets(lua_State *L)
     return 1;
 }
 
+/* A socket's holders, into the table on top (api.h). */
+void set_holders(lua_State *L, const int *own, const int *fd, int nown)
+{
+    lua_newtable(L);
+    for (int j = 0; j < nown; j++) {
+        lua_newtable(L);
+        push_proc(L, own[j]);
+        lua_setfield(L, -2, "process");
+        set_int(L, "fd", (unsigned long)fd[j]);
+        lua_rawseti(L, -2, j + 1);
+    }
+    lua_setfield(L, -2, "holders");
+    if (nown > 0) {
+        push_proc(L, own[0]);
+        lua_setfield(L, -2, "process");
+        set_int(L, "fd", (unsigned long)fd[0]);
+    }
+}
+
 /* tcp(port): the run's sockets with that local or peer port, those no
  * process holds (TIME-WAIT, in an accept queue) too: each as push_socket,
  * with process and fd (its first holder; nil for none) and holders, a list
@@ -83,20 +102,7 @@ int l_tcp(lua_State *L)
         if (s == NULL || (s->lport != port && s->rport != port))
             continue;
         push_socket(L, s);
-        lua_newtable(L);
-        for (int j = 0; j < nown; j++) {
-            lua_newtable(L);
-            push_proc(L, own[j]);
-            lua_setfield(L, -2, "process");
-            set_int(L, "fd", (unsigned long)fd[j]);
-            lua_rawseti(L, -2, j + 1);
-        }
-        lua_setfield(L, -2, "holders");
-        if (nown > 0) {
-            push_proc(L, own[0]);
-            lua_setfield(L, -2, "process");
-            set_int(L, "fd", (unsigned long)fd[0]);
-        }
+        set_holders(L, own, fd, nown);
         lua_rawseti(L, -2, ++n);
     }
     return 1;

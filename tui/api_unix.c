@@ -90,26 +90,6 @@ static void push_unix(lua_State *L, const struct unixsock *s)
     }
 }
 
-/* Socket k's holders: process and fd (the first; nil for none), and
- * holders, a list of { process =, fd = }. */
-static void set_holders(lua_State *L, const int *own, const int *fd, int nown)
-{
-    lua_newtable(L);
-    for (int j = 0; j < nown; j++) {
-        lua_newtable(L);
-        push_proc(L, own[j]);
-        lua_setfield(L, -2, "process");
-        set_int(L, "fd", (unsigned long)fd[j]);
-        lua_rawseti(L, -2, j + 1);
-    }
-    lua_setfield(L, -2, "holders");
-    if (nown > 0) {
-        push_proc(L, own[0]);
-        lua_setfield(L, -2, "process");
-        set_int(L, "fd", (unsigned long)fd[0]);
-    }
-}
-
 /* unix(name): the run's Unix sockets named name (a path as bound, or
  * "@name" for an abstract one: a listener, its accepted sockets, a bound
  * datagram socket) and those connected to one (their peer is named so:

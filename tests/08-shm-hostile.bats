@@ -31,11 +31,13 @@ stepper() {
 
 # hostile NAME STEP...: hostile_shm.py in the background, held (SIGUSR1)
 # before its steps; its pid in NAME. For stepper.py: "--run go=$GO" lets it
-# go and returns once it runs (out of its sigwait, writing the segment).
+# go and returns once it has written the segment (its "first write" line).
 # At the lowest priority (nice 19): it writes in a loop that never sleeps,
 # and on a busy machine it took the CPU the programs it attacks needed (a
 # loop run: 64 of 100 records in the stepper's 20 s). It still writes
-# whenever a core is free, and stop_hostile checks that it wrote.
+# whenever a core is free; go.sh waits for its first write (beside another
+# nice-19 job it was once let go and made none before the programs ended),
+# and stop_hostile checks that it wrote.
 hostile() {
   local __name=$1
   shift
@@ -43,16 +45,17 @@ hostile() {
   wait_for blocked_in_sigwait "${!__name}"
   cat >"$T/go.sh" <<'SH'
 kill -USR1 "$1"
-until [ "$(cut -d' ' -f1 "/proc/$1/syscall")" = running ]; do :; done
+until grep -qx 'hostile_shm.py: first write' "$2"; do kill -0 "$1" || exit 1; done
 SH
-  GO="bash $T/go.sh ${!__name}"
+  GO="bash $T/go.sh ${!__name} $T/$__name.err"
 }
 
 # stop_hostile NAME: end it (SIGTERM) and check it made writes.
 stop_hostile() {
   kill "${!1}"
   wait "${!1}" || true
-  [[ $(<"$T/$1.err") =~ ^hostile_shm\.py:\ ([0-9]+)\ writes$ ]] && ((BASH_REMATCH[1] > 0)) ||
+  [[ $(<"$T/$1.err") =~ ^hostile_shm\.py:\ first\ write$'\n'hostile_shm\.py:\ ([0-9]+)\ writes$ ]] &&
+    ((BASH_REMATCH[1] > 0)) ||
     fail "the hostile peer made no writes: $(<"$T/$1.err")"
 }
 

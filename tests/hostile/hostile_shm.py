@@ -72,6 +72,8 @@ never returns (exit, kill, pause; scramble 0, smash 0, flood 0).
 
 --seed S makes every random choice the same from run to run (default 1);
 which of the other side's steps a write lands between is up to the kernel.
+scramble and smash say "hostile_shm.py: first write" once they have
+written (a test waits for it before it lets the programs run).
 Exit status: 0 when the steps are done, or at SIGTERM, which it answers
 with how many writes scramble and smash made ("hostile_shm.py: 5210
 writes"); 1 when a call fails (said on stderr: the call and the object);
@@ -381,7 +383,7 @@ class Peer:
             offset = FIELDS[self.rng.choice(fields)][0]
             U32.pack_into(self.mem, offset, self.random_value())
             i += 1
-            self.writes += 1
+            self.wrote()
 
     def smash(self, count):
         i = 0
@@ -389,7 +391,13 @@ class Peer:
             offset = self.rng.randrange(0, self.seg.size - 3) & ~3
             U32.pack_into(self.mem, offset, self.random_value())
             i += 1
-            self.writes += 1
+            self.wrote()
+
+    def wrote(self):
+        """Count a write; say the first, so a test can wait for it."""
+        self.writes += 1
+        if self.writes == 1:
+            say("first write")
 
     def slot_at(self):
         head = U32.unpack_from(self.mem, 24)[0] % self.seg.slots

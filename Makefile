@@ -30,6 +30,13 @@ vpath %.c $(sort $(dir $(DEMO_SRC)))
 
 DEMOS      := $(addprefix $(BIN)/,$(DEMO_NAMES))
 ASAN_DEMOS := $(addprefix $(ASAN_BIN)/,$(DEMO_NAMES))
+# demos/common compiled once per build, not once per demo: make test
+# builds every demo twice, and compiling the common files into each one
+# was most of its build time.
+OBJ        := $(BUILD)/obj
+ASAN_OBJ   := $(BUILD)/asan/obj
+COMMON_OBJ      := $(patsubst demos/common/%.c,$(OBJ)/common/%.o,$(COMMON_SRC))
+ASAN_COMMON_OBJ := $(patsubst demos/common/%.c,$(ASAN_OBJ)/common/%.o,$(COMMON_SRC))
 
 # ipclab itself: tui/*.c with Lua 5.4 and ncursesw from pkg-config.
 TUI_SRC  := $(wildcard tui/*.c)
@@ -39,6 +46,8 @@ TUI_CPPFLAGS = -D_GNU_SOURCE -Itui $(shell pkg-config --cflags $(TUI_PKGS))
 TUI_LIBS = $(shell pkg-config --libs $(TUI_PKGS))
 # The screen cuts strings to fit on purpose: snprintf truncation is not a bug there.
 TUI_WARN := $(WARN) -Wno-format-truncation
+TUI_OBJ      := $(patsubst tui/%.c,$(OBJ)/tui/%.o,$(TUI_SRC))
+ASAN_TUI_OBJ := $(patsubst tui/%.c,$(ASAN_OBJ)/tui/%.o,$(TUI_SRC))
 
 # Fuzz targets (docs/fuzzing.md): tests/fuzz/fuzz_NAME.c, each an
 # LLVMFuzzerTestOneInput. build/fuzz/NAME is it with libFuzzer (clang, for
@@ -57,39 +66,58 @@ FUZZ_DEPS   := $(FUZZ_DIR)/fuzz.h $(FUZZ_DIR)/fuzzlib.c $(COMMON_SRC) $(COMMON_H
                $(DEMO_SRC) $(FUZZ_TUI) tui/ipclab.h tui/sockets.h tui/unixsocks.h
 FUZZ_CPPFLAGS := $(CPPFLAGS) -Itui -I$(FUZZ_DIR)
 fuzz_links   = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace sigmask sockdiag unixdiag,$(1)),$(FUZZ_TUI),$(COMMON_SRC))
+# The replay build links the asan build's objects of the same files.
+replay_links = $(FUZZ_DIR)/fuzzlib.c $(if $(filter trace sigmask sockdiag unixdiag,$(1)),$(patsubst tui/%.c,$(ASAN_OBJ)/tui/%.o,$(FUZZ_TUI)),$(ASAN_COMMON_OBJ))
 
 export PYTHON
 export IPCLAB_ROOT := $(CURDIR)
 
 .PHONY: all asan run test grade soak setup setup-run setup-grade setup-test check-python clean install fuzz-replay fuzz-replay-build
 .DELETE_ON_ERROR:
+# Objects kept: without this make deletes those of demos/common (made by chaining) after each build.
+.SECONDARY: $(COMMON_OBJ) $(ASAN_COMMON_OBJ)
 
 all: $(DEMOS) $(BIN)/ipclab
 
 asan: $(ASAN_DEMOS) $(ASAN_BIN)/ipclab
 
-$(BIN)/ipclab: $(TUI_SRC) $(TUI_HDR) | $(BIN)
-	$(CC) $(TUI_WARN) $(CFLAGS) $(TUI_CPPFLAGS) -o $@ $(TUI_SRC) $(LDFLAGS) $(TUI_LIBS)
+# ipclab: tui/*.c, one object each (so that make -j compiles them side by side).
+$(BIN)/ipclab: $(TUI_OBJ) | $(BIN)
+	$(CC) $(CFLAGS) -o $@ $(TUI_OBJ) $(LDFLAGS) $(TUI_LIBS)
 
-$(ASAN_BIN)/ipclab: $(TUI_SRC) $(TUI_HDR) | $(ASAN_BIN)
-	$(CC) $(TUI_WARN) $(SANFLAGS) $(TUI_CPPFLAGS) -o $@ $(TUI_SRC) $(LDFLAGS) $(TUI_LIBS)
+$(ASAN_BIN)/ipclab: $(ASAN_TUI_OBJ) | $(ASAN_BIN)
+	$(CC) $(SANFLAGS) -o $@ $(ASAN_TUI_OBJ) $(LDFLAGS) $(TUI_LIBS)
 
-# Each demo is one file plus demos/common: a single compiler call, no objects.
-$(BIN)/%: %.c $(COMMON_SRC) $(COMMON_HDR) | $(BIN)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(COMMON_SRC) $(LDFLAGS)
+$(OBJ)/tui/%.o: tui/%.c $(TUI_HDR) | $(OBJ)/tui
+	$(CC) $(TUI_WARN) $(CFLAGS) $(TUI_CPPFLAGS) -c -o $@ $<
 
-$(ASAN_BIN)/%: %.c $(COMMON_SRC) $(COMMON_HDR) | $(ASAN_BIN)
-	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -o $@ $< $(COMMON_SRC) $(LDFLAGS)
+$(ASAN_OBJ)/tui/%.o: tui/%.c $(TUI_HDR) | $(ASAN_OBJ)/tui
+	$(CC) $(TUI_WARN) $(SANFLAGS) $(TUI_CPPFLAGS) -c -o $@ $<
 
-$(BIN) $(ASAN_BIN) $(FUZZ_BIN) $(REPLAY_BIN):
+# Each demo is one file linked with every object of demos/common (all of
+# them, not an archive's pick: trace.c's constructor must run in every
+# program, traced calls or not).
+$(BIN)/%: %.c $(COMMON_OBJ) $(COMMON_HDR) | $(BIN)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(COMMON_OBJ) $(LDFLAGS)
+
+$(ASAN_BIN)/%: %.c $(ASAN_COMMON_OBJ) $(COMMON_HDR) | $(ASAN_BIN)
+	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -o $@ $< $(ASAN_COMMON_OBJ) $(LDFLAGS)
+
+$(OBJ)/common/%.o: demos/common/%.c $(COMMON_HDR) | $(OBJ)/common
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(ASAN_OBJ)/common/%.o: demos/common/%.c $(COMMON_HDR) | $(ASAN_OBJ)/common
+	$(CC) $(WARN) $(SANFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(BIN) $(ASAN_BIN) $(FUZZ_BIN) $(REPLAY_BIN) $(OBJ)/tui $(ASAN_OBJ)/tui $(OBJ)/common $(ASAN_OBJ)/common:
 	mkdir -p $@
 
 $(FUZZ_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS) | $(FUZZ_BIN)
 	$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  $(FUZZ_CPPFLAGS) -o $@ $< $(call fuzz_links,$*)
 
-$(REPLAY_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c $(FUZZ_DEPS) | $(REPLAY_BIN)
-	$(CC) $(WARN) $(SANFLAGS) $(FUZZ_CPPFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(call fuzz_links,$*)
+$(REPLAY_BIN)/%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/replay.c $(FUZZ_DEPS) $(ASAN_COMMON_OBJ) $(ASAN_TUI_OBJ) | $(REPLAY_BIN)
+	$(CC) $(WARN) $(SANFLAGS) $(FUZZ_CPPFLAGS) -o $@ $< $(FUZZ_DIR)/replay.c $(call replay_links,$*)
 
 fuzz-replay-build: $(addprefix $(REPLAY_BIN)/,$(FUZZ_NAMES))
 

@@ -477,6 +477,13 @@ int list_lessons(const char *lesson)
         return 3;
     }
     setlocale(LC_CTYPE, "");                /* widths of the summaries' text */
+    int w = 18;     /* the longest scenario name of all lessons (list 01 as in list), at least 18 */
+    for (int i = 0; i < nlessons; i++)
+        for (int k = 0; k < lessons[i].nsteps; k++)
+            if (lessons[i].steps[k].kind == STEP_SCENARIO) {
+                int n = (int)strlen(lessons[i].scen[lessons[i].steps[k].index]) - 4;
+                w = n > w ? n : w;
+            }
     for (int i = 0; i < nlessons; i++) {
         struct lesson *l = &lessons[i];
         size_t skip;
@@ -498,14 +505,14 @@ int list_lessons(const char *lesson)
         for (int k = 0; k < l->nsteps; k++) {
             int s = l->steps[k].index;
             if (l->steps[k].kind == STEP_SCENARIO) {
-                printf("  %s run %.2s/%-18.*s %s\n", R.argv0, l->dir,
+                printf("  %s run %.2s/%-*.*s %s\n", R.argv0, l->dir, w,
                        (int)strlen(l->scen[s]) - 4, l->scen[s],
                        l->stitle[s][0] ? l->stitle[s] : l->scen[s]);
             } else {
                 const struct exercise *x = &l->ex[s];
                 char cmd[128];              /* its title under the scenarios' */
                 snprintf(cmd, sizeof cmd, "make grade LESSON=%.2s/%.2s", l->dir, x->dir);
-                printf("  %-*s %s\n", (int)strlen(R.argv0) + 26, cmd, x->title);
+                printf("  %-*s %s\n", (int)strlen(R.argv0) + 8 + w, cmd, x->title);
                 if (x->edit[0])
                     printf("      edit lessons/%s/exercises/%s/%s\n", l->dir, x->dir, x->edit);
             }

@@ -441,6 +441,34 @@ read 1: 4 bytes: four"
   done
 }
 
+# bats test_tags=asan
+@test "a datagram of another user is refused by its uid (SO_PASSCRED: each datagram's credentials) unless --any-user; ours are read, C and Python" {
+  local server client nobody
+  nobody=$(id -u nobody)
+  public_copy "$BIN/uds_client" "$PEERS"
+  for server in "${SERVERS[@]}"; do
+    for client in "$PUB/uds_client" "$PYTHON $PUB/python_peers/05-unix-sockets/uds_client.py"; do
+      start_server srv $server --type dgram -n 2 "$ABS-srv"
+      bg cl "${AS_NOBODY[@]}" $client --type dgram "$ABS-srv" hello
+      reaped "$cl"
+      assert_equal "$status" 0    # a datagram sent: the sender cannot know it was refused
+      wait_for grep -q ": refused " "$T/srv.err"
+      assert_equal "$(head -n 1 "$T/srv.err")" "$(prog "$server"): message 1 from pid $cl: uid $nobody is not ours ($(id -u)): refused (--any-user lets it in)"
+      run --separate-stderr $client --type dgram "$ABS-srv" ours
+      assert_success
+      reaped "$srv"
+      assert_equal "$status" 0
+      assert_equal "$(reads)" "read 2: 4 bytes: ours"
+      start_server srv $server --type dgram --any-user -n 1 "$ABS-srv"
+      run --separate-stderr "${AS_NOBODY[@]}" $client --type dgram "$ABS-srv" hello
+      assert_success
+      reaped "$srv"
+      assert_equal "$status" 0
+      assert_equal "$(reads)" "read 1: 5 bytes: hello"
+    done
+  done
+}
+
 @test "a path in another user's private directory: that user's server refuses our client by its uid; a directory we cannot enter refuses the connect() (EACCES)" {
   local server client nobody
   nobody=$(id -u nobody)

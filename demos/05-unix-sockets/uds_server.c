@@ -15,7 +15,8 @@
  *   --hold         after bind(), wait for SIGUSR1 before listen() (dgram: before
  *                  reading): meanwhile a connect() is refused (dgram: they queue)
  *   --no-read      never read: what clients send fills the queues
- *   --any-user     serve clients of any user (else only those of our own uid)
+ *   --any-user     serve clients of any user (else only those of our own uid;
+ *                  dgram: read only messages from our uid, SO_PASSCRED)
  *
  * Its first line on stdout is "listening on NAME" (dgram: "bound to NAME")
  * once a client can connect: the readiness line a client waits for, never a
@@ -48,18 +49,33 @@
 /* One recvmsg() of at most size bytes, printed "read K: N bytes: TEXT", its
  * bytes that are not printable ASCII as '.' (shown, never obeyed). Returns
  * what it read: 0 ends a stream or seqpacket connection (dgram: an empty
- * datagram, printed). */
-static ssize_t take(int fd, const char *name, long size, long k, int dgram)
+ * datagram, printed). A datagram comes with its sender's credentials
+ * (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
+ * another uid is refused unless any_user, as a connection would be. */
+static ssize_t take(int fd, const char *name, long size, long k, int dgram, int any_user)
 {
     static char buf[65536];
+    union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct ucred))]; } ctl;
     struct iovec iov = { buf, (size_t)size };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+                          .msg_controllen = dgram ? sizeof ctl.b : 0 };
+    struct ucred who = { 0, (uid_t)-1, (gid_t)-1 };
     ssize_t r;
 
     while ((r = recvmsg(fd, &msg, 0)) == -1 && errno == EINTR)
         ;
     if (r == -1)
         die("recvmsg %s", name);
+    struct cmsghdr *h = dgram ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_CREDENTIALS &&
+        h->cmsg_len == CMSG_LEN(sizeof who))
+        memcpy(&who, CMSG_DATA(h), sizeof who);
+    if (dgram && who.uid != geteuid() && !any_user) {
+        fprintf(stderr, "%s: message %ld from pid %ld: uid %ld is not ours (%ld): refused"
+                " (--any-user lets it in)\n", progname(), k, (long)who.pid, (long)who.uid,
+                (long)geteuid());
+        return r;
+    }
     for (ssize_t i = 0; i < r; i++)
         buf[i] = buf[i] >= ' ' && buf[i] <= '~' ? buf[i] : '.';
     if (r > 0 || dgram)         /* a message longer than size: its rest is gone */
@@ -89,7 +105,7 @@ static void serve(int c, const char *name, long size, int any_user, int no_read)
                 (long)who.pid);
         return;                 /* kept open, unread, until we end */
     } else {
-        while (take(c, name, size, ++k, 0) > 0)
+        while (take(c, name, size, ++k, 0, 1) > 0)
             ;
         fprintf(stderr, "%s: client pid %ld: end of stream after %ld %s\n", progname(),
                 (long)who.pid, k - 1, plural(k - 1, "read", "reads"));
@@ -171,9 +187,12 @@ int main(int argc, char *argv[])
     uds_check_dir(name, 1);
 
     uds_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
-    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0), on = 1;
     if (fd == -1)
         die("socket");
+    /* dgram: every datagram with its sender's credentials, from the first. */
+    if (dgram && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1)
+        die("setsockopt SO_PASSCRED %s", name);
     /* bind() makes the file 0777 less the umask: 0600, whatever ours was. */
     mode_t old = umask(0177);
     int r = bind(fd, (struct sockaddr *)&addr, alen);
@@ -200,7 +219,7 @@ int main(int argc, char *argv[])
     while (dgram && no_read)    /* datagrams queue until the queue is full */
         pause();
     while (dgram && (count == 0 || served < count))
-        take(fd, name, size, ++served, 1);
+        take(fd, name, size, ++served, 1, any_user);
     while (!dgram && (count == 0 || served < count)) {     /* one client at a time */
         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c == -1 && (errno == EINTR || errno == ECONNABORTED))

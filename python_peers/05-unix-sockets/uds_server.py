@@ -16,7 +16,8 @@ Usage: uds_server.py [--type stream|dgram|seqpacket] [--read-size N] [-n COUNT]
   --hold         after bind(), wait for SIGUSR1 before listen() (dgram: before
                  reading): meanwhile a connect() is refused (dgram: they queue)
   --no-read      never read: what clients send fills the queues
-  --any-user     serve clients of any user (else only those of our own uid)
+  --any-user     serve clients of any user (else only those of our own uid;
+                 dgram: read only messages from our uid, SO_PASSCRED)
 
 Its first line on stdout is "listening on NAME" (dgram: "bound to NAME")
 once a client can connect: the readiness line a client waits for, never a
@@ -49,15 +50,28 @@ USAGE = ("usage: {} [--type stream|dgram|seqpacket] [--read-size N] [-n COUNT]"
          " [--backlog N] [--hold] [--no-read] [--any-user] [--] PATH|@NAME")
 
 
-def take(sock, name, size, k, dgram):
+UCRED = struct.Struct("iII")         # struct ucred: pid, uid, gid
+
+
+def take(sock, name, size, k, dgram, any_user):
     """One recvmsg() of at most size bytes, printed 'read K: N bytes: TEXT',
     its bytes that are not printable ASCII as '.' (shown, never obeyed).
     Returns what it read: 0 ends a stream or seqpacket connection (dgram: an
-    empty datagram, printed)."""
-    try:
-        data, _, flags, _ = sock.recvmsg(size)      # EINTR: Python retries (PEP 475)
+    empty datagram, printed). A datagram comes with its sender's credentials
+    (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
+    another uid is refused unless any_user, as a connection would be."""
+    try:             # EINTR: Python retries (PEP 475)
+        data, ctl, flags, _ = sock.recvmsg(size, socket.CMSG_SPACE(UCRED.size) if dgram else 0)
     except OSError as e:
         die(f"recvmsg {name}", e)
+    pid, uid = 0, 2**32 - 1
+    for level, kind, value in ctl:
+        if (level, kind, len(value)) == (socket.SOL_SOCKET, socket.SCM_CREDENTIALS, UCRED.size):
+            pid, uid, _ = UCRED.unpack(value)
+    if dgram and uid != os.geteuid() and not any_user:
+        say(f"{progname()}: message {k} from pid {pid}: uid {uid} is not ours ({os.geteuid()}): "
+            "refused (--any-user lets it in)")
+        return len(data)
     if data or dgram:           # a message longer than size: its rest is gone
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
         cut = " (cut short: MSG_TRUNC, the rest of it is lost)" if flags & socket.MSG_TRUNC else ""
@@ -84,7 +98,7 @@ def serve(conn, name, size, any_user, no_read, kept):
         return
     else:
         k = 1
-        while take(conn, name, size, k, False) > 0:
+        while take(conn, name, size, k, False, True) > 0:
             k += 1
         say(f"{progname()}: client pid {pid}: end of stream after {k - 1} "
             f"{plural(k - 1, 'read', 'reads')}")
@@ -177,6 +191,11 @@ def main(argv):
         sock = socket.socket(socket.AF_UNIX, type_)
     except OSError as e:
         die("socket", e)
+    try:            # dgram: every datagram with its sender's credentials, from the first
+        if dgram:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    except OSError as e:
+        die(f"setsockopt SO_PASSCRED {name}", e)
     # bind() makes the file 0777 less the umask: 0600, whatever ours was.
     old = os.umask(0o177)
     try:
@@ -210,7 +229,7 @@ def main(argv):
         signal.pause()
     while dgram and (count == 0 or served < count):
         served += 1
-        take(sock, name, size, served, True)
+        take(sock, name, size, served, True, any_user)
     while not dgram and (count == 0 or served < count):     # one client at a time
         try:
             conn, _ = sock.accept()             # EINTR: Python retries (PEP 475)

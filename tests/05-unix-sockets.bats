@@ -633,6 +633,18 @@ wrote 23 bytes to the file: offset now 94"
   done
 }
 
+@test "fd_sender never takes a file that is there (O_EXCL): it says to name a new one, status 1, the file untouched, C and Python alike" {
+  local sender
+  echo "someone's" >"$D/there"
+  for sender in "${SENDERS[@]}"; do
+    run --separate-stderr $sender "$D/r.sock" "$D/there"
+    assert_failure 1
+    assert_equal "$stderr" "$(prog "$sender"): open $D/there: File exists: fd_sender makes a new file of its own (O_EXCL): name one that is not there"
+    assert_equal "$(<"$D/there")" "someone's"
+  done
+  rm "$D/there"
+}
+
 # bats test_tags=asan
 @test "a control buffer too small for the descriptors sent: the kernel closes the rest and sets MSG_CTRUNC; the receiver refuses, the sender is told, nothing is left, C and Python both ways" {
   local receiver sender
@@ -650,32 +662,39 @@ wrote 23 bytes to the file: offset now 94"
   done
 }
 
-# pass_other RECEIVER WHAT: a peer connects and passes WHAT instead of a
-# file and a pipe's read end ("none", "socket-file", "three").
+# pass_other RECEIVER WHAT [WORDS]: a peer connects and passes WHAT instead
+# of "F" with a file and a pipe's read end ("none", "socket-file", "three";
+# "X": the right descriptors after another byte; "nothing": it closes at
+# once). The receiver refuses with WORDS (default: what came is not a file
+# and a FIFO).
 pass_other() {
   start_server r $1 --max-fds 8 "$D/r.sock"
-  run "$PYTHON" - "$D/r.sock" "$2" <<'PY'
+  run "$PYTHON" - "$D/r.sock" "$2" "$D/f" <<'PY'
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-f = os.open(os.devnull, os.O_RDONLY)
+if sys.argv[2] == "nothing":
+    sys.exit(0)
+f = os.open(sys.argv[3], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+os.unlink(sys.argv[3])
 r, w = os.pipe()
-fds = {"none": [], "socket-file": [s.fileno(), f], "three": [f, r, r]}[sys.argv[2]]
+fds = {"none": [], "socket-file": [s.fileno(), f], "three": [f, r, r], "X": [f, r]}[sys.argv[2]]
 if fds:
-    socket.send_fds(s, [b"X"], fds)
+    socket.send_fds(s, [b"X" if sys.argv[2] == "X" else b"F"], fds)
 else:
-    s.send(b"X")
+    s.send(b"F")
 s.recv(1)
 PY
   assert_success
   reaped "$r"
   assert_equal "$status" 1
-  assert_equal "$(cat "$T/r.err")" "$(prog "$1"): $D/r.sock: expected a regular file and a FIFO (a pipe's read end): refused"
+  local words="expected a regular file and a FIFO (a pipe's read end): refused"
+  assert_equal "$(cat "$T/r.err")" "$(prog "$1"): $D/r.sock: ${3:-$words}"
   assert_empty "$D"
 }
 
 # bats test_tags=asan
-@test "a sender that passes something else (no descriptor, a socket first, three) is refused, saying what came, and leaves nothing" {
+@test "a sender that passes something else (no descriptor, a socket first, three, another byte than F, nothing at all) is refused, saying what came, and leaves nothing" {
   local receiver
   for receiver in "${RECEIVERS[@]}"; do
     pass_other "$receiver" none
@@ -683,9 +702,13 @@ PY
     pass_other "$receiver" socket-file
     assert_equal "$(sed -n '2,4p' "$T/r.out" | sed -E 's/(fd|inode) [0-9]+/\1 N/g')" "received 1 byte and 2 descriptors
 fd N: a socket, inode N
-fd N: a device, inode N"
+fd N: a regular file, inode N"
     pass_other "$receiver" three
     assert_equal "$(sed -n 2p "$T/r.out")" "received 1 byte and 3 descriptors"
+    pass_other "$receiver" X "the byte sent is 'X', not fd_sender's 'F': refused"
+    assert_equal "$(sed -n 2p "$T/r.out")" "received 1 byte and 2 descriptors"
+    pass_other "$receiver" nothing "the sender closed the connection before sending anything"
+    assert_equal "$(wc -l <"$T/r.out")" 1
   done
 }
 

@@ -133,6 +133,8 @@ int main(int argc, char *argv[])
     if (msg.msg_flags & MSG_CTRUNC)
         fail(1, "recvmsg %s: MSG_CTRUNC: room for %ld %s, more were sent: the kernel closed"
              " the rest (%d received)", path, max, plural(max, "descriptor", "descriptors"), n);
+    if (got == 0)
+        fail(1, "%s: the sender closed the connection before sending anything", path);
     out("received %zd %s and %d %s\n", got, plural(got, "byte", "bytes"), n,
         plural(n, "descriptor", "descriptors"));
     for (int k = 0; k < n; k++) {
@@ -141,6 +143,9 @@ int main(int argc, char *argv[])
         out("fd %d: %s, inode %lu\n", fds[k], file_kind(st[k].st_mode),
             (unsigned long)st[k].st_ino);
     }
+    if (one != 'F')             /* a peer's byte: shown, never obeyed */
+        fail(1, "%s: the byte sent is '%c', not fd_sender's 'F': refused", path,
+             one >= ' ' && one <= '~' ? one : '.');
     if (n != 2 || !S_ISREG(st[0].st_mode) || !S_ISFIFO(st[1].st_mode))
         fail(1, "%s: expected a regular file and a FIFO (a pipe's read end): refused", path);
     int file = fds[0], pipe_r = fds[1];

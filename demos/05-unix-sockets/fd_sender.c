@@ -84,6 +84,9 @@ int main(int argc, char *argv[])
     /* O_EXCL: our own new file, never one someone put there; 0600. */
     uds_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
     int file = open(file_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (file == -1 && errno == EEXIST)
+        fail(1, "open %s: %s: fd_sender makes a new file of its own (O_EXCL): name one that is"
+             " not there", file_name, strerror(errno));
     if (file == -1)
         die("open %s", file_name);
     undo_push(unlink, file_name);

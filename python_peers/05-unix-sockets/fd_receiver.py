@@ -122,6 +122,8 @@ def main(argv):
         fail(1, f"recvmsg {path}: MSG_CTRUNC: room for {max_fds} "
                 f"{plural(max_fds, 'descriptor', 'descriptors')}, more were sent: the kernel "
                 f"closed the rest ({len(fds)} received)")
+    if not data:
+        fail(1, f"{path}: the sender closed the connection before sending anything")
     out(f"received {len(data)} {plural(len(data), 'byte', 'bytes')} and {len(fds)} "
         f"{plural(len(fds), 'descriptor', 'descriptors')}")
     modes = []
@@ -132,6 +134,9 @@ def main(argv):
             die(f"fstat fd {fd}", e)
         modes.append(st.st_mode)
         out(f"fd {fd}: {file_kind(st.st_mode)}, inode {st.st_ino}")
+    if data != b"F":                # a peer's byte: shown, never obeyed
+        shown = chr(data[0]) if 32 <= data[0] < 127 else "."
+        fail(1, f"{path}: the byte sent is '{shown}', not fd_sender's 'F': refused")
     if len(fds) != 2 or not stat.S_ISREG(modes[0]) or not stat.S_ISFIFO(modes[1]):
         fail(1, f"{path}: expected a regular file and a FIFO (a pipe's read end): refused")
     file, pipe_r = fds

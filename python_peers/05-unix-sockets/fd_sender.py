@@ -79,6 +79,9 @@ def main(argv):
     try:
         file = os.open(file_name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                        | os.O_CLOEXEC, 0o600)
+    except FileExistsError as e:
+        fail(1, f"open {file_name}: {os.strerror(e.errno)}: fd_sender makes a new file of its"
+             " own (O_EXCL): name one that is not there")
     except OSError as e:
         die(f"open {file_name}", e)
     undo_push(os.unlink, file_name)

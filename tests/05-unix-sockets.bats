@@ -421,6 +421,7 @@ read 1: 4 bytes: four"
       start_server srv $server -n 1 "$ABS-srv"
       bg cl "${AS_NOBODY[@]}" $client --hold "$ABS-srv" hello
       wait_for held "$cl"
+      assert_equal "$(cat "$T/cl.err")" "$(prog "$client"): connected to $ABS-srv (stream): waiting for SIGUSR1 before sending"
       wait_for grep -q ": refused " "$T/srv.err"
       assert_equal "$(sed -n 2p "$T/srv.out")" "client pid $cl uid $nobody gid $(id -g nobody)"
       assert_equal "$(head -n 1 "$T/srv.err")" "$(prog "$server"): client pid $cl: uid $nobody is not ours ($(id -u)): refused (--any-user lets it in)"

@@ -87,7 +87,8 @@ int main(int argc, char *argv[])
      * server's name sends there with plain send(). */
     if (connect(fd, (struct sockaddr *)&addr, alen) == -1)
         die("connect %s", name);
-    fprintf(stderr, "%s: connected to %s (%s)\n", progname(), name, uds_type_name(type));
+    fprintf(stderr, "%s: connected to %s (%s)%s\n", progname(), name, uds_type_name(type),
+            hold ? ": waiting for SIGUSR1 before sending" : "");
     if (hold)
         hold_until_sigusr1();
 

@@ -93,7 +93,8 @@ def main(argv):
         sock.connect(addr)
     except OSError as e:
         die(f"connect {name}", e)
-    say(f"{progname()}: connected to {name} ({type_name(type_)})")
+    say(f"{progname()}: connected to {name} ({type_name(type_)})"
+        + (": waiting for SIGUSR1 before sending" if hold else ""))
     if hold:
         hold_until_sigusr1()
 

@@ -60,6 +60,60 @@ read 3: 9 bytes: message 3"
   done
 }
 
+# queued_texts SERVER CLIENT TYPE TEXT...: as queued_three, the client
+# sending TEXT..., one send() each, before the stopped server reads.
+queued_texts() {
+  local server=$1 client=$2 type=$3 n=1
+  shift 3
+  [ "$type" != dgram ] || n=$#
+  start_server srv $server --type "$type" -n "$n" "$D/srv.sock"
+  kill -STOP "$srv"
+  wait_for proc_stopped "$srv"
+  run --separate-stderr $client --type "$type" "$D/srv.sock" "$@"
+  assert_success
+  kill -CONT "$srv"
+  reaped "$srv"
+  assert_equal "$status" 0
+}
+
+@test "an empty message reads as 0 bytes on seqpacket, as the end does: the server tells them apart (more queued, or the peer still there); a dgram is read as empty; a stream send of 0 bytes sends nothing, every pairing" {
+  local server client type peer
+  for server in "${SERVERS[@]}"; do
+    for client in "${CLIENTS[@]}"; do
+      queued_texts "$server" "$client" seqpacket a "" b
+      assert_equal "$output" "sent 1: 1 byte
+sent 2: 0 bytes
+sent 3: 1 byte"
+      assert_equal "$(reads)" "read 1: 1 byte: a
+read 2: 0 bytes: an empty message (not the end)
+read 3: 1 byte: b"
+      assert_equal "$(tail -n 2 "$T/srv.err" | sed 's/pid [0-9]*/pid P/')" "$(prog "$server"): client pid P: end of stream after 3 reads
+$(prog "$server"): served 1 client"
+      queued_texts "$server" "$client" dgram a "" b
+      assert_equal "$(reads)" "read 1: 1 byte: a
+read 2: 0 bytes: 
+read 3: 1 byte: b"
+      queued_texts "$server" "$client" stream a "" b
+      assert_equal "$(sed -n 2p <<<"$output")" "sent 2: 0 bytes"
+      assert_equal "$(reads)" "read 1: 2 bytes: ab"
+    done
+    # Nothing queued after it: the peer, still connected, sent it.
+    start_server srv $server --type seqpacket -n 1 "$D/srv.sock"
+    bg peer "$PYTHON" -c 'import signal, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(b"")
+signal.pause()' "$D/srv.sock"
+    wait_for grep -qx "read 1: 0 bytes: an empty message (not the end)" "$T/srv.out"
+    kill "$peer"
+    reaped "$srv"
+    assert_equal "$status" 0
+    reaped "$peer"
+    assert_equal "$(tail -n 2 "$T/srv.err" | sed 's/pid [0-9]*/pid P/')" "$(prog "$server"): client pid P: end of stream after 1 read
+$(prog "$server"): served 1 client"
+  done
+}
+
 @test "a read smaller than the message: a stream gives the rest to the next read; dgram and seqpacket cut the message (MSG_TRUNC) and the rest is lost" {
   local server client type
   for server in "${SERVERS[@]}"; do
@@ -528,8 +582,7 @@ read 1: 4 bytes: four"
   same_usage uds_client "--count: '-1' is not a number from 0 to 1000000" --count -1 "$D/s"
   same_usage uds_client "--size: '65537' is not a number from 1 to 65536" --size 65537 "$D/s"
   same_usage uds_client "TEXT... or --count and --size, not both" --count 2 "$D/s" hi
-  same_usage uds_client "TEXT 2: 0 bytes; a message is 1 to 65536 bytes" "$D/s" hi ""
-  same_usage uds_client "TEXT 1: 65537 bytes; a message is 1 to 65536 bytes" "$D/s" "$(printf 'x%.0s' {1..65537})"
+  same_usage uds_client "TEXT 1: 65537 bytes; a message is 0 to 65536 bytes" "$D/s" "$(printf 'x%.0s' {1..65537})"
   same_usage fd_receiver "--max-fds: '9' is not a number from 1 to 8" --max-fds 9 "$D/r"
   same_usage pair_parent "-n: '101' is not a number from 1 to 100" -n 101 -- true
   local name usage

@@ -4,7 +4,8 @@
  * Usage: uds_client [--type stream|dgram|seqpacket] [--count N] [--size BYTES]
  *                   [--hold] [--] PATH|@NAME [TEXT...]
  *   PATH|@NAME    the server's socket, as its readiness line names it
- *   TEXT...       the messages, one send() each; without TEXT, --count N
+ *   TEXT...       the messages, one send() each ("" too: an empty message,
+ *                 no bytes on a stream); without TEXT, --count N
  *                 messages "message 1", "message 2"... (3 by default)
  *   --count N     how many: 0 sends until a send fails (to a server that
  *                 reads nothing: the queue fills, and send() sleeps)
@@ -67,8 +68,8 @@ int main(int argc, char *argv[])
     if (ntext > 0 && (count != -1 || size != 0))
         fail(2, "TEXT... or --count and --size, not both");
     for (int t = 0; t < ntext; t++)
-        if (strlen(text[t]) == 0 || strlen(text[t]) > sizeof msg)
-            fail(2, "TEXT %d: %zu bytes; a message is 1 to %zu bytes", t + 1, strlen(text[t]),
+        if (strlen(text[t]) > sizeof msg)
+            fail(2, "TEXT %d: %zu bytes; a message is 0 to %zu bytes", t + 1, strlen(text[t]),
                  sizeof msg);
     if (ntext > 0)
         count = ntext;
@@ -107,8 +108,10 @@ int main(int argc, char *argv[])
         }
         /* MSG_NOSIGNAL: a server gone makes send() fail with EPIPE, which we
          * report, instead of raising SIGPIPE, which kills. A stream send a
-         * signal cuts short goes on with the rest; a datagram goes whole. */
-        while (done < len) {
+         * signal cuts short goes on with the rest; a datagram goes whole.
+         * An empty TEXT is sent too: a message on dgram and seqpacket,
+         * nothing at all on a stream. */
+        do {
             ssize_t w = send(fd, msg + done, len - done, MSG_NOSIGNAL);
             if (w == -1 && errno == EINTR)
                 continue;
@@ -116,7 +119,7 @@ int main(int argc, char *argv[])
                 fail(1, "send %s: %s (after %ld %s)", name, strerror(errno), k - 1,
                      plural(k - 1, "message", "messages"));
             done += (size_t)w;
-        }
+        } while (done < len);
         out("sent %ld: %zu %s\n", k, len, plural((long)len, "byte", "bytes"));
     }
     if (close(fd) == -1)

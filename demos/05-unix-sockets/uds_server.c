@@ -31,6 +31,7 @@
  * Mirror: python_peers/05-unix-sockets/uds_server.py. Client: uds_client.c.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -52,8 +53,9 @@
  * datagram, printed). A datagram comes with its sender's credentials
  * (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
  * another uid is refused unless any_user, as a connection would be. */
-static ssize_t take(int fd, const char *name, long size, long k, int dgram, int any_user)
+static ssize_t take(int fd, const char *name, long size, long k, int type, int any_user)
 {
+    int dgram = type == SOCK_DGRAM;
     static char buf[65536];
     union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct ucred))]; } ctl;
     struct iovec iov = { buf, (size_t)size };
@@ -76,6 +78,15 @@ static ssize_t take(int fd, const char *name, long size, long k, int dgram, int 
                 (long)geteuid());
         return r;
     }
+    /* seqpacket: an empty message reads as 0 bytes, as the end does. It was
+     * a message if the peer is still there (no POLLRDHUP) or more is queued
+     * (an empty one sent just before the peer closed looks like the end). */
+    struct pollfd end = { fd, POLLRDHUP, 0 };
+    if (r == 0 && type == SOCK_SEQPACKET
+        && (poll(&end, 1, 0) == 0 || recv(fd, buf, 1, MSG_PEEK | MSG_DONTWAIT) > 0)) {
+        out("read %ld: 0 bytes: an empty message (not the end)\n", k);
+        return 1;
+    }
     for (ssize_t i = 0; i < r; i++)
         buf[i] = buf[i] >= ' ' && buf[i] <= '~' ? buf[i] : '.';
     if (r > 0 || dgram)         /* a message longer than size: its rest is gone */
@@ -87,7 +98,7 @@ static ssize_t take(int fd, const char *name, long size, long k, int dgram, int 
 /* A connected client: who it is, as the kernel recorded it when it
  * connected (SO_PEERCRED: pid, uid, gid; nothing it could forge), then,
  * unless refused, every read until it closes. */
-static void serve(int c, const char *name, long size, int any_user, int no_read)
+static void serve(int c, const char *name, int type, long size, int any_user, int no_read)
 {
     struct ucred who;
     socklen_t len = sizeof who;
@@ -105,7 +116,7 @@ static void serve(int c, const char *name, long size, int any_user, int no_read)
                 (long)who.pid);
         return;                 /* kept open, unread, until we end */
     } else {
-        while (take(c, name, size, ++k, 0, 1) > 0)
+        while (take(c, name, size, ++k, type, 1) > 0)
             ;
         fprintf(stderr, "%s: client pid %ld: end of stream after %ld %s\n", progname(),
                 (long)who.pid, k - 1, plural(k - 1, "read", "reads"));
@@ -219,7 +230,7 @@ int main(int argc, char *argv[])
     while (dgram && no_read)    /* datagrams queue until the queue is full */
         pause();
     while (dgram && (count == 0 || served < count))
-        take(fd, name, size, ++served, 1, any_user);
+        take(fd, name, size, ++served, type, any_user);
     while (!dgram && (count == 0 || served < count)) {     /* one client at a time */
         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c == -1 && (errno == EINTR || errno == ECONNABORTED))
@@ -227,7 +238,7 @@ int main(int argc, char *argv[])
         if (c == -1)
             die("accept %s", name);
         served++;
-        serve(c, name, size, any_user, no_read);
+        serve(c, name, type, size, any_user, no_read);
     }
     if (path) {
         uds_remove_on_signal(NULL);

@@ -5,7 +5,8 @@ each, on a stream, a datagram or a seqpacket socket.
 Usage: uds_client.py [--type stream|dgram|seqpacket] [--count N] [--size BYTES]
                      [--hold] [--] PATH|@NAME [TEXT...]
   PATH|@NAME    the server's socket, as its readiness line names it
-  TEXT...       the messages, one send() each; without TEXT, --count N
+  TEXT...       the messages, one send() each ("" too: an empty message,
+                no bytes on a stream); without TEXT, --count N
                 messages "message 1", "message 2"... (3 by default)
   --count N     how many: 0 sends until a send fails (to a server that
                 reads nothing: the queue fills, and send() sleeps)
@@ -72,8 +73,8 @@ def main(argv):
     if texts and (count is not None or size is not None):
         fail(2, "TEXT... or --count and --size, not both")
     for t, text in enumerate(texts):
-        if not 1 <= len(text) <= MSG_MAX:
-            fail(2, f"TEXT {t + 1}: {len(text)} bytes; a message is 1 to {MSG_MAX} bytes")
+        if len(text) > MSG_MAX:
+            fail(2, f"TEXT {t + 1}: {len(text)} bytes; a message is 0 to {MSG_MAX} bytes")
     if texts:
         count = len(texts)
     elif count is None:
@@ -108,13 +109,17 @@ def main(argv):
         # MSG_NOSIGNAL: a server gone makes send() fail with EPIPE, which we
         # report, instead of raising SIGPIPE, which kills. A stream send a
         # signal cuts short goes on with the rest; a datagram goes whole.
+        # An empty TEXT is sent too: a message on dgram and seqpacket,
+        # nothing at all on a stream.
         done = 0
-        while done < len(msg):
+        while True:
             try:
                 done += sock.send(msg[done:], socket.MSG_NOSIGNAL)   # EINTR: retried
             except OSError as e:
                 fail(1, f"send {name}: {os.strerror(e.errno)} (after {k - 1} "
                         f"{plural(k - 1, 'message', 'messages')})")
+            if done >= len(msg):
+                break
         out(f"sent {k}: {len(msg)} {plural(len(msg), 'byte', 'bytes')}")
     try:
         sock.close()

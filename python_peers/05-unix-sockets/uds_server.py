@@ -33,6 +33,7 @@ Mirror: demos/05-unix-sockets/uds_server.c. Client: uds_client.py.
 """
 import errno
 import os
+import select
 import signal
 import socket
 import stat
@@ -53,13 +54,14 @@ USAGE = ("usage: {} [--type stream|dgram|seqpacket] [--read-size N] [-n COUNT]"
 UCRED = struct.Struct("iII")         # struct ucred: pid, uid, gid
 
 
-def take(sock, name, size, k, dgram, any_user):
+def take(sock, name, size, k, type_, any_user):
     """One recvmsg() of at most size bytes, printed 'read K: N bytes: TEXT',
     its bytes that are not printable ASCII as '.' (shown, never obeyed).
     Returns what it read: 0 ends a stream or seqpacket connection (dgram: an
     empty datagram, printed). A datagram comes with its sender's credentials
     (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
     another uid is refused unless any_user, as a connection would be."""
+    dgram = type_ == socket.SOCK_DGRAM
     try:             # EINTR: Python retries (PEP 475)
         data, ctl, flags, _ = sock.recvmsg(size, socket.CMSG_SPACE(UCRED.size) if dgram else 0)
     except OSError as e:
@@ -72,6 +74,15 @@ def take(sock, name, size, k, dgram, any_user):
         say(f"{progname()}: message {k} from pid {pid}: uid {uid} is not ours ({os.geteuid()}): "
             "refused (--any-user lets it in)")
         return len(data)
+    # seqpacket: an empty message reads as 0 bytes, as the end does. It was
+    # a message if the peer is still there (no POLLRDHUP) or more is queued
+    # (an empty one sent just before the peer closed looks like the end).
+    end = select.poll()
+    end.register(sock, select.POLLRDHUP)
+    if not data and type_ == socket.SOCK_SEQPACKET and (
+            not end.poll(0) or sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)):
+        out(f"read {k}: 0 bytes: an empty message (not the end)")
+        return 1
     if data or dgram:           # a message longer than size: its rest is gone
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
         cut = " (cut short: MSG_TRUNC, the rest of it is lost)" if flags & socket.MSG_TRUNC else ""
@@ -79,7 +90,7 @@ def take(sock, name, size, k, dgram, any_user):
     return len(data)
 
 
-def serve(conn, name, size, any_user, no_read, kept):
+def serve(conn, name, type_, size, any_user, no_read, kept):
     """A connected client: who it is, as the kernel recorded it when it
     connected (SO_PEERCRED: pid, uid, gid; nothing it could forge), then,
     unless refused, every read until it closes."""
@@ -98,7 +109,7 @@ def serve(conn, name, size, any_user, no_read, kept):
         return
     else:
         k = 1
-        while take(conn, name, size, k, False, True) > 0:
+        while take(conn, name, size, k, type_, True) > 0:
             k += 1
         say(f"{progname()}: client pid {pid}: end of stream after {k - 1} "
             f"{plural(k - 1, 'read', 'reads')}")
@@ -229,7 +240,7 @@ def main(argv):
         signal.pause()
     while dgram and (count == 0 or served < count):
         served += 1
-        take(sock, name, size, served, True, any_user)
+        take(sock, name, size, served, type_, any_user)
     while not dgram and (count == 0 or served < count):     # one client at a time
         try:
             conn, _ = sock.accept()             # EINTR: Python retries (PEP 475)
@@ -238,7 +249,7 @@ def main(argv):
         except OSError as e:
             die(f"accept {name}", e)
         served += 1
-        serve(conn, name, size, any_user, no_read, kept)
+        serve(conn, name, type_, size, any_user, no_read, kept)
     if path:
         remove_on_signal(None)
         try:

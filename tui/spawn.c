@@ -194,16 +194,23 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     scopy(p->name, sizeof p->name, req->name);
     unique_name(p);                         /* two lanes never look alike */
     scopy(p->lang, sizeof p->lang, req->lang);
-    /* The command as a person reads it: paths shortened to their last part. */
+    /* The command as a person reads it: paths shortened to their last part
+     * (an abstract name keeps its '@'), an empty argument or one with a
+     * space quoted, newlines and tabs as spaces, other control bytes as '?'. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
         const char *s = req->argv[a], *slash = strrchr(s, '/');
-        if (a > 0 && slash && slash != s && !strpbrk(s, " \n\t"))   /* not /ipclab-42-x */
-            s = slash + 1;
-        o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s", a ? " " : "", s);
+        int at = s[0] == '@', cut = 0;
+        if (a > 0 && slash && slash != s + at && !strpbrk(s, " \n\t"))  /* not /ipclab-42-x */
+            cut = 1;
+        const char *q = *s == '\0' || strpbrk(s, " \n\t") ? "'" : "";
+        o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s%s%s%s", a ? " " : "", q,
+                      cut && at ? "@" : "", cut ? slash + 1 : s, q);
     }
     for (char *c = p->cmd; *c; c++)
         if (*c == '\n' || *c == '\t')
             *c = ' ';
+        else if ((unsigned char)*c < ' ' || *c == 0x7f)
+            *c = '?';
     p->out_fd = master;
     p->in_fd = in[1];
     struct stat in_st;

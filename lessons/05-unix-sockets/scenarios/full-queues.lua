@@ -13,18 +13,33 @@ local rx = spawn { C "uds_server", "--type", "dgram", "--hold", "-n", "0", path,
 wait_until(function() return rx:output():match("bound to") end, 10, "the receiver bound")
 local tx = spawn { C "uds_client", "--type", "dgram", "--count", "0", path, name = "sender" }
 wait_until(function() return tx:blocked_in("sendto") end, 10, "the sender asleep in sendto()")
-local sent = 0
-for _ in tx:output():gmatch("sent %d+:") do sent = sent + 1 end
+local function count(p, what)
+  local n = 0
+  for _ in p:output():gmatch(what) do n = n + 1 end
+  return n
+end
+local queued = count(tx, "sent %d+:")
 expect(tx:blocked_in("sendto") and tx:state().socket ~= nil,
        "the sender sleeps in sendto() on its socket: the receiver's queue is full")
 say(("The receiver reads nothing. The sender got %d datagrams out, then fell asleep in sendto(): "
-     .. "the queue holds one more than net.unix.max_dgram_qlen."):format(sent))
-pause("Press space: the receiver goes on reading; the sender wakes. Then a full listener.")
-rx:signal("USR1")
-wait_until(function() return not tx:blocked_in("sendto") or tx:exited() end, 10, "the sender woken")
+     .. "the queue holds one more than net.unix.max_dgram_qlen."):format(queued))
+pause("Press space: we kill it. Its datagrams stay: they are in the receiver's queue now.")
 tx:kill()
+local tx2 = spawn { C "uds_client", "--type", "dgram", "--count", "3", path, name = "sender 2" }
+wait_until(function() return tx2:blocked_in("sendto") end, 10, "sender 2 asleep in sendto()")
+expect(count(tx2, "sent %d+:") == 0, "a second sender sleeps in its first sendto(): the queue is still full")
+say("A second sender, three datagrams: asleep in its first sendto(). The queue is still full.")
+pause("Press space: the receiver reads; the second sender wakes.")
+rx:signal("USR1")
+wait_until(function() return tx2:exited() and count(rx, "read %d+:") == queued + 3 end, 10,
+           "sender 2 to end and the receiver to read everything")
+expect(tx2:status() == "exit 0" and count(tx2, "sent %d+:") == 3,
+       "the second sender woke once the receiver made room, sent its three and ended")
+say(("The receiver read %d datagrams: the first sender's %d, though it is dead, then the second's 3. "
+     .. "Each read made room, and the sleeping sender woke."):format(queued + 3, queued))
+pause("Press space: a listener with a full backlog.")
 rx:kill()
-wait_until(function() return tx:exited() and rx:exited() end, 10, "both gone")
+wait_until(function() return rx:exited() end, 10, "the receiver gone")
 
 local spath = rundir() .. "/srv.sock"
 local srv = spawn { C "uds_server", "--backlog", "1", spath, name = "server" }

@@ -36,7 +36,9 @@ wait_until(function() return again:exited() end, 10, "the second server to refus
 expect(again:status() == "exit 1" and again:output():find("a server is there (connect succeeded)", 1, true),
        "the second refused, status 1: connect() succeeded, a server lives there")
 expect(#listeners(path) == 1 and listeners(path)[1].process == srv, "the first keeps its name and its file")
-say("The second server's connect() succeeded: someone lives there. It said so and ended; nothing removed.")
+say(("The second server's connect() succeeded: someone lives there. It said so and ended; nothing removed. "
+     .. "The first server saw that probe as a client, pid %d, that sent nothing: 'end of stream after 0 reads'.")
+    :format(again.pid))
 pause("Press space: an abstract name.")
 srv:kill()
 
@@ -46,9 +48,13 @@ wait_until(function() return a:output():match("listening on") end, 10, "the abst
 expect(#listeners(abs) == 1, "the kernel lists a listener at " .. abs:sub(1, 1) .. "...: a name with a NUL first, no file")
 say("@NAME: the address starts with a NUL byte. No file is made, none is left: it goes with the socket. "
     .. "No file also means no permissions: anyone here may connect; check SO_PEERCRED (exercise 02).")
+pause("Press space: a client connects to the abstract name.")
 local cl = spawn { C "uds_client", "--count", "1", abs, name = "client" }
 wait_until(function() return cl:exited() and a:exited() end, 10, "the client served")
 expect(a:output():find("client pid " .. cl.pid .. " uid", 1, true), "the server names its client by pid and uid, from the kernel")
+expect(#listeners(abs) == 0, "the server gone, its name is gone too: nothing to remove")
+say(("The server named its client from the kernel: '%s'. It ended, and @NAME went with it."):format(
+    a:output():match("client pid %d+ uid %d+ gid %d+") or "?"))
 pause("Press space: a path of 108 bytes.")
 
 local long = rundir() .. "/" .. ("x"):rep(107 - #rundir())

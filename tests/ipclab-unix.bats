@@ -179,6 +179,13 @@ DIR_RE() { printf '%s/ipclab/run-[0-9]+' "$(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$
   wait_for pane_exited
 }
 
+@test "on screen, a passed descriptor gets a row in the receiver's lane of the timeline, naming the sender's descriptor it is" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/unix-pass.lua"
+  wait_for screen_matches ": fd [0-9]+ is sender's fd [0-9]+ \(unix_"    # cut at the lane's width
+  keys q
+  wait_for pane_exited
+}
+
 # bats test_tags=asan
 @test "ipclab tour tells a Unix socket's first line and each change of its state or queue of waiting connections, not of its bytes alone; and a passed descriptor" {
   local told

@@ -88,14 +88,17 @@ static int in_prev(const struct fdent *f)
  * one another process held already, and no copy of one of its own. Held
  * already: at the read before, or in that process's first table (a sender
  * that opened and sent between two samples, as fd_sender does: its table
- * is first read with the file open). Two descriptors new in two processes
- * read before are not told: which one passed it is not known. */
+ * is first read with the file open). Two descriptors new at once in two
+ * processes read before (the sender's table read between its exec and its
+ * open): which one passed it is not known, and the line says no more than
+ * that they are one open file; it is told once, in the process that came
+ * first. */
 static void tell_if_passed(const struct fdent *f)
 {
     pid_t me = R.procs[f->proc].pid;
-    char who[200] = "";
+    char who[200] = "", row[160];
     size_t o = 0;
-    int found = 0;
+    int found = 0, first = -1;
     for (int k = from[f->proc]; k < from[f->proc + 1]; k++)   /* dup(), dup2(): its own */
         if (prev[k].fd != f->fd &&
             !strcmp(prev[k].target, f->target) && same_file(me, me, f->fd, prev[k].fd))
@@ -103,17 +106,25 @@ static void tell_if_passed(const struct fdent *f)
     for (int k = 0; k < ncur && found < 4; k++) {
         const struct fdent *g = &cur[k];
         int before = in_prev(g) || was[g->proc] != R.procs[g->proc].pid;
-        if (g->proc == f->proc || strcmp(g->target, f->target) != 0 || !before ||
+        if (g->proc == f->proc || strcmp(g->target, f->target) != 0 ||
+            (!before && g->proc < f->proc) ||
             !same_file(me, R.procs[g->proc].pid, f->fd, g->fd))
             continue;
         if (o < sizeof who)
             o += (size_t)snprintf(who + o, sizeof who - o, "%s%s's fd %d", found ? " and " : "",
                                   R.procs[g->proc].name, g->fd);
-        found++;
+        if (found++ == 0)
+            first = k;
     }
-    if (found)
-        tlog("fd %s: fd %d -> %s, the same open file as %s (kcmp)", R.procs[f->proc].name,
-             f->fd, f->target, who);
+    if (!found)
+        return;
+    tlog("fd %s: fd %d -> %s, the same open file as %s (kcmp)", R.procs[f->proc].name,
+         f->fd, f->target, who);
+    /* On screen, its row in the receiver's lane: "fd 5 is sender's fd 3 (data.txt)". */
+    const char *base = strrchr(f->target, '/');
+    snprintf(row, sizeof row, "fd %d is %s's fd %d (%s)", f->fd, R.procs[cur[first].proc].name,
+             cur[first].fd, base && base[1] ? base + 1 : f->target);
+    timeline_now(f->proc, row);
 }
 
 void fds_read(void)

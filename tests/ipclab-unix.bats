@@ -179,6 +179,14 @@ DIR_RE() { printf '%s/ipclab/run-[0-9]+' "$(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$
   wait_for pane_exited
 }
 
+# bats test_tags=asan
+@test "a process asleep in poll() on a Unix socket and a pipe: its state names the socket and counts the other descriptor, and proc:state() gives the socket" {
+  run "$IPCLAB" run "$FIX/unix-poll.lua" --headless
+  assert_success
+  assert_line --regexp "^ +[0-9.]+ state poller sleeping in poll\(fd 3 and 1 more descriptor\) on Unix stream socket:\[[0-9]+\] connected to socket:\[[0-9]+\], held by no process of the run: Recv-Q 0, Send-Q 0$"
+  assert_line --regexp "print socket	stream	3$"
+}
+
 @test "on screen, a passed descriptor gets a row in the receiver's lane of the timeline, naming the sender's descriptor it is" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/unix-pass.lua"
   wait_for screen_matches ": fd [0-9]+ is sender's fd [0-9]+ \(unix_"    # cut at the lane's width

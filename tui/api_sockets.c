@@ -121,7 +121,7 @@ int socket_state_field(lua_State *L, const struct proc *p)
     int k = socket_of_call(p, &at, &others);
     const struct tcpsock *s = k >= 0 ? socket_at(k, own, fd, 4, &nown) : NULL;
     if (s == NULL)
-        return strncmp(p->object, "socket:[", 8) == 0 ? unix_state_field(L, p) : 0;
+        return unix_state_field(L, p);     /* a Unix one, or none */
     push_socket(L, s);
     set_int(L, "fd", (unsigned long)at);
     return 1;

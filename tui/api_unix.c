@@ -147,9 +147,9 @@ void unix_fresh(const struct proc *p)
 /* proc:state()'s socket when its call is on a Unix socket; 0: none. */
 int unix_state_field(lua_State *L, const struct proc *p)
 {
-    int at, own[1], fd[1], nown;
+    int at, others, own[1], fd[1], nown;
     unix_sample(0);
-    int k = unix_of_call(p, &at);
+    int k = unix_of_call(p, &at, &others);
     const struct unixsock *s = k >= 0 ? unix_at(k, own, fd, 1, &nown) : NULL;
     if (s == NULL)
         return 0;

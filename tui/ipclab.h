@@ -233,6 +233,7 @@ int procfs_sample(struct proc *p, double t);  /* 0 read (or exiting: p->exiting)
 unsigned long long procfs_runs(pid_t pid);
 double procfs_cpu(pid_t pid);
 int procfs_in_open(pid_t pid);
+int procfs_polled_sockets(pid_t pid, int *fd, unsigned long *ino, int max, int *nfds);
 const char *syscall_name(long nr);
 int procfs_children(pid_t pid, pid_t *out, int max);
 const char *pstate_name(enum pstate s);

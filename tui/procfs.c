@@ -82,6 +82,46 @@ static ssize_t read_small(pid_t pid, const char *file, char *buf, size_t len)
     return n;
 }
 
+/* Asleep in poll() or ppoll(): the sockets among the descriptors it waits
+ * on, from its pollfd array, read from its memory at the call's first
+ * argument (/proc/PID/mem, the permission of ptrace; a read changes
+ * nothing), in the array's order: up to max of them, descriptor in fd[k],
+ * socket inode in ino[k] (the first 16 entries of the array are looked
+ * at). Returns how many; *nfds how many descriptors it polls in all; -1
+ * when the call or its array could not be read. poll(2). */
+int procfs_polled_sockets(pid_t pid, int *fd, unsigned long *ino, int max, int *nfds)
+{
+    char sys[256], path[64], target[64];
+    unsigned long addr, n;
+    struct { int fd; short events, revents; } pfd[16];
+    int f, got = 0;
+
+    if (read_small(pid, "syscall", sys, sizeof sys) <= 0 ||
+        sscanf(sys, "%*d %lx %lx", &addr, &n) != 2 || n == 0)
+        return -1;
+    size_t want = (n < 16 ? n : 16) * sizeof pfd[0];
+    snprintf(path, sizeof path, "/proc/%ld/mem", (long)pid);
+    if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+        return -1;
+    ssize_t r = pread(f, pfd, want, (off_t)addr);
+    close(f);
+    if (r != (ssize_t)want)
+        return -1;
+    for (size_t k = 0; k < want / sizeof pfd[0] && got < max; k++) {
+        if (pfd[k].fd < 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/fd/%d", (long)pid, pfd[k].fd);
+        ssize_t len = readlink(path, target, sizeof target - 1);
+        if (len <= 8 || strncmp(target, "socket:[", 8) != 0)
+            continue;
+        target[len] = '\0';
+        fd[got] = pfd[k].fd;
+        ino[got++] = strtoul(target + 8, NULL, 10);
+    }
+    *nfds = (int)n;
+    return got;
+}
+
 /* How many times the process has had a CPU: the third field of
  * /proc/PID/schedstat (see the kernel's Documentation/scheduler/sched-stats);
  * 0 if it cannot be read. */

@@ -270,48 +270,22 @@ int socket_peer(int k)
 }
 
 /* Asleep in poll() or ppoll(): the first shown TCP socket among the
- * descriptors it waits on (its pollfd array, read from its memory at the
- * call's first argument, as procfs.c reads a FIFO's path: a read changes
- * nothing), its fd in *fd; *others: how many more it waits on. -1: none. */
+ * descriptors it waits on (procfs_polled_sockets), its fd in *fd;
+ * *others: how many more it waits on. -1: none. */
 static int poll_socket(const struct proc *p, int *fd, int *others)
 {
-    char path[64], sys[256], link[64];
-    unsigned long addr, nfds;
-    struct { int fd; short events, revents; } pfd[16];
-    int f, found = -1;
-
-    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)p->pid);
-    if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-        return -1;
-    ssize_t n = read(f, sys, sizeof sys - 1);
-    close(f);
-    if (n <= 0)
-        return -1;
-    sys[n] = '\0';
-    if (sscanf(sys, "%*d %lx %lx", &addr, &nfds) != 2 || nfds == 0)
-        return -1;
-    size_t want = (nfds < 16 ? nfds : 16) * sizeof pfd[0];
-    snprintf(path, sizeof path, "/proc/%ld/mem", (long)p->pid);
-    if ((f = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-        return -1;
-    n = pread(f, pfd, want, (off_t)addr);
-    close(f);
-    if (n != (ssize_t)want)
-        return -1;
-    for (size_t k = 0; k < want / sizeof pfd[0] && found < 0; k++) {
-        char target[64];
-        if (pfd[k].fd < 0)
-            continue;
-        snprintf(link, sizeof link, "/proc/%ld/fd/%d", (long)p->pid, pfd[k].fd);
-        ssize_t len = readlink(link, target, sizeof target - 1);
-        if (len <= 8 || strncmp(target, "socket:[", 8) != 0)
-            continue;
-        target[len] = '\0';
-        found = socket_of(strtoul(target + 8, NULL, 10));
-        *fd = pfd[k].fd;
+    int fds[16], nfds, n = 0;
+    unsigned long ino[16];
+    n = procfs_polled_sockets(p->pid, fds, ino, 16, &nfds);
+    for (int k = 0; k < n; k++) {
+        int found = socket_of(ino[k]);
+        if (found >= 0) {
+            *fd = fds[k];
+            *others = nfds - 1;
+            return found;
+        }
     }
-    *others = (int)nfds - 1;
-    return found;
+    return -1;
 }
 
 /* The shown socket a process's call is on (its descriptor argument's

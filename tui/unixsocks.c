@@ -328,11 +328,26 @@ int unix_of(unsigned long ino)
     return -1;
 }
 
-int unix_of_call(const struct proc *p, int *fd)
+int unix_of_call(const struct proc *p, int *fd, int *others)
 {
     *fd = p->call_fd;
-    if (p->exited || !p->call[0] || strncmp(p->object, "socket:[", 8) != 0 ||
+    *others = 0;
+    if (p->exited || !p->call[0] ||
         (p->state != PS_SLEEPING && p->state != PS_STOPPED && p->state != PS_DISK))
+        return -1;
+    if (!strcmp(p->call, "poll") || !strcmp(p->call, "ppoll")) {  /* the first Unix socket it polls */
+        int fds[16], nfds, n = 0;
+        unsigned long ino[16];
+        n = procfs_polled_sockets(p->pid, fds, ino, 16, &nfds);
+        for (int k = 0; k < n; k++)
+            if (unix_of(ino[k]) >= 0) {
+                *fd = fds[k];
+                *others = nfds - 1;
+                return unix_of(ino[k]);
+            }
+        return -1;
+    }
+    if (strncmp(p->object, "socket:[", 8) != 0)
         return -1;
     return unix_of(strtoul(p->object + 8, NULL, 10));
 }
@@ -383,18 +398,20 @@ static int sends(const char *call)
  * to /run/x/srv.sock (LISTEN, 17 waiting of 16 to be accepted)". */
 int describe_unix_call(const struct proc *p, char *buf, size_t len)
 {
-    int fd;
-    int k = unix_of_call(p, &fd);
+    int fd, others;
+    int k = unix_of_call(p, &fd, &others);
     if (k < 0)
         return 0;
     const struct unixsock *s = &us[k].s;
-    char me[UNIX_NAME_MAX + 24], peer[200], to[UNIX_NAME_MAX + 8], more[200] = "";
+    char me[UNIX_NAME_MAX + 24], peer[200], to[UNIX_NAME_MAX + 8], more[200] = "", also[48] = "";
     tell(&us[k], 0);                        /* the transcript has the socket first */
     ident(s, me, sizeof me);
     if (accepted(s))
         scopy(me + strlen(me), sizeof me - strlen(me), " (accepted)");
-    int n = snprintf(buf, len, "%s in %s(fd %d) on Unix %s %s", pstate_name(p->state), p->call,
-                     fd, unix_type_name(s->type), me);
+    if (others > 0)
+        snprintf(also, sizeof also, " and %d more descriptor%s", others, others == 1 ? "" : "s");
+    int n = snprintf(buf, len, "%s in %s(fd %d%s) on Unix %s %s", pstate_name(p->state), p->call,
+                     fd, also, unix_type_name(s->type), me);
     if ((size_t)n >= len)
         return 1;
     if (s->state == 10) {

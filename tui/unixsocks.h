@@ -83,7 +83,7 @@ const struct unixsock *unix_known(unsigned long ino);  /* any of the last dump's
 int unix_queued_at(unsigned long ino);      /* a listener whose queue holds ino, or -1 */
 int unix_waiting(const struct unixsock *s); /* a connection not accepted yet */
 const struct unixsock *unix_at_dump(int d); /* the last dump's socket d */
-int unix_of_call(const struct proc *p, int *fd);
+int unix_of_call(const struct proc *p, int *fd, int *others);  /* its call on one (poll: the first polled; *others the rest), or -1 */
 int describe_unix_call(const struct proc *p, char *buf, size_t len);
 /* The screen's words for shown socket k: its name or, connected, its
  * peer ("-> server fd 4"); its state ("LISTEN", "not accepted"). */

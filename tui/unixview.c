@@ -28,8 +28,8 @@
  * on one. */
 int unix_pane_line(const struct proc *p, char *buf, size_t len, int w)
 {
-    int fd, nown, own[1], ofd[1];
-    int k = unix_of_call(p, &fd);
+    int fd, others, nown, own[1], ofd[1];
+    int k = unix_of_call(p, &fd, &others);
     const struct unixsock *s = k >= 0 ? unix_at(k, own, ofd, 1, &nown) : NULL;
     if (s == NULL)
         return 0;

@@ -8,9 +8,9 @@
 
 load helpers/common
 load helpers/uds
+load helpers/hostile
 bats_require_minimum_version 1.5.0
 
-HOSTILE=$ROOT/tests/hostile/hostile_pipe.py
 PARENTS=("$(c pair_parent)" "$(py pair_parent)")
 SERVERS=("$(c uds_server)" "$(py uds_server)")
 
@@ -48,17 +48,7 @@ reads() { grep '^read ' "$T/srv.out"; }
 @test "pair_parent facing a child that floods replies nobody asked for refuses the first one past its pings and ends the child, status 1, C and Python" {
   local parent
   for parent in "${PARENTS[@]}"; do
-    # 10000 replies (200 KB: more than the pair's buffers hold), as fast as
-    # they go, whatever the pings.
-    bg_reaped p $parent -n 3 -- "$PYTHON" "$HOSTILE" --child flood 10000 16
-    status=0
-    wait "$p_reaper" || status=$?
-    assert_equal "$status" 1
-    (($(grep -c '^reply ' "$T/p.out") <= 3)) ||
-      fail "$parent printed $(grep -c '^reply ' "$T/p.out") replies to 3 pings"
-    [[ $(parent_said | tail -n 2) =~ ^pair_parent(\.py)?:\ reply\ ([1-4])\ from\ socket:\[[0-9]+\]\ \(fd\ [0-9]+\):\ a\ reply\ to\ no\ ping:\ ([0-3])\ pings?\ sent$'\n'pair_parent(\.py)?:\ giving\ up\ on\ child\ [0-9]+\ \($PYTHON\):\ sent\ it\ SIGTERM\;\ child\ (killed\ by\ signal\ 15\ \(Terminated\)|exited\ with\ status\ 0)$ ]] ||
-      fail "$parent: $(parent_said)"
-    assert_equal "${BASH_REMATCH[2]}" $((BASH_REMATCH[3] + 1))
+    facing_flood "$parent" pair_parent socket
   done
 }
 

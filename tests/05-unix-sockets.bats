@@ -197,10 +197,10 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
   assert_empty "$D"
 }
 
-@test "the socket file goes at the end and on SIGINT, SIGTERM and SIGHUP, held or not: the server dies of the signal, C and Python" {
+@test "the socket file goes at the end and on SIGINT, SIGTERM, SIGHUP and SIGPIPE (its stdout gone), held or not: the server dies of the signal, C and Python" {
   local server sig
   for server in "${SERVERS[@]}"; do
-    for sig in INT TERM HUP; do
+    for sig in INT TERM HUP PIPE; do
       start_server srv $server "$D/srv.sock"
       assert_socket_exists "$D/srv.sock"
       kill -"$sig" "$srv"
@@ -585,6 +585,8 @@ read 1: 4 bytes: four"
   same_usage uds_client "TEXT 1: 65537 bytes; a message is 0 to 65536 bytes" "$D/s" "$(printf 'x%.0s' {1..65537})"
   same_usage fd_receiver "--max-fds: '9' is not a number from 1 to 8" --max-fds 9 "$D/r"
   same_usage pair_parent "-n: '101' is not a number from 1 to 100" -n 101 -- true
+  same_usage pair_parent "CHILD is empty: name the child's program (lesson 01's pipe_child)" -- ""
+  same_usage fd_sender "FILE is empty: name a new file for fd_sender to make" "$D/s" ""
   local name usage
   for name in uds_server uds_client fd_receiver fd_sender pair_parent; do
     ends one $(c "$name") --bogus
@@ -613,7 +615,7 @@ read 1: 4 bytes: four"
         fail "sender's first line: ${lines[0]}"
       pipe=${BASH_REMATCH[1]}
       assert_equal "$(sed 1d <<<"$output")" "wrote 35 bytes to the file after sending: offset 71
-wrote a line to the pipe and closed its write end
+wrote a line to the pipe and closed its write end; waiting for the receiver's answer
 file offset now 94: fd_receiver's write moved ours (one open file description)"
       reaped "$r"
       assert_equal "$status" 0

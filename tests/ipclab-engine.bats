@@ -334,10 +334,10 @@ assert reads == 6, reads
 }
 
 # bats test_tags=asan
-@test "the spawn line shows each argument: a path by its last part, an abstract name with its @, an empty one or one with a space quoted, a control byte as ?" {
+@test "the spawn line shows each argument: a path by its last part, an abstract name with its @, an option whole, an empty one or one with a space quoted, a control byte as ?" {
   run "$IPCLAB" run "$FIX/spawn-line.lua" --headless
   assert_success
-  assert_line --regexp "^ *[0-9.]+ spawn argv pid [0-9]+ \\[program\\] true a.sock @abs '' 'two words' x\\?y /ipclab-42-x$"
+  assert_line --regexp "^ *[0-9.]+ spawn argv pid [0-9]+ \\[program\\] true a.sock @abs '' 'two words' x\\?y /ipclab-42-x -I/a/b$"
 }
 
 # bats test_tags=asan

@@ -195,12 +195,14 @@ int spawn_proc(const struct spawn_req *req, char *err, size_t errlen)
     unique_name(p);                         /* two lanes never look alike */
     scopy(p->lang, sizeof p->lang, req->lang);
     /* The command as a person reads it: paths shortened to their last part
-     * (an abstract name keeps its '@'), an empty argument or one with a
-     * space quoted, newlines and tabs as spaces, other control bytes as '?'. */
+     * (an abstract name keeps its '@'; an option such as -I/x/y stays
+     * whole), an empty argument or one with a space quoted, newlines and
+     * tabs as spaces, other control bytes as '?'. */
     for (int a = 0, o = 0; a < req->argc && o < (int)sizeof p->cmd - 1; a++) {
         const char *s = req->argv[a], *slash = strrchr(s, '/');
         int at = s[0] == '@', cut = 0;
-        if (a > 0 && slash && slash != s + at && !strpbrk(s, " \n\t"))  /* not /ipclab-42-x */
+        if (a > 0 && s[0] != '-' && slash && slash != s + at &&  /* not -I/x/y, nor /ipclab-42-x */
+            !strpbrk(s, " \n\t"))
             cut = 1;
         const char *q = *s == '\0' || strpbrk(s, " \n\t") ? "'" : "";
         o += snprintf(p->cmd + o, sizeof p->cmd - (size_t)o, "%s%s%s%s%s", a ? " " : "", q,

@@ -73,6 +73,8 @@ int main(int argc, char *argv[])
     if (argc - i != 2)
         fail(2, "usage: %s [--] PATH FILE", argv[0]);
     const char *path = argv[i], *file_name = argv[i + 1];
+    if (file_name[0] == '\0')
+        fail(2, "FILE is empty: name a new file for fd_sender to make");
     struct sockaddr_un addr;
     socklen_t alen = uds_addr(path, &addr);     /* too long: refused before any call */
     uds_check_dir(path, 0);
@@ -128,7 +130,7 @@ int main(int argc, char *argv[])
     write_text(p[1], line, fd_object(p[1]));
     if (close(p[1]) == -1)      /* the last write end: the receiver's read() returns 0 */
         die("close %s", fd_object(p[1]));
-    out("wrote a line to the pipe and closed its write end\n");
+    out("wrote a line to the pipe and closed its write end; waiting for the receiver's answer\n");
 
     ssize_t r;
     while ((r = read(fd, &one, 1)) == -1 && errno == EINTR)

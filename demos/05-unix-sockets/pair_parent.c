@@ -78,6 +78,8 @@ int main(int argc, char *argv[])
     }
     if (i + 1 >= argc || strcmp(argv[i], "--") != 0)
         fail(2, "usage: %s [-n COUNT] [--forget-close] -- CHILD [ARG...]", argv[0]);
+    if (argv[i + 1][0] == '\0')
+        fail(2, "CHILD is empty: name the child's program (lesson 01's pipe_child)");
     int ncmd = argc - i - 1;
     char **args = calloc((size_t)ncmd + 3, sizeof *args);
     if (args == NULL)

@@ -96,13 +96,13 @@ static void remove_and_die(int sig)
 
 void uds_remove_on_signal(const char *path)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP" };
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };   /* PIPE: stdout gone */
+    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE" };
     static int installed;
     struct sigaction old;
 
     to_remove = path;
-    for (int s = 0; !installed && s < 3; s++) {
+    for (int s = 0; !installed && s < 4; s++) {
         if (sigaction(sigs[s], NULL, &old) == -1)
             die("sigaction %s", names[s]);
         if (old.sa_handler != SIG_IGN &&        /* ignored stays ignored */

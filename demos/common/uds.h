@@ -32,7 +32,7 @@ socklen_t uds_addr(const char *name, struct sockaddr_un *a);
  * directory". Nothing to check for an "@name". */
 void uds_check_dir(const char *name, int ours);
 
-/* From now on SIGINT, SIGTERM and SIGHUP remove the socket file at path
+/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the socket file at path
  * (unlink() is async-signal-safe), then end the program as the signal
  * would have (status 128 + N). NULL: nothing to remove any more (before
  * the program's own unlink at its end). The first call installs the

@@ -71,6 +71,8 @@ def main(argv):
     if len(args) != 2:
         fail(2, f"usage: {argv[0]} [--] PATH FILE")
     path, file_name = args
+    if not file_name:
+        fail(2, "FILE is empty: name a new file for fd_sender to make")
     addr = address(path)                # too long: refused before any call
     check_dir(path, False)
 
@@ -117,7 +119,7 @@ def main(argv):
         os.close(pipe_w)        # the last write end: the receiver's read() returns 0
     except OSError as e:
         die(f"close {fd_object(pipe_w)}", e)
-    out("wrote a line to the pipe and closed its write end")
+    out("wrote a line to the pipe and closed its write end; waiting for the receiver's answer")
 
     try:
         answer = sock.recv(1)           # EINTR: Python retries (PEP 475)

@@ -75,6 +75,8 @@ def main(argv):
     cmd = list(args)
     if arg != "--" or not cmd:
         fail(2, f"usage: {argv[0]} [-n COUNT] [--forget-close] -- CHILD [ARG...]")
+    if not cmd[0]:
+        fail(2, "CHILD is empty: name the child's program (lesson 01's pipe_child)")
 
     # socketpair()'s ends are close-on-exec (non-inheritable): neither
     # leaks into the child's program but as the two copies Popen makes for

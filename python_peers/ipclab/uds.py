@@ -77,7 +77,8 @@ def check_dir(name, ours):
         fail(1, f"{folder}: mode {st.st_mode & 0o7777:04o}, not 0700: not a private directory")
 
 
-# SIGINT, SIGTERM and SIGHUP remove the socket file, then end the program
+# SIGINT, SIGTERM, SIGHUP and SIGPIPE (a program that set it back to
+# SIG_DFL: its stdout gone) remove the socket file, then end the program
 # as the signal would have. A handler of the signal module would run only
 # between two Python instructions: never while the program sleeps in
 # sigwait() (--hold), which glibc restarts after the signal. So, as
@@ -103,7 +104,7 @@ def _remove_and_die(sig):
 
 
 def remove_on_signal(path):
-    """From now on SIGINT, SIGTERM and SIGHUP remove the socket file at path,
+    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the socket file at path,
     then end the program as the signal would have (status 128 + N). None:
     nothing to remove any more (before the program's own unlink at its
     end). The first call installs the handlers; a signal ignored from the
@@ -111,7 +112,7 @@ def remove_on_signal(path):
     _to_remove[0] = None if path is None else os.fsencode(path)
     if _handlers:
         return
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):  # PIPE: stdout gone
         if signal.getsignal(sig) == signal.SIG_IGN:     # ignored stays ignored
             continue
         _handlers[sig] = _HANDLER(_remove_and_die)

@@ -14,6 +14,7 @@ wait_until(function() return rx:output():match("listening on") end, 10, "the rec
 -- Its descriptors read now, before the sender starts: what comes later is
 -- news, and ipclab's transcript names where it came from (kcmp).
 say(("Before: the receiver holds %d descriptors, none of them data.txt."):format(#rx:fds()))
+pause("Press space: the sender starts, opens data.txt and a pipe, and passes both.")
 local tx = spawn { C "fd_sender", path, file, name = "sender" }
 wait_until(function() return rx:blocked_in("rt_sigtimedwait") end, 10, "the receiver holding the descriptors")
 say("The sender opened data.txt and a pipe, and sent one byte with both descriptors attached (SCM_RIGHTS).")
@@ -27,12 +28,15 @@ expect(same and same.process == tx, "kcmp: it is the sender's own open file desc
 if got and same then
   say(("The receiver's fd %d is the sender's fd %d: one open file, one offset."):format(got.fd, same.fd))
 end
-pause("Press space: the receiver goes on: it reads the pipe, looks at the offset, writes the file.")
-rx:signal("USR1")
-wait_until(function() return rx:exited() and tx:exited() end, 10, "both to end")
 local off = rx:output():match("file offset (%d+): where fd_sender's last write left it")
 expect(off ~= nil, "the receiver found the offset where the sender's last write left it")
+say(("With them, before holding, the receiver read the sender's line from the pipe, found the file's "
+     .. "offset at %s, where the sender's last write left it, and wrote a line of its own there.")
+    :format(tostring(off)))
+pause("Press space: the receiver answers; the sender looks at its own offset.")
+rx:signal("USR1")
+wait_until(function() return rx:exited() and tx:exited() end, 10, "both to end")
 expect(tx:output():find("fd_receiver's write moved ours", 1, true),
        "the receiver's write moved the sender's offset too")
-say("Offset " .. tostring(off) .. " in the receiver: where the sender's write left it; the receiver's write "
-    .. "moved the sender's. A passed descriptor is dup() across processes.")
+say(("The sender's offset moved past %s with the receiver's write: one open file description, one "
+     .. "offset. A passed descriptor is dup() across processes."):format(tostring(off)))

@@ -745,6 +745,17 @@ s = s.replace(a, "        uid, gid, pid = struct.unpack(", 1)'
   assert_line --regexp "^# what it printed on stdout:"
 }
 
+@test "05/02: a cred_server that reads the whole message before it asks who sent it fails: a client of another user that sends nothing and stays finds it asleep in recvfrom()" {
+  patched "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials/cred_server.py" "$T/late" '
+a = "    if uid != os.geteuid():"
+b = "    total = 0"
+i, j, k = s.index(a), s.index(b), s.index("    out(f\"client pid")
+s = s[:i] + s[j:k] + s[i:j] + s[k:]'
+  grade_folder 05-unix-sockets/exercises/02-peer-credentials "$T/late" "before reading anything"
+  assert_failure
+  assert_line --regexp "^# a client of user nobody connected, sent nothing and stayed: the server sleeps in recvfrom\(\) of fd [0-9]+ \(kernel function [a-z_]+\), reading from it before asking"
+}
+
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
   run make -s -C "$ROOT" grade LESSON=02/02
   assert_success

@@ -23,6 +23,19 @@ except OSError:
     pass
 s.close()'
 
+# A client that connects, says so, sends nothing and stays until killed.
+HOLDER='import signal, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect("\0" + sys.argv[1][1:])
+print("connected", flush=True)
+signal.pause()'
+
+# refused_or_reading PID: the server said it refused, or sleeps in a read
+# of a socket (recv is recvfrom, read, recvmsg), as the kernel shows it.
+refused_or_reading() {
+  grep -q ": refused$" "$T/srv.err" || asleep_in "$1" recvfrom read recvmsg
+}
+
 # serve ARGS...: cred_server.py ARGS... in the background, marked as
 # graded, until its readiness line or its end.
 serve() {
@@ -57,11 +70,28 @@ client() {
   expect_equal "its exit status" 0 "$status"
 }
 
-@test "refuses a client of another user: reads nothing from it, says 'client pid P uid U gid G: not our uid (O): refused', then serves one of its own" {
+@test "refuses a client of another user before reading anything: one that sends nothing and stays is refused at once, 'client pid P uid U gid G: not our uid (O): refused'; then it serves one of its own" {
   local theirs mine nobody
   nobody=$(id -u nobody)
   serve -n 2 "$ABS-srv"
-  client theirs "from nobody" "${AS_NOBODY[@]}"
+  bg theirs "${AS_NOBODY[@]}" "$PYTHON" -c "$HOLDER" "$ABS-srv"
+  wait_for grep -qx connected "$T/theirs.out"
+  # It sends nothing: a server that reads before it asks sleeps in recv.
+  wait_settled 10 "$srv" refused_or_reading "$srv"
+  if ! grep -q ": refused$" "$T/srv.err"; then
+    local call fd
+    read -r call fd <<<"$(sock_syscall "$srv")"
+    call="$call() of fd $fd (kernel function $(proc_wchan "$srv"))"
+    stop "$srv"
+    kill_left_running
+    kill "$theirs"
+    reaped "$theirs"
+    output=$(capped "$T/srv.out") stderr=$(capped "$T/srv.err") status=killed
+    show_run
+    fail "a client of user nobody connected, sent nothing and stayed: the server sleeps in $call, reading from it before asking the kernel who it is (SO_PEERCRED needs no read: ask first, refuse at once)"
+  fi
+  kill "$theirs"
+  reaped "$theirs"
   client mine hello
   finish "$srv" srv
   show_run

@@ -735,6 +735,23 @@ s = s.replace(a, "        if (0)\n", 1)'
   assert_line --regexp "^# it removed the regular file at .*/srv\.sock and listens there: only a socket nobody listens on may be removed"
 }
 
+@test "05/01: a safe_server whose probe connect() blocks, or that removes the file whatever connect() failed with, fails at a server whose queue is full: seen asleep in connect(), or listening in its place" {
+  patched "$ROOT/lessons/05-unix-sockets/solutions/01-safe-bind/safe_server.c" "$T/blocking" '
+a = "SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC"
+assert a in s
+s = s.replace(a, "SOCK_STREAM | SOCK_CLOEXEC", 1)'
+  grade_folder 05-unix-sockets/exercises/01-safe-bind "$T/blocking" "queue full"
+  assert_failure
+  assert_line --regexp "^# it sleeps in connect\(\) to .*/srv\.sock, where a server listens with its queue full"
+  patched "$ROOT/lessons/05-unix-sockets/solutions/01-safe-bind/safe_server.c" "$T/anyerror" '
+a = "        if (err != ECONNREFUSED)\n"
+assert a in s
+s = s.replace(a, "        if (0)\n", 1)'
+  grade_folder 05-unix-sockets/exercises/01-safe-bind "$T/anyerror" "queue full"
+  assert_failure
+  assert_line --regexp "^# it listens at .*/srv\.sock, where a server listens with its queue full: it removed that server's socket file"
+}
+
 @test "05/02: a cred_server that unpacks SO_PEERCRED in the wrong order (uid, gid, pid) fails: the pid it prints is not the client's" {
   patched "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials/cred_server.py" "$T/order" '
 a = "        pid, uid, gid = struct.unpack("

@@ -87,6 +87,62 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
   expect_equal "the inode of the socket file at $D/srv.sock (the first server's), before and after" "$ino_before" "$ino_after"
 }
 
+# A server that listens with a backlog of 0 and never accepts, and a
+# client in its queue: the queue is full, a connect() to it waits for room
+# (or, on a non-blocking socket, fails with EAGAIN). Pids in lst, filler.
+LISTENER='import signal, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(0)
+print("listening", flush=True)
+signal.pause()'
+FILLER='import signal, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+print("connected", flush=True)
+signal.pause()'
+
+ready_gone_or_connecting() {
+  grep -q '^listening on ' "$T/srv.out" 2>/dev/null || proc_gone "$1" || asleep_in "$1" connect
+}
+
+@test "refuses to start where a server listens with its queue full: never sleeps in connect(), never removes its file; status 1" {
+  local exe ino_before ino_after
+  need_exe exe                    # skipped before anything is made at the path
+  bg lst "$PYTHON" -c "$LISTENER" "$D/srv.sock"
+  wait_for grep -qx listening "$T/lst.out"
+  bg filler "$PYTHON" -c "$FILLER" "$D/srv.sock"
+  wait_for grep -qx connected "$T/filler.out"
+  ino_before=$(stat -c %i "$D/srv.sock")
+  bg srv env IPCLAB_GRADED="$IPCLAB_TESTID" "$exe" "$D/srv.sock"
+  wait_settled 10 "$srv" ready_gone_or_connecting "$srv" || true
+  local why=""
+  if asleep_in "$srv" connect; then
+    why="it sleeps in connect() to $D/srv.sock, where a server listens with its queue full: connect() waits for room, for as long as that server does not accept. Probe with a non-blocking socket (SOCK_NONBLOCK): EAGAIN says someone is there"
+  elif ! proc_gone "$srv"; then
+    why="it listens at $D/srv.sock, where a server listens with its queue full: it removed that server's socket file. A connect() there fails with EAGAIN (a non-blocking socket: the queue is full) or waits for room: someone is there. Only ECONNREFUSED means nobody listens"
+  fi
+  if [ -n "$why" ]; then
+    stop "$srv"
+    kill_left_running
+    kill "$filler" "$lst"
+    reaped "$filler"
+    reaped "$lst"
+    rm -f "$D/srv.sock"
+    fail "$why"
+  fi
+  finish "$srv" srv
+  show_run
+  local st=$status
+  ino_after=$(stat -c %i "$D/srv.sock" 2>/dev/null || echo none)
+  kill "$filler" "$lst"
+  reaped "$filler"
+  reaped "$lst"
+  rm -f "$D/srv.sock"
+  expect_equal "its exit status" 1 "$st"
+  expect_equal "the inode of the socket file at $D/srv.sock (the listening server's), before and after" "$ino_before" "$ino_after"
+}
+
 @test "never removes a file that is not a socket: status 1, the file left as it was" {
   local exe
   need_exe exe                    # skipped before anything is made at the path

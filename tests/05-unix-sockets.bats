@@ -280,14 +280,19 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
 }
 
 # bats test_tags=asan
-@test "a file that is not a socket at the path is never removed: bind's EADDRINUSE says what is there" {
-  local server
+@test "a file that is not a socket at the path is never removed: bind's EADDRINUSE says what is there; a client's refused connect() says it too" {
+  local server client
   echo "not a socket" >"$D/srv.sock"
   for server in "${SERVERS[@]}"; do
     ends srv $server "$D/srv.sock"
     assert_equal "$status" 1
     assert_equal "$stderr" "$(prog "$server"): bind $D/srv.sock: Address already in use: a regular file, not a socket: not removing it"
     assert_equal "$(cat "$D/srv.sock")" "not a socket"
+  done
+  for client in "${CLIENTS[@]}"; do
+    ends cl $client "$D/srv.sock" hi
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$client"): connect $D/srv.sock: Connection refused: a regular file, not a socket"
   done
   rm "$D/srv.sock"
 }

@@ -1,8 +1,9 @@
 /* fd_receiver.c - receive open descriptors over a Unix stream socket
  * (SCM_RIGHTS) from fd_sender: a file and a pipe's read end.
  *
- * Usage: fd_receiver [--max-fds N] [--hold] [--] PATH
- *   PATH         the socket file to make (0600) in a private 0700 directory of ours
+ * Usage: fd_receiver [--max-fds N] [--hold] [--] PATH|@NAME
+ *   PATH         the socket file to make (0600) in a private 0700 directory of ours;
+ *                @NAME: a name in the abstract namespace, no file
  *   --max-fds N  room for N descriptors (1 to 8, default 2): for fewer than
  *                are sent the kernel closes the rest and says so (MSG_CTRUNC)
  *   --hold       with the descriptors received, wait for SIGUSR1 before
@@ -77,10 +78,10 @@ int main(int argc, char *argv[])
         else if (strcmp(argv[i], "--") == 0 && ++i)     /* a PATH that starts with '-' */
             break;
         else
-            fail(2, "usage: %s [--max-fds N] [--hold] [--] PATH", argv[0]);
+            fail(2, "usage: %s [--max-fds N] [--hold] [--] PATH|@NAME", argv[0]);
     }
     if (argc - i != 1)
-        fail(2, "usage: %s [--max-fds N] [--hold] [--] PATH", argv[0]);
+        fail(2, "usage: %s [--max-fds N] [--hold] [--] PATH|@NAME", argv[0]);
     const char *path = argv[i];
     struct sockaddr_un addr;
     socklen_t alen = uds_addr(path, &addr);     /* too long: refused before any call */

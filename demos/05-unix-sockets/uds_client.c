@@ -27,11 +27,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "hold.h"
+#include "rundir.h"
 #include "uds.h"
 
 #define USAGE "usage: %s [--type stream|dgram|seqpacket] [--count N] [--size BYTES]" \
@@ -86,8 +88,14 @@ int main(int argc, char *argv[])
         die("socket");
     /* The same call for all three types: a dgram socket "connected" to the
      * server's name sends there with plain send(). */
-    if (connect(fd, (struct sockaddr *)&addr, alen) == -1)
+    if (connect(fd, (struct sockaddr *)&addr, alen) == -1) {
+        int err = errno;
+        struct stat st;         /* refused: by nobody listening, or no socket at all? */
+        if (err == ECONNREFUSED && name[0] != '@' && lstat(name, &st) == 0 && !S_ISSOCK(st.st_mode))
+            fail(1, "connect %s: %s: %s, not a socket", name, strerror(err), file_kind(st.st_mode));
+        errno = err;
         die("connect %s", name);
+    }
     fprintf(stderr, "%s: connected to %s (%s)%s\n", progname(), name, uds_type_name(type),
             hold ? ": waiting for SIGUSR1 before sending" : "");
     if (hold)

@@ -2,8 +2,9 @@
 """fd_receiver.py - receive open descriptors over a Unix stream socket
 (SCM_RIGHTS) from fd_sender: a file and a pipe's read end.
 
-Usage: fd_receiver.py [--max-fds N] [--hold] [--] PATH
-  PATH         the socket file to make (0600) in a private 0700 directory of ours
+Usage: fd_receiver.py [--max-fds N] [--hold] [--] PATH|@NAME
+  PATH         the socket file to make (0600) in a private 0700 directory of ours;
+               @NAME: a name in the abstract namespace, no file
   --max-fds N  room for N descriptors (1 to 8, default 2): for fewer than
                are sent the kernel closes the rest and says so (MSG_CTRUNC)
   --hold       with the descriptors received, wait for SIGUSR1 before
@@ -38,7 +39,7 @@ from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noq
 MAX_FDS = 8
 TEXT_MAX = 4096
 MINE = b"written by fd_receiver\n"
-USAGE = "usage: {} [--max-fds N] [--hold] [--] PATH"
+USAGE = "usage: {} [--max-fds N] [--hold] [--] PATH|@NAME"
 
 
 def offset(fd):

@@ -24,14 +24,17 @@ bytes queued at the server fill our send buffer. connect() is refused
 (ECONNREFUSED) before the server listens, and sleeps while its backlog
 is full. Mirror: demos/05-unix-sockets/uds_client.c.
 """
+import errno
 import itertools
 import os
 import signal
 import socket
+import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab.hold import hold_arm, hold_until_sigusr1      # noqa: E402
+from ipclab.rundir import file_kind                       # noqa: E402
 from ipclab.uds import address, check_dir, sock_type, type_name  # noqa: E402
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say)
@@ -93,6 +96,14 @@ def main(argv):
     try:
         sock.connect(addr)
     except OSError as e:
+        st = None   # refused: by nobody listening, or no socket at all?
+        if e.errno == errno.ECONNREFUSED and not name.startswith("@"):
+            try:
+                st = os.lstat(name)
+            except OSError:
+                pass
+        if st is not None and not stat.S_ISSOCK(st.st_mode):
+            fail(1, f"connect {name}: {os.strerror(e.errno)}: {file_kind(st.st_mode)}, not a socket")
         die(f"connect {name}", e)
     say(f"{progname()}: connected to {name} ({type_name(type_)})"
         + (": waiting for SIGUSR1 before sending" if hold else ""))

@@ -491,6 +491,7 @@ read 1: 4 bytes: four"
       reaped "$srv"
       assert_equal "$status" 0
       assert_equal "$(reads)" ""
+      assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): served 1 client, 1 of them refused"
       start_server srv $server --any-user -n 1 "$ABS-srv"
       run --separate-stderr "${AS_NOBODY[@]}" $client "$ABS-srv" hello
       assert_success
@@ -502,7 +503,7 @@ read 1: 4 bytes: four"
 }
 
 # bats test_tags=asan
-@test "a datagram of another user is refused by its uid (SO_PASSCRED: each datagram's credentials) unless --any-user; ours are read, C and Python" {
+@test "a datagram of another user is refused by its uid (SO_PASSCRED: each datagram's credentials) unless --any-user; ours are read, and the last line counts the refused, C and Python" {
   local server client nobody
   nobody=$(id -u nobody)
   public_copy "$BIN/uds_client" "$PEERS"
@@ -519,6 +520,7 @@ read 1: 4 bytes: four"
       reaped "$srv"
       assert_equal "$status" 0
       assert_equal "$(reads)" "read 2: 4 bytes: ours"
+      assert_equal "$(tail -n 1 "$T/srv.err")" "$(prog "$server"): read 2 messages, 1 of them refused"
       start_server srv $server --type dgram --any-user -n 1 "$ABS-srv"
       run --separate-stderr "${AS_NOBODY[@]}" $client --type dgram "$ABS-srv" hello
       assert_success

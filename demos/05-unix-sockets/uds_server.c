@@ -53,6 +53,8 @@
  * datagram, printed). A datagram comes with its sender's credentials
  * (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
  * another uid is refused unless any_user, as a connection would be. */
+static long refused;             /* clients or messages refused: said at the end */
+
 static ssize_t take(int fd, const char *name, long size, long k, int type, int any_user)
 {
     int dgram = type == SOCK_DGRAM;
@@ -76,6 +78,7 @@ static ssize_t take(int fd, const char *name, long size, long k, int type, int a
         fprintf(stderr, "%s: message %ld from pid %ld: uid %ld is not ours (%ld): refused"
                 " (--any-user lets it in)\n", progname(), k, (long)who.pid, (long)who.uid,
                 (long)geteuid());
+        refused++;
         return r;
     }
     /* seqpacket: an empty message reads as 0 bytes, as the end does. It was
@@ -111,6 +114,7 @@ static void serve(int c, const char *name, int type, long size, int any_user, in
         fprintf(stderr, "%s: client pid %ld: uid %ld is not ours (%ld): refused"
                 " (--any-user lets it in)\n", progname(), (long)who.pid, (long)who.uid,
                 (long)geteuid());
+        refused++;
     } else if (no_read) {
         fprintf(stderr, "%s: client pid %ld: not reading it (--no-read)\n", progname(),
                 (long)who.pid);
@@ -249,7 +253,8 @@ int main(int argc, char *argv[])
     if (close(fd) == -1)
         die("close %s", name);
     close_stdout();
-    fprintf(stderr, "%s: %s %ld %s\n", progname(), dgram ? "read" : "served", served,
+    fprintf(stderr, "%s: %s %ld %s", progname(), dgram ? "read" : "served", served,
             dgram ? plural(served, "message", "messages") : plural(served, "client", "clients"));
+    fprintf(stderr, refused ? ", %ld of them refused\n" : "\n", refused);
     return 0;
 }

@@ -52,6 +52,7 @@ USAGE = ("usage: {} [--type stream|dgram|seqpacket] [--read-size N] [-n COUNT]"
 
 
 UCRED = struct.Struct("iII")         # struct ucred: pid, uid, gid
+refused = [0]       # clients or messages refused: said at the end
 
 
 def take(sock, name, size, k, type_, any_user):
@@ -73,6 +74,7 @@ def take(sock, name, size, k, type_, any_user):
     if dgram and uid != os.geteuid() and not any_user:
         say(f"{progname()}: message {k} from pid {pid}: uid {uid} is not ours ({os.geteuid()}): "
             "refused (--any-user lets it in)")
+        refused[0] += 1
         return len(data)
     # seqpacket: an empty message reads as 0 bytes, as the end does. It was
     # a message if the peer is still there (no POLLRDHUP) or more is queued
@@ -103,6 +105,7 @@ def serve(conn, name, type_, size, any_user, no_read, kept):
     if uid != os.geteuid() and not any_user:
         say(f"{progname()}: client pid {pid}: uid {uid} is not ours ({os.geteuid()}): refused"
             " (--any-user lets it in)")
+        refused[0] += 1
     elif no_read:
         say(f"{progname()}: client pid {pid}: not reading it (--no-read)")
         kept.append(conn)       # kept open, unread, until we end
@@ -263,7 +266,8 @@ def main(argv):
         die(f"close {name}", e)
     close_stdout()
     what = plural(served, "message", "messages") if dgram else plural(served, "client", "clients")
-    say(f"{progname()}: {'read' if dgram else 'served'} {served} {what}")
+    of_them = f", {refused[0]} of them refused" if refused[0] else ""
+    say(f"{progname()}: {'read' if dgram else 'served'} {served} {what}{of_them}")
     return 0
 
 

@@ -280,7 +280,7 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
 }
 
 # bats test_tags=asan
-@test "a file that is not a socket at the path is never removed: bind's EADDRINUSE says what is there; a client's refused connect() says it too" {
+@test "a file that is not a socket at the path is never removed: bind's EADDRINUSE says what is there; a client's refused connect() says it too; fd_receiver says it removes nothing" {
   local server client
   echo "not a socket" >"$D/srv.sock"
   for server in "${SERVERS[@]}"; do
@@ -293,6 +293,12 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
     ends cl $client "$D/srv.sock" hi
     assert_equal "$status" 1
     assert_equal "$stderr" "$(prog "$client"): connect $D/srv.sock: Connection refused: a regular file, not a socket"
+  done
+  for client in "${RECEIVERS[@]}"; do     # fd_receiver removes nothing, says so
+    ends cl $client "$D/srv.sock"
+    assert_equal "$status" 1
+    assert_equal "$stderr" "$(prog "$client"): bind $D/srv.sock: Address already in use: fd_receiver removes nothing at its name: name a new one"
+    assert_equal "$(cat "$D/srv.sock")" "not a socket"
   done
   rm "$D/srv.sock"
 }

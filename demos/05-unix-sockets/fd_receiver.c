@@ -94,6 +94,9 @@ int main(int argc, char *argv[])
     mode_t old = umask(0177);   /* the socket file 0600 */
     int r = bind(lfd, (struct sockaddr *)&addr, alen);
     umask(old);
+    if (r == -1 && errno == EADDRINUSE)     /* it removes nothing: uds_server shows how */
+        fail(1, "bind %s: %s: fd_receiver removes nothing at its name: name a new one",
+             path, strerror(EADDRINUSE));
     if (r == -1)
         die("bind %s", path);
     if (path[0] != '@') {

@@ -93,6 +93,9 @@ def main(argv):
     try:
         lsock.bind(addr)
     except OSError as e:
+        if e.errno == errno.EADDRINUSE:     # it removes nothing: uds_server shows how
+            fail(1, f"bind {path}: {os.strerror(e.errno)}: fd_receiver removes nothing at its name: "
+                    "name a new one")
         die(f"bind {path}", e)
     finally:
         os.umask(old)

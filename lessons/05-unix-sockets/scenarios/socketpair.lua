@@ -7,6 +7,9 @@ scenario {
        .. "A parent that keeps the child's end never sees EOF: asleep in read() for ever.",
 }
 
+say("pair_parent makes one socketpair() and starts lesson 01's pipe_child, unchanged, with its end of "
+    .. "the pair as both stdin and stdout: one pair where lesson 01 needed two pipes.")
+pause("Press space: the parent sends 3 pings and reads the replies.")
 local good = spawn { C "pair_parent", "-n", "3", "--", C "pipe_child", name = "parent" }
 wait_until(function() return good:exited() end, 10, "the parent to get its replies")
 expect(good:status() == "exit 0" and good:output():find("got 3 replies", 1, true),

@@ -3,6 +3,10 @@
 # solution and reset, on a copy of the kit that is a git checkout of its
 # own (reset takes the skeleton from the last commit).
 bats_require_minimum_version 1.5.0
+# Many checks here grade an exercise several times (watch grades at each
+# save): on a slow machine a minute is not enough. The bound only ends a
+# test that would hang; it asserts no speed.
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 load helpers/common
 load helpers/ipclab
 

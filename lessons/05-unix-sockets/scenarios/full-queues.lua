@@ -43,15 +43,16 @@ wait_until(function() return rx:exited() end, 10, "the receiver gone")
 
 local spath = rundir() .. "/srv.sock"
 local srv = spawn { C "uds_server", "--backlog", "1", spath, name = "server" }
-wait_until(function() return srv:output():match("listening on") end, 10, "the server listening")
-local first = spawn { C "uds_client", "--hold", spath, name = "client 1" }
-wait_until(function() return srv:blocked_in("recvmsg") end, 10, "the server busy with client 1")
-local waiting = {}
-for k = 2, 4 do
-  waiting[#waiting + 1] = spawn { C "uds_client", "--hold", spath, name = "client " .. k }
+wait_until(function() return srv:blocked_in("accept4") end, 10, "the server in accept()")
+-- Stopped (SIGSTOP), it accepts nothing: every connection stays queued.
+srv:stop()
+wait_until(function() return srv:state().state == "stopped" end, 10, "the server stopped")
+local clients = {}
+for k = 1, 3 do
+  clients[k] = spawn { C "uds_client", "--hold", spath, name = "client " .. k }
 end
 local asleep = wait_until(function()
-  for _, c in ipairs(waiting) do if c:blocked_in("connect") then return c end end
+  for _, c in ipairs(clients) do if c:blocked_in("connect") then return c end end
 end, 10, "a client asleep in connect()")
 local function listener()
   for _, s in ipairs(unix(spath)) do if s.state == "LISTEN" then return s end end
@@ -60,10 +61,17 @@ wait_until(function() return listener() and listener().rq == 2 end, 10, "two con
 expect(listener().backlog == 1 and listener().rq == 2,
        "backlog 1, two connections wait to be accepted: one more than the backlog")
 expect(asleep:blocked_in("connect"), asleep.name .. " sleeps in connect(), waiting for room")
-say(("The server reads client 1 (it holds). Backlog 1: %d connections wait in the queue, and %s "
-     .. "sleeps in connect(). No SYN-SENT as in TCP: connect() waits."):format(listener().rq, asleep.name))
+say(("The server is stopped: it accepts nothing. Backlog 1: %d connections wait in its queue, and "
+     .. "%s sleeps in connect(). No SYN-SENT as in TCP: connect() waits for room."):format(listener().rq,
+     asleep.name))
+pause("Press space: the server goes on and accepts; the sleeping client's connect() completes.")
+srv:cont()
+wait_until(function() return asleep:blocked_in("rt_sigtimedwait") or asleep:exited() end, 10,
+           "the connect() to complete")
+expect(asleep:exited() or asleep:blocked_in("rt_sigtimedwait"),
+       asleep.name .. "'s connect() completed once the server made room (it now holds for SIGUSR1)")
+say(asleep.name .. " is connected: accept() took a connection from the queue, and made room for it.")
 pause("Press space to end them all.")
-for _, c in ipairs(waiting) do c:kill() end
-first:kill()
+for _, c in ipairs(clients) do c:kill() end
 srv:kill()
-wait_until(function() return srv:exited() and first:exited() end, 10, "all gone")
+wait_until(function() return srv:exited() end, 10, "all gone")

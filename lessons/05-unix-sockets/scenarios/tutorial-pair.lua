@@ -25,7 +25,8 @@ wait_until(function() return second:blocked_in("accept") end, 10, "the second se
 wait_until(function() return #listeners() == 2 end, 10, "two listeners at the name")
 expect(#listeners() == 2, "two sockets listen under one name: the kernel keeps the first's, with no file to reach it")
 say("The second called unlink(\"mysocket\"): the first's live socket file went, and it bound its own. "
-    .. "The kernel still lists two listeners named mysocket; only one has a file.")
+    .. "The kernel still lists two listeners named mysocket (the table's two LISTEN rows, held by "
+    .. "first and second); only the second's has a file: a connect() by name reaches only it.")
 pause("Press space: we stop the second (SIGSTOP), as on a busy machine; a client sends 'hello', 'world'.")
 
 second:stop()
@@ -40,7 +41,9 @@ expect(first:blocked_in("accept"), "the first sleeps in accept() for good: no fi
 local line = second:output():match("Received: [^\n]*") or "nothing"
 say("The second printed '" .. line .. "': the client's two send()s, queued before it read, "
     .. "came back from one recv(). A stream keeps no boundaries.")
-pause("Press space: the fix, in exercise 01: bind() first; on EADDRINUSE, connect(); unlink() only on ECONNREFUSED.")
+pause("Press space to end both servers.")
 first:kill()
 second:kill()
 wait_until(function() return first:exited() and second:exited() end, 10, "both servers gone")
+say("The fix, in exercise 01: bind() first; on EADDRINUSE, connect() to the name; unlink() only "
+    .. "when that is refused (ECONNREFUSED: nobody listens). 05/names shows the kit's server doing it.")

@@ -537,6 +537,25 @@ read 1: 4 bytes: four"
   done
 }
 
+@test "fd_receiver on an abstract name refuses a sender of another user by its uid (SO_PEERCRED): status 1, nothing taken; the sender fails too, C and Python" {
+  local receiver nobody
+  nobody=$(id -u nobody)
+  public_copy "$BIN/fd_sender" "$PEERS"
+  PRIV=$(mktemp -d /tmp/ipclab-uds.XXXXXX)
+  chown nobody:nogroup "$PRIV"
+  for receiver in "${RECEIVERS[@]}"; do
+    start_server r $receiver "$ABS-rx"
+    ends s "${AS_NOBODY[@]}" "$PUB/fd_sender" "$ABS-rx" "$PRIV/$(prog "$receiver")"
+    # Refused before or after its send: EPIPE or ECONNRESET, status 1.
+    assert_equal "$status" 1
+    reaped "$r"
+    assert_equal "$status" 1
+    [[ $(<"$T/r.err") =~ ^$(prog "$receiver"):\ $ABS-rx:\ sender\ pid\ $s:\ uid\ $nobody\ is\ not\ ours\ \($(id -u)\):\ refused$ ]] ||
+      fail "$receiver: $(<"$T/r.err")"
+    assert_equal "$(tail -n 1 "$T/r.out")" "listening on $ABS-rx"
+  done
+}
+
 @test "a path in another user's private directory: that user's server refuses our client by its uid; a directory we cannot enter refuses the connect() (EACCES)" {
   local server client nobody
   nobody=$(id -u nobody)

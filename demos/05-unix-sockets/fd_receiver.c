@@ -10,8 +10,8 @@
  *                answering: meanwhile both processes hold them
  *
  * Its first line on stdout is "listening on PATH", the readiness line. It
- * accepts one connection, takes one byte and its descriptors (recvmsg),
- * prints what each is (fstat), reads the pipe to its end, shows the file's
+ * accepts one connection (from our own uid only: SO_PEERCRED), takes one
+ * byte and its descriptors (recvmsg), prints what each is (fstat), reads the pipe to its end, shows the file's
  * offset and lines, writes a line of its own, answers one byte ("A").
  * What to watch: the descriptors arrive under new numbers, for the sender's
  * own open file descriptions: the file's offset is where the sender's last
@@ -109,6 +109,14 @@ int main(int argc, char *argv[])
     int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (c == -1)
         die("accept %s", path);
+    /* Who connected, from the kernel (an abstract name has no permissions). */
+    struct ucred who;
+    socklen_t wlen = sizeof who;
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &who, &wlen) == -1)
+        die("getsockopt SO_PEERCRED %s", path);
+    if (who.uid != geteuid())
+        fail(1, "%s: sender pid %ld: uid %ld is not ours (%ld): refused", path, (long)who.pid,
+             (long)who.uid, (long)geteuid());
 
     /* Room for max descriptors exactly: CMSG_LEN, as Python's recv_fds
      * asks (CMSG_SPACE rounds up: room for one more). MSG_CMSG_CLOEXEC:

@@ -11,8 +11,8 @@ Usage: fd_receiver.py [--max-fds N] [--hold] [--] PATH|@NAME
                answering: meanwhile both processes hold them
 
 Its first line on stdout is "listening on PATH", the readiness line. It
-accepts one connection, takes one byte and its descriptors (recvmsg),
-prints what each is (fstat), reads the pipe to its end, shows the file's
+accepts one connection (from our own uid only: SO_PEERCRED), takes one
+byte and its descriptors (recvmsg), prints what each is (fstat), reads the pipe to its end, shows the file's
 offset and lines, writes a line of its own, answers one byte ("A").
 What to watch: the descriptors arrive under new numbers, for the sender's
 own open file descriptions: the file's offset is where the sender's last
@@ -27,6 +27,7 @@ import os
 import signal
 import socket
 import stat
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -111,6 +112,14 @@ def main(argv):
         conn, _ = lsock.accept()
     except OSError as e:
         die(f"accept {path}", e)
+    # Who connected, from the kernel (an abstract name has no permissions).
+    try:
+        pid, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                          struct.calcsize("3i")))
+    except OSError as e:
+        die(f"getsockopt SO_PEERCRED {path}", e)
+    if uid != os.geteuid():
+        fail(1, f"{path}: sender pid {pid}: uid {uid} is not ours ({os.geteuid()}): refused")
 
     # Room for max_fds descriptors exactly: recv_fds asks CMSG_LEN, as
     # the C program does. It passes no MSG_CMSG_CLOEXEC (it takes no

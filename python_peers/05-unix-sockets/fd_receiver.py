@@ -12,8 +12,9 @@ Usage: fd_receiver.py [--max-fds N] [--hold] [--] PATH|@NAME
 
 Its first line on stdout is "listening on PATH", the readiness line. It
 accepts one connection (from our own uid only: SO_PEERCRED), takes one
-byte and its descriptors (recvmsg), prints what each is (fstat), reads the pipe to its end, shows the file's
-offset and lines, writes a line of its own, answers one byte ("A").
+byte and its descriptors (recvmsg), prints what each is (fstat), reads
+the pipe to its end, shows the file's offset and lines, writes a line of
+its own, answers one byte ("A").
 What to watch: the descriptors arrive under new numbers, for the sender's
 own open file descriptions: the file's offset is where the sender's last
 write left it, and our write moves the sender's (it prints it). ls -l

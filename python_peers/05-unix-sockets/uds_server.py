@@ -79,12 +79,12 @@ def take(sock, name, size, k, type_, any_user):
     # seqpacket: an empty message reads as 0 bytes, as the end does. It was
     # a message if the peer is still there (no POLLRDHUP) or more is queued
     # (an empty one sent just before the peer closed looks like the end).
-    end = select.poll()
-    end.register(sock, select.POLLRDHUP)
-    if not data and type_ == socket.SOCK_SEQPACKET and (
-            not end.poll(0) or sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)):
-        out(f"read {k}: 0 bytes: an empty message (not the end)")
-        return 1
+    if not data and type_ == socket.SOCK_SEQPACKET:
+        end = select.poll()
+        end.register(sock, select.POLLRDHUP)
+        if not end.poll(0) or sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+            out(f"read {k}: 0 bytes: an empty message (not the end)")
+            return 1
     if data or dgram:           # a message longer than size: its rest is gone
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
         cut = " (cut short: MSG_TRUNC, the rest of it is lost)" if flags & socket.MSG_TRUNC else ""

@@ -24,9 +24,8 @@ local second = spawn { C "naive_uds_server", path, name = "second" }
 wait_until(function() return second:blocked_in("accept") end, 10, "the second server asleep in accept()")
 wait_until(function() return #listeners() == 2 end, 10, "two listeners at the name")
 expect(#listeners() == 2, "two sockets listen under one name: the kernel keeps the first's, with no file to reach it")
-say("The second called unlink(\"mysocket\"): the first's live socket file went, and it bound its own. "
-    .. "The kernel still lists two listeners named mysocket (the table's two LISTEN rows, held by "
-    .. "first and second); only the second's has a file: a connect() by name reaches only it.")
+say("The second called unlink(\"mysocket\") and bound its own: the first's live file is gone. "
+    .. "Two LISTEN rows named mysocket; only the second's has a file, so every connect() reaches it.")
 pause("Press space: we stop the second (SIGSTOP), as on a busy machine; a client sends 'hello', 'world'.")
 
 second:stop()

@@ -23,7 +23,7 @@ CLIENTS=("$(c tcp_client)" "$(py tcp_client)")
     for client in "${CLIENTS[@]}"; do
       bg srv $server --hold -n 1
       wait_for asleep_in "$srv" rt_sigtimedwait
-      port=$(sed -n 's/^.*: bound to 127\.0\.0\.1:\([0-9]*\), not listening yet: waiting for SIGUSR1$/\1/p' "$T/srv.err")
+      port=$(sed -n 's/^.*: bound to 127\.0\.0\.1:\([0-9]*\), not listening yet: waiting for SIGUSR1 (kill -USR1 '"$srv"')$/\1/p' "$T/srv.err")
       [ -n "$port" ]
       assert_equal "$(listener "$port")" ""          # bound, nobody listening
       run --separate-stderr $client "$port" hello

@@ -374,7 +374,7 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
     for client in "${CLIENTS[@]}"; do
       bg srv $server --hold -n 1 "$D/srv.sock"
       wait_for held "$srv"
-      assert_equal "$(cat "$T/srv.err")" "$(prog "$server"): bound to $D/srv.sock, not listening yet: waiting for SIGUSR1"
+      assert_equal "$(cat "$T/srv.err")" "$(prog "$server"): bound to $D/srv.sock, not listening yet: waiting for SIGUSR1 (kill -USR1 $srv)"
       assert_socket_exists "$D/srv.sock"                # bound: the file is there
       assert_equal "$(at_name "$D/srv.sock" LISTEN)" ""  # nobody listening
       run --separate-stderr $client "$D/srv.sock" hello
@@ -486,7 +486,7 @@ read 1: 4 bytes: four"
       start_server srv $server -n 1 "$ABS-srv"
       bg cl "${AS_NOBODY[@]}" $client --hold "$ABS-srv" hello
       wait_for held "$cl"
-      assert_equal "$(cat "$T/cl.err")" "$(prog "$client"): connected to $ABS-srv (stream): waiting for SIGUSR1 before sending"
+      assert_equal "$(cat "$T/cl.err")" "$(prog "$client"): connected to $ABS-srv (stream): waiting for SIGUSR1 before sending (kill -USR1 $cl)"
       wait_for grep -q ": refused " "$T/srv.err"
       assert_equal "$(sed -n 2p "$T/srv.out")" "client pid $cl uid $nobody gid $(id -g nobody)"
       assert_equal "$(head -n 1 "$T/srv.err")" "$(prog "$server"): client pid $cl: uid $nobody is not ours ($(id -u)): refused (--any-user lets it in)"

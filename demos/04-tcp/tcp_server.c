@@ -188,8 +188,8 @@ int main(int argc, char *argv[])
     if (getsockname(lfd, (struct sockaddr *)&me, &mlen) == -1)     /* the port it chose */
         die("getsockname");
     if (hold) {
-        fprintf(stderr, "%s: bound to %s, not listening yet: waiting for SIGUSR1\n",
-                progname(), addr_str(&me));
+        fprintf(stderr, "%s: bound to %s, not listening yet: waiting for SIGUSR1 (kill -USR1 %ld)\n",
+                progname(), addr_str(&me), (long)getpid());
         hold_until_sigusr1();
     }
     if (listen(lfd, (int)backlog) == -1)

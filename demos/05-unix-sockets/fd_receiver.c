@@ -187,7 +187,8 @@ int main(int argc, char *argv[])
     out("wrote %zd bytes to the file: offset now %ld\n", w, offset(file));
 
     if (hold) {
-        fprintf(stderr, "%s: holding the descriptors: waiting for SIGUSR1\n", progname());
+        fprintf(stderr, "%s: holding the descriptors: waiting for SIGUSR1 (kill -USR1 %ld)\n",
+                progname(), (long)getpid());
         hold_until_sigusr1();
     }
     if (send(c, "A", 1, MSG_NOSIGNAL) == -1)

@@ -96,8 +96,11 @@ int main(int argc, char *argv[])
         errno = err;
         die("connect %s", name);
     }
-    fprintf(stderr, "%s: connected to %s (%s)%s\n", progname(), name, uds_type_name(type),
-            hold ? ": waiting for SIGUSR1 before sending" : "");
+    if (hold)
+        fprintf(stderr, "%s: connected to %s (%s): waiting for SIGUSR1 before sending"
+                " (kill -USR1 %ld)\n", progname(), name, uds_type_name(type), (long)getpid());
+    else
+        fprintf(stderr, "%s: connected to %s (%s)\n", progname(), name, uds_type_name(type));
     if (hold)
         hold_until_sigusr1();
 

@@ -223,8 +223,8 @@ int main(int argc, char *argv[])
         uds_remove_on_signal(name);
     }
     if (hold) {
-        fprintf(stderr, "%s: bound to %s, not %s yet: waiting for SIGUSR1\n", progname(), name,
-                dgram ? "reading" : "listening");
+        fprintf(stderr, "%s: bound to %s, not %s yet: waiting for SIGUSR1 (kill -USR1 %ld)\n",
+                progname(), name, dgram ? "reading" : "listening", (long)getpid());
         hold_until_sigusr1();
     }
     if (!dgram && listen(fd, (int)backlog) == -1)

@@ -210,7 +210,8 @@ def main(argv):
         die(f"bind {addr_str(me)}", e)
     me = lsock.getsockname()            # the port it chose
     if hold:
-        say(f"{progname()}: bound to {addr_str(me)}, not listening yet: waiting for SIGUSR1")
+        say(f"{progname()}: bound to {addr_str(me)}, not listening yet: "
+            f"waiting for SIGUSR1 (kill -USR1 {os.getpid()})")
         hold_until_sigusr1()
     try:
         lsock.listen(backlog)

@@ -184,7 +184,8 @@ def main(argv):
     out(f"wrote {w} bytes to the file: offset now {offset(file)}")
 
     if hold:
-        say(f"{progname()}: holding the descriptors: waiting for SIGUSR1")
+        say(f"{progname()}: holding the descriptors: "
+            f"waiting for SIGUSR1 (kill -USR1 {os.getpid()})")
         hold_until_sigusr1()
     try:
         conn.send(b"A", socket.MSG_NOSIGNAL)

@@ -106,7 +106,7 @@ def main(argv):
             fail(1, f"connect {name}: {os.strerror(e.errno)}: {file_kind(st.st_mode)}, not a socket")
         die(f"connect {name}", e)
     say(f"{progname()}: connected to {name} ({type_name(type_)})"
-        + (": waiting for SIGUSR1 before sending" if hold else ""))
+        + (f": waiting for SIGUSR1 before sending (kill -USR1 {os.getpid()})" if hold else ""))
     if hold:
         hold_until_sigusr1()
 

@@ -229,7 +229,7 @@ def main(argv):
         remove_on_signal(name)
     if hold:
         say(f"{progname()}: bound to {name}, not {'reading' if dgram else 'listening'} yet: "
-            "waiting for SIGUSR1")
+            f"waiting for SIGUSR1 (kill -USR1 {os.getpid()})")
         hold_until_sigusr1()
     try:
         if not dgram:

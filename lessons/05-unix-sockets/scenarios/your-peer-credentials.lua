@@ -1,15 +1,25 @@
 -- your-peer-credentials.lua: exercise 02's cred_server.py, the learner's
--- own, on an abstract name; a client of our user connects. Does your
--- server say who it is, from the kernel (SO_PEERCRED)?
+-- own, on an abstract name. Where ipclab may run a program as the user
+-- nobody (as root: setpriv), a client of nobody connects first and must be
+-- refused; then a client of our user connects. Does your server tell them
+-- apart from the kernel (SO_PEERCRED)?
 scenario {
   title = "Your cred_server.py: who connected, from the kernel",
   about = "Exercise 02 live: your cred_server.py listens on an abstract name (no file: anyone may "
-       .. "connect). A client of our user connects; does your server print its pid, uid and gid?",
+       .. "connect). A client of user nobody connects (as root), then one of ours; does your server "
+       .. "refuse the first and print the pid, uid and gid of the second?",
 }
+
+local AS_NOBODY = { "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups" }
+
+-- Only root may change its user: try it once with a program that does nothing.
+local probe = spawn { AS_NOBODY, "true", name = "probe" }
+wait_until(function() return probe:exited() end, 10, "setpriv to try the user nobody")
+local stranger_ok = probe:status() == "exit 0"
 
 local mine = Yours "02-peer-credentials"
 local name = "@" .. rundir() .. "/creds"
-local srv = spawn { mine, "-n", "1", name, name = "your server" }
+local srv = spawn { mine, "-n", stranger_ok and "2" or "1", name, name = "your server" }
 wait_until(function() return srv:exited() or srv:output():match("listening on") end, 10,
            "your server's readiness line")
 if srv:exited() then
@@ -22,6 +32,20 @@ local function listener()
 end
 expect(listener() and listener().process == srv, "your server listens on the abstract name: no file anywhere")
 say("Your server listens on an abstract name: no file, no permissions to check. SO_PEERCRED is the check.")
+
+if stranger_ok then
+  pause("Press space: a client of user nobody connects and sends 'hello'. Your server should refuse it.")
+  local them = spawn { AS_NOBODY, C "uds_client", name, "hello", name = "nobody's client" }
+  wait_until(function() return them:exited() or srv:exited() end, 10, "nobody's client to be refused")
+  local refusal = srv:output():match("client pid %d+ uid %d+ gid %d+: not our uid %(%d+%): refused")
+  expect(refusal and srv:output():find("client pid " .. them.pid .. " ", 1, true),
+         "your server refused nobody's client, naming its pid and uid from the kernel")
+  say("Your server said: " .. (refusal or "nothing about a refusal: it served a client of another user"))
+else
+  say("(Only root may run a client as another user; here " .. (probe:output():match("[^\n]+") or probe:status())
+      .. ". As root, this scenario and 'scripts/grade 05/02' show the refusal too.)")
+end
+
 pause("Press space: a client of our user connects and sends 'hello'.")
 local cl = spawn { C "uds_client", name, "hello", name = "client" }
 wait_until(function() return cl:exited() and srv:exited() end, 10, "the client served, your server ended")

@@ -496,7 +496,7 @@ detail_x() { screen | awk '/Scenarios and exercises, in order:/ { print index($0
 }
 
 # bats test_tags=asan
-@test "at 80x24 every scenario's title is whole on its first line; a long output line shows its end (the number), not its start" {
+@test "at 80x24 every scenario's title is whole on its first line; a long output line shows its end (the number), not its start; o shows it whole, wrapped, and q goes back" {
   local f t
   for f in "$ROOT"/lessons/*/scenarios/*.lua; do
     t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
@@ -518,6 +518,13 @@ LUA
   wait_for screen_has "paused: press space"
   assert screen_has "counter now 4"
   assert screen_has "counter  program  pid"   # sh is no C lesson program
+  refute screen_has "counter: a line of output"
+  keys o                                        # its whole output, wrapped at a space
+  wait_for screen_has "output of counter (pid "
+  assert screen_has " counter: a line of output far too long for its pane, and at its end: counter"
+  assert screen_has " now 4"
+  keys q                                        # back to the run, not out of it
+  wait_for screen_has "paused: press space"
   keys q
   wait_for pane_exited
 }

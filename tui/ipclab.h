@@ -80,6 +80,7 @@ struct proc {
                                  * read on it is named as ipclab's, not the lesson's */
     char out[OUT_KEEP];
     size_t out_len;
+    int out_dropped;            /* older output was dropped to keep the newest */
     char *in_buf;
     size_t in_len;
     int in_close;               /* close stdin once in_buf is written */

@@ -336,6 +336,7 @@ static void keep_output(struct proc *p, const char *buf, size_t n)
         if (p->out_len == OUT_KEEP) {       /* keep the most recent bytes */
             memmove(p->out, p->out + OUT_KEEP / 2, OUT_KEEP / 2);
             p->out_len = OUT_KEEP / 2;
+            p->out_dropped = 1;
         }
         p->out[p->out_len++] = buf[k];
     }

@@ -159,6 +159,7 @@ static void draw_help(void)
         "  tab     select the next process",
         "  s       stop / continue the selected process (SIGSTOP/SIGCONT)",
         "  k       kill the selected process (SIGKILL)",
+        "  o       the selected process's whole output (its pane: the last line)",
         "  r       restart the scenario",
         "  Up/Down scroll what was said and checked (ok, FAILED)",
         "  PgUp/PgDn, Home/End  scroll the timeline (End: follow it again)",
@@ -170,7 +171,7 @@ static void draw_help(void)
         "Signals (/proc/PID/status): pending: the process's | a thread's;",
         "  queued: all its user's; then blocked, caught, ignored (no SIG)",
         "Press any key.", NULL };
-    int h = 20, w = 72, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    int h = 21, w = 74, y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int k = -1; k <= h; k++)           /* its rows whole: no bits of the screen */
         put(y0 + k, 0, COLS, A_NORMAL, "");
     for (int k = 0; k < h; k++)
@@ -194,6 +195,12 @@ static attr_t story_look(enum story_kind k)
 static void draw(void)
 {
     char buf[600];
+    if (outview_is_open()) {
+        erase();
+        outview_draw();
+        refresh();
+        return;
+    }
     char done[96];              /* the seed: a run seen on screen can be replayed */
     snprintf(done, sizeof done, "finished: %d passed, %d failed (seed %lld)",
              R.expects - R.failed, R.failed, R.seed);
@@ -256,7 +263,7 @@ static void draw(void)
     }
     story_draw(LINES - 1 - said, said, COLS, story_look);
     put(LINES - 1, 0, COLS, look(C_KEY, A_REVERSE),
-        " space go/step  tab next  s stop  k kill  r restart  Up/Dn said  ? help  q quit");
+        " space go/step  tab next  s stop  k kill  o output  Up/Dn said  ? help  q quit");
     if (help)
         draw_help();
     refresh();
@@ -269,6 +276,10 @@ static void key(int ch)
 
     if (help) {
         help = 0;
+        return;
+    }
+    if (outview_is_open()) {
+        outview_key(ch);
         return;
     }
     switch (ch) {
@@ -309,6 +320,10 @@ static void key(int ch)
             tlog("say %s", said);
             story_add(ST_SAY, said);
         }
+        break;
+    case 'o':
+        if (p->used)
+            outview_open(selected);
         break;
     case 'r':
         R.restart = 1;
@@ -356,7 +371,8 @@ int ui_frame(void)
     int ch;
 
     while ((ch = getch()) != ERR) {
-        if ((ch == 'q' || ch == 'Q') && !help)  /* on the help, q closes it */
+        /* On the help or the output view, q closes it. */
+        if ((ch == 'q' || ch == 'Q') && !help && !outview_is_open())
             return 1;
         /* Too small, nothing is shown: no key but q acts unseen. */
         if (ch != KEY_RESIZE && COLS >= MIN_COLS && LINES >= MIN_LINES)

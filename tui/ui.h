@@ -19,6 +19,11 @@ void draw_timeline(int y, int rows);
 enum scroll { SCROLL_UP, SCROLL_DOWN, SCROLL_HOME, SCROLL_END };
 void timeline_scroll(enum scroll how);      /* PgUp, PgDn, Home, End */
 unsigned long timeline_newer(void);         /* events below the view; 0: following */
+/* outview.c: one process's whole output, over the screen (key o). */
+void outview_open(int slot);
+int outview_is_open(void);
+void outview_key(int ch);                   /* scroll keys scroll, any other closes */
+void outview_draw(void);
 /* story.c: the narration area on h rows from y; look(kind): its attributes. */
 void story_draw(int y, int h, int cols, attr_t (*look)(enum story_kind));
 

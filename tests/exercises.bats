@@ -48,7 +48,7 @@ teardown() {
   assert_line --index 0 "ipclab: hint needs an exercise: LESSON/EXERCISE, as in 01/02"
 }
 
-@test "progress survives a restart and a second grading: not tried, failing n of m, done; the next one is the first not done; the solution opens only once it passes" {
+@test "progress survives a restart and a second grading: not tried, failing n of m, done; the next one is the first not done; the solution opens only once it passes; a file put back since is no longer done" {
   run "$IPCLAB" progress
   assert_success
   assert_line --regexp '^  not tried +01/02  Exercise 02 · A writer that survives its reader \(Python\)$'
@@ -71,6 +71,14 @@ teardown() {
   assert_success
   assert_line --index 0 "Exercise 02 · A writer that survives its reader (Python): the reference solution (lessons/01-pipes/solutions/02-safe-writer/safe_writer.py)"
   assert_output --partial "$(tail -1 "$K/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py")"
+  # Put back to the skeleton by hand (not ipclab reset): the pass no longer
+  # holds for this file; the solution stays open (it was solved).
+  git -C "$K" checkout -q -- "$EX/safe_writer.py"
+  run "$IPCLAB" progress
+  assert_line --regexp '^  changed +01/02  Exercise 02 · .* \(passed; the file changed since: grade again\)$'
+  assert_line --regexp "^0 of $NEX exercises done\\. Next: Exercise 01 · "
+  run "$IPCLAB" solution 01/02
+  assert_success
 }
 
 @test "reset restores the skeleton byte for byte from the last commit, keeps the learner's version, and forgets the old result" {

@@ -208,13 +208,15 @@ PY
   [ -f "$f" ] || fail "no progress file under $T/state/ipclab"
   assert_equal "$(cat "$(dirname "$f")/root")" "$k"
   run cat "$f"
-  assert_output --regexp '^01-pipes/02-safe-writer fail [0-9]+ 5 [0-9T:-]+Z$'
+  assert_output --regexp '^01-pipes/02-safe-writer fail [0-9]+ 5 [0-9T:-]+Z [0-9]+:[0-9]+\.[0-9]{9}$'
   # Solved: the same line says so, once.
   cp "$k/lessons/01-pipes/solutions/02-safe-writer/safe_writer.py" "$k/lessons/01-pipes/exercises/02-safe-writer/"
   run "$k/scripts/grade" 01/02
   assert_success
   run cat "$f"
-  assert_output --regexp '^01-pipes/02-safe-writer pass 5 5 [0-9T:-]+Z$'
+  assert_output --regexp '^01-pipes/02-safe-writer pass 5 5 [0-9T:-]+Z [0-9]+:[0-9]+\.[0-9]{9}$'
+  # The stamp is the graded file's size and modification time, in ns.
+  assert_equal "${output##* }" "$(stat -c '%s:%.9Y' "$k/lessons/01-pipes/exercises/02-safe-writer/safe_writer.py")"
   assert_equal "${#lines[@]}" 1
   # A stray NUL byte in the file costs no other exercise's line.
   printf '01-pipes/01-frame-reader pass 9 9 2026-01-01T00:00:00Z\n\0garbage\n' >>"$f"

@@ -16,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* What the last grading said; done: it passed and the file it graded is
+ * still the learner's file (not edited or put back since). */
 struct result {
-    int graded, pass, passed, total;
+    int graded, pass, passed, total, changed, done;
 };
 
 /* ${XDG_STATE_HOME:-$HOME/.local/state}/ipclab */
@@ -76,24 +78,50 @@ static int progress_file(char *out, size_t len)
     return -1;
 }
 
-/* What the last grading of exercise x of lesson l said. */
+/* The learner's file of exercise x now, as scripts/grade stamps it:
+ * "SIZE:SECONDS.NANOSECONDS" of its modification time (stat(2)); "-" when
+ * there is none. */
+static void stamp_now(const struct lesson *l, const struct exercise *x, char *out, size_t len)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/lessons/%s/exercises/%s/%s", R.root, l->dir, x->dir, x->edit);
+    if (!x->edit[0] || stat(path, &st) == -1)
+        snprintf(out, len, "-");
+    else
+        snprintf(out, len, "%lld:%lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                 (long)st.st_mtim.tv_nsec);
+}
+
+/* What the last grading of exercise x of lesson l said, and whether the
+ * file is the one it graded (a line without a stamp, from an older kit,
+ * is taken as it says). */
 static struct result result_of(const struct lesson *l, const struct exercise *x)
 {
-    struct result r = { 0, 0, 0, 0 };
-    char path[PATH_MAX + 320], line[512], want[160], status[8];
+    struct result r = { 0 };
+    char path[PATH_MAX + 320], line[512], want[160], status[8], when[32], stamp[64], now[64];
     if (progress_file(path, sizeof path) == -1)
         return r;
     snprintf(want, sizeof want, "%s/%s ", l->dir, x->dir);
     FILE *f = fopen(path, "re");
-    while (f && fgets(line, sizeof line, f))
+    while (f && fgets(line, sizeof line, f)) {
+        int n;
         if (!strncmp(line, want, strlen(want)) &&
-            sscanf(line + strlen(want), "%7s %d %d", status, &r.passed, &r.total) == 3 &&
+            (n = sscanf(line + strlen(want), "%7s %d %d %31s %63s", status, &r.passed,
+                        &r.total, when, stamp)) >= 3 &&
             r.passed >= 0 && r.total >= r.passed && r.total <= 10000) {
             r.graded = 1;
             r.pass = !strcmp(status, "pass");
+            r.changed = 0;
+            if (n == 5) {
+                stamp_now(l, x, now, sizeof now);
+                r.changed = strcmp(stamp, now) != 0;
+            }
         }
+    }
     if (f)
         fclose(f);
+    r.done = r.pass && !r.changed;
     return r;
 }
 
@@ -103,13 +131,15 @@ int exercise_mark(int li, int e, char *mark, size_t len)
 {
     const struct lesson *l = lesson_at(li);
     struct result r = result_of(l, &l->ex[e]);
-    if (r.pass)
+    if (r.done)
         snprintf(mark, len, "[done]");
+    else if (r.pass)
+        snprintf(mark, len, "[changed]");   /* passed, then edited or put back */
     else if (r.graded)
         snprintf(mark, len, "[%d of %d]", r.passed, r.total);
     else
         snprintf(mark, len, "[ ]");
-    return r.pass ? 2 : r.graded;
+    return r.done ? 2 : r.graded;
 }
 
 /* Where to resume: the first exercise not done, in the steps' order, as
@@ -126,9 +156,9 @@ int exercise_resume(int *li, int *step, int *done, int *all)
                 continue;
             struct result r = result_of(l, &l->ex[l->steps[k].index]);
             (*all)++;
-            *done += r.pass;
+            *done += r.done;
             graded |= r.graded;
-            if (!r.pass && found < 0)
+            if (!r.done && found < 0)
                 found = 0, *li = i, *step = k;
         }
     }
@@ -151,16 +181,20 @@ int progress_print(void)
             const struct exercise *x = &l->ex[l->steps[k].index];
             struct result r = result_of(l, x);
             char state[48];
-            if (r.pass)
+            if (r.done)
                 snprintf(state, sizeof state, "done");
+            else if (r.pass)
+                snprintf(state, sizeof state, "changed");
             else if (r.graded)
                 snprintf(state, sizeof state, "%d of %d checks", r.passed, r.total);
             else
                 snprintf(state, sizeof state, "not tried");
-            printf("  %-16s %.2s/%.2s  %s\n", state, l->dir, x->dir, x->title);
+            printf("  %-16s %.2s/%.2s  %s%s\n", state, l->dir, x->dir, x->title,
+                   r.changed ? r.pass ? " (passed; the file changed since: grade again)"
+                                      : " (the file changed since)" : "");
             all++;
-            done += r.pass;
-            if (!r.pass && next_l < 0)
+            done += r.done;
+            if (!r.done && next_l < 0)
                 next_l = i, next_e = l->steps[k].index;
         }
     }

@@ -772,7 +772,37 @@ i, j, k = s.index(a), s.index(b), s.index("    out(f\"client pid")
 s = s[:i] + s[j:k] + s[i:j] + s[k:]'
   grade_folder 05-unix-sockets/exercises/02-peer-credentials "$T/late" "before reading anything"
   assert_failure
-  assert_line --regexp "^# a client of user nobody connected, sent nothing and stayed: the server sleeps in recvfrom\(\) of fd [0-9]+ \(kernel function [a-z_]+\), reading from it before asking"
+  assert_line --regexp "^# a client of another user \(uid [0-9]+ gid [0-9]+\) connected, sent nothing and stayed: the server sleeps in recvfrom\(\) of fd [0-9]+ \(kernel function [a-z_]+\), reading from it before asking"
+}
+
+@test "05/02 graded by a learner who is not root: the solution passes, the skeleton and a server that reads first fail; the server runs as if it were another user" {
+  local ex=05-unix-sockets/exercises/02-peer-credentials uid=4321 v unset=() f
+  public_copy "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials"
+  mv "$PUB/02-peer-credentials" "$PUB/solution"
+  mkdir "$PUB/skeleton" "$PUB/tmp"
+  cp "$ROOT/lessons/$ex/cred_server.py" "$PUB/skeleton/"
+  patched "$PUB/solution/cred_server.py" "$PUB/late" '
+a = "    if uid != os.geteuid():"
+b = "    total = 0"
+i, j, k = s.index(a), s.index(b), s.index("    out(f\"client pid")
+s = s[:i] + s[j:k] + s[i:j] + s[k:]'
+  chown -R "$uid:$uid" "$PUB"
+  for v in $(compgen -v BATS_); do
+    [ "$v" = BATS_LIB_PATH ] || unset+=(-u "$v")
+  done
+  for f in solution skeleton late; do
+    run setpriv --reuid="$uid" --regid="$uid" --clear-groups env "${unset[@]}" HOME="$PUB" \
+      TMPDIR="$PUB/tmp" EXERCISE_DIR="$PUB/$f" timeout 200 \
+      bats --formatter tap "$ROOT/lessons/$ex/grade.bats" </dev/null 3>&-
+    echo "$f: $output" >&2
+    case $f in
+      solution) assert_success ;;
+      skeleton) assert_failure; assert_line --regexp "^not ok 2 refuses a client of another user" ;;
+      late) assert_failure
+            assert_line "ok 1 says who a client of its own user is, from the kernel: 'client pid P uid U gid G: read 5 bytes', status 0"
+            assert_line --regexp "^# a client of another user \(uid $uid gid $uid\) connected, sent nothing and stayed: the server sleeps in recvfrom" ;;
+    esac
+  done
 }
 
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {

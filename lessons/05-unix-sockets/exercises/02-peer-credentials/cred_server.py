@@ -32,9 +32,10 @@ def serve(conn, name):
     # namespace can connect. Ask the kernel who connected: it recorded the
     # client's pid, uid and gid at connect() (SO_PEERCRED: a struct ucred,
     # three C ints), and nothing the client sends can change them. A client
-    # whose uid is not ours (os.geteuid()): say so on stderr, "client pid P
-    # uid U gid G: not our uid (OURS): refused", read nothing from it, and
-    # return (closing it). Print the real pid, uid and gid below.
+    # whose uid is not ours (os.geteuid()): say so on stderr, after our
+    # name as every message here, f"{progname()}: client pid P uid U gid G:
+    # not our uid (OURS): refused", read nothing from it, and return
+    # (closing it). Print the real pid, uid and gid below.
     pid = uid = gid = "?"
     total = 0
     while True:

@@ -222,6 +222,40 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
 }
 
 # bats test_tags=asan
+@test "a server removes only the socket file it made: a file put at its name since (another server's socket, a regular file) is left in place, on SIGTERM and at its end, C and Python" {
+  local server
+  for server in "${SERVERS[@]}"; do
+    # SIGTERM after another server took the name over (the tutorial's
+    # unlink before bind): the other's socket stays, and answers.
+    start_server srv $server "$D/srv.sock"
+    rm "$D/srv.sock"
+    start_server other $server -n 1 "$D/srv.sock"
+    kill -TERM "$srv"
+    reaped "$srv"
+    assert_equal "$status" 143
+    assert_socket_exists "$D/srv.sock"
+    run "$BIN/uds_client" "$D/srv.sock" hello
+    assert_success
+    reaped "$other"
+    assert_equal "$status" 0
+    assert_gone "$D/srv.sock"
+    # At its end, a regular file put there meanwhile: left, and said.
+    start_server srv $server -n 1 "$D/srv.sock"
+    bg cl "$BIN/uds_client" --hold "$D/srv.sock" hello
+    wait_for held "$cl"
+    rm "$D/srv.sock"
+    echo precious >"$D/srv.sock"
+    kill -USR1 "$cl"
+    reaped "$cl"
+    reaped "$srv"
+    assert_equal "$status" 0
+    assert_equal "$(cat "$D/srv.sock")" precious
+    assert_equal "$(tail -n 2 "$T/srv.err" | head -n 1)" "$(prog "$server"): $D/srv.sock: not the socket we made any more: left in place"
+    rm "$D/srv.sock"
+  done
+}
+
+# bats test_tags=asan
 @test "a server that fails after bind (its readiness line cannot be written) removes its socket file: status 1, the call named" {
   local server
   for server in "${SERVERS[@]}"; do
@@ -715,6 +749,38 @@ wrote 23 bytes to the file: offset now 94"
       assert_equal "$status" $((128 + n))
       assert_gone "$D/shared"
       kill -TERM "$r"
+      reaped "$r"
+      assert_empty "$D"
+    done
+  done
+}
+
+# A receiver that takes the descriptors and answers ANSWER, writing
+# nothing: python -c FAKE_RECEIVER PATH ANSWER (readiness line first).
+FAKE_RECEIVER='import os, socket, sys
+l = socket.socket(socket.AF_UNIX)
+l.bind(sys.argv[1])
+l.listen(1)
+print("listening on " + sys.argv[1], flush=True)
+c, _ = l.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1, 4)
+c.send(sys.argv[2].encode())
+c.close()
+os.unlink(sys.argv[1])'
+
+@test "fd_sender believes only what happened: an answer other than 'A' is refused; 'A' with the offset unmoved says nothing wrote through the descriptor; status 1, its file removed, C and Python alike" {
+  local sender answer
+  for sender in "${SENDERS[@]}"; do
+    for answer in Z A; do
+      start_server r "$PYTHON" -c "$FAKE_RECEIVER" "$D/r.sock" "$answer"
+      run --separate-stderr $sender "$D/r.sock" "$D/shared"
+      assert_failure 1
+      if [ "$answer" = Z ]; then
+        assert_equal "$stderr" "$(prog "$sender"): $D/r.sock: the answer is 'Z', not fd_receiver's 'A'"
+      else
+        assert_equal "$stderr" "$(prog "$sender"): file offset still 71: nothing wrote through the descriptor we sent"
+      fi
+      refute_output --partial "fd_receiver's write moved ours"
       reaped "$r"
       assert_empty "$D"
     done

@@ -101,8 +101,8 @@ int main(int argc, char *argv[])
     if (r == -1)
         die("bind %s", path);
     if (path[0] != '@') {
-        undo_push(unlink, path);
         uds_remove_on_signal(path);
+        undo_push(uds_unlink_ours, path);
     }
     if (listen(lfd, 1) == -1)
         die("listen %s", path);
@@ -198,11 +198,15 @@ int main(int argc, char *argv[])
             die("close fd %d", fds[k]);
     if (close(c) == -1 || close(lfd) == -1)
         die("close %s", path);
-    if (path[0] != '@') {
+    if (path[0] != '@') {       /* ours only: a file put there since is left */
+        int gone = uds_unlink_ours(path);
         uds_remove_on_signal(NULL);
-        if (unlink(path) == -1)
-            die("unlink %s", path);
         undo_clear();
+        if (gone == -1)
+            die("unlink %s", path);
+        if (gone == 1)
+            fprintf(stderr, "%s: %s: not the socket we made any more: left in place\n",
+                    progname(), path);
     }
     close_stdout();
     return 0;

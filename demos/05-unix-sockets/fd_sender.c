@@ -125,8 +125,8 @@ int main(int argc, char *argv[])
 
     /* Still ours too: what we do to them now, the receiver sees. */
     write_text(file, after, file_name);
-    out("wrote %zu bytes to the file after sending: offset %ld\n", strlen(after),
-        offset(file, file_name));
+    long before = offset(file, file_name);
+    out("wrote %zu bytes to the file after sending: offset %ld\n", strlen(after), before);
     write_text(p[1], line, fd_object(p[1]));
     if (close(p[1]) == -1)      /* the last write end: the receiver's read() returns 0 */
         die("close %s", fd_object(p[1]));
@@ -139,8 +139,13 @@ int main(int argc, char *argv[])
         die("read %s", path);
     if (r == 0)
         fail(1, "%s: fd_receiver closed the connection without answering", path);
-    out("file offset now %ld: fd_receiver's write moved ours (one open file description)\n",
-        offset(file, file_name));
+    if (one != 'A')             /* a peer's byte: shown, never obeyed */
+        fail(1, "%s: the answer is '%c', not fd_receiver's 'A'", path,
+             one >= ' ' && one <= '~' ? one : '.');
+    long now = offset(file, file_name);     /* only its write through our file moves it */
+    if (now == before)
+        fail(1, "file offset still %ld: nothing wrote through the descriptor we sent", now);
+    out("file offset now %ld: fd_receiver's write moved ours (one open file description)\n", now);
     if (close(p[0]) == -1)
         die("close %s", fd_object(p[0]));
     if (close(file) == -1)

@@ -219,8 +219,8 @@ int main(int argc, char *argv[])
     if (r == -1)
         die("bind %s", name);
     if (path) {                 /* ours now: removed on every way out */
-        undo_push(unlink, name);
         uds_remove_on_signal(name);
+        undo_push(uds_unlink_ours, name);
     }
     if (hold) {
         fprintf(stderr, "%s: bound to %s, not %s yet: waiting for SIGUSR1 (kill -USR1 %ld)\n",
@@ -244,11 +244,15 @@ int main(int argc, char *argv[])
         served++;
         serve(c, name, type, size, any_user, no_read);
     }
-    if (path) {
+    if (path) {                 /* ours only: a file put there since is left */
+        int gone = uds_unlink_ours(name);
         uds_remove_on_signal(NULL);
-        if (unlink(name) == -1)
-            die("unlink %s", name);
         undo_clear();
+        if (gone == -1)
+            die("unlink %s", name);
+        if (gone == 1)
+            fprintf(stderr, "%s: %s: not the socket we made any more: left in place\n",
+                    progname(), name);
     }
     if (close(fd) == -1)
         die("close %s", name);

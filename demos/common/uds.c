@@ -1,6 +1,7 @@
 /* uds.c - see uds.h. */
 #include "uds.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -81,15 +82,31 @@ void uds_check_dir(const char *name, int ours)
              (unsigned)st.st_mode & 07777);
 }
 
-/* The socket file a signal removes: set once bind() has made it. */
+/* The socket file a signal removes, set once bind() has made it, and its
+ * device and inode then. */
 static const char *volatile to_remove;
+static dev_t made_dev;
+static ino_t made_ino;
+
+int uds_unlink_ours(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == -1)
+        return errno == ENOENT ? 0 : -1;
+    if (st.st_dev != made_dev || st.st_ino != made_ino)
+        return 1;               /* another file now: not ours to remove */
+    return unlink(path) == -1 ? -1 : 0;
+}
 
 static void remove_and_die(int sig)
 {
     const char *path = to_remove;
+    int saved = errno;
 
     if (path != NULL)
-        unlink(path);
+        uds_unlink_ours(path);
+    errno = saved;
     signal(sig, SIG_DFL);       /* then die of it, as we would have */
     raise(sig);
 }
@@ -100,7 +117,15 @@ void uds_remove_on_signal(const char *path)
     static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE" };
     static int installed;
     struct sigaction old;
+    struct stat st;
 
+    to_remove = NULL;           /* the identity first, then the path */
+    if (path != NULL) {
+        if (lstat(path, &st) == -1)
+            die("lstat %s", path);
+        made_dev = st.st_dev;
+        made_ino = st.st_ino;
+    }
     to_remove = path;
     for (int s = 0; !installed && s < 4; s++) {
         if (sigaction(sigs[s], NULL, &old) == -1)

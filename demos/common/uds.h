@@ -32,12 +32,23 @@ socklen_t uds_addr(const char *name, struct sockaddr_un *a);
  * directory". Nothing to check for an "@name". */
 void uds_check_dir(const char *name, int ours);
 
-/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the socket file at path
- * (unlink() is async-signal-safe), then end the program as the signal
- * would have (status 128 + N). NULL: nothing to remove any more (before
- * the program's own unlink at its end). The first call installs the
- * handlers; a signal ignored from the start (nohup, a background job)
+/* Called right after bind() made the socket file at path (or fd_sender
+ * made its file): from now on
+ * SIGINT, SIGTERM, SIGHUP and SIGPIPE remove it (uds_unlink_ours; lstat()
+ * and unlink() are async-signal-safe), then end the program as the signal
+ * would have (status 128 + N). It records the file's device and inode:
+ * only that file is ever removed. NULL: nothing to remove any more (after
+ * the program's own uds_unlink_ours at its end). The first call installs
+ * the handlers; a signal ignored from the start (nohup, a background job)
  * stays ignored. path must live as long as the program (argv). */
 void uds_remove_on_signal(const char *path);
+
+/* unlink(path) only while it is still the file we made (the device and
+ * inode uds_remove_on_signal recorded): a file someone put at
+ * the name since (a server that took it over, anything else) is theirs.
+ * Returns 0 when removed or already gone, 1 when what is there is not
+ * ours (left in place), -1 with errno when lstat() or unlink() failed.
+ * Its type fits undo_push. */
+int uds_unlink_ours(const char *path);
 
 #endif

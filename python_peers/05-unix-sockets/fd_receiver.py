@@ -34,7 +34,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.rundir import file_kind                      # noqa: E402
-from ipclab.uds import address, check_dir, remove_on_signal  # noqa: E402
+from ipclab.uds import address, check_dir, remove_on_signal, unlink_ours  # noqa: E402
 from ipclab.err import (close_stdout, die, fail, fd_object, option_value,  # noqa: E402
                         out, parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -102,8 +102,8 @@ def main(argv):
     finally:
         os.umask(old)
     if not path.startswith("@"):
-        undo_push(os.unlink, path)
         remove_on_signal(path)
+        undo_push(unlink_ours, path)
     try:
         lsock.listen(1)
     except OSError as e:
@@ -201,13 +201,17 @@ def main(argv):
         lsock.close()
     except OSError as e:
         die(f"close {path}", e)
-    if not path.startswith("@"):
-        remove_on_signal(None)
+    if not path.startswith("@"):    # ours only: a file put there since is left
         try:
-            os.unlink(path)
+            gone = unlink_ours(path)
         except OSError as e:
+            remove_on_signal(None)
+            undo_clear()
             die(f"unlink {path}", e)
+        remove_on_signal(None)
         undo_clear()
+        if gone == 1:
+            say(f"{progname()}: {path}: not the socket we made any more: left in place")
     close_stdout()
     return 0
 

@@ -113,7 +113,8 @@ def main(argv):
 
     # Still ours too: what we do to them now, the receiver sees.
     write_text(file, AFTER, file_name)
-    out(f"wrote {len(AFTER)} bytes to the file after sending: offset {offset(file, file_name)}")
+    before = offset(file, file_name)
+    out(f"wrote {len(AFTER)} bytes to the file after sending: offset {before}")
     write_text(pipe_w, LINE, fd_object(pipe_w))
     try:
         os.close(pipe_w)        # the last write end: the receiver's read() returns 0
@@ -127,8 +128,13 @@ def main(argv):
         die(f"read {path}", e)
     if not answer:
         fail(1, f"{path}: fd_receiver closed the connection without answering")
-    out(f"file offset now {offset(file, file_name)}: fd_receiver's write moved ours "
-        "(one open file description)")
+    if answer != b"A":              # a peer's byte: shown, never obeyed
+        shown = chr(answer[0]) if 32 <= answer[0] < 127 else "."
+        fail(1, f"{path}: the answer is '{shown}', not fd_receiver's 'A'")
+    now = offset(file, file_name)   # only its write through our file moves it
+    if now == before:
+        fail(1, f"file offset still {now}: nothing wrote through the descriptor we sent")
+    out(f"file offset now {now}: fd_receiver's write moved ours (one open file description)")
     for fd, what in ((pipe_r, fd_object(pipe_r)), (file, file_name)):
         try:
             os.close(fd)

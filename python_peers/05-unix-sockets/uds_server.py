@@ -43,7 +43,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.rundir import file_kind                      # noqa: E402
-from ipclab.uds import address, check_dir, remove_on_signal, sock_type  # noqa: E402
+from ipclab.uds import (address, check_dir, remove_on_signal, sock_type,  # noqa: E402
+                        unlink_ours)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -225,8 +226,8 @@ def main(argv):
     finally:
         os.umask(old)
     if path:                        # ours now: removed on every way out
-        undo_push(os.unlink, name)
         remove_on_signal(name)
+        undo_push(unlink_ours, name)
     if hold:
         say(f"{progname()}: bound to {name}, not {'reading' if dgram else 'listening'} yet: "
             f"waiting for SIGUSR1 (kill -USR1 {os.getpid()})")
@@ -253,13 +254,17 @@ def main(argv):
             die(f"accept {name}", e)
         served += 1
         serve(conn, name, type_, size, any_user, no_read, kept)
-    if path:
-        remove_on_signal(None)
+    if path:                        # ours only: a file put there since is left
         try:
-            os.unlink(name)
+            gone = unlink_ours(name)
         except OSError as e:
+            remove_on_signal(None)
+            undo_clear()
             die(f"unlink {name}", e)
+        remove_on_signal(None)
         undo_clear()
+        if gone == 1:
+            say(f"{progname()}: {name}: not the socket we made any more: left in place")
     try:
         sock.close()
     except OSError as e:

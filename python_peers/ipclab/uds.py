@@ -92,24 +92,54 @@ _signal = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, _HANDLER,
 _default = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(("signal", _libc))
 _raise = _libc["raise"]
 _to_remove = [None]     # the socket file a signal removes: set once bind() made it
+_made = [None]          # its (device, inode) then
 _handlers = {}          # signal -> handler: kept, C holds pointers to them
+
+
+def unlink_ours(path):
+    """os.unlink(path) only while it is still the file we made (the device
+    and inode remove_on_signal recorded): a file someone put at
+    the name since (a server that took it over, anything else) is theirs.
+    Returns 0 when removed or already gone, 1 when what is there is not
+    ours (left in place); OSError when lstat or unlink failed."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return 0
+    if (st.st_dev, st.st_ino) != _made[0]:
+        return 1                    # another file now: not ours to remove
+    os.unlink(path)
+    return 0
 
 
 def _remove_and_die(sig):
     path = _to_remove[0]
     if path is not None:
-        _libc.unlink(path)
+        try:
+            unlink_ours(path)
+        except OSError:
+            pass                    # dying of the signal all the same
     _default(sig, None)             # SIG_DFL: then die of it, as we would have
     _raise(sig)
 
 
 def remove_on_signal(path):
-    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the socket file at path,
-    then end the program as the signal would have (status 128 + N). None:
-    nothing to remove any more (before the program's own unlink at its
-    end). The first call installs the handlers; a signal ignored from the
-    start (nohup, a background job) stays ignored."""
-    _to_remove[0] = None if path is None else os.fsencode(path)
+    """Called right after bind() made the socket file at path (or fd_sender
+    made its file): from now on
+    SIGINT, SIGTERM, SIGHUP and SIGPIPE remove it (unlink_ours), then end
+    the program as the signal would have (status 128 + N). It records the
+    file's device and inode: only that file is ever removed. None: nothing
+    to remove any more (after the program's own unlink_ours at its end).
+    The first call installs the handlers; a signal ignored from the start
+    (nohup, a background job) stays ignored."""
+    _to_remove[0] = None
+    if path is not None:
+        try:
+            st = os.lstat(path)
+        except OSError as e:
+            die(f"lstat {path}", e)
+        _made[0] = (st.st_dev, st.st_ino)
+        _to_remove[0] = os.fsencode(path)
     if _handlers:
         return
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):  # PIPE: stdout gone

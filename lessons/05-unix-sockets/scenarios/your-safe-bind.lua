@@ -33,6 +33,12 @@ end
 expect(yours:exited() and yours:status() == "exit 1", "your server refused to start: status 1")
 expect(listeners() == 1, "one listener at srv.sock: the kit's, with its file")
 say("Your server said: " .. yours:output():gsub("%s+$", ""):match("[^\n]*$"))
-if not yours:exited() then yours:kill() end
+if not yours:exited() then
+  say(("%d sockets LISTEN at srv.sock (the table). Yours unlinked a live server's file and bound "
+       .. "its own: new clients reach yours, none the kit's."):format(listeners()))
+  say("Unlink only when a connect() to the path is refused (ECONNREFUSED): nobody is there.")
+  pause("Press space: both servers are stopped.")
+  yours:kill()
+end
 kit:kill()
 wait_until(function() return yours:exited() and kit:exited() end, 10, "both gone")

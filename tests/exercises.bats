@@ -75,7 +75,7 @@ teardown() {
   # holds for this file; the solution stays open (it was solved).
   git -C "$K" checkout -q -- "$EX/safe_writer.py"
   run "$IPCLAB" progress
-  assert_line --regexp '^  changed +01/02  Exercise 02 · .* \(passed; the file changed since: grade again\)$'
+  assert_line --regexp '^  changed +01/02  Exercise 02 · .* \(it passed; the file has changed since: grade it again\)$'
   assert_line --regexp "^0 of $NEX exercises done\\. Next: Exercise 01 · "
   run "$IPCLAB" solution 01/02
   assert_success

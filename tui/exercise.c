@@ -190,7 +190,7 @@ int progress_print(void)
             else
                 snprintf(state, sizeof state, "not tried");
             printf("  %-16s %.2s/%.2s  %s%s\n", state, l->dir, x->dir, x->title,
-                   r.changed ? r.pass ? " (passed; the file changed since: grade again)"
+                   r.changed ? r.pass ? " (it passed; the file has changed since: grade it again)"
                                       : " (the file changed since)" : "");
             all++;
             done += r.done;

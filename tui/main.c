@@ -273,7 +273,9 @@ int main(int argc, char *argv[])
     R.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
     find_paths();
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+            (!strcmp(argv[i], "run") && i + 1 < argc &&      /* run --help: no scenario */
+             (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h")))) {
             usage(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--version")) {

@@ -26,6 +26,11 @@ static const struct { long nr; const char *name; } calls[] = {
     S(recvmsg) S(sendmsg) S(mq_timedsend) S(mq_timedreceive) S(msgsnd)
     S(msgrcv) S(semop) S(semtimedop) S(flock) S(fcntl) S(execve)
     S(sched_yield) S(splice)
+    /* Not blocking calls, but seen when a sample catches one (in D state:
+     * a directory or file being read at start-up). */
+    S(getdents64) S(newfstatat) S(statx) S(mmap) S(munmap) S(brk)
+    S(unlinkat) S(bind) S(listen) S(socket) S(socketpair) S(shutdown)
+    S(pipe2) S(dup3) S(kill) S(exit_group)
 #ifdef SYS_pause
     S(pause) S(poll) S(select) S(epoll_wait) S(open)
 #endif

@@ -106,7 +106,7 @@ int draw_unix(int y, int rows)
         unix_row_words(k, name, sizeof name, state, sizeof state);
         put(y, 0, 11, A_NORMAL, " ");
         put(y, 1, 10, A_NORMAL, unix_type_name(s->type));
-        put(y, 11, 22, A_NORMAL, name);
+        put(y, 11, 21, A_NORMAL, name);         /* a space before the state, cut or not */
         put(y, 33, 12, s->state == 10 || !strcmp(state, "connected") ||
             !strcmp(state, "unconnected") ? A_NORMAL : A_BOLD, state);
         if (!s->has_rq)

@@ -107,6 +107,38 @@ static void signal_exit(int sig)
     _exit(1);
 }
 
+static void (*volatile ending_remove)(void);
+
+static void remove_and_die(int sig)
+{
+    int saved = errno;
+    void (*remove)(void) = ending_remove;
+
+    if (remove != NULL)
+        remove();
+    errno = saved;
+    signal(sig, SIG_DFL);       /* then die of it, as we would have */
+    raise(sig);
+}
+
+void remove_on_ending_signals(void (*remove)(void))
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };   /* PIPE: stdout gone */
+    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE" };
+    static int installed;
+    struct sigaction old;
+
+    ending_remove = remove;
+    for (int s = 0; !installed && s < 4; s++) {
+        if (sigaction(sigs[s], NULL, &old) == -1)
+            die("sigaction %s", names[s]);
+        if (old.sa_handler != SIG_IGN &&        /* ignored stays ignored */
+            signal(sigs[s], remove_and_die) == SIG_ERR)
+            die("signal %s", names[s]);
+    }
+    installed = 1;
+}
+
 void exit_on_signal(int sig, const char *name, const char *why)
 {
     struct sigaction sa = { .sa_handler = signal_exit };

@@ -45,6 +45,15 @@ void undo_child(pid_t pid, const char *cmd);
  * made now: a handler may only write() and _exit() (signal-safety(7)). */
 void exit_on_signal(int sig, const char *name, const char *why);
 
+/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone) call
+ * remove(), then end the program as the signal would have (status 128 +
+ * N): for a program that made an object a signal must not leave behind (a
+ * socket file, a queue). remove() runs in a signal handler: only
+ * async-signal-safe calls (signal-safety(7)), errno kept. The first call
+ * installs the handlers; a signal ignored from the start (nohup, a
+ * background job) stays ignored. */
+void remove_on_ending_signals(void (*remove)(void));
+
 /* one if n is 1, else many: "read %ld %s", n, plural(n, "frame", "frames"). */
 const char *plural(long n, const char *one, const char *many);
 

@@ -99,24 +99,17 @@ int uds_unlink_ours(const char *path)
     return unlink(path) == -1 ? -1 : 0;
 }
 
-static void remove_and_die(int sig)
+/* What a signal removes: our socket file, if it is still ours. */
+static void remove_ours(void)
 {
     const char *path = to_remove;
-    int saved = errno;
 
     if (path != NULL)
         uds_unlink_ours(path);
-    errno = saved;
-    signal(sig, SIG_DFL);       /* then die of it, as we would have */
-    raise(sig);
 }
 
 void uds_remove_on_signal(const char *path)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };   /* PIPE: stdout gone */
-    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE" };
-    static int installed;
-    struct sigaction old;
     struct stat st;
 
     to_remove = NULL;           /* the identity first, then the path */
@@ -127,12 +120,5 @@ void uds_remove_on_signal(const char *path)
         made_ino = st.st_ino;
     }
     to_remove = path;
-    for (int s = 0; !installed && s < 4; s++) {
-        if (sigaction(sigs[s], NULL, &old) == -1)
-            die("sigaction %s", names[s]);
-        if (old.sa_handler != SIG_IGN &&        /* ignored stays ignored */
-            signal(sigs[s], remove_and_die) == SIG_ERR)
-            die("signal %s", names[s]);
-    }
-    installed = 1;
+    remove_on_ending_signals(remove_ours);
 }

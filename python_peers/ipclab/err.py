@@ -117,6 +117,50 @@ def exit_on_signal(sig, name, why):
         die(f"signal {name}", OSError(ctypes.get_errno(), ""))
 
 
+# remove_on_ending_signals: a handler of the signal module would run only
+# between two Python instructions, never while the program sleeps in a C
+# call glibc restarts after the signal (sigwait for --hold, mq_receive). So,
+# as exit_on_signal does, the handler is installed with the C library's
+# signal(): ctypes runs it at once.
+_ending = {"remove": None, "handlers": {}}     # handlers kept: C holds pointers to them
+
+
+def _remove_and_die(sig):
+    try:
+        if _ending["remove"] is not None:
+            _ending["remove"]()
+    finally:
+        _ending["default"](sig, None)   # SIG_DFL: then die of it, as we would have
+        _ending["raise"](sig)
+
+
+def remove_on_ending_signals(remove):
+    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (a program that set
+    it back to SIG_DFL: its stdout gone) call remove(), then end the program
+    as the signal would have (status 128 + N): for a program that made an
+    object a signal must not leave behind (a socket file, a queue). None:
+    nothing to call. The first call installs the handlers; a signal ignored
+    from the start (nohup, a background job) stays ignored (C: the same
+    name in err.h)."""
+    import ctypes
+    _ending["remove"] = remove
+    if _ending["handlers"]:
+        return
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_int)
+    libc = ctypes.CDLL(None, use_errno=True)
+    c_signal = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, handler_type,
+                                use_errno=True)(("signal", libc))
+    _ending["default"] = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
+        ("signal", libc))
+    _ending["raise"] = libc["raise"]
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        if signal.getsignal(sig) == signal.SIG_IGN:     # ignored stays ignored
+            continue
+        _ending["handlers"][sig] = handler_type(_remove_and_die)
+        if c_signal(sig, _ending["handlers"][sig]) == ctypes.c_void_p(-1).value:
+            die(f"signal {sig.name}", OSError(ctypes.get_errno(), ""))
+
+
 def plural(n, one, many):
     """one if n is 1, else many: f"read {n} {plural(n, 'frame', 'frames')}"."""
     return one if n == 1 else many

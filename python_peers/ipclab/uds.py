@@ -4,13 +4,11 @@ Mirror image of demos/common/uds.c. The calls the lesson is about
 (socket, bind, listen, connect, sendmsg, recvmsg) stay in the programs;
 these only name things and check them.
 """
-import ctypes
 import os
-import signal
 import socket
 import stat
 
-from ipclab.err import die, fail
+from ipclab.err import die, fail, remove_on_ending_signals
 from ipclab.rundir import file_kind, private_dir
 
 TYPES = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM,
@@ -77,23 +75,8 @@ def check_dir(name, ours):
         fail(1, f"{folder}: mode {st.st_mode & 0o7777:04o}, not 0700: not a private directory")
 
 
-# SIGINT, SIGTERM, SIGHUP and SIGPIPE (a program that set it back to
-# SIG_DFL: its stdout gone) remove the socket file, then end the program
-# as the signal would have. A handler of the signal module would run only
-# between two Python instructions: never while the program sleeps in
-# sigwait() (--hold), which glibc restarts after the signal. So, as
-# err.exit_on_signal does, the handler is installed with the C library's
-# signal(): ctypes runs it at once, and all it does is C calls: unlink(),
-# signal(SIG_DFL), raise().
-_libc = ctypes.CDLL(None, use_errno=True)
-_HANDLER = ctypes.CFUNCTYPE(None, ctypes.c_int)
-_signal = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, _HANDLER,
-                           use_errno=True)(("signal", _libc))
-_default = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(("signal", _libc))
-_raise = _libc["raise"]
 _to_remove = [None]     # the socket file a signal removes: set once bind() made it
 _made = [None]          # its (device, inode) then
-_handlers = {}          # signal -> handler: kept, C holds pointers to them
 
 
 def unlink_ours(path):
@@ -112,26 +95,22 @@ def unlink_ours(path):
     return 0
 
 
-def _remove_and_die(sig):
+def _remove_ours():
     path = _to_remove[0]
     if path is not None:
         try:
             unlink_ours(path)
         except OSError:
             pass                    # dying of the signal all the same
-    _default(sig, None)             # SIG_DFL: then die of it, as we would have
-    _raise(sig)
 
 
 def remove_on_signal(path):
     """Called right after bind() made the socket file at path (or fd_sender
-    made its file): from now on
-    SIGINT, SIGTERM, SIGHUP and SIGPIPE remove it (unlink_ours), then end
-    the program as the signal would have (status 128 + N). It records the
-    file's device and inode: only that file is ever removed. None: nothing
-    to remove any more (after the program's own unlink_ours at its end).
-    The first call installs the handlers; a signal ignored from the start
-    (nohup, a background job) stays ignored."""
+    made its file): from now on SIGINT, SIGTERM, SIGHUP and SIGPIPE remove
+    it (unlink_ours), then end the program as the signal would have (status
+    128 + N; err.remove_on_ending_signals). It records the file's device
+    and inode: only that file is ever removed. None: nothing to remove any
+    more (after the program's own unlink_ours at its end)."""
     _to_remove[0] = None
     if path is not None:
         try:
@@ -140,11 +119,4 @@ def remove_on_signal(path):
             die(f"lstat {path}", e)
         _made[0] = (st.st_dev, st.st_ino)
         _to_remove[0] = os.fsencode(path)
-    if _handlers:
-        return
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):  # PIPE: stdout gone
-        if signal.getsignal(sig) == signal.SIG_IGN:     # ignored stays ignored
-            continue
-        _handlers[sig] = _HANDLER(_remove_and_die)
-        if _signal(sig, _handlers[sig]) == ctypes.c_void_p(-1).value:
-            die(f"signal {sig.name}", OSError(ctypes.get_errno(), ""))
+    remove_on_ending_signals(_remove_ours)

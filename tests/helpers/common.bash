@@ -226,3 +226,42 @@ sys.exit(status if status >= 0 else 128 - status)
   wait_for test -s "$T/$__name.pid"
   printf -v "$__name" '%s' "$(<"$T/$__name.pid")"
 }
+
+# A lesson's programs (its helper defines c NAME and py NAME, the C
+# program's and the Python mirror's command): prog CMD is the name it says
+# in its messages (uds_server, uds_server.py).
+prog() { local w=($1); echo "${w[-1]##*/}"; }
+
+# same_usage PROG EXPECTED ARGS...: C and Python both end with status 2
+# and EXPECTED on stderr (PROG: the program's name, .py added for Python),
+# nothing on stdout.
+same_usage() {
+  local p=$1 expected=$2 cmd
+  shift 2
+  for cmd in "$(c "$p")" "$(py "$p")"; do
+    ends one $cmd "$@"
+    assert_equal "$status" 2
+    assert_equal "$stderr" "$(prog "$cmd"): $expected"
+    assert_equal "$output" ""
+  done
+}
+
+# ends NAME CMD...: bats' run for a program that should end on its own (a
+# server that refuses to start), that never waits for ever if it does not:
+# CMD runs in the background (bg), and is waited for until it has ended
+# (wait_for: 30 s at most), else the test fails and teardown kills it.
+# (bats' run would wait for its output for good, and BATS_TEST_TIMEOUT
+# cannot stop a test waiting in a command substitution.) Its exit status
+# in $status, its stdout in $output (and $lines), its stderr in $stderr.
+ends() {
+  local __name=$1
+  shift
+  bg "$__name" "$@"
+  wait_for proc_gone "${!__name}" ||
+    fail "still running: $*: $(cat "$T/$__name.out" "$T/$__name.err")"
+  reaped "${!__name}"
+  output=$(<"$T/$__name.out")
+  stderr=$(<"$T/$__name.err")
+  lines=()
+  [ -z "$output" ] || mapfile -t lines <<<"$output"
+}

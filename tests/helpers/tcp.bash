@@ -8,7 +8,6 @@ TCP_PEER=$ROOT/tests/helpers/tcp_peer.py
 c()  { echo "$BIN/$1"; }
 py() { echo "$PYTHON $PEERS/04-tcp/$1.py"; }
 lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
-prog() { local w=($1); echo "${w[-1]##*/}"; }     # tcp_server, tcp_server.py
 
 # start_server NAME CMD...: start CMD in the background (bg) and wait for
 # its readiness line, "listening on 127.0.0.1:PORT", the first line of its

@@ -7,7 +7,6 @@
 c()  { echo "$BIN/$1"; }
 py() { echo "$PYTHON $PEERS/05-unix-sockets/$1.py"; }
 lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
-prog() { local w=($1); echo "${w[-1]##*/}"; }     # uds_server, uds_server.py
 both() { echo "$(c "$1")"; echo "$(py "$1")"; }  # mapfile -t X < <(both uds_server)
 
 # Each test: its own private run directory $D (mktemp: 0700, ours), where
@@ -125,36 +124,4 @@ assert_empty() {
   [ -z "$(ls -A "$1")" ] || fail "left in $1: $(ls -A "$1" | paste -sd ' ')"
 }
 
-# same_usage PROG EXPECTED ARGS...: C and Python both end with status 2
-# and EXPECTED on stderr (PROG: the program's name, .py added for Python),
-# nothing on stdout.
-same_usage() {
-  local p=$1 expected=$2 cmd
-  shift 2
-  for cmd in "$(c "$p")" "$(py "$p")"; do
-    ends one $cmd "$@"
-    assert_equal "$status" 2
-    assert_equal "$stderr" "$(prog "$cmd"): $expected"
-    assert_equal "$output" ""
-  done
-}
 
-# ends NAME CMD...: bats' run for a program that should end on its own (a
-# server that refuses to start), that never waits for ever if it does not:
-# CMD runs in the background (bg), and is waited for until it has ended
-# (wait_for: 30 s at most), else the test fails and teardown kills it.
-# (bats' run would wait for its output for good, and BATS_TEST_TIMEOUT
-# cannot stop a test waiting in a command substitution.) Its exit status
-# in $status, its stdout in $output (and $lines), its stderr in $stderr.
-ends() {
-  local __name=$1
-  shift
-  bg "$__name" "$@"
-  wait_for proc_gone "${!__name}" ||
-    fail "still running: $*: $(cat "$T/$__name.out" "$T/$__name.err")"
-  reaped "${!__name}"
-  output=$(<"$T/$__name.out")
-  stderr=$(<"$T/$__name.err")
-  lines=()
-  [ -z "$output" ] || mapfile -t lines <<<"$output"
-}

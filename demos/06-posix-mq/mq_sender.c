@@ -1,0 +1,197 @@
+/* mq_sender.c - put messages with priorities on a POSIX message queue.
+ *
+ * Usage: mq_sender [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
+ *                  [--nonblock] [--timeout SECONDS] [--hold] [--] /NAME [PRIO:]TEXT...
+ *   /NAME          the queue: '/' then 1 to 255 bytes, no other '/'
+ *   PRIO:TEXT      one message: the bytes of TEXT, with priority PRIO (0 to
+ *                  32767, MQ_PRIO_MAX - 1; the highest is received first).
+ *                  A TEXT with no PRIO: before it has priority 0, the lowest
+ *                  (a TEXT that starts with digits and ':' needs one: 0:12:30)
+ *   --create       make it, 0600 whatever the umask, failing if it exists
+ *                  (O_EXCL), with room for --maxmsg N messages (10) of up to
+ *                  --msgsize N bytes (8192). It is ours: removed at the end,
+ *                  on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
+ *                  (a receiver that has it open by then still reads it all)
+ *   --unlink       remove it the same way, though another program made it
+ *   --nonblock     O_NONBLOCK: a full queue fails at once (EAGAIN)
+ *   --timeout S    mq_timedsend: wait S seconds at most for room (ETIMEDOUT)
+ *   --hold         once the queue is open, wait for SIGUSR1 before sending
+ *
+ * Its first line on stdout says what the queue is ("created /NAME: ..." or
+ * "opened /NAME: ...", as mq_receiver does); then "sent K: priority P, N
+ * bytes" once mq_send has returned for message K. What to watch: on a full
+ * queue (mq_maxmsg messages) mq_send sleeps in the kernel (/proc/PID/syscall:
+ * mq_timedsend, which glibc's mq_send calls) until a receiver takes one; a
+ * message longer than mq_msgsize is refused (EMSGSIZE).
+ * Mirror: python_peers/06-posix-mq/mq_sender.py. Receiver: mq_receiver.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "hold.h"
+#include "pmq.h"
+
+#define USAGE "usage: %s [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]" \
+              " [--nonblock] [--timeout SECONDS] [--hold] [--] /NAME [PRIO:]TEXT..."
+
+int main(int argc, char *argv[])
+{
+    long maxmsg = 10, msgsize = 8192, timeout = -1, sent = 0;
+    long prio_max = sysconf(_SC_MQ_PRIO_MAX);     /* 32768 on Linux */
+    int create = 0, keep = 0, unlink_it = 0, nonblock = 0, hold = 0, i;
+
+    set_progname(argv[0]);
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--create") == 0)
+            create = 1;
+        else if (strcmp(argv[i], "--maxmsg") == 0)
+            maxmsg = parse_long("--maxmsg", option_value(argc, argv, &i), 1, PMQ_HARD_MSGMAX);
+        else if (strcmp(argv[i], "--msgsize") == 0)
+            msgsize = parse_long("--msgsize", option_value(argc, argv, &i), 1,
+                                 PMQ_HARD_MSGSIZEMAX);
+        else if (strcmp(argv[i], "--keep") == 0)
+            keep = 1;
+        else if (strcmp(argv[i], "--unlink") == 0)
+            unlink_it = 1;
+        else if (strcmp(argv[i], "--nonblock") == 0)
+            nonblock = 1;
+        else if (strcmp(argv[i], "--timeout") == 0)
+            timeout = parse_long("--timeout", option_value(argc, argv, &i), 0, 86400);
+        else if (strcmp(argv[i], "--hold") == 0)
+            hold = 1;
+        else if (strcmp(argv[i], "--") == 0 && ++i)
+            break;
+        else
+            fail(2, USAGE, argv[0]);
+    }
+    if (argc - i < 2)
+        fail(2, USAGE, argv[0]);
+    if (keep && (!create || unlink_it))
+        fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink");
+    if (nonblock && timeout >= 0)
+        fail(2, "--nonblock or --timeout, not both");
+    const char *name = argv[i++];
+    pmq_check_name(name);       /* a bad name: refused before any call */
+    int ntext = argc - i;
+    char **arg = argv + i;
+    /* Each message's priority and text, checked before the queue is touched:
+     * "2:B" is B with priority 2; "A" (no digits and ':' first) is A with 0. */
+    static unsigned *prio;      /* static: still reachable when fail() exits */
+    static const char **text;
+    prio = calloc((size_t)ntext, sizeof *prio);
+    text = calloc((size_t)ntext, sizeof *text);
+    if (prio == NULL || text == NULL)
+        die("calloc %d messages", ntext);
+    for (int t = 0; t < ntext; t++) {
+        size_t digits = strspn(arg[t], "0123456789");
+        text[t] = arg[t];
+        if (digits == 0 || arg[t][digits] != ':')
+            continue;
+        char *end;
+        errno = 0;
+        long p = strtol(arg[t], &end, 10);
+        if (errno != 0 || p >= prio_max)
+            fail(2, "message %d: priority %.*s is not from 0 to %ld (MQ_PRIO_MAX - 1)", t + 1,
+                 (int)digits, arg[t], prio_max - 1);
+        prio[t] = (unsigned)p;
+        text[t] = arg[t] + digits + 1;
+    }
+    int ours = (create && !keep) || unlink_it;
+    const char *call = timeout >= 0 ? "mq_timedsend" : "mq_send";
+
+    if (ours)
+        pmq_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
+    int flags = O_WRONLY | (nonblock ? O_NONBLOCK : 0);
+    mqd_t q;
+    if (create) {
+        struct mq_attr want = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
+        mode_t old = umask(0177);       /* 0600, whatever our umask */
+        q = mq_open(name, flags | O_CREAT | O_EXCL, 0600, &want);
+        int err = errno;
+        umask(old);
+        if (q == (mqd_t)-1 && err == EEXIST)
+            fail(1, "mq_open %s: %s: a queue has that name already (without --create: open it)",
+                 name, strerror(err));
+        if (q == (mqd_t)-1)
+            fail(1, "mq_open %s: %s%s", name, strerror(err),
+                 pmq_create_refused(err, maxmsg, msgsize));
+    } else if ((q = mq_open(name, flags)) == (mqd_t)-1) {
+        if (errno == ENOENT)
+            fail(1, "mq_open %s: %s: no queue has that name (--create makes one)", name,
+                 strerror(errno));
+        die("mq_open %s", name);
+    }
+    if (ours) {                 /* removed on every way out from here */
+        undo_push(mq_unlink, name);
+        pmq_remove_on_signal(name);
+    }
+    struct mq_attr a;
+    struct stat st;
+    if (mq_getattr(q, &a) == -1)
+        die("mq_getattr %s", name);
+    if (fstat(q, &st) == -1)    /* a queue descriptor is a file descriptor (Linux) */
+        die("fstat %s", name);
+    out("%s %s: mode %04o, room for %ld %s of up to %ld bytes, %ld queued\n",
+        create ? "created" : "opened", name, (unsigned)st.st_mode & 07777, a.mq_maxmsg,
+        plural(a.mq_maxmsg, "message", "messages"), a.mq_msgsize, a.mq_curmsgs);
+    if (hold) {
+        fprintf(stderr, "%s: waiting for SIGUSR1 before sending (kill -USR1 %ld)\n",
+                progname(), (long)getpid());
+        hold_until_sigusr1();
+    }
+
+    for (int t = 0; t < ntext; t++) {
+        size_t len = strlen(text[t]);
+        struct timespec when = { 0, 0 };
+        int r;
+        if (timeout >= 0 && clock_gettime(CLOCK_REALTIME, &when) == -1)
+            die("clock_gettime CLOCK_REALTIME");
+        when.tv_sec += timeout;         /* a deadline, not a delay: kept on EINTR */
+        do {
+            if (timeout >= 0)
+                r = mq_timedsend(q, text[t], len, prio[t], &when);
+            else
+                r = mq_send(q, text[t], len, prio[t]);
+        } while (r == -1 && errno == EINTR);
+        if (r == -1 && errno == EAGAIN)
+            fail(1, "%s %s: %s: the queue is full (mq_maxmsg %ld; O_NONBLOCK: not waiting),"
+                 " after %ld %s", call, name, strerror(errno), a.mq_maxmsg, sent,
+                 plural(sent, "message", "messages"));
+        if (r == -1 && errno == ETIMEDOUT)
+            fail(1, "%s %s: %s: the queue stayed full (mq_maxmsg %ld) for %ld s, after %ld %s",
+                 call, name, strerror(errno), a.mq_maxmsg, timeout, sent,
+                 plural(sent, "message", "messages"));
+        if (r == -1 && errno == EMSGSIZE)
+            fail(1, "%s %s: %s: message %d is %zu bytes, over the queue's mq_msgsize (%ld),"
+                 " after %ld %s", call, name, strerror(errno), t + 1, len, a.mq_msgsize, sent,
+                 plural(sent, "message", "messages"));
+        if (r == -1)
+            die("%s %s", call, name);
+        sent++;
+        out("sent %d: priority %u, %zu %s\n", t + 1, prio[t], len,
+            plural((long)len, "byte", "bytes"));
+    }
+    free(prio);
+    free(text);
+    if (ours) {
+        pmq_remove_on_signal(NULL);
+        if (mq_unlink(name) == -1)
+            die("mq_unlink %s", name);
+        undo_clear();
+    }
+    if (mq_close(q) == -1)
+        die("mq_close %s", name);
+    close_stdout();
+    fprintf(stderr, "%s: sent %ld %s; %s %s\n", progname(), sent,
+            plural(sent, "message", "messages"), name,
+            ours ? "removed" : keep ? "kept (--keep)" : "left for others");
+    return 0;
+}

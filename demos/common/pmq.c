@@ -1,0 +1,96 @@
+/* pmq.c - see pmq.h. */
+#include "pmq.h"
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+void pmq_check_name(const char *name)
+{
+    size_t len = strlen(name);
+    const char *rest = name + 1;
+
+    /* glibc refuses a name without its leading '/' (EINVAL); the kernel
+     * refuses another '/', "." and ".." (EACCES), an empty name (ENOENT)
+     * and more than NAME_MAX bytes after the '/' (ENAMETOOLONG): four
+     * errors for one rule, said once, before any call. */
+    if (name[0] != '/' || len < 2 || len - 1 > NAME_MAX || strchr(rest, '/') != NULL ||
+        strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0)
+        fail(2, "'%s': not a queue name: a queue name is '/' then 1 to %d bytes"
+             " (NAME_MAX), no other '/', not '.' or '..'", name, NAME_MAX);
+}
+
+/* A number from /proc/sys/fs/mqueue/FILE, or -1 if it cannot be read. */
+static long mqueue_limit(const char *file)
+{
+    char path[64];
+    long v = -1;
+
+    snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", file);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    if (fscanf(f, "%ld", &v) != 1)
+        v = -1;
+    fclose(f);
+    return v;
+}
+
+const char *pmq_create_refused(int err, long maxmsg, long msgsize)
+{
+    static char why[400];
+    long msg_max = mqueue_limit("msg_max"), msgsize_max = mqueue_limit("msgsize_max");
+    struct rlimit rl;
+
+    why[0] = '\0';
+    /* Over a /proc limit: EINVAL, unless the process has CAP_SYS_RESOURCE
+     * (then only the hard limits of pmq.h hold). */
+    if (err == EINVAL && msg_max >= 0 && maxmsg > msg_max)
+        snprintf(why, sizeof why, ": --maxmsg %ld is over /proc/sys/fs/mqueue/msg_max (%ld)",
+                 maxmsg, msg_max);
+    else if (err == EINVAL && msgsize_max >= 0 && msgsize > msgsize_max)
+        snprintf(why, sizeof why,
+                 ": --msgsize %ld is over /proc/sys/fs/mqueue/msgsize_max (%ld)",
+                 msgsize, msgsize_max);
+    if (err != EMFILE)
+        return why;
+    /* EMFILE ("Too many open files") has two causes: no descriptor free,
+     * or the bytes this user's queues take, past RLIMIT_MSGQUEUE. */
+    int probe = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+    if (probe == -1 && errno == EMFILE)
+        return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)";
+    if (probe != -1)
+        close(probe);
+    if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        snprintf(why, sizeof why, ": over RLIMIT_MSGQUEUE (ulimit -q), %ld bytes for all of"
+                 " this user's queues: this one takes %ld x %ld bytes and the kernel's"
+                 " overhead for each message", (long)rl.rlim_cur, maxmsg, msgsize);
+    return why;
+}
+
+/* The queue a signal removes: set once it is ours. */
+static const char *volatile to_remove;
+
+/* What a signal removes: our queue. mq_unlink is not on POSIX's list of
+ * async-signal-safe functions, but glibc's is one system call after a
+ * check of the name: nothing it could leave half done. */
+static void remove_queue(void)
+{
+    const char *name = to_remove;
+
+    if (name != NULL)
+        mq_unlink(name);
+}
+
+void pmq_remove_on_signal(const char *name)
+{
+    to_remove = name;
+    remove_on_ending_signals(remove_queue);
+}

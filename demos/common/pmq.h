@@ -1,0 +1,38 @@
+/* pmq.h - small helpers for lesson 06's POSIX message queue programs.
+ * python_peers/ipclab/pmq.py is the mirror image. The calls the lesson is
+ * about (mq_open, mq_send, mq_receive, mq_getattr, mq_unlink) stay in the
+ * programs; these only check a name, explain a refusal and remove a queue
+ * on a signal. */
+#ifndef IPCLAB_PMQ_H
+#define IPCLAB_PMQ_H
+
+/* The kernel's hard limits (include/linux/ipc_namespace.h): no process,
+ * however privileged, makes a queue with more messages (HARD_MSGMAX) or
+ * longer messages (HARD_MSGSIZEMAX). The options refuse more before any
+ * call; below them the kernel decides, by /proc/sys/fs/mqueue. */
+#define PMQ_HARD_MSGMAX 65536
+#define PMQ_HARD_MSGSIZEMAX (16L * 1024 * 1024)
+
+/* A queue name is '/', then 1 to 255 bytes (NAME_MAX), none of them '/',
+ * and not "." or "..": the kernel keeps queues as files of one folder
+ * (mq_overview(7)). Anything else is refused before any call, status 2,
+ * saying the rule: "'/a/b': not a queue name: ...". */
+void pmq_check_name(const char *name);
+
+/* Why mq_open(O_CREAT) of a queue of maxmsg messages of msgsize bytes
+ * failed with err, in words that name the limit, or "" when there is
+ * nothing to add: for EINVAL, the /proc/sys/fs/mqueue limit it is over
+ * ("--maxmsg 11 is over /proc/sys/fs/mqueue/msg_max (10)"); for EMFILE,
+ * RLIMIT_MSGQUEUE, the bytes all of a user's queues may take (or
+ * RLIMIT_NOFILE, when no descriptor is free). A static buffer. */
+const char *pmq_create_refused(int err, long maxmsg, long msgsize);
+
+/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone) remove
+ * the queue NAME (mq_unlink), then end the program as the signal would
+ * have (status 128 + N). NULL: nothing to remove any more (before the
+ * program's own mq_unlink at its end, or a queue it keeps). The first call
+ * installs the handlers; a signal ignored from the start (nohup) stays
+ * ignored. name must live as long as the program (argv). */
+void pmq_remove_on_signal(const char *name);
+
+#endif

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""mq_receiver.py - take messages from a POSIX message queue: the highest
+priority first, first in first out within one priority.
+
+Usage: mq_receiver.py [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
+                      [-n COUNT] [--nonblock] [--timeout SECONDS] [--buf-size N]
+                      [--hold] [--] /NAME
+  /NAME          the queue: '/' then 1 to 255 bytes, no other '/'
+  --create       make it, 0600 whatever the umask, failing if it exists
+                 (O_EXCL), with room for --maxmsg N messages (10) of up to
+                 --msgsize N bytes (8192). It is ours: removed at the end,
+                 on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
+  --unlink       remove it the same way, though another program made it
+  -n COUNT       end after COUNT messages; 0, the default: until a signal
+  --nonblock     O_NONBLOCK: an empty queue fails at once (EAGAIN)
+  --timeout S    mq_timedreceive: wait S seconds at most (ETIMEDOUT)
+  --buf-size N   receive into N bytes; by default the queue's mq_msgsize,
+                 from mq_getattr: a smaller buffer fails (EMSGSIZE)
+  --hold         once the queue is open, wait for SIGUSR1 before receiving
+
+Its first line on stdout, "created /NAME: mode 0600, room for 10 messages
+of up to 8192 bytes, 0 queued" ("opened" for a queue that was there), is
+the readiness line a sender waits for, never a sleep. Then, for each
+message, "message K: priority P, N bytes: TEXT", its bytes that are not
+printable ASCII as '.' (shown, never obeyed). What to watch: messages
+queued before it reads come out by priority, not in the order sent; on an
+empty queue it sleeps in the kernel (/proc/PID/syscall: mq_timedreceive,
+which glibc's mq_receive calls). Python has no mq_* calls of its own: they
+are glibc's, through ctypes (ipclab.posix). Mirror:
+demos/06-posix-mq/mq_receiver.c. Sender: mq_sender.py.
+"""
+import errno
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import posix                                 # noqa: E402
+from ipclab.hold import hold_until_sigusr1               # noqa: E402
+from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
+                        create_refused, remove_on_signal)
+from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
+                        parse_long, plural, progname, say, undo_clear, undo_push)
+
+USAGE = ("usage: {} [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]"
+         " [-n COUNT] [--nonblock] [--timeout SECONDS] [--buf-size N] [--hold] [--] /NAME")
+
+
+def main(argv):
+    maxmsg, msgsize, count, timeout, bufsize, got = 10, 8192, 0, -1, 0, 0
+    create = keep = unlink_it = nonblock = hold = False
+    # As in C: SIGPIPE kills (our stdout gone), Ctrl-C before the queue
+    # exists ends us with no traceback.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    args = iter(argv[1:])
+    rest = []
+    for arg in args:
+        if rest or not arg.startswith("-"):
+            rest.append(arg)
+        elif arg == "--create":
+            create = True
+        elif arg == "--maxmsg":
+            maxmsg = parse_long("--maxmsg", option_value(arg, args), 1, HARD_MSGMAX)
+        elif arg == "--msgsize":
+            msgsize = parse_long("--msgsize", option_value(arg, args), 1, HARD_MSGSIZEMAX)
+        elif arg == "--keep":
+            keep = True
+        elif arg == "--unlink":
+            unlink_it = True
+        elif arg == "-n":
+            count = parse_long("-n", option_value(arg, args), 0, 1000000)
+        elif arg == "--nonblock":
+            nonblock = True
+        elif arg == "--timeout":
+            timeout = parse_long("--timeout", option_value(arg, args), 0, 86400)
+        elif arg == "--buf-size":
+            bufsize = parse_long("--buf-size", option_value(arg, args), 1, HARD_MSGSIZEMAX)
+        elif arg == "--hold":
+            hold = True
+        elif arg == "--":
+            rest = list(args)
+        else:
+            fail(2, USAGE.format(argv[0]))
+    if len(rest) != 1:
+        fail(2, USAGE.format(argv[0]))
+    if keep and (not create or unlink_it):
+        fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink")
+    if nonblock and timeout >= 0:
+        fail(2, "--nonblock or --timeout, not both")
+    name = rest[0]
+    check_name(name)                # a bad name: refused before any call
+    ours = (create and not keep) or unlink_it
+    call = "mq_timedreceive" if timeout >= 0 else "mq_receive"
+
+    if ours:
+        remove_on_signal(None)      # the handlers first; nothing to remove yet
+    flags = os.O_RDONLY | (os.O_NONBLOCK if nonblock else 0)
+    if create:
+        old = os.umask(0o177)       # 0600, whatever our umask
+        try:
+            q = posix.mq_open(name, flags | os.O_CREAT | os.O_EXCL, 0o600,
+                              maxmsg=maxmsg, msgsize=msgsize)
+        except OSError as e:
+            if e.errno == errno.EEXIST:
+                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: a queue has that name"
+                        " already (without --create: open it)")
+            fail(1, f"mq_open {name}: {os.strerror(e.errno)}"
+                    f"{create_refused(e.errno, maxmsg, msgsize)}")
+        finally:
+            os.umask(old)
+    else:
+        try:
+            q = posix.mq_open(name, flags)
+        except OSError as e:
+            if e.errno == errno.ENOENT:
+                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: no queue has that name"
+                        " (--create makes one)")
+            die(f"mq_open {name}", e)
+    if ours:                        # removed on every way out from here
+        undo_push(posix.mq_unlink, name)
+        remove_on_signal(name)
+    # What the queue is, as the kernel says: its sizes (mq_getattr), and its
+    # mode (on Linux a queue descriptor is a file descriptor: fstat).
+    try:
+        a = posix.mq_getattr(q)
+    except OSError as e:
+        die(f"mq_getattr {name}", e)
+    try:
+        st = os.fstat(q)
+    except OSError as e:
+        die(f"fstat {name}", e)
+    out(f"{'created' if create else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}, room for"
+        f" {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
+        f" {a.curmsgs} queued")
+    if hold:
+        say(f"{progname()}: waiting for SIGUSR1 before receiving (kill -USR1 {os.getpid()})")
+        hold_until_sigusr1()
+
+    # The buffer must hold the longest message the queue takes: mq_msgsize,
+    # not the longest we expect. A smaller one fails every receive, even of
+    # a message that would fit, and the message stays queued.
+    size = bufsize or a.msgsize
+    while count == 0 or got < count:
+        try:            # EINTR: retried, the deadline kept (ipclab.posix)
+            if timeout >= 0:
+                data, prio = posix.mq_timedreceive(q, time.time() + timeout, size)
+            else:
+                data, prio = posix.mq_receive(q, size)
+        except OSError as e:
+            what = f"{call} {name}: {os.strerror(e.errno)}"
+            after = f"after {got} {plural(got, 'message', 'messages')}"
+            if e.errno == errno.EAGAIN:
+                fail(1, f"{what}: the queue is empty (O_NONBLOCK: not waiting), {after}")
+            if e.errno == errno.ETIMEDOUT:
+                fail(1, f"{what}: the queue stayed empty for {timeout} s, {after}")
+            if e.errno == errno.EMSGSIZE:
+                fail(1, f"{what}: a buffer of {size} bytes is smaller than the queue's"
+                        f" mq_msgsize ({a.msgsize}): size it from mq_getattr (the message"
+                        " stays queued)")
+            die(f"{call} {name}", e)
+        got += 1
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
+        out(f"message {got}: priority {prio}, {len(data)} {plural(len(data), 'byte', 'bytes')}:"
+            f" {text}")
+    if ours:
+        remove_on_signal(None)
+        try:
+            posix.mq_unlink(name)
+        except OSError as e:
+            die(f"mq_unlink {name}", e)
+        undo_clear()
+    try:
+        posix.mq_close(q)
+    except OSError as e:
+        die(f"mq_close {name}", e)
+    close_stdout()
+    fate = "removed" if ours else "kept (--keep)" if keep else "left for others"
+    say(f"{progname()}: received {got} {plural(got, 'message', 'messages')}; {name} {fate}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

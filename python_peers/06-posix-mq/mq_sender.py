@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""mq_sender.py - put messages with priorities on a POSIX message queue.
+
+Usage: mq_sender.py [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
+                    [--nonblock] [--timeout SECONDS] [--hold] [--] /NAME [PRIO:]TEXT...
+  /NAME          the queue: '/' then 1 to 255 bytes, no other '/'
+  PRIO:TEXT      one message: the bytes of TEXT, with priority PRIO (0 to
+                 32767, MQ_PRIO_MAX - 1; the highest is received first).
+                 A TEXT with no PRIO: before it has priority 0, the lowest
+                 (a TEXT that starts with digits and ':' needs one: 0:12:30)
+  --create       make it, 0600 whatever the umask, failing if it exists
+                 (O_EXCL), with room for --maxmsg N messages (10) of up to
+                 --msgsize N bytes (8192). It is ours: removed at the end,
+                 on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
+                 (a receiver that has it open by then still reads it all)
+  --unlink       remove it the same way, though another program made it
+  --nonblock     O_NONBLOCK: a full queue fails at once (EAGAIN)
+  --timeout S    mq_timedsend: wait S seconds at most for room (ETIMEDOUT)
+  --hold         once the queue is open, wait for SIGUSR1 before sending
+
+Its first line on stdout says what the queue is ("created /NAME: ..." or
+"opened /NAME: ...", as mq_receiver does); then "sent K: priority P, N
+bytes" once mq_send has returned for message K. What to watch: on a full
+queue (mq_maxmsg messages) mq_send sleeps in the kernel (/proc/PID/syscall:
+mq_timedsend, which glibc's mq_send calls) until a receiver takes one; a
+message longer than mq_msgsize is refused (EMSGSIZE). TEXT goes as the
+bytes the command line gave (os.fsencode), as in C.
+Mirror: demos/06-posix-mq/mq_sender.c. Receiver: mq_receiver.py.
+"""
+import errno
+import os
+import re
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import posix                                 # noqa: E402
+from ipclab.hold import hold_until_sigusr1               # noqa: E402
+from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
+                        create_refused, remove_on_signal)
+from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
+                        parse_long, plural, progname, say, undo_clear, undo_push)
+
+USAGE = ("usage: {} [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]"
+         " [--nonblock] [--timeout SECONDS] [--hold] [--] /NAME [PRIO:]TEXT...")
+
+
+def main(argv):
+    maxmsg, msgsize, timeout, sent = 10, 8192, -1, 0
+    prio_max = os.sysconf("SC_MQ_PRIO_MAX")     # 32768 on Linux
+    create = keep = unlink_it = nonblock = hold = False
+    # As in C: SIGPIPE kills (our stdout gone), Ctrl-C before the queue
+    # exists ends us with no traceback.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    args = iter(argv[1:])
+    rest = []
+    for arg in args:
+        if rest or not arg.startswith("-"):
+            rest.append(arg)
+        elif arg == "--create":
+            create = True
+        elif arg == "--maxmsg":
+            maxmsg = parse_long("--maxmsg", option_value(arg, args), 1, HARD_MSGMAX)
+        elif arg == "--msgsize":
+            msgsize = parse_long("--msgsize", option_value(arg, args), 1, HARD_MSGSIZEMAX)
+        elif arg == "--keep":
+            keep = True
+        elif arg == "--unlink":
+            unlink_it = True
+        elif arg == "--nonblock":
+            nonblock = True
+        elif arg == "--timeout":
+            timeout = parse_long("--timeout", option_value(arg, args), 0, 86400)
+        elif arg == "--hold":
+            hold = True
+        elif arg == "--":
+            rest = list(args)
+        else:
+            fail(2, USAGE.format(argv[0]))
+    if len(rest) < 2:
+        fail(2, USAGE.format(argv[0]))
+    if keep and (not create or unlink_it):
+        fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink")
+    if nonblock and timeout >= 0:
+        fail(2, "--nonblock or --timeout, not both")
+    name = rest[0]
+    check_name(name)                # a bad name: refused before any call
+    # Each message's priority and text, checked before the queue is touched:
+    # "2:B" is B with priority 2; "A" (no digits and ':' first) is A with 0.
+    messages = []
+    for k, arg in enumerate(rest[1:], 1):
+        text = os.fsencode(arg)
+        m = re.match(rb"([0-9]+):", text)
+        if not m:
+            messages.append((0, text))
+            continue
+        if int(m[1]) >= prio_max:
+            fail(2, f"message {k}: priority {m[1].decode()} is not from 0 to {prio_max - 1}"
+                    " (MQ_PRIO_MAX - 1)")
+        messages.append((int(m[1]), text[m.end():]))
+    ours = (create and not keep) or unlink_it
+    call = "mq_timedsend" if timeout >= 0 else "mq_send"
+
+    if ours:
+        remove_on_signal(None)      # the handlers first; nothing to remove yet
+    flags = os.O_WRONLY | (os.O_NONBLOCK if nonblock else 0)
+    if create:
+        old = os.umask(0o177)       # 0600, whatever our umask
+        try:
+            q = posix.mq_open(name, flags | os.O_CREAT | os.O_EXCL, 0o600,
+                              maxmsg=maxmsg, msgsize=msgsize)
+        except OSError as e:
+            if e.errno == errno.EEXIST:
+                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: a queue has that name"
+                        " already (without --create: open it)")
+            fail(1, f"mq_open {name}: {os.strerror(e.errno)}"
+                    f"{create_refused(e.errno, maxmsg, msgsize)}")
+        finally:
+            os.umask(old)
+    else:
+        try:
+            q = posix.mq_open(name, flags)
+        except OSError as e:
+            if e.errno == errno.ENOENT:
+                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: no queue has that name"
+                        " (--create makes one)")
+            die(f"mq_open {name}", e)
+    if ours:                        # removed on every way out from here
+        undo_push(posix.mq_unlink, name)
+        remove_on_signal(name)
+    try:
+        a = posix.mq_getattr(q)
+    except OSError as e:
+        die(f"mq_getattr {name}", e)
+    try:
+        st = os.fstat(q)            # a queue descriptor is a file descriptor (Linux)
+    except OSError as e:
+        die(f"fstat {name}", e)
+    out(f"{'created' if create else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}, room for"
+        f" {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
+        f" {a.curmsgs} queued")
+    if hold:
+        say(f"{progname()}: waiting for SIGUSR1 before sending (kill -USR1 {os.getpid()})")
+        hold_until_sigusr1()
+
+    for k, (prio, text) in enumerate(messages, 1):
+        try:            # EINTR: retried, the deadline kept (ipclab.posix)
+            if timeout >= 0:
+                posix.mq_timedsend(q, text, prio, time.time() + timeout)
+            else:
+                posix.mq_send(q, text, prio)
+        except OSError as e:
+            what = f"{call} {name}: {os.strerror(e.errno)}"
+            after = f"after {sent} {plural(sent, 'message', 'messages')}"
+            if e.errno == errno.EAGAIN:
+                fail(1, f"{what}: the queue is full (mq_maxmsg {a.maxmsg}; O_NONBLOCK: not"
+                        f" waiting), {after}")
+            if e.errno == errno.ETIMEDOUT:
+                fail(1, f"{what}: the queue stayed full (mq_maxmsg {a.maxmsg}) for {timeout} s,"
+                        f" {after}")
+            if e.errno == errno.EMSGSIZE:
+                fail(1, f"{what}: message {k} is {len(text)} bytes, over the queue's mq_msgsize"
+                        f" ({a.msgsize}), {after}")
+            die(f"{call} {name}", e)
+        sent += 1
+        out(f"sent {k}: priority {prio}, {len(text)} {plural(len(text), 'byte', 'bytes')}")
+    if ours:
+        remove_on_signal(None)
+        try:
+            posix.mq_unlink(name)
+        except OSError as e:
+            die(f"mq_unlink {name}", e)
+        undo_clear()
+    try:
+        posix.mq_close(q)
+    except OSError as e:
+        die(f"mq_close {name}", e)
+    close_stdout()
+    fate = "removed" if ours else "kept (--keep)" if keep else "left for others"
+    say(f"{progname()}: sent {sent} {plural(sent, 'message', 'messages')}; {name} {fate}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,99 @@
+"""Small helpers for lesson 06's POSIX message queue programs.
+
+Mirror image of demos/common/pmq.c. The calls the lesson is about
+(mq_open, mq_send, mq_receive, mq_getattr, mq_unlink, through
+ipclab.posix) stay in the programs; these only check a name, explain a
+refusal and remove a queue on a signal.
+"""
+import ctypes
+import errno
+import fcntl
+import os
+import resource
+
+from ipclab.err import fail, remove_on_ending_signals
+
+# The kernel's hard limits (include/linux/ipc_namespace.h): no process,
+# however privileged, makes a queue with more messages (HARD_MSGMAX) or
+# longer messages (HARD_MSGSIZEMAX). The options refuse more before any
+# call; below them the kernel decides, by /proc/sys/fs/mqueue.
+HARD_MSGMAX = 65536
+HARD_MSGSIZEMAX = 16 * 1024 * 1024
+NAME_MAX = 255
+
+
+def check_name(name):
+    """A queue name is '/', then 1 to 255 bytes (NAME_MAX), none of them
+    '/', and not '.' or '..': the kernel keeps queues as files of one
+    folder (mq_overview(7)). Anything else is refused before any call,
+    status 2, saying the rule."""
+    # glibc refuses a name without its leading '/' (EINVAL); the kernel
+    # refuses another '/', '.' and '..' (EACCES), an empty name (ENOENT)
+    # and more than NAME_MAX bytes after the '/' (ENAMETOOLONG): four
+    # errors for one rule, said once, before any call.
+    rest = os.fsencode(name)[1:]
+    if (not name.startswith("/") or not 1 <= len(rest) <= NAME_MAX or b"/" in rest
+            or rest in (b".", b"..")):
+        fail(2, f"'{name}': not a queue name: a queue name is '/' then 1 to {NAME_MAX} bytes"
+                " (NAME_MAX), no other '/', not '.' or '..'")
+
+
+def _mqueue_limit(file):
+    """A number from /proc/sys/fs/mqueue/FILE, or -1 if it cannot be read."""
+    try:
+        with open(f"/proc/sys/fs/mqueue/{file}") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def create_refused(err, maxmsg, msgsize):
+    """Why mq_open(O_CREAT) of a queue of maxmsg messages of msgsize bytes
+    failed with err, in words that name the limit, or '' when there is
+    nothing to add: for EINVAL, the /proc/sys/fs/mqueue limit it is over;
+    for EMFILE, RLIMIT_MSGQUEUE, the bytes all of a user's queues may take
+    (or RLIMIT_NOFILE, when no descriptor is free)."""
+    msg_max, msgsize_max = _mqueue_limit("msg_max"), _mqueue_limit("msgsize_max")
+    why = ""
+    # Over a /proc limit: EINVAL, unless the process has CAP_SYS_RESOURCE
+    # (then only the hard limits above hold).
+    if err == errno.EINVAL and msg_max >= 0 and maxmsg > msg_max:
+        why = f": --maxmsg {maxmsg} is over /proc/sys/fs/mqueue/msg_max ({msg_max})"
+    elif err == errno.EINVAL and msgsize_max >= 0 and msgsize > msgsize_max:
+        why = f": --msgsize {msgsize} is over /proc/sys/fs/mqueue/msgsize_max ({msgsize_max})"
+    if err != errno.EMFILE:
+        return why
+    # EMFILE ("Too many open files") has two causes: no descriptor free,
+    # or the bytes this user's queues take, past RLIMIT_MSGQUEUE.
+    try:
+        os.close(fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 0))
+    except OSError as e:
+        if e.errno == errno.EMFILE:
+            return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)"
+    soft, _ = resource.getrlimit(resource.RLIMIT_MSGQUEUE)
+    if soft != resource.RLIM_INFINITY:
+        why = (f": over RLIMIT_MSGQUEUE (ulimit -q), {soft} bytes for all of this user's"
+               f" queues: this one takes {maxmsg} x {msgsize} bytes and the kernel's overhead"
+               " for each message")
+    return why
+
+
+_mq_unlink = ctypes.CDLL(None, use_errno=True)["mq_unlink"]
+_to_remove = [None]     # the queue a signal removes: set once it is ours
+
+
+def _remove_queue():
+    # mq_unlink is not on POSIX's list of async-signal-safe functions, but
+    # glibc's is one system call after a check of the name.
+    if _to_remove[0] is not None:
+        _mq_unlink(_to_remove[0])
+
+
+def remove_on_signal(name):
+    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone)
+    remove the queue name (mq_unlink), then end the program as the signal
+    would have (status 128 + N; err.remove_on_ending_signals). None:
+    nothing to remove any more (before the program's own mq_unlink at its
+    end, or a queue it keeps)."""
+    _to_remove[0] = None if name is None else ctypes.c_char_p(os.fsencode(name))
+    remove_on_ending_signals(_remove_queue)

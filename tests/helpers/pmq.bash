@@ -1,0 +1,146 @@
+# tests/helpers/pmq.bash - lesson 06's tests: POSIX message queues named
+# after the test ($Q, /ipclab-$IPCLAB_TESTID-jobs), programs waited for by
+# their readiness line ("created /NAME: ..." or "opened /NAME: ..."), the
+# queue's state as the kernel gives it (mq_getattr; the mqueue file system
+# mounted in a private mount namespace), and a teardown that fails when a
+# queue of the test is left. Loaded after helpers/common.
+
+c()  { echo "$BIN/$1"; }
+py() { echo "$PYTHON $PEERS/06-posix-mq/$1.py"; }
+AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+
+pmq_setup() {
+  common_setup
+  ID=$IPCLAB_TESTID
+  Q=/ipclab-$ID-jobs
+  USED=("$Q")           # every name the test uses: probed when not root
+}
+
+setup() { pmq_setup; }
+teardown() { pmq_teardown; }
+
+# mq_list: this test's queues (names starting /ipclab-$ID-), one a line, as
+# the kernel lists them. /dev/mqueue is not mounted here, and the host's
+# mounts are not ours to change: as root, the mqueue file system is mounted
+# in a private mount namespace (unshare -m) on a folder of the test, listed,
+# and gone with the namespace. Without root, each name in USED is probed
+# (mq_exists).
+mq_list() {
+  local n
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$T/mqueue"
+    unshare -m sh -c 'mount -t mqueue none "$1" && ls -A "$1"' sh "$T/mqueue" |
+      sed -n "s|^ipclab-$ID-|/&|p"
+  else
+    for n in "${USED[@]}"; do ! mq_exists "$n" || echo "$n"; done
+  fi
+}
+
+# mq_mode NAME: the queue's mode and owner as its file in the mqueue file
+# system shows them ("600 root"), from a private mount as mq_list's (root).
+mq_mode() {
+  mkdir -p "$T/mqueue"
+  unshare -m sh -c 'mount -t mqueue none "$1" && stat -c "%a %U" "$1/$2"' sh "$T/mqueue" "${1#/}"
+}
+
+# mq_exists NAME: a queue has that name (its mq_open fails with anything
+# but ENOENT: EACCES is someone else's queue).
+mq_exists() {
+  "$PYTHON" - "$PEERS" "$1" <<'PY'
+import errno, os, sys
+sys.path.insert(0, sys.argv[1])
+from ipclab import posix
+try:
+    posix.mq_close(posix.mq_open(sys.argv[2], os.O_RDONLY | os.O_NONBLOCK))
+except OSError as e:
+    sys.exit(e.errno == errno.ENOENT)
+PY
+}
+
+# mq_attr NAME: "maxmsg msgsize curmsgs" of the queue, from mq_getattr on a
+# descriptor opened for it and closed at once (read-only, non-blocking: it
+# takes nothing and waits for nothing).
+mq_attr() {
+  "$PYTHON" - "$PEERS" "$1" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from ipclab import posix
+q = posix.mq_open(sys.argv[2], os.O_RDONLY | os.O_NONBLOCK)
+a = posix.mq_getattr(q)
+posix.mq_close(q)
+print(a.maxmsg, a.msgsize, a.curmsgs)
+PY
+}
+
+# queued NAME N: the queue holds N messages now.
+queued() { [ "$(mq_attr "$1" | cut -d' ' -f3)" = "$2" ]; }
+
+# mq_rm NAME...: remove queues a test left on purpose (or by mistake).
+mq_rm() {
+  "$PYTHON" - "$PEERS" "$@" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from ipclab import posix
+for name in sys.argv[2:]:
+    try:
+        posix.mq_unlink(name)
+    except OSError:
+        pass
+PY
+}
+
+# Teardown: no process of ours left (common.bash), then no queue of the
+# test's: fail if one is left, and remove it anyway.
+pmq_teardown() {
+  local status=0 left
+  assert_nothing_left || status=1
+  left=$(mq_list)
+  if [ -n "$left" ]; then
+    mq_rm $left
+    echo "queues left behind: $left" >&2
+    return 1
+  fi
+  return "$status"
+}
+
+# start_receiver NAME CMD...: start CMD in the background (bg) and wait for
+# its readiness line, "created /Q: ..." or "opened /Q: ...", the first line
+# of its stdout: the queue exists then, never after a sleep.
+start_receiver() {
+  local name=$1
+  shift
+  rm -f "$T/$name.out"
+  bg "$name" "$@"
+  wait_for ready_or_gone "${!name}" "$T/$name.out"
+  [[ $(head -n 1 "$T/$name.out") =~ ^(created|opened)\ / ]] ||
+    fail "$* ended without its readiness line: $(cat "$T/$name.out" "$T/$name.err")"
+}
+ready_or_gone() {
+  grep -qE '^(created|opened) /' "$2" 2>/dev/null || proc_gone "$1"
+}
+
+# Asleep in the kernel, as /proc/PID/syscall shows it: glibc's mq_receive
+# and mq_send are the mq_timedreceive and mq_timedsend system calls (with
+# no deadline). The wchan (wq_sleep here) is not relied on.
+asleep_receiving() { asleep_in "$1" mq_timedreceive; }
+asleep_sending() { asleep_in "$1" mq_timedsend; }
+held() { asleep_in "$1" rt_sigtimedwait; }
+
+# wait_asleep PID CHECK: wait until CHECK PID holds (asleep_receiving,
+# asleep_sending, held), or the process has ended: then fail at once,
+# saying what it printed, instead of waiting 30 s for what cannot come.
+wait_asleep() {
+  wait_for eval "$2 $1 || proc_gone $1"
+  "$2" "$1" || fail "$2 $1: it ended instead: $(cat /proc/$1/cmdline 2>/dev/null | tr '\0' ' ')
+$(tail -n 3 "$T"/*.out "$T"/*.err 2>/dev/null)"
+}
+
+# has_cap_sys_resource: this shell's effective capabilities hold
+# CAP_SYS_RESOURCE (bit 24), which lifts /proc/sys/fs/mqueue's limits.
+has_cap_sys_resource() {
+  local eff
+  eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+  (( (16#$eff >> 24) & 1 ))
+}
+
+

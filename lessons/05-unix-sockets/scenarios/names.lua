@@ -22,7 +22,7 @@ pause("Press space to kill it.")
 old:kill()
 wait_until(function() return old:exited() and #listeners(path) == 0 end, 10, "the server gone")
 expect(#listeners(path) == 0, "nothing listens at srv.sock any more; its file stays (a bind() there fails: EADDRINUSE)")
-say("The kernel lists no socket at srv.sock any more (the table is empty), but the file stays in the "
+say("The kernel lists no socket at srv.sock any more (its row is gone), but the file stays in the "
     .. "folder (ls shows it, type s): a stale socket file. A bind() there fails with EADDRINUSE.")
 pause("Press space: a new server at the same path.")
 

@@ -14,8 +14,8 @@ local good = spawn { C "pair_parent", "-n", "3", "--", C "pipe_child", name = "p
 wait_until(function() return good:exited() end, 10, "the parent to get its replies")
 expect(good:status() == "exit 0" and good:output():find("got 3 replies", 1, true),
        "three pings over the pair, shutdown(SHUT_WR), three replies, the child reaped")
-say("pair_parent sent 3 pings on its end of the pair, then shutdown(SHUT_WR): the child read EOF, "
-    .. "answered, exited; the parent read 3 replies and EOF.")
+say("pair_parent sent 3 pings on its end of the pair, then shutdown(SHUT_WR): the child answered "
+    .. "each ping, read EOF and exited; the parent read 3 replies and EOF.")
 pause("Press space: the same, but the parent keeps its copy of the child's end (--forget-close).")
 
 local bad = spawn { C "pair_parent", "-n", "3", "--forget-close", "--", C "pipe_child", name = "forgetful" }

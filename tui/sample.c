@@ -187,7 +187,12 @@ void note_chan(struct chan *c)
     long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
     if (shown == *last)
         return;
+    long was = *last;
     *last = c->prev = shown;
+    /* A queue that was there and is gone by its name (mq_unlink): said,
+     * as its row says it, not left to be guessed. */
+    if (shown < 0 && was >= 0 && c->type == CH_MQ)
+        tlog("channel %s: no such queue", c->label);
     if (shown >= 0) {
         if (c->type == CH_SEM)
             tlog("channel %s value %ld", c->label, shown);

@@ -44,10 +44,11 @@ static const char *after(const char *line, const char *kind)
     return !strncmp(line, kind, n) && line[n] == ' ' ? line + n + 1 : NULL;
 }
 
-/* A channel line "NAME LEVEL/CAPACITY ...": at capacity. */
+/* A channel line "NAME LEVEL/CAPACITY ...": at capacity. The last '/':
+ * a POSIX queue's NAME starts with one ("/ipclab-42-jobs 3/3 messages"). */
 static int full(const char *v)
 {
-    const char *slash = strchr(v, '/');
+    const char *slash = strrchr(v, '/');
     if (slash == NULL)
         return 0;
     const char *lv = slash;

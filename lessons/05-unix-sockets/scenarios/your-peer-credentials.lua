@@ -36,7 +36,14 @@ say("Your server listens on an abstract name: no file, no permissions to check. 
 if stranger_ok then
   pause("Press space: a client of user nobody connects and sends 'hello'. Your server should refuse it.")
   local them = spawn { AS_NOBODY, C "uds_client", name, "hello", name = "nobody's client" }
-  wait_until(function() return them:exited() or srv:exited() end, 10, "nobody's client to be refused")
+  -- The client ends as soon as it has sent: wait for the server's line
+  -- about it (refused or served), not for the client.
+  local function about_them()
+    local o = srv:output()
+    return o:find("client pid " .. them.pid .. " ", 1, true) or o:find(": read %d+ bytes")
+        or srv:exited()
+  end
+  wait_until(about_them, 10, "your server's line about nobody's client")
   local refusal = srv:output():match("client pid %d+ uid %d+ gid %d+: not our uid %(%d+%): refused")
   expect(refusal and srv:output():find("client pid " .. them.pid .. " ", 1, true),
          "your server refused nobody's client, naming its pid and uid from the kernel")

@@ -202,6 +202,67 @@ message 3: priority 0, 1 byte: c"
   assert_equal "$(mq_list)" ""
 }
 
+# ---- lifetime ------------------------------------------------------------------
+
+@test "a queue outlives every process that had it open: with none left, its messages wait in it; only mq_unlink removes it, messages and all, C and Python" {
+  local cmd
+  for cmd in "${SENDERS[@]}"; do
+    run $cmd --create --keep "$Q" a b c
+    assert_success
+    ends r ${RECEIVERS[1]} -n 1 "$Q"
+    assert_equal "$stderr" "mq_receiver.py: received 1 message; $Q left for others"
+    # Nobody has it open now (no process of the test runs), and it is there.
+    assert_equal "$(our_procs)" ""
+    assert_equal "$(mq_list)" "$Q"
+    assert_equal "$(mq_attr "$Q")" "10 8192 2"
+    run --separate-stderr $cmd --unlink "$Q" d
+    assert_success
+    assert_equal "$stderr" "$(prog "$cmd"): sent 1 message; $Q removed"
+    assert_equal "$(mq_list)" ""
+  done
+}
+
+@test "mq_unlink while others have the queue open: the name goes at once (mq_open fails with ENOENT; --create makes a NEW queue, another inode, empty), and the descriptors open on the old one keep working until closed: a held sender still reaches the waiting receiver, all four pairings" {
+  local sender receiver fd old
+  [ "$(id -u)" = 0 ] || skip "needs root to mount the mqueue file system (inode numbers)"
+  for receiver in "${RECEIVERS[@]}"; do
+    for sender in "${SENDERS[@]}"; do
+      start_receiver r $receiver --create --keep -n 2 "$Q"
+      wait_asleep "$r" asleep_receiving
+      fd=$(mq_fd "$r" "$Q")
+      old=$(sed -n 's/^ino:\t*//p' "/proc/$r/fdinfo/$fd")
+      assert_equal "$(mq_ino "$Q")" "$old"
+      start_receiver s $sender --hold "$Q" late
+      wait_asleep "$s" held
+      # A third program sends one and removes the name.
+      ends u ${SENDERS[0]} --unlink "$Q" first
+      assert_equal "$stderr" "mq_sender: sent 1 message; $Q removed"
+      assert_equal "$(mq_list)" ""
+      assert_equal "$(readlink "/proc/$r/fd/$fd")" "$Q (deleted)"
+      ends x $receiver --nonblock "$Q"
+      assert_equal "$status" 1
+      assert_equal "$stderr" "$(prog "$receiver"): mq_open $Q: No such file or directory: no queue has that name (--create makes one)"
+      ends x $sender --create --keep "$Q" new
+      assert_equal "$status" 0
+      assert_equal "$(head -n 1 "$T/x.out")" "created $Q: mode 0600, room for 10 messages of up to 8192 bytes, 0 queued"
+      [ "$(mq_ino "$Q")" != "$old" ] || fail "the new queue has the old one's inode ($old)"
+      # The held sender's descriptor is on the old queue: its message
+      # goes to the receiver, not to the new queue.
+      kill -USR1 "$s"
+      reaped "$s"
+      assert_equal "$status" 0
+      assert_equal "$(tail -n 1 "$T/s.err")" "$(prog "$sender"): sent 1 message; $Q left for others"
+      reaped "$r"
+      assert_equal "$status" 0
+      assert_equal "$(grep '^message ' "$T/r.out")" "message 1: priority 0, 5 bytes: first
+message 2: priority 0, 4 bytes: late"
+      assert_equal "$(mq_attr "$Q")" "10 8192 1"
+      ends x ${RECEIVERS[0]} --unlink -n 1 "$Q"
+      assert_equal "$(messages x)" "message 1: priority 0, 3 bytes: new"
+    done
+  done
+}
+
 # ---- sizes and limits ----------------------------------------------------------
 
 # bats test_tags=asan

@@ -115,17 +115,8 @@ int main(int argc, char *argv[])
         undo_push(mq_unlink, name);
         pmq_remove_on_signal(name);
     }
-    /* What the queue is, as the kernel says: its sizes (mq_getattr), and
-     * its mode (on Linux a queue descriptor is a file descriptor: fstat). */
-    struct mq_attr a;
-    struct stat st;
-    if (mq_getattr(q, &a) == -1)
-        die("mq_getattr %s", name);
-    if (fstat(q, &st) == -1)
-        die("fstat %s", name);
-    out("%s %s: mode %04o, room for %ld %s of up to %ld bytes, %ld queued\n",
-        create ? "created" : "opened", name, (unsigned)st.st_mode & 07777, a.mq_maxmsg,
-        plural(a.mq_maxmsg, "message", "messages"), a.mq_msgsize, a.mq_curmsgs);
+    struct mq_attr a;         /* what the queue is, as the kernel says (mq_getattr) */
+    pmq_describe(q, name, create, &a);
     if (hold) {
         fprintf(stderr, "%s: waiting for SIGUSR1 before receiving (kill -USR1 %ld)\n",
                 progname(), (long)getpid());

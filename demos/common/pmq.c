@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void pmq_check_name(const char *name)
@@ -93,4 +94,31 @@ void pmq_remove_on_signal(const char *name)
 {
     to_remove = name;
     remove_on_ending_signals(remove_queue);
+}
+
+const char *pmq_si_code(int code)
+{
+    static char num[16];
+
+    switch (code) {
+    case SI_MESGQ: return "SI_MESGQ";
+    case SI_USER: return "SI_USER";
+    case SI_QUEUE: return "SI_QUEUE";
+    case SI_TKILL: return "SI_TKILL";
+    }
+    snprintf(num, sizeof num, "%d", code);
+    return num;
+}
+
+void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a)
+{
+    struct stat st;
+
+    if (mq_getattr(q, a) == -1)
+        die("mq_getattr %s", name);
+    if (fstat(q, &st) == -1)
+        die("fstat %s", name);
+    out("%s %s: mode %04o, room for %ld %s of up to %ld bytes, %ld queued\n",
+        created ? "created" : "opened", name, (unsigned)st.st_mode & 07777, a->mq_maxmsg,
+        plural(a->mq_maxmsg, "message", "messages"), a->mq_msgsize, a->mq_curmsgs);
 }

@@ -1,10 +1,12 @@
 /* pmq.h - small helpers for lesson 06's POSIX message queue programs.
  * python_peers/ipclab/pmq.py is the mirror image. The calls the lesson is
- * about (mq_open, mq_send, mq_receive, mq_getattr, mq_unlink) stay in the
- * programs; these only check a name, explain a refusal and remove a queue
- * on a signal. */
+ * about (mq_open, mq_send, mq_receive, mq_getattr, mq_notify, mq_unlink)
+ * stay in the programs; these only check a name, explain a refusal, remove
+ * a queue on a signal and name a signal's si_code. */
 #ifndef IPCLAB_PMQ_H
 #define IPCLAB_PMQ_H
+
+#include <mqueue.h>
 
 /* The kernel's hard limits (include/linux/ipc_namespace.h): no process,
  * however privileged, makes a queue with more messages (HARD_MSGMAX) or
@@ -27,6 +29,13 @@ void pmq_check_name(const char *name);
  * RLIMIT_NOFILE, when no descriptor is free). A static buffer. */
 const char *pmq_create_refused(int err, long maxmsg, long msgsize);
 
+/* Every lesson-06 program's first line, what the queue is, as the kernel
+ * says: "created /NAME: mode 0600, room for 10 messages of up to 8192
+ * bytes, 0 queued" ("opened" unless created): the sizes from mq_getattr
+ * (left in *a for the caller), the mode from fstat (on Linux a queue
+ * descriptor is a file descriptor). A call that fails ends the program. */
+void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a);
+
 /* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone) remove
  * the queue NAME (mq_unlink), then end the program as the signal would
  * have (status 128 + N). NULL: nothing to remove any more (before the
@@ -34,5 +43,10 @@ const char *pmq_create_refused(int err, long maxmsg, long msgsize);
  * installs the handlers; a signal ignored from the start (nohup) stays
  * ignored. name must live as long as the program (argv). */
 void pmq_remove_on_signal(const char *name);
+
+/* The name of a siginfo's si_code, for a message: "SI_MESGQ" (what the
+ * kernel sends for a queue's notification), "SI_USER" (kill), "SI_QUEUE"
+ * (sigqueue), "SI_TKILL" (tgkill), else the number. A static buffer. */
+const char *pmq_si_code(int code);
 
 #endif

@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix                                 # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
-                        create_refused, remove_on_signal)
+                        create_refused, describe, remove_on_signal)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -122,19 +122,7 @@ def main(argv):
     if ours:                        # removed on every way out from here
         undo_push(posix.mq_unlink, name)
         remove_on_signal(name)
-    # What the queue is, as the kernel says: its sizes (mq_getattr), and its
-    # mode (on Linux a queue descriptor is a file descriptor: fstat).
-    try:
-        a = posix.mq_getattr(q)
-    except OSError as e:
-        die(f"mq_getattr {name}", e)
-    try:
-        st = os.fstat(q)
-    except OSError as e:
-        die(f"fstat {name}", e)
-    out(f"{'created' if create else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}, room for"
-        f" {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
-        f" {a.curmsgs} queued")
+    a = describe(q, name, create)   # what the queue is, as the kernel says (mq_getattr)
     if hold:
         say(f"{progname()}: waiting for SIGUSR1 before receiving (kill -USR1 {os.getpid()})")
         hold_until_sigusr1()

@@ -1,9 +1,9 @@
 """Small helpers for lesson 06's POSIX message queue programs.
 
 Mirror image of demos/common/pmq.c. The calls the lesson is about
-(mq_open, mq_send, mq_receive, mq_getattr, mq_unlink, through
+(mq_open, mq_send, mq_receive, mq_getattr, mq_notify, mq_unlink, through
 ipclab.posix) stay in the programs; these only check a name, explain a
-refusal and remove a queue on a signal.
+refusal, remove a queue on a signal and name a signal's si_code.
 """
 import ctypes
 import errno
@@ -11,7 +11,8 @@ import fcntl
 import os
 import resource
 
-from ipclab.err import fail, remove_on_ending_signals
+from ipclab import posix
+from ipclab.err import die, fail, out, plural, remove_on_ending_signals
 
 # The kernel's hard limits (include/linux/ipc_namespace.h): no process,
 # however privileged, makes a queue with more messages (HARD_MSGMAX) or
@@ -97,3 +98,34 @@ def remove_on_signal(name):
     end, or a queue it keeps)."""
     _to_remove[0] = None if name is None else ctypes.c_char_p(os.fsencode(name))
     remove_on_ending_signals(_remove_queue)
+
+
+_SI_CODES = {-3: "SI_MESGQ", 0: "SI_USER", -1: "SI_QUEUE", -6: "SI_TKILL"}
+
+
+def si_code(code):
+    """The name of a siginfo's si_code, for a message: "SI_MESGQ" (what the
+    kernel sends for a queue's notification), "SI_USER" (kill), "SI_QUEUE"
+    (sigqueue), "SI_TKILL" (tgkill), else the number."""
+    return _SI_CODES.get(code, str(code))
+
+
+def describe(q, name, created):
+    """Every lesson-06 program's first line, what the queue is, as the
+    kernel says: "created /NAME: mode 0600, room for 10 messages of up to
+    8192 bytes, 0 queued" ("opened" unless created): the sizes from
+    mq_getattr (returned, for the caller), the mode from fstat (on Linux a
+    queue descriptor is a file descriptor). A call that fails ends the
+    program (C: pmq_describe)."""
+    try:
+        a = posix.mq_getattr(q)
+    except OSError as e:
+        die(f"mq_getattr {name}", e)
+    try:
+        st = os.fstat(q)
+    except OSError as e:
+        die(f"fstat {name}", e)
+    out(f"{'created' if created else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}, room for"
+        f" {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
+        f" {a.curmsgs} queued")
+    return a

@@ -4,7 +4,7 @@ Debian 12's Python has no posix_ipc module, so the lesson peers call glibc's
 functions directly. Each function here is the C call of the same name, with
 the same arguments in the same order, minus the pointers:
 
-    import os, time
+    import os, signal, time
     from ipclab import posix
 
     sem = posix.sem_open("/ipclab-42-lock", os.O_CREAT | os.O_EXCL, 0o600, 1)
@@ -22,6 +22,8 @@ the same arguments in the same order, minus the pointers:
     posix.mq_getattr(mq)   # MqAttr(flags=0, maxmsg=10, msgsize=64, curmsgs=1)
     posix.mq_receive(mq)                       # (b'job 1', 5)
     posix.mq_timedreceive(mq, time.time() + 2) # OSError(ETIMEDOUT): empty
+    posix.mq_notify(mq, posix.SIGEV_SIGNAL, signal.SIGUSR2)  # once, when it fills
+    posix.mq_notify(mq, None)                  # no more notification
     posix.mq_close(mq)
     posix.mq_unlink("/ipclab-42-jobs")
 
@@ -43,7 +45,8 @@ import os
 __all__ = ["SEM_T_SIZE", "sem_open", "sem_wait", "sem_trywait", "sem_timedwait",
            "sem_post", "sem_getvalue", "sem_close", "sem_unlink",
            "mq_open", "mq_send", "mq_timedsend", "mq_receive",
-           "mq_timedreceive", "mq_getattr", "mq_close", "mq_unlink", "MqAttr",
+           "mq_timedreceive", "mq_getattr", "mq_notify", "mq_close", "mq_unlink",
+           "MqAttr", "SIGEV_SIGNAL", "SIGEV_NONE", "SI_MESGQ", "SIGEVENT_SIZE",
            "sigqueue", "prctl_set_pdeathsig"]
 
 _libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -110,6 +113,36 @@ class _Sigval(ctypes.Union):
 
 
 _sigqueue = _fn(_libc, "sigqueue", _c_int, _c_int, _c_int, _Sigval)
+
+# struct sigevent (<bits/types/sigevent_t.h>): 64 bytes on every glibc
+# machine (__SIGEV_MAX_SIZE): sigev_value (the union sigval: 8 bytes on
+# 64-bit machines), sigev_signo and sigev_notify (ints), then a union: the
+# thread id (SIGEV_THREAD_ID), SIGEV_THREAD's function and attributes
+# pointers, or padding to the 64 bytes. Only SIGEV_SIGNAL and SIGEV_NONE
+# are offered here: SIGEV_THREAD would have glibc call a Python function
+# from a thread of its own.
+SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD = 0, 1, 2
+SI_MESGQ = -3           # si_code of a queue's notification signal (<bits/siginfo-consts.h>)
+SIGEVENT_SIZE = 64
+_SIGEV_PAD = (SIGEVENT_SIZE - ctypes.sizeof(_Sigval) - 2 * ctypes.sizeof(_c_int)) // 4
+
+
+class _SigevThread(ctypes.Structure):
+    _fields_ = [("function", ctypes.c_void_p), ("attribute", ctypes.c_void_p)]
+
+
+class _SigevUn(ctypes.Union):
+    _fields_ = [("_pad", _c_int * _SIGEV_PAD), ("_tid", _c_int),
+                ("_sigev_thread", _SigevThread)]
+
+
+class _Sigevent(ctypes.Structure):
+    _fields_ = [("sigev_value", _Sigval), ("sigev_signo", _c_int),
+                ("sigev_notify", _c_int), ("_sigev_un", _SigevUn)]
+
+
+assert ctypes.sizeof(_Sigevent) == SIGEVENT_SIZE, "struct sigevent is not glibc's"
+_mq_notify = _fn(_librt, "mq_notify", _c_int, _c_int, ctypes.POINTER(_Sigevent))
 # prctl is variadic; its four optional arguments are unsigned longs.
 _prctl = _fn(_libc, "prctl", _c_int, _c_int, ctypes.c_ulong, ctypes.c_ulong,
              ctypes.c_ulong, ctypes.c_ulong)
@@ -228,6 +261,21 @@ def mq_getattr(mqd):
     a = _MqAttr()
     _call(_mq_getattr, mqd, ctypes.byref(a))
     return MqAttr(a.mq_flags, a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs)
+
+
+def mq_notify(mqd, notify, signo=0, value=0):
+    """Register this process for the queue's next notification (it fires
+    once, when a message comes to the empty queue): notify SIGEV_SIGNAL
+    sends signal signo, with value in si_value; SIGEV_NONE registers and
+    sends nothing. notify None (a NULL sigevent) ends our registration.
+    OSError(EBUSY) when another process is registered."""
+    if notify is None:
+        ev = None
+    elif notify in (SIGEV_SIGNAL, SIGEV_NONE):
+        ev = ctypes.byref(_Sigevent(_Sigval(sival_int=value), signo, notify))
+    else:
+        raise ValueError(f"mq_notify: sigev_notify {notify}: only SIGEV_SIGNAL and SIGEV_NONE")
+    _call(_mq_notify, mqd, ev)
 
 
 def mq_close(mqd):

@@ -43,6 +43,23 @@ mq_mode() {
   unshare -m sh -c 'mount -t mqueue none "$1" && stat -c "%a %U" "$1/$2"' sh "$T/mqueue" "${1#/}"
 }
 
+# mq_ino NAME: the queue's inode number, from its file in a private mount
+# (root). A new queue made at a name another had is another inode.
+mq_ino() {
+  mkdir -p "$T/mqueue"
+  unshare -m sh -c 'mount -t mqueue none "$1" && stat -c %i "$1/$2"' sh "$T/mqueue" "${1#/}"
+}
+
+# mq_fd PID NAME: the descriptor of PID open on the queue NAME, as
+# /proc/PID/fd shows it ("/NAME", or "/NAME (deleted)" once unlinked).
+mq_fd() {
+  local f
+  for f in /proc/"$1"/fd/*; do
+    [[ $(readlink "$f") == "$2"?(" (deleted)") ]] && { echo "${f##*/}"; return 0; }
+  done
+  return 1
+}
+
 # mq_exists NAME: a queue has that name (its mq_open fails with anything
 # but ENOENT: EACCES is someone else's queue).
 mq_exists() {
@@ -144,3 +161,57 @@ has_cap_sys_resource() {
 }
 
 
+# ---- notification (tests/06-posix-mq-notify.bats) ------------------------------
+
+# mq_file NAME: the line the queue's file in the mqueue file system holds,
+# spaces squeezed: "QSIZE:5 NOTIFY:0 SIGNO:12 NOTIFY_PID:4242". QSIZE is
+# the bytes queued (not messages); NOTIFY_PID the process registered with
+# mq_notify (0: none), NOTIFY its sigev_notify (0 SIGEV_SIGNAL, 1
+# SIGEV_NONE, 2 SIGEV_THREAD), SIGNO its signal (SIGEV_SIGNAL only). Read
+# from a private mount, as mq_list's (root), by a process that is not the
+# one registered: a registered process that closes any descriptor of the
+# queue, even one opened just to read this file, ends its registration.
+mq_file() {
+  mkdir -p "$T/mqueue"
+  unshare -m sh -c 'mount -t mqueue none "$1" && cat "$1/$2"' sh "$T/mqueue" "${1#/}" |
+    tr -s ' ' | sed 's/ $//'
+}
+need_mq_file() {
+  [ "$(id -u)" = 0 ] || skip "needs root to mount the mqueue file system (a queue's file says who is registered)"
+}
+
+# start_notified NAME CMD...: start mq_notified (bg) and wait for its
+# readiness line, "registered: mq_notify ..." (its second): it is
+# registered then.
+start_notified() {
+  local name=$1
+  shift
+  rm -f "$T/$name.out"
+  bg "$name" "$@"
+  wait_for registered_or_gone "${!name}" "$T/$name.out"
+  grep -q '^registered: ' "$T/$name.out" ||
+    fail "$* ended without its readiness line: $(cat "$T/$name.out" "$T/$name.err")"
+}
+registered_or_gone() {
+  grep -q '^registered: ' "$2" 2>/dev/null || proc_gone "$1"
+}
+
+# waiting_for PID NAME K [CHECK]: mq_notified (output $T/NAME.out) has
+# drained the queue and waits for notification K: its line is out and it
+# is asleep (CHECK: held, the default, is rt_sigtimedwait, where
+# sigwaitinfo sleeps; blocked_in_sem_wait for --thread).
+waiting_for() {
+  wait_for eval "grep -qx 'empty (EAGAIN): waiting for notification $3' '$T/$2.out' || proc_gone $1"
+  grep -qx "empty (EAGAIN): waiting for notification $3" "$T/$2.out" ||
+    fail "$2 ended before waiting for notification $3: $(cat "$T/$2.out" "$T/$2.err")"
+  wait_asleep "$1" "${4:-held}"
+}
+
+# usr2_pending PID: a SIGUSR2 waits, blocked, in the process's shared
+# pending set (ShdPnd, bit 11 for signal 12).
+usr2_pending() {
+  local st pnd
+  proc_text st "/proc/$1/status" || return 1
+  pnd=$(sed -n 's/^ShdPnd:\t*//p' <<<"$st")
+  (( (16#$pnd >> 11) & 1 ))
+}

@@ -279,15 +279,19 @@ teardown() {
 }
 
 # your_scenario_both D FOLDER FILE SCENARIO OUT: the exercise's own scenario
-# on the skeleton, then on the solution copied in; the two exit statuses
-# to OUT.status, the transcripts to OUT.skeleton and OUT.solution.
+# on the skeleton, then on the solution copied in, each run by the brief
+# name ipclab list prints for it (NN/SCENARIO, in the kit IPCLAB_ROOT names): the
+# two exit statuses to OUT.status, the transcripts to OUT.skeleton and
+# OUT.solution. (scenarios.bats checks that list prints them so.)
 your_scenario_both() {
-  local rc=0
-  "$IPCLAB" run "$1/scenarios/$4.lua" --headless >"$5.skeleton" 2>&1 || rc=$?
+  local rc=0 brief=${1%/}
+  brief=${brief##*/}
+  brief=${brief:0:2}/$4
+  "$IPCLAB" run "$brief" --headless >"$5.skeleton" 2>&1 || rc=$?
   echo "$rc" >"$5.status"
   cp "$1/solutions/$2/$3" "$1/exercises/$2/$3"
   rc=0
-  "$IPCLAB" run "$1/scenarios/$4.lua" --headless >"$5.solution" 2>&1 || rc=$?
+  "$IPCLAB" run "$brief" --headless >"$5.solution" 2>&1 || rc=$?
   echo "$rc" >>"$5.status"
 }
 

@@ -358,6 +358,15 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   refute_output --regexp "$(printf '0x%06x' "$id")[0-9a-f]{2} "
 }
 
+# bats test_tags=asan
+@test "a POSIX queue unlinked while a process holds it: level() is nil (the name is gone), the row and the transcript say it is still open there, with its messages" {
+  run "$IPCLAB" run "$FIX/queue-unlinked.lua" --headless
+  assert_success
+  assert_line --regexp '^ *[0-9.]+ channel /ipclab-[0-9]+-jobs: unlinked, its queue still open in receiver fd 3: 1/10 messages$'
+  refute_output --partial "no such queue"
+  assert_output --partial "expect ok: the receiver took 'hello' from the unlinked queue"
+}
+
 @test "a folder an ordinary user may not read is named with Permission denied, not called missing" {
   public_copy "$BIN" "$PEERS" lessons
   # Lessons 01 and 08 are enough to show it (the tour below tells them all).

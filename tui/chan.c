@@ -56,6 +56,7 @@ static int new_slot(enum ctype type, const char *label)
         scopy(c->label, sizeof c->label, label);
         c->end[0] = c->end[1] = -1;
         c->level = c->capacity = c->value = -1;
+        c->gone_level = c->gone_capacity = -1;
         c->shown_level = c->shown_value = -2;
         return i;
     }
@@ -341,16 +342,63 @@ static void sample_sem(struct chan *c)
  * the run has it open (a queue left after its users exited) is it opened
  * read-only, which no user of a queue can see. System V: msgctl(IPC_STAT),
  * a kernel table. */
+/* The queue last seen at c's name, after mq_unlink: a process of the run
+ * may still hold it (its fd link reads "NAME (deleted)"): found by its
+ * mqueue inode, borrowed, asked. gone_level stays -1 when none holds it. */
+static void sample_gone_mq(struct chan *c)
+{
+    char path[64];
+    struct stat st;
+    struct mq_attr a;
+
+    c->gone_level = c->gone_capacity = -1;
+    c->gone_holder[0] = '\0';
+    for (int i = 0; c->mq_ino && i < MAX_PROCS && c->gone_level < 0; i++) {
+        const struct proc *p = &R.procs[i];
+        if (!p->used || p->exited || p->pidfd < 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%ld/fd", (long)p->pid);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && c->gone_level < 0 && (e = readdir(d)) != NULL) {
+            char fdpath[300];
+            snprintf(fdpath, sizeof fdpath, "%s/%.16s", path, e->d_name);
+            if (e->d_name[0] == '.' || stat(fdpath, &st) != 0 || st.st_ino != c->mq_ino ||
+                st.st_dev != c->mq_dev)
+                continue;
+            int q = pidfd_getfd(p->pidfd, atoi(e->d_name), 0);
+            if (q >= 0 && mq_getattr(q, &a) == 0) {
+                c->gone_level = a.mq_curmsgs;
+                c->gone_capacity = a.mq_maxmsg;
+                snprintf(c->gone_holder, sizeof c->gone_holder, "%.32s fd %d", p->name,
+                         atoi(e->d_name));
+            }
+            if (q >= 0)
+                close(q);
+        }
+        if (d)
+            closedir(d);
+    }
+}
+
 static void sample_mq(struct chan *c)
 {
     c->level = c->capacity = c->qbytes = c->msgsize = -1;
     if (!c->sysv) {
         struct mq_attr a;
+        struct stat st;
         mqd_t q = borrow_from_holder(c, 0, c->path);
         if (q == (mqd_t)-1)
             q = mq_open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (q == (mqd_t)-1)
+        if (q == (mqd_t)-1) {
+            sample_gone_mq(c);
             return;
+        }
+        c->gone_level = -1;
+        if (fstat(q, &st) == 0) {       /* which queue the name is now */
+            c->mq_dev = st.st_dev;
+            c->mq_ino = st.st_ino;
+        }
         if (mq_getattr(q, &a) == 0) {
             c->level = a.mq_curmsgs;
             c->capacity = a.mq_maxmsg;

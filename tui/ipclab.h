@@ -145,6 +145,12 @@ struct chan {
     /* Sampled. */
     long level, capacity;       /* -1 when unknown; a queue: messages */
     long qbytes, msgsize;       /* a queue: bytes queued (System V), message size limit */
+    /* A POSIX queue: the one last seen at its name (mqueue inode); once the
+     * name is gone (mq_unlink), that queue while a process still holds it. */
+    dev_t mq_dev;
+    ino_t mq_ino;
+    long gone_level, gone_capacity;     /* -1: no process holds it */
+    char gone_holder[48];               /* "receiver fd 3" */
     unsigned char bytes[256];     /* the first bytes of a segment */
     size_t nbytes;
     long value;                 /* semaphore value, or -1 */

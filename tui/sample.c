@@ -191,7 +191,10 @@ void note_chan(struct chan *c)
     *last = c->prev = shown;
     /* A queue that was there and is gone by its name (mq_unlink): said,
      * as its row says it, not left to be guessed. */
-    if (shown < 0 && was >= 0 && c->type == CH_MQ)
+    if (shown < 0 && was >= 0 && c->type == CH_MQ && c->gone_level >= 0)
+        tlog("channel %s: unlinked, its queue still open in %s: %ld/%ld messages", c->label,
+             c->gone_holder, c->gone_level, c->gone_capacity);
+    else if (shown < 0 && was >= 0 && c->type == CH_MQ)
         tlog("channel %s: no such queue", c->label);
     if (shown >= 0) {
         if (c->type == CH_SEM)

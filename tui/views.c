@@ -322,7 +322,11 @@ int draw_chans(int y)
             continue;
         if (c->type == CH_MQ) {
             put(y, 0, LABEL_W, A_BOLD, c->label);
-            if (c->level < 0) {
+            if (c->level < 0 && c->gone_level >= 0) {    /* unlinked, still open */
+                snprintf(buf, sizeof buf, " (unlinked; %ld/%ld msgs, open in %s)", c->gone_level,
+                         c->gone_capacity, c->gone_holder);
+                put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, buf);
+            } else if (c->level < 0) {
                 put(y++, LABEL_W, COLS - LABEL_W, A_NORMAL, " (no such queue)");
             } else if (c->sysv) {
                 draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->qbytes, c->capacity);

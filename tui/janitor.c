@@ -227,6 +227,21 @@ static void unlink_ours(const char *path)
         unlink(path);
 }
 
+/* A POSIX queue of ours: its owner asked of the queue itself (on Linux an
+ * mqd_t is a file descriptor: fstat), then mq_unlink. Another user's
+ * (made at the name after ours was gone) is left. */
+static void mq_unlink_ours(const char *name)
+{
+    struct stat st;
+    mqd_t q = mq_open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (q == (mqd_t)-1)
+        return;
+    int mine = fstat(q, &st) == 0 && st.st_uid == getuid();
+    mq_close(q);
+    if (mine)
+        mq_unlink(name);
+}
+
 static void unlink_prefixed(const char *dir, const char *prefix)
 {
     DIR *d = opendir(dir);
@@ -261,13 +276,21 @@ void clean_run_dir(const char *dir, long id)
                 unlink_ours(path);              /* shm_unlink, after a look */
                 snprintf(path, sizeof path, "/dev/shm/sem.%s", what + 1);
                 unlink_ours(path);              /* sem_unlink, the same */
-                mq_unlink(what);
+                mq_unlink_ours(what);           /* mq_unlink, after a look */
             } else if (strcmp(kind, "sysv") == 0 && atol(what) >> 8 == id) {
                 key_t key = (key_t)atol(what);
                 int q = msgget(key, 0), m = shmget(key, 0, 0), s = semget(key, 0, 0);
-                if (q != -1) msgctl(q, IPC_RMID, NULL);
-                if (m != -1) shmctl(m, IPC_RMID, NULL);
-                if (s != -1) semctl(s, 0, IPC_RMID);
+                struct msqid_ds qd;
+                struct shmid_ds md;
+                struct semid_ds sd;
+                union { int val; struct semid_ds *buf; } arg = { .buf = &sd };
+                /* Ours only: the owner, from the kernel's table (IPC_STAT). */
+                if (q != -1 && msgctl(q, IPC_STAT, &qd) == 0 && qd.msg_perm.uid == getuid())
+                    msgctl(q, IPC_RMID, NULL);
+                if (m != -1 && shmctl(m, IPC_STAT, &md) == 0 && md.shm_perm.uid == getuid())
+                    shmctl(m, IPC_RMID, NULL);
+                if (s != -1 && semctl(s, 0, IPC_STAT, arg) == 0 && sd.sem_perm.uid == getuid())
+                    semctl(s, 0, IPC_RMID);
             }
         }
         fclose(f);

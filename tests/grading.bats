@@ -805,6 +805,94 @@ s = s[:i] + s[j:k] + s[i:j] + s[k:]'
   done
 }
 
+@test "06/01: a sized_receiver with a guessed 8192-byte buffer (the default queue's size) takes the default queue's messages and fails the queue of 100000-byte messages: EMSGSIZE, said in words" {
+  patched "$ROOT/lessons/06-posix-mq/solutions/01-sized-receiver/sized_receiver.c" "$T/guess" '
+a = "    size_t size = (size_t)a.mq_msgsize;\n"
+assert a in s
+s = s.replace(a, "    size_t size = 8192;\n", 1)'
+  grade_folder 06-posix-mq/exercises/01-sized-receiver "$T/guess"
+  assert_failure
+  assert_line --regexp "^ok 2 takes 4 messages from a queue of the kernel's default size"
+  assert_line --regexp "^not ok 3 sizes its buffer from mq_getattr, not from a guess"
+  assert_line --regexp "^# mq_receive failed with EMSGSIZE \(Message too long\): the buffer it was given is smaller than the queue's mq_msgsize \(100000 bytes\)\. .*a buffer of 8192 bytes, the usual default, is too small here"
+}
+
+@test "06/01: a sized_receiver that prints each message with %s (up to a NUL, not its length) fails: a short message after a longer one shows the longer one's bytes" {
+  patched "$ROOT/lessons/06-posix-mq/solutions/01-sized-receiver/sized_receiver.c" "$T/nul" '
+a = "out(\"message %ld: priority %u, %zd %s: %.*s\\n\", got, prio, n,\n            plural(n, \"byte\", \"bytes\"), (int)n, buf);"
+assert a in s
+s = s.replace(a, "out(\"message %ld: priority %u, %zd %s: %s\\n\", got, prio, n,\n            plural(n, \"byte\", \"bytes\"), buf);", 1)'
+  grade_folder 06-posix-mq/exercises/01-sized-receiver "$T/nul" "default size"
+  assert_failure
+  assert_line --regexp "^# what it printed on stdout \(a line over 120 characters shortened here, compared whole\):"
+  assert_line "#     message 2: priority 2, 5 bytes: caf.."
+  assert_line --regexp "^#     message 2: priority 2, 5 bytes: caf\.\.t"
+}
+
+@test "06/02: a notified_receiver that takes every message but registers again only after, or never, fails: the message sent at its EAGAIN is never notified, said with what the kernel showed" {
+  local sol=$ROOT/lessons/06-posix-mq/solutions/02-notified-receiver/notified_receiver.py
+  patched "$sol" "$T/late" '
+a = "        register(q, name)\n        # One notification may stand for many messages: take them all,\n        # until the queue says it is empty.\n        while got < count and take_one(q, name, size, got):\n            got += 1\n"
+assert a in s
+s = s.replace(a, "        while got < count and take_one(q, name, size, got):\n            got += 1\n        register(q, name)\n", 1)'
+  grade_folder 06-posix-mq/exercises/02-notified-receiver "$T/late"
+  assert_failure
+  assert_line --regexp "^ok 1 "
+  assert_line --regexp "^ok 2 "
+  assert_line --regexp "^not ok 3 registers again before it takes"
+  assert_line --regexp "^# message 'second' came right after its mq_receive found the queue empty \(EAGAIN\), having taken message 1; it was not registered then: .* register again FIRST, then take until EAGAIN \(the kernel shows it asleep in rt_sigtimedwait, state S; 1 message queued, mq_getattr; a SIGUSR2 pending: no\)$"
+  patched "$sol" "$T/forget" '
+a = "        register(q, name)\n        # One notification"
+assert a in s
+s = s.replace(a, "        # One notification", 1)'
+  grade_folder 06-posix-mq/exercises/02-notified-receiver "$T/forget" "registers again"
+  assert_failure
+  assert_line --regexp "^# message 'second' came right after its mq_receive found the queue empty \(EAGAIN\), having taken message 1; it was not registered then"
+}
+
+@test "06/02: a notified_receiver that registers first but takes one message a notification fails: two messages sent while it was stopped leave one queued, and it waits for good" {
+  patched "$ROOT/lessons/06-posix-mq/solutions/02-notified-receiver/notified_receiver.py" "$T/one" '
+a = "        while got < count and take_one(q, name, size, got):\n            got += 1\n    try:"
+assert a in s
+s = s.replace(a, "        if take_one(q, name, size, got):\n            got += 1\n    try:", 1)'
+  grade_folder 06-posix-mq/exercises/02-notified-receiver "$T/one"
+  assert_failure
+  assert_line --regexp "^not ok 2 takes every message a notification stands for"
+  assert_line --regexp "^ok 3 registers again before it takes"
+  assert_line --regexp "^# two messages came while it was stopped \(SIGSTOP\) before taking anything; .* \(the kernel shows it asleep in rt_sigtimedwait, state S; 1 message queued, mq_getattr; a SIGUSR2 pending: no\)$"
+}
+
+@test "06/01 and 06/02 graded by a learner who is not root: the solutions pass, the skeletons fail; the queue over msgsize_max is made in a user namespace of the learner's own" {
+  local uid=4321 v unset=() ex f
+  for v in $(compgen -v BATS_); do
+    [ "$v" = BATS_LIB_PATH ] || unset+=(-u "$v")
+  done
+  for ex in 01-sized-receiver 02-notified-receiver; do
+    public_copy "$ROOT/lessons/06-posix-mq/solutions/$ex"
+    mv "$PUB/$ex" "$PUB/solution"
+    mkdir "$PUB/skeleton" "$PUB/tmp"
+    f=$(ls "$PUB/solution")
+    cp "$ROOT/lessons/06-posix-mq/exercises/$ex/$f" "$PUB/skeleton/"
+    chown -R "$uid:$uid" "$PUB"
+    for f in solution skeleton; do
+      run setpriv --reuid="$uid" --regid="$uid" --clear-groups env "${unset[@]}" HOME="$PUB" \
+        TMPDIR="$PUB/tmp" EXERCISE_DIR="$PUB/$f" timeout 200 \
+        bats --formatter tap "$ROOT/lessons/06-posix-mq/exercises/$ex/grade.bats" </dev/null 3>&-
+      echo "$ex $f: $output" >&2
+      case $ex/$f in
+        */solution) assert_success ;;
+        01-*/skeleton) assert_failure
+          assert_line --regexp "^not ok 3 sizes its buffer from mq_getattr"
+          assert_line --regexp "^# mq_receive failed with EMSGSIZE .*\(100000 bytes\)" ;;
+        02-*/skeleton) assert_failure
+          assert_line --regexp "^not ok 2 takes every message"
+          assert_line --regexp "^not ok 3 registers again" ;;
+      esac
+    done
+    rm -rf "$PUB"
+  done
+}
+
 @test "make grade: an exercise that fails is said by the grading alone (status 0, no make error); a lesson it cannot grade is make's error" {
   run make -s -C "$ROOT" grade LESSON=02/02
   assert_success

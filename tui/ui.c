@@ -159,7 +159,7 @@ static void draw_help(void)
         "  tab     select the next process",
         "  s       stop / continue the selected process (SIGSTOP/SIGCONT)",
         "  k       kill the selected process (SIGKILL)",
-        "  o       the selected process's whole output (its pane: its last line)",
+        "  o       the selected process's whole output (a pane shows its end)",
         "  r       restart the scenario",
         "  Up/Down scroll what was said and checked (ok, FAILED)",
         "  PgUp/PgDn, Home/End  scroll the timeline (End: follow it again)",

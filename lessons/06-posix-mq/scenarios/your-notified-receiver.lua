@@ -52,7 +52,7 @@ if not rx:exited() then
   say(("Your receiver waits for notification 2 with %d message(s) still queued, and none will come: "
        .. "a notification fires only when a message comes to an EMPTY queue. Take every message, "
        .. "until mq_receive says EAGAIN; and register again before taking."):format(q:level() or 0))
-  pause("Press space: your receiver is stopped.")
+  pause("Press space: your receiver is ended (SIGKILL): it would wait for ever.")
   rx:kill()
 else
   say("One notification stood for two messages: your receiver took them until EAGAIN.")

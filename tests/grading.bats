@@ -862,6 +862,16 @@ s = s.replace(a, "        if take_one(q, name, size, got):\n            got += 1
   assert_line --regexp "^# two messages came while it was stopped \(SIGSTOP\) before taking anything; .* \(the kernel shows it asleep in rt_sigtimedwait, state S; 1 message queued, mq_getattr; a SIGUSR2 pending: no\)$"
 }
 
+@test "06/02: a notified_receiver that registers again at the top of its loop too (twice before one fires) fails, told that EBUSY means its own registration was still there" {
+  patched "$ROOT/lessons/06-posix-mq/solutions/02-notified-receiver/notified_receiver.py" "$T/twice" '
+a = "        notes += 1\n        wait_notification(notes)\n"
+assert a in s
+s = s.replace(a, "        register(q, name)\n" + a, 1)'
+  grade_folder 06-posix-mq/exercises/02-notified-receiver "$T/twice"
+  assert_failure
+  assert_line --regexp "^# mq_notify failed with EBUSY: the queue already had a registration\. .* never twice\.$"
+}
+
 @test "06/01 and 06/02 graded by a learner who is not root: the solutions pass, the skeletons fail; the queue over msgsize_max is made in a user namespace of the learner's own" {
   local uid=4321 v unset=() ex f
   for v in $(compgen -v BATS_); do

@@ -367,6 +367,9 @@ show_run() {
     echo "stdout:"; printf '%s\n' "$output" | head -20 | cut -c1-200 | sed 's/^/  /'
     echo "stderr:"; printf '%s\n' "$stderr" | head -20 | cut -c1-200 | sed 's/^/  /'
   } >&2
+  # A grader may say more about what the run shows (explain_run, if it
+  # defines one: an error whose usual cause in that exercise is known).
+  [ "$(type -t explain_run)" != function ] || explain_run >&2
 }
 
 # ---- saying what a check found -----------------------------------------------------

@@ -115,6 +115,16 @@ waiting() {
 stuck() { { held "$1" && ! usr2_pending "$1"; } || asleep_in "$1" mq_timedreceive; }
 ended_or_stuck() { proc_gone "$1" || spinning "$1" || stuck "$1"; }
 
+# explain_run (show_run calls it): mq_notify's EBUSY, in words. The queue
+# has a registration already: in this exercise, nearly always the
+# program's own, made again before the last one fired.
+explain_run() {
+  [[ $stderr == *mq_notify*"Device or resource busy"* ]] || return 0
+  echo "mq_notify failed with EBUSY: the queue already had a registration. One lasts until it" \
+       "fires (or mq_notify(q, None) ends it), and a second is refused, even from the same" \
+       "process: register once before waiting, then once after each notification, never twice."
+}
+
 # stuck_fail WORDS: stop the program, show what it said, fail with WORDS
 # and the kernel's view.
 stuck_fail() {

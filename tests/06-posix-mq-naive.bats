@@ -55,7 +55,7 @@ message 2: priority 0, 5 bytes: exit."
   done
 }
 
-@test "the tutorial's queue is 0666 less the umask: with 022 it is 0644 and another user (nobody) takes our message from it; with umask 0 it is 0666 and nobody sends into it too; C and Python" {
+@test "the tutorial's queue is 0666 less the umask: with 022 it is 0644 and another user (nobody) takes our message from it (its first line names our uid as the owner); with umask 0 it is 0666 and nobody sends into it too; C and Python" {
   local sender receiver cmd
   [ "$(id -u)" = 0 ] || skip "needs root to run as nobody and mount the mqueue file system"
   public_copy "$BIN/mq_sender" "$BIN/mq_receiver" "$PEERS"
@@ -65,12 +65,13 @@ message 2: priority 0, 5 bytes: exit."
     assert_equal "$(mq_mode "$Q")" "644 $(id -un)"
     ends thief "${AS_NOBODY[@]}" "$PUB/mq_receiver" --nonblock -n 1 "$Q"
     assert_equal "$status" 0
+    assert_equal "$(head -n 1 "$T/thief.out")" "opened $Q: mode 0644, owner uid 0, not $(id -u nobody) (us), room for 10 messages of up to 8192 bytes, 1 queued"
     assert_equal "$(grep '^message' "$T/thief.out")" "message 1: priority 0, 7 bytes: secret."
     assert_equal "$(mq_attr "$Q")" "10 8192 0"
     # 0644: nobody may not send.
     ends forger "${AS_NOBODY[@]}" "$PUB/mq_sender" "$Q" forged
     assert_equal "$status" 1
-    assert_equal "$stderr" "mq_sender: mq_open $Q: Permission denied"
+    assert_equal "$stderr" "mq_sender: mq_open $Q: Permission denied: the queue's mode does not let uid $(id -u nobody) open it for writing (a queue another user made?)"
     mq_rm "$Q"
   done
   for receiver in "${NRECEIVERS[@]}"; do

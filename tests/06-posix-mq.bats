@@ -439,19 +439,43 @@ PY
   done
   public_copy "$BIN/mq_sender" "$BIN/mq_receiver" "$PEERS"
   start_receiver r ${RECEIVERS[0]} --create -n 1 "$Q"
+  local nobody
+  nobody=$(id -u nobody)
   for cmd in "$PUB/mq_sender" "$PYTHON $PUB/python_peers/06-posix-mq/mq_sender.py"; do
     ends s "${AS_NOBODY[@]}" $cmd "$Q" intruder
     assert_equal "$status" 1
-    assert_equal "$stderr" "$(prog "$cmd"): mq_open $Q: Permission denied"
+    assert_equal "$stderr" "$(prog "$cmd"): mq_open $Q: Permission denied: the queue's mode does not let uid $nobody open it for writing (a queue another user made?)"
   done
   for cmd in "$PUB/mq_receiver" "$PYTHON $PUB/python_peers/06-posix-mq/mq_receiver.py"; do
     ends s "${AS_NOBODY[@]}" $cmd --nonblock "$Q"
     assert_equal "$status" 1
-    assert_equal "$stderr" "$(prog "$cmd"): mq_open $Q: Permission denied"
+    assert_equal "$stderr" "$(prog "$cmd"): mq_open $Q: Permission denied: the queue's mode does not let uid $nobody open it for reading (a queue another user made?)"
   done
   run ${SENDERS[1]} "$Q" ours
   reaped "$r"
   assert_equal "$(messages r)" "message 1: priority 0, 4 bytes: ours"
+}
+
+@test "a queue another user made (the naive sender's 0666, taken first) is opened, but the first line names its owner: owner uid 0, not 65534 (us), sender and receiver, C and Python" {
+  local cmd nobody
+  [ "$(id -u)" = 0 ] || skip "needs root to run as nobody and mount the mqueue file system"
+  nobody=$(id -u nobody)
+  run sh -c 'umask 0; exec "$@"' sh "$BIN/naive_mq_sender" "$Q" squatted
+  assert_success
+  assert_equal "$(mq_mode "$Q")" "666 root"
+  public_copy "$BIN/mq_sender" "$BIN/mq_receiver" "$PEERS"
+  local n=1
+  for cmd in "$PUB/mq_sender" "$PYTHON $PUB/python_peers/06-posix-mq/mq_sender.py" \
+             "$PUB/mq_receiver -n 1" "$PYTHON $PUB/python_peers/06-posix-mq/mq_receiver.py -n 1"; do
+    if [[ $cmd == *sender* ]]; then ends s "${AS_NOBODY[@]}" $cmd "$Q" x; else ends s "${AS_NOBODY[@]}" $cmd "$Q"; fi
+    assert_equal "$status" 0
+    assert_equal "$(head -n 1 "$T/s.out")" "opened $Q: mode 0666, owner uid 0, not $nobody (us), room for 10 messages of up to 8192 bytes, $n queued"
+    if [[ $cmd == *sender* ]]; then n=$((n + 1)); else n=$((n - 1)); fi
+  done
+  # Our own queue says no owner.
+  run ${SENDERS[0]} --unlink "$Q" done
+  assert_success
+  assert_line --index 0 "opened $Q: mode 0666, room for 10 messages of up to 8192 bytes, 1 queued"
 }
 
 @test "--create never takes a name that is there (O_EXCL): it says so, status 1, and the queue there is untouched; without --create a missing queue is named, C and Python" {
@@ -573,6 +597,7 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
   same_usage mq_sender "--nonblock or --timeout, not both" --nonblock --timeout 1 "$Q" x
   same_usage mq_sender "--keep keeps a queue we create: it needs --create, and no --unlink" --keep "$Q" x
   same_usage mq_sender "message 2: priority 32768 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" a 32768:b
+  same_usage mq_sender "message 2: priority -1 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" a -1:b
   same_usage mq_sender "message 1: priority 99999999999999999999 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" 99999999999999999999:b
   same_usage mq_receiver "-n: '-1' is not a number from 0 to 1000000" -n -1 "$Q"
   same_usage mq_receiver "--buf-size: '0' is not a number from 1 to 16777216" --buf-size 0 "$Q"

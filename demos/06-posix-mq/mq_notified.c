@@ -93,14 +93,8 @@ int main(int argc, char *argv[])
     mqd_t q = mq_open(name, flags, 0600, NULL);     /* NULL: the default sizes */
     int err = errno;
     umask(old);
-    if (q == (mqd_t)-1 && err == EEXIST)
-        fail(1, "mq_open %s: %s: a queue has that name already (without --create: open it)",
-             name, strerror(err));
-    if (q == (mqd_t)-1 && err == ENOENT)
-        fail(1, "mq_open %s: %s: no queue has that name (--create makes one)", name,
-             strerror(err));
     if (q == (mqd_t)-1)
-        fail(1, "mq_open %s: %s", name, strerror(err));
+        fail(1, "mq_open %s: %s%s", name, strerror(err), pmq_open_refused(err, flags, 0, 0));
     if (create) {               /* removed on every way out from here */
         undo_push(mq_unlink, name);
         pmq_remove_on_signal(name);

@@ -91,26 +91,17 @@ int main(int argc, char *argv[])
 
     if (ours)
         pmq_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
-    int flags = O_RDONLY | (nonblock ? O_NONBLOCK : 0);
-    mqd_t q;
-    if (create) {
-        struct mq_attr want = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
-        mode_t old = umask(0177);       /* 0600, whatever our umask */
-        q = mq_open(name, flags | O_CREAT | O_EXCL, 0600, &want);
-        int err = errno;
-        umask(old);
-        if (q == (mqd_t)-1 && err == EEXIST)
-            fail(1, "mq_open %s: %s: a queue has that name already (without --create: open it)",
-                 name, strerror(err));
-        if (q == (mqd_t)-1)
-            fail(1, "mq_open %s: %s%s", name, strerror(err),
-                 pmq_create_refused(err, maxmsg, msgsize));
-    } else if ((q = mq_open(name, flags)) == (mqd_t)-1) {
-        if (errno == ENOENT)
-            fail(1, "mq_open %s: %s: no queue has that name (--create makes one)", name,
-                 strerror(errno));
-        die("mq_open %s", name);
-    }
+    /* --create: O_CREAT | O_EXCL, a new queue or none (mode and sizes
+     * count only then); otherwise the queue that has the name. */
+    int flags = O_RDONLY | (nonblock ? O_NONBLOCK : 0) | (create ? O_CREAT | O_EXCL : 0);
+    struct mq_attr want = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
+    mode_t old = umask(0177);   /* a queue we make is 0600, whatever our umask */
+    mqd_t q = mq_open(name, flags, 0600, &want);
+    int err = errno;
+    umask(old);
+    if (q == (mqd_t)-1)
+        fail(1, "mq_open %s: %s%s", name, strerror(err),
+             pmq_open_refused(err, flags, maxmsg, msgsize));
     if (ours) {                 /* removed on every way out from here */
         undo_push(mq_unlink, name);
         pmq_remove_on_signal(name);

@@ -6,7 +6,8 @@
  *   PRIO:TEXT      one message: the bytes of TEXT, with priority PRIO (0 to
  *                  32767, MQ_PRIO_MAX - 1; the highest is received first).
  *                  A TEXT with no PRIO: before it has priority 0, the lowest
- *                  (a TEXT that starts with digits and ':' needs one: 0:12:30)
+ *                  (a TEXT that starts with digits and ':' needs one: 0:12:30;
+ *                  -1:... is refused, not sent as text)
  *   --create       make it, 0600 whatever the umask, failing if it exists
  *                  (O_EXCL), with room for --maxmsg N messages (10) of up to
  *                  --msgsize N bytes (8192). It is ours: removed at the end,
@@ -91,14 +92,14 @@ int main(int argc, char *argv[])
     if (prio == NULL || text == NULL)
         die("calloc %d messages", ntext);
     for (int t = 0; t < ntext; t++) {
-        size_t digits = strspn(arg[t], "0123456789");
+        size_t sign = arg[t][0] == '-';         /* "-1:B": a priority, refused */
+        size_t digits = sign + strspn(arg[t] + sign, "0123456789");
         text[t] = arg[t];
-        if (digits == 0 || arg[t][digits] != ':')
+        if (digits == sign || arg[t][digits] != ':')
             continue;
-        char *end;
         errno = 0;
-        long p = strtol(arg[t], &end, 10);
-        if (errno != 0 || p >= prio_max)
+        long p = strtol(arg[t], NULL, 10);
+        if (errno != 0 || p < 0 || p >= prio_max)
             fail(2, "message %d: priority %.*s is not from 0 to %ld (MQ_PRIO_MAX - 1)", t + 1,
                  (int)digits, arg[t], prio_max - 1);
         prio[t] = (unsigned)p;
@@ -109,26 +110,17 @@ int main(int argc, char *argv[])
 
     if (ours)
         pmq_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
-    int flags = O_WRONLY | (nonblock ? O_NONBLOCK : 0);
-    mqd_t q;
-    if (create) {
-        struct mq_attr want = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
-        mode_t old = umask(0177);       /* 0600, whatever our umask */
-        q = mq_open(name, flags | O_CREAT | O_EXCL, 0600, &want);
-        int err = errno;
-        umask(old);
-        if (q == (mqd_t)-1 && err == EEXIST)
-            fail(1, "mq_open %s: %s: a queue has that name already (without --create: open it)",
-                 name, strerror(err));
-        if (q == (mqd_t)-1)
-            fail(1, "mq_open %s: %s%s", name, strerror(err),
-                 pmq_create_refused(err, maxmsg, msgsize));
-    } else if ((q = mq_open(name, flags)) == (mqd_t)-1) {
-        if (errno == ENOENT)
-            fail(1, "mq_open %s: %s: no queue has that name (--create makes one)", name,
-                 strerror(errno));
-        die("mq_open %s", name);
-    }
+    /* --create: O_CREAT | O_EXCL, a new queue or none (mode and sizes
+     * count only then); otherwise the queue that has the name. */
+    int flags = O_WRONLY | (nonblock ? O_NONBLOCK : 0) | (create ? O_CREAT | O_EXCL : 0);
+    struct mq_attr want = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
+    mode_t old = umask(0177);   /* a queue we make is 0600, whatever our umask */
+    mqd_t q = mq_open(name, flags, 0600, &want);
+    int err = errno;
+    umask(old);
+    if (q == (mqd_t)-1)
+        fail(1, "mq_open %s: %s%s", name, strerror(err),
+             pmq_open_refused(err, flags, maxmsg, msgsize));
     if (ours) {                 /* removed on every way out from here */
         undo_push(mq_unlink, name);
         pmq_remove_on_signal(name);

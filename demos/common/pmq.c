@@ -44,35 +44,52 @@ static long mqueue_limit(const char *file)
     return v;
 }
 
-const char *pmq_create_refused(int err, long maxmsg, long msgsize)
+const char *pmq_open_refused(int err, int flags, long maxmsg, long msgsize)
 {
     static char why[400];
-    long msg_max = mqueue_limit("msg_max"), msgsize_max = mqueue_limit("msgsize_max");
     struct rlimit rl;
 
     why[0] = '\0';
+    if (err == EEXIST)
+        return ": a queue has that name already (without --create: open it)";
+    if (err == ENOENT)
+        return ": no queue has that name (--create makes one)";
+    if (err == EACCES) {
+        snprintf(why, sizeof why, ": the queue's mode does not let uid %ld open it for %s"
+                 " (a queue another user made?)", (long)geteuid(),
+                 (flags & O_ACCMODE) == O_RDONLY ? "reading" : "writing");
+        return why;
+    }
+    /* EMFILE ("Too many open files") has two causes: no descriptor free,
+     * or, making a queue, the bytes this user's queues take, past
+     * RLIMIT_MSGQUEUE. */
+    if (err == EMFILE) {
+        int probe = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+        if (probe == -1 && errno == EMFILE)
+            return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)";
+        if (probe != -1)
+            close(probe);
+        if (maxmsg <= 0) {      /* the default sizes (mq_open with no attr) */
+            maxmsg = mqueue_limit("msg_default");
+            msgsize = mqueue_limit("msgsize_default");
+        }
+        if ((flags & O_CREAT) && getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 &&
+            rl.rlim_cur != RLIM_INFINITY)
+            snprintf(why, sizeof why, ": over RLIMIT_MSGQUEUE (ulimit -q), %ld bytes for all"
+                     " of this user's queues: this one takes %ld x %ld bytes and the kernel's"
+                     " overhead for each message", (long)rl.rlim_cur, maxmsg, msgsize);
+        return why;
+    }
     /* Over a /proc limit: EINVAL, unless the process has CAP_SYS_RESOURCE
      * (then only the hard limits of pmq.h hold). */
-    if (err == EINVAL && msg_max >= 0 && maxmsg > msg_max)
+    long msg_max = mqueue_limit("msg_max"), msgsize_max = mqueue_limit("msgsize_max");
+    if (err == EINVAL && (flags & O_CREAT) && msg_max >= 0 && maxmsg > msg_max)
         snprintf(why, sizeof why, ": --maxmsg %ld is over /proc/sys/fs/mqueue/msg_max (%ld)",
                  maxmsg, msg_max);
-    else if (err == EINVAL && msgsize_max >= 0 && msgsize > msgsize_max)
+    else if (err == EINVAL && (flags & O_CREAT) && msgsize_max >= 0 && msgsize > msgsize_max)
         snprintf(why, sizeof why,
                  ": --msgsize %ld is over /proc/sys/fs/mqueue/msgsize_max (%ld)",
                  msgsize, msgsize_max);
-    if (err != EMFILE)
-        return why;
-    /* EMFILE ("Too many open files") has two causes: no descriptor free,
-     * or the bytes this user's queues take, past RLIMIT_MSGQUEUE. */
-    int probe = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
-    if (probe == -1 && errno == EMFILE)
-        return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)";
-    if (probe != -1)
-        close(probe);
-    if (getrlimit(RLIMIT_MSGQUEUE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-        snprintf(why, sizeof why, ": over RLIMIT_MSGQUEUE (ulimit -q), %ld bytes for all of"
-                 " this user's queues: this one takes %ld x %ld bytes and the kernel's"
-                 " overhead for each message", (long)rl.rlim_cur, maxmsg, msgsize);
     return why;
 }
 
@@ -118,7 +135,12 @@ void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a)
         die("mq_getattr %s", name);
     if (fstat(q, &st) == -1)
         die("fstat %s", name);
-    out("%s %s: mode %04o, room for %ld %s of up to %ld bytes, %ld queued\n",
-        created ? "created" : "opened", name, (unsigned)st.st_mode & 07777, a->mq_maxmsg,
+    /* A queue of another user's (one that took the name first?) says so. */
+    char owner[64] = "";
+    if (st.st_uid != geteuid())
+        snprintf(owner, sizeof owner, ", owner uid %ld, not %ld (us)", (long)st.st_uid,
+                 (long)geteuid());
+    out("%s %s: mode %04o%s, room for %ld %s of up to %ld bytes, %ld queued\n",
+        created ? "created" : "opened", name, (unsigned)st.st_mode & 07777, owner, a->mq_maxmsg,
         plural(a->mq_maxmsg, "message", "messages"), a->mq_msgsize, a->mq_curmsgs);
 }

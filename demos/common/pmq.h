@@ -21,17 +21,23 @@
  * saying the rule: "'/a/b': not a queue name: ...". */
 void pmq_check_name(const char *name);
 
-/* Why mq_open(O_CREAT) of a queue of maxmsg messages of msgsize bytes
- * failed with err, in words that name the limit, or "" when there is
- * nothing to add: for EINVAL, the /proc/sys/fs/mqueue limit it is over
- * ("--maxmsg 11 is over /proc/sys/fs/mqueue/msg_max (10)"); for EMFILE,
- * RLIMIT_MSGQUEUE, the bytes all of a user's queues may take (or
- * RLIMIT_NOFILE, when no descriptor is free). A static buffer. */
-const char *pmq_create_refused(int err, long maxmsg, long msgsize);
+/* Why mq_open(name, flags, ...) failed with err, in words, or "" when
+ * there is nothing to add to strerror: EEXIST (O_CREAT | O_EXCL) "a queue
+ * has that name already"; ENOENT "no queue has that name"; EACCES, the
+ * queue's mode refuses this user that way (reading or writing, by flags);
+ * with O_CREAT, of a queue of maxmsg messages of msgsize bytes: EINVAL,
+ * the /proc/sys/fs/mqueue limit it is over ("--maxmsg 11 is over
+ * /proc/sys/fs/mqueue/msg_max (10)"); EMFILE, RLIMIT_MSGQUEUE, the bytes
+ * all of a user's queues may take (or RLIMIT_NOFILE, when no descriptor
+ * is free). maxmsg 0: the default sizes (/proc/sys/fs/mqueue/msg_default,
+ * msgsize_default). "" or starting with ": ". A static buffer. mq_open(3) lists the
+ * errors. */
+const char *pmq_open_refused(int err, int flags, long maxmsg, long msgsize);
 
 /* Every lesson-06 program's first line, what the queue is, as the kernel
  * says: "created /NAME: mode 0600, room for 10 messages of up to 8192
- * bytes, 0 queued" ("opened" unless created): the sizes from mq_getattr
+ * bytes, 0 queued" ("opened" unless created; after the mode, "owner uid
+ * 1000, not 0 (us)" when another user owns it): the sizes from mq_getattr
  * (left in *a for the caller), the mode from fstat (on Linux a queue
  * descriptor is a file descriptor). A call that fails ends the program. */
 void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a);

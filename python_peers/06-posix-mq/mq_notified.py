@@ -35,7 +35,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from ipclab import posix                                 # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
-from ipclab.pmq import check_name, describe, remove_on_signal, si_code  # noqa: E402
+from ipclab.pmq import (check_name, describe, open_refused, remove_on_signal,  # noqa: E402
+                        si_code)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -93,13 +94,7 @@ def main(argv):
     try:
         q = posix.mq_open(name, flags, 0o600)   # no sizes: the default ones
     except OSError as e:
-        if e.errno == errno.EEXIST:
-            fail(1, f"mq_open {name}: {os.strerror(e.errno)}: a queue has that name already"
-                    " (without --create: open it)")
-        if e.errno == errno.ENOENT:
-            fail(1, f"mq_open {name}: {os.strerror(e.errno)}: no queue has that name"
-                    " (--create makes one)")
-        fail(1, f"mq_open {name}: {os.strerror(e.errno)}")
+        fail(1, f"mq_open {name}: {os.strerror(e.errno)}{open_refused(e.errno, flags)}")
     finally:
         os.umask(old)
     if create:                      # removed on every way out from here

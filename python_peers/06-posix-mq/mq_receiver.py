@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix                                 # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
-                        create_refused, describe, remove_on_signal)
+                        describe, open_refused, remove_on_signal)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -97,28 +97,18 @@ def main(argv):
 
     if ours:
         remove_on_signal(None)      # the handlers first; nothing to remove yet
-    flags = os.O_RDONLY | (os.O_NONBLOCK if nonblock else 0)
-    if create:
-        old = os.umask(0o177)       # 0600, whatever our umask
-        try:
-            q = posix.mq_open(name, flags | os.O_CREAT | os.O_EXCL, 0o600,
-                              maxmsg=maxmsg, msgsize=msgsize)
-        except OSError as e:
-            if e.errno == errno.EEXIST:
-                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: a queue has that name"
-                        " already (without --create: open it)")
-            fail(1, f"mq_open {name}: {os.strerror(e.errno)}"
-                    f"{create_refused(e.errno, maxmsg, msgsize)}")
-        finally:
-            os.umask(old)
-    else:
-        try:
-            q = posix.mq_open(name, flags)
-        except OSError as e:
-            if e.errno == errno.ENOENT:
-                fail(1, f"mq_open {name}: {os.strerror(e.errno)}: no queue has that name"
-                        " (--create makes one)")
-            die(f"mq_open {name}", e)
+    # --create: O_CREAT | O_EXCL, a new queue or none (mode and sizes
+    # count only then); otherwise the queue that has the name.
+    flags = (os.O_RDONLY | (os.O_NONBLOCK if nonblock else 0)
+             | (os.O_CREAT | os.O_EXCL if create else 0))
+    old = os.umask(0o177)           # a queue we make is 0600, whatever our umask
+    try:
+        q = posix.mq_open(name, flags, 0o600, maxmsg=maxmsg, msgsize=msgsize)
+    except OSError as e:
+        fail(1, f"mq_open {name}: {os.strerror(e.errno)}"
+                f"{open_refused(e.errno, flags, maxmsg, msgsize)}")
+    finally:
+        os.umask(old)
     if ours:                        # removed on every way out from here
         undo_push(posix.mq_unlink, name)
         remove_on_signal(name)

@@ -48,35 +48,50 @@ def _mqueue_limit(file):
         return -1
 
 
-def create_refused(err, maxmsg, msgsize):
-    """Why mq_open(O_CREAT) of a queue of maxmsg messages of msgsize bytes
-    failed with err, in words that name the limit, or '' when there is
-    nothing to add: for EINVAL, the /proc/sys/fs/mqueue limit it is over;
-    for EMFILE, RLIMIT_MSGQUEUE, the bytes all of a user's queues may take
-    (or RLIMIT_NOFILE, when no descriptor is free)."""
-    msg_max, msgsize_max = _mqueue_limit("msg_max"), _mqueue_limit("msgsize_max")
-    why = ""
+def open_refused(err, flags, maxmsg=0, msgsize=0):
+    """Why mq_open(name, flags, ...) failed with err, in words, or '' when
+    there is nothing to add to strerror: EEXIST (O_CREAT | O_EXCL) "a
+    queue has that name already"; ENOENT "no queue has that name"; EACCES,
+    the queue's mode refuses this user that way (reading or writing, by
+    flags); with O_CREAT, of a queue of maxmsg messages of msgsize bytes
+    (0: the default sizes, /proc/sys/fs/mqueue/msg_default and
+    msgsize_default): EINVAL, the /proc/sys/fs/mqueue limit it is over;
+    EMFILE, RLIMIT_MSGQUEUE, the bytes all of a user's queues may take (or
+    RLIMIT_NOFILE, when no descriptor is free). '' or starting with ': '.
+    mq_open(3) lists the errors."""
+    if err == errno.EEXIST:
+        return ": a queue has that name already (without --create: open it)"
+    if err == errno.ENOENT:
+        return ": no queue has that name (--create makes one)"
+    if err == errno.EACCES:
+        how = "reading" if flags & os.O_ACCMODE == os.O_RDONLY else "writing"
+        return (f": the queue's mode does not let uid {os.geteuid()} open it for {how}"
+                " (a queue another user made?)")
+    # EMFILE ("Too many open files") has two causes: no descriptor free,
+    # or, making a queue, the bytes this user's queues take, past
+    # RLIMIT_MSGQUEUE.
+    if err == errno.EMFILE:
+        try:
+            os.close(fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 0))
+        except OSError as e:
+            if e.errno == errno.EMFILE:
+                return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)"
+        if maxmsg <= 0:             # the default sizes (mq_open with no attr)
+            maxmsg, msgsize = _mqueue_limit("msg_default"), _mqueue_limit("msgsize_default")
+        soft, _ = resource.getrlimit(resource.RLIMIT_MSGQUEUE)
+        if flags & os.O_CREAT and soft != resource.RLIM_INFINITY:
+            return (f": over RLIMIT_MSGQUEUE (ulimit -q), {soft} bytes for all of this user's"
+                    f" queues: this one takes {maxmsg} x {msgsize} bytes and the kernel's"
+                    " overhead for each message")
+        return ""
     # Over a /proc limit: EINVAL, unless the process has CAP_SYS_RESOURCE
     # (then only the hard limits above hold).
-    if err == errno.EINVAL and msg_max >= 0 and maxmsg > msg_max:
-        why = f": --maxmsg {maxmsg} is over /proc/sys/fs/mqueue/msg_max ({msg_max})"
-    elif err == errno.EINVAL and msgsize_max >= 0 and msgsize > msgsize_max:
-        why = f": --msgsize {msgsize} is over /proc/sys/fs/mqueue/msgsize_max ({msgsize_max})"
-    if err != errno.EMFILE:
-        return why
-    # EMFILE ("Too many open files") has two causes: no descriptor free,
-    # or the bytes this user's queues take, past RLIMIT_MSGQUEUE.
-    try:
-        os.close(fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 0))
-    except OSError as e:
-        if e.errno == errno.EMFILE:
-            return ": no descriptor free (RLIMIT_NOFILE, ulimit -n)"
-    soft, _ = resource.getrlimit(resource.RLIMIT_MSGQUEUE)
-    if soft != resource.RLIM_INFINITY:
-        why = (f": over RLIMIT_MSGQUEUE (ulimit -q), {soft} bytes for all of this user's"
-               f" queues: this one takes {maxmsg} x {msgsize} bytes and the kernel's overhead"
-               " for each message")
-    return why
+    msg_max, msgsize_max = _mqueue_limit("msg_max"), _mqueue_limit("msgsize_max")
+    if err == errno.EINVAL and flags & os.O_CREAT and 0 <= msg_max < maxmsg:
+        return f": --maxmsg {maxmsg} is over /proc/sys/fs/mqueue/msg_max ({msg_max})"
+    if err == errno.EINVAL and flags & os.O_CREAT and 0 <= msgsize_max < msgsize:
+        return f": --msgsize {msgsize} is over /proc/sys/fs/mqueue/msgsize_max ({msgsize_max})"
+    return ""
 
 
 _mq_unlink = ctypes.CDLL(None, use_errno=True)["mq_unlink"]
@@ -113,7 +128,8 @@ def si_code(code):
 def describe(q, name, created):
     """Every lesson-06 program's first line, what the queue is, as the
     kernel says: "created /NAME: mode 0600, room for 10 messages of up to
-    8192 bytes, 0 queued" ("opened" unless created): the sizes from
+    8192 bytes, 0 queued" ("opened" unless created; after the mode,
+    "owner uid 1000, not 0 (us)" when another user owns it): the sizes from
     mq_getattr (returned, for the caller), the mode from fstat (on Linux a
     queue descriptor is a file descriptor). A call that fails ends the
     program (C: pmq_describe)."""
@@ -125,7 +141,10 @@ def describe(q, name, created):
         st = os.fstat(q)
     except OSError as e:
         die(f"fstat {name}", e)
-    out(f"{'created' if created else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}, room for"
-        f" {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
+    # A queue of another user's (one that took the name first?) says so.
+    owner = (f", owner uid {st.st_uid}, not {os.geteuid()} (us)"
+             if st.st_uid != os.geteuid() else "")
+    out(f"{'created' if created else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}{owner},"
+        f" room for {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
         f" {a.curmsgs} queued")
     return a

@@ -62,12 +62,25 @@ except (SyntaxError, ValueError) as e:
 # compile_c SRC: compile SRC with demos/common the way the kit builds its
 # demos; for setup_file. Never fails: the result is kept for the tests (the
 # program, named after SRC so its messages do, and the compiler's words).
+# demos/common comes as make built it (build/obj/common/*.o) when every
+# object is there and newer than its source and every header: a grading
+# then compiles the learner's file alone (eleven files fewer, for every
+# grading); otherwise from its sources.
 compile_c() {
-  local src=$EXERCISE_DIR/$1 cc=${CC:-cc} out
+  local src=$EXERCISE_DIR/$1 cc=${CC:-cc} out c h o common=()
   out=$BATS_FILE_TMPDIR/bin/$(basename "$1" .c)
   mkdir -p "$BATS_FILE_TMPDIR/bin"
+  for c in "$ROOT"/demos/common/*.c; do
+    o=$ROOT/build/obj/common/${c##*/}
+    o=${o%.c}.o
+    [ "$o" -nt "$c" ] || { common=("$ROOT"/demos/common/*.c); break; }
+    for h in "$ROOT"/demos/common/*.h; do
+      [ "$o" -nt "$h" ] || { common=("$ROOT"/demos/common/*.c); break 2; }
+    done
+    common+=("$o")
+  done
   local cmd=("$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
-             -I"$ROOT/demos/common" "$src" "$ROOT"/demos/common/*.c -o "$out")
+             -I"$ROOT/demos/common" "$src" "${common[@]}" -o "$out")
   echo "${cmd[*]}" >"$BATS_FILE_TMPDIR/cc.cmd"
   rm -f "$BATS_FILE_TMPDIR/exe.path"
   rm -f "$BATS_FILE_TMPDIR/missing"

@@ -367,6 +367,19 @@ posix.mq_open(sys.argv[2], 0)' "$PEERS" "/ipclab-$id-jobs"
   assert_output --partial "expect ok: the receiver took 'hello' from the unlinked queue"
 }
 
+# bats test_tags=asan
+@test "a POSIX queue's bytes queued (QSIZE) and who is registered with mq_notify (NOTIFY_PID): read through a holder's descriptor, a sender's write-only one too; a thread and a signal told apart; the transcript tells each change" {
+  run "$IPCLAB" run "$FIX/queue-notify.lua" --headless
+  assert_success
+  assert_output --partial "expect ok: 2 messages, 8 bytes queued (QSIZE), read through the sender's write-only descriptor; nobody registered"
+  assert_output --partial "expect ok: registered: the 'by thread' process, SIGEV_THREAD; 0 bytes queued"
+  assert_output --partial "expect ok: registered: the 'by signal' process, SIGUSR2"
+  assert_line --regexp '^ *[0-9.]+ channel /ipclab-[0-9]+-jobs: mq_notify: by thread \(pid [0-9]+\), SIGEV_THREAD$'
+  assert_line --regexp '^ *[0-9.]+ channel /ipclab-[0-9]+-jobs: mq_notify: by signal \(pid [0-9]+\), SIGUSR2$'
+  assert_line --regexp '^ *[0-9.]+ channel /ipclab-[0-9]+-jobs: mq_notify: none$'
+  assert_output --partial "end: 4 expectations, 4 passed, 0 failed"
+}
+
 @test "a folder an ordinary user may not read is named with Permission denied, not called missing" {
   public_copy "$BIN" "$PEERS" lessons
   # Lessons 01 and 08 are enough to show it (the tour below tells them all).

@@ -706,3 +706,20 @@ LUA
   keys q
   wait_for pane_exited
 }
+
+# bats test_tags=asan
+@test "at 80x24 a POSIX queue's row shows its messages, bytes queued and its size limit, or, while someone is registered with mq_notify, who" {
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/queue-notify.lua"
+  wait_for screen_has "The sender asleep on the full queue."
+  wait_for screen_has " 2/2 msgs 8 B (max 8192 B)"
+  keys space
+  wait_for screen_has "Registered by a thread."
+  wait_for screen_has " 0/2 msgs 0 B; notify: by thread"
+  keys space
+  wait_for screen_has "Registered with SIGUSR2."
+  wait_for screen_has " 0/2 msgs 0 B; notify: by signal"
+  keys space
+  wait_for screen_has "(no such queue)"      # the remover took it away
+  keys q
+  wait_for pane_exited
+}

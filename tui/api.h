@@ -30,5 +30,9 @@ void api_unix_methods(lua_State *L);       /* into the process methods table */
 int p_unix_sockets(lua_State *L, int i);
 int unix_state_field(lua_State *L, const struct proc *p);     /* 1: a table pushed */
 void unix_fresh(const struct proc *p);     /* its call on a socket: the Unix sockets read now */
+/* The channel at argument 1, sampled now and noted in the transcript. */
+struct chan *chan_now(lua_State *L);
+/* api_queues.c: q:qsize(), q:notify(), into the channel methods table. */
+void api_queue_methods(lua_State *L);
 
 #endif

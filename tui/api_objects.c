@@ -440,7 +440,7 @@ static int p_events(lua_State *L)
 
 /* Channel methods. */
 
-static struct chan *chan_now(lua_State *L)
+struct chan *chan_now(lua_State *L)
 {
     struct chan *c = &R.chans[check_chan(L, 1)];
     chan_sample(c);
@@ -603,6 +603,8 @@ void api_objects_register(lua_State *L)
             luaL_setfuncs(L, k == H_PROC ? proc_m : chan_m, 0);
             if (k == H_PROC)
                 api_unix_methods(L);        /* p:fds() (api_unix.c) */
+            else
+                api_queue_methods(L);       /* q:qsize(), q:notify() (api_queues.c) */
             lua_pushcclosure(L, k == H_PROC ? proc_index_mm : chan_index_mm, 1);
             lua_setfield(L, -2, "__index");
         }

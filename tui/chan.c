@@ -8,7 +8,8 @@
  * pidfd_getfd and closed at once; shared memory is read with pread of its
  * /dev/shm file (POSIX) or from the memory of a process that has it
  * attached (System V); semaphores from a pread copy (POSIX) or semctl
- * GETVAL; System V queues from msgctl IPC_STAT. */
+ * GETVAL; POSIX queues by mq_getattr and a pread of the queue's file
+ * (bytes queued, mq_notify); System V queues from msgctl IPC_STAT. */
 #include "ipclab.h"
 
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,7 @@ static int new_slot(enum ctype type, const char *label)
         c->level = c->capacity = c->value = -1;
         c->gone_level = c->gone_capacity = -1;
         c->shown_level = c->shown_value = -2;
+        c->notify_pid = c->shown_notify = -1;
         return i;
     }
     return -1;
@@ -381,9 +384,64 @@ static void sample_gone_mq(struct chan *c)
     }
 }
 
+/* QSIZE (the bytes of all its messages) and the mq_notify registration of
+ * the queue open at q, as reading its file gives them (mq_overview(7):
+ * "QSIZE:5 NOTIFY:0 SIGNO:0 NOTIFY_PID:0"). pread at offset 0: a queue's
+ * read() takes no message, and pread leaves the file offset, which a
+ * borrowed descriptor shares with its program, where it was. */
+static void sample_mq_file(struct chan *c, mqd_t q)
+{
+    char buf[160];
+    unsigned long qsize;
+    int how, signo, pid;
+    ssize_t n = pread(q, buf, sizeof buf - 1, 0);
+
+    /* A sender's descriptor is write-only (EBADF): the queue's file is
+     * opened again read-only from it, which no program can tell. */
+    if (n == -1 && errno == EBADF) {
+        char self[64];
+        snprintf(self, sizeof self, "/proc/self/fd/%d", (int)q);
+        int r = open(self, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (r >= 0) {
+            n = pread(r, buf, sizeof buf - 1, 0);
+            close(r);
+        }
+    }
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    if (sscanf(buf, "QSIZE:%lu NOTIFY:%d SIGNO:%d NOTIFY_PID:%d", &qsize, &how, &signo,
+               &pid) != 4 || pid < 0)
+        return;
+    c->qbytes = (long)qsize;
+    c->notify_pid = pid;
+    c->notify_how = how;
+    c->notify_signo = signo;
+}
+
+void notify_text(const struct chan *c, char *buf, size_t len)
+{
+    char who[64], sig[24];
+
+    if (c->notify_pid <= 0) {
+        scopy(buf, len, c->notify_pid == 0 ? "none" : "");
+        return;
+    }
+    int i = proc_index(c->notify_pid);
+    if (i >= 0)
+        snprintf(who, sizeof who, "%s (pid %ld)", R.procs[i].name, (long)c->notify_pid);
+    else
+        snprintf(who, sizeof who, "pid %ld (not of this run)", (long)c->notify_pid);
+    snprintf(buf, len, "%s, %s", who,
+             c->notify_how == SIGEV_THREAD ? "SIGEV_THREAD"
+             : c->notify_how == SIGEV_NONE ? "SIGEV_NONE"
+             : sig_name(c->notify_signo, sig, sizeof sig));
+}
+
 static void sample_mq(struct chan *c)
 {
     c->level = c->capacity = c->qbytes = c->msgsize = -1;
+    c->notify_pid = -1;
     if (!c->sysv) {
         struct mq_attr a;
         struct stat st;
@@ -404,6 +462,7 @@ static void sample_mq(struct chan *c)
             c->capacity = a.mq_maxmsg;
             c->msgsize = a.mq_msgsize;
         }
+        sample_mq_file(c, q);
         close(q);
         return;
     }

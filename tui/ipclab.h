@@ -144,7 +144,12 @@ struct chan {
     int nview;
     /* Sampled. */
     long level, capacity;       /* -1 when unknown; a queue: messages */
-    long qbytes, msgsize;       /* a queue: bytes queued (System V), message size limit */
+    long qbytes, msgsize;       /* a queue: bytes queued (POSIX: QSIZE), message size limit */
+    /* A POSIX queue's mq_notify registration (its file's NOTIFY_PID, NOTIFY
+     * and SIGNO fields): notify_pid 0 none, -1 unknown; notify_how
+     * SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD; notify_signo for a signal. */
+    pid_t notify_pid, shown_notify;
+    int notify_how, notify_signo;
     /* A POSIX queue: the one last seen at its name (mqueue inode); once the
      * name is gone (mq_unlink), that queue while a process still holds it. */
     dev_t mq_dev;
@@ -249,6 +254,11 @@ int proc_held(const struct proc *p);
 void note_state(int i);
 void note_signals(int i, int query);        /* its signals as read last; query: the count too */
 void note_chan(struct chan *c);
+void note_notify(struct chan *c);      /* a POSIX queue's mq_notify, when it changed */
+/* Who is registered with mq_notify on POSIX queue c, in words: "none",
+ * "receiver (pid 123), SIGUSR2", "receiver (pid 123), SIGEV_THREAD", or
+ * "pid 99 (not of this run), ..."; "" when unknown. */
+void notify_text(const struct chan *c, char *buf, size_t len);
 void describe_proc(const struct proc *p, char *buf, size_t len);
 const char *fifo_access(int acc);
 int on_own_input(const struct proc *p);   /* its call is on the stdin pipe ipclab feeds */

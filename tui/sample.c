@@ -168,6 +168,7 @@ static void sample_chans(void)
         chan_sample(c);
         if (c->type == CH_FIFO)
             note_holders(c, 1);
+        note_notify(c);
         long shown = chan_shown(c);
         long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
         long before = c->prev;
@@ -178,11 +179,30 @@ static void sample_chans(void)
     }
 }
 
+/* A POSIX queue's mq_notify registration, into the transcript when it
+ * changes: "channel jobs: mq_notify: receiver (pid 123), SIGUSR2", then
+ * "channel jobs: mq_notify: none" once the notification is sent (which
+ * ends the registration) or it is removed. */
+void note_notify(struct chan *c)
+{
+    char who[96];
+
+    if (c->type != CH_MQ || c->sysv || c->notify_pid < 0 || c->notify_pid == c->shown_notify)
+        return;
+    pid_t was = c->shown_notify;
+    c->shown_notify = c->notify_pid;
+    if (was == -1 && c->notify_pid == 0)        /* nobody from the start: nothing to tell */
+        return;
+    notify_text(c, who, sizeof who);
+    tlog("channel %s: mq_notify: %s", c->label, who);
+}
+
 /* Channel c as sampled last, into the transcript, unless it is what it
  * shows already: from the sampler once a value has held for two samples,
  * from a scenario's query (level, value) at once. */
 void note_chan(struct chan *c)
 {
+    note_notify(c);
     long shown = chan_shown(c);
     long *last = c->type == CH_SEM ? &c->shown_value : &c->shown_level;
     if (shown == *last)

@@ -333,9 +333,26 @@ int draw_chans(int y)
                 snprintf(buf, sizeof buf, " %ld msgs %ld/%ld bytes", c->level, c->qbytes, c->capacity);
                 put(y++, COLS - 30, 30, A_NORMAL, buf);
             } else {
-                draw_bar(y, LABEL_W, COLS - LABEL_W - 32, c->level, c->capacity);
-                snprintf(buf, sizeof buf, " %ld/%ld msgs (max %ld B)", c->level, c->capacity, c->msgsize);
-                put(y++, COLS - 30, 30, A_NORMAL, buf);
+                /* Registered with mq_notify: who, in place of the size
+                 * limit ("1/10 msgs 5 B; notify: receiver"), the bar
+                 * narrower; QSIZE, the bytes queued, either way. */
+                int tw = 30;
+                if (c->notify_pid > 0) {
+                    int i = proc_index(c->notify_pid);
+                    snprintf(buf, sizeof buf, " %ld/%ld msgs %ld B; notify: %.20s", c->level,
+                             c->capacity, c->qbytes, i >= 0 ? R.procs[i].name : "another");
+                    tw = (int)strlen(buf) > 30 ? (int)strlen(buf) : 30;
+                } else if (c->qbytes >= 0) {
+                    snprintf(buf, sizeof buf, " %ld/%ld msgs %ld B (max %ld B)", c->level,
+                             c->capacity, c->qbytes, c->msgsize);
+                } else {
+                    snprintf(buf, sizeof buf, " %ld/%ld msgs (max %ld B)", c->level, c->capacity,
+                             c->msgsize);
+                }
+                if ((int)strlen(buf) > tw)
+                    tw = (int)strlen(buf);
+                draw_bar(y, LABEL_W, COLS - LABEL_W - tw - 2, c->level, c->capacity);
+                put(y++, COLS - tw, tw, A_NORMAL, buf);
             }
         } else if (c->type == CH_SEM) {
             if (c->value < 0)

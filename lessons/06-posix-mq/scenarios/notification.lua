@@ -23,8 +23,10 @@ say("The C mq_notified makes the queue, blocks SIGUSR2, registers with mq_notify
     .. "SIGUSR2) and takes what is queued (nothing: EAGAIN). Then it sleeps in sigwaitinfo.")
 local n = spawn { C "mq_notified", "--create", "-n", "2", name, name = "notified" }
 wait_until(function() return n:exited() or waiting(n, 1) end, 10, "mq_notified waiting for notification 1")
-expect(waiting(n, 1) and q:level() == 0,
-       "mq_notified is registered and asleep in rt_sigtimedwait (sigwaitinfo); the queue is empty")
+local reg = q:notify()
+expect(waiting(n, 1) and q:level() == 0 and reg and reg.process == n and reg.signal == "SIGUSR2",
+       "mq_notified is registered (the queue's NOTIFY_PID is its pid, SIGUSR2) and asleep in "
+       .. "rt_sigtimedwait (sigwaitinfo); the queue is empty")
 pause("Ask the class: a message comes. What does the kernel do? Press space: a Python sender sends 3:first.")
 
 local s1 = spawn { Python "mq_sender.py", name, "3:first", name = "sender" }
@@ -51,8 +53,11 @@ wait_until(function() return f:exited() or waiting(f, 1) end, 10, "--forget wait
 local s3 = spawn { C "mq_sender", name, "3:first", name = "sender 3" }
 wait_until(function() return s3:exited() and (f:exited() or waiting(f, 2)) end, 10,
            "--forget waiting for notification 2")
-expect(f:output():find("not registered again (--forget)", 1, true) and waiting(f, 2),
-       "notified 1, took 'first', did not register again, and waits for notification 2")
+expect(f:output():find("not registered again (--forget)", 1, true) and waiting(f, 2)
+       and q:notify() == nil,
+       "notified 1, took 'first', did not register again (NOTIFY_PID 0: nobody), and waits for notification 2")
+say("The queue's row says who is registered: nobody now. The notification ended the registration, "
+    .. "and --forget never made another.")
 pause("Press space: a sender sends 'second'.")
 
 local s4 = spawn { Python "mq_sender.py", name, "second", name = "sender 4" }

@@ -567,6 +567,24 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
 }
 
 # bats test_tags=asan
+@test "mq_sender --unlink with no message removes a queue left behind, messages and all, and sends nothing; without --unlink a message is needed, C and Python" {
+  local cmd
+  for cmd in "${SENDERS[@]}"; do
+    run ${SENDERS[0]} --create --keep "$Q" left over
+    assert_success
+    ends s $cmd --unlink "$Q"
+    assert_equal "$status" 0
+    assert_equal "$output" "opened $Q: mode 0600, room for 10 messages of up to 8192 bytes, 2 queued"
+    assert_equal "$stderr" "$(prog "$cmd"): sent 0 messages; $Q removed"
+    assert_equal "$(mq_list)" ""
+  done
+  for cmd in "${SENDERS[@]}"; do
+    ends s $cmd "$Q"
+    assert_equal "$status" 2
+    [[ $stderr == "$(prog "$cmd"): usage: "* ]] || fail "no usage: $stderr"
+  done
+}
+
 @test "a maker whose stdout is gone (SIGPIPE at its first line) removes its queue; so does one that fails after making it (its readiness line cannot be written: /dev/full), C and Python" {
   local cmd
   for cmd in "${RECEIVERS[@]}"; do

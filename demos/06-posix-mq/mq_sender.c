@@ -14,6 +14,7 @@
  *                  on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
  *                  (a receiver that has it open by then still reads it all)
  *   --unlink       remove it the same way, though another program made it
+ *                  (with no TEXT: only that, a leftover queue removed by hand)
  *   --nonblock     O_NONBLOCK: a full queue fails at once (EAGAIN)
  *   --timeout S    mq_timedsend: wait S seconds at most for room (ETIMEDOUT)
  *   --hold         once the queue is open, wait for SIGUSR1 before sending
@@ -73,7 +74,7 @@ int main(int argc, char *argv[])
         else
             fail(2, USAGE, argv[0]);
     }
-    if (argc - i < 2)
+    if (argc - i < 2 - unlink_it)       /* --unlink with no message: remove it, that is all */
         fail(2, USAGE, argv[0]);
     if (keep && (!create || unlink_it))
         fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink");
@@ -87,8 +88,8 @@ int main(int argc, char *argv[])
      * "2:B" is B with priority 2; "A" (no digits and ':' first) is A with 0. */
     static unsigned *prio;      /* static: still reachable when fail() exits */
     static const char **text;
-    prio = calloc((size_t)ntext, sizeof *prio);
-    text = calloc((size_t)ntext, sizeof *text);
+    prio = calloc((size_t)ntext + 1, sizeof *prio);
+    text = calloc((size_t)ntext + 1, sizeof *text);
     if (prio == NULL || text == NULL)
         die("calloc %d messages", ntext);
     for (int t = 0; t < ntext; t++) {

@@ -15,6 +15,7 @@ Usage: mq_sender.py [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
                  on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
                  (a receiver that has it open by then still reads it all)
   --unlink       remove it the same way, though another program made it
+                 (with no TEXT: only that, a leftover queue removed by hand)
   --nonblock     O_NONBLOCK: a full queue fails at once (EAGAIN)
   --timeout S    mq_timedsend: wait S seconds at most for room (ETIMEDOUT)
   --hold         once the queue is open, wait for SIGUSR1 before sending
@@ -81,7 +82,7 @@ def main(argv):
             rest = list(args)
         else:
             fail(2, USAGE.format(argv[0]))
-    if len(rest) < 2:
+    if len(rest) < 2 - unlink_it:   # --unlink with no message: remove it, that is all
         fail(2, USAGE.format(argv[0]))
     if keep and (not create or unlink_it):
         fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink")

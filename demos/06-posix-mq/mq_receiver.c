@@ -40,6 +40,7 @@
 #include "err.h"
 #include "hold.h"
 #include "pmq.h"
+#include "trace.h"
 
 #define USAGE "usage: %s [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]" \
               " [-n COUNT] [--nonblock] [--timeout SECONDS] [--buf-size N] [--hold] [--] /NAME"
@@ -129,12 +130,14 @@ int main(int argc, char *argv[])
         if (timeout >= 0 && clock_gettime(CLOCK_REALTIME, &when) == -1)
             die("clock_gettime CLOCK_REALTIME");
         when.tv_sec += timeout;         /* a deadline, not a delay: kept on EINTR */
+        trace_before(call, q, name, (size_t)size, NULL, 0);     /* for ipclab's timeline */
         do {
             if (timeout >= 0)
                 n = mq_timedreceive(q, buf, (size_t)size, &prio, &when);
             else
                 n = mq_receive(q, buf, (size_t)size, &prio);
         } while (n == -1 && errno == EINTR);
+        trace_after(call, q, (long)n, errno, buf, n > 0 ? (size_t)n : 0);
         if (n == -1 && errno == EAGAIN)
             fail(1, "%s %s: %s: the queue is empty (O_NONBLOCK: not waiting), after %ld %s",
                  call, name, strerror(errno), got, plural(got, "message", "messages"));

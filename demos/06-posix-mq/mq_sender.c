@@ -40,6 +40,7 @@
 #include "err.h"
 #include "hold.h"
 #include "pmq.h"
+#include "trace.h"
 
 #define USAGE "usage: %s [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]" \
               " [--nonblock] [--timeout SECONDS] [--hold] [--] /NAME [PRIO:]TEXT..."
@@ -141,12 +142,14 @@ int main(int argc, char *argv[])
         if (timeout >= 0 && clock_gettime(CLOCK_REALTIME, &when) == -1)
             die("clock_gettime CLOCK_REALTIME");
         when.tv_sec += timeout;         /* a deadline, not a delay: kept on EINTR */
+        trace_before(call, q, name, len, text[t], len);     /* for ipclab's timeline */
         do {
             if (timeout >= 0)
                 r = mq_timedsend(q, text[t], len, prio[t], &when);
             else
                 r = mq_send(q, text[t], len, prio[t]);
         } while (r == -1 && errno == EINTR);
+        trace_after(call, q, r == -1 ? -1 : (long)len, errno, NULL, 0);
         if (r == -1 && errno == EAGAIN)
             fail(1, "%s %s: %s: the queue is full (mq_maxmsg %ld; O_NONBLOCK: not waiting),"
                  " after %ld %s", call, name, strerror(errno), a.mq_maxmsg, sent,

@@ -36,7 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from ipclab import posix                                 # noqa: E402
+from ipclab import posix, trace                          # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
                         describe, open_refused, remove_on_signal)
@@ -122,12 +122,14 @@ def main(argv):
     # a message that would fit, and the message stays queued.
     size = bufsize or a.msgsize
     while count == 0 or got < count:
+        trace.before(call, q, obj=name, length=size)   # for ipclab's timeline
         try:            # EINTR: retried, the deadline kept (ipclab.posix)
             if timeout >= 0:
                 data, prio = posix.mq_timedreceive(q, time.time() + timeout, size)
             else:
                 data, prio = posix.mq_receive(q, size)
         except OSError as e:
+            trace.after(call, q, -1, e.errno)
             what = f"{call} {name}: {os.strerror(e.errno)}"
             after = f"after {got} {plural(got, 'message', 'messages')}"
             if e.errno == errno.EAGAIN:
@@ -139,6 +141,7 @@ def main(argv):
                         f" mq_msgsize ({a.msgsize}): size it from mq_getattr (the message"
                         " stays queued)")
             die(f"{call} {name}", e)
+        trace.after(call, q, len(data), data=data)
         got += 1
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
         out(f"message {got}: priority {prio}, {len(data)} {plural(len(data), 'byte', 'bytes')}:"

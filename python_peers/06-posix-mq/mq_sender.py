@@ -37,7 +37,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from ipclab import posix                                 # noqa: E402
+from ipclab import posix, trace                          # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
                         describe, open_refused, remove_on_signal)
@@ -129,12 +129,14 @@ def main(argv):
         hold_until_sigusr1()
 
     for k, (prio, text) in enumerate(messages, 1):
+        trace.before(call, q, obj=name, length=len(text), data=text)   # for ipclab's timeline
         try:            # EINTR: retried, the deadline kept (ipclab.posix)
             if timeout >= 0:
                 posix.mq_timedsend(q, text, prio, time.time() + timeout)
             else:
                 posix.mq_send(q, text, prio)
         except OSError as e:
+            trace.after(call, q, -1, e.errno)
             what = f"{call} {name}: {os.strerror(e.errno)}"
             after = f"after {sent} {plural(sent, 'message', 'messages')}"
             if e.errno == errno.EAGAIN:
@@ -147,6 +149,7 @@ def main(argv):
                 fail(1, f"{what}: message {k} is {len(text)} bytes, over the queue's mq_msgsize"
                         f" ({a.msgsize}), {after}")
             die(f"{call} {name}", e)
+        trace.after(call, q, len(text))
         sent += 1
         out(f"sent {k}: priority {prio}, {len(text)} {plural(len(text), 'byte', 'bytes')}")
     if ours:

@@ -34,6 +34,7 @@
 #include "err.h"
 #include "hold.h"
 #include "rundir.h"
+#include "trace.h"
 #include "uds.h"
 
 #define USAGE "usage: %s [--type stream|dgram|seqpacket] [--count N] [--size BYTES]" \
@@ -122,15 +123,19 @@ int main(int argc, char *argv[])
          * signal cuts short goes on with the rest; a datagram goes whole.
          * An empty TEXT is sent too: a message on dgram and seqpacket,
          * nothing at all on a stream. */
+        trace_before("send", fd, name, len, msg, len);     /* for ipclab's timeline */
         do {
             ssize_t w = send(fd, msg + done, len - done, MSG_NOSIGNAL);
             if (w == -1 && errno == EINTR)
                 continue;
-            if (w == -1)
+            if (w == -1) {
+                trace_after("send", fd, -1, errno, NULL, 0);
                 fail(1, "send %s: %s (after %ld %s)", name, strerror(errno), k - 1,
                      plural(k - 1, "message", "messages"));
+            }
             done += (size_t)w;
         } while (done < len);
+        trace_after("send", fd, (long)done, 0, NULL, 0);
         out("sent %ld: %zu %s\n", k, len, plural((long)len, "byte", "bytes"));
     }
     if (close(fd) == -1)

@@ -42,6 +42,7 @@
 #include "err.h"
 #include "hold.h"
 #include "rundir.h"
+#include "trace.h"
 #include "uds.h"
 
 #define USAGE "usage: %s [--type stream|dgram|seqpacket] [--read-size N] [-n COUNT]" \
@@ -66,8 +67,10 @@ static ssize_t take(int fd, const char *name, long size, long k, int type, int a
     struct ucred who = { 0, (uid_t)-1, (gid_t)-1 };
     ssize_t r;
 
+    trace_before("recvmsg", fd, name, (size_t)size, NULL, 0);     /* for ipclab's timeline */
     while ((r = recvmsg(fd, &msg, 0)) == -1 && errno == EINTR)
         ;
+    trace_after("recvmsg", fd, (long)r, errno, buf, r > 0 ? (size_t)r : 0);
     if (r == -1)
         die("recvmsg %s", name);
     struct cmsghdr *h = dgram ? CMSG_FIRSTHDR(&msg) : NULL;

@@ -33,6 +33,7 @@ import stat
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import trace                                 # noqa: E402
 from ipclab.hold import hold_arm, hold_until_sigusr1      # noqa: E402
 from ipclab.rundir import file_kind                       # noqa: E402
 from ipclab.uds import address, check_dir, sock_type, type_name  # noqa: E402
@@ -123,14 +124,18 @@ def main(argv):
         # An empty TEXT is sent too: a message on dgram and seqpacket,
         # nothing at all on a stream.
         done = 0
+        # For ipclab's timeline:
+        trace.before("send", sock.fileno(), obj=name, length=len(msg), data=msg)
         while True:
             try:
                 done += sock.send(msg[done:], socket.MSG_NOSIGNAL)   # EINTR: retried
             except OSError as e:
+                trace.after("send", sock.fileno(), -1, e.errno)
                 fail(1, f"send {name}: {os.strerror(e.errno)} (after {k - 1} "
                         f"{plural(k - 1, 'message', 'messages')})")
             if done >= len(msg):
                 break
+        trace.after("send", sock.fileno(), done)
         out(f"sent {k}: {len(msg)} {plural(len(msg), 'byte', 'bytes')}")
     try:
         sock.close()

@@ -41,6 +41,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ipclab import trace                                 # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.rundir import file_kind                      # noqa: E402
 from ipclab.uds import (address, check_dir, remove_on_signal, sock_type,  # noqa: E402
@@ -64,10 +65,13 @@ def take(sock, name, size, k, type_, any_user):
     (SO_PASSCRED: SCM_CREDENTIALS, filled in by the kernel): one from
     another uid is refused unless any_user, as a connection would be."""
     dgram = type_ == socket.SOCK_DGRAM
+    trace.before("recvmsg", sock.fileno(), obj=name, length=size)    # for ipclab's timeline
     try:             # EINTR: Python retries (PEP 475)
         data, ctl, flags, _ = sock.recvmsg(size, socket.CMSG_SPACE(UCRED.size) if dgram else 0)
     except OSError as e:
+        trace.after("recvmsg", sock.fileno(), -1, e.errno)
         die(f"recvmsg {name}", e)
+    trace.after("recvmsg", sock.fileno(), len(data), data=data)
     pid, uid = 0, 2**32 - 1
     for level, kind, value in ctl:
         if (level, kind, len(value)) == (socket.SOL_SOCKET, socket.SCM_CREDENTIALS, UCRED.size):

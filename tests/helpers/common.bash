@@ -105,20 +105,17 @@ bg_pipe() {
 # however long each poll takes. Polling is not timing: nothing here assumes
 # how long anything takes; the bound only ends a test that would hang (a
 # child asleep for ever while its parent waits for it).
-# Between polls it naps 20 ms in bash's own read -t on a pipe nobody writes
-# (both ends its own, opened <> on a process substitution): no sleep(1)
-# forked 50 times a second, which cost a waiting test a fifth of a core.
+# (It naps with sleep(1): a process substitution to nap in bash's own
+# read -t would set $!, which callers read after it: bg_pipe's job.)
 wait_until() {
-  local deadline=$((SECONDS + $1)) nap r=1
+  local deadline=$((SECONDS + $1))
   shift
-  exec {nap}<> <(:)
   while ((SECONDS < deadline)); do
-    "$@" 2>/dev/null && { r=0; break; }
-    read -rt 0.02 -u "$nap" _ || :
+    "$@" 2>/dev/null && return 0
+    sleep 0.02
   done
-  exec {nap}<&-
-  [ "$r" -eq 0 ] || echo "wait_until: gave up waiting for: $*" >&2
-  return "$r"
+  echo "wait_until: gave up waiting for: $*" >&2
+  return 1
 }
 
 # wait_for CMD...: wait_until with a bound of 30 s.

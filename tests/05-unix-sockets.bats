@@ -197,10 +197,11 @@ read 3: 4 bytes: mess (cut short: MSG_TRUNC, the rest of it is lost)"
   assert_empty "$D"
 }
 
-@test "the socket file goes at the end and on SIGINT, SIGTERM, SIGHUP and SIGPIPE (its stdout gone), held or not: the server dies of the signal, C and Python" {
+@test "the socket file goes at the end and on every signal that ends a program by default (INT, TERM, HUP, QUIT, PIPE: its stdout gone, a stray USR1, USR2, ALRM), held or not: the server dies of the signal, C and Python" {
   local server sig
+  ulimit -c 0     # SIGQUIT's default dumps core: none in the test's directory
   for server in "${SERVERS[@]}"; do
-    for sig in INT TERM HUP PIPE; do
+    for sig in INT TERM HUP QUIT PIPE USR1 USR2 ALRM; do
       start_server srv $server "$D/srv.sock"
       assert_socket_exists "$D/srv.sock"
       kill -"$sig" "$srv"

@@ -29,11 +29,13 @@ ended() {
   reaped "$1"
 }
 
-@test "a message to the empty queue fires the registration: SIGUSR2, si_code SI_MESGQ, the sender's pid; the program registers again, then drains, and the next message is notified too, C and Python both ways" {
+@test "a message to the empty queue fires the registration: SIGUSR2, si_code SI_MESGQ, the sender's pid; the program registers again, then drains, and the next message is notified too; its trace says the same, C and Python both ways" {
   local notifier sender
   for notifier in "${NOTIFIERS[@]}"; do
     for sender in "${SENDERS[@]}"; do
-      start_notified n $notifier --create -n 2 "$Q"
+      exec 7>"$T/trace"     # its trace, as ipclab reads it (docs/trace-protocol.md)
+      start_notified n env IPCLAB_TRACE_FD=7 $notifier --create -n 2 "$Q"
+      exec 7>&-
       assert_equal "$(head -n 2 "$T/n.out")" "created $Q: mode 0600, room for 10 messages of up to 8192 bytes, 0 queued
 registered: mq_notify SIGEV_SIGNAL SIGUSR2"
       waiting_for "$n" n 1
@@ -52,6 +54,15 @@ notified 2: SIGUSR2, si_code SI_MESGQ, sent by pid $s2
 registered again: mq_notify SIGEV_SIGNAL SIGUSR2
 message 2: priority 0, 6 bytes: second"
       assert_equal "$(cat "$T/n.err")" "$(prog "$notifier"): 2 notifications, received 2 messages; $Q removed"
+      # ipclab's timeline: each sigwaitinfo names the sender, then each
+      # mq_receive of the drain, until EAGAIN.
+      assert_equal "$(sed -n 's/^.* pid='"$n"' ev=after \(.*\)/\1/p' "$T/trace" | sed 's/ fd=[0-9]*//')" \
+"op=mq_receive ret=-1 errno=EAGAIN
+op=sigwaitinfo ret=12 sig=SIGUSR2 from=$s1
+op=mq_receive data=first ret=5
+op=mq_receive ret=-1 errno=EAGAIN
+op=sigwaitinfo ret=12 sig=SIGUSR2 from=$s2
+op=mq_receive data=second ret=6"
     done
   done
 }

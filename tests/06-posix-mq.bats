@@ -502,10 +502,11 @@ PY
 # ---- nothing left --------------------------------------------------------------
 
 # bats test_tags=asan
-@test "a queue's maker removes it on SIGTERM, SIGINT and SIGHUP, asleep receiving, asleep sending or held, and dies of the signal; --keep leaves it, C and Python" {
+@test "a queue's maker removes it on SIGTERM, SIGINT, SIGHUP, SIGQUIT and a stray SIGUSR1, SIGUSR2 or SIGALRM, asleep receiving, asleep sending or held, and dies of the signal; --keep leaves it, C and Python" {
   local cmd sig
+  ulimit -c 0     # SIGQUIT's default dumps core: none in the test's directory
   for cmd in "${RECEIVERS[@]}"; do
-    for sig in TERM INT HUP; do
+    for sig in TERM INT HUP QUIT USR1 USR2 ALRM; do
       start_receiver r $cmd --create "$Q"
       wait_asleep "$r" asleep_receiving
       kill -s "$sig" "$r"

@@ -5,7 +5,7 @@
  *   PATH   fd_receiver's socket, as its readiness line names it
  *   FILE   a file to create, 0600 (O_EXCL: refused if anything is there), in
  *          the run's private directory; removed at the end, and on
- *          SIGINT, SIGTERM or SIGHUP
+ *          a signal that ends it (SIGINT, SIGTERM, SIGUSR1...)
  *
  *   sender                                       receiver
  *   1 byte "F" + SCM_RIGHTS [FILE, pipe read end] --> two new descriptors

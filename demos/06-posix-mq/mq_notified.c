@@ -5,7 +5,7 @@
  *   /NAME          the queue: '/' then 1 to 255 bytes, no other '/'
  *   --create       make it, 0600, failing if it exists (O_EXCL), with the
  *                  kernel's default sizes; removed at the end, on an error
- *                  and on SIGINT, SIGTERM, SIGHUP
+ *                  and on a signal that ends it (INT, TERM, HUP, USR1...)
  *   --thread       SIGEV_THREAD: glibc calls a function of ours in a new
  *                  thread; by default SIGEV_SIGNAL: the kernel sends SIGUSR2
  *   --forget       the classic bug: never register again after a notification
@@ -38,6 +38,7 @@
 #include "err.h"
 #include "hold.h"
 #include "pmq.h"
+#include "trace.h"
 
 #define USAGE "usage: %s [--create] [--thread] [--forget] [-n COUNT] [--hold] [--] /NAME"
 
@@ -137,10 +138,13 @@ int main(int argc, char *argv[])
     /* Registered, then drained: messages queued before we registered never
      * fire a notification (the queue was not empty), so take them now. */
     for (;;) {
-        ssize_t n;
         unsigned prio;
-        while ((count == 0 || got < count) &&
-               (n = mq_receive(q, buf, (size_t)a.mq_msgsize, &prio)) != -1) {
+        while (count == 0 || got < count) {
+            trace_before("mq_receive", q, name, (size_t)a.mq_msgsize, NULL, 0);     /* ipclab */
+            ssize_t n = mq_receive(q, buf, (size_t)a.mq_msgsize, &prio);
+            trace_after("mq_receive", q, (long)n, errno, buf, n > 0 ? (size_t)n : 0);
+            if (n == -1)
+                break;          /* EAGAIN: drained; anything else: said below */
             got++;
             for (ssize_t b = 0; b < n; b++)
                 buf[b] = buf[b] >= ' ' && buf[b] <= '~' ? buf[b] : '.';
@@ -160,7 +164,11 @@ int main(int argc, char *argv[])
         } else {
             siginfo_t si;
             for (;;) {
-                if (sigwaitinfo(&usr2, &si) == -1) {
+                trace_before("sigwaitinfo", -1, NULL, 0, NULL, 0);
+                int sig = sigwaitinfo(&usr2, &si);
+                trace_signal_after("sigwaitinfo", -1, sig, errno, sig > 0 ? sig : 0,
+                                   sig > 0 ? (long)si.si_pid : -1, TRACE_NO_VALUE);
+                if (sig == -1) {
                     if (errno == EINTR)
                         continue;
                     die("sigwaitinfo SIGUSR2");

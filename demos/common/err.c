@@ -123,13 +123,18 @@ static void remove_and_die(int sig)
 
 void remove_on_ending_signals(void (*remove)(void))
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };   /* PIPE: stdout gone */
-    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGPIPE" };
+    /* Every signal whose default action ends a program and that a person or
+     * a stray kill sends (signal(7)); PIPE: our stdout gone. Not the faults
+     * (SEGV, BUS...): a handler must not run on after one of those. */
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+                                SIGUSR1, SIGUSR2, SIGALRM };
+    static const char *const names[] = { "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT",
+                                         "SIGPIPE", "SIGUSR1", "SIGUSR2", "SIGALRM" };
     static int installed;
     struct sigaction old;
 
     ending_remove = remove;
-    for (int s = 0; !installed && s < 4; s++) {
+    for (size_t s = 0; !installed && s < sizeof sigs / sizeof sigs[0]; s++) {
         if (sigaction(sigs[s], NULL, &old) == -1)
             die("sigaction %s", names[s]);
         if (old.sa_handler != SIG_IGN &&        /* ignored stays ignored */

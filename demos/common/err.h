@@ -45,8 +45,9 @@ void undo_child(pid_t pid, const char *cmd);
  * made now: a handler may only write() and _exit() (signal-safety(7)). */
 void exit_on_signal(int sig, const char *name, const char *why);
 
-/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone) call
- * remove(), then end the program as the signal would have (status 128 +
+/* From now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (our stdout gone),
+ * SIGUSR1, SIGUSR2 and SIGALRM (a stray kill: their default action ends
+ * us too, signal(7)) call remove(), then end the program as the signal would have (status 128 +
  * N): for a program that made an object a signal must not leave behind (a
  * socket file, a queue). remove() runs in a signal handler: only
  * async-signal-safe calls (signal-safety(7)), errno kept. The first call

@@ -6,7 +6,7 @@ Usage: fd_sender.py [--] PATH FILE
   PATH   fd_receiver's socket, as its readiness line names it
   FILE   a file to create, 0600 (O_EXCL: refused if anything is there), in
          the run's private directory; removed at the end, and on
-         SIGINT, SIGTERM or SIGHUP
+         a signal that ends it (SIGINT, SIGTERM, SIGUSR1...)
 
   sender                                       receiver
   1 byte "F" + SCM_RIGHTS [FILE, pipe read end] --> two new descriptors
@@ -87,7 +87,7 @@ def main(argv):
     except OSError as e:
         die(f"open {file_name}", e)
     undo_push(os.unlink, file_name)
-    remove_on_signal(file_name)         # and on SIGINT, SIGTERM, SIGHUP
+    remove_on_signal(file_name)         # and on a signal that ends it
     write_text(file, BEFORE, file_name)
     try:
         pipe_r, pipe_w = os.pipe()

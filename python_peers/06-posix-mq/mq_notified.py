@@ -6,7 +6,7 @@ Usage: mq_notified.py [--create] [--thread] [--forget] [-n COUNT] [--hold] [--] 
   /NAME          the queue: '/' then 1 to 255 bytes, no other '/'
   --create       make it, 0600, failing if it exists (O_EXCL), with the
                  kernel's default sizes; removed at the end, on an error
-                 and on SIGINT, SIGTERM, SIGHUP
+                 and on a signal that ends it (INT, TERM, HUP, USR1...)
   --thread       C only (SIGEV_THREAD: glibc would call a Python function
                  from a thread of its own): refused here; SIGEV_SIGNAL: the
                  kernel sends SIGUSR2
@@ -33,7 +33,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from ipclab import posix                                 # noqa: E402
+from ipclab import posix, trace                          # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (check_name, describe, open_refused, remove_on_signal,  # noqa: E402
                         si_code)
@@ -118,12 +118,15 @@ def main(argv):
     # fire a notification (the queue was not empty), so take them now.
     while True:
         while count == 0 or got < count:
+            trace.before("mq_receive", q, obj=name, length=a.msgsize)    # ipclab
             try:
                 data, prio = posix.mq_receive(q, a.msgsize)
             except OSError as e:
+                trace.after("mq_receive", q, -1, e.errno)
                 if e.errno == errno.EAGAIN:
-                    break
+                    break       # drained
                 die(f"mq_receive {name}", e)
+            trace.after("mq_receive", q, len(data), data=data)
             got += 1
             text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
             out(f"message {got}: priority {prio}, {len(data)}"
@@ -132,10 +135,13 @@ def main(argv):
             break
         out(f"empty (EAGAIN): waiting for notification {notes + 1}")
         while True:     # EINTR: retried by Python (PEP 475)
+            trace.before("sigwaitinfo")
             try:
                 si = signal.sigwaitinfo({signal.SIGUSR2})
             except OSError as e:
+                trace.signal_after("sigwaitinfo", -1, -1, e.errno)
                 die("sigwaitinfo SIGUSR2", e)
+            trace.signal_after("sigwaitinfo", -1, si.si_signo, 0, si.si_signo, si.si_pid)
             if si.si_code == posix.SI_MESGQ:
                 break
             # Anyone may kill -USR2 us: only SI_MESGQ comes from the queue.

@@ -9,7 +9,7 @@ Usage: mq_receiver.py [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
   --create       make it, 0600 whatever the umask, failing if it exists
                  (O_EXCL), with room for --maxmsg N messages (10) of up to
                  --msgsize N bytes (8192). It is ours: removed at the end,
-                 on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
+                 on an error and on a signal that ends it, unless --keep
   --unlink       remove it the same way, though another program made it
   -n COUNT       end after COUNT messages; 0, the default: until a signal
   --nonblock     O_NONBLOCK: an empty queue fails at once (EAGAIN)

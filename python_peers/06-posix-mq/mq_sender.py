@@ -12,7 +12,7 @@ Usage: mq_sender.py [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]
   --create       make it, 0600 whatever the umask, failing if it exists
                  (O_EXCL), with room for --maxmsg N messages (10) of up to
                  --msgsize N bytes (8192). It is ours: removed at the end,
-                 on an error and on SIGINT, SIGTERM, SIGHUP, unless --keep
+                 on an error and on a signal that ends it, unless --keep
                  (a receiver that has it open by then still reads it all)
   --unlink       remove it the same way, though another program made it
                  (with no TEXT: only that, a leftover queue removed by hand)

@@ -135,11 +135,12 @@ def _remove_and_die(sig):
 
 
 def remove_on_ending_signals(remove):
-    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (a program that set
-    it back to SIG_DFL: its stdout gone) call remove(), then end the program
-    as the signal would have (status 128 + N): for a program that made an
-    object a signal must not leave behind (a socket file, a queue). None:
-    nothing to call. The first call installs the handlers; a signal ignored
+    """From now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (a program
+    that set it back to SIG_DFL: its stdout gone), SIGUSR1, SIGUSR2 and
+    SIGALRM (a stray kill: their default action ends us too, signal(7))
+    call remove(), then end the program as the signal would have (status
+    128 + N): for a program that made an object a signal must not leave
+    behind (a socket file, a queue). None: nothing to call. The first call installs the handlers; a signal ignored
     from the start (nohup, a background job) stays ignored (C: the same
     name in err.h)."""
     import ctypes
@@ -153,7 +154,8 @@ def remove_on_ending_signals(remove):
     _ending["default"] = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
         ("signal", libc))
     _ending["raise"] = libc["raise"]
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+                signal.SIGPIPE, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM):
         if signal.getsignal(sig) == signal.SIG_IGN:     # ignored stays ignored
             continue
         _ending["handlers"][sig] = handler_type(_remove_and_die)

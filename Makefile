@@ -167,7 +167,7 @@ test: setup-test
 	$(MAKE) --no-print-directory -j$(JOBS) all asan fuzz-replay-build
 	@$(MAKE) --no-print-directory check-python
 	IPCLAB_BIN=$(BIN) $(BATS_RUN) --timing $(TESTS)
-	IPCLAB_BIN=$(ASAN_BIN) $(BATS_RUN) --filter-tags asan $(TESTS)
+	IPCLAB_BIN=$(ASAN_BIN) $(BATS_RUN) --timing --filter-tags asan $(TESTS)
 
 # An exercise that fails is the learner's business, not make's: the
 # grading said so, and make adds no "Error 1" (status 0). Grading that

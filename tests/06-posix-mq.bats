@@ -507,7 +507,9 @@ PY
   ulimit -c 0     # SIGQUIT's default dumps core: none in the test's directory
   for cmd in "${RECEIVERS[@]}"; do
     for sig in TERM INT HUP QUIT USR1 USR2 ALRM; do
-      start_receiver r $cmd --create "$Q"
+      # env: bats --jobs starts us with SIGQUIT and SIGALRM ignored, which
+      # bash cannot undo and the receiver rightly keeps (nohup's rule).
+      start_receiver r env --default-signal $cmd --create "$Q"
       wait_asleep "$r" asleep_receiving
       kill -s "$sig" "$r"
       reaped "$r"

@@ -154,7 +154,8 @@ run: setup-run all check-python
 
 # The whole suite on the normal build, then again on the sanitizer build
 # the tests whose compiled code meets hostile input or is ipclab's own
-# (tagged "asan": docs/conventions.md). Set-up first, then everything is
+# (tagged "asan": docs/conventions.md); a test tagged "asan-only" too (the
+# soak) only there. Set-up first, then everything is
 # built $(JOBS) at a time.
 # $(JOBS) test files side by side, each file's tests one after the other:
 # bats 1.8 runs a file's own tests side by side through a semaphore that
@@ -166,7 +167,7 @@ BATS_RUN    = bats --jobs $(JOBS) --no-parallelize-within-files
 test: setup-test
 	$(MAKE) --no-print-directory -j$(JOBS) all asan fuzz-replay-build
 	@$(MAKE) --no-print-directory check-python
-	IPCLAB_BIN=$(BIN) $(BATS_RUN) --timing $(TESTS)
+	IPCLAB_BIN=$(BIN) $(BATS_RUN) --timing --filter-tags '!asan-only' $(TESTS)
 	IPCLAB_BIN=$(ASAN_BIN) $(BATS_RUN) --timing --filter-tags asan $(TESTS)
 
 # An exercise that fails is the learner's business, not make's: the

@@ -359,8 +359,13 @@ your_scenario_both() {
   wait "$pid" || true
   run compgen -G "/dev/shm/*ipclab-g$pid-*"
   assert_output ""
-  run bash -c 'grep -lz "^IPCLAB_TESTID=$1-" /proc/[0-9]*/environ 2>/dev/null' _ "g$pid"
-  assert_output ""
+  # kill(2) does not wait for a SIGKILLed process to finish dying (on a busy
+  # machine its /proc entry stays a moment): given the time to end, every
+  # process of the grading's is gone; one outside the group would stay.
+  graders_gone() { ! grep -lqz "^IPCLAB_TESTID=$1-" /proc/[0-9]*/environ 2>/dev/null; }
+  wait_for graders_gone "g$pid" ||
+    fail "left running: $(grep -lz "^IPCLAB_TESTID=g$pid-" /proc/[0-9]*/environ 2>/dev/null |
+                          sed 's|/environ$|/cmdline|' | xargs -r cat 2>/dev/null | tr '\0' ' ')"
 }
 
 @test "reset in a clone where the learner committed and pushed their work restores the kit's skeleton, not their commit" {

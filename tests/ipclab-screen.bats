@@ -571,7 +571,7 @@ LUA
 }
 
 # bats test_tags=asan
-@test "more processes than the screen holds: the live one is shown, then the exited that ended last; the others are counted, panes never overlap; the timeline has lanes for the latest" {
+@test "more processes than the screen holds: the live one is shown, then the exited that ended last; the others are counted, panes never overlap, each still shows what it printed last; the timeline has lanes for the latest" {
   tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $FIX/many.lua --record $T/rec.txt"
   wait_for screen_has "paused: press space"
   assert screen_has "sleeper  program  pid"
@@ -581,6 +581,10 @@ LUA
   run bash -c "tmux -S $TMUXS capture-pane -p | grep -cE '^ (short[0-9]+|sleeper) .*pid [0-9]+'"
   [ "$output" -ge 3 ]
   refute screen_has " > short"
+  # Three lines a pane: what an exited one printed takes the line no object
+  # needs, under its state.
+  run bash -c "tmux -S $TMUXS capture-pane -p | grep -A2 -E '^ short[0-9]+ ' | grep -cE '^ > said[0-9]+ *( > said[0-9]+)? *$'"
+  [ "$output" -ge 1 ]
   # The timeline's lanes include the sleeper, the newest.
   lane_for() { screen | grep -E '^ +# +time ' | grep -q "$1"; }
   wait_for lane_for sleeper               # its first event (asleep) makes it one

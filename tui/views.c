@@ -133,7 +133,9 @@ static int sig_lines(const struct proc *p, char *l0, char *l1, size_t len)
 /* Four lines: who; its state, for how long, in which call; on which
  * object; what it printed last. With signals pending, blocked, caught or
  * ignored (beyond its runtime's own), one or two lines of them before the
- * last: sig rows in all (every pane of a row the same height). */
+ * last: sig rows in all (every pane of a row the same height). Many panes
+ * get three lines (h 3 + sig): what it printed takes the object's line
+ * when it has none (an exited process, one running). */
 static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
 {
     const struct proc *p = &R.procs[i];
@@ -188,13 +190,14 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
         fit_path(buf, sizeof buf, w, pre, p->open_obj);
     } else
         buf[0] = '\0';
+    /* Many panes (three lines each): the output line takes the third line
+     * when no object does, rather than being dropped. */
+    int out_y = h >= 4 + sig ? y + 3 + sig : buf[0] == '\0' ? y + 2 : -1;
     put(y + 2, x, w, A_NORMAL, buf);
     char sl[2][256];
     int ns = sig_lines(p, sl[0], sl[1], sizeof sl[0]);
     for (int k = 0; k < sig; k++)
         put(y + 3 + k, x, w, A_NORMAL, k < ns ? sl[k] : "");
-    y += sig;
-    h -= sig;
     last_line(p, out, sizeof out);
     /* Too long: its end, where a line's result is ("counter now 4"), from
      * a word's start. */
@@ -207,8 +210,8 @@ static void draw_pane(int i, int y, int x, int w, int h, int sig, int selected)
             tail = cut;                     /* one long word: its last bytes */
     }
     snprintf(buf, sizeof buf, tail == out ? " > %s" : " > ...%s", tail);
-    if (h >= 4)                             /* many panes: three lines each */
-        put(y + 3, x, w, A_DIM, buf);
+    if (out_y >= 0)
+        put(out_y, x, w, A_DIM, buf);
 }
 
 /* The rows draw_chans takes. */
@@ -227,7 +230,7 @@ int draw_procs(int y, int selected)
 {
     int idx[MAX_PROCS], n = nprocs(idx);
     int cols = COLS >= 120 && n > 2 ? 3 : n > 1 ? 2 : 1;
-    int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: drop the output line */
+    int w = COLS / cols, h = n > 2 * cols ? 3 : 4;   /* many: output or object line */
     /* Signal lines: a row of panes takes as many as its pane that needs
      * most (live ones only); room is counted for the most any needs. */
     int sig = 0, need[MAX_PROCS];

@@ -446,6 +446,11 @@ static void sample_mq(struct chan *c)
         struct mq_attr a;
         struct stat st;
         mqd_t q = borrow_from_holder(c, 0, c->path);
+        /* Held by none of the run's processes (the tutorial's queue that
+         * outlives both): mq_getattr needs a descriptor and nothing else
+         * tells the count, so the one exception to borrowing: opened
+         * read-only, O_NONBLOCK, never received from, never registered,
+         * closed at once. It changes nothing a program of the run sees. */
         if (q == (mqd_t)-1)
             q = mq_open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (q == (mqd_t)-1) {

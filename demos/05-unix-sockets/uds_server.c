@@ -25,9 +25,9 @@
  * read "read K: N bytes: TEXT". What to watch: a stream keeps no boundaries
  * (three sends, one read), dgram and seqpacket keep each message whole (one
  * read each; a read too small cuts it: MSG_TRUNC). The socket file goes at
- * the end, and on a signal that ends it (SIGTERM, SIGUSR1...). One that a crashed server left
- * makes bind() fail (EADDRINUSE): it is removed only when a connect() to it
- * is refused (nobody there), never blindly.
+ * the end, and on a signal that ends it (SIGTERM, SIGUSR1...). One that a
+ * crashed server left makes bind() fail (EADDRINUSE): it is removed only
+ * when a connect() to it is refused (nobody there), never blindly.
  * Mirror: python_peers/05-unix-sockets/uds_server.py. Client: uds_client.c.
  */
 #include <errno.h>

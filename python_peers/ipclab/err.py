@@ -140,9 +140,9 @@ def remove_on_ending_signals(remove):
     SIGALRM (a stray kill: their default action ends us too, signal(7))
     call remove(), then end the program as the signal would have (status
     128 + N): for a program that made an object a signal must not leave
-    behind (a socket file, a queue). None: nothing to call. The first call installs the handlers; a signal ignored
-    from the start (nohup, a background job) stays ignored (C: the same
-    name in err.h)."""
+    behind (a socket file, a queue). None: nothing to call. The first
+    call installs the handlers; a signal ignored from the start (nohup, a
+    background job) stays ignored (C: the same name in err.h)."""
     import ctypes
     _ending["remove"] = remove
     if _ending["handlers"]:

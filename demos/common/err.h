@@ -47,9 +47,10 @@ void exit_on_signal(int sig, const char *name, const char *why);
 
 /* From now on SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (our stdout gone),
  * SIGUSR1, SIGUSR2 and SIGALRM (a stray kill: their default action ends
- * us too, signal(7)) call remove(), then end the program as the signal would have (status 128 +
- * N): for a program that made an object a signal must not leave behind (a
- * socket file, a queue). remove() runs in a signal handler: only
+ * us too, signal(7)) call remove(), then end the program as the signal
+ * would have (status 128 + N): for a program that made an object a signal
+ * must not leave behind (a socket file, a queue). remove() runs in a
+ * signal handler: only
  * async-signal-safe calls (signal-safety(7)), errno kept. The first call
  * installs the handlers; a signal ignored from the start (nohup, a
  * background job) stays ignored. */

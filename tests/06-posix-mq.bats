@@ -559,6 +559,45 @@ PY
   done
 }
 
+# bats test_tags=asan
+@test "a queue's maker removes only the queue it made: a queue made at the name since is left in place, at its end and on SIGTERM; its own removed already by another is said, status 0, C and Python" {
+  local cmd
+  for cmd in "${SENDERS[@]}"; do
+    # Held once made; meanwhile another removes it and makes a new one.
+    bg s $cmd --create --hold "$Q" mine
+    wait_asleep "$s" held
+    mq_rm "$Q"
+    run ${SENDERS[0]} --create --keep "$Q" theirs
+    assert_success
+    kill -USR1 "$s"
+    reaped "$s"
+    assert_equal "$status" 0
+    assert_equal "$(tail -n 1 "$T/s.err")" "$(prog "$cmd"): sent 1 message; $Q left in place: another queue has the name now (not the one we made)"
+    run ${RECEIVERS[0]} --nonblock -n 1 "$Q"
+    assert_output --partial "message 1: priority 0, 6 bytes: theirs"
+    mq_rm "$Q"
+    # Its own removed, and nothing made since: no error, said.
+    bg s $cmd --create --hold "$Q" mine
+    wait_asleep "$s" held
+    mq_rm "$Q"
+    kill -USR1 "$s"
+    reaped "$s"
+    assert_equal "$status" 0
+    assert_equal "$(tail -n 1 "$T/s.err")" "$(prog "$cmd"): sent 1 message; $Q removed already (by another program)"
+  done
+  for cmd in "${RECEIVERS[@]}"; do
+    start_receiver r $cmd --create "$Q"
+    wait_asleep "$r" asleep_receiving
+    mq_rm "$Q"
+    run ${SENDERS[0]} --create --keep "$Q" theirs
+    kill -TERM "$r"
+    reaped "$r"
+    assert_equal "$status" 143
+    assert_equal "$(mq_list)" "$Q"
+    mq_rm "$Q"
+  done
+}
+
 # no_reader CMD...: run CMD with its stdout a pipe whose reader has gone
 # (SIGPIPE at its default, as a shell leaves it): its first write fails.
 no_reader() {

@@ -86,7 +86,7 @@ int main(int argc, char *argv[])
     const char *name = argv[i];
     pmq_check_name(name);       /* a bad name: refused before any call */
     if (create)
-        pmq_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
+        pmq_remove_on_signal(-1, NULL);     /* the handlers first; nothing to remove yet */
     /* O_NONBLOCK: a drain ends at EAGAIN; we never sleep in mq_receive (the
      * kernel would hand it each message, and notify nobody). */
     int flags = O_RDONLY | O_NONBLOCK | (create ? O_CREAT | O_EXCL : 0);
@@ -96,9 +96,9 @@ int main(int argc, char *argv[])
     umask(old);
     if (q == (mqd_t)-1)
         fail(1, "mq_open %s: %s%s", name, strerror(err), pmq_open_refused(err, flags, 0, 0));
-    if (create) {               /* removed on every way out from here */
-        undo_push(mq_unlink, name);
-        pmq_remove_on_signal(name);
+    if (create) {               /* removed on every way out from here, while it is ours */
+        pmq_remove_on_signal(q, name);
+        undo_push(pmq_unlink_ours, name);
     }
     struct mq_attr a;         /* what the queue is, as the kernel says (mq_getattr) */
     pmq_describe(q, name, create, &a);
@@ -195,9 +195,10 @@ int main(int argc, char *argv[])
     /* mq_close would end the registration too; said here, it is seen. */
     if (mq_notify(q, NULL) == -1)
         die("mq_notify %s NULL", name);
-    if (create) {
-        pmq_remove_on_signal(NULL);
-        if (mq_unlink(name) == -1)
+    int gone = 0;
+    if (create) {               /* mq_unlink, if the name is still our queue's */
+        pmq_remove_on_signal(-1, NULL);
+        if ((gone = pmq_unlink_ours(name)) == -1)
             die("mq_unlink %s", name);
         undo_clear();
     }
@@ -206,6 +207,7 @@ int main(int argc, char *argv[])
     close_stdout();
     fprintf(stderr, "%s: %ld %s, received %ld %s; %s %s\n", progname(), notes,
             plural(notes, "notification", "notifications"), got,
-            plural(got, "message", "messages"), name, create ? "removed" : "left for others");
+            plural(got, "message", "messages"), name,
+            create ? pmq_unlinked(gone) : "left for others");
     return 0;
 }

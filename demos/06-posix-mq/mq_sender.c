@@ -111,7 +111,7 @@ int main(int argc, char *argv[])
     const char *call = timeout >= 0 ? "mq_timedsend" : "mq_send";
 
     if (ours)
-        pmq_remove_on_signal(NULL);     /* the handlers first; nothing to remove yet */
+        pmq_remove_on_signal(-1, NULL);     /* the handlers first; nothing to remove yet */
     /* --create: O_CREAT | O_EXCL, a new queue or none (mode and sizes
      * count only then); otherwise the queue that has the name. */
     int flags = O_WRONLY | (nonblock ? O_NONBLOCK : 0) | (create ? O_CREAT | O_EXCL : 0);
@@ -123,9 +123,9 @@ int main(int argc, char *argv[])
     if (q == (mqd_t)-1)
         fail(1, "mq_open %s: %s%s", name, strerror(err),
              pmq_open_refused(err, flags, maxmsg, msgsize));
-    if (ours) {                 /* removed on every way out from here */
-        undo_push(mq_unlink, name);
-        pmq_remove_on_signal(name);
+    if (ours) {                 /* removed on every way out from here, while it is ours */
+        pmq_remove_on_signal(q, name);
+        undo_push(pmq_unlink_ours, name);
     }
     struct mq_attr a;         /* what the queue is, as the kernel says (mq_getattr) */
     pmq_describe(q, name, create, &a);
@@ -170,9 +170,10 @@ int main(int argc, char *argv[])
     }
     free(prio);
     free(text);
-    if (ours) {
-        pmq_remove_on_signal(NULL);
-        if (mq_unlink(name) == -1)
+    int gone = 0;
+    if (ours) {                 /* mq_unlink, if the name is still our queue's */
+        pmq_remove_on_signal(-1, NULL);
+        if ((gone = pmq_unlink_ours(name)) == -1)
             die("mq_unlink %s", name);
         undo_clear();
     }
@@ -181,6 +182,6 @@ int main(int argc, char *argv[])
     close_stdout();
     fprintf(stderr, "%s: sent %ld %s; %s %s\n", progname(), sent,
             plural(sent, "message", "messages"), name,
-            ours ? "removed" : keep ? "kept (--keep)" : "left for others");
+            ours ? pmq_unlinked(gone) : keep ? "kept (--keep)" : "left for others");
     return 0;
 }

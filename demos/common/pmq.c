@@ -93,22 +93,63 @@ const char *pmq_open_refused(int err, int flags, long maxmsg, long msgsize)
     return why;
 }
 
-/* The queue a signal removes: set once it is ours. */
+/* The queue a signal removes, set once it is ours, and which queue that
+ * is: its device and inode (a queue descriptor is a file descriptor). */
 static const char *volatile to_remove;
+static dev_t made_dev;
+static ino_t made_ino;
 
-/* What a signal removes: our queue. mq_unlink is not on POSIX's list of
- * async-signal-safe functions, but glibc's is one system call after a
- * check of the name: nothing it could leave half done. */
+/* mq_open, fstat, mq_close and mq_unlink: each one system call in glibc
+ * (mq_unlink and mq_open are not on POSIX's async-signal-safe list, but
+ * glibc's only check the name first): safe in a signal handler. */
+int pmq_unlink_ours(const char *name)
+{
+    struct stat st;
+    mqd_t o = mq_open(name, O_RDONLY | O_NONBLOCK);
+    if (o == (mqd_t)-1 && errno == EACCES)      /* a queue we may only write to */
+        o = mq_open(name, O_WRONLY | O_NONBLOCK);
+    if (o == (mqd_t)-1)
+        return errno == ENOENT ? 2 : errno == EACCES ? 1 : -1;
+    int r = fstat(o, &st), err = errno;
+    mq_close(o);                /* a descriptor of ours for a moment: nothing read */
+    if (r == -1) {
+        errno = err;
+        return -1;
+    }
+    if (st.st_dev != made_dev || st.st_ino != made_ino)
+        return 1;               /* another queue has the name now: not ours */
+    if (mq_unlink(name) == -1)
+        return errno == ENOENT ? 2 : -1;
+    return 0;
+}
+
+const char *pmq_unlinked(int r)
+{
+    return r == 0 ? "removed"
+         : r == 1 ? "left in place: another queue has the name now (not the one we made)"
+         : "removed already (by another program)";
+}
+
+/* What a signal removes: our queue, if the name is still its. */
 static void remove_queue(void)
 {
     const char *name = to_remove;
 
     if (name != NULL)
-        mq_unlink(name);
+        pmq_unlink_ours(name);
 }
 
-void pmq_remove_on_signal(const char *name)
+void pmq_remove_on_signal(mqd_t q, const char *name)
 {
+    struct stat st;
+
+    to_remove = NULL;           /* the identity first, then the name */
+    if (name != NULL) {
+        if (fstat(q, &st) == -1)
+            die("fstat %s", name);
+        made_dev = st.st_dev;
+        made_ino = st.st_ino;
+    }
     to_remove = name;
     remove_on_ending_signals(remove_queue);
 }

@@ -42,13 +42,29 @@ const char *pmq_open_refused(int err, int flags, long maxmsg, long msgsize);
  * descriptor is a file descriptor). A call that fails ends the program. */
 void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a);
 
-/* From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone) remove
- * the queue NAME (mq_unlink), then end the program as the signal would
- * have (status 128 + N). NULL: nothing to remove any more (before the
- * program's own mq_unlink at its end, or a queue it keeps). The first call
- * installs the handlers; a signal ignored from the start (nohup) stays
- * ignored. name must live as long as the program (argv). */
-void pmq_remove_on_signal(const char *name);
+/* From now on a signal that ends the program (remove_on_ending_signals,
+ * err.h: SIGINT, SIGTERM, SIGHUP, SIGUSR1...) removes the queue q, named
+ * NAME, as pmq_unlink_ours does: only while the name is still that
+ * queue's. Then the program ends as the signal would have (status 128 +
+ * N). NULL (q unused): nothing to remove any more (before the program's
+ * own removal at its end, or a queue it keeps). The first call installs
+ * the handlers; a signal ignored from the start (nohup) stays ignored.
+ * name must live as long as the program (argv). */
+void pmq_remove_on_signal(mqd_t q, const char *name);
+
+/* mq_unlink(name), only if the name still names the queue
+ * pmq_remove_on_signal recorded (the same device and inode: the name is
+ * opened read-only, or else write-only, O_NONBLOCK, for a moment: nothing
+ * is read; a process's mq_notify registration ends with any descriptor it
+ * closes, so call it once unregistered). Returns 0: removed; 1: another
+ * queue has the name now (made since ours was removed), left in place;
+ * 2: no queue has the name, removed already by another program; -1: a
+ * call failed (errno). Safe in a signal handler. For undo_push. */
+int pmq_unlink_ours(const char *name);
+
+/* What pmq_unlink_ours's r did, for the last line: "removed", "left in
+ * place: another queue has the name now (...)", "removed already (...)". */
+const char *pmq_unlinked(int r);
 
 /* The name of a siginfo's si_code, for a message: "SI_MESGQ" (what the
  * kernel sends for a queue's notification), "SI_USER" (kill), "SI_QUEUE"

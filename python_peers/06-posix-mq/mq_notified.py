@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix, trace                          # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (check_name, describe, open_refused, remove_on_signal,  # noqa: E402
-                        si_code)
+                        si_code, unlink_ours, unlinked)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -86,7 +86,7 @@ def main(argv):
     name = rest[0]
     check_name(name)                # a bad name: refused before any call
     if create:
-        remove_on_signal(None)      # the handlers first; nothing to remove yet
+        remove_on_signal(None, None)  # the handlers first; nothing to remove yet
     # O_NONBLOCK: a drain ends at EAGAIN; we never sleep in mq_receive (the
     # kernel would hand it each message, and notify nobody).
     flags = os.O_RDONLY | os.O_NONBLOCK | (os.O_CREAT | os.O_EXCL if create else 0)
@@ -97,9 +97,9 @@ def main(argv):
         fail(1, f"mq_open {name}: {os.strerror(e.errno)}{open_refused(e.errno, flags)}")
     finally:
         os.umask(old)
-    if create:                      # removed on every way out from here
-        undo_push(posix.mq_unlink, name)
-        remove_on_signal(name)
+    if create:                      # removed on every way out from here, while it is ours
+        remove_on_signal(q, name)
+        undo_push(unlink_ours, name)
     a = describe(q, name, create)   # what the queue is, as the kernel says (mq_getattr)
 
     # Blocked before we register: a notification that comes before we wait
@@ -161,10 +161,11 @@ def main(argv):
         posix.mq_notify(q, None)
     except OSError as e:
         die(f"mq_notify {name} NULL", e)
-    if create:
-        remove_on_signal(None)
+    gone = 0
+    if create:                          # mq_unlink, if the name is still our queue's
+        remove_on_signal(None, None)
         try:
-            posix.mq_unlink(name)
+            gone = unlink_ours(name)
         except OSError as e:
             die(f"mq_unlink {name}", e)
         undo_clear()
@@ -175,7 +176,7 @@ def main(argv):
     close_stdout()
     say(f"{progname()}: {notes} {plural(notes, 'notification', 'notifications')}, received"
         f" {got} {plural(got, 'message', 'messages')}; {name}"
-        f" {'removed' if create else 'left for others'}")
+        f" {unlinked(gone) if create else 'left for others'}")
     return 0
 
 

@@ -39,7 +39,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from ipclab import posix, trace                          # noqa: E402
 from ipclab.hold import hold_until_sigusr1               # noqa: E402
 from ipclab.pmq import (HARD_MSGMAX, HARD_MSGSIZEMAX, check_name,  # noqa: E402
-                        describe, open_refused, remove_on_signal)
+                        describe, open_refused, remove_on_signal,
+                        unlink_ours, unlinked)
 from ipclab.err import (close_stdout, die, fail, option_value, out,  # noqa: E402
                         parse_long, plural, progname, say, undo_clear, undo_push)
 
@@ -96,7 +97,7 @@ def main(argv):
     call = "mq_timedreceive" if timeout >= 0 else "mq_receive"
 
     if ours:
-        remove_on_signal(None)      # the handlers first; nothing to remove yet
+        remove_on_signal(None, None)  # the handlers first; nothing to remove yet
     # --create: O_CREAT | O_EXCL, a new queue or none (mode and sizes
     # count only then); otherwise the queue that has the name.
     flags = (os.O_RDONLY | (os.O_NONBLOCK if nonblock else 0)
@@ -109,9 +110,9 @@ def main(argv):
                 f"{open_refused(e.errno, flags, maxmsg, msgsize)}")
     finally:
         os.umask(old)
-    if ours:                        # removed on every way out from here
-        undo_push(posix.mq_unlink, name)
-        remove_on_signal(name)
+    if ours:                        # removed on every way out from here, while it is ours
+        remove_on_signal(q, name)
+        undo_push(unlink_ours, name)
     a = describe(q, name, create)   # what the queue is, as the kernel says (mq_getattr)
     if hold:
         say(f"{progname()}: waiting for SIGUSR1 before receiving (kill -USR1 {os.getpid()})")
@@ -146,10 +147,11 @@ def main(argv):
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in data)
         out(f"message {got}: priority {prio}, {len(data)} {plural(len(data), 'byte', 'bytes')}:"
             f" {text}")
-    if ours:
-        remove_on_signal(None)
+    gone = 0
+    if ours:                          # mq_unlink, if the name is still our queue's
+        remove_on_signal(None, None)
         try:
-            posix.mq_unlink(name)
+            gone = unlink_ours(name)
         except OSError as e:
             die(f"mq_unlink {name}", e)
         undo_clear()
@@ -158,7 +160,7 @@ def main(argv):
     except OSError as e:
         die(f"mq_close {name}", e)
     close_stdout()
-    fate = "removed" if ours else "kept (--keep)" if keep else "left for others"
+    fate = unlinked(gone) if ours else "kept (--keep)" if keep else "left for others"
     say(f"{progname()}: received {got} {plural(got, 'message', 'messages')}; {name} {fate}")
     return 0
 

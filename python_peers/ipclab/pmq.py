@@ -5,7 +5,6 @@ Mirror image of demos/common/pmq.c. The calls the lesson is about
 ipclab.posix) stay in the programs; these only check a name, explain a
 refusal, remove a queue on a signal and name a signal's si_code.
 """
-import ctypes
 import errno
 import fcntl
 import os
@@ -94,24 +93,80 @@ def open_refused(err, flags, maxmsg=0, msgsize=0):
     return ""
 
 
-_mq_unlink = ctypes.CDLL(None, use_errno=True)["mq_unlink"]
-_to_remove = [None]     # the queue a signal removes: set once it is ours
+# The queue a signal removes, set once it is ours, and which queue that is:
+# its device and inode (a queue descriptor is a file descriptor).
+_ours = {"name": None, "dev": None, "ino": None}
+
+
+def unlink_ours(name):
+    """mq_unlink(name), only if the name still names the queue
+    remove_on_signal recorded (the same device and inode: the name is
+    opened read-only, or else write-only, O_NONBLOCK, for a moment: nothing
+    is read; a process's mq_notify registration ends with any descriptor it
+    closes, so call it once unregistered). Returns 0: removed; 1: another
+    queue has the name now (made since ours was removed), left in place;
+    2: no queue has the name, removed already by another program. OSError
+    when a call fails. For undo_push (C: the same name in pmq.h)."""
+    try:
+        o = posix.mq_open(name, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        if e.errno != errno.EACCES:             # a queue we may only write to?
+            if e.errno == errno.ENOENT:
+                return 2
+            raise
+        try:
+            o = posix.mq_open(name, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as e2:
+            if e2.errno in (errno.ENOENT, errno.EACCES):
+                return 2 if e2.errno == errno.ENOENT else 1
+            raise
+    try:
+        st = os.fstat(o)
+    finally:
+        posix.mq_close(o)       # a descriptor of ours for a moment: nothing read
+    if (st.st_dev, st.st_ino) != (_ours["dev"], _ours["ino"]):
+        return 1                # another queue has the name now: not ours
+    try:
+        posix.mq_unlink(name)
+    except OSError as e:
+        if e.errno == errno.ENOENT:
+            return 2
+        raise
+    return 0
+
+
+def unlinked(r):
+    """What unlink_ours's r did, for the last line: "removed", "left in
+    place: another queue has the name now (...)", "removed already (...)"."""
+    return ("removed" if r == 0
+            else "left in place: another queue has the name now (not the one we made)" if r == 1
+            else "removed already (by another program)")
 
 
 def _remove_queue():
-    # mq_unlink is not on POSIX's list of async-signal-safe functions, but
-    # glibc's is one system call after a check of the name.
-    if _to_remove[0] is not None:
-        _mq_unlink(_to_remove[0])
+    # What a signal removes: our queue, if the name is still its.
+    if _ours["name"] is not None:
+        try:
+            unlink_ours(_ours["name"])
+        except OSError:
+            pass                # dying of the signal all the same
 
 
-def remove_on_signal(name):
-    """From now on SIGINT, SIGTERM, SIGHUP and SIGPIPE (our stdout gone)
-    remove the queue name (mq_unlink), then end the program as the signal
-    would have (status 128 + N; err.remove_on_ending_signals). None:
-    nothing to remove any more (before the program's own mq_unlink at its
-    end, or a queue it keeps)."""
-    _to_remove[0] = None if name is None else ctypes.c_char_p(os.fsencode(name))
+def remove_on_signal(q, name):
+    """From now on a signal that ends the program
+    (err.remove_on_ending_signals: SIGINT, SIGTERM, SIGHUP, SIGUSR1...)
+    removes the queue q, named name, as unlink_ours does: only while the
+    name is still that queue's. Then the program ends as the signal would
+    have (status 128 + N). None (q unused): nothing to remove any more
+    (before the program's own removal at its end, or a queue it keeps)."""
+    _ours["name"] = None        # the identity first, then the name
+    if name is not None:
+        try:
+            st = os.fstat(q)
+        except OSError as e:
+            die(f"fstat {name}", e)
+        _ours["dev"], _ours["ino"] = st.st_dev, st.st_ino
+    _ours["name"] = name
     remove_on_ending_signals(_remove_queue)
 
 

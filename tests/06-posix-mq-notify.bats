@@ -257,7 +257,7 @@ message 2: priority 0, 11 bytes: from-python"
 }
 
 # bats test_tags=asan
-@test "a SIGUSR2 that does not come from the queue (kill: si_code SI_USER) is no notification: it is said and ignored, the registration kept, and the next message is notified, C and Python" {
+@test "a SIGUSR2 that does not come from the queue (kill: si_code SI_USER) is no notification: it is said and ignored, the registration kept, and the next message is notified; a notification merged into it while it was pending is found by registering again, not lost, C and Python" {
   local notifier
   for notifier in "${NOTIFIERS[@]}"; do
     start_notified n $notifier --create -n 1 "$Q"
@@ -273,6 +273,21 @@ message 2: priority 0, 11 bytes: from-python"
 notified 1: SIGUSR2, si_code SI_MESGQ, sent by pid $s
 registered again: mq_notify SIGEV_SIGNAL SIGUSR2
 message 1: priority 0, 4 bytes: real"
+    # Stopped, a stray SIGUSR2 pending: the queue's own, sent then, merges
+    # into it (a standard signal is pending at most once). The program
+    # finds it no longer registered (mq_notify succeeds, no EBUSY), drains.
+    start_notified n $notifier --create -n 1 "$Q"
+    waiting_for "$n" n 1
+    kill -STOP "$n"
+    wait_for eval '[ "$(proc_state '"$n"')" = T ]'
+    kill -USR2 "$n"
+    ends s ${SENDERS[0]} "$Q" merged
+    kill -CONT "$n"
+    ended "$n" n
+    assert_equal "$status" 0
+    assert_equal "$(said n)" "empty (EAGAIN): waiting for notification 1
+notified 1: merged into the stray SIGUSR2 (a standard signal is pending at most once): registered again: mq_notify SIGEV_SIGNAL SIGUSR2
+message 1: priority 0, 6 bytes: merged"
   done
 }
 

@@ -163,6 +163,7 @@ int main(int argc, char *argv[])
             out("notified %ld: SIGEV_THREAD, in a thread glibc started\n", notes + 1);
         } else {
             siginfo_t si;
+            int lost = 0;
             for (;;) {
                 trace_before("sigwaitinfo", -1, NULL, 0, NULL, 0);
                 int sig = sigwaitinfo(&usr2, &si);
@@ -178,6 +179,18 @@ int main(int argc, char *argv[])
                 /* Anyone may kill -USR2 us: only SI_MESGQ comes from the queue. */
                 fprintf(stderr, "%s: SIGUSR2 from pid %ld (si_code %s) is not a notification:"
                         " ignored\n", progname(), (long)si.si_pid, pmq_si_code(si.si_code));
+                /* But a standard signal is pending at most once: the queue's
+                 * SIGUSR2, sent while that one was pending, merged into it.
+                 * Registering again tells: EBUSY, we still are. */
+                if (!forget && (lost = mq_notify(q, &ev) == 0))
+                    break;
+                if (!forget && errno != EBUSY)
+                    die("mq_notify %s", name);
+            }
+            if (lost) {         /* registered again already: drain */
+                out("notified %ld: merged into the stray SIGUSR2 (a standard signal is pending"
+                    " at most once): registered again: mq_notify %s\n", ++notes, how);
+                continue;
             }
             out("notified %ld: SIGUSR2, si_code %s, sent by pid %ld\n", notes + 1,
                 pmq_si_code(si.si_code), (long)si.si_pid);

@@ -134,6 +134,7 @@ def main(argv):
         if count != 0 and got >= count:
             break
         out(f"empty (EAGAIN): waiting for notification {notes + 1}")
+        lost = False
         while True:     # EINTR: retried by Python (PEP 475)
             trace.before("sigwaitinfo")
             try:
@@ -147,6 +148,24 @@ def main(argv):
             # Anyone may kill -USR2 us: only SI_MESGQ comes from the queue.
             say(f"{progname()}: SIGUSR2 from pid {si.si_pid} (si_code {si_code(si.si_code)})"
                 " is not a notification: ignored")
+            # But a standard signal is pending at most once: the queue's
+            # SIGUSR2, sent while that one was pending, merged into it.
+            # Registering again tells: EBUSY, we still are.
+            if forget:
+                continue
+            try:
+                posix.mq_notify(q, posix.SIGEV_SIGNAL, signal.SIGUSR2)
+            except OSError as e:
+                if e.errno != errno.EBUSY:
+                    die(f"mq_notify {name}", e)
+                continue
+            lost = True
+            break
+        if lost:            # registered again already: drain
+            notes += 1
+            out(f"notified {notes}: merged into the stray SIGUSR2 (a standard signal is pending"
+                " at most once): registered again: mq_notify SIGEV_SIGNAL SIGUSR2")
+            continue
         out(f"notified {notes + 1}: SIGUSR2, si_code {si_code(si.si_code)}, sent by pid"
             f" {si.si_pid}")
         notes += 1

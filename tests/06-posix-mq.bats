@@ -656,6 +656,9 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
   same_usage mq_sender "--timeout: '-1' is not a number from 0 to 86400" --timeout -1 "$Q" x
   same_usage mq_sender "--nonblock or --timeout, not both" --nonblock --timeout 1 "$Q" x
   same_usage mq_sender "--keep keeps a queue we create: it needs --create, and no --unlink" --keep "$Q" x
+  # Sizes for a queue that is only opened: mq_open would ignore them silently.
+  same_usage mq_sender "--maxmsg and --msgsize size a queue we create: they need --create (a queue opened keeps its own sizes)" --maxmsg 5 "$Q" x
+  same_usage mq_receiver "--maxmsg and --msgsize size a queue we create: they need --create (a queue opened keeps its own sizes)" --msgsize 100 "$Q"
   same_usage mq_sender "message 2: priority 32768 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" a 32768:b
   same_usage mq_sender "message 2: priority -1 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" a -1:b
   same_usage mq_sender "message 1: priority 99999999999999999999 is not from 0 to 32767 (MQ_PRIO_MAX - 1)" "$Q" 99999999999999999999:b

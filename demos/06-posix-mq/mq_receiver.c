@@ -47,7 +47,7 @@
 
 int main(int argc, char *argv[])
 {
-    long maxmsg = 10, msgsize = 8192, count = 0, timeout = -1, bufsize = 0, got = 0;
+    long maxmsg = 0, msgsize = 0, count = 0, timeout = -1, bufsize = 0, got = 0;
     int create = 0, keep = 0, unlink_it = 0, nonblock = 0, hold = 0, i;
 
     set_progname(argv[0]);
@@ -83,6 +83,11 @@ int main(int argc, char *argv[])
         fail(2, USAGE, argv[0]);
     if (keep && (!create || unlink_it))
         fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink");
+    if ((maxmsg || msgsize) && !create)     /* mq_open would ignore them without a word */
+        fail(2, "--maxmsg and --msgsize size a queue we create: they need --create"
+             " (a queue opened keeps its own sizes)");
+    maxmsg = maxmsg ? maxmsg : 10;
+    msgsize = msgsize ? msgsize : 8192;
     if (nonblock && timeout >= 0)
         fail(2, "--nonblock or --timeout, not both");
     const char *name = argv[i];

@@ -50,7 +50,7 @@ USAGE = ("usage: {} [--create] [--maxmsg N] [--msgsize N] [--keep] [--unlink]"
 
 
 def main(argv):
-    maxmsg, msgsize, timeout, sent = 10, 8192, -1, 0
+    maxmsg, msgsize, timeout, sent = 0, 0, -1, 0
     prio_max = os.sysconf("SC_MQ_PRIO_MAX")     # 32768 on Linux
     create = keep = unlink_it = nonblock = hold = False
     # As in C: SIGPIPE kills (our stdout gone), Ctrl-C before the queue
@@ -87,6 +87,10 @@ def main(argv):
         fail(2, USAGE.format(argv[0]))
     if keep and (not create or unlink_it):
         fail(2, "--keep keeps a queue we create: it needs --create, and no --unlink")
+    if (maxmsg or msgsize) and not create:  # mq_open would ignore them without a word
+        fail(2, "--maxmsg and --msgsize size a queue we create: they need --create"
+                " (a queue opened keeps its own sizes)")
+    maxmsg, msgsize = maxmsg or 10, msgsize or 8192
     if nonblock and timeout >= 0:
         fail(2, "--nonblock or --timeout, not both")
     name = rest[0]

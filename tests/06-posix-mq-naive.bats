@@ -109,7 +109,7 @@ Received: from nobody"
     assert_success
     ends k $(c mq_receiver) --create "$Q"
     assert_equal "$status" 1
-    assert_equal "$stderr" "mq_receiver: mq_open $Q: File exists: a queue has that name already (without --create: open it)"
+    assert_equal "$stderr" "mq_receiver: mq_open $Q: File exists: a queue has that name already: another program's, or one left behind (mq_sender --unlink with its name removes one)"
     assert_equal "$(mq_attr "$Q")" "10 8192 2"
     mq_rm "$Q"
   done

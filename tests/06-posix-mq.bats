@@ -486,7 +486,7 @@ PY
     p=$(prog "$cmd")
     if [[ $p == mq_sender* ]]; then ends s $cmd --create "$Q" new; else ends s $cmd --create "$Q"; fi
     assert_equal "$status" 1
-    assert_equal "$stderr" "$p: mq_open $Q: File exists: a queue has that name already (without --create: open it)"
+    assert_equal "$stderr" "$p: mq_open $Q: File exists: a queue has that name already: another program's, or one left behind (mq_sender --unlink with its name removes one)"
     assert_equal "$(mq_attr "$Q")" "3 8192 1"
   done
   ends r ${RECEIVERS[1]} --unlink -n 1 "$Q"

@@ -51,7 +51,8 @@ const char *pmq_open_refused(int err, int flags, long maxmsg, long msgsize)
 
     why[0] = '\0';
     if (err == EEXIST)
-        return ": a queue has that name already (without --create: open it)";
+        return ": a queue has that name already: another program's, or one left behind"
+               " (mq_sender --unlink with its name removes one)";
     if (err == ENOENT)
         return ": no queue has that name (--create makes one)";
     if (err == EACCES) {
@@ -181,7 +182,8 @@ void pmq_describe(mqd_t q, const char *name, int created, struct mq_attr *a)
     if (st.st_uid != geteuid())
         snprintf(owner, sizeof owner, ", owner uid %ld, not %ld (us)", (long)st.st_uid,
                  (long)geteuid());
-    out("%s %s: mode %04o%s, room for %ld %s of up to %ld bytes, %ld queued\n",
+    out("%s %s: mode %04o%s, room for %ld %s of up to %ld %s, %ld queued\n",
         created ? "created" : "opened", name, (unsigned)st.st_mode & 07777, owner, a->mq_maxmsg,
-        plural(a->mq_maxmsg, "message", "messages"), a->mq_msgsize, a->mq_curmsgs);
+        plural(a->mq_maxmsg, "message", "messages"), a->mq_msgsize,
+        plural(a->mq_msgsize, "byte", "bytes"), a->mq_curmsgs);
 }

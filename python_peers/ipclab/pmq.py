@@ -59,7 +59,8 @@ def open_refused(err, flags, maxmsg=0, msgsize=0):
     RLIMIT_NOFILE, when no descriptor is free). '' or starting with ': '.
     mq_open(3) lists the errors."""
     if err == errno.EEXIST:
-        return ": a queue has that name already (without --create: open it)"
+        return (": a queue has that name already: another program's, or one left behind"
+                " (mq_sender --unlink with its name removes one)")
     if err == errno.ENOENT:
         return ": no queue has that name (--create makes one)"
     if err == errno.EACCES:
@@ -200,6 +201,7 @@ def describe(q, name, created):
     owner = (f", owner uid {st.st_uid}, not {os.geteuid()} (us)"
              if st.st_uid != os.geteuid() else "")
     out(f"{'created' if created else 'opened'} {name}: mode {st.st_mode & 0o7777:04o}{owner},"
-        f" room for {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize} bytes,"
+        f" room for {a.maxmsg} {plural(a.maxmsg, 'message', 'messages')} of up to {a.msgsize}"
+        f" {plural(a.msgsize, 'byte', 'bytes')},"
         f" {a.curmsgs} queued")
     return a

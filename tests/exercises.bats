@@ -255,7 +255,7 @@ teardown() {
   assert_equal "$(pane_status)" 0
 }
 
-@test "an exercise's scenario runs the learner's own file: built in the run's folder, seen asleep in read(); the skeleton's faults are FAILED checks, the solution passes" {
+@test "an exercise's scenario runs the learner's own file: built in the run's folder, seen asleep in read(); the skeleton's faults are FAILED checks, the solution passes, and the end says the grader checks every case" {
   run "$IPCLAB" run 01/your-frame-reader --headless
   assert_failure 1
   assert_line --regexp '^ *[0-9.]+ expect ok: your frame_reader.c compiles with the kit.s flags$'
@@ -271,6 +271,8 @@ teardown() {
   run "$IPCLAB" run 01/your-frame-reader --headless
   assert_success
   assert_line --regexp '^ *[0-9.]+ end: 7 expectations, 7 passed, 0 failed$'
+  # Passing one run is not passing the exercise: the end says what does.
+  assert_line --regexp '^ *[0-9.]+ say One run of your file, one case: scripts/grade 01/01 -v checks every case the exercise asks\.$'
   # A file that does not compile: said, and the scenario stops there.
   echo 'this is not C' >>"$K/lessons/01-pipes/exercises/01-frame-reader/frame_reader.c"
   run "$IPCLAB" run 01/your-frame-reader --headless

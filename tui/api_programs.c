@@ -80,6 +80,7 @@ static int l_Yours(lua_State *L)
     const struct lesson *l = lesson_at(li);
     const struct exercise *x = &l->ex[ei];
     size_t n = strlen(x->edit);
+    snprintf(R.yours, sizeof R.yours, "%.2s/%.2s", l->dir, x->dir);     /* said at the end */
     snprintf(path, sizeof path, "%s/lessons/%s/exercises/%s/%s", R.root, l->dir, x->dir, x->edit);
     if (access(path, R_OK) != 0 && errno == ENOENT)
         return luaL_error(L, "your %s is missing: %s reset %s/%s brings the skeleton back",

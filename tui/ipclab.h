@@ -204,6 +204,7 @@ struct run {
     long long seed;             /* --seed: math.random starts from it */
     FILE *record;
     char title[128];
+    char yours[16];             /* "05/01": the exercise whose learner's file Yours ran */
     int show_signals;           /* scenario { signals = true }: every pane's masks */
     const char *argv0;          /* as the user typed it: commands ipclab prints */
     /* Model. */

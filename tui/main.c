@@ -135,7 +135,7 @@ static int start_run(const char *path, char *err, size_t errlen)
     R.gen++;
     R.nevents = 0;
     R.expects = R.failed = R.errored = 0;
-    R.error[0] = R.narration[0] = '\0';
+    R.error[0] = R.narration[0] = R.yours[0] = '\0';
     story_clear();
     R.wait = W_NONE;
     R.t0 = now();

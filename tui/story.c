@@ -47,7 +47,15 @@ void story_add(enum story_kind kind, const char *text)
 /* The tally, when the scenario has run to its end. */
 void story_end(void)
 {
-    char t[128];
+    char t[160];
+    /* An exercise's own scenario plays the learner's file in one case;
+     * passing it is not passing the exercise. */
+    if (R.yours[0]) {
+        snprintf(t, sizeof t, "One run of your file, one case: scripts/grade %s -v checks"
+                 " every case the exercise asks.", R.yours);
+        story_add(ST_SAY, t);
+        tlog("say %s", t);
+    }
     if (R.expects == 0)
         snprintf(t, sizeof t, "The end: this scenario has no checks.");
     else

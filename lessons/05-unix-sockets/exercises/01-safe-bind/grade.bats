@@ -61,6 +61,8 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.cl
   show_run
   expect_equal "its exit status" 0 "$status"
   expect_line "its first line on stdout" "listening on $D/srv.sock" "${lines[0]}"
+  # A file removed without a word is a mystery to whoever made it.
+  expect_match "what it said on stderr (that it removed the stale file)" "[Rr]emov" "$stderr"
 }
 
 @test "refuses to start where a server listens: status 1, says a server is there, and that server keeps its socket file and its clients" {

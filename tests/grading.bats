@@ -775,6 +775,16 @@ s = s[:i] + s[j:k] + s[i:j] + s[k:]'
   assert_line --regexp "^# a client of another user \(uid [0-9]+ gid [0-9]+\) connected, sent nothing and stayed: the server sleeps in recvfrom\(\) of fd [0-9]+ \(kernel function [a-z_]+\), reading from it before asking"
 }
 
+@test "05/02: a cred_server that dies at a client of another user (getsockopt without its buffer length: TypeError) fails at once, told it ended without refusing on stderr" {
+  patched "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials/cred_server.py" "$T/dies" '
+a = "socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize(\"3i\")))"
+assert a in s
+s = s.replace(a, "socket.SOL_SOCKET, socket.SO_PEERCRED))", 1)'
+  grade_folder 05-unix-sockets/exercises/02-peer-credentials "$T/dies" "before reading anything"
+  assert_failure
+  assert_line --regexp "^# a client of another user \(uid [0-9]+ gid [0-9]+\) connected and stayed: the server ended \(status 1\) without a line ending ': refused' on stderr: refuse it on stderr"
+}
+
 @test "05/02 graded by a learner who is not root: the solution passes, the skeleton and a server that reads first fail; the server runs as if it were another user" {
   local ex=05-unix-sockets/exercises/02-peer-credentials uid=4321 v unset=() f
   public_copy "$ROOT/lessons/05-unix-sockets/solutions/02-peer-credentials"

@@ -224,7 +224,7 @@ not_ended() {
   elif [ "$(proc_syscall "$1")" = running ]; then
     echo "did not end: it was still running, in no system call (a loop without end?)"
   else
-    echo "did not end: it is asleep in $(proc_syscall "$1") ($(proc_wchan "$1"))"
+    echo "did not end: it is asleep in $(sock_syscall "$1") ($(proc_wchan "$1"))"
   fi
 }
 

@@ -44,9 +44,10 @@ print("connected", flush=True)
 signal.pause()'
 
 # refused_or_reading PID: the server said it refused, or sleeps in a read
-# of a socket (recv is recvfrom, read, recvmsg), as the kernel shows it.
+# of a socket (recv is recvfrom, read, recvmsg), as the kernel shows it,
+# or has ended.
 refused_or_reading() {
-  grep -q ": refused$" "$T/srv.err" || asleep_in "$1" recvfrom read recvmsg
+  grep -q ": refused$" "$T/srv.err" || asleep_in "$1" recvfrom read recvmsg || proc_gone "$1"
 }
 
 # other_uid: nobody's uid, or when that is ours (a learner graded as the
@@ -106,7 +107,26 @@ client() {
   bg theirs "${them[@]}" "$PYTHON" -c "$HOLDER" "$ABS-srv"
   wait_for grep -qx connected "$T/theirs.out"
   # It sends nothing: a server that reads before it asks sleeps in recv.
-  wait_settled 10 "$srv" refused_or_reading "$srv"
+  wait_settled 10 "$srv" refused_or_reading "$srv" || true
+  if ! grep -q ": refused$" "$T/srv.err" && ! asleep_in "$srv" recvfrom read recvmsg; then
+    local say="refuse it on stderr, one line ending ': refused', as 'cred_server.py: client pid P uid U gid G: not our uid (N): refused'"
+    if proc_gone "$srv"; then
+      kill "$theirs"
+      reaped "$theirs"
+      finish "$srv" srv
+      show_run
+      fail "a client of another user ($us) connected and stayed: the server ended (status $status) without a line ending ': refused' on stderr: $say"
+    fi
+    local why
+    why=$(not_ended "$srv")
+    stop "$srv"
+    kill_left_running
+    kill "$theirs"
+    reaped "$theirs"
+    output=$(capped "$T/srv.out") stderr=$(capped "$T/srv.err") status=killed
+    show_run
+    fail "a client of another user ($us) connected and stayed: after 10 s the server had written no line ending ': refused' on stderr (it $why): $say"
+  fi
   if ! grep -q ": refused$" "$T/srv.err"; then
     local call fd
     read -r call fd <<<"$(sock_syscall "$srv")"

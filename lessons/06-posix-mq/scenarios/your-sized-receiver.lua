@@ -42,9 +42,11 @@ expect(q:level() == 0, "the queue is empty: it took all 3")
 if o:find("Message too long", 1, true) then
   say("mq_receive failed with EMSGSIZE: your buffer is smaller than the queue's mq_msgsize, 8192. "
       .. "The kernel checks the buffer, not the message: the 6-byte 'urgent' stays queued ("
-      .. tostring(q:level()) .. " messages). Ask mq_getattr, and allocate mq_msgsize bytes.")
+      .. tostring(q:level()) .. " messages). Ask mq_getattr, allocate mq_msgsize bytes and pass "
+      .. "that number (sizeof of a malloc'd pointer is 8, the pointer's size).")
 elseif yours:exited() and yours:status() == "exit 0" then
-  say("Your receiver asked the queue its size and took all three. make grade also tries a queue of "
+  say("Your receiver took all three: its buffer held 8192 bytes, this queue's size. A buffer of 8192 "
+      .. "guessed would too; make grade also tries a queue of "
       .. "100000-byte messages, in a private IPC namespace where msgsize_max is raised: a guessed "
       .. "8192 fails there.")
 end

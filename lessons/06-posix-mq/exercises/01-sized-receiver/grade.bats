@@ -61,7 +61,7 @@ judge() {
 # emsgsize_words SIZE: what to add when the program failed with EMSGSIZE.
 emsgsize_words() {
   [[ $stderr == *"Message too long"* ]] || return 0
-  echo "mq_receive failed with EMSGSIZE (Message too long): the buffer it was given is smaller than the queue's mq_msgsize ($1 bytes). The kernel checks the buffer, not the message: size it from mq_getattr"
+  echo "mq_receive failed with EMSGSIZE (Message too long): the buffer it was given is smaller than the queue's mq_msgsize ($1 bytes). The kernel checks the buffer, not the message: size it from mq_getattr, allocate mq_msgsize bytes and pass that number (sizeof of a malloc'd pointer is 8, the pointer's size)"
 }
 
 @test "sized_receiver.c compiles with the kit's flags" {

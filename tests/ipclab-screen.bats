@@ -718,10 +718,10 @@ LUA
   wait_for screen_has " 2/2 msgs 8 B (max 8192 B)"
   keys space
   wait_for screen_has "Registered by a thread."
-  wait_for screen_has " 0/2 msgs 0 B; notify: by thread"
+  wait_for screen_has " 0/2 msgs 0 B; registered: by thread"
   keys space
   wait_for screen_has "Registered with SIGUSR2."
-  wait_for screen_has " 0/2 msgs 0 B; notify: by signal"
+  wait_for screen_has " 0/2 msgs 0 B; registered: by signal"
   keys space
   wait_for screen_has "(no such queue)"      # the remover took it away
   keys q

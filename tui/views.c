@@ -337,13 +337,16 @@ int draw_chans(int y)
                 put(y++, COLS - 30, 30, A_NORMAL, buf);
             } else {
                 /* Registered with mq_notify: who, in place of the size
-                 * limit ("1/10 msgs 5 B; notify: receiver"), the bar
+                 * limit ("1/10 msgs 5 B; registered: receiver"; a process
+                 * not of the run by its pid), the bar
                  * narrower; QSIZE, the bytes queued, either way. */
                 int tw = 30;
                 if (c->notify_pid > 0) {
                     int i = proc_index(c->notify_pid);
-                    snprintf(buf, sizeof buf, " %ld/%ld msgs %ld B; notify: %.20s", c->level,
-                             c->capacity, c->qbytes, i >= 0 ? R.procs[i].name : "another");
+                    char who[32];
+                    snprintf(who, sizeof who, "pid %ld", (long)c->notify_pid);
+                    snprintf(buf, sizeof buf, " %ld/%ld msgs %ld B; registered: %.20s", c->level,
+                             c->capacity, c->qbytes, i >= 0 ? R.procs[i].name : who);
                     tw = (int)strlen(buf) > 30 ? (int)strlen(buf) : 30;
                 } else if (c->qbytes >= 0) {
                     snprintf(buf, sizeof buf, " %ld/%ld msgs %ld B (max %ld B)", c->level,

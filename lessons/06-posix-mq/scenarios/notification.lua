@@ -56,7 +56,7 @@ wait_until(function() return s3:exited() and (f:exited() or waiting(f, 2)) end, 
 expect(f:output():find("not registered again (--forget)", 1, true) and waiting(f, 2)
        and q:notify() == nil,
        "notified 1, took 'first', did not register again (NOTIFY_PID 0: nobody), and waits for notification 2")
-say("The queue's row says who is registered: nobody now. The notification ended the registration, "
+say("The queue's row names who is registered: nobody now (no 'registered:'). The notification ended the registration, "
     .. "and --forget never made another.")
 pause("Press space: a sender sends 'second'.")
 

@@ -463,8 +463,13 @@ static int watched(lua_State *L, enum ctype type)
     } else {
         size_t n;
         const char *name = luaL_checklstring(L, 1, &n);
-        luaL_argcheck(L, n >= 2 && n <= 251 && name[0] == '/' && !strchr(name + 1, '/') &&
-                      strlen(name) == n, 1, "a POSIX name: '/', then 1 to 250 bytes without '/'");
+        /* NAME_MAX after the '/'; a semaphore's file is "sem.NAME": 4 less. */
+        size_t max = type == CH_SEM ? 251 : 255;
+        luaL_argcheck(L, n >= 2 && n - 1 <= max && name[0] == '/' && !strchr(name + 1, '/') &&
+                      strlen(name) == n && strcmp(name, "/.") != 0 && strcmp(name, "/..") != 0,
+                      1, type == CH_SEM
+                      ? "a POSIX semaphore name: '/', then 1 to 251 bytes without '/', not . or .."
+                      : "a POSIX name: '/', then 1 to 255 bytes without '/', not . or ..");
         i = chan_ipc(type, name, 0, 0);
     }
     return made(L, i, "too many channels");

@@ -139,7 +139,7 @@ int chan_ipc(enum ctype type, const char *name, long key, long index)
     c->key = key;
     c->index = index;
     if (c->sysv)
-        snprintf(c->label, sizeof c->label, "key 0x%lx", key);
+        snprintf(c->label, sizeof c->label, "key 0x%08x", (unsigned)(int)key);  /* a key_t */
     return i;
 }
 

@@ -552,6 +552,9 @@ static int l_watch(lua_State *L)
     int n = 0;
     if (!lua_isnoneornil(L, 2))
         luaL_checktype(L, 2, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 2) && c->type != CH_SHM)
+        return luaL_error(L, "watch: a view of fields is for shared memory (shm()); %s has none",
+                          c->label);
     for (int k = 1; lua_istable(L, 2) && lua_rawgeti(L, 2, k) != LUA_TNIL; k++, n++) {
         int t = -1;
         if (k > 8 || !lua_istable(L, -1))

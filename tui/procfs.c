@@ -269,7 +269,9 @@ int procfs_sample(struct proc *p, double t)
     p->seen_t = t;
     char comm[sizeof p->comm];
     snprintf(comm, sizeof comm, "%.*s", (int)(paren - open - 1), open + 1);
-    if (p->comm[0] && strcmp(comm, p->comm) != 0)
+    char unnamed[32];                       /* adopted mid-exec: no command line then */
+    snprintf(unnamed, sizeof unnamed, "pid %ld", (long)p->pid);
+    if ((p->comm[0] && strcmp(comm, p->comm) != 0) || strcmp(p->name, unnamed) == 0)
         proc_execed(p);                        /* it ran exec: a new program */
     scopy(p->comm, sizeof p->comm, comm);
     switch (paren[2]) {

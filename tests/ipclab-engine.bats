@@ -712,6 +712,17 @@ start_stuck_run() {
 scenario() { printf '%s\n' "$@" >"$T/s.lua"; }
 
 # bats test_tags=asan
+@test "a scenario outside the lessons that names a Python peer without its lesson's folder is told the folder that has it" {
+  scenario 'local p = Python "mq_sender.py"'
+  run "$IPCLAB" run "$T/s.lua" --headless
+  assert_failure 2
+  assert_output --partial "s.lua:1: Python \"mq_sender.py\": this scenario is in no lesson's folder: name the peer with its lesson's, Python \"06-posix-mq/mq_sender.py\""
+  scenario 'local p = Python "06-posix-mq/mq_sender.py"' 'say(p.name)'
+  run "$IPCLAB" run "$T/s.lua" --headless
+  assert_success
+}
+
+# bats test_tags=asan
 @test "any error object is reported with the scenario's file and line" {
   local obj
   for obj in '{}' '' '42' 'setmetatable({}, { __tostring = function() return "custom" end })'; do

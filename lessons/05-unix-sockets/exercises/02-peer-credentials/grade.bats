@@ -108,36 +108,28 @@ client() {
   wait_for grep -qx connected "$T/theirs.out"
   # It sends nothing: a server that reads before it asks sleeps in recv.
   wait_settled 10 "$srv" refused_or_reading "$srv" || true
-  if ! grep -q ": refused$" "$T/srv.err" && ! asleep_in "$srv" recvfrom read recvmsg; then
-    local say="refuse it on stderr, one line ending ': refused', as 'cred_server.py: client pid P uid U gid G: not our uid (N): refused'"
+  if ! grep -q ": refused$" "$T/srv.err"; then
+    local why
     if proc_gone "$srv"; then
       kill "$theirs"
       reaped "$theirs"
       finish "$srv" srv
       show_run
-      fail "a client of another user ($us) connected and stayed: the server ended (status $status) without a line ending ': refused' on stderr: $say"
+      fail "a client of another user ($us) connected and stayed: the server ended (status $status) without a line ending ': refused' on stderr: refuse it on stderr, as 'cred_server.py: client pid P uid U gid G: not our uid (N): refused'"
+    elif asleep_in "$srv" recvfrom read recvmsg; then
+      local call fd
+      read -r call fd <<<"$(sock_syscall "$srv")"
+      why="connected, sent nothing and stayed: the server sleeps in $call() of fd $fd (kernel function $(proc_wchan "$srv")), reading from it before asking the kernel who it is (SO_PEERCRED needs no read: ask first, refuse at once)"
+    else
+      why="connected and stayed: after 10 s the server had written no line ending ': refused' on stderr (it $(not_ended "$srv")): refuse it on stderr, as 'cred_server.py: client pid P uid U gid G: not our uid (N): refused'"
     fi
-    local why
-    why=$(not_ended "$srv")
     stop "$srv"
     kill_left_running
     kill "$theirs"
     reaped "$theirs"
     output=$(capped "$T/srv.out") stderr=$(capped "$T/srv.err") status=killed
     show_run
-    fail "a client of another user ($us) connected and stayed: after 10 s the server had written no line ending ': refused' on stderr (it $why): $say"
-  fi
-  if ! grep -q ": refused$" "$T/srv.err"; then
-    local call fd
-    read -r call fd <<<"$(sock_syscall "$srv")"
-    call="$call() of fd $fd (kernel function $(proc_wchan "$srv"))"
-    stop "$srv"
-    kill_left_running
-    kill "$theirs"
-    reaped "$theirs"
-    output=$(capped "$T/srv.out") stderr=$(capped "$T/srv.err") status=killed
-    show_run
-    fail "a client of another user ($us) connected, sent nothing and stayed: the server sleeps in $call, reading from it before asking the kernel who it is (SO_PEERCRED needs no read: ask first, refuse at once)"
+    fail "a client of another user ($us) $why"
   fi
   kill "$theirs"
   reaped "$theirs"

@@ -51,8 +51,7 @@ void story_end(void)
     /* An exercise's own scenario plays the learner's file in one case;
      * passing it is not passing the exercise. */
     if (R.yours[0]) {
-        snprintf(t, sizeof t, "One run of your file, one case: scripts/grade %s -v checks"
-                 " every case the exercise asks.", R.yours);
+        snprintf(t, sizeof t, "One case only: scripts/grade %s -v checks them all.", R.yours);
         story_add(ST_SAY, t);
         tlog("say %s", t);
     }

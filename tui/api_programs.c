@@ -53,13 +53,12 @@ static int l_Python(lua_State *L)
     }
     const char *file = luaL_checkstring(L, 1);
     if (!strchr(file, '/') && !R.lesson[0]) {   /* a scenario outside lessons/ */
-        glob_t g;
+        glob_t g = { 0 };
         snprintf(path, sizeof path, "%s/python_peers/*/%s", R.root, file);
         int found = glob(path, 0, NULL, &g) == 0;
         const char *lesson = found ? g.gl_pathv[0] + strlen(R.root) + strlen("/python_peers/") : "";
         snprintf(path, sizeof path, "%.*s", (int)strcspn(lesson, "/"), lesson);
-        if (found)
-            globfree(&g);
+        globfree(&g);           /* whatever glob() returned */
         return luaL_error(L, "Python \"%s\": this scenario is in no lesson's folder: name the"
                           " peer with its lesson's, Python \"%s/%s\"", file,
                           found ? path : "NN-lesson", file);

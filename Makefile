@@ -152,23 +152,28 @@ run: setup-run all check-python
 	elif [ -n "$(SCENARIO)" ]; then $(BIN)/ipclab run "$(or $(LESSON),01)/$(SCENARIO)" --headless; \
 	elif [ -t 0 ] && [ -t 1 ]; then $(BIN)/ipclab; else $(BIN)/ipclab tour $(LESSON); fi
 
-# The whole suite on the normal build, then again on the sanitizer build
-# the tests whose compiled code meets hostile input or is ipclab's own
-# (tagged "asan": docs/conventions.md); a test tagged "asan-only" too (the
-# soak) only there. Set-up first, then everything is
-# built $(JOBS) at a time.
+# The suite in two passes, each test once: the tests whose compiled code
+# meets hostile input or is ipclab's own engine, screen and signal handling
+# (tagged "asan": docs/conventions.md) on the sanitizer build, every other
+# test on the normal build (which plays every scenario, grades every
+# exercise and runs every demo). Set-up first, then everything is built
+# $(JOBS) at a time.
 # $(JOBS) test files side by side, each file's tests one after the other:
 # bats 1.8 runs a file's own tests side by side through a semaphore that
 # polls with "sleep 1", idle up to a second a test (a third of make test).
-# The longest files first, so that the two workers end together.
+# The longest files of each pass first, so that the two workers end together.
 LONG_TESTS := tests/grading.bats tests/exercises.bats tests/scenarios.bats tests/ipclab-screen.bats
 TESTS      := $(LONG_TESTS) $(filter-out $(LONG_TESTS),$(sort $(wildcard tests/*.bats)))
+ASAN_LONG_TESTS := tests/ipclab-engine.bats tests/ipclab-screen.bats tests/soak.bats \
+                   tests/05-unix-sockets.bats tests/08-shared-memory.bats
+ASAN_TESTS := $(ASAN_LONG_TESTS) $(filter-out $(ASAN_LONG_TESTS),\
+                $(sort $(shell grep -l '^\# bats test_tags=.*asan' tests/*.bats)))
 BATS_RUN    = bats --jobs $(JOBS) --no-parallelize-within-files
 test: setup-test
 	$(MAKE) --no-print-directory -j$(JOBS) all asan fuzz-replay-build
 	@$(MAKE) --no-print-directory check-python
-	IPCLAB_BIN=$(BIN) $(BATS_RUN) --timing --filter-tags '!asan-only' $(TESTS)
-	IPCLAB_BIN=$(ASAN_BIN) $(BATS_RUN) --timing --filter-tags asan $(TESTS)
+	IPCLAB_BIN=$(BIN) $(BATS_RUN) --timing --filter-tags '!asan' $(TESTS)
+	IPCLAB_BIN=$(ASAN_BIN) $(BATS_RUN) --timing --filter-tags asan $(ASAN_TESTS)
 
 # An exercise that fails is the learner's business, not make's: the
 # grading said so, and make adds no "Error 1" (status 0). Grading that

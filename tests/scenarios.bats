@@ -210,8 +210,9 @@ play_all() {
   assert_success
 }
 
-# (Not again on the sanitizer build: every scenario is played there by the
-# first test of this file; the tour's own code runs there in the next test.)
+# (On the normal build only: on the sanitizer build the seeded soak,
+# tests/soak.bats, plays 30 runs drawn from every scenario, and the tour's
+# own code runs in the next test.)
 @test "ipclab tour tells every lesson in text, in the order of its steps: its title, each scenario's title, what was said, each check" {
   run "$IPCLAB" tour
   assert_success

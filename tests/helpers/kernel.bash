@@ -33,7 +33,7 @@ proc_text() {
   [ -n "${!1}" ]
 }
 
-MACHINE=$(uname -m)     # once: the polling loops call syscall_name often
+MACHINE=$HOSTTYPE       # uname -m, without a process each test: bash knows it
 
 syscall_name() {
   case "$MACHINE:$1" in

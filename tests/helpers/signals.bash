@@ -10,7 +10,7 @@ lang() { [[ $1 == *.py* ]] && echo Python || echo C; }
 prog() { local w=${1%% *}; [[ $1 == *.py* ]] && { w=${1##*/}; w=${w%% *}; }; basename "$w"; }
 
 SIGINT=2 SIGKILL=9 SIGUSR1=10 SIGUSR2=12 SIGTERM=15 SIGCHLD=17
-SIGRTMIN=$("$PYTHON" -c 'import signal; print(int(signal.SIGRTMIN))')
+SIGRTMIN=$(kill -l SIGRTMIN)   # glibc's, as Python's signal.SIGRTMIN (a builtin: no process)
 
 # status_field PID FIELD: the value of FIELD (SigBlk, SigQ, ...). The file
 # is read in one read(): read a line at a time, bash seeks back after each

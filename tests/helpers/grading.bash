@@ -40,10 +40,17 @@ SPIN_CPU_TICKS=$((2 * $(getconf CLK_TCK)))
 # A Python file that does not compile fails every check that runs it, with
 # Python's words (compiled in memory: no __pycache__ beside the learner's
 # file), so a program that never ran passes no check ("no traceback").
+# Compiled once a grading for the file as it is (its inode, size and
+# modification time in ns): the grading's other checks read the verdict.
 exercise_file() {
-  local f=$EXERCISE_DIR/$2
+  local f=$EXERCISE_DIR/$2 stamp verdict tmp
   [ -f "$f" ] || fail "$2 is missing from $EXERCISE_DIR (ipclab reset brings the skeleton back)"
-  if [[ $f == *.py ]] && ! "$PYTHON" -c '
+  if [[ $f == *.py ]]; then
+    stamp=$(stat -L -c '%i-%s-%.9Y' -- "$f") || fail "$2: cannot stat it"
+    verdict=$BATS_FILE_TMPDIR/compiled-$2-$stamp   # one grading, one folder
+    if [ ! -f "$verdict.ok" ] && [ ! -f "$verdict.bad" ]; then
+      tmp=$verdict.$BASHPID                      # this check's own, then renamed whole
+      if "$PYTHON" -c '
 import sys
 try:
     compile(open(sys.argv[1], "rb").read(), sys.argv[1], "exec")
@@ -51,8 +58,13 @@ except (SyntaxError, ValueError) as e:
     where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
     msg = getattr(e, "msg", e)
     print(f"{type(e).__name__}: {msg}{where}")
-    sys.exit(1)' "$f" >"$BATS_TEST_TMPDIR/compile.log" 2>&1; then
-    fail "$2 does not compile, so it never runs: $(<"$BATS_TEST_TMPDIR/compile.log")"
+    sys.exit(1)' "$f" >"$tmp" 2>&1; then
+        mv -f "$tmp" "$verdict.ok"
+      else
+        mv -f "$tmp" "$verdict.bad"
+      fi
+    fi
+    [ ! -f "$verdict.bad" ] || fail "$2 does not compile, so it never runs: $(<"$verdict.bad")"
   fi
   printf -v "$1" '%s' "$f"
 }

@@ -248,15 +248,24 @@ grade_folder() {
   echo "$output" >&2
 }
 
-# grade_each PREPARE: grade_folder of every exercise on the folder that the
-# function PREPARE EX makes and prints, two exercises at a time (a grading
+# python_exercises: the exercises whose file to edit is a Python program.
+python_exercises() {
+  local ex
+  for ex in $(all_exercises); do
+    [[ $(ls "$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}") != *.py ]] || echo "$ex"
+  done
+}
+
+# grade_each PREPARE CHECK [LIST]: grade_folder of every exercise (those
+# the function LIST prints, if given) on the folder that the function
+# PREPARE EX makes and prints, two exercises at a time (a grading
 # spends most of its time waiting on its programs, and the sweeps below
 # grow with every exercise); then, for each in order, sets output and
 # lines to what its grading said and calls the function CHECK EX.
 grade_each() {
-  local ex dir pids=() n=0
+  local ex dir pids=() n=0 list=${3:-all_exercises}
   mkdir -p "$T/graded"
-  for ex in $(all_exercises); do
+  for ex in $("$list"); do
     n=$((n + 1))
     dir=$("$1" "$ex")
     ( grade_folder "${ex%%/*}/exercises/${ex#*/}" "$dir" 2>/dev/null
@@ -266,7 +275,7 @@ grade_each() {
   done
   at_most 1 "${pids[@]}"
   n=0
-  for ex in $(all_exercises); do
+  for ex in $("$list"); do
     n=$((n + 1))
     [ -s "$T/graded/$n" ] || fail "$ex: no grading output"
     output=$(<"$T/graded/$n")
@@ -477,6 +486,17 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
   [ "${#output}" -lt 20000 ] || fail "the check printed ${#output} characters"
 }
 
+# Every Python exercise, and one C exercise: an empty C file does not link
+# (no main), so every C grader meets it as a file that does not compile,
+# the test above (whose sweep grades them all).
+empty_sweep() {
+  local ex
+  python_exercises
+  for ex in $(all_exercises); do
+    [[ $(ls "$ROOT/lessons/${ex%%/*}/solutions/${ex#*/}") != *.c ]] || { echo "$ex"; break; }
+  done
+}
+
 @test "every grader passes no check on an empty file: a program that does nothing proves nothing" {
   local passed=""
   emptied() {
@@ -487,7 +507,7 @@ s = s.replace("def main(argv):\n", "def main(argv):\n    sys.stderr.write((\"x\"
     echo "$T/$1"
   }
   judge() { passed+=$(passes_of "$1"); }
-  grade_each emptied judge
+  grade_each emptied judge empty_sweep
   assert_equal "$passed" ""
 }
 

@@ -495,19 +495,26 @@ detail_x() { screen | awk '/Scenarios and exercises, in order:/ { print index($0
   wait_for pane_exited
 }
 
-# (Not under the sanitizers: one ipclab a scenario, the sweep grows with
-# every lesson; the drawing it runs is the next test's, which is.)
+# The first line is the title's heading, ' TITLE' at the shortest (ui.c
+# picks the longest heading that fits): a title is whole when it is ASCII
+# and fits in 79 columns. Every title is measured so; the longest is drawn
+# on screen (one ipclab, not one a scenario: the sweep grows with every
+# lesson; the drawing runs under the sanitizers in the next tests).
 @test "at 80x24 every scenario's title is whole on its first line" {
-  local f t
+  local f t longest="" file="" bad=""
   for f in "$ROOT"/lessons/*/scenarios/*.lua; do
     t=$(sed -n 's/.*title = "\([^"]*\)".*/\1/p' "$f" | head -1)
-    tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $f"
-    wait_for screen_has "s "                 # drawn
-    wait_for bash -c 'tmux -S "$0" capture-pane -p | head -1 | grep -qF -- "$1"' "$TMUXS" "$t"
-    keys q
-    wait_for pane_exited
-    tmux_stop
+    [ -n "$t" ] || bad+="no title: $f"$'\n'
+    ! LC_ALL=C grep -q '[^ -~]' <<<"$t" || bad+="not ASCII: $t"$'\n'
+    [ "${#t}" -le "${#longest}" ] || { longest=$t file=$f; }
   done
+  [ -z "$bad" ] || fail "$bad"
+  [ "$(( ${#longest} + 1 ))" -le 80 ] || fail "longer than 79 columns: $longest"
+  tmux_start 80 24 "NO_COLOR=1 $IPCLAB run $file"
+  wait_for screen_has "s "                 # drawn
+  wait_for bash -c 'tmux -S "$0" capture-pane -p | head -1 | grep -qF -- "$1"' "$TMUXS" "$longest"
+  keys q
+  wait_for pane_exited
 }
 
 # bats test_tags=asan

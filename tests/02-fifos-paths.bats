@@ -170,9 +170,9 @@ nobody 600"
     # Root, who could open anything, is refused by the directory check.
     run --separate-stderr $(c fifo_node) b "$E"
     assert_equal "$status" 1
-    assert_equal "$stderr" "fifo_node b: $E: owner uid $(id -u nobody), not $EUID (us)"
+    assert_equal "$stderr" "fifo_node b: $E: owner uid $(id -u nobody), not $EUID (us): not a directory of ours (mktemp -d makes one)"
     run --separate-stderr $(py fifo_node) b "$E"
-    assert_equal "$stderr" "fifo_node.py b: $E: owner uid $(id -u nobody), not $EUID (us)"
+    assert_equal "$stderr" "fifo_node.py b: $E: owner uid $(id -u nobody), not $EUID (us): not a directory of ours (mktemp -d makes one)"
     run --separate-stderr "${AS_NOBODY[@]}" $b b "$E"
     assert_success
     reaped "$node_a"
@@ -207,17 +207,17 @@ dir_refused() {
   public_copy "$BIN/fifo_node" "$BIN/fifo_server" "$BIN/fifo_client" "$PEERS"
   mkdir -m 777 "$T/open"
   chmod 777 "$T/open"               # whatever the umask
-  dir_refused "$T/open: mode 0777, not 0700: not a private directory of ours" "" "$T/open"
+  dir_refused "$T/open: mode 0777, not 0700: not a private directory of ours (mktemp -d makes one)" "" "$T/open"
   assert_equal "$(ls -A "$T/open")" ""
   chmod 750 "$T/open"
-  dir_refused "$T/open: mode 0750, not 0700: not a private directory of ours" "" "$T/open"
-  dir_refused "/: mode $(stat -c %04a /), not 0700: not a private directory of ours" "" /
+  dir_refused "$T/open: mode 0750, not 0700: not a private directory of ours (mktemp -d makes one)" "" "$T/open"
+  dir_refused "/: mode $(stat -c %04a /), not 0700: not a private directory of ours (mktemp -d makes one)" "" /
   touch "$T/file"
   dir_refused "$T/file: a regular file, not a directory" "" "$T/file"
   ln -s "$D" "$T/link"              # even to a good one: never followed
   dir_refused "$T/link: a symbolic link, not a directory" "" "$T/link"
   install -d -m 700 "$PUB/root"     # root's own, 0700: as nobody
-  dir_refused "$PUB/root: owner uid $EUID, not $(id -u nobody) (us)" nobody "$PUB/root"
+  dir_refused "$PUB/root: owner uid $EUID, not $(id -u nobody) (us): not a directory of ours (mktemp -d makes one)" nobody "$PUB/root"
   assert_equal "$(ls -A "$PUB/root")$(ls -A "$T/open")$(ls -A "$D")" ""     # nothing made
   rm -r "$T/open" "$T/file" "$T/link"
 }

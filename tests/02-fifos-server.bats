@@ -470,7 +470,7 @@ refused() {
     refused 2 "usage: ${s##* } [-n COUNT] [--no-keep-open] [--] DIR" $s --bogus "$D"
     refused 2 "-n: 'x' is not a number from 0 to 1000000" $s -n x "$D"
     chmod 755 "$D"
-    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $s "$D"
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours (mktemp -d makes one)" $s "$D"
     chmod 700 "$D"
     echo keep >"$D/server"
     refused 1 "mkfifo $D/server: File exists (left from an earlier run?)" $s "$D"
@@ -481,7 +481,7 @@ refused() {
     refused 2 "usage: ${cl##* } [--] DIR TEXT" $cl "$D"
     refused 2 "usage: ${cl##* } [--] DIR TEXT" $cl -x "$D" t
     chmod 755 "$D"
-    refused 1 "$D: mode 0755, not 0700: not a private directory of ours" $cl "$D" t
+    refused 1 "$D: mode 0755, not 0700: not a private directory of ours (mktemp -d makes one)" $cl "$D" t
     chmod 700 "$D"
     refused 1 "lstat $D/server: No such file or directory (start fifo_server first?)" $cl "$D" t
     assert_equal "$(ls -A "$D")" ""
@@ -709,10 +709,10 @@ sleeps() {
     assert_output "answer 1: one (from $(lang "$s"))"
     # Root, who could open anything, is refused by the directory check.
     for cl in "$(c fifo_client)" "$(py fifo_client)"; do
-      refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $cl "$E" root
+      refused 1 "$E: owner uid $(id -u nobody), not $EUID (us): not a directory of ours (mktemp -d makes one)" $cl "$E" root
     done
-    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(c fifo_server) "$E"
-    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us)" $(py fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us): not a directory of ours (mktemp -d makes one)" $(c fifo_server) "$E"
+    refused 1 "$E: owner uid $(id -u nobody), not $EUID (us): not a directory of ours (mktemp -d makes one)" $(py fifo_server) "$E"
     run --separate-stderr "${AS_NOBODY[@]}" $P/fifo_client.py "$E" two
     assert_success
     assert_output "answer 2: two (from $(lang "$s"))"

@@ -264,7 +264,7 @@ refused() {
 # bats test_tags=asan
 @test "a directory that is not private, a name already taken, a missing FIFO: refused with status 1, nothing made (hostile names: 02-fifos-paths.bats)" {
   chmod 755 "$D"
-  refused 1 "$D: mode 0755, not 0700: not a private directory of ours" --make a "$D"
+  refused 1 "$D: mode 0755, not 0700: not a private directory of ours (mktemp -d makes one)" --make a "$D"
   chmod 700 "$D"
   refused 1 "lstat $D/nothere: No such file or directory" a "$D/nothere"
   touch "$D/file"

@@ -12,11 +12,13 @@ void private_dir(const char *dir, struct stat *st)
         die("lstat %s", dir);
     if (!S_ISDIR(st->st_mode))
         fail(1, "%s: %s, not a directory", dir, file_kind(st->st_mode));
+    /* (The way out said too: a learner who tried /tmp or ~ needs one.) */
     if (st->st_uid != geteuid())
-        fail(1, "%s: owner uid %ld, not %ld (us)", dir, (long)st->st_uid, (long)geteuid());
+        fail(1, "%s: owner uid %ld, not %ld (us): not a directory of ours (mktemp -d makes one)",
+             dir, (long)st->st_uid, (long)geteuid());
     if ((st->st_mode & 077) != 0)
-        fail(1, "%s: mode %04o, not 0700: not a private directory of ours", dir,
-             (unsigned)st->st_mode & 07777);
+        fail(1, "%s: mode %04o, not 0700: not a private directory of ours (mktemp -d makes one)",
+             dir, (unsigned)st->st_mode & 07777);
 }
 
 const char *file_kind(mode_t mode)

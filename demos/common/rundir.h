@@ -7,10 +7,11 @@
 
 /* Only our own 0700 directory keeps others from putting or replacing
  * objects in it. lstat dir into *st, and end the program unless it is a
- * directory of ours that nobody else can enter, saying what is wrong,
- * status 1: "lstat DIR: No such file or directory", "DIR: a regular file,
- * not a directory", "DIR: owner uid 0, not 1000 (us)", "DIR: mode 0755,
- * not 0700: not a private directory of ours". */
+ * directory of ours that nobody else can enter, saying what is wrong and
+ * the way out, status 1: "lstat DIR: No such file or directory", "DIR: a
+ * regular file, not a directory", "DIR: owner uid 0, not 1000 (us): not a
+ * directory of ours (mktemp -d makes one)", "DIR: mode 0755, not 0700: not
+ * a private directory of ours (mktemp -d makes one)". */
 void private_dir(const char *dir, struct stat *st);
 
 /* What is at a name, for a message: "a regular file", "a directory",

@@ -12,9 +12,10 @@ def private_dir(path):
     """Only our own 0700 directory keeps others from putting or replacing
     objects in it. lstat path and return what it found, or end the program
     unless it is a directory of ours that nobody else can enter, saying what
-    is wrong, status 1: 'lstat DIR: No such file or directory', 'DIR: a
-    regular file, not a directory', 'DIR: owner uid 0, not 1000 (us)', 'DIR:
-    mode 0755, not 0700: not a private directory of ours'."""
+    is wrong, and the way out, status 1: 'lstat DIR: No such file or
+    directory', 'DIR: a regular file, not a directory', 'DIR: owner uid 0,
+    not 1000 (us): not a directory of ours (mktemp -d makes one)', 'DIR: mode
+    0755, not 0700: not a private directory of ours (mktemp -d makes one)'."""
     try:
         st = os.lstat(path)
     except OSError as e:
@@ -22,10 +23,11 @@ def private_dir(path):
     if not stat.S_ISDIR(st.st_mode):
         fail(1, f"{path}: {file_kind(st.st_mode)}, not a directory")
     if st.st_uid != os.geteuid():
-        fail(1, f"{path}: owner uid {st.st_uid}, not {os.geteuid()} (us)")
+        fail(1, f"{path}: owner uid {st.st_uid}, not {os.geteuid()} (us): not a directory "
+                f"of ours (mktemp -d makes one)")
     if st.st_mode & 0o077:
         fail(1, f"{path}: mode {st.st_mode & 0o7777:04o}, not 0700: not a private "
-                f"directory of ours")
+                f"directory of ours (mktemp -d makes one)")
     return st
 
 

@@ -637,10 +637,11 @@ LUA
 }
 
 @test "a process stopped with s holds the scenario's clock: the status says who and how to go on; a wait times out only once it is continued" {
-  tmux_start 80 24 "$IPCLAB run $FIX/held.lua 2>$T/ipclab.err"
+  tmux_start 80 24 "$IPCLAB run $FIX/held.lua --record $T/held.txt 2>$T/ipclab.err"
   wait_for screen_has "paused: press space"
   keys s
   wait_for screen_has "sleeper stopped: s continues it"
+  assert screen_has "(You stopped sleeper with s: SIGSTOP. s again continues it: SIGCONT.)"
   keys Space
   # The wait's timeout is 1 s: let the run's clock, on screen, pass 2.5 s.
   clock_past() { local t; t=$(screen | sed -n 's/.* \([0-9][0-9]*\)\.[0-9]s .*/\1/p' | head -1); [ "${t:-0}" -ge 3 ]; }
@@ -651,6 +652,8 @@ LUA
   wait_for screen_has "timed out after 1 s waiting"
   keys q
   wait_for pane_exited
+  run grep -c "say (You stopped sleeper with s: SIGSTOP\|say (You continued sleeper with s: SIGCONT.)" "$T/held.txt"
+  assert_output 2
 }
 
 @test "at 80x24 a scenario with many processes and objects keeps a timeline at every pause: exited panes and removed objects give way" {

@@ -306,8 +306,16 @@ static void key(int ch)
     case 's':
         if (p->used && !p->exited) {
             int stop = !p->user_stopped && p->state != PS_STOPPED;
-            if (proc_signal(selected, stop ? SIGSTOP : SIGCONT) == 0)
+            if (proc_signal(selected, stop ? SIGSTOP : SIGCONT) == 0) {
+                char said[160];
                 p->user_stopped = stop;
+                /* Said, as k is: the narration and the transcript show it. */
+                snprintf(said, sizeof said, stop ? "(You stopped %s with s: SIGSTOP. s again "
+                         "continues it: SIGCONT.)" : "(You continued %s with s: SIGCONT.)",
+                         p->name);
+                tlog("say %s", said);
+                story_add(ST_SAY, said);
+            }
         }
         break;
     case 'k':

@@ -259,3 +259,46 @@ EOF
   assert_line --regexp "print IPv6	ESTABLISHED	\[::1\]:$port	\[::1\]:[0-9]+	nil$"
   assert_line --regexp "print IPv6	ESTABLISHED	\[::1\]:[0-9]+	\[::1\]:$port	v6$"
 }
+
+# Seen once under bats --jobs 2: another test's TIME-WAIT from the port our
+# client had (the kernel reuses an ephemeral port towards another peer) was
+# shown as the run's, and a scenario waiting for its TIME-WAIT alone timed
+# out. An unheld socket is the run's only when its two ends are a
+# connection the run had, or its own end a run's listener's.
+# bats test_tags=asan
+@test "a socket no process holds is the run's only by the connection it was: another program's TIME-WAIT from our client's port is not shown" {
+  # Outside the run: a connection from port P to a listener of the test's,
+  # closed first on P's side, so that P's end waits in TIME-WAIT, as the
+  # kernel shows it (SO_REUSEADDR: the run's client binds P again).
+  local p other
+  read -r p other < <("$PYTHON" -c '
+import socket, time
+b = socket.socket()
+b.bind(("127.0.0.1", 0))
+b.listen(1)
+f = socket.socket()
+f.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+f.bind(("127.0.0.1", 0))
+f.connect(b.getsockname())
+a, _ = b.accept()
+p, other = f.getsockname()[1], b.getsockname()[1]
+f.close()
+a.recv(1)                             # its end of file: f has closed
+a.close()
+def timewait():
+    for line in open("/proc/net/tcp").readlines()[1:]:
+        loc, rem, st = line.split()[1:4]
+        if loc.endswith(":%04X" % p) and rem.endswith(":%04X" % other) and st == "06":
+            return True
+while not timewait():
+    time.sleep(0.01)
+print(p, other)')
+  [ -n "$other" ]
+  run env SOCKET_PEER_PORT="$p" "$IPCLAB" run "$FIX/sockets-foreign.lua" --headless
+  assert_success
+  local port
+  port=$(port_of <(echo "$output"))
+  assert_line --regexp "print on the client's port	TIME-WAIT	127\.0\.0\.1:$p	127\.0\.0\.1:$port$"
+  refute_output --partial "127.0.0.1:$p -> 127.0.0.1:$other"
+  assert_output --partial "expect ok: only our connection's TIME-WAIT"
+}

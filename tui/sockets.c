@@ -6,9 +6,12 @@
  * watching changes no queue and adds no descriptor to any socket.
  *
  * Shown: every TCP socket a process of the run holds, and the sockets no
- * process holds whose own end is an address:port the run's sockets used (TIME-WAIT after
- * a close, one orphaned in FIN-WAIT-2, a connection in a listener's accept
- * queue not accepted yet). Each is told in the transcript when it appears,
+ * process holds that are the run's: a connection whose two ends a socket
+ * of the run had (TIME-WAIT after a close, one orphaned in FIN-WAIT-2), or
+ * one whose own end is a run's listener's address:port (in its accept
+ * queue, not accepted yet). Another program's TIME-WAIT from a port a
+ * client of the run uses now (the kernel reuses an ephemeral port towards
+ * another peer) is not the run's. Each is told in the transcript when it appears,
  * changes (state, queues, who holds it) or goes, once that has held two
  * samples (at once when a scenario asks); on screen, a row each under the
  * channels, and a blocked call on one names it (describe_socket_call). */
@@ -27,7 +30,7 @@
 #include <unistd.h>
 
 #define MAX_OWN 4
-#define MAX_EPS 64
+#define MAX_EPS 256
 #define MAX_FDS 256
 
 struct shown {
@@ -36,12 +39,18 @@ struct shown {
     int absent;                     /* samples it has been missing */
     char seen[200], told[200];
 };
-struct endpoint { int family; unsigned char addr[16]; unsigned port; };
+/* A connection a socket of the run had (its two ends), or a listener's end
+ * (listener: rport 0). */
+struct endpoint {
+    int family, listener;
+    unsigned char addr[16], raddr[16];
+    unsigned port, rport;
+};
 struct fdsock { unsigned long ino; int proc, fd; };
 
 static struct shown socks[MAX_SOCKS];
 static int nsocks;
-static struct endpoint eps[MAX_EPS];    /* the ends the run's own sockets used */
+static struct endpoint eps[MAX_EPS];    /* the connections and listeners the run had */
 static int neps;
 static unsigned run_gen = ~0u;
 static struct tcpsock diag[DIAG_MAX];
@@ -70,22 +79,39 @@ static int any_addr(const struct endpoint *e)
     return memcmp(e->addr, zero, e->family == AF_INET ? 4 : 16) == 0;
 }
 
-static int is_endpoint(int family, const unsigned char *addr, unsigned port)
+/* Whether socket s, held by no process, is the run's: its two ends those
+ * of a connection a socket of the run had, or its own end a run's
+ * listener's (exact: 1 asks for the very same record, for add_endpoint). */
+static int is_endpoint(const struct tcpsock *s, int exact)
 {
-    for (int k = 0; k < neps; k++)
-        if (eps[k].family == family && eps[k].port == port && port != 0 &&
-            (any_addr(&eps[k]) || memcmp(eps[k].addr, addr, family == AF_INET ? 4 : 16) == 0))
+    size_t alen = s->family == AF_INET ? 4 : 16;
+    int listener = s->state == 10;
+    for (int k = 0; k < neps; k++) {
+        const struct endpoint *e = &eps[k];
+        if (e->family != s->family || e->port != s->lport || s->lport == 0)
+            continue;
+        if (exact ? e->listener == listener && (listener ||
+                    (e->rport == s->rport && memcmp(e->raddr, s->raddr, alen) == 0)) &&
+                    memcmp(e->addr, s->laddr, alen) == 0
+                  : e->listener ? any_addr(e) || memcmp(e->addr, s->laddr, alen) == 0
+                                : e->rport == s->rport && memcmp(e->addr, s->laddr, alen) == 0 &&
+                                  memcmp(e->raddr, s->raddr, alen) == 0)
             return 1;
+    }
     return 0;
 }
 
 static void add_endpoint(const struct tcpsock *s)
 {
-    if (s->lport == 0 || is_endpoint(s->family, s->laddr, s->lport) || neps == MAX_EPS)
+    if (s->lport == 0 || is_endpoint(s, 1) || neps == MAX_EPS)
         return;
-    eps[neps].family = s->family;
-    memcpy(eps[neps].addr, s->laddr, sizeof eps[neps].addr);
-    eps[neps++].port = s->lport;
+    struct endpoint *e = &eps[neps++];
+    e->family = s->family;
+    e->listener = s->state == 10;
+    memcpy(e->addr, s->laddr, sizeof e->addr);
+    memcpy(e->raddr, s->raddr, sizeof e->raddr);
+    e->port = s->lport;
+    e->rport = e->listener ? 0 : s->rport;
 }
 
 /* A connection in a listener's accept queue: no file yet, and a listener
@@ -191,11 +217,11 @@ void sockets_sample(int settle)
                     else
                         more++;
                 }
-            /* No process holds it: the run's when its own end (local) is
-             * one the run used; a connection to a listener outside the
-             * run, not accepted yet there, is that listener's. */
-            if (pass == 0 ? nown == 0 : nown > 0 || s->ino != 0 ||
-                !is_endpoint(s->family, s->laddr, s->lport))
+            /* No process holds it: the run's when its two ends are a
+             * connection the run had, or its own end a run's listener's;
+             * a connection to a listener outside the run, not accepted
+             * yet there, is that listener's. */
+            if (pass == 0 ? nown == 0 : nown > 0 || s->ino != 0 || !is_endpoint(s, 0))
                 continue;
             if (nown && s->state != 6)
                 add_endpoint(s);
